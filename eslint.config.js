@@ -1,0 +1,75 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Modules with side effects (network, disk, processes, queues). The pure core must not import them. */
+const ioModules = [
+  'probot',
+  '@octokit/*',
+  'bullmq',
+  'ioredis',
+  '@upstash/redis',
+  'simple-git',
+  'node:fs',
+  'node:fs/promises',
+  'fs',
+  'fs/promises',
+  'node:child_process',
+  'child_process',
+  'node:net',
+  'node:http',
+  'node:https',
+  'node:dns',
+  'node:worker_threads',
+  'node:process',
+];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    // src/core and src/report are pure: text in, findings out. Adapters depend on them, never the reverse.
+    files: ['src/core/**/*.ts', 'src/report/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ioModules,
+              message:
+                'src/core and src/report are pure: no I/O imports. Put this in an adapter (git/, github/, queue/, verify/, cli/).',
+            },
+            {
+              group: [
+                '**/git/**',
+                '**/github/**',
+                '**/queue/**',
+                '**/app/**',
+                '**/cli/**',
+                '**/verify/**',
+                '**/engine/**',
+              ],
+              message: 'The pure core must not depend on adapters.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'fetch', message: 'No network in the pure core.' },
+        { name: 'process', message: 'No process access in the pure core; pass values in.' },
+      ],
+    },
+  },
+);
