@@ -1,0 +1,105 @@
+/**
+ * The only way this project starts git. Buffers output for small commands (`runGit`) and streams
+ * for big ones (`spawnGit`). Every call has a timeout and a safe environment (see git-env.ts).
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { SAFE_GIT_ARGS, safeGitEnv } from './git-env.js';
+
+export interface GitOptions {
+  cwd: string;
+  /** Extra environment (e.g. GIT_CONFIG_COUNT/KEY/VALUE for an auth header). Never logged. */
+  env?: Record<string, string>;
+  /** Milliseconds before the process is killed. Default 10 minutes. */
+  timeoutMs?: number;
+  /** Data written to stdin, then closed. */
+  input?: string | Buffer;
+  /** Maximum stdout bytes buffered by runGit. Default 512 MiB. */
+  maxBuffer?: number;
+  /** Exit codes that are not errors (e.g. [0, 1] for `diff --quiet`). */
+  okCodes?: readonly number[];
+}
+
+export class GitError extends Error {
+  constructor(
+    message: string,
+    readonly args: readonly string[],
+    readonly code: number | null,
+    readonly stderr: string,
+  ) {
+    super(message);
+    this.name = 'GitError';
+  }
+}
+
+export interface GitResult {
+  stdout: Buffer;
+  stderr: string;
+  code: number;
+}
+
+export function spawnGit(
+  args: readonly string[],
+  opts: GitOptions,
+): ChildProcessWithoutNullStreams {
+  return spawn('git', [...SAFE_GIT_ARGS, ...args], {
+    cwd: opts.cwd,
+    env: safeGitEnv(opts.env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+    windowsHide: true,
+  });
+}
+
+/** Runs git to completion and buffers stdout. Rejects with GitError (stderr trimmed, no secrets in args). */
+export function runGit(args: readonly string[], opts: GitOptions): Promise<GitResult> {
+  const timeoutMs = opts.timeoutMs ?? 10 * 60_000;
+  const maxBuffer = opts.maxBuffer ?? 512 * 1024 * 1024;
+  const okCodes = opts.okCodes ?? [0];
+  return new Promise((resolve, reject) => {
+    const child = spawnGit(args, opts);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let stderr = '';
+    let failure: GitError | undefined;
+    const timer = setTimeout(() => {
+      failure = new GitError(`git ${args[0]} timed out after ${timeoutMs} ms`, args, null, stderr);
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBuffer) {
+        failure = new GitError(
+          `git ${args[0]} output exceeded ${maxBuffer} bytes`,
+          args,
+          null,
+          stderr,
+        );
+        child.kill('SIGKILL');
+        return;
+      }
+      chunks.push(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (stderr.length < 64 * 1024) stderr += chunk.toString('utf8');
+    });
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new GitError(`could not start git: ${err.message}`, args, null, stderr));
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (failure) return reject(failure);
+      if (code === null || !okCodes.includes(code)) {
+        const first = stderr.trim().split('\n').slice(-3).join(' | ');
+        return reject(
+          new GitError(`git ${args[0]} failed (exit ${code}): ${first}`, args, code, stderr),
+        );
+      }
+      resolve({ stdout: Buffer.concat(chunks), stderr, code });
+    });
+    child.stdin.on('error', () => {
+      /* git may exit before reading all input; the close handler reports the real failure */
+    });
+    if (opts.input !== undefined) child.stdin.end(opts.input);
+    else child.stdin.end();
+  });
+}
