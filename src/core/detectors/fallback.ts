@@ -1,0 +1,92 @@
+import { decodeQstashToken } from '../decode/qstash-token.js';
+import { decodeRedisToken } from '../decode/redis-token.js';
+import { decodeVectorToken } from '../decode/vector-token.js';
+import type { CredentialType, Detector } from '../types.js';
+import { entropy, isPlaceholder } from './placeholders.js';
+import { unknownFormatSecret } from './synthetic.js';
+
+/**
+ * A Redis kind byte (01/02/81/82) whose length fields disagree with the value: a truncated copy or
+ * a hand-edited docs example (e.g. the restapi.mdx ACL RESTTOKEN sample), not a new format.
+ */
+function looksLikeBrokenRedisToken(value: string): boolean {
+  if (!/^[A-Za-z0-9_-]+={0,2}$/.test(value)) return false;
+  const kind = Buffer.from(value.slice(0, 4), 'base64url')[0];
+  return kind === 0x01 || kind === 0x02 || kind === 0x81 || kind === 0x82;
+}
+
+/** Base64 of readable text ("example@upstash.com:naber", JSON): an example, not random key material. */
+function isBase64OfText(value: string): boolean {
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) return false;
+  const buf = Buffer.from(
+    value,
+    value.includes('-') || value.includes('_') ? 'base64url' : 'base64',
+  );
+  if (buf.length < 8) return false;
+  let printable = 0;
+  for (const b of buf) if (b >= 0x20 && b < 0x7f) printable++;
+  return printable / buf.length > 0.95;
+}
+
+/** Maps an Upstash variable name to the credential type it names. */
+function typeFromName(name: string): CredentialType {
+  const n = name.toUpperCase();
+  if (n.includes('SIGNING')) return 'upstash-qstash-signing-key';
+  if (n.includes('QSTASH')) return 'upstash-qstash-token';
+  if (n.includes('VECTOR')) return 'upstash-vector-token';
+  if (n.includes('SEARCH')) return 'upstash-search-token';
+  if (n.includes('KAFKA')) return 'upstash-kafka-credentials';
+  if (n.includes('API_KEY')) return 'upstash-management-key';
+  return 'upstash-redis-token';
+}
+
+/**
+ * Lower-confidence fallback: a secret-looking value under an Upstash variable name that matches no
+ * known layout (an unseen future format, an ACL token, a hand-edited value). Labelled as such.
+ */
+export const fallbackDetector = {
+  id: 'upstash-unknown-format',
+  type: 'upstash-redis-token',
+  title: 'Value under an Upstash credential name (unknown format)',
+  keywords: ['STASH', 'KV_REST'],
+  pattern:
+    /\b(?<name>(?:[A-Z0-9]+_)*(?:UPSTASH|KV_REST_API|QSTASH)[A-Z0-9_]*(?:TOKEN|PASSWORD|API_KEY|SIGNING_KEY|SECRET))\b["']?\s*(?::|=|:=|=>)\s*["'`]?(?<value>[A-Za-z0-9_\-+/=.]{16,300})/g,
+  validate(m) {
+    const name = m.groups!.name!;
+    const value = m.groups!.value!;
+    if (/READ_?ONLY|_RO_/.test(name) && /SEARCH/.test(name)) return null; // public by design
+    if (decodeRedisToken(value) || decodeVectorToken(value) || decodeQstashToken(value))
+      return null;
+    if (/KAFKA/.test(name)) return null; // one known layout (kafka detector); the service is gone
+    if (looksLikeBrokenRedisToken(value) || isBase64OfText(value)) return null;
+    if (isPlaceholder(value) || value.length < 20 || entropy(value) < 3.5) return null;
+    if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) return null;
+    if (/^[0-9a-f]{8}-[0-9a-f]{4}-/.test(value) && !name.includes('API_KEY')) return null;
+    if (/^https?:|^rediss?:/.test(value)) return null;
+    const type = typeFromName(name);
+    return {
+      type,
+      secret: value,
+      identity: `unknown:${value}`,
+      readOnly: /READ_?ONLY/.test(name) ? true : null,
+      confidence: 'low',
+      details: { layout: 'unknown', variable: name },
+    };
+  },
+  examples: {
+    positives: () => [
+      `UPSTASH_REDIS_REST_TOKEN=${unknownFormatSecret()}`,
+      `QSTASH_TOKEN: "${unknownFormatSecret()}"`,
+    ],
+    negatives: [
+      'UPSTASH_REDIS_REST_TOKEN=${UPSTASH_REDIS_REST_TOKEN}',
+      'UPSTASH_REDIS_REST_TOKEN: ${{ secrets.UPSTASH_REDIS_REST_TOKEN }}',
+      'UPSTASH_REDIS_REST_TOKEN=your_upstash_redis_rest_token_here',
+      'UPSTASH_REDIS_REST_TOKEN="AXXXxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"',
+      'UPSTASH_REDIS_REST_TOKEN=process.env.UPSTASH_REDIS_REST_TOKEN',
+      'QSTASH_TOKEN=<YOUR_QSTASH_TOKEN>',
+      'UPSTASH_REDIS_REST_TOKEN=********',
+      'KV_REST_API_TOKEN="mock-token"',
+    ],
+  },
+} satisfies Detector;

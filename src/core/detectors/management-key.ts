@@ -1,0 +1,80 @@
+import type { Detector, MatchContext } from '../types.js';
+import { managementKey } from './synthetic.js';
+
+const UPSTASH_KEY_NAME =
+  /(UPSTASH[A-Z_]*API[_-]?KEY|upstash[A-Za-z_]*ApiKey|upstash:apiKey|TF_VAR_upstash_api_key)/i;
+const GENERIC_KEY_NAME = /^(api[_-]?key|apiKey)$/i;
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
+
+function nearbyLines(ctx: MatchContext, radius: number): string {
+  const start = Math.max(0, nthLineStart(ctx.text, ctx.index, -radius));
+  const end = nthLineStart(ctx.text, ctx.index, radius + 1);
+  return ctx.text.slice(start, end);
+}
+
+function nthLineStart(text: string, index: number, delta: number): number {
+  let i = index;
+  if (delta <= 0) {
+    for (let d = 0; d <= -delta; d++) {
+      i = text.lastIndexOf('\n', i - 1);
+      if (i < 0) return 0;
+    }
+    return i + 1;
+  }
+  for (let d = 0; d < delta; d++) {
+    i = text.indexOf('\n', i + 1);
+    if (i < 0) return text.length;
+  }
+  return i;
+}
+
+/** Upstash context around a UUID: an Upstash API-key name, or an api_key inside an upstash block. */
+function hasUpstashContext(ctx: MatchContext): boolean {
+  if (ctx.key && UPSTASH_KEY_NAME.test(ctx.key)) return true;
+  if (/upstash.{0,40}api.?key/i.test(ctx.before)) return true;
+  if (ctx.key && GENERIC_KEY_NAME.test(ctx.key)) return /upstash/i.test(nearbyLines(ctx, 8));
+  return false;
+}
+
+/** Developer / management API key: a UUID v4, only with Upstash context; paired with the email. */
+export const managementKeyDetector = {
+  id: 'upstash-management-key',
+  type: 'upstash-management-key',
+  title: 'Upstash management API key',
+  keywords: ['STASH', 'stash'],
+  pattern:
+    /(?<![A-Za-z0-9/_-])([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})(?![A-Za-z0-9_-])/g,
+  validate(m, ctx) {
+    const uuid = m[1]!;
+    if (/\/\S*$/.test(ctx.before) && /https?:\/\//.test(ctx.before)) return null; // inside a URL
+    if (ctx.key && /(_ID|Id|_UUID)$|^id$/.test(ctx.key)) return null;
+    if (!hasUpstashContext(ctx)) return null;
+    const email = EMAIL.exec(
+      nearbyLines(ctx, 15)
+        .split('\n')
+        .filter((l) => /email|UPSTASH_EMAIL/i.test(l))
+        .join('\n'),
+    )?.[0];
+    return {
+      type: 'upstash-management-key',
+      secret: uuid,
+      identity: `management:${uuid}`,
+      readOnly: false,
+      endpoint: 'https://api.upstash.com',
+      confidence: 'high',
+      details: { emailFound: email !== undefined },
+      ...(email ? { companion: { email } } : {}),
+    };
+  },
+  examples: {
+    positives: () => [
+      `UPSTASH_EMAIL=dev@example.org\nUPSTASH_API_KEY=${managementKey()}`,
+      `provider "upstash" {\n  email   = "ops@example.org"\n  api_key = "${managementKey()}"\n}`,
+    ],
+    negatives: [
+      'https://console.upstash.com/redis/3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+      'UPSTASH_DATABASE_ID=3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+      'request_id = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"',
+    ],
+  },
+} satisfies Detector;
