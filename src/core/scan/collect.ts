@@ -1,0 +1,168 @@
+/**
+ * collectFindings: hits from any number of fragments in, one finding per credential out.
+ * Merges every form of one credential (URL and token share an identity), pairs tokens with endpoints
+ * by database id, computes severity, fingerprint and mask, and applies suppressions.
+ */
+import type { Config } from '../config/types.js';
+import {
+  attachSecret,
+  type Candidate,
+  type Finding,
+  type Hit,
+  type Occurrence,
+  type ScanResult,
+} from '../types.js';
+import { DETECTORS } from '../detectors/registry.js';
+import { fingerprint } from './fingerprint.js';
+import { mask } from './mask.js';
+import { compareSeverity, severityOf } from './severity.js';
+
+export interface CollectOptions {
+  config: Config;
+  fingerprintKey?: string;
+}
+
+const TITLES = new Map(DETECTORS.map((d) => [d.type, d.title]));
+TITLES.set('upstash-search-token', 'Upstash Search token');
+TITLES.set('upstash-vector-token', 'Upstash Vector token');
+TITLES.set('upstash-redis-token', 'Upstash Redis REST token');
+
+const CONFIDENCE_RANK = { high: 0, medium: 1, low: 2 } as const;
+
+export function collectFindings(
+  hits: Iterable<Hit>,
+  opts: CollectOptions,
+): { findings: Finding[]; suppressed: ScanResult['suppressed'] } {
+  const groups = new Map<string, Hit[]>();
+  const endpoints = new Map<string, Hit[]>();
+  for (const hit of hits) {
+    const c = hit.candidate;
+    if (c.pairingPartOnly) {
+      if (c.pairKey) push(endpoints, c.pairKey, hit);
+      continue;
+    }
+    push(groups, c.identity, hit);
+  }
+
+  const findings: Finding[] = [];
+  const suppressed: ScanResult['suppressed'] = [];
+  const allow = new Map(opts.config.allow.map((a) => [a.fingerprint, a.reason]));
+  for (const [identity, group] of groups) {
+    const primary = pickPrimary(group.map((h) => h.candidate));
+    const fp = fingerprint(identity, opts.fingerprintKey);
+    const reason =
+      allow.get(fp) ??
+      (group.every((h) => h.inlineAllowed) ? 'inline upstash-guard:allow' : undefined);
+    if (reason !== undefined) {
+      suppressed.push({ fingerprint: fp, type: primary.type, reason });
+      continue;
+    }
+    const finding = buildFinding(primary, group, fp, endpoints);
+    attachSecret(finding, {
+      value: primary.secret,
+      ...(companionOf(group) ? { companion: companionOf(group)! } : {}),
+    });
+    findings.push(finding);
+  }
+  findings.sort(
+    (a, b) =>
+      compareSeverity(a.severity, b.severity) ||
+      cmp(a.occurrences[0]?.path ?? '', b.occurrences[0]?.path ?? '') ||
+      (a.occurrences[0]?.line ?? 0) - (b.occurrences[0]?.line ?? 0),
+  );
+  return { findings, suppressed };
+}
+
+function buildFinding(
+  primary: Candidate,
+  group: Hit[],
+  fp: string,
+  endpoints: Map<string, Hit[]>,
+): Finding {
+  const candidates = group.map((h) => h.candidate);
+  const readOnly = candidates.some((c) => c.readOnly === true) ? true : primary.readOnly;
+  const browser = group.find((h) => h.exposure.kind === 'browser');
+  const exposure = browser ? browser.exposure : { kind: 'server' as const };
+  const details = Object.assign(
+    {},
+    ...candidates.map((c) => c.details),
+    primary.details,
+  ) as Finding['details'];
+  const forms = [
+    ...new Set(candidates.map((c) => (c.type === 'upstash-redis-url' ? 'url' : 'token'))),
+  ];
+  if (primary.type === 'upstash-redis-token' || primary.type === 'upstash-redis-url')
+    details.seenAs = forms.join('+');
+  const endpoint =
+    candidates.find((c) => c.endpoint)?.endpoint ?? pairEndpoint(primary, group, endpoints);
+  const occurrences = uniqueOccurrences(group.map((h) => h.occurrence));
+  const base = { type: primary.type, readOnly, exposure, confidence: primary.confidence, details };
+  return {
+    type: primary.type,
+    title: TITLES.get(primary.type) ?? primary.type,
+    readOnly,
+    ...(endpoint ? { endpoint } : {}),
+    exposure,
+    severity: severityOf(base),
+    confidence: primary.confidence,
+    fingerprint: fp,
+    masked: mask(primary.secret),
+    details,
+    occurrences,
+  };
+}
+
+/** Token form beats URL form; higher confidence beats lower. */
+function pickPrimary(candidates: Candidate[]): Candidate {
+  return [...candidates].sort(
+    (a, b) =>
+      Number(a.type === 'upstash-redis-url') - Number(b.type === 'upstash-redis-url') ||
+      CONFIDENCE_RANK[a.confidence] - CONFIDENCE_RANK[b.confidence],
+  )[0]!;
+}
+
+/** An endpoint with the same database id: same file first, then same commit, then anywhere. */
+function pairEndpoint(
+  primary: Candidate,
+  group: Hit[],
+  endpoints: Map<string, Hit[]>,
+): string | undefined {
+  if (!primary.pairKey) return undefined;
+  const options = endpoints.get(primary.pairKey);
+  if (!options?.length) return undefined;
+  const paths = new Set(group.map((h) => h.occurrence.path));
+  const commits = new Set(group.map((h) => h.occurrence.commit).filter(Boolean));
+  const best =
+    options.find((e) => paths.has(e.occurrence.path)) ??
+    options.find((e) => e.occurrence.commit && commits.has(e.occurrence.commit)) ??
+    options[0]!;
+  return best.candidate.endpoint;
+}
+
+function companionOf(group: Hit[]): Record<string, string> | undefined {
+  return group.find((h) => h.candidate.companion)?.candidate.companion;
+}
+
+function uniqueOccurrences(list: Occurrence[]): Occurrence[] {
+  const seen = new Set<string>();
+  const out: Occurrence[] = [];
+  for (const o of list) {
+    const k = `${o.commit ?? ''}\u0000${o.path}\u0000${o.line}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(o);
+  }
+  return out.sort(
+    (a, b) => cmp(a.path, b.path) || a.line - b.line || cmp(a.commit ?? '', b.commit ?? ''),
+  );
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,197 @@
+/**
+ * scanText: one fragment of text in, hits out. Runs only the detectors whose keywords occur, in
+ * each decoding layer of the text, and drops fallback hits on spans a specific detector claimed.
+ */
+import { DETECTORS, FALLBACK_DETECTOR_ID } from '../detectors/registry.js';
+import type { Candidate, Detector, Fragment, Hit, MatchContext } from '../types.js';
+import { exposureOf, INLINE_ALLOW, keyBefore } from './context.js';
+import { base64Wrapped, unescapeJson, urlDecode } from './layers.js';
+import { keywordsPresent } from './prefilter.js';
+
+export interface ScanTextOptions {
+  detectors?: readonly Detector[];
+}
+
+/** Context is cut to this many characters each side, so minified one-line bundles stay cheap. */
+const CONTEXT_CHARS = 600;
+
+interface RawHit {
+  detectorId: string;
+  start: number;
+  end: number;
+  candidate: Candidate;
+  /** 0-based line of the match in the fragment (layers keep the line structure). */
+  lineIdx: number;
+  column: number;
+  key: string | undefined;
+  layer: string;
+}
+
+export function scanText(fragment: Fragment, opts: ScanTextOptions = {}): Hit[] {
+  const detectors = opts.detectors ?? DETECTORS;
+  const text = fragment.text;
+  const raw: RawHit[] = [];
+  const layers: { name: string; text: string }[] = [{ name: 'plain', text }];
+  const json = unescapeJson(text);
+  if (json !== null) layers.push({ name: 'json', text: json });
+  const url = urlDecode(json ?? text);
+  if (url !== null) layers.push({ name: 'url', text: url });
+
+  for (const layer of layers) {
+    const starts = computeLineStarts(layer.text);
+    matchLayer(layer.text, layer.name, fragment.path, detectors, raw, (i) => lineOf(starts, i));
+  }
+  // Base64-wrapped values: scan the decoded text, report at the line of the wrapped run.
+  const starts = computeLineStarts(text);
+  for (const w of base64Wrapped(text)) {
+    const before: RawHit[] = [];
+    matchLayer(w.decoded, 'base64', fragment.path, detectors, before, () =>
+      lineOf(starts, w.index),
+    );
+    for (const h of before)
+      raw.push({ ...h, key: h.key ?? keyBefore(lineAround(text, w.index).before, undefined) });
+  }
+  return toHits(fragment, resolveOverlaps(raw));
+}
+
+function matchLayer(
+  text: string,
+  layer: string,
+  path: string,
+  detectors: readonly Detector[],
+  out: RawHit[],
+  lineIdxOf: (i: number) => number,
+): void {
+  for (const d of detectors) {
+    if (!keywordsPresent(text, d.keywords)) continue;
+    const re = new RegExp(
+      d.pattern.source,
+      d.pattern.flags.includes('g') ? d.pattern.flags : d.pattern.flags + 'g',
+    );
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
+      const value = m.groups?.value ?? m[1] ?? m[0];
+      const start = m.index + Math.max(0, m[0].indexOf(value));
+      const { line, before, after, previous } = lineAround(text, start);
+      const key = keyBefore(before, previous);
+      const ctx: MatchContext = {
+        line,
+        before,
+        after,
+        path,
+        text,
+        index: start,
+        ...(key ? { key } : {}),
+      };
+      const candidate = d.validate(m, ctx);
+      if (!candidate) continue;
+      const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+      out.push({
+        detectorId: d.id,
+        start,
+        end: start + value.length,
+        candidate,
+        lineIdx: lineIdxOf(start),
+        column: start - lineStart + 1,
+        key,
+        layer,
+      });
+    }
+  }
+}
+
+function lineAround(
+  text: string,
+  index: number,
+): { line: string; before: string; after: string; previous: string | undefined } {
+  const ls = text.lastIndexOf('\n', index - 1) + 1;
+  let le = text.indexOf('\n', index);
+  if (le < 0) le = text.length;
+  const from = Math.max(ls, index - CONTEXT_CHARS);
+  const to = Math.min(le, index + CONTEXT_CHARS);
+  const line = text.slice(from, to);
+  let previous: string | undefined;
+  if (ls > 0) {
+    const ps = text.lastIndexOf('\n', ls - 2) + 1;
+    previous = text.slice(Math.max(ps, ls - 1 - CONTEXT_CHARS), ls - 1);
+  }
+  return { line, before: text.slice(from, index), after: text.slice(index, to), previous };
+}
+
+/** Keeps specific detectors over the fallback and one hit per (identity, line). */
+function resolveOverlaps(raw: RawHit[]): RawHit[] {
+  const specific = raw.filter((h) => h.detectorId !== FALLBACK_DETECTOR_ID);
+  return [
+    ...specific,
+    ...raw.filter(
+      (h) =>
+        h.detectorId === FALLBACK_DETECTOR_ID &&
+        !overlapsAny(h, specific) &&
+        !claimedElsewhere(h, specific),
+    ),
+  ];
+}
+
+function overlapsAny(h: RawHit, others: RawHit[]): boolean {
+  return others.some((o) => o.layer === h.layer && o.start < h.end && h.start < o.end);
+}
+
+/** A fallback value on a line where a specific detector found the same value in another layer. */
+function claimedElsewhere(h: RawHit, specific: RawHit[]): boolean {
+  return specific.some(
+    (o) =>
+      o.lineIdx === h.lineIdx &&
+      o.candidate.secret.length > 0 &&
+      h.candidate.secret.includes(o.candidate.secret.replace(/=+$/, '')),
+  );
+}
+
+function toHits(fragment: Fragment, raw: RawHit[]): Hit[] {
+  const text = fragment.text;
+  const lineStarts = computeLineStarts(text);
+  const seen = new Set<string>();
+  const hits: Hit[] = [];
+  for (const h of raw) {
+    const lineIdx = h.lineIdx;
+    const dedupe = `${h.candidate.identity}\u0000${h.candidate.type}\u0000${lineIdx}`;
+    if (seen.has(dedupe)) continue;
+    seen.add(dedupe);
+    const line = fragment.lineNumbers?.[lineIdx] ?? lineIdx + 1;
+    const lineText = text.slice(lineStarts[lineIdx]!, lineStarts[lineIdx + 1] ?? text.length);
+    const hit: Hit = {
+      candidate: h.candidate,
+      occurrence: {
+        path: fragment.path,
+        line,
+        column: h.column,
+        ...(fragment.commit ? { commit: fragment.commit } : {}),
+        ...(fragment.author ? { author: fragment.author } : {}),
+        ...(fragment.date ? { date: fragment.date } : {}),
+      },
+      exposure: exposureOf(fragment.path, h.key, text, lineStarts[lineIdx]!),
+    };
+    if (lineText.includes(INLINE_ALLOW)) hit.inlineAllowed = true;
+    hits.push(hit);
+  }
+  return hits;
+}
+
+function computeLineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function lineOf(starts: number[], index: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
