@@ -1,0 +1,86 @@
+/**
+ * Attribution for the few blobs that hit: one `git log --all --raw -c` pass, filtered in-process,
+ * maps each hit blob to the commits and paths that wrote it, with the blob it replaced (so the
+ * caller can tell an introduction from an edit of a file that already held the secret).
+ */
+import { createInterface } from 'node:readline';
+import { spawnGit } from '../run-git.js';
+import { unquotePath } from '../unquote-path.js';
+
+export interface BlobWrite {
+  commit: string;
+  author: string;
+  date: string;
+  path: string;
+  /** Blob ids the path had in each parent ('0000…' when the file was added). */
+  previous: string[];
+  /** Position in git log order (0 = newest). */
+  order: number;
+}
+
+export async function attributeBlobs(
+  repoDir: string,
+  hitOids: ReadonlySet<string>,
+  signal?: AbortSignal,
+): Promise<Map<string, BlobWrite[]>> {
+  const out = new Map<string, BlobWrite[]>();
+  if (hitOids.size === 0) return out;
+  const child = spawnGit(
+    [
+      'log',
+      '--all',
+      '--no-abbrev',
+      '--raw',
+      '-c',
+      '--no-renames',
+      '--no-ext-diff',
+      '--no-textconv',
+      '--format=%x01%H%x1f%an%x1f%aI',
+    ],
+    { cwd: repoDir },
+  );
+  const abort = (): void => void child.kill('SIGKILL');
+  signal?.addEventListener('abort', abort, { once: true });
+  child.stdin.end();
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8').slice(0, 4096)));
+  let commit = { sha: '', author: '', date: '' };
+  let order = 0;
+  const rl = createInterface({ input: child.stdout, crlfDelay: Infinity });
+  for await (const line of rl) {
+    if (line.charCodeAt(0) === 1) {
+      const [sha, author, date] = line.slice(1).split('\x1f');
+      commit = { sha: sha!, author: author ?? '', date: date ?? '' };
+      order++;
+      continue;
+    }
+    if (line.charCodeAt(0) !== 58 /* ':' */) continue;
+    const tab = line.indexOf('\t');
+    if (tab < 0) continue;
+    const fields = line.slice(0, tab).replace(/^:+/, '').split(' ');
+    // Combined raw: N+1 modes, N+1 oids, status. Plain: 2 modes, 2 oids, status.
+    const oidCount = (fields.length - 1) / 2;
+    const oids = fields.slice(oidCount, oidCount * 2);
+    const newOid = oids[oids.length - 1]!;
+    if (!hitOids.has(newOid)) continue;
+    const write: BlobWrite = {
+      commit: commit.sha,
+      author: commit.author,
+      date: commit.date,
+      path: unquotePath(line.slice(tab + 1)),
+      previous: oids.slice(0, -1),
+      order,
+    };
+    const list = out.get(newOid);
+    if (list) list.push(write);
+    else out.set(newOid, [write]);
+  }
+  const code = await new Promise<number>((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.on('close', (c) => resolve(c ?? -1));
+  });
+  signal?.removeEventListener('abort', abort);
+  if (code !== 0)
+    throw new Error(`git log failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`);
+  return out;
+}

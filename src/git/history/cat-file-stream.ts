@@ -1,0 +1,103 @@
+/**
+ * Streams blob contents through one long-lived `git cat-file --batch --buffer`, parsing its output
+ * incrementally: each object is handed over as one Buffer, large ones are skipped without being
+ * accumulated, and stdin respects backpressure so memory stays bounded.
+ */
+import { spawnGit } from '../run-git.js';
+
+export interface BlobVisitor {
+  /** Called with the blob's bytes, or with `null` when it was larger than maxSize (skipped). */
+  (oid: string, data: Buffer | null, size: number): void;
+}
+
+export async function streamBlobs(
+  repoDir: string,
+  oids: Iterable<string>,
+  maxSize: number,
+  visit: BlobVisitor,
+  signal?: AbortSignal,
+): Promise<{ missing: number }> {
+  const child = spawnGit(['cat-file', '--batch', '--buffer'], { cwd: repoDir });
+  const abort = (): void => void child.kill('SIGKILL');
+  signal?.addEventListener('abort', abort, { once: true });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => {
+    if (stderr.length < 8192) stderr += c.toString('utf8');
+  });
+  let missing = 0;
+
+  // Parser state.
+  let pending: Buffer[] = [];
+  let pendingLen = 0;
+  let current: { oid: string; size: number; parts: Buffer[] | null; got: number } | null = null;
+
+  const onData = (chunk: Buffer): void => {
+    let off = 0;
+    while (off < chunk.length) {
+      if (current) {
+        const need = current.size + 1 - current.got; // content + trailing LF
+        const take = Math.min(need, chunk.length - off);
+        if (current.parts) current.parts.push(chunk.subarray(off, off + take));
+        current.got += take;
+        off += take;
+        if (current.got === current.size + 1) {
+          const data = current.parts ? concatWithoutLf(current.parts, current.size) : null;
+          visit(current.oid, data, current.size);
+          current = null;
+        }
+        continue;
+      }
+      const nl = chunk.indexOf(10, off);
+      if (nl < 0) {
+        pending.push(chunk.subarray(off));
+        pendingLen += chunk.length - off;
+        return;
+      }
+      let header: string;
+      if (pendingLen > 0) {
+        pending.push(chunk.subarray(off, nl));
+        header = Buffer.concat(pending).toString('latin1');
+        pending = [];
+        pendingLen = 0;
+      } else {
+        header = chunk.toString('latin1', off, nl);
+      }
+      off = nl + 1;
+      const parts = header.split(' ');
+      if (parts[1] === 'missing') {
+        missing++;
+        continue;
+      }
+      const size = Number(parts[2]);
+      current = { oid: parts[0]!, size, parts: size <= maxSize ? [] : null, got: 0 };
+      if (size === 0) {
+        // Empty blob: only the trailing LF follows.
+        current.parts = [];
+      }
+    }
+  };
+  child.stdout.on('data', onData);
+
+  const closed = new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+  child.stdin.on('error', () => {
+    /* reported through the exit code */
+  });
+  for (const oid of oids) {
+    if (signal?.aborted) break;
+    if (!child.stdin.write(`${oid}\n`)) {
+      await new Promise<void>((resolve) => child.stdin.once('drain', resolve));
+    }
+  }
+  child.stdin.end();
+  const code = await closed;
+  signal?.removeEventListener('abort', abort);
+  if (signal?.aborted) throw new Error('history scan cancelled');
+  if (code !== 0)
+    throw new Error(`git cat-file failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`);
+  return { missing };
+}
+
+function concatWithoutLf(parts: Buffer[], size: number): Buffer {
+  if (parts.length === 1) return parts[0]!.subarray(0, size);
+  return Buffer.concat(parts, size + 1).subarray(0, size);
+}
