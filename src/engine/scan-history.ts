@@ -31,7 +31,11 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
 
   // 1. Enumerate reachable blobs (each once, with a path).
   opts.onProgress?.({ phase: 'enumerate', done: 0 });
-  const { blobs, commits } = await listReachableBlobs(repoDir, signal);
+  const { blobs, commits, missing: absent } = await listReachableBlobs(repoDir, signal);
+  if (absent > 0)
+    warnings.push(
+      `${absent} reachable objects are missing from the repository (partial clone?); they were not scanned`,
+    );
   stats.commitsScanned = commits;
   const wanted: string[] = [];
   for (const [oid, path] of blobs) {

@@ -10,12 +10,17 @@ export interface BlobList {
   /** oid → first path. */
   blobs: Map<string, string>;
   commits: number;
+  /** Objects the repository does not have (partial clones, snapshots without large files). */
+  missing: number;
 }
 
 export async function listReachableBlobs(repoDir: string, signal?: AbortSignal): Promise<BlobList> {
-  const child = spawnGit(['rev-list', '--objects', '--all', '--filter=object:type=blob'], {
-    cwd: repoDir,
-  });
+  const child = spawnGit(
+    ['rev-list', '--objects', '--all', '--filter=object:type=blob', '--missing=print'],
+    {
+      cwd: repoDir,
+    },
+  );
   const abort = (): void => void child.kill('SIGKILL');
   signal?.addEventListener('abort', abort, { once: true });
   let stderr = '';
@@ -23,8 +28,13 @@ export async function listReachableBlobs(repoDir: string, signal?: AbortSignal):
   child.stdin.end();
   const blobs = new Map<string, string>();
   let commits = 0;
+  let missing = 0;
   const rl = createInterface({ input: child.stdout, crlfDelay: Infinity });
   for await (const line of rl) {
+    if (line.charCodeAt(0) === 63 /* '?' */) {
+      missing++;
+      continue;
+    }
     const sp = line.indexOf(' ');
     if (sp < 0) {
       if (line.length >= 40) commits++;
@@ -41,5 +51,5 @@ export async function listReachableBlobs(repoDir: string, signal?: AbortSignal):
   // An empty repository (no refs) lists nothing and exits 0; anything else is an error.
   if (code !== 0)
     throw new Error(`git rev-list failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`);
-  return { blobs, commits };
+  return { blobs, commits, missing };
 }

@@ -1,0 +1,83 @@
+/** Shared by range and staged scans: stream a diff from git, parse added lines, scan them. */
+import { createInterface } from 'node:readline';
+import {
+  isPathIgnored,
+  mayContainSecret,
+  scanText,
+  type Hit,
+  type ScanMode,
+  type ScanResult,
+} from '../core/index.js';
+import { AddedLinesParser } from '../git/added-lines.js';
+import { spawnGit } from '../git/run-git.js';
+import { emptyStats, finishScan } from './finish-scan.js';
+import type { EngineOptions } from './types.js';
+
+export async function scanDiff(
+  repoDir: string,
+  args: string[],
+  mode: ScanMode,
+  opts: EngineOptions,
+): Promise<ScanResult> {
+  const started = Date.now();
+  const stats = { ...emptyStats(), commitsScanned: 0 };
+  const warnings: string[] = [];
+  const hits: Hit[] = [];
+  const parser = new AddedLinesParser(
+    {
+      fragment(f) {
+        stats.filesScanned++;
+        stats.bytesScanned += f.text.length;
+        if (mayContainSecret(f.text)) hits.push(...scanText(f));
+      },
+      binary: () => void stats.skippedBinary++,
+      tooLarge(path) {
+        stats.skippedTooLarge++;
+        warnings.push(`added lines of ${path} exceed maxFileSize; not scanned`);
+      },
+      commit() {
+        stats.commitsScanned++;
+        if (opts.onProgress && stats.commitsScanned % 500 === 0)
+          opts.onProgress({ phase: 'scan', done: stats.commitsScanned });
+      },
+    },
+    opts.config.maxFileSize,
+    (path) => {
+      const ignored = isPathIgnored(path, opts.config);
+      if (ignored) stats.skippedIgnored++;
+      return ignored;
+    },
+  );
+  const child = spawnGit(args, { cwd: repoDir });
+  const abort = (): void => void child.kill('SIGKILL');
+  opts.signal?.addEventListener('abort', abort, { once: true });
+  child.stdin.end();
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8').slice(0, 4096)));
+  const rl = createInterface({ input: child.stdout, crlfDelay: Infinity });
+  for await (const line of rl) parser.line(line);
+  parser.flush();
+  const code = await new Promise<number>((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.on('close', (c) => resolve(c ?? -1));
+  });
+  opts.signal?.removeEventListener('abort', abort);
+  if (opts.signal?.aborted) throw new Error('scan cancelled');
+  if (code !== 0)
+    throw new Error(
+      `git ${args[0]} failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`,
+    );
+  return finishScan(mode, hits, stats, warnings, opts, started);
+}
+
+/** Diff options every added-lines scan uses: no external programs, exact new-file line numbers. */
+export const DIFF_ARGS = [
+  '-p',
+  '-U0',
+  '-M',
+  '--no-color',
+  '--no-ext-diff',
+  '--no-textconv',
+  '--src-prefix=a/',
+  '--dst-prefix=b/',
+];

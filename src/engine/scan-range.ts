@@ -1,0 +1,67 @@
+/**
+ * Range scan (pull requests, pushes, --range): every commit of `rev-list include ^exclude`, added
+ * lines only, each attributed to its commit. No cap on the number of commits.
+ */
+import type { ScanResult } from '../core/index.js';
+import { assertRevision } from '../git/revision.js';
+import { runGit } from '../git/run-git.js';
+import { DIFF_ARGS, scanDiff } from './scan-diff.js';
+import type { CommitRange, EngineOptions } from './types.js';
+
+export async function scanRange(
+  repoDir: string,
+  range: CommitRange,
+  opts: EngineOptions,
+): Promise<ScanResult> {
+  if (range.include.length === 0) throw new Error('a range needs at least one commit to include');
+  const include = range.include.map(assertRevision);
+  const exclude = range.exclude.map(assertRevision);
+  return scanDiff(
+    repoDir,
+    [
+      'log',
+      ...DIFF_ARGS,
+      '--cc',
+      '--format=%x01%H%x1f%an%x1f%aI',
+      ...include,
+      ...(exclude.length ? ['--not', ...exclude] : []),
+      '--',
+    ],
+    'range',
+    opts,
+  );
+}
+
+/** Parses `BASE..HEAD` (or `BASE...HEAD`: merge base) into a CommitRange. */
+export function parseRangeSpec(spec: string): CommitRange {
+  const m = /^(.+?)\.\.\.?(.+)$/.exec(spec);
+  if (!m) return { include: [assertRevision(spec)], exclude: [] };
+  return { include: [assertRevision(m[2]!)], exclude: [assertRevision(m[1]!)] };
+}
+
+/** Branch heads other than `exceptRef`: a new branch or force push scans only commits not on them. */
+export async function otherHeads(repoDir: string, exceptRef: string): Promise<string[]> {
+  const { stdout } = await runGit(
+    ['for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads'],
+    { cwd: repoDir },
+  );
+  return stdout
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split(' ') as [string, string])
+    .filter(([ref]) => ref !== exceptRef && ref !== `refs/heads/${exceptRef}`)
+    .map(([, sha]) => sha);
+}
+
+export async function mergeBase(
+  repoDir: string,
+  a: string,
+  b: string,
+): Promise<string | undefined> {
+  const r = await runGit(['merge-base', assertRevision(a), assertRevision(b)], {
+    cwd: repoDir,
+    okCodes: [0, 1],
+  });
+  return r.code === 0 ? r.stdout.toString('utf8').trim() : undefined;
+}

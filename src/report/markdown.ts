@@ -1,0 +1,30 @@
+/** Escape text for a GitHub Markdown table cell (pipes and newlines break the row). */
+export function cell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/** Inline code that survives backticks inside the value. */
+export function code(text: string): string {
+  const fence = text.includes('`') ? '``' : '`';
+  return `${fence}${text}${fence}`;
+}
+
+export function commitLink(sha: string | undefined, repoUrl: string | undefined): string {
+  if (!sha) return '–';
+  const short = sha.slice(0, 7);
+  return repoUrl ? `[${code(short)}](${repoUrl}/commit/${sha})` : code(short);
+}
+
+/**
+ * Cut `text` to at most `max` characters at a line boundary and say so, so GitHub's field limits
+ * never reject a check run or a comment.
+ */
+export function truncate(text: string, max: number, note: string): string {
+  if (text.length <= max) return text;
+  const suffix = `\n\n${note}`;
+  const room = Math.max(0, max - suffix.length);
+  let cut = text.slice(0, room);
+  const nl = cut.lastIndexOf('\n');
+  if (nl > room / 2) cut = cut.slice(0, nl);
+  return `${cut}${suffix}`;
+}
