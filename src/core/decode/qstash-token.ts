@@ -7,6 +7,8 @@ import { decodeBase64Std, padBase64 } from './base64.js';
 
 export interface QstashToken {
   userId: string;
+  /** 32 lowercase hex: the secret half. */
+  password: string;
   normalised: string;
 }
 
@@ -25,5 +27,5 @@ export function decodeQstashToken(value: string): QstashToken | null {
   const { UserID, Password } = parsed as Record<string, unknown>;
   if (typeof UserID !== 'string' || typeof Password !== 'string') return null;
   if (!UUID.test(UserID) || !/^[0-9a-f]{32}$/.test(Password)) return null;
-  return { userId: UserID, normalised: padBase64(value) };
+  return { userId: UserID, password: Password, normalised: padBase64(value) };
 }

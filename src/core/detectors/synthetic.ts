@@ -1,57 +1,102 @@
 /**
- * Synthetic Upstash credentials built at run time (for detector examples and tests) from the documented layouts
- * (shared/upstash-credentials.md §2–§4). Nothing realistic is ever committed: every value here is
- * generated from random bytes when a test runs.
+ * Synthetic Upstash credentials built at run time (detector examples and tests) from the inferred
+ * layouts (shared/upstash-credentials.md §2–§4). Nothing realistic is ever committed: every value
+ * is generated when a test runs, from random bytes or, with `seed`, from a deterministic stream
+ * (so a failing test can be replayed with the same values).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+
+export type Seed = number | string;
+
+export interface Rng {
+  bytes(n: number): Buffer;
+  int(max: number): number;
+  uuid(): string;
+}
+
+/** SHA-256 in counter mode over the seed; crypto randomness when no seed is given. */
+export function makeRng(seed?: Seed): Rng {
+  let counter = 0;
+  let pool = Buffer.alloc(0);
+  const bytes = (n: number): Buffer => {
+    if (seed === undefined) return randomBytes(n);
+    while (pool.length < n) {
+      const block = createHash('sha256')
+        .update(`${String(seed)}:${counter++}`)
+        .digest();
+      pool = Buffer.concat([pool, block]);
+    }
+    const out = pool.subarray(0, n);
+    pool = pool.subarray(n);
+    return Buffer.from(out);
+  };
+  return {
+    bytes,
+    int: (max) => bytes(4).readUInt32BE(0) % max,
+    uuid: () => {
+      const b = bytes(16);
+      b[6] = (b[6]! & 0x0f) | 0x40; // version 4
+      b[8] = (b[8]! & 0x3f) | 0x80; // RFC 4122 variant
+      const h = b.toString('hex');
+      return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+    },
+  };
+}
 
 const ADJ = ['fancy', 'brave', 'calm', 'eager', 'gentle', 'lucky', 'proud', 'witty'];
 const ANIMAL = ['cat', 'otter', 'lynx', 'heron', 'mole', 'newt', 'panda', 'yak'];
 const B58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 
-function pick<T>(list: readonly T[]): T {
-  return list[randomBytes(1)[0]! % list.length]!;
+function pick<T>(rng: Rng, list: readonly T[]): T {
+  return list[rng.int(list.length)]!;
 }
-function hex32(): string {
-  return randomBytes(16).toString('hex');
-}
-export function randomDbId(wide = false): number {
-  return wide
-    ? 70000 + (randomBytes(3).readUIntBE(0, 3) % 900000)
-    : 1000 + (randomBytes(2).readUInt16BE(0) % 60000);
+function hex32(rng: Rng): string {
+  return rng.bytes(16).toString('hex');
 }
 
+/** A database number: 2-byte range for current/legacy, > 65535 for the 64-bit-id layout. */
+export function randomDbId(wide = false, seed?: Seed): number {
+  const rng = makeRng(seed);
+  return wide ? 70000 + rng.int(9_000_000) : 1000 + rng.int(60000);
+}
+
+export type RedisLayout = 'current' | 'current64' | 'legacy';
+
 export interface RedisTokenOptions {
-  layout?: 'current' | 'current64' | 'legacy';
+  layout?: RedisLayout;
   readOnly?: boolean;
   dbId?: number;
   /** current64 standard tokens are seen with and without the `p<d><N>` suffix. */
   withSuffix?: boolean;
+  seed?: Seed;
 }
 
 export interface RedisTokenParts {
   token: string;
   dbId: number;
   readOnly: boolean;
-  layout: 'current' | 'current64' | 'legacy';
+  layout: RedisLayout;
   /** Legacy standard token: the 32-hex TCP password embedded in it. */
   password?: string;
+  /** Legacy layout: the database UUID (field1). */
   uuid?: string;
 }
 
 export function redisTokenParts(opts: RedisTokenOptions = {}): RedisTokenParts {
+  const rng = makeRng(opts.seed);
   const layout = opts.layout ?? 'current';
   const readOnly = opts.readOnly ?? false;
   const wide = layout === 'current64';
-  const dbId = opts.dbId ?? randomDbId(wide);
+  const dbId = opts.dbId ?? (wide ? 70000 + rng.int(9_000_000) : 1000 + rng.int(60000));
+  if (!wide && dbId > 0xffff) throw new RangeError(`dbId ${dbId} needs layout current64`);
   const header = Buffer.alloc(wide ? 9 : 3);
   header[0] = (readOnly ? 0x02 : 0x01) | (wide ? 0x80 : 0);
   if (wide) header.writeBigUInt64BE(BigInt(dbId), 1);
   else header.writeUInt16BE(dbId, 1);
   if (layout === 'legacy') {
-    const uuid = randomUUID();
-    const password = hex32();
-    const field2 = readOnly ? randomBytes(32) : Buffer.from(password, 'latin1');
+    const uuid = rng.uuid();
+    const password = hex32(rng);
+    const field2 = readOnly ? rng.bytes(32) : Buffer.from(password, 'latin1');
     const body = Buffer.concat([
       header,
       Buffer.from([0x01, 0x24, 0x20]),
@@ -62,11 +107,11 @@ export function redisTokenParts(opts: RedisTokenOptions = {}): RedisTokenParts {
     const token = b64 + '='.repeat((4 - (b64.length % 4)) % 4);
     return { token, dbId, readOnly, layout, uuid, ...(readOnly ? {} : { password }) };
   }
-  const p = `p${1 + (randomBytes(1)[0]! % 2)}`;
+  const p = `p${1 + rng.int(2)}`;
   const withSuffix = opts.withSuffix ?? !wide;
   const field2 = readOnly
-    ? randomBytes(32)
-    : Buffer.from(hex32() + (withSuffix ? `${p}${dbId}` : ''), 'latin1');
+    ? rng.bytes(32)
+    : Buffer.from(hex32(rng) + (withSuffix ? `${p}${dbId}` : ''), 'latin1');
   const body = Buffer.concat([
     header,
     Buffer.from([0x00, p.length, field2.length]),
@@ -80,32 +125,41 @@ export function redisToken(opts: RedisTokenOptions = {}): string {
   return redisTokenParts(opts).token;
 }
 
-export function redisHost(
-  dbId: number,
-  opts: { legacyRegion?: string; vercel?: boolean; fly?: boolean } = {},
-): string {
-  const base = `${pick(ADJ)}-${pick(ANIMAL)}-${dbId}`;
+export interface HostOptions {
+  legacyRegion?: string;
+  vercel?: boolean;
+  fly?: boolean;
+  seed?: Seed;
+}
+
+export function redisHost(dbId: number, opts: HostOptions = {}): string {
+  const rng = makeRng(opts.seed);
+  const base = `${pick(rng, ADJ)}-${pick(rng, ANIMAL)}-${dbId}`;
   if (opts.vercel) return `${base}.kv.vercel-storage.com`;
   if (opts.fly) return `fly-${base}.upstash.io`;
   if (opts.legacyRegion) return `${opts.legacyRegion}-${base}.upstash.io`;
   return `${base}.upstash.io`;
 }
 
-export function redisEndpoint(
-  dbId: number,
-  opts: { legacyRegion?: string; vercel?: boolean; fly?: boolean } = {},
-): string {
+export function redisEndpoint(dbId: number, opts: HostOptions = {}): string {
   return `https://${redisHost(dbId, opts)}`;
 }
 
 export function redisUrl(o: {
   password: string;
   host: string;
-  user?: string;
+  user?: 'default' | 'default_ro';
   port?: number;
   scheme?: 'redis' | 'rediss';
 }): string {
   return `${o.scheme ?? 'rediss'}://${o.user ?? 'default'}:${o.password}@${o.host}:${o.port ?? 6379}`;
+}
+
+export interface VectorTokenOptions {
+  product?: 'vector' | 'search';
+  role?: 'admin' | 'readonly';
+  name?: string;
+  seed?: Seed;
 }
 
 export interface VectorTokenParts {
@@ -113,24 +167,35 @@ export interface VectorTokenParts {
   name: string;
   role: 'admin' | 'readonly';
   uuid: string;
+  product: 'vector' | 'search';
+  endpoint: string;
 }
 
-export function vectorTokenParts(
-  o: { role?: 'admin' | 'readonly'; name?: string } = {},
-): VectorTokenParts {
+export function vectorTokenParts(o: VectorTokenOptions = {}): VectorTokenParts {
+  const rng = makeRng(o.seed);
   const role = o.role ?? 'admin';
-  const name = o.name ?? `${pick(ADJ)}-${pick(ANIMAL)}-${randomDbId()}-us1`;
-  const uuid = randomUUID();
+  const product = o.product ?? 'vector';
+  const region = pick(rng, ['us1', 'eu1', 'gcp-usc1', 'apn1']);
+  const name =
+    o.name ?? `${pick(rng, ADJ)}-${pick(rng, ANIMAL)}-${1000 + rng.int(60000)}-${region}`;
+  const uuid = rng.uuid();
   const id = Buffer.from(Buffer.from(uuid, 'latin1').toString('base64'), 'latin1');
   const body = Buffer.concat([
     Buffer.from([0x00, name.length, role.length, id.length]),
     Buffer.from(name + role, 'latin1'),
     id,
   ]);
-  return { token: body.toString('base64'), name, role, uuid };
+  return {
+    token: body.toString('base64'),
+    name,
+    role,
+    uuid,
+    product,
+    endpoint: vectorEndpoint(name, product),
+  };
 }
 
-export function vectorToken(o: { role?: 'admin' | 'readonly'; name?: string } = {}): string {
+export function vectorToken(o: VectorTokenOptions = {}): string {
   return vectorTokenParts(o).token;
 }
 
@@ -138,44 +203,74 @@ export function vectorEndpoint(name: string, product: 'vector' | 'search' = 'vec
   return `https://${name}-${product}.upstash.io`;
 }
 
-export function qstashToken(): string {
-  return Buffer.from(JSON.stringify({ UserID: randomUUID(), Password: hex32() })).toString(
-    'base64',
-  );
+export interface QstashTokenParts {
+  token: string;
+  userId: string;
+  password: string;
 }
 
-export function signingKey(o: { legacy?: boolean } = {}): string {
+export function qstashTokenParts(o: { seed?: Seed } = {}): QstashTokenParts {
+  const rng = makeRng(o.seed);
+  const userId = rng.uuid();
+  const password = hex32(rng);
+  const json = JSON.stringify({ UserID: userId, Password: password });
+  return { token: Buffer.from(json).toString('base64'), userId, password };
+}
+
+export function qstashToken(o: { seed?: Seed } = {}): string {
+  return qstashTokenParts(o).token;
+}
+
+/** `sig_` + 28 base58 chars (current) or 50 (legacy, qstash-js examples). */
+export function signingKey(o: { legacy?: boolean; seed?: Seed } = {}): string {
+  const rng = makeRng(o.seed);
   const n = o.legacy ? 50 : 28;
-  const bytes = randomBytes(n);
-  let s = 'sig_';
-  for (let i = 0; i < n; i++) s += B58[bytes[i]! % B58.length];
-  return s;
+  for (;;) {
+    let s = '';
+    for (let i = 0; i < n; i++) s += B58[rng.int(B58.length)];
+    // Real keys are random base58: the detector requires digits and both cases; redraw the rare miss.
+    if (/\d/.test(s) && /[a-z]/.test(s) && /[A-Z]/.test(s)) return `sig_${s}`;
+  }
 }
 
-export function managementKey(): string {
-  return randomUUID();
+/** Developer / management API key: a UUID v4. */
+export function managementKey(o: { seed?: Seed } = {}): string {
+  return makeRng(o.seed).uuid();
 }
 
-export function kafkaCredentials(): { username: string; password: string; url: string } {
-  const cluster = `${pick(ADJ)}-${pick(ANIMAL)}`;
-  const n = randomDbId();
+export function kafkaCredentials(o: { seed?: Seed } = {}): {
+  username: string;
+  password: string;
+  url: string;
+} {
+  const rng = makeRng(o.seed);
+  const cluster = `${pick(rng, ADJ)}-${pick(rng, ANIMAL)}`;
+  const n = 1000 + rng.int(60000);
   const username = Buffer.concat([
     Buffer.from(`${cluster}-${n}$`, 'latin1'),
-    randomBytes(28),
+    rng.bytes(28),
   ]).toString('base64url');
-  const password = Buffer.from(randomUUID(), 'latin1').toString('base64');
+  const password = Buffer.from(rng.uuid(), 'latin1').toString('base64');
   return { username, password, url: `https://${cluster}-${n}-eu1-rest-kafka.upstash.io` };
 }
 
-export function context7Key(): string {
-  return `ctx7sk-${randomUUID()}`;
+export function context7Key(o: { seed?: Seed } = {}): string {
+  return `ctx7sk-${makeRng(o.seed).uuid()}`;
 }
 
-export function boxApiKey(): string {
-  return `box_${randomBytes(18).toString('base64url').replace(/[-_]/g, 'Z')}`;
+/** `box_` + 24 alphanumerics (the docs placeholder's length; the real length is unconfirmed). */
+export function boxApiKey(o: { seed?: Seed } = {}): string {
+  const rng = makeRng(o.seed);
+  const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  for (;;) {
+    let s = '';
+    for (let i = 0; i < 24; i++) s += abc[rng.int(abc.length)];
+    if (/\d/.test(s) && /[a-z]/.test(s) && /[A-Z]/.test(s)) return `box_${s}`;
+  }
 }
 
 /** A high-entropy value that matches no known Upstash layout (for the fallback detector). */
-export function unknownFormatSecret(): string {
-  return `Zk${randomBytes(30).toString('base64url').replace(/[-_]/g, '9')}`;
+export function unknownFormatSecret(o: { seed?: Seed } = {}): string {
+  const rng = makeRng(o.seed);
+  return `Zk${rng.bytes(30).toString('base64url').replace(/[-_]/g, '9')}7`;
 }
