@@ -1,6 +1,6 @@
 /** Escape text for a GitHub Markdown table cell (pipes and newlines break the row). */
 export function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
 /** Inline code that survives backticks inside the value. */

@@ -1,0 +1,34 @@
+import type { Finding, Occurrence } from '../core/types.js';
+import { accessLabel, verificationLabel } from './labels.js';
+import { code } from './markdown.js';
+
+export interface CommitCommentContext {
+  /** https://github.com/owner/repo: links to the full guidance when known. */
+  repoUrl?: string;
+  /** History mode: the comment sits on an old commit. */
+  history?: boolean;
+}
+
+export function commitCommentMarker(fingerprint: string): string {
+  return `<!-- upstash-guard:commit:${fingerprint} -->`;
+}
+
+/** A short comment on the offending commit at path/line; the marker lets the App skip duplicates. */
+export function renderCommitComment(
+  finding: Finding,
+  occurrence: Occurrence,
+  ctx: CommitCommentContext = {},
+): string {
+  const endpoint = finding.endpoint ? ` for ${code(finding.endpoint)}` : '';
+  const history = ctx.history
+    ? finding.presentAtHead === false
+      ? ' It is no longer at HEAD, but it is still in the history.'
+      : ' It is still present at HEAD.'
+    : '';
+  return [
+    commitCommentMarker(finding.fingerprint),
+    `**upstash-guard: ${finding.title}** (${finding.severity}, ${accessLabel(finding.readOnly)})${endpoint} at ${code(`${occurrence.path}:${occurrence.line}`)}: ${code(finding.masked)}, verification: ${verificationLabel(finding.verification)}.${history}`,
+    '',
+    'Rotate it first: rewriting history revokes nothing. The check run “Upstash credentials” has the rotation steps and the history-rewrite recipe.',
+  ].join('\n');
+}

@@ -1,0 +1,47 @@
+import type { ScanResult } from '../core/types.js';
+import { findingsTable } from './findings-table.js';
+import { renderGuidance } from './guidance/render-guidance.js';
+import { plural, severityCounts } from './labels.js';
+import { truncate } from './markdown.js';
+import { sortFindings } from './sort-findings.js';
+
+export const PR_COMMENT_MARKER = '<!-- upstash-guard:pr-comment -->';
+/** GitHub's comment body limit. */
+const MAX_BODY = 65_536;
+
+export interface PrCommentContext {
+  repoUrl?: string;
+  /** The comment already reported findings: render the "resolved" variant when none remain. */
+  previouslyHadFindings?: boolean;
+}
+
+/**
+ * The single PR comment, found again by its marker and edited in place. With no findings it
+ * returns the resolved text if there was an earlier report, else null (nothing to post).
+ */
+export function renderPrComment(result: ScanResult, ctx: PrCommentContext = {}): string | null {
+  const findings = sortFindings(result.findings);
+  if (findings.length === 0) {
+    if (!ctx.previouslyHadFindings) return null;
+    return `${PR_COMMENT_MARKER}\n### ✅ Upstash credentials: resolved\n\nThe latest push no longer adds any Upstash credential.\n\n**If a credential was pushed earlier, it is still exposed**: removing it from the branch does not revoke it, and the old commits stay reachable. Make sure it was rotated.\n`;
+  }
+  const live = findings.filter((f) => f.verification?.status === 'live').length;
+  const body = [
+    PR_COMMENT_MARKER,
+    `### 🚨 ${plural(findings.length, 'Upstash credential')} in this pull request (${severityCounts(findings)})${live ? ` — ${live} verified live` : ''}`,
+    '',
+    findingsTable(findings, ctx.repoUrl),
+    '',
+    '#### What to do',
+    '',
+    'Deleting the line in a new commit is **not enough**: the value stays in the branch history and in GitHub’s pull-request refs.',
+    '',
+    renderGuidance(findings, { repoUrl: ctx.repoUrl }),
+    '<sub>Posted by upstash-guard. Allow a credential on purpose by adding its fingerprint to `.github/upstash-guard.yml` under `allow:`.</sub>',
+  ].join('\n');
+  return truncate(
+    body,
+    MAX_BODY,
+    '_Comment truncated to GitHub’s size limit; see the “Upstash credentials” check run._',
+  );
+}

@@ -1,0 +1,139 @@
+import {
+  CREDENTIAL_TYPES,
+  type CredentialType,
+  type Finding,
+  type ScanResult,
+  type Severity,
+} from '../core/types.js';
+import { typeGuidance } from './guidance/type-guidance.js';
+import { accessLabel, TYPE_LABELS, verificationLabel } from './labels.js';
+import { sortFindings } from './sort-findings.js';
+import { TOOL_NAME, TOOL_URI, TOOL_VERSION } from './tool-info.js';
+
+export interface SarifOptions {
+  toolVersion?: string;
+}
+
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+  info: 'note',
+};
+
+/** GitHub code scanning maps security-severity to critical (≥9), high (≥7), medium (≥4), low. */
+const SECURITY_SEVERITY: Record<Severity, string> = {
+  critical: '9.5',
+  high: '8.0',
+  medium: '5.5',
+  low: '3.0',
+  info: '1.0',
+};
+
+const DEFAULT_SEVERITY: Record<CredentialType, Severity> = {
+  'upstash-redis-token': 'high',
+  'upstash-redis-url': 'high',
+  'upstash-vector-token': 'high',
+  'upstash-search-token': 'high',
+  'upstash-qstash-token': 'high',
+  'upstash-qstash-signing-key': 'high',
+  'upstash-management-key': 'critical',
+  'upstash-kafka-credentials': 'low',
+  'upstash-box-api-key': 'high',
+  'upstash-context7-api-key': 'high',
+};
+
+function ruleName(type: CredentialType): string {
+  return TYPE_LABELS[type]
+    .replace(/(^|[\s/-])(\w)/g, (_m, _s, c: string) => c.toUpperCase())
+    .replace(/\W/g, '');
+}
+
+function rule(type: CredentialType) {
+  const label = `Upstash ${TYPE_LABELS[type]}`;
+  const help = typeGuidance(type);
+  return {
+    id: type,
+    name: ruleName(type),
+    shortDescription: { text: `${label} committed to git` },
+    fullDescription: {
+      text: `An ${label} was found in the repository. Anyone who can read the repository (or its history, forks and caches) can use it until it is rotated.`,
+    },
+    helpUri: `${TOOL_URI}/blob/main/docs/output.md`,
+    help: { text: help, markdown: help },
+    defaultConfiguration: { level: LEVEL[DEFAULT_SEVERITY[type]] },
+    properties: {
+      tags: ['security', 'secret', 'upstash'],
+      precision: 'very-high',
+      'security-severity': SECURITY_SEVERITY[DEFAULT_SEVERITY[type]],
+    },
+  };
+}
+
+function message(f: Finding): string {
+  const parts = [`${f.title} (${accessLabel(f.readOnly)})`];
+  if (f.endpoint) parts.push(`for ${f.endpoint}`);
+  parts.push(`value ${f.masked}`, `verification: ${verificationLabel(f.verification)}`);
+  if (f.presentAtHead === false) parts.push('no longer at HEAD but still in history');
+  return `${parts.join(', ')}. Rotate it first; removing it from git does not revoke it.`;
+}
+
+/** SARIF 2.1.0 for GitHub code scanning: one rule per credential type, one result per place. */
+export function renderSarif(result: ScanResult, opts: SarifOptions = {}): string {
+  const ruleIndex = new Map(CREDENTIAL_TYPES.map((t, i) => [t, i]));
+  const results = sortFindings(result.findings).flatMap((f) =>
+    f.occurrences.map((o) => ({
+      ruleId: f.type,
+      ruleIndex: ruleIndex.get(f.type),
+      level: LEVEL[f.severity],
+      message: { text: message(f) },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: o.path.split('/').map(encodeURIComponent).join('/') },
+            region: {
+              startLine: Math.max(1, o.line),
+              ...(o.column ? { startColumn: o.column } : {}),
+            },
+          },
+        },
+      ],
+      partialFingerprints: { 'upstashGuardFingerprint/v1': f.fingerprint },
+      properties: {
+        fingerprint: f.fingerprint,
+        readOnly: f.readOnly,
+        endpoint: f.endpoint ?? null,
+        masked: f.masked,
+        exposure: f.exposure.kind,
+        severity: f.severity,
+        'security-severity': SECURITY_SEVERITY[f.severity],
+        verification: f.verification?.status ?? 'not-checked',
+        ...(f.verification?.reason ? { verificationReason: f.verification.reason } : {}),
+        ...(o.commit ? { commit: o.commit } : {}),
+        ...(f.introducedBy ? { introducedBy: f.introducedBy.commit } : {}),
+        ...(f.presentAtHead !== undefined ? { presentAtHead: f.presentAtHead } : {}),
+      },
+    })),
+  );
+  const log = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: TOOL_NAME,
+            semanticVersion: opts.toolVersion ?? TOOL_VERSION,
+            version: opts.toolVersion ?? TOOL_VERSION,
+            informationUri: TOOL_URI,
+            rules: CREDENTIAL_TYPES.map(rule),
+          },
+        },
+        automationDetails: { id: `upstash-guard/${result.mode}/` },
+        results,
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}

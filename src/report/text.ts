@@ -1,0 +1,97 @@
+import type { Finding, ScanResult } from '../core/types.js';
+import { palette, type Palette } from './ansi.js';
+import { renderGuidance } from './guidance/render-guidance.js';
+import {
+  accessLabel,
+  exposureLabel,
+  plural,
+  severityCounts,
+  shortSha,
+  verificationLabel,
+  where,
+} from './labels.js';
+import { sortFindings } from './sort-findings.js';
+import { skippedLine, statsLine } from './stats-line.js';
+
+export interface TextOptions {
+  /** ANSI colour: the CLI asks for it when stdout is a TTY and NO_COLOR is unset. */
+  color?: boolean;
+  /** Append rotation steps and the history-rewrite recipe. */
+  guidance?: boolean;
+  /** Every occurrence, scan statistics and decoded details. */
+  verbose?: boolean;
+  repoUrl?: string;
+}
+
+const SHOWN_OCCURRENCES = 5;
+
+function field(p: Palette, name: string, value: string): string {
+  return `    ${p.dim(name.padEnd(13))}${value}`;
+}
+
+function block(f: Finding, p: Palette, verbose: boolean): string[] {
+  const live = f.verification?.status === 'live';
+  const verification = verificationLabel(f.verification);
+  const head = `${p.severity(f.severity, f.severity.toUpperCase())}  ${p.bold(f.title)} · ${accessLabel(f.readOnly)}${live ? ` · ${p.red(p.bold('LIVE'))}` : ''}`;
+  const out = [head];
+  if (f.endpoint) out.push(field(p, 'endpoint', f.endpoint));
+  out.push(field(p, 'value', f.masked));
+  out.push(field(p, 'verification', live ? p.red(verification) : verification));
+  out.push(field(p, 'exposure', exposureLabel(f)));
+  out.push(field(p, 'fingerprint', f.fingerprint));
+  if (f.introducedBy) {
+    const by = f.introducedBy;
+    const who = [by.author, by.date].filter(Boolean).join(', ');
+    out.push(
+      field(p, 'introduced', `${shortSha(by.commit)} in ${by.path}${who ? ` (${who})` : ''}`),
+    );
+  }
+  if (f.presentAtHead !== undefined)
+    out.push(field(p, 'at HEAD', f.presentAtHead ? 'yes, still present' : 'no (history only)'));
+  if (f.branches?.length) out.push(field(p, 'branches', f.branches.join(', ')));
+  if (f.commitCount !== undefined) out.push(field(p, 'commits', String(f.commitCount)));
+  if (verbose) {
+    const details = Object.entries(f.details)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(' ');
+    if (details) out.push(field(p, 'details', details));
+    out.push(field(p, 'confidence', f.confidence));
+  }
+  const occ = verbose ? f.occurrences : f.occurrences.slice(0, SHOWN_OCCURRENCES);
+  occ.forEach((o, i) => {
+    const sha = o.commit ? ` (commit ${shortSha(o.commit)})` : '';
+    out.push(field(p, i === 0 ? `found in (${f.occurrences.length})` : '', `${where(o)}${sha}`));
+  });
+  const more = f.occurrences.length - occ.length;
+  if (more > 0) out.push(field(p, '', p.dim(`… and ${more} more (--verbose shows all)`)));
+  return out;
+}
+
+/** Terminal report: grouped by credential, most severe first, one summary line. */
+export function renderText(result: ScanResult, opts: TextOptions = {}): string {
+  const p = palette(opts.color ?? false);
+  const findings = sortFindings(result.findings);
+  const out: string[] = [];
+  if (findings.length === 0) {
+    out.push(`${p.green('✓')} No Upstash credentials found (${statsLine(result)}).`);
+  } else {
+    for (const f of findings) out.push(...block(f, p, opts.verbose ?? false), '');
+    const places = findings.reduce((n, f) => n + f.occurrences.length, 0);
+    const live = findings.filter((f) => f.verification?.status === 'live').length;
+    out.push(
+      `${p.red('✗')} ${p.bold(plural(findings.length, 'Upstash credential'))} found (${severityCounts(findings)}) in ${plural(places, 'place')}${live ? `, ${p.red(`${live} live`)}` : ''} · ${statsLine(result)}`,
+    );
+  }
+  if (result.suppressed.length)
+    out.push(
+      p.dim(
+        `${plural(result.suppressed.length, 'finding')} suppressed by allowlist or inline comment`,
+      ),
+    );
+  const skipped = skippedLine(result);
+  if (skipped && (opts.verbose || findings.length === 0)) out.push(p.dim(skipped));
+  for (const w of result.warnings) out.push(`warning: ${w}`);
+  if (opts.guidance && findings.length > 0)
+    out.push('', renderGuidance(findings, { repoUrl: opts.repoUrl }).trimEnd());
+  return out.join('\n') + '\n';
+}
