@@ -26,7 +26,7 @@ export interface TextOptions {
 const SHOWN_OCCURRENCES = 5;
 
 function field(p: Palette, name: string, value: string): string {
-  return `    ${p.dim(name.padEnd(13))}${value}`;
+  return `    ${p.dim(`${name.padEnd(12)} `)}${value}`;
 }
 
 function block(f: Finding, p: Palette, verbose: boolean): string[] {

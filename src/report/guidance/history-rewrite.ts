@@ -15,7 +15,8 @@ function source(f: Finding): Occurrence | undefined {
 /** Prints the offending line to the terminal (not to shell history) so the value can be copied. */
 function showCommand(o: Occurrence): string {
   const sha = safeSha(o.commit);
-  const file = sha ? `git show ${shellQuote(`${sha}:${o.path}`)}` : `cat -- ${shellQuote(o.path)}`;
+  // The mirror clone has no work tree: read even uncommitted-path findings from HEAD.
+  const file = `git show ${shellQuote(`${sha ?? 'HEAD'}:${o.path}`)}`;
   return o.line > 0
     ? `${file} | sed -n '${o.line}p'`
     : `${file} | grep -n -i -E 'upstash|qstash|redis'`;

@@ -1,0 +1,64 @@
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
+import { renderSarif } from '../../src/report/index.js';
+import { emptyResult, historyResult, rangeResult } from './fixtures.js';
+
+const require = createRequire(import.meta.url);
+// ajv 6 (installed with @microsoft/jest-sarif) still speaks draft-04, which the official schema uses.
+const Ajv = require('ajv') as new (opts: object) => {
+  addMetaSchema(s: object): void;
+  compile(s: object): ((d: unknown) => boolean) & { errors?: unknown };
+};
+const schema = JSON.parse(
+  readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'),
+) as object;
+const ajv = new Ajv({ schemaId: 'id', meta: false, allErrors: true, validateSchema: false });
+ajv.addMetaSchema(require('ajv/lib/refs/json-schema-draft-04.json') as object);
+const validate = ajv.compile(schema);
+
+describe('SARIF output', () => {
+  test.each([
+    ['range', rangeResult().result],
+    ['history', historyResult().result],
+    ['empty', emptyResult()],
+  ])('%s result validates against the official SARIF 2.1.0 schema', (_name, result) => {
+    const log = JSON.parse(renderSarif(result)) as unknown;
+    const ok = validate(log);
+    expect(validate.errors ?? null).toBeNull();
+    expect(ok).toBe(true);
+  });
+
+  test('the validator rejects a broken log (the schema check can fail)', () => {
+    const log = JSON.parse(renderSarif(rangeResult().result)) as {
+      runs: { results: { level: string }[] }[];
+    };
+    log.runs[0]!.results[0]!.level = 'catastrophic';
+    expect(validate(log)).toBe(false);
+  });
+
+  test('what GitHub code scanning needs: locations, fingerprints, rules, severities, no snippet', () => {
+    const { result } = rangeResult();
+    const log = JSON.parse(renderSarif(result)) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const run = log.runs[0];
+    expect(run.results).toHaveLength(result.findings.reduce((n, f) => n + f.occurrences.length, 0));
+    const redis = run.results.find((r: any) => r.ruleId === 'upstash-redis-token'); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(redis.level).toBe('error');
+    expect(redis.partialFingerprints['upstashGuardFingerprint/v1']).toBe(
+      'ug1_rd00000000000000000000000002',
+    );
+    expect(redis.locations[0].physicalLocation.artifactLocation.uri).toBe('.env.local');
+    expect(redis.locations[0].physicalLocation.region).toEqual({ startLine: 3 });
+    expect(redis.properties).toMatchObject({
+      readOnly: false,
+      verification: 'live',
+      'security-severity': '9.5',
+    });
+    expect(JSON.stringify(log)).not.toContain('snippet');
+    const pipe = run.results.find((r: any) => r.ruleId === 'upstash-search-token'); // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(pipe.locations[0].physicalLocation.artifactLocation.uri).toBe('src/search%7Cbar.tsx');
+    const rule = run.tool.driver.rules[redis.ruleIndex];
+    expect(rule.id).toBe('upstash-redis-token');
+    expect(rule.help.text).toContain('Rotate first: rewriting history revokes nothing.');
+    expect(rule.help.text).toContain('reset-password');
+  });
+});
