@@ -1,0 +1,41 @@
+import { runGit } from '../git/run-git.js';
+import { parseRangeSpec } from '../engine/scan-range.js';
+import type { CommitRange } from '../engine/types.js';
+import { UsageError } from './io.js';
+
+/** --range/--history/--staged need a repository; say so in one line instead of a git error. */
+export async function assertGitRepo(dir: string, flag: string): Promise<void> {
+  const r = await runGit(['rev-parse', '--git-dir'], {
+    cwd: dir,
+    okCodes: [0, 128],
+    timeoutMs: 30_000,
+  }).catch(() => undefined);
+  if (r?.code !== 0) throw new UsageError(`${flag} needs a git repository, and ${dir} is not one`);
+}
+
+async function resolves(dir: string, rev: string): Promise<boolean> {
+  const r = await runGit(
+    ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`],
+    {
+      cwd: dir,
+      okCodes: [0, 1, 128],
+      timeoutMs: 30_000,
+    },
+  );
+  return r.code === 0;
+}
+
+/** Parses BASE..HEAD / BASE...HEAD and checks both ends name commits. */
+export async function resolveRange(dir: string, spec: string): Promise<CommitRange> {
+  let range: CommitRange;
+  try {
+    range = parseRangeSpec(spec.trim());
+  } catch (err) {
+    throw new UsageError(`bad --range "${spec.slice(0, 80)}": ${(err as Error).message}`);
+  }
+  for (const rev of [...range.include, ...range.exclude]) {
+    if (!(await resolves(dir, rev)))
+      throw new UsageError(`bad --range: "${rev}" is not a commit in ${dir}`);
+  }
+  return range;
+}

@@ -1,0 +1,88 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRepo, type TestRepo } from '../helpers/git-repo.js';
+import { TOOL_VERSION } from '../../src/report/index.js';
+import { cli } from './cli-harness.js';
+
+describe('usage and runtime errors: exit 2, one clear line', () => {
+  let plain: string;
+  let repo: TestRepo;
+  beforeAll(() => {
+    plain = mkdtempSync(join(tmpdir(), 'ug-cli-err-'));
+    repo = createRepo();
+    repo.write('a.txt', 'a\n');
+    repo.commit('a');
+  });
+  afterAll(() => {
+    rmSync(plain, { recursive: true, force: true });
+    repo.cleanup();
+  });
+
+  const oneLine = (s: string) => expect(s.trimEnd().split('\n')).toHaveLength(1);
+
+  test.each([
+    [['scan', '--bogus'], /Unknown option '--bogus'/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [[], /missing command/],
+    [['scan', '--format', 'xml'], /--format must be text, json or sarif/],
+    [['scan', '--fail-on', 'severe'], /--fail-on must be one of critical, high, medium, low, info/],
+    [['scan', '--staged', '--history'], /--staged and --history cannot be combined/],
+    [['scan', 'a', 'b'], /unexpected argument "b"/],
+    [['scan', 'no-such-dir'], /no-such-dir is not a directory/],
+  ])('%j', async (argv, message) => {
+    const run = await cli(argv, { cwd: plain });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr.startsWith('upstash-guard: ')).toBe(true);
+    oneLine(run.stderr);
+  });
+
+  test.each([['--staged'], ['--history'], ['--range', 'a..b']])(
+    '%s outside a git repository',
+    async (...flag) => {
+      const run = await cli(['scan', ...flag], { cwd: plain });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(new RegExp(`${flag[0]} needs a git repository`));
+      oneLine(run.stderr);
+    },
+  );
+
+  test('bad ranges', async () => {
+    const unknown = await cli(['scan', '--range', 'main..nope'], { cwd: repo.dir });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/bad --range: "nope" is not a commit/);
+    const option = await cli(['scan', '--range', '--output=x..HEAD'], { cwd: repo.dir });
+    expect(option.code).toBe(2);
+    oneLine(option.stderr);
+  });
+
+  test('a broken config file names the file and the field', async () => {
+    mkdirSync(join(repo.dir, '.github'), { recursive: true });
+    writeFileSync(join(repo.dir, '.github/upstash-guard.yml'), 'failOn: severe\n');
+    try {
+      const run = await cli(['scan'], { cwd: repo.dir });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/invalid config \.github\/upstash-guard\.yml: failOn/);
+      oneLine(run.stderr);
+      const missing = await cli(['scan', '--config', 'nope.yml'], { cwd: repo.dir });
+      expect(missing.stderr).toMatch(/cannot read config file nope\.yml \(ENOENT\)/);
+      expect(missing.code).toBe(2);
+    } finally {
+      rmSync(join(repo.dir, '.github'), { recursive: true, force: true });
+    }
+  });
+
+  test('--help and --version', async () => {
+    const help = await cli(['--help'], { cwd: plain });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('upstash-guard scan [path]');
+    expect(help.stdout).toContain('Exit codes: 0');
+    expect(await cli(['--version'], { cwd: plain })).toEqual({
+      code: 0,
+      stdout: `${TOOL_VERSION}\n`,
+      stderr: '',
+    });
+  });
+});
