@@ -14,6 +14,8 @@ export interface RedisToken {
   readOnly: boolean;
   dbId: number;
   layout: RedisTokenLayout;
+  /** Byte after the id: 0x00 current (and legacy Vector), 0x01 legacy Redis. */
+  flag: number;
   /** Legacy layout only: database UUID (field1). */
   uuid?: string;
   /** Legacy standard tokens embed the TCP password (32 hex) in cleartext. */
@@ -63,6 +65,7 @@ export function decodeRedisToken(value: string): RedisToken | null {
       readOnly,
       dbId,
       layout: 'legacy',
+      flag,
       uuid: field1,
       ...(readOnly ? {} : { tcpPassword: field2 }),
       normalised,
@@ -78,11 +81,11 @@ export function decodeRedisToken(value: string): RedisToken | null {
       if (m[2] !== undefined && m[2] !== `${field1}${dbId}`) return null;
       if (m[2] === undefined && !wide) return null;
     }
-    return { readOnly, dbId, layout: wide ? 'current64' : 'current', normalised };
+    return { readOnly, dbId, layout: wide ? 'current64' : 'current', flag, normalised };
   }
   // A structurally valid header with an unknown field1: possibly an ACL-user token (layout unseen).
   if (len1 >= 1 && len1 <= 64 && len2 >= 16 && /^[\x21-\x7e]+$/.test(field1)) {
-    return { readOnly, dbId, layout: 'acl', normalised };
+    return { readOnly, dbId, layout: 'acl', flag, normalised };
   }
   return null;
 }

@@ -2,6 +2,7 @@ import { decodeQstashToken } from '../decode/qstash-token.js';
 import { decodeRedisToken } from '../decode/redis-token.js';
 import { decodeVectorToken } from '../decode/vector-token.js';
 import type { CredentialType, Detector } from '../types.js';
+import { isKnownPublicValue } from './known-examples.js';
 import { entropy, isPlaceholder } from './placeholders.js';
 import { unknownFormatSecret } from './synthetic.js';
 
@@ -36,6 +37,7 @@ function typeFromName(name: string): CredentialType {
   if (n.includes('VECTOR')) return 'upstash-vector-token';
   if (n.includes('SEARCH')) return 'upstash-search-token';
   if (n.includes('KAFKA')) return 'upstash-kafka-credentials';
+  if (n.includes('BOX')) return 'upstash-box-api-key';
   if (n.includes('API_KEY')) return 'upstash-management-key';
   return 'upstash-redis-token';
 }
@@ -59,7 +61,13 @@ export const fallbackDetector = {
       return null;
     if (/KAFKA/.test(name)) return null; // one known layout (kafka detector); the service is gone
     if (looksLikeBrokenRedisToken(value) || isBase64OfText(value)) return null;
-    if (isPlaceholder(value) || value.length < 20 || entropy(value) < 3.5) return null;
+    if (
+      isKnownPublicValue(value) ||
+      isPlaceholder(value) ||
+      value.length < 20 ||
+      entropy(value) < 3.5
+    )
+      return null;
     if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) return null;
     if (/^[0-9a-f]{8}-[0-9a-f]{4}-/.test(value) && !name.includes('API_KEY')) return null;
     if (/^https?:|^rediss?:/.test(value)) return null;
@@ -77,6 +85,7 @@ export const fallbackDetector = {
     positives: () => [
       `UPSTASH_REDIS_REST_TOKEN=${unknownFormatSecret()}`,
       `QSTASH_TOKEN: "${unknownFormatSecret()}"`,
+      `  - UPSTASH_VECTOR_REST_TOKEN=${unknownFormatSecret()}`,
     ],
     negatives: [
       'UPSTASH_REDIS_REST_TOKEN=${UPSTASH_REDIS_REST_TOKEN}',
@@ -87,6 +96,15 @@ export const fallbackDetector = {
       'QSTASH_TOKEN=<YOUR_QSTASH_TOKEN>',
       'UPSTASH_REDIS_REST_TOKEN=********',
       'KV_REST_API_TOKEN="mock-token"',
+      'UPSTASH_REDIS_REST_TOKEN=import.meta.env.VITE_UPSTASH_REDIS_REST_TOKEN2',
+      'QSTASH_CURRENT_SIGNING_KEY=current-signing-key-at-least-24-characters',
+      'UPSTASH_REDIS_REST_TOKEN="%UPSTASH_REDIS_REST_TOKEN%"',
+      'UPSTASH_REDIS_REST_TOKEN={{ .Values.upstash.token }}',
+      'UPSTASH_REDIS_REST_TOKEN=AYNgAS2553feg6a2d9842h2a0gcdb5f8efe9934DQ=',
+      'KV_REST_API_TOKEN=AQIDBAUGBwgJCgsMDQ4PEBESExQVFhc',
+      'QSTASH_TOKEN=eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0=',
+      'UPSTASH_REDIS_REST_TOKEN=[REDACTED]',
+      'UPSTASH_REDIS_REST_TOKEN=test_token_1234567890abc',
     ],
   },
 } satisfies Detector;

@@ -23,17 +23,41 @@ const DENIED_SHA256 = new Set([
 ]);
 
 /**
- * Legacy-layout Redis tokens from the Developer API docs (create_database.mdx history:
- * `AXW_ASQg…`/`AnW_ASQg…` for database 30143, and `AZDiASQg…`/`ApDiASQg…` for 37090). Legacy ids
- * are also the TCP port of one regional database, so denying the id denies just those examples.
+ * Structurally valid Redis values from Upstash's Developer-API docs and CLI README (upstash/docs
+ * devops/developer-api/redis/{create_database,list_databases,reset_password}.mdx: database 30143
+ * `AXW_ASQg…`/`AnW_ASQg…` before and after a reset; upstash/cli README: database 37090
+ * `AZDiASQg…`/`ApDiASQg…`), and the 32-hex TCP passwords they embed.
  */
-const DOCS_LEGACY_DB_IDS = new Set([30143, 37090]);
-const DOCS_DB_UUIDS = new Set(['96ad0856-03b1-4ee7-9666-e81abd0349e1']);
+const DOCS_SHA256 = [
+  '0505f57c21775e6514e58c5919db302fd0dcb219d15d662cdb3c54965907e738',
+  'd48a989259ac1120ce3618984e9de8a747835a2b9f3c5c554de8cc3064a97d3b',
+  '54d43801378ec3e703203982951a2bb17c2e053fc6fbbc9cd22730159916bd82',
+  '14d374f66cf5b6edf8b1dcb0dbd6ff6d6ab436eb0ae9cb14b1725a0cbda1c413',
+  'ede2d0f7e8d656357a364bedecdcf069c8184f7e7f75080c2acda0d95e8efe8f',
+  '54199a74c86cdf6206e930f13335bfca774d67daf41396e55e4c22b0ab4f1de8',
+  '87c8a6f3e2b8c9768a24d1eed7b64df29d9b081e03624fff38943e8178af1e2a',
+  '9444369a6976e4b098725024c5bbd3d7947495787b676173e286e4beec3d5645',
+  'f8ee547b383be65d9d944ed9db09c060933303412666948d1663c2961395023e',
+  // Docs fake passwords (redis/quickstarts/fly.mdx `978ba2e0…`, docs `d34baef6…`).
+  '61a1a3f3f84b9efe551e8268fa70493a20c69cfb85061a6f454dd74f886bdb67',
+  '50bf264319f1ea59ac3c64e3e92245f5740ed8ad90fbc6ac70444c1145bf2074',
+];
+for (const h of DOCS_SHA256) DENIED_SHA256.add(h);
 
+/**
+ * Database UUIDs of those docs databases (non-secret identities). A legacy token carries its
+ * database UUID in cleartext, so any other docs variant of them (another reset) is denied too.
+ */
+const DOCS_DB_UUIDS = new Set([
+  '96ad0856-03b1-4ee7-9666-e81abd0349e1',
+  'a3e25299-132a-45b9-b026-c73f5a807859',
+]);
+
+/** True for a public docs / dev-server value; `value` is the normalised secret (padding restored). */
 export function isKnownPublicValue(value: string): boolean {
   return DENIED_SHA256.has(createHash('sha256').update(value).digest('hex'));
 }
 
-export function isDocsLegacyRedisToken(dbId: number, uuid: string | undefined): boolean {
-  return DOCS_LEGACY_DB_IDS.has(dbId) || (uuid !== undefined && DOCS_DB_UUIDS.has(uuid));
+export function isDocsLegacyRedisToken(uuid: string | undefined): boolean {
+  return uuid !== undefined && DOCS_DB_UUIDS.has(uuid);
 }

@@ -1,4 +1,6 @@
 import type { Detector, MatchContext } from '../types.js';
+import { nearbyLines } from './nearby.js';
+import { isPlaceholder } from './placeholders.js';
 import { managementKey } from './synthetic.js';
 
 const UPSTASH_KEY_NAME =
@@ -6,30 +8,9 @@ const UPSTASH_KEY_NAME =
 const GENERIC_KEY_NAME = /^(api[_-]?key|apiKey)$/i;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
 
-function nearbyLines(ctx: MatchContext, radius: number): string {
-  const start = Math.max(0, nthLineStart(ctx.text, ctx.index, -radius));
-  const end = nthLineStart(ctx.text, ctx.index, radius + 1);
-  return ctx.text.slice(start, end);
-}
-
-function nthLineStart(text: string, index: number, delta: number): number {
-  let i = index;
-  if (delta <= 0) {
-    for (let d = 0; d <= -delta; d++) {
-      i = text.lastIndexOf('\n', i - 1);
-      if (i < 0) return 0;
-    }
-    return i + 1;
-  }
-  for (let d = 0; d < delta; d++) {
-    i = text.indexOf('\n', i + 1);
-    if (i < 0) return text.length;
-  }
-  return i;
-}
-
 /** Upstash context around a UUID: an Upstash API-key name, or an api_key inside an upstash block. */
 function hasUpstashContext(ctx: MatchContext): boolean {
+  if (ctx.key && /BOX/i.test(ctx.key)) return false; // Upstash Box keys are box_…, not UUIDs
   if (ctx.key && UPSTASH_KEY_NAME.test(ctx.key)) return true;
   if (/upstash.{0,40}api.?key/i.test(ctx.before)) return true;
   if (ctx.key && GENERIC_KEY_NAME.test(ctx.key)) return /upstash/i.test(nearbyLines(ctx, 8));
@@ -47,7 +28,8 @@ export const managementKeyDetector = {
   validate(m, ctx) {
     const uuid = m[1]!;
     if (/\/\S*$/.test(ctx.before) && /https?:\/\//.test(ctx.before)) return null; // inside a URL
-    if (ctx.key && /(_ID|Id|_UUID)$|^id$/.test(ctx.key)) return null;
+    if (ctx.key && /(_ID|Id|_UUID|_uuid|_id)$|^(id|uuid)$/i.test(ctx.key)) return null;
+    if (isPlaceholder(uuid) || /^0{8}-|^12345678-/.test(uuid)) return null;
     if (!hasUpstashContext(ctx)) return null;
     const email = EMAIL.exec(
       nearbyLines(ctx, 15)
@@ -69,12 +51,18 @@ export const managementKeyDetector = {
   examples: {
     positives: () => [
       `UPSTASH_EMAIL=dev@example.org\nUPSTASH_API_KEY=${managementKey()}`,
+      `export TF_VAR_upstash_api_key="${managementKey()}"`,
+      `config:\n  upstash:email: ops@example.org\n  upstash:apiKey: ${managementKey()}`,
+      `# Upstash management API key: ${managementKey()}`,
       `provider "upstash" {\n  email   = "ops@example.org"\n  api_key = "${managementKey()}"\n}`,
     ],
     negatives: [
       'https://console.upstash.com/redis/3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
       'UPSTASH_DATABASE_ID=3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
       'request_id = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"',
+      'UPSTASH_API_KEY=${UPSTASH_API_KEY}',
+      '# upstash\ndatabase_id: 3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+      'api_key = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d" # stripe',
     ],
   },
 } satisfies Detector;

@@ -1,9 +1,16 @@
 import type { Detector } from '../types.js';
 import { isKnownPublicValue } from './known-examples.js';
+import { nearbyLines } from './nearby.js';
 import { entropy } from './placeholders.js';
 import { signingKey } from './synthetic.js';
 
-/** QStash signing keys: `sig_` + 28 base58 chars (current) or 50–52 (legacy). */
+const CONTEXT = /SIGNING|signing_?key|Receiver|qstash|QSTASH|Upstash-Signature/i;
+
+/**
+ * QStash signing keys: `sig_` + exactly 28 base58 chars (current) or 50–52 (legacy). The base58
+ * body must look random (digits, both cases, entropy). With QStash context within 3 lines the
+ * confidence is high; a bare key of the exact shape is still reported, at medium.
+ */
 export const qstashSigningKeyDetector = {
   id: 'upstash-qstash-signing-key',
   type: 'upstash-qstash-signing-key',
@@ -16,15 +23,17 @@ export const qstashSigningKeyDetector = {
     if (n !== 28 && (n < 50 || n > 52)) return null;
     if (isKnownPublicValue(value)) return null;
     const body = value.slice(4);
-    if (entropy(body) < 3.8 || !/\d/.test(body) || !/[a-z]/.test(body) || !/[A-Z]/.test(body))
+    // Random 28-char base58 averages ~4.3 bits/char (σ≈0.15); 3.4 keeps every real key.
+    if (
+      entropy(body) < (n === 28 ? 3.4 : 4) ||
+      !/\d/.test(body) ||
+      !/[a-z]/.test(body) ||
+      !/[A-Z]/.test(body)
+    )
       return null;
-    const where = `${ctx.key ?? ''} ${ctx.line}`;
-    const inContext = /SIGNING|signingKey|Receiver|QSTASH|qstash/i.test(where);
-    const which = /NEXT|next/.test(ctx.key ?? '')
-      ? 'next'
-      : /CURRENT|current/.test(ctx.key ?? '')
-        ? 'current'
-        : 'unknown';
+    const inContext = CONTEXT.test(`${ctx.key ?? ''}\n${nearbyLines(ctx, 3)}`);
+    const key = ctx.key ?? '';
+    const which = /next/i.test(key) ? 'next' : /current/i.test(key) ? 'current' : 'unknown';
     return {
       type: 'upstash-qstash-signing-key',
       secret: value,
@@ -38,10 +47,15 @@ export const qstashSigningKeyDetector = {
     positives: () => [
       `QSTASH_CURRENT_SIGNING_KEY=${signingKey()}`,
       `nextSigningKey: "${signingKey({ legacy: true })}",`,
+      `EU_CENTRAL_1_QSTASH_NEXT_SIGNING_KEY="${signingKey()}"`,
     ],
     negatives: [
       'QSTASH_CURRENT_SIGNING_KEY=sig_xxxxxxxxxxxxxxxxxxxxxxxxxxxx',
       'signingKey: "sig_test"',
+      // Public dev-server keys (qstash-js src/dev-server/constants.ts).
+      'QSTASH_CURRENT_SIGNING_KEY=sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r',
+      'QSTASH_NEXT_SIGNING_KEY=sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs',
+      'const handler = sig_handlerForSignalsAndStuff;',
     ],
   },
 } satisfies Detector;

@@ -8,16 +8,18 @@ export const qstashTokenDetector = {
   type: 'upstash-qstash-token',
   title: 'Upstash QStash token',
   keywords: ['eyJVc2VySUQi'],
-  // Not preceded by "." (JWT payloads that start with eyJVc2VySUQi are lookalikes).
+  // Not preceded or followed by "." (JWT payloads that start with eyJVc2VySUQi are lookalikes).
   pattern: /(?<![A-Za-z0-9+/_.-])(eyJVc2VySUQiOi[A-Za-z0-9+/]{20,200}={0,2})(?![A-Za-z0-9+/=_.-])/g,
   validate(m) {
+    // decodeQstashToken requires UserID = UUID and Password = 32 hex: dev-server creds fail it.
     const t = decodeQstashToken(m[1]!);
     if (!t || isKnownPublicValue(t.normalised)) return null;
     return {
       type: 'upstash-qstash-token',
       secret: t.normalised,
-      identity: `qstash:${t.normalised}`,
+      identity: `qstash:${t.userId}:${t.password}`,
       readOnly: null,
+      endpoint: 'https://qstash.upstash.io',
       confidence: 'high',
       details: { user: `${t.userId.slice(0, 8)}…` },
     };
@@ -26,11 +28,16 @@ export const qstashTokenDetector = {
     positives: () => [
       `QSTASH_TOKEN=${qstashToken()}`,
       `const client = new Client({ token: "${qstashToken()}" });`,
+      `US_EAST_1_QSTASH_TOKEN="${qstashToken().replace(/=+$/, '')}"`,
+      `https://qstash.upstash.io/v2/publish/x?qstash_token=${qstashToken()}`,
     ],
     negatives: [
-      // Public dev-server credentials (defaultUser/defaultPassword), qstash-js dev server.
+      // Public dev-server credentials (defaultUser/defaultPassword, testUser1), qstash-js dev server.
       'QSTASH_TOKEN=eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0=',
       'QSTASH_TOKEN=eyJVc2VySUQiOiJ0ZXN0VXNlcjEiLCJQYXNzd29yZCI6InRlc3RQYXNzd29yZCJ9',
+      // A JWT whose payload happens to start with {"UserID": (OpenIM-style session token).
+      'token: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJVc2VySUQiOiIxMjM0NTY3ODkwIiwiUGxhdGZvcm1JRCI6MX0.c2lnbmF0dXJlc2lnbmF0dXJl',
+      'QSTASH_TOKEN=eyJVc2VySUQiOi...',
     ],
   },
 } satisfies Detector;

@@ -1,6 +1,6 @@
 import { decodeRedisToken } from '../decode/redis-token.js';
 import type { Candidate, Detector } from '../types.js';
-import { isDocsLegacyRedisToken } from './known-examples.js';
+import { isDocsLegacyRedisToken, isKnownPublicValue } from './known-examples.js';
 import { redisToken } from './synthetic.js';
 
 /** Identity shared by every form of one Redis credential (REST token, TCP URL password). */
@@ -8,26 +8,34 @@ export function redisIdentity(dbId: number, secret: string): string {
   return `redis:${dbId}:${secret}`;
 }
 
-/** Turns a decodable Redis REST token into a candidate, or null (docs examples, bad layout). */
+/**
+ * Turns a decodable Redis REST token into a candidate, or null (docs examples, bad layout).
+ * Confidence: high for the three observed layouts; low for a valid header with an unknown field1
+ * (possibly an ACL-user token, whose layout nobody has published).
+ */
 export function redisTokenCandidate(value: string): Candidate | null {
   const t = decodeRedisToken(value);
   if (!t) return null;
-  if (t.layout === 'legacy' && isDocsLegacyRedisToken(t.dbId, t.uuid)) return null;
+  if (isKnownPublicValue(t.normalised) || isDocsLegacyRedisToken(t.uuid)) return null;
+  if (t.tcpPassword && isKnownPublicValue(t.tcpPassword)) return null;
+  // Legacy Vector indexes used the legacy Redis layout with flag 0x00.
+  const legacyVector = t.layout === 'legacy' && t.flag === 0;
   // A legacy standard token embeds the TCP password: key the identity on it so the URL form merges.
   const identity = t.tcpPassword
     ? redisIdentity(t.dbId, `legacy:${t.tcpPassword}`)
     : redisIdentity(t.dbId, t.normalised);
   return {
-    type: 'upstash-redis-token',
+    type: legacyVector ? 'upstash-vector-token' : 'upstash-redis-token',
     secret: t.normalised,
     identity,
-    readOnly: t.readOnly,
-    confidence: t.layout === 'acl' ? 'medium' : 'high',
-    pairKey: `redis-db:${t.dbId}`,
+    readOnly: t.layout === 'acl' ? null : t.readOnly,
+    confidence: t.layout === 'acl' ? 'low' : 'high',
+    ...(legacyVector ? {} : { pairKey: `redis-db:${t.dbId}` }),
     details: {
       database: t.dbId,
-      layout: t.layout,
+      layout: legacyVector ? 'legacy-vector' : t.layout,
       privilege: t.readOnly ? 'read-only' : 'standard',
+      ...(t.layout === 'acl' ? { possibleAclUserToken: true } : {}),
     },
   };
 }
@@ -36,9 +44,10 @@ export const redisTokenDetector = {
   id: 'upstash-redis-token',
   type: 'upstash-redis-token',
   title: 'Upstash Redis REST token',
-  // "AAI" encodes the current header bytes 00 02 xx; "ASQg"/"ACQg" the legacy 01|00 24 20.
-  // Upstash variable names cover ACL-user tokens whose header we have not seen.
-  keywords: ['AAI', 'ASQg', 'ACQg', 'STASH', 'stash', 'KV_REST'],
+  // "AAI" = base64 of the current header bytes 00 02 xx (always 3-byte aligned, after a 3- or
+  // 9-byte kind+id); "ASQg"/"ACQg" = legacy 01|00 24 20. ACL-user tokens (unseen layout, field1 of
+  // unknown length) are only anchored by the Upstash variable-name stems.
+  keywords: ['AAI', 'ASQg', 'ACQg', 'STASH', 'KV_REST'],
   pattern:
     /(?<![A-Za-z0-9+/_-])((?:A[Q-Za-v]|g[Qg])[A-Za-z0-9_-]{36,110}={0,2})(?![A-Za-z0-9+/=_-])/g,
   validate: (m) => redisTokenCandidate(m[1]!),
@@ -48,15 +57,21 @@ export const redisTokenDetector = {
       `KV_REST_API_READ_ONLY_TOKEN=${redisToken({ readOnly: true })}`,
       `token: '${redisToken({ layout: 'current64' })}',`,
       `token: '${redisToken({ layout: 'current64', withSuffix: true })}',`,
-      `AUTH_KV_REST_API_TOKEN=${redisToken({ layout: 'current64', readOnly: true })}`,
+      `AUTH_KV_REST_API_READ_ONLY_TOKEN=${redisToken({ layout: 'current64', readOnly: true })}`,
       `"token": "${redisToken({ layout: 'legacy' })}"`,
-      `x = "${redisToken({ layout: 'legacy', readOnly: true })}"`,
+      `readOnlyToken = "${redisToken({ layout: 'legacy', readOnly: true })}"`,
+      `  - KV_REST_API_TOKEN=${redisToken({ layout: 'legacy' }).replace(/=+$/, '')}`,
+      `curl -H "Authorization: Bearer ${redisToken()}" https://x-1.upstash.io/ping`,
     ],
     negatives: [
       'token = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhc"',
       'UPSTASH_REDIS_REST_TOKEN="AYNgAS2553feg6a2d9842h2a0gcdb5f8efe9934DQ="',
+      'UPSTASH_REDIS_REST_TOKEN="AYpaAAIncDE..."',
+      'UPSTASH_REDIS_REST_TOKEN=AX...',
+      '"rest_token": "AX8vACQgOTMyY2UyYy00NjgzLWJhNzUtMzQ0YzA4YWUxNDNiZMyYTI3NDYzMDllMTE4MzczNTQ5ZTU3NGQ="',
       'integrity sha512-AFuoAAIncDEzNDQ0MDhhNzJmMGJjMTRhMzgwYzBhMTU2Yjk0YTIxZHAxMzQxMjcAFuo==',
       'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMcdAAIncDEzNDQ0MDhhNzJmMGJjMTRhMzgw user@host',
+      'UPSTASH_REDIS_REST_TOKEN="AXXXxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"',
     ],
   },
 } satisfies Detector;

@@ -1,6 +1,6 @@
-import { decodeRedisToken } from '../decode/redis-token.js';
 import type { Candidate, Detector } from '../types.js';
-import { isPlaceholder } from './placeholders.js';
+import { isKnownPublicValue } from './known-examples.js';
+import { entropy, isPlaceholder } from './placeholders.js';
 import { redisIdentity, redisTokenCandidate } from './redis-token.js';
 import { redisHost, redisTokenParts, redisUrl } from './synthetic.js';
 
@@ -12,39 +12,43 @@ function safeDecode(v: string): string {
   }
 }
 
+const URL_PARTS = /^(rediss?):\/\/(?:([^:@]*):)?([^@]+)@([^:/]+)(?::(\d+))?$/i;
+const HOST_ID = /-(\d+)\.(?:upstash\.io|kv\.vercel-storage\.com)$/;
+
 /**
  * `redis://` / `rediss://` URLs on Upstash hosts, with no password length cap (TruffleHog caps it at
  * 50 and so misses every current Upstash URL, whose password is the 54–72 char REST token).
+ * Identity rules: a current password IS the REST token (same identity as the token), a legacy
+ * 32-hex password is embedded in the legacy token (same identity as that token).
  */
 export const redisUrlDetector = {
   id: 'upstash-redis-url',
   type: 'upstash-redis-url',
   title: 'Upstash Redis connection URL',
-  keywords: ['stash', 'vercel-storage'],
+  keywords: ['upstash.io', 'vercel-storage'],
   pattern:
-    /(rediss?:\/\/(?:[A-Za-z0-9._~%-]*:)?[^\s@/"'`<>]{1,300}@(?:[a-z0-9-]+\.)*(?:upstash\.io|kv\.vercel-storage\.com)(?::\d{1,5})?)/gi,
+    /(rediss?:\/\/(?:[A-Za-z0-9._~%-]*:)?[^\s@/"'`<>]{1,300}@(?:[a-z0-9-]+\.)*(?:upstash\.io|kv\.vercel-storage\.com)(?::\d{1,5})?)(?![a-z0-9.-])/gi,
   validate(m): Candidate | null {
-    const url = m[1]!;
-    const parsed = /^(rediss?):\/\/(?:([^:@]*):)?([^@]+)@([^:/]+)(?::(\d+))?$/i.exec(url);
+    const parsed = URL_PARTS.exec(m[1]!);
     if (!parsed) return null;
-    const user = safeDecode(parsed[2] ?? '');
+    const user = safeDecode(parsed[2] ?? '') || 'default';
     const password = safeDecode(parsed[3]!);
     const host = parsed[4]!.toLowerCase();
-    if (isPlaceholder(password) && !decodeRedisToken(password)) return null;
-    const hostId = /-(\d+)\.(?:upstash\.io|kv\.vercel-storage\.com)$/.exec(host)?.[1];
-    const endpoint = `https://${host.replace(/^fly-/, '')}`;
-    const base = { endpoint, details: { host, user: user || 'default' } as Candidate['details'] };
+    const hostId = HOST_ID.exec(host)?.[1];
+    const endpoint = `https://${host}`;
+    const where = { host, user, ...(host.startsWith('fly-') ? { fly: true } : {}) };
     const asToken = redisTokenCandidate(password);
     if (asToken) {
       // Current databases: the TCP password IS the REST token. One credential, one identity.
       return {
         ...asToken,
         type: 'upstash-redis-url',
-        readOnly: asToken.readOnly || user === 'default_ro',
+        readOnly: asToken.readOnly === true || user === 'default_ro',
         endpoint,
-        details: { ...asToken.details, ...base.details },
+        details: { ...asToken.details, ...where },
       };
     }
+    if (isKnownPublicValue(password)) return null;
     if (/^[0-9a-f]{32}$/.test(password) && hostId) {
       // Legacy databases: the 32-hex TCP password, also embedded in the legacy REST token.
       return {
@@ -54,37 +58,49 @@ export const redisUrlDetector = {
         readOnly: user === 'default_ro',
         confidence: 'high',
         pairKey: `redis-db:${hostId}`,
-        ...base,
-        details: { ...base.details, database: Number(hostId), layout: 'legacy' },
+        endpoint,
+        details: { ...where, database: Number(hostId), layout: 'legacy' },
       };
     }
-    if (password.length < 8 || isPlaceholder(password)) return null;
+    // Anything else on an Upstash host (ACL-user password, unseen format): medium, if it looks real.
+    if (password.length < 12 || isPlaceholder(password) || entropy(password) < 3) return null;
     return {
       type: 'upstash-redis-url',
       secret: password,
-      identity: `redis-url:${host}:${password}`,
-      readOnly: user === 'default_ro',
+      identity: `redis-url:${host}:${user}:${password}`,
+      readOnly: user === 'default_ro' ? true : null,
       confidence: 'medium',
-      ...(hostId ? { pairKey: `redis-db:${hostId}` } : {}),
-      ...base,
+      ...(hostId ? { pairKey: `redis-db:${Number(hostId)}` } : {}),
+      endpoint,
+      details: { ...where, layout: 'unknown' },
     };
   },
   examples: {
     positives: () => {
       const cur = redisTokenParts();
+      const wide = redisTokenParts({ layout: 'current64' });
       const legacy = redisTokenParts({ layout: 'legacy' });
+      const ro = redisTokenParts({ readOnly: true });
       return [
         `REDIS_URL=${redisUrl({ password: cur.token, host: redisHost(cur.dbId) })}`,
-        `KV_URL="${redisUrl({ password: redisTokenParts({ readOnly: true }).token, host: redisHost(1234), user: 'default_ro' })}"`,
+        `UPSTASH_REDIS_TCP_URL=${redisUrl({ password: wide.token, host: redisHost(wide.dbId) })}`,
+        `KV_URL="${redisUrl({ password: ro.token, host: redisHost(ro.dbId), user: 'default_ro' })}"`,
         `url: ${redisUrl({ password: legacy.password!, host: redisHost(legacy.dbId, { legacyRegion: 'eu1' }), port: legacy.dbId, scheme: 'redis' })}`,
+        `redis-cli -u redis://${legacy.password!}@${redisHost(legacy.dbId, { legacyRegion: 'us1' })}:${legacy.dbId}`,
+        `FLY_REDIS=redis://default:${cur.token}@${redisHost(cur.dbId, { fly: true })}`,
       ];
     },
     negatives: [
       'REDIS_URL=rediss://default:${UPSTASH_REDIS_PASSWORD}@fancy-cat-12345.upstash.io:6379',
       'REDIS_URL=rediss://default:<password>@fancy-cat-12345.upstash.io:6379',
       'REDIS_URL=rediss://default:********@fancy-cat-12345.upstash.io:6379',
+      'REDIS_URL=rediss://default:password@fancy-cat-12345.upstash.io:6379',
+      'REDIS_URL=rediss://default:YOUR_PASSWORD@fancy-cat-12345.upstash.io:6379',
       'REDIS_URL=redis://default:7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e@redis.example.com:6379',
+      'REDIS_URL=redis://default:7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e@redis.cache.internal:6379',
       'REDIS_URL=redis://localhost:6379',
+      'url = f"rediss://default:{UPSTASH_REDIS_PASSWORD}@{UPSTASH_REDIS_HOST}:6379"',
+      'redis://default:978ba2e07tyrt67598acd8ac916a@fly-magical-ant-1234.upstash.io',
     ],
   },
 } satisfies Detector;

@@ -1,34 +1,45 @@
 import { decodeVectorToken } from '../decode/vector-token.js';
 import type { Candidate, Detector, MatchContext } from '../types.js';
 import { base64Anchors } from './base64-anchors.js';
+import { isKnownPublicValue } from './known-examples.js';
 import { vectorToken } from './synthetic.js';
 
+type Product = 'vector' | 'search';
+
 /**
- * Vector and Search tokens share one layout and carry their own endpoint name and role. Which
- * product a token belongs to is taken from its variable name or a nearby `<name>-search` host.
+ * Vector and Search tokens share one layout; the token alone does not say which product it is.
+ * Evidence, strongest first: the variable name, then a `<name>-search|vector.upstash.io` host in
+ * the same text. Without either we report Vector and say so (`productAmbiguous`).
  */
-function product(name: string, ctx: MatchContext): 'vector' | 'search' {
-  if (ctx.key && /SEARCH/i.test(ctx.key)) return 'search';
-  if (ctx.key && /VECTOR/i.test(ctx.key)) return 'vector';
-  if (ctx.text.includes(`${name}-search.upstash.io`)) return 'search';
-  return 'vector';
+function product(name: string, ctx: MatchContext): { kind: Product; ambiguous: boolean } {
+  const key = ctx.key ?? '';
+  if (/search/i.test(key)) return { kind: 'search', ambiguous: false };
+  if (/vector/i.test(key)) return { kind: 'vector', ambiguous: false };
+  if (ctx.text.includes(`${name}-search.upstash.io`)) return { kind: 'search', ambiguous: false };
+  if (ctx.text.includes(`${name}-vector.upstash.io`)) return { kind: 'vector', ambiguous: false };
+  if (/SEARCH/.test(ctx.line) || /@upstash\/search|upstash_search/.test(ctx.text))
+    return { kind: 'search', ambiguous: false };
+  return { kind: 'vector', ambiguous: true };
 }
 
 export function vectorCandidate(value: string, ctx: MatchContext): Candidate | null {
   const t = decodeVectorToken(value);
-  if (!t) return null;
-  const kind = product(t.name, ctx);
+  if (!t || isKnownPublicValue(t.normalised)) return null;
+  const { kind, ambiguous } = product(t.name, ctx);
   const readOnly = t.role === 'readonly';
   return {
     type: kind === 'search' ? 'upstash-search-token' : 'upstash-vector-token',
     secret: t.normalised,
-    identity: `index:${t.name}:${t.role}:${t.uuid}`,
+    // Product-independent, so a token seen under both kinds of evidence stays one credential.
+    identity: `vector:${t.name}:${t.role}:${t.uuid}`,
     readOnly,
     endpoint: `https://${t.name}-${kind}.upstash.io`,
     confidence: 'high',
     details: {
       index: t.name,
       role: t.role,
+      ...(ambiguous ? { productAmbiguous: true } : {}),
+      // Read-only Search tokens are meant to ship to browsers (search/tutorials/buildsearchbar.mdx).
       ...(kind === 'search' && readOnly ? { publicByDesign: true } : {}),
     },
   };
@@ -48,10 +59,12 @@ export const vectorTokenDetector = {
       `UPSTASH_VECTOR_REST_TOKEN="${vectorToken()}"`,
       `UPSTASH_VECTOR_REST_READONLY_TOKEN=${vectorToken({ role: 'readonly' })}`,
       `UPSTASH_SEARCH_REST_TOKEN=${vectorToken({ name: 'calm-yak-2211-gcp-usc1' })}`,
+      `const index = new Index({ url: "https://x", token: "${vectorToken().replace(/=+$/, '')}" });`,
     ],
     negatives: [
       // Developer-API openapi placeholders.
       'UPSTASH_VECTOR_REST_TOKEN="ZXhhbXBsZUB1cHN0YXNoLmNvbTpuYWJlcg=="',
+      'UPSTASH_VECTOR_REST_TOKEN=${{ secrets.UPSTASH_VECTOR_REST_TOKEN }}',
     ],
   },
 } satisfies Detector;

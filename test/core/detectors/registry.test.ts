@@ -1,26 +1,56 @@
 /**
- * One registry-driven test: every detector's generated positives are found whole with the right
- * type, every negative produces nothing, and the keyword contract holds for every positive.
+ * Registry-driven: for every detector, every generated positive is found whole with the right
+ * type and privilege, contains one of the detector's keywords (the prefilter contract), and every
+ * negative produces no finding from any detector. Runs detectors directly (test/core/detectors/match.ts).
  */
 import { DETECTORS } from '../../../src/core/detectors/registry.js';
-import { scanText } from '../../../src/core/scan/scan-text.js';
-import { mayContainSecret } from '../../../src/core/scan/prefilter.js';
 import type { Detector } from '../../../src/core/types.js';
+import { runAll, runDetector } from './match.js';
+
+const PRIVILEGED_TYPES = new Set([
+  'upstash-redis-token',
+  'upstash-redis-url',
+  'upstash-vector-token',
+  'upstash-search-token',
+]);
+const BOUNDARY = /[A-Za-z0-9_+-]/;
+
+function expectWhole(text: string, secret: string): void {
+  const bare = secret.replace(/=+$/, '');
+  const at = text.indexOf(bare);
+  expect(at).toBeGreaterThanOrEqual(0);
+  expect(BOUNDARY.test(text[at - 1] ?? ' ')).toBe(false);
+  const rest = text.slice(at + bare.length).replace(/^=+/, '');
+  expect(BOUNDARY.test(rest[0] ?? ' ')).toBe(false);
+}
 
 describe.each(DETECTORS.map((d) => [d.id, d] as [string, Detector]))('detector %s', (_id, d) => {
-  it('has generated positives', () => {
+  it('has generated positives and negatives', () => {
     expect(d.examples.positives().length).toBeGreaterThan(0);
+    expect(d.examples.negatives.length).toBeGreaterThan(0);
   });
 
-  it('finds every positive, whole, and each contains one of its keywords', () => {
-    for (let round = 0; round < 20; round++) {
+  it('finds every positive whole, with its type and privilege; keywords hold', () => {
+    for (let round = 0; round < 25; round++) {
       for (const text of d.examples.positives()) {
         expect(d.keywords.some((k) => text.includes(k))).toBe(true);
-        expect(mayContainSecret(text)).toBe(true);
-        const hits = scanText({ path: 'config.env', text }, { detectors: [d] });
-        expect(hits.length).toBeGreaterThan(0);
-        for (const h of hits) {
-          if (h.candidate.secret) expect(text).toContain(h.candidate.secret.replace(/=+$/, ''));
+        const hits = runDetector(d, text);
+        expect(hits.map((h) => h.detectorId)).toContain(d.id);
+        for (const { candidate: c } of hits) {
+          if (c.pairingPartOnly) {
+            expect(c.pairKey).toMatch(/^redis-db:\d+$/);
+            continue;
+          }
+          expectWhole(text, c.secret);
+          expect(c.identity.length).toBeGreaterThan(0);
+          if (d.id === 'upstash-unknown-format') {
+            expect(c).toMatchObject({ confidence: 'low', details: { layout: 'unknown' } });
+            continue;
+          }
+          const search = /SEARCH/.test(text);
+          expect(c.type).toBe(search && d.id.includes('vector') ? 'upstash-search-token' : d.type);
+          if (PRIVILEGED_TYPES.has(c.type))
+            expect(c.readOnly).toBe(/READ_?ONLY|READONLY|default_ro|readOnly/.test(text));
         }
       }
     }
@@ -28,10 +58,16 @@ describe.each(DETECTORS.map((d) => [d.id, d] as [string, Detector]))('detector %
 
   it('reports nothing for its negatives (with every detector active)', () => {
     for (const text of d.examples.negatives) {
-      const hits = scanText({ path: 'config.env', text }).filter(
-        (h) => !h.candidate.pairingPartOnly,
-      );
-      expect(hits.map((h) => `${h.candidate.type} in ${text}`)).toEqual([]);
+      const hits = runAll(DETECTORS, text).filter((h) => !h.candidate.pairingPartOnly);
+      expect(hits.map((h) => `${h.detectorId} in ${text}`)).toEqual([]);
     }
   });
+});
+
+it('every detector has a unique id and a global pattern with a capture group', () => {
+  expect(new Set(DETECTORS.map((d) => d.id)).size).toBe(DETECTORS.length);
+  for (const d of DETECTORS) {
+    expect(d.pattern.flags).toContain('g');
+    expect(d.keywords.length).toBeGreaterThan(0);
+  }
 });
