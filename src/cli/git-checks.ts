@@ -27,9 +27,14 @@ async function resolves(dir: string, rev: string): Promise<boolean> {
 
 /** Parses BASE..HEAD / BASE...HEAD and checks both ends name commits. */
 export async function resolveRange(dir: string, spec: string): Promise<CommitRange> {
+  const m = /^(.*?)(\.\.\.?)(.*)$/.exec(spec.trim());
+  if (!m)
+    throw new UsageError(`bad --range "${spec.slice(0, 80)}": expected BASE..HEAD or BASE...HEAD`);
+  // Like git, an empty side means HEAD ("main.." = "main..HEAD").
+  const normalised = `${m[1] || 'HEAD'}${m[2]}${m[3] || 'HEAD'}`;
   let range: CommitRange;
   try {
-    range = parseRangeSpec(spec.trim());
+    range = parseRangeSpec(normalised);
   } catch (err) {
     throw new UsageError(`bad --range "${spec.slice(0, 80)}": ${(err as Error).message}`);
   }

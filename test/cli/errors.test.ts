@@ -53,6 +53,9 @@ describe('usage and runtime errors: exit 2, one clear line', () => {
     const unknown = await cli(['scan', '--range', 'main..nope'], { cwd: repo.dir });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/bad --range: "nope" is not a commit/);
+    const single = await cli(['scan', '--range', 'HEAD'], { cwd: repo.dir });
+    expect(single.stderr).toMatch(/expected BASE\.\.HEAD or BASE\.\.\.HEAD/);
+    expect(single.code).toBe(2);
     const option = await cli(['scan', '--range', '--output=x..HEAD'], { cwd: repo.dir });
     expect(option.code).toBe(2);
     oneLine(option.stderr);

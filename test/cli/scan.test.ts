@@ -91,6 +91,10 @@ describe('upstash-guard scan (in-process)', () => {
     expect(r.mode).toBe('range');
     expect(r.findings).toHaveLength(2);
     expect(r.findings.every((f) => f.occurrences[0]!.commit)).toBe(true);
+    const openEnded = await cli(['scan', '--range', `${base}..`, '--format', 'json'], {
+      cwd: repo.dir,
+    });
+    expect((JSON.parse(openEnded.stdout) as { findings: unknown[] }).findings).toHaveLength(2);
     const empty = await cli(['scan', '--range', 'HEAD...HEAD'], { cwd: repo.dir });
     expect(empty.code).toBe(0);
     expect(empty.stdout).toContain('No Upstash credentials found');
@@ -104,6 +108,20 @@ describe('upstash-guard scan (in-process)', () => {
     expect((await cli(['scan', '--staged'], { cwd: repo.dir })).code).toBe(0);
     expectNoSecrets(range, [token, qstash]);
     expectNoSecrets(history, [token, qstash]);
+  });
+
+  test('history on a terminal shows a progress line on stderr, then clears it', async () => {
+    const run = await cli(['scan', '--history', '--format', 'json'], { cwd: repo.dir, tty: true });
+    expect(run.code).toBe(1);
+    // eslint-disable-next-line no-control-regex -- the ANSI erase-line sequence is what we assert
+    expect(run.stderr).toMatch(/\r\x1b\[2K(enumerate|scan|attribute): \d+/);
+    expect(run.stderr.endsWith('\r\x1b[2K')).toBe(true);
+    expect(JSON.parse(run.stdout)).toMatchObject({ mode: 'history' });
+    const quiet = await cli(['scan', '--history', '--quiet', '--format', 'json'], {
+      cwd: repo.dir,
+      tty: true,
+    });
+    expect(quiet.stderr).toBe('');
   });
 
   test('--staged sees a staged key; --quiet prints nothing when clean', async () => {
