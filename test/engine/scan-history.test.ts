@@ -41,7 +41,7 @@ describe('scanHistory', () => {
     expect(f.presentAtHead).toBe(false);
     expect(f.readOnly).toBe(true);
     expect(f.branches).toEqual(['main']);
-    expect(f.commitCount).toBe(3); // add, edit, move
+    expect(f.commitCount).toBe(1); // only the add introduced it: the edit and the move did not
     expect(f.occurrences.map((o) => o.path).sort()).toEqual(['.env', '.env', 'config/.env']);
     expect(f.endpoint).toMatch(new RegExp(`-${t.dbId}\\.upstash\\.io$`));
     expect(JSON.stringify(result)).not.toContain(t.token);

@@ -1,7 +1,8 @@
 /**
  * Attribution for the few blobs that hit: one `git log --all --raw -c` pass, filtered in-process,
  * maps each hit blob to the commits and paths that wrote it, with the blob it replaced (so the
- * caller can tell an introduction from an edit of a file that already held the secret).
+ * caller can tell an introduction from an edit of a file that already held the secret), and the hit
+ * blobs each commit removed (so a move is not an introduction either).
  */
 import { createInterface } from 'node:readline';
 import { spawnGit } from '../run-git.js';
@@ -18,13 +19,26 @@ export interface BlobWrite {
   order: number;
 }
 
+export interface Attribution {
+  /** Hit blob → every (commit, path) that wrote it. */
+  writes: Map<string, BlobWrite[]>;
+  /**
+   * Commit → hit blobs it replaced or deleted at some path. A commit that writes a secret while
+   * removing it elsewhere (a rename under --no-renames, a move) did not introduce it.
+   */
+  replaced: Map<string, Set<string>>;
+  /** Commits walked. */
+  commits: number;
+}
+
 export async function attributeBlobs(
   repoDir: string,
   hitOids: ReadonlySet<string>,
   signal?: AbortSignal,
-): Promise<Map<string, BlobWrite[]>> {
+): Promise<Attribution> {
   const out = new Map<string, BlobWrite[]>();
-  if (hitOids.size === 0) return out;
+  const replaced = new Map<string, Set<string>>();
+  if (hitOids.size === 0) return { writes: out, replaced, commits: 0 };
   const child = spawnGit(
     [
       'log',
@@ -62,6 +76,13 @@ export async function attributeBlobs(
     const oidCount = (fields.length - 1) / 2;
     const oids = fields.slice(oidCount, oidCount * 2);
     const newOid = oids[oids.length - 1]!;
+    for (let i = 0; i < oids.length - 1; i++) {
+      const prev = oids[i]!;
+      if (prev === newOid || !hitOids.has(prev)) continue;
+      const set = replaced.get(commit.sha);
+      if (set) set.add(prev);
+      else replaced.set(commit.sha, new Set([prev]));
+    }
     if (!hitOids.has(newOid)) continue;
     const write: BlobWrite = {
       commit: commit.sha,
@@ -80,7 +101,8 @@ export async function attributeBlobs(
     else child.on('close', (c) => resolve(c ?? -1));
   });
   signal?.removeEventListener('abort', abort);
+  if (signal?.aborted) throw new Error('history scan cancelled');
   if (code !== 0)
     throw new Error(`git log failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`);
-  return out;
+  return { writes: out, replaced, commits: order };
 }

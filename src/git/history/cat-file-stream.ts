@@ -12,7 +12,7 @@ export interface BlobVisitor {
 
 export async function streamBlobs(
   repoDir: string,
-  oids: Iterable<string>,
+  oids: Iterable<string> | AsyncIterable<string>,
   maxSize: number,
   visit: BlobVisitor,
   signal?: AbortSignal,
@@ -82,11 +82,22 @@ export async function streamBlobs(
   child.stdin.on('error', () => {
     /* reported through the exit code */
   });
-  for (const oid of oids) {
-    if (signal?.aborted) break;
-    if (!child.stdin.write(`${oid}\n`)) {
-      await new Promise<void>((resolve) => child.stdin.once('drain', resolve));
+  let exited = false;
+  void closed.then(() => (exited = true));
+  try {
+    for await (const oid of oids) {
+      if (signal?.aborted || exited) break;
+      if (!child.stdin.write(`${oid}\n`)) {
+        await Promise.race([
+          new Promise<void>((resolve) => child.stdin.once('drain', resolve)),
+          closed,
+        ]);
+      }
     }
+  } catch (err) {
+    child.kill('SIGKILL');
+    signal?.removeEventListener('abort', abort);
+    throw err;
   }
   child.stdin.end();
   const code = await closed;

@@ -1,0 +1,76 @@
+/**
+ * History facts of each finding: the commit that introduced it, how many commits introduced it,
+ * whether it is still in the tree of the head ref, and which refs reach its introduction.
+ */
+import type { Finding, Hit } from '../../core/index.js';
+import { runGit } from '../run-git.js';
+import type { Attribution, BlobWrite } from './attribute.js';
+import { refsContainingCache } from './refs-containing.js';
+
+export async function addHistoryFacts(
+  repoDir: string,
+  findings: Finding[],
+  hitsByBlob: ReadonlyMap<string, readonly Hit[]>,
+  attribution: Attribution,
+  headRef: string,
+  warnings: string[],
+): Promise<void> {
+  if (findings.length === 0) return;
+  const { writes, replaced } = attribution;
+  const headBlobs = await blobsAt(repoDir, headRef).catch(() => {
+    warnings.push(`could not read ${headRef}; presentAtHead is unknown`);
+    return new Set<string>();
+  });
+  // Each (commit, path) write is exactly one blob: a finding's blobs follow from its occurrences.
+  const blobAt = new Map<string, string>();
+  for (const oid of hitsByBlob.keys())
+    for (const w of writes.get(oid) ?? []) blobAt.set(`${w.commit}\u0000${w.path}`, oid);
+  const refsContaining = refsContainingCache(repoDir);
+  for (const f of findings) {
+    const oids = new Set<string>();
+    for (const o of f.occurrences) {
+      const oid = blobAt.get(`${o.commit}\u0000${o.path}`);
+      if (oid) oids.add(oid);
+    }
+    const all: BlobWrite[] = [];
+    for (const oid of oids) all.push(...(writes.get(oid) ?? []));
+    // An introduction: the path's previous version (in every parent) did not hold this credential,
+    // and the same commit did not remove it from another path (a move is not an introduction).
+    const intro = all.filter(
+      (w) =>
+        w.previous.every((p) => !oids.has(p)) &&
+        ![...(replaced.get(w.commit) ?? [])].some((r) => oids.has(r)),
+    );
+    // Oldest first: git log lists newest first, so the highest order is the oldest.
+    const first = [...(intro.length ? intro : all)].sort((a, b) => b.order - a.order)[0];
+    if (first) {
+      f.introducedBy = {
+        commit: first.commit,
+        path: first.path,
+        author: first.author,
+        date: first.date,
+      };
+    }
+    // Every ref that reaches any introduction (a secret can be introduced on two branches).
+    const refs = new Set<string>();
+    for (const c of new Set((intro.length ? intro : all).map((w) => w.commit)))
+      for (const r of await refsContaining(c).catch(() => [])) refs.add(r);
+    f.branches = [...refs].sort();
+    f.presentAtHead = [...oids].some((o) => headBlobs.has(o));
+    f.commitCount = new Set((intro.length ? intro : all).map((w) => w.commit)).size;
+  }
+}
+
+async function blobsAt(repoDir: string, ref: string): Promise<Set<string>> {
+  if (ref.startsWith('-')) throw new Error('invalid ref');
+  const { stdout } = await runGit(['ls-tree', '-r', '-z', '--full-tree', ref, '--'], {
+    cwd: repoDir,
+  });
+  const set = new Set<string>();
+  for (const entry of stdout.toString('utf8').split('\0')) {
+    const tab = entry.indexOf('\t');
+    const parts = entry.slice(0, tab < 0 ? undefined : tab).split(' ');
+    if (parts[1] === 'blob' && parts[2]) set.add(parts[2]);
+  }
+  return set;
+}

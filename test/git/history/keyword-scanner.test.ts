@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { mayContainSecret, PREFILTER_KEYWORDS } from '../../../src/core/index.js';
+import { createKeywordScanner } from '../../../src/git/history/keyword-scanner.js';
+
+const scan = createKeywordScanner(PREFILTER_KEYWORDS);
+
+/** Random printable filler that holds no keyword (lowercase-heavy, like source text). */
+function filler(n: number): Buffer {
+  const alphabet = Buffer.from('bcdfgjmpqvwxyz0123456789 \n(){};=.,');
+  const bytes = randomBytes(n);
+  for (let i = 0; i < n; i++) bytes[i] = alphabet[bytes[i]! % alphabet.length]!;
+  return bytes;
+}
+
+describe('createKeywordScanner', () => {
+  it('finds every prefilter keyword at every offset parity, at both ends and in the middle', () => {
+    for (const k of PREFILTER_KEYWORDS) {
+      const kb = Buffer.from(k, 'latin1');
+      for (const pre of [0, 1, 2, 3, 17, 64]) {
+        for (const post of [0, 1, 2, 9]) {
+          const buf = Buffer.concat([filler(pre), kb, filler(post)]);
+          expect([k, pre, post, scan(buf)]).toEqual([k, pre, post, true]);
+        }
+      }
+    }
+  });
+
+  it('rejects text without keywords, and partial keywords cut at the end of the buffer', () => {
+    expect(scan(filler(100_000))).toBe(false);
+    expect(scan(Buffer.alloc(0))).toBe(false);
+    for (const k of PREFILTER_KEYWORDS) {
+      const cut = Buffer.from(k.slice(0, -1), 'latin1');
+      const buf = Buffer.concat([filler(5), cut]);
+      expect([k, scan(buf)]).toEqual([k, mayContainSecret(buf)]);
+    }
+  });
+
+  it('agrees with the core prefilter on random mixtures of keywords and noise', () => {
+    for (let round = 0; round < 300; round++) {
+      const parts: Buffer[] = [];
+      const pieces = 1 + (round % 7);
+      for (let i = 0; i < pieces; i++) {
+        parts.push(randomBytes(round % 50));
+        if ((round + i) % 5 === 0) {
+          const k = PREFILTER_KEYWORDS[(round * 7 + i) % PREFILTER_KEYWORDS.length]!;
+          // Sometimes only a prefix of a keyword: must not count.
+          parts.push(Buffer.from(i % 2 ? k : k.slice(0, Math.max(1, k.length - 1)), 'latin1'));
+        }
+      }
+      const buf = Buffer.concat(parts);
+      expect(scan(buf)).toBe(mayContainSecret(buf));
+    }
+  });
+
+  it('accepts a plain Uint8Array', () => {
+    expect(scan(new Uint8Array(Buffer.from('xx KAFKA xx')))).toBe(true);
+  });
+});
