@@ -23,10 +23,11 @@ export interface Attribution {
   /** Hit blob → every (commit, path) that wrote it. */
   writes: Map<string, BlobWrite[]>;
   /**
-   * Commit → hit blobs it replaced or deleted at some path. A commit that writes a secret while
-   * removing it elsewhere (a rename under --no-renames, a move) did not introduce it.
+   * Commit → [previous, new] blob pairs of the paths where it replaced or deleted a hit blob. A
+   * commit that writes a secret while removing it from another path (a rename under --no-renames,
+   * a move) did not introduce it.
    */
-  replaced: Map<string, Set<string>>;
+  replaced: Map<string, [string, string][]>;
   /** Commits walked. */
   commits: number;
 }
@@ -37,7 +38,7 @@ export async function attributeBlobs(
   signal?: AbortSignal,
 ): Promise<Attribution> {
   const out = new Map<string, BlobWrite[]>();
-  const replaced = new Map<string, Set<string>>();
+  const replaced = new Map<string, [string, string][]>();
   if (hitOids.size === 0) return { writes: out, replaced, commits: 0 };
   const child = spawnGit(
     [
@@ -79,9 +80,9 @@ export async function attributeBlobs(
     for (let i = 0; i < oids.length - 1; i++) {
       const prev = oids[i]!;
       if (prev === newOid || !hitOids.has(prev)) continue;
-      const set = replaced.get(commit.sha);
-      if (set) set.add(prev);
-      else replaced.set(commit.sha, new Set([prev]));
+      const list = replaced.get(commit.sha);
+      if (list) list.push([prev, newOid]);
+      else replaced.set(commit.sha, [[prev, newOid]]);
     }
     if (!hitOids.has(newOid)) continue;
     const write: BlobWrite = {

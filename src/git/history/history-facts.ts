@@ -39,7 +39,7 @@ export async function addHistoryFacts(
     const intro = all.filter(
       (w) =>
         w.previous.every((p) => !oids.has(p)) &&
-        ![...(replaced.get(w.commit) ?? [])].some((r) => oids.has(r)),
+        !(replaced.get(w.commit) ?? []).some(([prev, next]) => oids.has(prev) && !oids.has(next)),
     );
     // Oldest first: git log lists newest first, so the highest order is the oldest.
     const first = [...(intro.length ? intro : all)].sort((a, b) => b.order - a.order)[0];
