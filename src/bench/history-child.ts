@@ -10,13 +10,18 @@ if (!repo) {
 const started = process.hrtime.bigint();
 const result = await scanHistory(repo, { config: DEFAULT_CONFIG });
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+const { stats } = result;
 console.log(
   JSON.stringify({
     seconds,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    nodeMaxRssMb: process.resourceUsage().maxRSS / 1024,
     findings: result.findings.length,
-    blobs: result.stats.blobsScanned,
-    bytes: result.stats.bytesScanned,
-    commits: result.stats.commitsScanned,
+    blobs: stats.blobsScanned,
+    bytes: stats.bytesScanned,
+    commits: stats.commitsScanned,
+    skippedBinary: stats.skippedBinary,
+    skippedTooLarge: stats.skippedTooLarge,
+    skippedIgnored: stats.skippedIgnored,
+    warnings: result.warnings.length,
   }),
 );

@@ -1,96 +1,91 @@
 /**
- * npm run bench -- <repo> [--runs N] [--skip-log-p]
+ * npm run bench -- <repo> [--runs N] [--log-p-runs N]
  *
- * Measures, in one run on the same repository: git's own floor F1 (`git cat-file --batch-all-objects
- * --batch`, sorted and --unordered), the `git log -p --all` pipeline that gitleaks and TruffleHog are
- * bound by, and upstash-guard's history scan (in a child process, so its peak RSS is its own).
- * Prints medians and ratios. These machines are noisy: compare ratios, not absolute times.
+ * Measures, in one run on the same repository (a work tree or a bare git dir): git's own floor F1
+ * (`git cat-file --batch-all-objects --batch`, and its --unordered variant), the `git log -p --all`
+ * pipeline that gitleaks and TruffleHog are bound by, and upstash-guard's history scan, which runs
+ * in a child process (whole process wall time, node startup included) so that its peak RSS is its
+ * own. Rounds interleave the commands so machine noise hits all of them alike. Prints medians and
+ * ratios as a Markdown table, ready for docs/benchmarks.md.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { measure, median } from './measure.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     runs: { type: 'string', default: '3' },
-    'skip-log-p': { type: 'boolean', default: false },
+    'log-p-runs': { type: 'string' },
   },
 });
-const repo = positionals[0];
-if (!repo) {
-  console.error('usage: npm run bench -- <repo> [--runs N] [--skip-log-p]');
+const repoArg = positionals[0];
+const runs = Number(values.runs);
+const logPRuns = Number(values['log-p-runs'] ?? values.runs);
+if (!repoArg || !(runs >= 1) || !(logPRuns >= 0)) {
+  console.error('usage: npm run bench -- <repo> [--runs N (default 3)] [--log-p-runs N (0 skips)]');
   process.exit(2);
 }
-const runs = Number(values.runs);
-
-function time(cmd: string, args: string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(cmd, args, {
-      cwd: repo,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', LC_ALL: 'C' },
-    });
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0
-        ? resolve(Number(process.hrtime.bigint() - started) / 1e9)
-        : reject(new Error(`${cmd} exited ${code}`)),
-    );
-  });
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
+const repo = resolve(repoArg);
 const child = join(dirname(fileURLToPath(import.meta.url)), 'history-child.js');
-const f1: number[] = [];
-const f1u: number[] = [];
-const logp: number[] = [];
-const ours: number[] = [];
+
+const F1_ARGS = ['cat-file', '--batch-all-objects', '--batch'];
+const LOG_P_ARGS = ['log', '-p', '--all', '--no-color', '--no-ext-diff', '--no-textconv'];
+const times = {
+  f1: [] as number[],
+  f1u: [] as number[],
+  logp: [] as number[],
+  ours: [] as number[],
+};
+const rss = { f1: [] as number[], ours: [] as number[] };
 let last: Record<string, number> = {};
 for (let i = 0; i < runs; i++) {
-  f1.push(await time('git', ['cat-file', '--batch-all-objects', '--batch']));
-  f1u.push(await time('git', ['cat-file', '--batch-all-objects', '--batch', '--unordered']));
-  const out = spawnSync(process.execPath, [child, repo], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  if (out.status !== 0) throw new Error(`history scan failed: ${out.stderr}`);
-  last = JSON.parse(out.stdout.trim().split('\n').pop()!) as Record<string, number>;
-  ours.push(last.seconds!);
-  if (!values['skip-log-p'] && i === 0)
-    logp.push(await time('git', ['log', '-p', '--all', '--no-color']));
-  process.stderr.write(`run ${i + 1}/${runs} done\n`);
+  const f1 = await measure('git', F1_ARGS, repo);
+  times.f1.push(f1.seconds);
+  if (f1.peakRssMb) rss.f1.push(f1.peakRssMb);
+  times.f1u.push((await measure('git', [...F1_ARGS, '--unordered'], repo)).seconds);
+  const ours = await measure(process.execPath, [child, repo], repo, true);
+  times.ours.push(ours.seconds);
+  if (ours.peakRssMb) rss.ours.push(ours.peakRssMb);
+  last = JSON.parse(ours.stdout.trim().split('\n').pop()!) as Record<string, number>;
+  if (i < logPRuns) times.logp.push((await measure('git', LOG_P_ARGS, repo)).seconds);
+  process.stderr.write(`round ${i + 1}/${runs} done\n`);
 }
-const git = spawnSync('git', ['--version'], { encoding: 'utf8' }).stdout.trim();
-const F1 = median(f1);
-const rows: [string, number][] = [
-  ['F1: git cat-file --batch-all-objects --batch > /dev/null', F1],
-  ['F1 --unordered', median(f1u)],
-  ...(logp.length
-    ? ([['git log -p --all > /dev/null (gitleaks/TruffleHog floor, 1 run)', median(logp)]] as [
-        string,
-        number,
-      ][])
+
+const version = (cmd: string, arg: string): string =>
+  spawnSync(cmd, [arg], { encoding: 'utf8' }).stdout.trim();
+const F1 = median(times.f1);
+const LOGP = times.logp.length ? median(times.logp) : undefined;
+const rows: [string, number[]][] = [
+  [`F1: \`git ${F1_ARGS.join(' ')} > /dev/null\``, times.f1],
+  [`F1 unordered: \`git ${F1_ARGS.join(' ')} --unordered > /dev/null\``, times.f1u],
+  ...(LOGP !== undefined
+    ? ([
+        [`\`git ${LOG_P_ARGS.join(' ')} > /dev/null\` (gitleaks/TruffleHog floor)`, times.logp],
+      ] as [string, number[]][])
     : []),
-  ['upstash-guard scan --history', median(ours)],
+  ['**upstash-guard history scan** (`scanHistory`, whole process)', times.ours],
 ];
+const gb = (b: number): string => (b / 1e9).toFixed(2);
+console.log(`command: npm run bench -- ${repoArg} --runs ${runs} --log-p-runs ${logPRuns}`);
 console.log(`repository: ${repo}`);
 console.log(
-  `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}; node ${process.version}; ${git}; runs: ${runs} (medians)`,
+  `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}; node ${process.version}; ${version('git', '--version')}`,
 );
 console.log(
-  `history scan: ${last.commits} commits, ${last.blobs} blobs, ${(last.bytes! / 1e9).toFixed(2)} GB scanned, ${last.findings} findings, peak RSS ${last.maxRssMb!.toFixed(0)} MB`,
+  `scan: ${last.commits} commits, ${last.blobs} blobs scanned (${gb(last.bytes!)} GB), skipped ${last.skippedBinary} binary, ${last.skippedTooLarge} oversize, ${last.skippedIgnored} ignored; ${last.findings} findings; ${last.warnings} warnings`,
+);
+console.log(
+  `peak RSS: scan ${rss.ours.length ? median(rss.ours).toFixed(0) : '?'} MB (largest process of the tree; node itself ${last.nodeMaxRssMb!.toFixed(0)} MB), F1 ${rss.f1.length ? median(rss.f1).toFixed(0) : '?'} MB`,
 );
 console.log('');
-console.log('| what | seconds | ratio to F1 |');
-console.log('| --- | ---: | ---: |');
-for (const [name, s] of rows)
-  console.log(`| ${name} | ${s.toFixed(2)} | ${(s / F1).toFixed(2)}x |`);
-if (logp.length)
-  console.log(
-    `\nupstash-guard is ${(median(logp) / median(ours)).toFixed(1)}x faster than the git log -p pipeline.`,
-  );
+console.log('| what | runs | median s | ratio to F1 | vs git log -p |');
+console.log('| --- | ---: | ---: | ---: | ---: |');
+for (const [name, xs] of rows) {
+  const s = median(xs);
+  const vsLog = LOGP !== undefined ? `${(LOGP / s).toFixed(1)}x faster` : 'n/a';
+  console.log(`| ${name} | ${xs.length} | ${s.toFixed(2)} | ${(s / F1).toFixed(2)}x | ${vsLog} |`);
+}

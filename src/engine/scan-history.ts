@@ -91,6 +91,10 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
   // 4. Attribute hit blobs to the commits and paths that wrote them (ignored paths excluded).
   opts.onProgress?.({ phase: 'attribute', done: 0, total: hitsByBlob.size });
   const attribution = await attributeBlobs(repoDir, new Set(hitsByBlob.keys()), signal);
+  if (attribution.error)
+    warnings.push(
+      `history attribution stopped early (${attribution.error}); some findings lack their commit`,
+    );
   for (const [oid, ws] of attribution.writes)
     attribution.writes.set(
       oid,
@@ -98,8 +102,11 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
     );
   const hits: Hit[] = [];
   for (const [oid, blobHits] of hitsByBlob) {
-    // A blob no listed commit wrote is not reachable through history after all: nothing to report.
-    for (const w of attribution.writes.get(oid) ?? [])
+    const writes = attribution.writes.get(oid);
+    // Never drop a secret: a blob the log walk did not attribute (it stopped early) is reported at
+    // the path it was found at, without a commit. Writes all at ignored paths are dropped.
+    if (!writes) hits.push(...blobHits);
+    for (const w of writes ?? [])
       for (const h of blobHits)
         hits.push({
           ...h,

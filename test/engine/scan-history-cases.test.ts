@@ -181,6 +181,22 @@ describe('scanHistory, the cases history scans get wrong', () => {
     expect(result.warnings.join('\n')).toMatch(/1 reachable objects are missing/);
   });
 
+  it('still reports a secret when an unreadable tree stops the attribution walk', async () => {
+    const q = qstashToken();
+    repo.write('old/dir/a.txt', 'a\n');
+    repo.commit('old');
+    const tree = repo.git('rev-parse', 'HEAD:old/dir');
+    repo.remove('old');
+    repo.write('q.env', `QSTASH_TOKEN=${q}\n`);
+    repo.commit('leak');
+    rmSync(join(repo.dir, '.git', 'objects', tree.slice(0, 2), tree.slice(2)));
+    const result = await scanHistory(repo.dir, opts);
+    const f = only(result);
+    expect(f.occurrences[0]!.path).toBe('q.env');
+    expect(result.warnings.join('\n')).toMatch(/attribution stopped early/);
+    expect(JSON.stringify(result)).not.toContain(q);
+  });
+
   it('reports progress as counts only, and can be cancelled', async () => {
     const q = qstashToken();
     for (let i = 0; i < 30; i++) repo.write(`f${i}.txt`, `file ${i}\n`);

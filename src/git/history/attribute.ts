@@ -30,6 +30,8 @@ export interface Attribution {
   replaced: Map<string, [string, string][]>;
   /** Commits walked. */
   commits: number;
+  /** Set when git log stopped early (an unreadable object): the attribution may be incomplete. */
+  error?: string;
 }
 
 export async function attributeBlobs(
@@ -103,7 +105,9 @@ export async function attributeBlobs(
   });
   signal?.removeEventListener('abort', abort);
   if (signal?.aborted) throw new Error('history scan cancelled');
-  if (code !== 0)
-    throw new Error(`git log failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`);
-  return { writes: out, replaced, commits: order };
+  const error =
+    code !== 0
+      ? `git log failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`
+      : undefined;
+  return { writes: out, replaced, commits: order, ...(error ? { error } : {}) };
 }
