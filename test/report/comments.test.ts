@@ -61,3 +61,12 @@ describe('text and JSON', () => {
     expect(TOOL_VERSION).toBe(pkg.version);
   });
 });
+
+test('docs/output.md documents every JSON field the renderer emits', () => {
+  const docs = readFileSync('docs/output.md', 'utf8');
+  const doc = JSON.parse(renderJson(rangeResult().result)) as {
+    findings: Record<string, unknown>[];
+  } & Record<string, unknown>;
+  for (const key of Object.keys(doc)) expect(docs).toContain(`\`${key}`);
+  for (const key of Object.keys(doc.findings[0]!)) expect(docs).toContain(`\`findings[].${key}\``);
+});
