@@ -59,6 +59,11 @@ export const fallbackDetector = {
     if (/READ_?ONLY|_RO_/.test(name) && /SEARCH/.test(name)) return null; // public by design
     if (decodeRedisToken(value) || decodeVectorToken(value) || decodeQstashToken(value))
       return null;
+    // Known prefixed shapes belong to their own detectors (signing keys, Context7, Box).
+    if (
+      /^sig_[1-9A-HJ-NP-Za-km-z]{28}$|^sig_[1-9A-HJ-NP-Za-km-z]{50,52}$|^ctx7sk-|^box_/.test(value)
+    )
+      return null;
     if (/KAFKA/.test(name)) return null; // one known layout (kafka detector); the service is gone
     if (looksLikeBrokenRedisToken(value) || isBase64OfText(value)) return null;
     if (

@@ -1,0 +1,62 @@
+/** decodeVectorToken (§3) and decodeQstashToken (§4). */
+import { decodeQstashToken } from '../../../src/core/decode/qstash-token.js';
+import { decodeVectorToken } from '../../../src/core/decode/vector-token.js';
+import { qstashTokenParts, vectorTokenParts } from '../../helpers/synthetic.js';
+
+describe('decodeVectorToken', () => {
+  it('decodes name, role and UUID, with or without padding', () => {
+    for (let seed = 0; seed < 40; seed++) {
+      const role = seed % 2 ? 'readonly' : 'admin';
+      const v = vectorTokenParts({ role, seed });
+      const expected = { name: v.name, role, uuid: v.uuid, normalised: v.token };
+      expect(decodeVectorToken(v.token)).toEqual(expected);
+      expect(decodeVectorToken(v.token.replace(/=+$/, ''))).toEqual(expected);
+    }
+  });
+
+  it('rejects truncation, unknown roles, bad names and a broken embedded UUID', () => {
+    const v = vectorTokenParts({ seed: 'v' });
+    const b = Buffer.from(v.token, 'base64');
+    expect(decodeVectorToken(b.subarray(0, -1).toString('base64'))).toBeNull();
+    const badLen = Buffer.from(b);
+    badLen[1] = badLen[1]! + 1;
+    expect(decodeVectorToken(badLen.toString('base64'))).toBeNull();
+    const build = (name: string, role: string, id: string): string =>
+      Buffer.concat([
+        Buffer.from([0, name.length, role.length, id.length]),
+        Buffer.from(name + role + id, 'latin1'),
+      ]).toString('base64');
+    const id = Buffer.from(v.uuid).toString('base64');
+    expect(decodeVectorToken(build(v.name, 'writer', id))).toBeNull();
+    expect(decodeVectorToken(build('Not A Name', 'admin', id))).toBeNull();
+    expect(
+      decodeVectorToken(build(v.name, 'admin', Buffer.from('x'.repeat(36)).toString('base64'))),
+    ).toBeNull();
+    expect(decodeVectorToken(build(v.name, 'admin', id))).not.toBeNull();
+  });
+
+  it('rejects the Developer-API placeholder (base64 of "example@upstash.com:naber")', () => {
+    expect(decodeVectorToken('ZXhhbXBsZUB1cHN0YXNoLmNvbTpuYWJlcg==')).toBeNull();
+  });
+});
+
+describe('decodeQstashToken', () => {
+  it('decodes UserID and Password, padding optional', () => {
+    const q = qstashTokenParts({ seed: 'q' });
+    const expected = { userId: q.userId, password: q.password, normalised: q.token };
+    expect(decodeQstashToken(q.token)).toEqual(expected);
+    expect(decodeQstashToken(q.token.replace(/=+$/, ''))).toEqual(expected);
+  });
+
+  it('rejects dev-server credentials, non-UUID users, non-hex passwords, truncation', () => {
+    const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64');
+    const q = qstashTokenParts({ seed: 'r' });
+    expect(
+      decodeQstashToken(b64({ UserID: 'defaultUser', Password: 'defaultPassword' })),
+    ).toBeNull();
+    expect(decodeQstashToken(b64({ UserID: 'testUser1', Password: 'testPassword' }))).toBeNull();
+    expect(decodeQstashToken(b64({ UserID: q.userId, Password: 'g'.repeat(32) }))).toBeNull();
+    expect(decodeQstashToken(b64({ UserID: 'user1', Password: q.password }))).toBeNull();
+    expect(decodeQstashToken(q.token.slice(0, -8))).toBeNull();
+  });
+});
