@@ -89,3 +89,15 @@ export function decodeRedisToken(value: string): RedisToken | null {
   }
   return null;
 }
+
+/**
+ * True when `value` starts like a Redis REST token (base64url, kind 01/02/81/82, flag 00/01) even
+ * if the rest does not decode: a truncated or hand-edited copy, which is not a finding.
+ */
+export function hasRedisTokenHeader(value: string): boolean {
+  if (!/^[A-Za-z0-9_-]{12,}={0,2}$/.test(value)) return false;
+  const head = Buffer.from(value.slice(0, 12), 'base64url');
+  const kind = head[0]!;
+  if (kind !== 0x01 && kind !== 0x02 && kind !== 0x81 && kind !== 0x82) return false;
+  return head[(kind & 0x80) !== 0 ? 9 : 3]! <= 1;
+}

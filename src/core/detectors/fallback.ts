@@ -1,19 +1,22 @@
 import { decodeQstashToken } from '../decode/qstash-token.js';
-import { decodeRedisToken } from '../decode/redis-token.js';
+import { decodeRedisToken, hasRedisTokenHeader } from '../decode/redis-token.js';
 import { decodeVectorToken } from '../decode/vector-token.js';
 import type { CredentialType, Detector } from '../types.js';
 import { isKnownPublicValue } from './known-examples.js';
 import { entropy, isPlaceholder } from './placeholders.js';
 import { unknownFormatSecret } from './synthetic.js';
 
-/**
- * A Redis kind byte (01/02/81/82) whose length fields disagree with the value: a truncated copy or
- * a hand-edited docs example (e.g. the restapi.mdx ACL RESTTOKEN sample), not a new format.
- */
-function looksLikeBrokenRedisToken(value: string): boolean {
-  if (!/^[A-Za-z0-9_-]+={0,2}$/.test(value)) return false;
-  const kind = Buffer.from(value.slice(0, 4), 'base64url')[0];
-  return kind === 0x01 || kind === 0x02 || kind === 0x81 || kind === 0x82;
+/** Base64 of a byte counter (acl-resttoken.mdx's `AQIDBAUG…` = 01 02 03 …): an illustration. */
+function isBase64OfSequence(value: string): boolean {
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) return false;
+  const buf = Buffer.from(
+    value.replace(/[-_]/g, (c) => (c === '-' ? '+' : '/')),
+    'base64',
+  );
+  if (buf.length < 8) return false;
+  const step = buf[1]! - buf[0]!;
+  for (let i = 2; i < buf.length - 1; i++) if (buf[i]! - buf[i - 1]! !== step) return false;
+  return true;
 }
 
 /** Base64 of readable text ("example@upstash.com:naber", JSON): an example, not random key material. */
@@ -65,7 +68,8 @@ export const fallbackDetector = {
     )
       return null;
     if (/KAFKA/.test(name)) return null; // one known layout (kafka detector); the service is gone
-    if (looksLikeBrokenRedisToken(value) || isBase64OfText(value)) return null;
+    if (hasRedisTokenHeader(value) || isBase64OfSequence(value) || isBase64OfText(value))
+      return null;
     if (
       isKnownPublicValue(value) ||
       isPlaceholder(value) ||

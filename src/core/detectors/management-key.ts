@@ -8,12 +8,28 @@ const UPSTASH_KEY_NAME =
 const GENERIC_KEY_NAME = /^(api[_-]?key|apiKey)$/i;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
 
+/**
+ * A generic `api_key` counts only inside an Upstash block opened at most 8 lines above: Terraform
+ * `provider "upstash" {`, YAML `upstash:`, TOML `[upstash]`, `upstash = {`, `new Upstash…(`.
+ * A mere mention of Upstash nearby (a .env with other services' API_KEY) is not enough.
+ */
+const BLOCK =
+  /provider\s+"upstash"|^\s*\[?["']?upstash["']?\]?\s*[:={]|upstash\w*\s*=\s*\{|new\s+Upstash\w*\(/im;
+function insideUpstashBlock(ctx: MatchContext): boolean {
+  return BLOCK.test(ctx.text.slice(lineStartBefore(ctx, 8), ctx.index));
+}
+function lineStartBefore(ctx: MatchContext, radius: number): number {
+  let i = ctx.index;
+  for (let d = 0; d <= radius && i > 0; d++) i = ctx.text.lastIndexOf('\n', i - 1);
+  return Math.max(0, i + 1);
+}
+
 /** Upstash context around a UUID: an Upstash API-key name, or an api_key inside an upstash block. */
 function hasUpstashContext(ctx: MatchContext): boolean {
   if (ctx.key && /BOX/i.test(ctx.key)) return false; // Upstash Box keys are box_…, not UUIDs
   if (ctx.key && UPSTASH_KEY_NAME.test(ctx.key)) return true;
   if (/upstash.{0,40}api.?key/i.test(ctx.before)) return true;
-  if (ctx.key && GENERIC_KEY_NAME.test(ctx.key)) return /upstash/i.test(nearbyLines(ctx, 8));
+  if (ctx.key && GENERIC_KEY_NAME.test(ctx.key)) return insideUpstashBlock(ctx);
   return false;
 }
 
@@ -63,6 +79,7 @@ export const managementKeyDetector = {
       'UPSTASH_API_KEY=${UPSTASH_API_KEY}',
       '# upstash\ndatabase_id: 3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
       'api_key = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d" # stripe',
+      'UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\nAPI_KEY=3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
     ],
   },
 } satisfies Detector;

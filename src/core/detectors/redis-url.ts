@@ -1,3 +1,4 @@
+import { hasRedisTokenHeader } from '../decode/redis-token.js';
 import type { Candidate, Detector } from '../types.js';
 import { isKnownPublicValue } from './known-examples.js';
 import { entropy, isPlaceholder } from './placeholders.js';
@@ -64,6 +65,7 @@ export const redisUrlDetector = {
     }
     // Anything else on an Upstash host (ACL-user password, unseen format): medium, if it looks real.
     if (password.length < 12 || isPlaceholder(password) || entropy(password) < 3) return null;
+    if (hasRedisTokenHeader(password)) return null; // a truncated / edited REST token
     return {
       type: 'upstash-redis-url',
       secret: password,
@@ -101,6 +103,7 @@ export const redisUrlDetector = {
       'REDIS_URL=redis://localhost:6379',
       'url = f"rediss://default:{UPSTASH_REDIS_PASSWORD}@{UPSTASH_REDIS_HOST}:6379"',
       'redis://default:978ba2e07tyrt67598acd8ac916a@fly-magical-ant-1234.upstash.io',
+      'REDIS_URL=rediss://default:AYVPAAIncDEzNDQ0MDhhNzJmMGJjMTRhMzgwYzBh@fancy-cat-34127.upstash.io:6379',
     ],
   },
 } satisfies Detector;
