@@ -24,7 +24,8 @@ export const kafkaCredentialsDetector = {
   keywords: ['KAFKA'],
   pattern: /(?<![A-Za-z0-9+/_-])([A-Za-z0-9+/]{46,48}={0,2})(?![A-Za-z0-9+/=_-])/g,
   validate(m, ctx) {
-    if (!ctx.key || !/KAFKA.*PASSWORD/i.test(ctx.key)) return null;
+    // Case-sensitive: the keyword contract (prefilter) is the literal "KAFKA".
+    if (!ctx.key || !/KAFKA\w*PASSWORD/.test(ctx.key)) return null;
     const buf = decodeBase64Std(m[1]!);
     if (!buf || !UUID.test(buf.toString('latin1'))) return null;
     const password = buf.toString('base64');
