@@ -134,6 +134,19 @@ describe('scanHistory, the cases history scans get wrong', () => {
     });
   });
 
+  it('blames the ancestor even when a descendant has an older, skewed date', async () => {
+    const q = qstashToken();
+    repo.write('q.env', `QSTASH_TOKEN=${q}\n`);
+    const parent = repo.commit('leak', { date: '2024-05-01T00:00:00Z' });
+    repo.branch('skewed');
+    repo.checkout('skewed');
+    repo.write('copy.env', `QSTASH_TOKEN=${q}\n`);
+    repo.commit('copy, committed with a clock in the past', { date: '2020-01-01T00:00:00Z' });
+    repo.checkout('main');
+    const f = only(await scanHistory(repo.dir, opts));
+    expect(f.introducedBy).toMatchObject({ commit: parent, path: 'q.env' });
+  });
+
   it('reports presentAtHead against headRef', async () => {
     const q = qstashToken();
     repo.write('q.env', `QSTASH_TOKEN=${q}\n`);

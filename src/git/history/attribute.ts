@@ -46,6 +46,9 @@ export async function attributeBlobs(
     [
       'log',
       '--all',
+      // Children before parents always, otherwise newest first: a skewed clock cannot make a
+      // descendant look older than the commit that introduced the secret.
+      '--date-order',
       '--no-abbrev',
       '--raw',
       '-c',
