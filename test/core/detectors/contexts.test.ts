@@ -205,3 +205,23 @@ describe('real-world contexts', () => {
       expect(findings(ref).map((h) => `${h.detectorId}: ${ref}`)).toEqual([]);
   });
 });
+
+describe('docs denylist by non-secret identity', () => {
+  it('drops any legacy token of the Developer-API docs database (by its public database UUID)', () => {
+    const build = (uuid: string): string => {
+      const b = Buffer.concat([
+        Buffer.from([0x01, 0x75, 0xbf, 0x01, 0x24, 0x20]),
+        Buffer.from(uuid, 'latin1'),
+        Buffer.from('0123456789abcdef0123456789abcdef'.split('').reverse().join(''), 'latin1'),
+      ]);
+      return b.toString('base64url') + '==';
+    };
+    expect(
+      findings(`UPSTASH_REDIS_REST_TOKEN=${build('96ad0856-03b1-4ee7-9666-e81abd0349e1')}`),
+    ).toEqual([]);
+    const other = findings(
+      `UPSTASH_REDIS_REST_TOKEN=${build('3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d')}`,
+    );
+    expect(other.map((h) => h.candidate.details.layout)).toEqual(['legacy']);
+  });
+});

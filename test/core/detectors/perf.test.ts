@@ -1,0 +1,27 @@
+/**
+ * Detectors run over every blob of a full history: no pattern may backtrack super-linearly on
+ * hostile input that contains all the keywords (long base64 runs, long UPPER_SNAKE lines).
+ */
+import { DETECTORS } from '../../../src/core/detectors/registry.js';
+import { runAll } from './match.js';
+
+const KEYWORDS = DETECTORS.flatMap((d) => d.keywords).join(' ');
+
+function time(text: string): number {
+  const t0 = performance.now();
+  runAll(DETECTORS, text);
+  return performance.now() - t0;
+}
+
+describe('detector cost on hostile input', () => {
+  it.each([
+    ['one long base64url run', 'AQ' + 'AbC9-_'.repeat(40000)],
+    ['one long std base64 run', 'AAAFM' + 'Ab+/9z'.repeat(40000) + '='],
+    ['long UPPER_SNAKE line', 'A_'.repeat(60000) + 'UPSTASH'],
+    ['many almost-URLs', 'rediss://default:'.repeat(10000) + 'x@'],
+    ['many short tokens', 'KV_REST_API_TOKEN=AYVPAAIncDE\n'.repeat(20000)],
+  ])('%s (~240 KB) scans in under 1.5 s', (_name, body) => {
+    const ms = time(`${KEYWORDS}\n${body}`);
+    expect(ms).toBeLessThan(1500);
+  });
+});
