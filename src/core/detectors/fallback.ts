@@ -6,6 +6,13 @@ import { isKnownPublicValue } from './known-examples.js';
 import { entropy, isPlaceholder } from './placeholders.js';
 import { unknownFormatSecret } from './synthetic.js';
 
+/** Hex with a few non-hex letters (`2553feg6a2d9842h…`): a hand-edited docs value, not a key. */
+function isEditedHex(value: string): boolean {
+  if (!/^[0-9a-z]{24,40}$/.test(value)) return false;
+  const nonHex = value.replace(/[0-9a-f]/g, '').length;
+  return nonHex > 0 && nonHex <= 3;
+}
+
 /** Base64 of a byte counter (acl-resttoken.mdx's `AQIDBAUG…` = 01 02 03 …): an illustration. */
 function isBase64OfSequence(value: string): boolean {
   if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(value)) return false;
@@ -68,7 +75,12 @@ export const fallbackDetector = {
     )
       return null;
     if (/KAFKA/.test(name)) return null; // one known layout (kafka detector); the service is gone
-    if (hasRedisTokenHeader(value) || isBase64OfSequence(value) || isBase64OfText(value))
+    if (
+      hasRedisTokenHeader(value) ||
+      isBase64OfSequence(value) ||
+      isEditedHex(value) ||
+      isBase64OfText(value)
+    )
       return null;
     if (
       isKnownPublicValue(value) ||
@@ -113,6 +125,14 @@ export const fallbackDetector = {
       'KV_REST_API_TOKEN=AQIDBAUGBwgJCgsMDQ4PEBESExQVFhc',
       'QSTASH_TOKEN=eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0=',
       'UPSTASH_REDIS_REST_TOKEN=[REDACTED]',
+      'UPSTASH_REDIS_REST_TOKEN=2553feg6a2d9842h2a0gcdb5f8efe9934',
+      'UPSTASH_REDIS_PASSWORD=d34baef614b6fsdeb01b25',
+      'UPSTASH_VECTOR_REST_TOKEN=QkZGAsWp2tdW0tdC0zNzM1LWV1MkFkNQzB1ExUb3hOekF0TVRJbFpMDNLVSm1GZw==',
+      'UPSTASH_VECTOR_REST_READONLY_TOKEN=QkZGRk1heGSKC0MtdRlZC0zNzM1LWTj3pAV0Wm1aZ01p05qY3RNR0U0TkRtRt2s9azJU',
+      'UPSTASH_VECTOR_REST_TOKEN="ZXhhbXBsZUB1cHN0YXNoLmNvbTpuYWJlcg=="',
+      'UPSTASH_KAFKA_REST_PASSWORD=eUmYCkAlxEhihIc7Hooi2IA2pz2fw==',
+      'token: "UPSTASH_VECTOR_REST_TOKEN"',
+      'UPSTASH_REDIS_REST_TOKEN="AaBbCcDdEeFfGgHhIiJjKkLlMmNnOoPpQqRrSsTtUuVvWwXxYyZz123456789=="',
       'UPSTASH_REDIS_REST_TOKEN=test_token_1234567890abc',
     ],
   },

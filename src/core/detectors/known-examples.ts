@@ -41,6 +41,11 @@ const DOCS_SHA256 = [
   // Docs fake passwords (redis/quickstarts/fly.mdx `978ba2e0…`, docs `d34baef6…`).
   '61a1a3f3f84b9efe551e8268fa70493a20c69cfb85061a6f454dd74f886bdb67',
   '50bf264319f1ea59ac3c64e3e92245f5740ed8ad90fbc6ac70444c1145bf2074',
+  // Developer-API openapi Vector index examples (`QkZGAsWp…`, `QkZGRk1h…`, upstash/docs
+  // devops/developer-api openapi.yml) and restapi.mdx's edited token `2553feg6…`.
+  '731c17c7def7daa33109eadc3fa10c2b03bf75407854ba6260ed4bdc631717ad',
+  'c102e4c0d0fe36097e84168f5d2dae73ec4fb0ab6da62496dca6d11ae7e3aef6',
+  '293e938a58282a369858210ee8c3c314eaea05c93526b385c8ef478a32d94700',
 ];
 for (const h of DOCS_SHA256) DENIED_SHA256.add(h);
 
