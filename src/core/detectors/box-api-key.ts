@@ -1,11 +1,12 @@
 import type { Detector } from '../types.js';
-import { nearbyLines } from './nearby.js';
 import { entropy, isPlaceholder } from './placeholders.js';
 import { boxApiKey } from './synthetic.js';
 
+const IMPORTS_BOX = /from\s+["']@upstash\/box["']|require\(\s*["']@upstash\/box["']\s*\)/;
+
 /**
  * Upstash Box API key (`box_…`; real length unconfirmed, docs show 24 chars). `box_` is a common
- * prefix elsewhere, so only under a *BOX* key name or on a line mentioning Upstash; medium.
+ * prefix elsewhere, so only under a *BOX* key name or on a line mentioning Upstash, or in a file importing @upstash/box; medium.
  */
 export const boxApiKeyDetector = {
   id: 'upstash-box-api-key',
@@ -17,7 +18,8 @@ export const boxApiKeyDetector = {
     const v = m[1]!;
     if (
       !/UPSTASH_BOX|BOX_API_KEY|box_?api_?key/i.test(ctx.key ?? '') &&
-      !/upstash/i.test(nearbyLines(ctx, 3))
+      !/upstash/i.test(ctx.line) &&
+      !IMPORTS_BOX.test(ctx.text)
     )
       return null;
     if (isPlaceholder(v) || entropy(v.slice(4)) < 3.5 || !/\d/.test(v) || !/[A-Za-z]/.test(v))

@@ -9,14 +9,35 @@ const GENERIC_KEY_NAME = /^(api[_-]?key|apiKey)$/i;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
 
 /**
- * A generic `api_key` counts only inside an Upstash block opened at most 8 lines above: Terraform
- * `provider "upstash" {`, YAML `upstash:`, TOML `[upstash]`, `upstash = {`, `new Upstash…(`.
- * A mere mention of Upstash nearby (a .env with other services' API_KEY) is not enough.
+ * A generic `api_key` counts only inside an Upstash block opened at most 8 lines above and still
+ * open: Terraform `provider "upstash" {`, YAML `upstash:`, TOML `[upstash]`, `upstash = {`,
+ * `new Upstash…(`. A mere mention of Upstash nearby (a .env with other services' API_KEY, a closed
+ * block) is not enough.
  */
 const BLOCK =
-  /provider\s+"upstash"|^\s*\[?["']?upstash["']?\]?\s*[:={]|upstash\w*\s*=\s*\{|new\s+Upstash\w*\(/im;
+  /provider\s+"upstash"|^\s*\[upstash\]|^\s*["']?upstash["']?\s*[:={]|upstash\w*\s*=\s*\{|new\s+Upstash\w*\(/i;
+const indent = (l: string): number => /^\s*/.exec(l)![0].length;
+
 function insideUpstashBlock(ctx: MatchContext): boolean {
-  return BLOCK.test(ctx.text.slice(lineStartBefore(ctx, 8), ctx.index));
+  const lines = ctx.text.slice(lineStartBefore(ctx, 8), ctx.index).split('\n');
+  const current = lines[lines.length - 1]!;
+  // One-line block, `upstash = { api_key = "…" }`: opened by a brace and not closed before the value.
+  const inline = BLOCK.exec(current);
+  if (inline) {
+    const rest = current.slice(inline.index + inline[0].length);
+    return /\{/.test(inline[0] + rest) && !rest.includes('}');
+  }
+  for (let i = lines.length - 2; i >= 0; i--) {
+    const header = lines[i]!;
+    if (!BLOCK.test(header)) continue;
+    const braces = (header.match(/\{/g)?.length ?? 0) - (header.match(/\}/g)?.length ?? 0);
+    if (header.includes('{') && braces <= 0) return false; // opened and closed on its own line
+    const body = lines.slice(i + 1, -1).filter((l) => l.trim() !== '');
+    if (/^\s*\[/.test(header)) return !body.some((l) => /^\s*\[/.test(l)); // TOML section
+    const h = indent(header);
+    return indent(current) > h && !body.some((l) => indent(l) <= h);
+  }
+  return false;
 }
 function lineStartBefore(ctx: MatchContext, radius: number): number {
   let i = ctx.index;
@@ -28,7 +49,8 @@ function lineStartBefore(ctx: MatchContext, radius: number): number {
 function hasUpstashContext(ctx: MatchContext): boolean {
   if (ctx.key && /BOX/i.test(ctx.key)) return false; // Upstash Box keys are box_…, not UUIDs
   if (ctx.key && UPSTASH_KEY_NAME.test(ctx.key)) return true;
-  if (/upstash.{0,40}api.?key/i.test(ctx.before)) return true;
+  // "Upstash management API key: <uuid>", and Pulumi `upstash:apiKey: <uuid>`.
+  if (/upstash([\w -]{0,30}|:)api[ _-]?key/i.test(ctx.before)) return true;
   if (ctx.key && GENERIC_KEY_NAME.test(ctx.key)) return insideUpstashBlock(ctx);
   return false;
 }
@@ -70,6 +92,8 @@ export const managementKeyDetector = {
       `export TF_VAR_upstash_api_key="${managementKey()}"`,
       `config:\n  upstash:email: ops@example.org\n  upstash:apiKey: ${managementKey()}`,
       `# Upstash management API key: ${managementKey()}`,
+      `[upstash]\nemail = "ops@example.org"\napi_key = "${managementKey()}"`,
+      `upstash:\n  email: ops@example.org\n  api_key: ${managementKey()}`,
       `provider "upstash" {\n  email   = "ops@example.org"\n  api_key = "${managementKey()}"\n}`,
     ],
     negatives: [
@@ -80,6 +104,8 @@ export const managementKeyDetector = {
       '# upstash\ndatabase_id: 3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
       'api_key = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d" # stripe',
       'UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\nAPI_KEY=3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+      'provider "upstash" {\n  email = var.email\n}\nprovider "other" {\n  api_key = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"\n}',
+      'upstash:\n  region: eu\nsentry:\n  api_key: 3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
     ],
   },
 } satisfies Detector;

@@ -225,3 +225,13 @@ describe('docs denylist by non-secret identity', () => {
     expect(other.map((h) => h.candidate.details.layout)).toEqual(['legacy']);
   });
 });
+
+describe('management key through the pipeline key extraction', () => {
+  it('accepts Pulumi upstash:apiKey whatever key the pipeline extracts', async () => {
+    const { scanText } = await import('../../../src/core/scan/scan-text.js');
+    const key = managementKey({ seed: 'pulumi' });
+    const text = `config:\n  upstash:email: ops@example.org\n  upstash:apiKey: ${key}\n`;
+    const hits = scanText({ path: 'Pulumi.dev.yaml', text });
+    expect(hits.map((h) => h.candidate.type)).toEqual(['upstash-management-key']);
+  });
+});
