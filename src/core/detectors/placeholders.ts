@@ -23,7 +23,7 @@ const REFERENCE = /\$\{|\{\{|process\.env|os\.environ|getenv|Deno\.env|import\.m
  */
 const PLACEHOLDER_WORDS =
   /(?:^|[^A-Za-z])(?:your|replace|changeme|change[-_]me|example|placeholder|dummy|sample|mock|fake|test|testing|redacted|removed|hidden|insert|todo|here|none|null|undefined|secret|token|password)(?![a-z])/i;
-const PLACEHOLDER_PREFIX = /^(?:your|insert|replace|enter|put|paste|my)[-_ ]?[a-z]/i;
+const PLACEHOLDER_PREFIX = /^(?:your|insert|replace|enter|paste)[-_ ]?[a-z]|^my[-_]/i;
 const REDACTION = /x{3,}|X{3,}|\*{3,}|\.\.\.|…|<|>/;
 
 /** A value made of lowercase words, e.g. `current-signing-key-at-least-24-characters`. */
@@ -46,8 +46,18 @@ export function isPlaceholder(value: string): boolean {
   if (WEAK.test(v) || isWords(v)) return true;
   if (/^[A-Z][A-Z0-9_]{5,}$/.test(v)) return true; // an env-var name used as the value
   if (/(.)\1{5,}/.test(v) && !/^(gQ|gg)AAAAAA/.test(v)) return true; // xxxxxx, 000000 (64-bit-id tokens excepted)
-  if (/^(0123456789|123456789|abcdef|ABCDEF|AaBbCc)/.test(v)) return true; // docs-style sequences
+  if (/^(0123456789|123456789|abcdef|ABCDEF|AaBbCc)/.test(v) || hasRun(v, 6)) return true; // sequences
   return lowEntropy(v);
+}
+
+/** A run of `n` consecutive ascending characters (`123456`, `abcdef`): typed by hand, not random. */
+function hasRun(v: string, n: number): boolean {
+  let run = 1;
+  for (let i = 1; i < v.length; i++) {
+    run = v.charCodeAt(i) === v.charCodeAt(i - 1) + 1 ? run + 1 : 1;
+    if (run >= n) return true;
+  }
+  return false;
 }
 
 /** Shannon entropy in bits per character. */

@@ -1,7 +1,7 @@
 import type { Detector } from '../types.js';
 import { isKnownPublicValue } from './known-examples.js';
 import { nearbyLines } from './nearby.js';
-import { entropy } from './placeholders.js';
+import { entropy, isPlaceholder } from './placeholders.js';
 import { signingKey } from './synthetic.js';
 
 const CONTEXT = /SIGNING|signing_?key|Receiver|qstash|QSTASH|Upstash-Signature/i;
@@ -21,7 +21,7 @@ export const qstashSigningKeyDetector = {
     const value = m[1]!;
     const n = value.length - 4;
     if (n !== 28 && (n < 50 || n > 52)) return null;
-    if (isKnownPublicValue(value)) return null;
+    if (isKnownPublicValue(value) || isPlaceholder(value)) return null;
     const body = value.slice(4);
     // Random 28-char base58 averages ~4.3 bits/char (σ≈0.15); 3.4 keeps every real key.
     if (
@@ -52,6 +52,7 @@ export const qstashSigningKeyDetector = {
     negatives: [
       'QSTASH_CURRENT_SIGNING_KEY=sig_xxxxxxxxxxxxxxxxxxxxxxxxxxxx',
       'signingKey: "sig_test"',
+      'QSTASH_NEXT_SIGNING_KEY="sig_123456789ABCDEFGHJKLMNPQRSTU"',
       // Public dev-server keys (qstash-js src/dev-server/constants.ts).
       'QSTASH_CURRENT_SIGNING_KEY=sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r',
       'QSTASH_NEXT_SIGNING_KEY=sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs',
