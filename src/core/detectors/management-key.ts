@@ -4,7 +4,7 @@ import { isPlaceholder } from './placeholders.js';
 import { managementKey } from './synthetic.js';
 
 const UPSTASH_KEY_NAME =
-  /(UPSTASH[A-Z_]*API[_-]?KEY|upstash[A-Za-z_]*ApiKey|upstash:apiKey|TF_VAR_upstash_api_key)/i;
+  /(UPSTASH[A-Z_]*(?:API|MANAGEMENT|DEVELOPER)[_-]?KEY|upstash[A-Za-z_]*(?:Api|Management)Key|upstash:apiKey|TF_VAR_upstash_api_key)/i;
 const GENERIC_KEY_NAME = /^(api[_-]?key|apiKey)$/i;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
 
@@ -51,6 +51,13 @@ function hasUpstashContext(ctx: MatchContext): boolean {
   if (ctx.key && UPSTASH_KEY_NAME.test(ctx.key)) return true;
   // "Upstash management API key: <uuid>", and Pulumi `upstash:apiKey: <uuid>`.
   if (/upstash([\w -]{0,30}|:)api[ _-]?key/i.test(ctx.before)) return true;
+  // `upstash auth login --email me@x.io --api-key <uuid>` (CLI docs).
+  if (/\bupstash\b.*--api-?key[ =]["']?$/i.test(ctx.before)) return true;
+  // Terraform `variable "upstash_api_key" { default = "<uuid>" }`.
+  if (ctx.key === 'default')
+    return /variable\s+"upstash\w*api_?key"/i.test(
+      ctx.text.slice(lineStartBefore(ctx, 3), ctx.index),
+    );
   if (ctx.key && GENERIC_KEY_NAME.test(ctx.key)) return insideUpstashBlock(ctx);
   return false;
 }
@@ -94,6 +101,9 @@ export const managementKeyDetector = {
       `# Upstash management API key: ${managementKey()}`,
       `[upstash]\nemail = "ops@example.org"\napi_key = "${managementKey()}"`,
       `upstash:\n  email: ops@example.org\n  api_key: ${managementKey()}`,
+      `upstash auth login --email ops@example.org --api-key ${managementKey()}`,
+      `variable "upstash_api_key" {\n  type    = string\n  default = "${managementKey()}"\n}`,
+      `UPSTASH_MANAGEMENT_KEY=${managementKey()}`,
       `provider "upstash" {\n  email   = "ops@example.org"\n  api_key = "${managementKey()}"\n}`,
     ],
     negatives: [
@@ -106,6 +116,7 @@ export const managementKeyDetector = {
       'UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\nAPI_KEY=3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
       'provider "upstash" {\n  email = var.email\n}\nprovider "other" {\n  api_key = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"\n}',
       'upstash:\n  region: eu\nsentry:\n  api_key: 3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+      'variable "region" {\n  default = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"\n}',
     ],
   },
 } satisfies Detector;
