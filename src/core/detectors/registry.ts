@@ -11,6 +11,7 @@ import { managementKeyDetector } from './management-key.js';
 import { qstashSigningKeyDetector } from './qstash-signing-key.js';
 import { qstashTokenDetector } from './qstash-token.js';
 import { redisEndpointDetector } from './redis-endpoint.js';
+import { redisPasswordDetector } from './redis-password.js';
 import { redisTokenDetector } from './redis-token.js';
 import { redisUrlDetector } from './redis-url.js';
 import { vectorTokenDetector } from './vector-token.js';
@@ -18,6 +19,7 @@ import { vectorTokenDetector } from './vector-token.js';
 export const DETECTORS: readonly Detector[] = [
   redisTokenDetector,
   redisUrlDetector,
+  redisPasswordDetector,
   redisEndpointDetector,
   vectorTokenDetector,
   qstashTokenDetector,

@@ -235,3 +235,17 @@ describe('management key through the pipeline key extraction', () => {
     expect(hits.map((h) => h.candidate.type)).toEqual(['upstash-management-key']);
   });
 });
+
+describe('legacy TCP password outside a URL', () => {
+  it('shares the identity of the legacy REST token that embeds it', () => {
+    const t = redisTokenParts({ layout: 'legacy', seed: 'tcp' });
+    const host = redisHost(t.dbId, { legacyRegion: 'us1', seed: 'tcp' });
+    const text = `UPSTASH_REDIS_HOST=${host}\nUPSTASH_REDIS_PASSWORD=${t.password!}\nUPSTASH_REDIS_REST_TOKEN=${t.token}\n`;
+    const hits = findings(text);
+    expect(hits.map((h) => h.detectorId).sort()).toEqual([
+      'upstash-redis-password',
+      'upstash-redis-token',
+    ]);
+    expect(new Set(hits.map((h) => h.candidate.identity)).size).toBe(1);
+  });
+});
