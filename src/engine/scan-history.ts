@@ -13,12 +13,13 @@ import {
   type ScanResult,
 } from '../core/index.js';
 import { attributeBlobs } from '../git/history/attribute.js';
+import { partsAreBinary, partsLength, partsMatch } from '../git/history/blob-parts.js';
 import { streamBlobs } from '../git/history/cat-file-stream.js';
 import { addHistoryFacts } from '../git/history/history-facts.js';
 import { createKeywordScanner } from '../git/history/keyword-scanner.js';
 import { listReachableBlobs, type BlobListing } from '../git/history/list-blobs.js';
 import { runGit } from '../git/run-git.js';
-import { emptyStats, finishScan, isBinary } from './finish-scan.js';
+import { emptyStats, finishScan } from './finish-scan.js';
 import type { EngineOptions } from './types.js';
 
 export interface HistoryOptions extends EngineOptions {
@@ -27,6 +28,7 @@ export interface HistoryOptions extends EngineOptions {
 }
 
 let scanner: ((data: Uint8Array) => boolean) | undefined;
+const longestKeyword = Math.max(0, ...PREFILTER_KEYWORDS.map((k) => k.length));
 
 export async function scanHistory(repoDir: string, opts: HistoryOptions): Promise<ScanResult> {
   const started = Date.now();
@@ -61,25 +63,25 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
   }
   const hitsByBlob = new Map<string, Hit[]>();
   let done = 0;
-  const { missing } = await streamBlobs(
-    repoDir,
-    wanted(),
-    config.maxFileSize,
-    (oid, data) => {
-      done++;
-      if (opts.onProgress && done % 2000 === 0)
-        opts.onProgress({ phase: 'scan', done, total: listed, bytes: stats.bytesScanned });
-      if (data === null) return void stats.skippedTooLarge++;
-      if (isBinary(data)) return void stats.skippedBinary++;
-      stats.blobsScanned++;
-      stats.filesScanned++;
-      stats.bytesScanned += data.length;
-      if (!keywordScan(data) || !mayContainSecret(data)) return;
-      const hits = scanText({ path: paths.get(oid) ?? '', text: data.toString('utf8') });
-      if (hits.length > 0) hitsByBlob.set(oid, hits);
-    },
-    signal,
-  );
+  const visit = (oid: string, parts: Buffer[] | null): void => {
+    done++;
+    // Only the blobs between the walk and the reader stay in memory, not the whole repository's.
+    const path = paths.get(oid) ?? '';
+    paths.delete(oid);
+    if (opts.onProgress && done % 2000 === 0)
+      opts.onProgress({ phase: 'scan', done, total: listed, bytes: stats.bytesScanned });
+    if (parts === null) return void stats.skippedTooLarge++;
+    if (partsAreBinary(parts)) return void stats.skippedBinary++;
+    stats.blobsScanned++;
+    stats.filesScanned++;
+    stats.bytesScanned += partsLength(parts);
+    if (!partsMatch(parts, keywordScan, longestKeyword)) return;
+    const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+    if (!mayContainSecret(data)) return;
+    const hits = scanText({ path, text: data.toString('utf8') });
+    if (hits.length > 0) hitsByBlob.set(oid, hits);
+  };
+  const { missing } = await streamBlobs(repoDir, wanted(), config.maxFileSize, visit, signal);
   paths.clear();
   stats.commitsScanned = await commitCount;
   const unreadable = listing.missing + missing;

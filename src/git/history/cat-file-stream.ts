@@ -6,8 +6,11 @@
 import { spawnGit } from '../run-git.js';
 
 export interface BlobVisitor {
-  /** Called with the blob's bytes, or with `null` when it was larger than maxSize (skipped). */
-  (oid: string, data: Buffer | null, size: number): void;
+  /**
+   * Called with the blob's bytes as the pipe delivered them (one or more views of read chunks,
+   * never copied or concatenated), or with `null` when it was larger than maxSize (skipped).
+   */
+  (oid: string, parts: Buffer[] | null, size: number): void;
 }
 
 export async function streamBlobs(
@@ -41,8 +44,7 @@ export async function streamBlobs(
         current.got += take;
         off += take;
         if (current.got === current.size + 1) {
-          const data = current.parts ? concatWithoutLf(current.parts, current.size) : null;
-          visit(current.oid, data, current.size);
+          visit(current.oid, current.parts ? withoutLf(current.parts) : null, current.size);
           current = null;
         }
         continue;
@@ -108,7 +110,11 @@ export async function streamBlobs(
   return { missing };
 }
 
-function concatWithoutLf(parts: Buffer[], size: number): Buffer {
-  if (parts.length === 1) return parts[0]!.subarray(0, size);
-  return Buffer.concat(parts, size + 1).subarray(0, size);
+/** Drops the LF cat-file writes after each object's content. */
+function withoutLf(parts: Buffer[]): Buffer[] {
+  const last = parts[parts.length - 1];
+  if (!last) return parts;
+  if (last.length === 1) parts.pop();
+  else parts[parts.length - 1] = last.subarray(0, last.length - 1);
+  return parts;
 }
