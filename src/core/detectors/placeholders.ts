@@ -24,7 +24,7 @@ const REFERENCE = /\$\{|\{\{|process\.env|os\.environ|getenv|Deno\.env|import\.m
 const PLACEHOLDER_WORDS =
   /(?:^|[^A-Za-z])(?:your|replace|changeme|change[-_]me|example|placeholder|dummy|sample|mock|fake|test|testing|redacted|removed|hidden|insert|todo|here|none|null|undefined|secret|token|password)(?![a-z])/i;
 const PLACEHOLDER_PREFIX = /^(?:your|insert|replace|enter|paste)[-_ ]?[a-z]|^my[-_]/i;
-const REDACTION = /x{3,}|X{3,}|\*{3,}|\.\.\.|…|<|>/;
+const REDACTION = /x{4,}|X{4,}|\*{3,}|\.\.\.|…|<|>/;
 
 /** A value made of lowercase words, e.g. `current-signing-key-at-least-24-characters`. */
 function isWords(v: string): boolean {
