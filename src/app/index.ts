@@ -1,0 +1,22 @@
+/**
+ * The Probot app: registers one handler per event and the health/metrics routes. No logic here.
+ */
+import type { ApplicationFunction } from 'probot';
+import { registerHandlers } from './handlers.js';
+import { createRuntime } from './runtime.js';
+import { httpRoutes } from './routes.js';
+
+const app: ApplicationFunction = (probot, { addHandler }) => {
+  const runtime = createRuntime(probot);
+  // Without REDIS_URL this process is also the worker; with it, `npm run worker` processes scale out
+  // (set UPSTASH_GUARD_WORKER_IN_APP=1 to also process jobs in the app process).
+  if (!process.env.REDIS_URL || process.env.UPSTASH_GUARD_WORKER_IN_APP === '1')
+    runtime.startWorker();
+  registerHandlers(probot, runtime.queue);
+  addHandler(httpRoutes(runtime));
+  const shutdown = (): void => void runtime.close().finally(() => process.exit(0));
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+};
+
+export default app;

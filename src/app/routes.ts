@@ -1,0 +1,21 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Runtime } from './runtime.js';
+
+/** /healthz (liveness) and /metrics (Prometheus text). Other paths fall through to Probot. */
+export function httpRoutes(runtime: Runtime) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'ok' }));
+      return true;
+    }
+    if (req.method === 'GET' && path === '/metrics') {
+      const depth = await runtime.queue.depth().catch(() => -1);
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      res.end(runtime.metrics.render(depth));
+      return true;
+    }
+    return false;
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * Wiring shared by the app process and `npm run worker`: the queue (BullMQ with REDIS_URL,
+ * in-process otherwise), the repository cache, the verifier and metrics.
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import type { Probot } from 'probot';
+import type { Logger } from 'pino';
+import { RepoCache } from '../git/repo-cache.js';
+import type { GitHubClient } from '../github/types.js';
+import { BullScanQueue, redisConnection } from '../queue/bullmq-queue.js';
+import { InProcessQueue } from '../queue/in-process-queue.js';
+import { Metrics } from '../queue/metrics.js';
+import { processScanJob, type JobVerifier } from '../queue/process-scan-job.js';
+import type { ScanQueue } from '../queue/scan-queue.js';
+
+export interface Runtime {
+  queue: ScanQueue;
+  metrics: Metrics;
+  startWorker(): void;
+  close(): Promise<void>;
+}
+
+export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env): Runtime {
+  const log = app.log as unknown as Logger;
+  const metrics = new Metrics();
+  const redisUrl = env.REDIS_URL;
+  const queue: ScanQueue = redisUrl
+    ? new BullScanQueue({
+        connection: redisConnection(redisUrl),
+        ...(env.UPSTASH_GUARD_QUEUE_PREFIX ? { prefix: env.UPSTASH_GUARD_QUEUE_PREFIX } : {}),
+        concurrency: Number(env.UPSTASH_GUARD_CONCURRENCY ?? 2),
+        ...(env.UPSTASH_GUARD_STALLED_INTERVAL_MS
+          ? { stalledInterval: Number(env.UPSTASH_GUARD_STALLED_INTERVAL_MS) }
+          : {}),
+        ...(env.UPSTASH_GUARD_LOCK_DURATION_MS
+          ? { lockDuration: Number(env.UPSTASH_GUARD_LOCK_DURATION_MS) }
+          : {}),
+        ...(env.UPSTASH_GUARD_BACKOFF_MS
+          ? { backoffMs: Number(env.UPSTASH_GUARD_BACKOFF_MS) }
+          : {}),
+      })
+    : new InProcessQueue({
+        concurrency: Number(env.UPSTASH_GUARD_CONCURRENCY ?? 2),
+        ...(env.UPSTASH_GUARD_BACKOFF_MS
+          ? { backoffMs: Number(env.UPSTASH_GUARD_BACKOFF_MS) }
+          : {}),
+        onFailed: (job, err) => {
+          metrics.scanFailed();
+          log.error(
+            { repo: `${job.owner}/${job.repo}`, kind: job.kind, err: (err as Error).message },
+            'scan job failed',
+          );
+        },
+      });
+  const redis = redisUrl
+    ? new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true })
+    : undefined;
+  // Loaded on first use: most scans find nothing and never touch the network code.
+  const verifier: JobVerifier | undefined =
+    env.UPSTASH_GUARD_VERIFY === 'off'
+      ? undefined
+      : {
+          verify: async (findings, opts) => {
+            const { verifyFindings } = await import('../verify/verify-findings.js');
+            await verifyFindings(findings, {
+              installationId: opts.installationId,
+              ...(redis ? { redis } : {}),
+            } as Parameters<typeof verifyFindings>[1]);
+          },
+        };
+  const cache = new RepoCache(
+    env.UPSTASH_GUARD_CACHE_DIR ?? join(tmpdir(), 'upstash-guard-repos'),
+    {
+      maxBytes: Number(env.UPSTASH_GUARD_MAX_REPO_BYTES ?? 4 * 1024 ** 3),
+    },
+  );
+  const auth = async (installationId: number) => {
+    const gh = await app.auth(installationId);
+    const { token } = (await gh.auth({ type: 'installation' })) as { token: string };
+    return { gh: gh as unknown as GitHubClient, token };
+  };
+  return {
+    queue,
+    metrics,
+    startWorker() {
+      queue.start((job) =>
+        processScanJob(job, { auth, cache, log, metrics, ...(verifier ? { verifier } : {}) }),
+      );
+    },
+    async close() {
+      await queue.close();
+      redis?.disconnect();
+    },
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * Pure mapping from webhook payloads to scan jobs. Returns undefined for events that need no scan
+ * (deleted refs, closed PRs, malformed payloads); never throws on bad input.
+ */
+import type { ScanJob } from '../queue/scan-job.js';
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' && v.length > 0 ? v : undefined;
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+const SHA = /^[0-9a-f]{40}$/;
+
+interface RepoFields {
+  owner: string;
+  repo: string;
+  repoId: number;
+  cloneUrl: string;
+  htmlUrl?: string;
+  defaultBranch?: string;
+}
+
+export function repoFields(repository: unknown): RepoFields | undefined {
+  const r = obj(repository);
+  const owner = str(obj(r?.owner)?.login) ?? str(r?.full_name)?.split('/')[0];
+  const repo = str(r?.name);
+  const repoId = num(r?.id);
+  const cloneUrl = str(r?.clone_url);
+  if (!r || !owner || !repo || repoId === undefined || !cloneUrl) return undefined;
+  const htmlUrl = str(r.html_url);
+  const defaultBranch = str(r.default_branch);
+  return {
+    owner,
+    repo,
+    repoId,
+    cloneUrl,
+    ...(htmlUrl ? { htmlUrl } : {}),
+    ...(defaultBranch ? { defaultBranch } : {}),
+  };
+}
+
+function installationId(payload: Json): number | undefined {
+  return num(obj(payload.installation)?.id);
+}
+
+export function pullRequestJob(payload: Json, deliveryId?: string): ScanJob | undefined {
+  const action = str(payload.action);
+  if (action !== 'opened' && action !== 'synchronize' && action !== 'reopened') return undefined;
+  const pr = obj(payload.pull_request);
+  const head = str(obj(pr?.head)?.sha);
+  const base = str(obj(pr?.base)?.sha);
+  const number = num(pr?.number) ?? num(payload.number);
+  const repo = repoFields(payload.repository);
+  const inst = installationId(payload);
+  if (!repo || !inst || !head || !SHA.test(head) || number === undefined) return undefined;
+  return {
+    kind: 'pull_request',
+    installationId: inst,
+    ...repo,
+    headSha: head,
+    ...(base && SHA.test(base) ? { baseSha: base } : {}),
+    pr: number,
+    ...(deliveryId ? { deliveryId } : {}),
+  };
+}
+
+export function pushJob(payload: Json, deliveryId?: string): ScanJob | undefined {
+  if (payload.deleted === true) return undefined;
+  const after = str(payload.after);
+  const before = str(payload.before);
+  const ref = str(payload.ref);
+  const repo = repoFields(payload.repository);
+  const inst = installationId(payload);
+  if (!repo || !inst || !ref || !after || !SHA.test(after) || /^0+$/.test(after)) return undefined;
+  return {
+    kind: 'push',
+    installationId: inst,
+    ...repo,
+    headSha: after,
+    ...(before && SHA.test(before) && !/^0+$/.test(before) ? { baseSha: before } : {}),
+    ref,
+    ...(payload.forced === true ? { forced: true } : {}),
+    ...(deliveryId ? { deliveryId } : {}),
+  };
+}
+
+/** installation.created and installation_repositories.added: one history job per repository. */
+export function historyJobsFor(
+  inst: number,
+  repos: {
+    owner: string;
+    repo: string;
+    repoId: number;
+    cloneUrl: string;
+    htmlUrl?: string;
+    defaultBranch?: string;
+    headSha: string;
+  }[],
+): ScanJob[] {
+  return repos.map((r) => ({ kind: 'history' as const, installationId: inst, ...r }));
+}
+
+/** check_run.rerequested / requested_action and check_suite.rerequested: rescan that head. */
+export function rerunJob(payload: Json, deliveryId?: string): ScanJob | undefined {
+  const run = obj(payload.check_run);
+  const suite = obj(payload.check_suite) ?? obj(run?.check_suite);
+  const head = str(run?.head_sha) ?? str(suite?.head_sha);
+  const repo = repoFields(payload.repository);
+  const inst = installationId(payload);
+  if (!repo || !inst || !head || !SHA.test(head)) return undefined;
+  const prs = (run?.pull_requests ?? suite?.pull_requests) as unknown[] | undefined;
+  const pr = Array.isArray(prs) ? obj(prs[0]) : undefined;
+  const prNumber = num(pr?.number);
+  const baseSha = str(obj(pr?.base)?.sha);
+  const branch = str(suite?.head_branch);
+  const checkRunId = num(run?.id);
+  const common = {
+    installationId: inst,
+    ...repo,
+    headSha: head,
+    ...(checkRunId ? { checkRunId } : {}),
+    ...(deliveryId ? { deliveryId } : {}),
+  };
+  if (prNumber !== undefined)
+    return { kind: 'pull_request', ...common, pr: prNumber, ...(baseSha ? { baseSha } : {}) };
+  return {
+    kind: 'push',
+    ...common,
+    ...(branch ? { ref: `refs/heads/${branch}` } : {}),
+    forced: true,
+  };
+}

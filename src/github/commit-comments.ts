@@ -1,0 +1,80 @@
+import type { Finding } from '../core/index.js';
+import { commitCommentMarker, renderCommitComment } from '../report/index.js';
+import { statusOf, type GitHubClient, type RepoRef } from './types.js';
+
+/**
+ * Comments on the offending commits at path/line, once per (commit, fingerprint): existing comments
+ * are checked for the hidden marker. When GitHub refuses (403/422: permissions, line outside the
+ * diff, archived repo) the check run still carries the finding, so that is not a job failure.
+ */
+export async function commentOnCommits(
+  gh: GitHubClient,
+  repo: RepoRef,
+  findings: Finding[],
+  opts: { repoUrl?: string; history?: boolean; onlyIntroductions?: boolean },
+): Promise<{ created: number; refused: number; skipped: number }> {
+  const stats = { created: 0, refused: 0, skipped: 0 };
+  const existingByCommit = new Map<string, string[]>();
+  for (const f of findings) {
+    const targets = opts.onlyIntroductions
+      ? f.introducedBy
+        ? [
+            {
+              commit: f.introducedBy.commit,
+              path: f.introducedBy.path,
+              line: f.occurrences.find((o) => o.commit === f.introducedBy!.commit)?.line ?? 1,
+            },
+          ]
+        : []
+      : f.occurrences
+          .filter((o) => o.commit)
+          .map((o) => ({ commit: o.commit!, path: o.path, line: o.line }));
+    const seen = new Set<string>();
+    for (const t of targets) {
+      if (seen.has(t.commit)) continue;
+      seen.add(t.commit);
+      let existing = existingByCommit.get(t.commit);
+      if (!existing) {
+        const list = await gh.paginate('GET /repos/{owner}/{repo}/commits/{commit_sha}/comments', {
+          ...repo,
+          commit_sha: t.commit,
+          per_page: 100,
+        });
+        existing = list.map((c) => c.body ?? '');
+        existingByCommit.set(t.commit, existing);
+      }
+      const marker = commitCommentMarker(f.fingerprint);
+      if (existing.some((b) => b.includes(marker))) {
+        stats.skipped++;
+        continue;
+      }
+      const body = renderCommitComment(
+        f,
+        { path: t.path, line: t.line, commit: t.commit },
+        {
+          ...(opts.repoUrl ? { repoUrl: opts.repoUrl } : {}),
+          ...(opts.history ? { history: true } : {}),
+        },
+      );
+      try {
+        await gh.request('POST /repos/{owner}/{repo}/commits/{commit_sha}/comments', {
+          ...repo,
+          commit_sha: t.commit,
+          body,
+          path: t.path,
+          line: t.line,
+        });
+        existing.push(body);
+        stats.created++;
+      } catch (err) {
+        const status = statusOf(err);
+        if (status === 403 || status === 422 || status === 404) {
+          stats.refused++;
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+  return stats;
+}

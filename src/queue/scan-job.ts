@@ -1,0 +1,55 @@
+/**
+ * A scan job: small JSON of ids and SHAs only (never a token, a secret or file content), so it can
+ * sit in Redis, be logged, and be retried on any worker.
+ */
+export interface ScanJob {
+  kind: 'pull_request' | 'push' | 'history';
+  installationId: number;
+  owner: string;
+  repo: string;
+  repoId: number;
+  cloneUrl: string;
+  htmlUrl?: string;
+  defaultBranch?: string;
+  /** The commit the check run is attached to. */
+  headSha: string;
+  /** pull_request: base branch tip; push: the `before` SHA (absent for a new branch). */
+  baseSha?: string;
+  pr?: number;
+  /** push: the full ref, e.g. refs/heads/main. */
+  ref?: string;
+  forced?: boolean;
+  /** Set by check_run rerequested / requested_action: update this check run instead of a new one. */
+  checkRunId?: number;
+  deliveryId?: string;
+}
+
+export const PRIORITY: Record<ScanJob['kind'], number> = { pull_request: 1, push: 1, history: 10 };
+
+/**
+ * Job ids carry the event's meaning, so a redelivered webhook (or two events for the same head)
+ * is a no-op while a new head gets its own scan.
+ */
+export function jobIdOf(job: ScanJob): string {
+  const rerun = job.checkRunId ? `-rerun-${job.checkRunId}-${job.deliveryId ?? ''}` : '';
+  switch (job.kind) {
+    case 'pull_request':
+      return `pr-${job.repoId}-${job.pr}-${job.headSha}${rerun}`;
+    case 'push':
+      return `push-${job.repoId}-${Buffer.from(job.ref ?? '').toString('hex')}-${job.headSha}${rerun}`;
+    case 'history':
+      return `history-${job.repoId}-${job.headSha}${rerun}`;
+  }
+}
+
+/** Jobs for the same PR (or branch) must not run concurrently; this is their serialisation key. */
+export function serialKeyOf(job: ScanJob): string | undefined {
+  if (job.kind === 'pull_request') return `pr-${job.repoId}-${job.pr}`;
+  if (job.kind === 'push')
+    return `push-${job.repoId}-${Buffer.from(job.ref ?? '').toString('hex')}`;
+  return undefined;
+}
+
+export class PermanentJobError extends Error {
+  override name = 'PermanentJobError';
+}

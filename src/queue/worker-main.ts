@@ -1,0 +1,23 @@
+/**
+ * `npm run worker`: processes scan jobs from Redis (REDIS_URL), on any machine. Reads the same
+ * APP_ID / PRIVATE_KEY / GHE_HOST settings as the app.
+ */
+import { createProbot } from 'probot';
+import { createRuntime } from '../app/runtime.js';
+
+if (!process.env.REDIS_URL) {
+  console.error(
+    'upstash-guard worker: REDIS_URL is required (without it the app runs jobs in-process)',
+  );
+  process.exit(2);
+}
+const probot = createProbot();
+const runtime = createRuntime(probot);
+runtime.startWorker();
+probot.log.info('upstash-guard worker started');
+const shutdown = (): void => {
+  probot.log.info('worker shutting down: finishing the current jobs');
+  void runtime.close().finally(() => process.exit(0));
+};
+process.once('SIGTERM', shutdown);
+process.once('SIGINT', shutdown);
