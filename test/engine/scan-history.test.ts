@@ -87,6 +87,7 @@ describe('scanHistory', () => {
     const result = await scanHistory(repo.dir, opts);
     expect(result.findings[0]!.introducedBy!.commit).toBe(onBranch);
     expect(result.findings[0]!.commitCount).toBe(1);
+    expect(result.findings[0]!.branches).toEqual(['f', 'main']);
   });
 
   it('skips binary, oversize and ignored blobs and counts them', async () => {

@@ -7,6 +7,7 @@
 import { createInterface } from 'node:readline';
 import { spawnGit } from '../run-git.js';
 import { unquotePath } from '../unquote-path.js';
+import { CommitGraph } from './commit-graph.js';
 
 export interface BlobWrite {
   commit: string;
@@ -30,6 +31,8 @@ export interface Attribution {
   replaced: Map<string, [string, string][]>;
   /** Commits walked. */
   commits: number;
+  /** Every walked commit with its parents. */
+  graph: CommitGraph;
   /** Set when git log stopped early (an unreadable object): the attribution may be incomplete. */
   error?: string;
 }
@@ -41,7 +44,8 @@ export async function attributeBlobs(
 ): Promise<Attribution> {
   const out = new Map<string, BlobWrite[]>();
   const replaced = new Map<string, [string, string][]>();
-  if (hitOids.size === 0) return { writes: out, replaced, commits: 0 };
+  const graph = new CommitGraph();
+  if (hitOids.size === 0) return { writes: out, replaced, commits: 0, graph };
   const child = spawnGit(
     [
       'log',
@@ -55,7 +59,7 @@ export async function attributeBlobs(
       '--no-renames',
       '--no-ext-diff',
       '--no-textconv',
-      '--format=%x01%H%x1f%an%x1f%aI',
+      '--format=%x01%H%x1f%an%x1f%aI%x1f%P',
     ],
     { cwd: repoDir },
   );
@@ -69,8 +73,9 @@ export async function attributeBlobs(
   const rl = createInterface({ input: child.stdout, crlfDelay: Infinity });
   for await (const line of rl) {
     if (line.charCodeAt(0) === 1) {
-      const [sha, author, date] = line.slice(1).split('\x1f');
+      const [sha, author, date, parents] = line.slice(1).split('\x1f');
       commit = { sha: sha!, author: author ?? '', date: date ?? '' };
+      graph.addCommit(commit.sha, parents ? parents.split(' ') : []);
       order++;
       continue;
     }
@@ -112,5 +117,5 @@ export async function attributeBlobs(
     code !== 0
       ? `git log failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`
       : undefined;
-  return { writes: out, replaced, commits: order, ...(error ? { error } : {}) };
+  return { writes: out, replaced, commits: order, graph, ...(error ? { error } : {}) };
 }

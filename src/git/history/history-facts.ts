@@ -5,7 +5,7 @@
 import type { Finding, Hit } from '../../core/index.js';
 import { runGit } from '../run-git.js';
 import type { Attribution, BlobWrite } from './attribute.js';
-import { refsContainingCache } from './refs-containing.js';
+import { refTips } from './refs-containing.js';
 
 export async function addHistoryFacts(
   repoDir: string,
@@ -25,7 +25,10 @@ export async function addHistoryFacts(
   const blobAt = new Map<string, string>();
   for (const oid of hitsByBlob.keys())
     for (const w of writes.get(oid) ?? []) blobAt.set(`${w.commit}\u0000${w.path}`, oid);
-  const refsContaining = refsContainingCache(repoDir);
+  const tips = await refTips(repoDir).catch(() => {
+    warnings.push('could not list refs; branches are unknown');
+    return new Map<string, string>();
+  });
   for (const f of findings) {
     const oids = new Set<string>();
     for (const o of f.occurrences) {
@@ -52,10 +55,12 @@ export async function addHistoryFacts(
       };
     }
     // Every ref that reaches any introduction (a secret can be introduced on two branches).
-    const refs = new Set<string>();
-    for (const c of new Set((intro.length ? intro : all).map((w) => w.commit)))
-      for (const r of await refsContaining(c).catch(() => [])) refs.add(r);
-    f.branches = [...refs].sort();
+    f.branches = attribution.graph
+      .tipsReaching(
+        (intro.length ? intro : all).map((w) => w.commit),
+        tips,
+      )
+      .sort();
     f.presentAtHead = [...oids].some((o) => headBlobs.has(o));
     f.commitCount = new Set((intro.length ? intro : all).map((w) => w.commit)).size;
   }

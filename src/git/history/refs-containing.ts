@@ -1,29 +1,21 @@
 /**
- * Which refs can reach a commit: `git for-each-ref --contains`, over every ref (branches, tags,
- * remotes, refs/pull/*...) except notes, whose history never holds code. One git call per distinct
- * commit, memoised, because many findings share an introducing commit.
+ * Ref tips for "which refs reach this commit": every ref (branches, tags peeled to their commit,
+ * remotes, refs/pull/*...) except notes, whose history never holds code; short names.
  */
 import { runGit } from '../run-git.js';
 
-export function refsContainingCache(repoDir: string): (commit: string) => Promise<string[]> {
-  const memo = new Map<string, Promise<string[]>>();
-  return (commit) => {
-    let p = memo.get(commit);
-    if (!p) {
-      p = runGit(['for-each-ref', `--contains=${commit}`, '--format=%(refname)'], {
-        cwd: repoDir,
-      }).then(({ stdout }) =>
-        stdout
-          .toString('utf8')
-          .split('\n')
-          .filter((r) => r && !r.startsWith('refs/notes/'))
-          .map(shortRef)
-          .sort(),
-      );
-      memo.set(commit, p);
-    }
-    return p;
-  };
+export async function refTips(repoDir: string): Promise<Map<string, string>> {
+  const { stdout } = await runGit(
+    ['for-each-ref', '--format=%(refname)%00%(objectname)%00%(*objectname)'],
+    { cwd: repoDir },
+  );
+  const tips = new Map<string, string>();
+  for (const line of stdout.toString('utf8').split('\n')) {
+    const [ref, oid, peeled] = line.split('\0');
+    if (!ref || !oid || ref.startsWith('refs/notes/')) continue;
+    tips.set(shortRef(ref), peeled || oid);
+  }
+  return tips;
 }
 
 /** refs/heads/x → x, refs/tags/v1 → v1, refs/remotes/o/x → o/x, refs/pull/1/head → pull/1/head. */
