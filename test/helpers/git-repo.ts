@@ -25,9 +25,14 @@ export interface TestRepo {
   commit(message: string, opts?: { author?: string; date?: string }): string;
   branch(name: string, from?: string): void;
   checkout(name: string): void;
-  merge(name: string, opts?: { message?: string }): string;
+  /** Merges `name` into the current branch; a merge commit unless `noFF: false` allows fast-forward. */
+  merge(name: string, opts?: { message?: string; noFF?: boolean }): string;
   tag(name: string): void;
   head(): string;
+  /** Creates a bare repository in its own temp dir, adds it as remote `origin`; returns its dir. */
+  createBareRemote(): string;
+  /** `git push origin <refspec>` (with --force when asked), for force-push scenarios. */
+  push(refspec: string, opts?: { force?: boolean }): void;
   cleanup(): void;
 }
 
@@ -42,6 +47,7 @@ export function createRepo(opts: { bare?: boolean } = {}): TestRepo {
       encoding: 'utf8',
       maxBuffer: 256 * 1024 * 1024,
     }).trim();
+  const extra: string[] = [];
   git('init', '-q', '-b', 'main', ...(opts.bare ? ['--bare'] : []));
   const repo: TestRepo = {
     dir,
@@ -86,7 +92,8 @@ export function createRepo(opts: { bare?: boolean } = {}): TestRepo {
       git('checkout', '-q', name);
     },
     merge(name, o = {}) {
-      git('merge', '-q', '--no-ff', '--no-edit', '-m', o.message ?? `merge ${name}`, name);
+      const ff = o.noFF === false ? [] : ['--no-ff'];
+      git('merge', '-q', ...ff, '--no-edit', '-m', o.message ?? `merge ${name}`, name);
       return git('rev-parse', 'HEAD');
     },
     tag(name) {
@@ -95,8 +102,18 @@ export function createRepo(opts: { bare?: boolean } = {}): TestRepo {
     head() {
       return git('rev-parse', 'HEAD');
     },
+    createBareRemote() {
+      const bare = mkdtempSync(join(tmpdir(), 'ug-remote-'));
+      extra.push(bare);
+      execFileSync('git', ['init', '-q', '--bare', '-b', 'main'], { cwd: bare, env: ENV });
+      git('remote', 'add', 'origin', bare);
+      return bare;
+    },
+    push(refspec, o = {}) {
+      git('push', '-q', '--no-verify', ...(o.force ? ['--force'] : []), 'origin', refspec);
+    },
     cleanup() {
-      rmSync(dir, { recursive: true, force: true });
+      for (const d of [dir, ...extra]) rmSync(d, { recursive: true, force: true });
     },
   };
   return repo;
