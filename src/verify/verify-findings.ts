@@ -1,9 +1,9 @@
 /**
  * Liveness verification (design rule 6): every finding gets `verification` = live | revoked |
  * unknown (with the reason) | unverifiable (with the reason). A failed check never drops a finding
- * and never throws; nothing about a probe (URL, header, body) reaches a log or an error message.
+ * and never throws (the array is re-sorted, most severe first, since severities move); nothing about a probe (URL, header, body) reaches a log or an error message.
  */
-import { revealSecret, type Finding, type Verification } from '../core/index.js';
+import { compareSeverity, revealSecret, type Finding, type Verification } from '../core/index.js';
 import { severityAfterVerdict } from './apply-verdict-severity.js';
 import { UPSTASH_HOST_POLICY, type HostPolicy } from './host-policy.js';
 import type { ProbeCall, Verdict } from './probe-types.js';
@@ -58,6 +58,8 @@ export async function verifyFindings(findings: Finding[], opts: VerifyOptions): 
   };
   const lanes = Math.max(1, Math.min(opts.concurrency ?? 4, findings.length));
   await Promise.all(Array.from({ length: lanes }, worker));
+  // Severities moved: keep the ScanResult contract "most severe first" (stable sort).
+  findings.sort((a, b) => compareSeverity(a.severity, b.severity));
 }
 
 async function verifyOne(f: Finding, opts: VerifyOptions): Promise<Verification> {

@@ -295,15 +295,17 @@ describe('credentials with no safe probe', () => {
       findingOf('upstash-box-api-key', { secret: boxApiKey() }),
       findingOf('upstash-context7-api-key', { secret: context7Key() }),
     ];
+    const inOrder = [...fs];
     await verifyFindings(fs, opts());
-    expect(fs.map((f) => f.verification?.reason)).toEqual([
+    expect(inOrder.map((f) => f.verification?.reason)).toEqual([
       'signing key: no safe probe',
       'Kafka discontinued on 2025-03-11',
       'no safe probe known for Box keys',
       'no safe probe known for Context7 keys',
     ]);
     expect(fs.every((f) => f.verification?.status === 'unverifiable')).toBe(true);
-    expect(fs.map((f) => f.severity)).toEqual(['high', 'low', 'high', 'high']);
+    expect(inOrder.map((f) => f.severity)).toEqual(['high', 'low', 'high', 'high']);
+    expect(fs.map((f) => f.severity)).toEqual(['high', 'high', 'high', 'low']); // re-sorted
     expect(double.requests).toEqual([]);
   });
 });
