@@ -9,7 +9,7 @@ import {
   type ScanResult,
 } from '../core/index.js';
 import { AddedLinesParser } from '../git/added-lines.js';
-import { spawnGit } from '../git/run-git.js';
+import { killGit, spawnGit } from '../git/run-git.js';
 import { emptyStats, finishScan } from './finish-scan.js';
 import type { EngineOptions } from './types.js';
 
@@ -49,7 +49,7 @@ export async function scanDiff(
     },
   );
   const child = spawnGit(args, { cwd: repoDir });
-  const abort = (): void => void child.kill('SIGKILL');
+  const abort = (): void => killGit(child);
   opts.signal?.addEventListener('abort', abort, { once: true });
   child.stdin.end();
   let stderr = '';

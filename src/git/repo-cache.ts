@@ -28,6 +28,9 @@ export class RepoNotFoundError extends Error {
 export class RepoTooLargeError extends Error {
   override name = 'RepoTooLargeError';
 }
+export class GitTimeoutError extends Error {
+  override name = 'GitTimeoutError';
+}
 
 const DEFAULT_REFSPECS = ['+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'];
 
@@ -44,14 +47,25 @@ export class RepoCache {
     const prev = this.locks.get(req.key) ?? Promise.resolve();
     const next = prev.catch(() => undefined).then(() => this.fetch(req));
     this.locks.set(req.key, next);
-    void next.finally(() => {
-      if (this.locks.get(req.key) === next) this.locks.delete(req.key);
-    });
+    // Clean up the lock without creating a second, unhandled rejection of the same failure.
+    next.then(
+      () => this.release(req.key, next),
+      () => this.release(req.key, next),
+    );
     return next;
   }
 
+  private release(key: string, p: Promise<unknown>): void {
+    if (this.locks.get(key) === p) this.locks.delete(key);
+  }
+
   private async fetch(req: EnsureRequest): Promise<string> {
-    const url = new URL(req.cloneUrl);
+    let url: URL;
+    try {
+      url = new URL(req.cloneUrl);
+    } catch {
+      throw new Error('refusing a clone URL that does not parse');
+    }
     if (url.protocol !== 'https:' && url.protocol !== 'http:')
       throw new Error(`refusing to clone over ${url.protocol}`);
     if (url.username || url.password)
@@ -67,55 +81,52 @@ export class RepoCache {
       env.GIT_CONFIG_VALUE_0 = `Authorization: Basic ${Buffer.from(`x-access-token:${req.token}`).toString('base64')}`;
     }
     const opts = { cwd: repoDir, env, timeoutMs: this.limits.timeoutMs ?? 10 * 60_000 };
-    const exists = await stat(join(repoDir, 'HEAD')).then(
-      () => true,
-      () => false,
-    );
+    let exists = await isUsableRepo(repoDir);
     if (!exists) {
+      // Missing, half-created or corrupt: start over rather than fetch into a broken repository.
+      await rm(repoDir, { recursive: true, force: true });
       await mkdir(repoDir, { recursive: true });
       await runGit(['init', '--bare', '-q'], { cwd: repoDir });
     }
+    const fetchArgs = [
+      'fetch',
+      '--prune',
+      '--no-tags',
+      '--no-write-fetch-head',
+      '--no-recurse-submodules',
+      '--no-auto-gc',
+      '-q',
+      req.cloneUrl,
+      ...DEFAULT_REFSPECS,
+      ...(req.refspecs ?? []).map(assertRefspec),
+    ];
     try {
-      await runGit(
-        [
-          'fetch',
-          '--prune',
-          '--no-tags',
-          '--no-write-fetch-head',
-          '--no-recurse-submodules',
-          '-q',
-          req.cloneUrl,
-          ...DEFAULT_REFSPECS,
-          ...(req.refspecs ?? []),
-        ],
-        opts,
-      );
+      await runGit(fetchArgs, opts).catch(async (err: unknown) => {
+        // A damaged object store of an existing cache: delete it and clone afresh, once.
+        if (!exists || !isCorruption(err)) throw err;
+        exists = false;
+        await rm(repoDir, { recursive: true, force: true });
+        await mkdir(repoDir, { recursive: true });
+        await runGit(['init', '--bare', '-q'], { cwd: repoDir });
+        await runGit(fetchArgs, opts);
+      });
     } catch (err) {
-      const message = err instanceof GitError ? err.stderr : String(err);
-      if (/not found|404|410|does not appear to be a git repository/i.test(message)) {
-        throw new RepoNotFoundError(`repository ${url.pathname} is gone or not accessible`);
-      }
       if (!exists) await rm(repoDir, { recursive: true, force: true });
-      throw new Error(
-        `git fetch failed: ${
-          message
-            .replace(/Authorization:[^\n]*/gi, 'Authorization: ***')
-            .trim()
-            .split('\n')
-            .pop() ?? ''
-        }`,
-      );
+      throw toCacheError(err, url.pathname, req.token);
     }
     await this.checkSize(repoDir);
-    // HEAD of a bare clone: point it at the default branch so history scans know "HEAD".
     return repoDir;
   }
 
   private async checkSize(repoDir: string): Promise<void> {
     if (!this.limits.maxBytes) return;
     const { stdout } = await runGit(['count-objects', '-v'], { cwd: repoDir });
-    const kb = /size-pack: (\d+)/.exec(stdout.toString('utf8'));
-    if (kb && Number(kb[1]) * 1024 > this.limits.maxBytes) {
+    const text = stdout.toString('utf8');
+    const kb = (key: string): number =>
+      Number(new RegExp(`^${key}: (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    if ((kb('size-pack') + kb('size')) * 1024 > this.limits.maxBytes) {
+      // Do not keep (or later re-fetch into) a cache that is over the limit.
+      await rm(repoDir, { recursive: true, force: true });
       throw new RepoTooLargeError(
         `repository is larger than the ${this.limits.maxBytes} byte limit`,
       );
@@ -126,4 +137,47 @@ export class RepoCache {
 /** Points a bare clone's HEAD at a branch (after fetch, for presentAtHead). */
 export async function setHead(repoDir: string, branch: string): Promise<void> {
   await runGit(['symbolic-ref', 'HEAD', `refs/heads/${branch}`], { cwd: repoDir });
+}
+
+async function isUsableRepo(repoDir: string): Promise<boolean> {
+  const hasHead = await stat(join(repoDir, 'HEAD')).then(
+    () => true,
+    () => false,
+  );
+  if (!hasHead) return false;
+  const r = await runGit(['rev-parse', '--is-bare-repository'], {
+    cwd: repoDir,
+    okCodes: [0, 128],
+    timeoutMs: 30_000,
+  }).catch(() => undefined);
+  return r?.code === 0 && r.stdout.toString('utf8').trim() === 'true';
+}
+
+function isCorruption(err: unknown): boolean {
+  return (
+    err instanceof GitError &&
+    /corrupt|bad object|loose object|packfile|did not send all necessary objects|unable to read|invalid index-pack|not a git repository/i.test(
+      err.stderr,
+    )
+  );
+}
+
+/** Refspecs come from job data: only plain `+refs/...:refs/...` forms, nothing git reads as an option. */
+function assertRefspec(spec: string): string {
+  if (!/^\+?refs\/[A-Za-z0-9_./*-]+:refs\/[A-Za-z0-9_./*-]+$/.test(spec) || spec.includes('..'))
+    throw new Error(`not an accepted refspec: ${JSON.stringify(spec.slice(0, 80))}`);
+  return spec;
+}
+
+/** Typed, token-free errors: the queue decides retry vs. give up on the class. */
+function toCacheError(err: unknown, repoPath: string, token: string | undefined): Error {
+  const stderr = err instanceof GitError ? err.stderr : String(err);
+  if (err instanceof GitError && err.code === null && /timed out/.test(err.message))
+    return new GitTimeoutError(`git fetch of ${repoPath} timed out`);
+  if (/not found|404|410|does not appear to be a git repository/i.test(stderr))
+    return new RepoNotFoundError(`repository ${repoPath} is gone or not accessible`);
+  let last = stderr.trim().split('\n').pop() ?? '';
+  last = last.replace(/Authorization:[^\n]*/gi, 'Authorization: ***');
+  if (token) last = last.split(token).join('***');
+  return new Error(`git fetch of ${repoPath} failed: ${last}`);
 }

@@ -46,7 +46,23 @@ export function spawnGit(
     env: safeGitEnv(opts.env),
     stdio: ['pipe', 'pipe', 'pipe'],
     windowsHide: true,
+    // Own process group, so a kill also reaches helpers git starts (git-remote-https, index-pack)
+    // that would otherwise hold our pipes open and outlive the timeout.
+    detached: process.platform !== 'win32',
   });
+}
+
+/** Kills git and every helper it started (its process group). */
+export function killGit(child: ChildProcessWithoutNullStreams): void {
+  if (child.pid !== undefined && process.platform !== 'win32') {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+      return;
+    } catch {
+      /* group already gone: fall back to the child itself */
+    }
+  }
+  child.kill('SIGKILL');
 }
 
 /** Runs git to completion and buffers stdout. Rejects with GitError (stderr trimmed, no secrets in args). */
@@ -62,7 +78,7 @@ export function runGit(args: readonly string[], opts: GitOptions): Promise<GitRe
     let failure: GitError | undefined;
     const timer = setTimeout(() => {
       failure = new GitError(`git ${args[0]} timed out after ${timeoutMs} ms`, args, null, stderr);
-      child.kill('SIGKILL');
+      killGit(child);
     }, timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => {
       size += chunk.length;
@@ -73,7 +89,7 @@ export function runGit(args: readonly string[], opts: GitOptions): Promise<GitRe
           null,
           stderr,
         );
-        child.kill('SIGKILL');
+        killGit(child);
         return;
       }
       chunks.push(chunk);
