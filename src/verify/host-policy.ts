@@ -47,12 +47,15 @@ const LOOPBACK = new Set(['127.0.0.1', '[::1]', 'localhost']);
  * must be loopback, so even a mistaken policy cannot send a credential off the machine, and the
  * allowlist check runs before any policy, so a policy cannot widen it.
  */
-export function loopbackHostPolicy(routes: Readonly<Record<string, string>>): HostPolicy {
-  for (const base of Object.values(routes)) {
-    if (!LOOPBACK.has(new URL(base).host.replace(/:\d+$/, ''))) {
-      throw new Error('loopbackHostPolicy: targets must be loopback URLs');
-    }
+function assertLoopback(base: string): void {
+  const u = new URL(base);
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || !LOOPBACK.has(u.hostname)) {
+    throw new Error('loopback host policy: targets must be http(s) loopback URLs');
   }
+}
+
+export function loopbackHostPolicy(routes: Readonly<Record<string, string>>): HostPolicy {
+  for (const base of Object.values(routes)) assertLoopback(base);
   return {
     route(url) {
       const base = routes[url.hostname];
@@ -60,4 +63,26 @@ export function loopbackHostPolicy(routes: Readonly<Record<string, string>>): Ho
       return new URL(`${base.replace(/\/$/, '')}${url.pathname}${url.search}`);
     },
   };
+}
+
+/**
+ * Every allowlisted host routed to `<origin>/h/<host>` on one loopback double (the layout of
+ * test/helpers/upstash-double.ts). For an App process under an end-to-end test, which cannot be
+ * handed an object: see `hostPolicyFromEnv`.
+ */
+export function loopbackDoublePolicy(origin: string): HostPolicy {
+  assertLoopback(origin);
+  const base = origin.replace(/\/$/, '');
+  return {
+    route: (url) => new URL(`${base}/h/${url.hostname}${url.pathname}${url.search}`),
+  };
+}
+
+/** Operator switch for end-to-end tests only; unset in production (documented in verification.md). */
+export const TEST_ORIGIN_ENV = 'UPSTASH_GUARD_VERIFY_TEST_ORIGIN';
+
+/** undefined (production policy) unless UPSTASH_GUARD_VERIFY_TEST_ORIGIN names a loopback origin. */
+export function hostPolicyFromEnv(env: Record<string, string | undefined>): HostPolicy | undefined {
+  const origin = env[TEST_ORIGIN_ENV];
+  return origin ? loopbackDoublePolicy(origin) : undefined;
 }

@@ -3,14 +3,16 @@
  * unknown (with the reason) | unverifiable (with the reason). A failed check never drops a finding
  * and never throws (the array is re-sorted, most severe first, since severities move); nothing about a probe (URL, header, body) reaches a log or an error message.
  */
+import type { Redis } from 'ioredis';
 import { compareSeverity, revealSecret, type Finding, type Verification } from '../core/index.js';
 import { severityAfterVerdict } from './apply-verdict-severity.js';
 import { UPSTASH_HOST_POLICY, type HostPolicy } from './host-policy.js';
 import type { ProbeCall, Verdict } from './probe-types.js';
 import { PROBES } from './probes/probe-for.js';
-import { MemoryRateLimiter, type RateLimiter } from './rate-limiter.js';
+import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './rate-limiter.js';
 import { sendProbe } from './send-probe.js';
 import { MemoryVerdictCache, type VerdictCache } from './verdict-cache.js';
+import { RedisVerdictCache } from './redis-verdict-cache.js';
 
 export interface VerifyOptions {
   /** Transport. Default: the global fetch. */
@@ -29,6 +31,12 @@ export interface VerifyOptions {
   rateLimiter?: RateLimiter;
   /** Rate-limit scope; the CLI has none ("local"). */
   installationId?: number | string;
+  /**
+   * Shorthand for the App: when set, the cache and the rate limiter (unless given) live in this
+   * Redis under `redisPrefix` (default "upstash-guard:verify:"), shared by every worker.
+   */
+  redis?: Redis;
+  redisPrefix?: string;
   /** Clock for checkedAt. */
   now?: () => Date;
 }
@@ -37,7 +45,8 @@ const processCache = new MemoryVerdictCache();
 const processLimiter = new MemoryRateLimiter();
 const CACHEABLE = new Set(['live', 'revoked']);
 
-export async function verifyFindings(findings: Finding[], opts: VerifyOptions): Promise<void> {
+export async function verifyFindings(findings: Finding[], options: VerifyOptions): Promise<void> {
+  const opts = withRedis(options);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < findings.length) {
@@ -92,4 +101,14 @@ async function verifyOne(f: Finding, opts: VerifyOptions): Promise<Verification>
     await cache.set(f.fingerprint, v, opts.cacheTtlMs ?? 3_600_000).catch(() => undefined);
   }
   return v;
+}
+
+function withRedis(o: VerifyOptions): VerifyOptions {
+  if (!o.redis) return o;
+  const prefix = o.redisPrefix ?? 'upstash-guard:verify:';
+  return {
+    ...o,
+    cache: o.cache ?? new RedisVerdictCache(o.redis, prefix),
+    rateLimiter: o.rateLimiter ?? new RedisRateLimiter(o.redis, undefined, prefix),
+  };
 }

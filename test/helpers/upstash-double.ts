@@ -37,6 +37,11 @@ export class UpstashDouble {
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 
+  /** The loopback origin, for `UPSTASH_GUARD_VERIFY_TEST_ORIGIN` in end-to-end tests. */
+  policyOrigin(): string {
+    return this.origin;
+  }
+
   /** `host` accepts `Authorization: <authorization>` (Bearer token or Basic). */
   accept(host: string, authorization: string): this {
     if (!this.tokens.has(host)) this.tokens.set(host, new Set());

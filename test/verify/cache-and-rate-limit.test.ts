@@ -100,6 +100,25 @@ describe('verdict cache', () => {
   });
 });
 
+describe('the App shorthand: { redis }', () => {
+  it('puts the verdict cache and the rate limit in Redis under the prefix', async () => {
+    const make = liveRedisFinding();
+    const a = make();
+    const b = make();
+    const o = {
+      hostPolicy: double.policy(),
+      redis,
+      redisPrefix: `${prefix}app:`,
+      installationId: 99,
+    };
+    await verifyFindings([a], o);
+    await verifyFindings([b], o);
+    expect(double.requests).toHaveLength(1);
+    expect(await redis.exists(`${prefix}app:verdict:${a.fingerprint}`)).toBe(1);
+    expect(await redis.keys(`${prefix}app:rate:99:*`)).toHaveLength(1);
+  });
+});
+
 describe('per-installation rate limit', () => {
   it('memory: past the budget, findings are unknown "rate limited locally" and nothing is sent', async () => {
     const fs = [liveRedisFinding()(), liveRedisFinding()(), liveRedisFinding()()];

@@ -10,7 +10,11 @@ import { UpstashDouble } from '../helpers/upstash-double.js';
 import { verifyFindings } from '../../src/verify/verify-findings.js';
 import { MemoryVerdictCache } from '../../src/verify/verdict-cache.js';
 import { MemoryRateLimiter } from '../../src/verify/rate-limiter.js';
-import { allowlistedOrigin, loopbackHostPolicy } from '../../src/verify/host-policy.js';
+import {
+  allowlistedOrigin,
+  hostPolicyFromEnv,
+  loopbackHostPolicy,
+} from '../../src/verify/host-policy.js';
 import { revealSecret, type Finding } from '../../src/core/index.js';
 import { findingOf } from './findings.js';
 
@@ -177,5 +181,29 @@ describe('host allowlist', () => {
       'http://127.0.0.1:1/h/q/v2/queues?x=1',
     );
     expect(p.route(new URL('https://api.upstash.com/v2/teams'))).toBeUndefined();
+  });
+});
+
+describe('the end-to-end switch UPSTASH_GUARD_VERIFY_TEST_ORIGIN', () => {
+  it('is off unless set, and accepts only a loopback origin', async () => {
+    expect(hostPolicyFromEnv({})).toBeUndefined();
+    expect(() =>
+      hostPolicyFromEnv({ UPSTASH_GUARD_VERIFY_TEST_ORIGIN: 'https://evil.example' }),
+    ).toThrow();
+    expect(() =>
+      hostPolicyFromEnv({ UPSTASH_GUARD_VERIFY_TEST_ORIGIN: 'file:///etc/passwd' }),
+    ).toThrow();
+    const p = redisTokenParts();
+    const host = redisHost(p.dbId);
+    double.accept(host, `Bearer ${p.token}`);
+    const policy = hostPolicyFromEnv({ UPSTASH_GUARD_VERIFY_TEST_ORIGIN: double.policyOrigin() })!;
+    const ok = findingOf('upstash-redis-token', { secret: p.token, endpoint: `https://${host}` });
+    const evil = findingOf('upstash-redis-token', {
+      secret: p.token,
+      endpoint: `https://${host}.evil.com`,
+    });
+    await verifyFindings([ok, evil], { hostPolicy: policy, ...fresh() });
+    expect(ok.verification?.status).toBe('live');
+    expect(evil.verification?.status).toBe('unverifiable');
   });
 });
