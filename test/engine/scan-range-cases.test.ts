@@ -1,0 +1,86 @@
+/** Range-scan edge cases: clean merges, odd paths, deletions, mode changes, caps, ignores. */
+import { DEFAULT_CONFIG } from '../../src/core/index.js';
+import { mergeBase, otherHeads, scanRange } from '../../src/engine/scan-range.js';
+import { createRepo, type TestRepo } from '../helpers/git-repo.js';
+import { redisTokenParts } from '../helpers/synthetic.js';
+
+const opts = { config: DEFAULT_CONFIG };
+
+describe('scanRange edge cases', () => {
+  let repo: TestRepo;
+  let base: string;
+  beforeEach(() => {
+    repo = createRepo();
+    repo.write('README.md', 'hello\n');
+    base = repo.commit('base');
+  });
+  afterEach(() => repo.cleanup());
+
+  it('finds nothing in a clean merge of main into the feature branch', async () => {
+    repo.branch('feature');
+    repo.checkout('main');
+    repo.write('config/main.env', `UPSTASH_REDIS_REST_TOKEN=${redisTokenParts().token}\n`);
+    repo.commit('leak on main');
+    repo.checkout('feature');
+    repo.write('feature.txt', 'work\n');
+    repo.commit('feature');
+    const merge = repo.merge('main');
+    const range = { include: [merge], exclude: [repo.git('rev-parse', 'main')] };
+    const result = await scanRange(repo.dir, range, opts);
+    expect(result.findings).toEqual([]);
+    expect(result.stats.commitsScanned).toBe(2);
+    expect(await mergeBase(repo.dir, 'feature', 'main')).toBe(repo.git('rev-parse', 'main'));
+  });
+
+  it('reports paths with newlines, quotes, unicode and leading dashes exactly', async () => {
+    const paths = ['dir/new\nline.env', 'quote"d\\path.env', 'ünï cødé/ß.env', '--help.env'];
+    const tokens = paths.map(() => redisTokenParts().token);
+    paths.forEach((p, i) => repo.write(p, `A=1\nUPSTASH_REDIS_REST_TOKEN=${tokens[i]}\n`));
+    const sha = repo.commit('odd paths');
+    const result = await scanRange(repo.dir, { include: [sha], exclude: [base] }, opts);
+    const seen = result.findings.flatMap((f) => f.occurrences.map((o) => `${o.path}:${o.line}`));
+    expect(seen.sort()).toEqual(paths.map((p) => `${p}:2`).sort());
+    const json = JSON.stringify(result);
+    for (const t of tokens) expect(json).not.toContain(t);
+  });
+
+  it('ignores deletions and mode changes, honours ignorePaths, caps huge added text', async () => {
+    const t = redisTokenParts().token;
+    repo.write('keep.env', `UPSTASH_REDIS_REST_TOKEN=${t}\n`);
+    repo.write('script.sh', `T=${redisTokenParts().token}\n`);
+    const first = repo.commit('add');
+    repo.remove('keep.env');
+    repo.git('update-index', '--chmod=+x', 'script.sh');
+    repo.git('commit', '-q', '-m', 'delete and chmod');
+    const onlyLater = await scanRange(repo.dir, { include: ['main'], exclude: [first] }, opts);
+    expect(onlyLater.findings).toEqual([]);
+    expect(onlyLater.stats.commitsScanned).toBe(1);
+
+    repo.write('vendor/lib.env', `T=${redisTokenParts().token}\n`);
+    repo.write('big.txt', `${'x'.repeat(200)}\n`.repeat(100) + `T=${redisTokenParts().token}\n`);
+    const tip = repo.commit('vendor and big');
+    const config = { ...DEFAULT_CONFIG, ignorePaths: ['vendor/**'], maxFileSize: 4096 };
+    const result = await scanRange(repo.dir, { include: [tip], exclude: [first] }, { config });
+    expect(result.findings).toEqual([]);
+    expect(result.stats.skippedIgnored).toBe(1);
+    expect(result.stats.skippedTooLarge).toBe(1);
+    expect(result.warnings.join('\n')).toContain('big.txt');
+  });
+
+  it('scans only the commits a new branch adds beyond every other branch', async () => {
+    repo.branch('other');
+    repo.checkout('other');
+    repo.write('other.env', `T=${redisTokenParts().token}\n`);
+    repo.commit('other work');
+    repo.branch('topic');
+    repo.checkout('topic');
+    const t = redisTokenParts().token;
+    repo.write('topic.env', `UPSTASH_REDIS_REST_TOKEN=${t}\n`);
+    const own = repo.commit('topic work');
+    const exclude = await otherHeads(repo.dir, 'refs/heads/topic');
+    expect(exclude).toHaveLength(2);
+    const result = await scanRange(repo.dir, { include: [own], exclude }, opts);
+    expect(result.stats.commitsScanned).toBe(1);
+    expect(result.findings.map((f) => f.occurrences[0]!.path)).toEqual(['topic.env']);
+  });
+});
