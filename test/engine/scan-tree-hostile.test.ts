@@ -1,0 +1,86 @@
+/**
+ * The scanned repository is hostile: its .git/config, .gitattributes and hooks name programs.
+ * None of our entry points may run any of them (each would create the marker file).
+ */
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_CONFIG } from '../../src/core/index.js';
+import { mergeBase, otherHeads, scanRange } from '../../src/engine/scan-range.js';
+import { scanStaged } from '../../src/engine/scan-staged.js';
+import { scanTree } from '../../src/engine/scan-tree.js';
+import { createRepo } from '../helpers/git-repo.js';
+import { redisTokenParts } from '../helpers/synthetic.js';
+
+const opts = { config: DEFAULT_CONFIG };
+
+describe('hostile repositories', () => {
+  it('runs no program named by the repository in any entry point', async () => {
+    const repo = createRepo();
+    const markers = mkdtempSync(join(tmpdir(), 'ug-marker-'));
+    const evil = join(markers, 'evil.sh');
+    writeFileSync(evil, `#!/bin/sh\ntouch "${markers}/ran-$(basename "$0")-$$"\ncat\n`);
+    chmodSync(evil, 0o755);
+    const token = redisTokenParts().token;
+    try {
+      repo.write('README.md', 'hello\n');
+      const base = repo.commit('base');
+      repo.write('.gitattributes', '* filter=evil diff=evil\n');
+      repo.write('app.env', `UPSTASH_REDIS_REST_TOKEN=${token}\n`);
+      const tip = repo.commit('leak');
+      const config = [
+        '[core]',
+        `\tfsmonitor = ${evil}`,
+        `\tpager = ${evil}`,
+        `\thooksPath = ${markers}/hooks`,
+        `\tsshCommand = ${evil}`,
+        '[pager]',
+        `\tlog = ${evil}`,
+        `\tdiff = ${evil}`,
+        '[filter "evil"]',
+        `\tclean = ${evil}`,
+        `\tsmudge = ${evil}`,
+        `\tprocess = ${evil}`,
+        '[diff]',
+        `\texternal = ${evil}`,
+        '[diff "evil"]',
+        `\tcommand = ${evil}`,
+        `\ttextconv = ${evil}`,
+        '[credential]',
+        `\thelper = !${evil}`,
+        '',
+      ].join('\n');
+      writeFileSync(join(repo.dir, '.git/config'), config, { flag: 'a' });
+      for (const hook of ['pre-commit', 'post-checkout', 'pre-auto-gc', 'reference-transaction']) {
+        writeFileSync(join(repo.dir, '.git/hooks', hook), `#!/bin/sh\nexec ${evil}\n`);
+        chmodSync(join(repo.dir, '.git/hooks', hook), 0o755);
+      }
+      // Something staged and something modified in the work tree, so filters would have work.
+      repo.write('staged.env', `UPSTASH_REDIS_REST_TOKEN=${redisTokenParts().token}\n`);
+      repo.write('app.env', `UPSTASH_REDIS_REST_TOKEN=${token}\nX=1\n`);
+      repo.git('-c', 'filter.evil.clean=cat', '-c', 'filter.evil.process=', 'add', 'staged.env');
+      // The test's own git calls above may have run the programs; only ours count from here.
+      for (const f of readdirSync(markers)) if (f !== 'evil.sh') rmSync(join(markers, f));
+
+      const results = [
+        await scanTree(repo.dir, opts),
+        await scanRange(repo.dir, { include: [tip], exclude: [base] }, opts),
+        await scanStaged(repo.dir, opts),
+      ];
+      await otherHeads(repo.dir, 'main');
+      await mergeBase(repo.dir, tip, base);
+
+      expect(results.map((r) => r.findings.length)).toEqual([2, 1, 1]);
+      for (const r of results) expect(JSON.stringify(r)).not.toContain(token);
+      const ran = readdirSync(markers).filter((f) => f !== 'evil.sh');
+      expect(ran).toEqual([]);
+      expect(existsSync(join(markers, 'hooks'))).toBe(false);
+      // Control: the same repository does run its programs under a plain git, so the test can fail.
+      repo.git('diff');
+      expect(readdirSync(markers).filter((f) => f !== 'evil.sh').length).toBeGreaterThan(0);
+    } finally {
+      repo.cleanup();
+      rmSync(markers, { recursive: true, force: true });
+    }
+  });
+});
