@@ -1,0 +1,436 @@
+/**
+ * A loopback GitHub REST API double for process-level tests. Served under the GHE prefix
+ * `/api/v3` because Probot builds its base URL as `${GHE_PROTOCOL}://${GHE_HOST}/api/v3`, so the
+ * app is pointed here with GHE_HOST=127.0.0.1:<port> and GHE_PROTOCOL=http. It records every
+ * request, keeps state (comments and check runs created are listed later), and injects failures.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  method: string;
+  /** Path without the `/api/v3` prefix, with the query string. */
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** Raw body text (for secret greps) and its JSON parse when it is JSON. */
+  rawBody: string;
+  body: unknown;
+  status: number;
+}
+
+export interface InjectedFailure {
+  method?: string;
+  /** Matches the path (without `/api/v3`). */
+  path: RegExp;
+  status: number;
+  /** Seconds, sent as `retry-after` (for 429/403 secondary rate limits). */
+  retryAfter?: number;
+  /** How many matching requests fail; unlimited when omitted. */
+  times?: number;
+  message?: string;
+}
+
+export interface RepoState {
+  owner: string;
+  name: string;
+  id: number;
+  defaultBranch: string;
+  private: boolean;
+  cloneUrl: string;
+  /** `.github/upstash-guard.yml` and friends: path → text. */
+  files: Map<string, string>;
+  /** Open pull requests; `headSha` answers `commits/:sha/pulls`. */
+  pulls: Array<{ number: number; headSha: string; headRef: string; baseRef: string }>;
+}
+
+export interface CheckRunState {
+  id: number;
+  repo: string;
+  head_sha: string;
+  name: string;
+  status: string;
+  conclusion?: string | null;
+  output?: { title?: string; summary?: string; text?: string; annotations?: unknown[] };
+  /** Every annotation ever sent for this check run (GitHub appends them across PATCHes). */
+  annotations: unknown[];
+  history: unknown[];
+}
+
+export interface CommentState {
+  id: number;
+  repo: string;
+  body: string;
+  /** Issue number for PR comments, commit sha for commit comments. */
+  target: number | string;
+  path?: string;
+  line?: number;
+  user: { login: string; type: string };
+  edits: string[];
+}
+
+export interface GitHubDouble {
+  /** `http://127.0.0.1:<port>` (no prefix). */
+  origin: string;
+  /** `127.0.0.1:<port>`, for GHE_HOST. */
+  host: string;
+  /** `http://127.0.0.1:<port>/api/v3`. */
+  apiUrl: string;
+  requests: RecordedRequest[];
+  checkRuns: CheckRunState[];
+  issueComments: CommentState[];
+  commitComments: CommentState[];
+  /** Installation tokens handed out, newest last. */
+  tokens: string[];
+  addRepo(repo: Partial<RepoState> & { owner: string; name: string; cloneUrl: string }): RepoState;
+  fail(failure: InjectedFailure): void;
+  /** Latency added to every answer, in ms. */
+  setLatency(ms: number): void;
+  /** Login the app's comments carry (so the app recognises its own). */
+  appLogin: string;
+  close(): Promise<void>;
+}
+
+type Handler = (m: RegExpMatchArray, req: RecordedRequest) => [number, unknown];
+
+let tokenCounter = 0;
+
+export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promise<GitHubDouble> {
+  const appSlug = opts.appSlug ?? 'upstash-guard';
+  const appLogin = `${appSlug}[bot]`;
+  const requests: RecordedRequest[] = [];
+  const failures: InjectedFailure[] = [];
+  const repos = new Map<string, RepoState>();
+  const checkRuns: CheckRunState[] = [];
+  const issueComments: CommentState[] = [];
+  const commitComments: CommentState[] = [];
+  const tokens: string[] = [];
+  let latency = 0;
+  let nextId = 1000;
+  let origin = '';
+
+  const bot = { login: appLogin, type: 'Bot', id: 1 };
+  const repoOf = (o: string, r: string): RepoState | undefined => repos.get(`${o}/${r}`);
+  const repoJson = (s: RepoState): Record<string, unknown> => ({
+    id: s.id,
+    name: s.name,
+    full_name: `${s.owner}/${s.name}`,
+    owner: { login: s.owner, id: 1, type: 'Organization' },
+    private: s.private,
+    default_branch: s.defaultBranch,
+    clone_url: s.cloneUrl,
+    html_url: `${origin}/${s.owner}/${s.name}`,
+    archived: false,
+    fork: false,
+  });
+  const commentJson = (c: CommentState): Record<string, unknown> => ({
+    id: c.id,
+    node_id: `C_${c.id}`,
+    body: c.body,
+    user: c.user,
+    html_url: `${origin}/${c.repo}/comment/${c.id}`,
+    ...(c.path ? { path: c.path, line: c.line ?? null, commit_id: c.target } : {}),
+  });
+  const checkRunJson = (c: CheckRunState): Record<string, unknown> => ({
+    id: c.id,
+    head_sha: c.head_sha,
+    name: c.name,
+    status: c.status,
+    conclusion: c.conclusion ?? null,
+    output: { ...c.output, annotations_count: c.annotations.length },
+    app: { id: 1, slug: appSlug },
+    html_url: `${origin}/${c.repo}/runs/${c.id}`,
+  });
+  const bodyOf = (req: RecordedRequest): Record<string, unknown> =>
+    (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
+  const notFound: [number, unknown] = [404, { message: 'Not Found' }];
+
+  const routes: Array<[string, RegExp, Handler]> = [
+    [
+      'POST',
+      /^\/app\/installations\/(\d+)\/access_tokens$/,
+      () => {
+        const token = `ghs_double${String(++tokenCounter).padStart(4, '0')}${'x'.repeat(26)}`;
+        tokens.push(token);
+        const expires = new Date(Date.now() + 3600_000).toISOString();
+        return [201, { token, expires_at: expires, permissions: {}, repository_selection: 'all' }];
+      },
+    ],
+    [
+      'GET',
+      /^\/app$/,
+      () => [200, { id: 1, slug: appSlug, name: appSlug, owner: { login: 'acme' } }],
+    ],
+    [
+      'GET',
+      /^\/installation\/repositories/,
+      () => [200, { total_count: repos.size, repositories: [...repos.values()].map(repoJson) }],
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/contents\/([^?]+)/,
+      (m) => {
+        const s = repoOf(m[1]!, m[2]!);
+        const text = s?.files.get(decodeURIComponent(m[3]!));
+        if (!s || text === undefined) return notFound;
+        return [
+          200,
+          {
+            type: 'file',
+            encoding: 'base64',
+            path: m[3],
+            name: m[3]!.split('/').at(-1),
+            size: Buffer.byteLength(text),
+            sha: 'f'.repeat(40),
+            content: Buffer.from(text).toString('base64'),
+          },
+        ];
+      },
+    ],
+    [
+      'POST',
+      /^\/repos\/([^/]+)\/([^/]+)\/check-runs$/,
+      (m, req) => {
+        const b = bodyOf(req);
+        const output = (b.output ?? {}) as CheckRunState['output'];
+        const run: CheckRunState = {
+          id: ++nextId,
+          repo: `${m[1]}/${m[2]}`,
+          head_sha: String(b.head_sha),
+          name: String(b.name),
+          status: String(b.status ?? 'queued'),
+          conclusion: (b.conclusion as string | undefined) ?? null,
+          output,
+          annotations: [...(output?.annotations ?? [])],
+          history: [b],
+        };
+        checkRuns.push(run);
+        return [201, checkRunJson(run)];
+      },
+    ],
+    [
+      'PATCH',
+      /^\/repos\/([^/]+)\/([^/]+)\/check-runs\/(\d+)$/,
+      (m, req) => {
+        const run = checkRuns.find((c) => c.id === Number(m[3]));
+        if (!run) return notFound;
+        const b = bodyOf(req);
+        run.history.push(b);
+        if (b.status !== undefined) run.status = String(b.status);
+        if (b.conclusion !== undefined) {
+          run.conclusion = b.conclusion as string;
+          run.status = 'completed';
+        }
+        if (b.output) {
+          const output = b.output as NonNullable<CheckRunState['output']>;
+          run.output = output;
+          run.annotations.push(...(output.annotations ?? []));
+        }
+        return [200, checkRunJson(run)];
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/check-runs/,
+      (m) => {
+        const list = checkRuns.filter((c) => c.repo === `${m[1]}/${m[2]}` && c.head_sha === m[3]);
+        return [200, { total_count: list.length, check_runs: list.map(checkRunJson) }];
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments/,
+      (m) => [
+        200,
+        issueComments
+          .filter((c) => c.repo === `${m[1]}/${m[2]}` && c.target === Number(m[3]))
+          .map(commentJson),
+      ],
+    ],
+    [
+      'POST',
+      /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/,
+      (m, req) => {
+        const c: CommentState = {
+          id: ++nextId,
+          repo: `${m[1]}/${m[2]}`,
+          body: String(bodyOf(req).body),
+          target: Number(m[3]),
+          user: bot,
+          edits: [],
+        };
+        issueComments.push(c);
+        return [201, commentJson(c)];
+      },
+    ],
+    [
+      'PATCH',
+      /^\/repos\/([^/]+)\/([^/]+)\/issues\/comments\/(\d+)$/,
+      (m, req) => {
+        const c = issueComments.find((x) => x.id === Number(m[3]));
+        if (!c) return notFound;
+        c.edits.push(c.body);
+        c.body = String(bodyOf(req).body);
+        return [200, commentJson(c)];
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/commits\/([0-9a-f]+)\/comments/,
+      (m) => [
+        200,
+        commitComments
+          .filter((c) => c.repo === `${m[1]}/${m[2]}` && c.target === m[3])
+          .map(commentJson),
+      ],
+    ],
+    [
+      'POST',
+      /^\/repos\/([^/]+)\/([^/]+)\/commits\/([0-9a-f]+)\/comments$/,
+      (m, req) => {
+        const b = bodyOf(req);
+        const c: CommentState = {
+          id: ++nextId,
+          repo: `${m[1]}/${m[2]}`,
+          body: String(b.body),
+          target: m[3]!,
+          ...(typeof b.path === 'string' ? { path: b.path } : {}),
+          ...(typeof b.line === 'number' ? { line: b.line } : {}),
+          user: bot,
+          edits: [],
+        };
+        commitComments.push(c);
+        return [201, commentJson(c)];
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/commits\/([0-9a-f]+)\/pulls/,
+      (m) => {
+        const s = repoOf(m[1]!, m[2]!);
+        if (!s) return notFound;
+        return [200, s.pulls.filter((p) => p.headSha === m[3]).map((p) => pullJson(s, p))];
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/pulls$/,
+      (m) => {
+        const s = repoOf(m[1]!, m[2]!);
+        if (!s) return notFound;
+        return [200, s.pulls.map((p) => pullJson(s, p))];
+      },
+    ],
+    [
+      'GET',
+      /^\/repos\/([^/]+)\/([^/]+)$/,
+      (m) => {
+        const s = repoOf(m[1]!, m[2]!);
+        return s ? [200, repoJson(s)] : notFound;
+      },
+    ],
+  ];
+
+  const pullJson = (s: RepoState, p: RepoState['pulls'][number]): Record<string, unknown> => ({
+    number: p.number,
+    state: 'open',
+    head: { sha: p.headSha, ref: p.headRef, repo: repoJson(s) },
+    base: { ref: p.baseRef, repo: repoJson(s) },
+  });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const rawBody = Buffer.concat(chunks).toString('utf8');
+    let body: unknown;
+    try {
+      body = rawBody ? JSON.parse(rawBody) : undefined;
+    } catch {
+      body = undefined;
+    }
+    const path = (req.url ?? '/').replace(/^\/api\/v3/, '');
+    const record: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path,
+      headers: req.headers,
+      rawBody,
+      body,
+      status: 0,
+    };
+    requests.push(record);
+    if (latency) await new Promise((r) => setTimeout(r, latency));
+    const send = (status: number, json: unknown, extra: Record<string, string> = {}): void => {
+      record.status = status;
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...extra });
+      res.end(json === undefined ? '' : JSON.stringify(json));
+    };
+    const failure = failures.find(
+      (f) =>
+        (f.times === undefined || f.times > 0) &&
+        (!f.method || f.method === record.method) &&
+        f.path.test(path),
+    );
+    if (failure) {
+      if (failure.times !== undefined) failure.times -= 1;
+      const extra: Record<string, string> =
+        failure.retryAfter !== undefined ? { 'retry-after': String(failure.retryAfter) } : {};
+      if (failure.status === 429 || failure.status === 403) extra['x-ratelimit-remaining'] = '1';
+      send(failure.status, { message: failure.message ?? `injected ${failure.status}` }, extra);
+      return;
+    }
+    const pathOnly = path.split('?')[0]!;
+    for (const [method, re, handler] of routes) {
+      if (method !== record.method) continue;
+      const m = pathOnly.match(re);
+      if (!m) continue;
+      const [status, json] = handler(m, record);
+      send(status, json);
+      return;
+    }
+    send(404, { message: `Not Found (double has no route for ${record.method} ${path})` });
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) res.writeHead(500).end(String(err));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
+
+  let repoIds = 500;
+  return {
+    origin,
+    host: `127.0.0.1:${port}`,
+    apiUrl: `${origin}/api/v3`,
+    requests,
+    checkRuns,
+    issueComments,
+    commitComments,
+    tokens,
+    appLogin,
+    addRepo(repo) {
+      const state: RepoState = {
+        id: ++repoIds,
+        defaultBranch: 'main',
+        private: true,
+        files: new Map(),
+        pulls: [],
+        ...repo,
+      };
+      repos.set(`${repo.owner}/${repo.name}`, state);
+      return state;
+    },
+    fail(failure) {
+      failures.push({ ...failure });
+    },
+    setLatency(ms) {
+      latency = ms;
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
