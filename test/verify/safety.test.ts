@@ -16,6 +16,7 @@ import {
   loopbackHostPolicy,
 } from '../../src/verify/host-policy.js';
 import { revealSecret, type Finding } from '../../src/core/index.js';
+import { sendProbe } from '../../src/verify/send-probe.js';
 import { findingOf } from './findings.js';
 
 const double = new UpstashDouble();
@@ -205,5 +206,46 @@ describe('the end-to-end switch UPSTASH_GUARD_VERIFY_TEST_ORIGIN', () => {
     await verifyFindings([ok, evil], { hostPolicy: policy, ...fresh() });
     expect(ok.verification?.status).toBe('live');
     expect(evil.verification?.status).toBe('unverifiable');
+  });
+});
+
+describe('sendProbe: the allowlist is enforced at the transport too (defence in depth)', () => {
+  it.each([
+    'https://collector.evil.example/ping',
+    'https://fancy-cat-1.upstash.io.evil.com/ping',
+    'http://fancy-cat-1.upstash.io/ping',
+    'https://a.b-1.upstash.io/ping',
+  ])('%s is refused before any fetch, whatever the policy', async (url) => {
+    const spy: unknown[] = [];
+    const answer = await sendProbe(
+      { url, headers: { Authorization: 'Bearer x' } },
+      {
+        fetch: (...a) => (spy.push(a), Promise.reject(new Error('no'))),
+        hostPolicy: { route: (u) => u },
+        timeoutMs: 100,
+      },
+    );
+    expect(answer).toEqual({
+      verdict: { status: 'unverifiable', reason: 'host not on the allowlist' },
+    });
+    expect(spy).toEqual([]);
+  });
+
+  it('a Redis token paired with a dotted lookalike under upstash.io is not sent', async () => {
+    const p = redisTokenParts();
+    const spy: unknown[] = [];
+    const f = findingOf('upstash-redis-token', {
+      secret: p.token,
+      endpoint: `https://evil.example.x-${p.dbId}.upstash.io`,
+    });
+    await verifyFindings([f], {
+      fetch: (...a) => (spy.push(a), Promise.reject(new Error('no'))),
+      ...fresh(),
+    });
+    expect(f.verification).toMatchObject({
+      status: 'unverifiable',
+      reason: 'host not on the allowlist',
+    });
+    expect(spy).toEqual([]);
   });
 });

@@ -309,3 +309,58 @@ describe('credentials with no safe probe', () => {
     expect(double.requests).toEqual([]);
   });
 });
+
+describe('every probing product maps 429, 5xx, redirects and garbage to unknown', () => {
+  const v = vectorTokenParts();
+  const q = qstashToken();
+  const key = managementKey();
+  const cases = [
+    [
+      'vector',
+      new URL(v.endpoint).hostname,
+      () => findingOf('upstash-vector-token', { secret: v.token }),
+    ],
+    [
+      'management',
+      'api.upstash.com',
+      () =>
+        findingOf('upstash-management-key', { secret: key, companion: { email: 'a@example.com' } }),
+    ],
+    [
+      'qstash (both regions)',
+      'qstash.upstash.io',
+      () => findingOf('upstash-qstash-token', { secret: q }),
+    ],
+  ] as const;
+  it.each(
+    cases.flatMap(([name, host, make]) =>
+      (['429', '503', 'redirect', 'garbage'] as const).map((b) => [name, b, host, make] as const),
+    ),
+  )('%s: %s → unknown', async (name, behaviour, host, make) => {
+    double.behave(host, behaviour);
+    if (host === 'qstash.upstash.io') double.behave('qstash-us-east-1.upstash.io', behaviour);
+    try {
+      const f = await verifyOne(make());
+      expect(f.verification?.status).toBe('unknown');
+      expect(f.verification?.reason).toMatch(
+        /^(HTTP 503|rate limited by Upstash \(HTTP 429\)|redirect \(HTTP 302\) not followed|unexpected body)$/,
+      );
+      expect(
+        double.requests.every((r) => r.host === host || r.host === 'qstash-us-east-1.upstash.io'),
+      ).toBe(true);
+    } finally {
+      double.behave(host, 'ok').behave('qstash-us-east-1.upstash.io', 'ok');
+    }
+  });
+
+  it('a Vector finding whose token carries no index name is unverifiable', async () => {
+    const f = await verifyOne(
+      findingOf('upstash-vector-token', { secret: redisTokenParts().token }),
+    );
+    expect(f.verification).toMatchObject({
+      status: 'unverifiable',
+      reason: 'no endpoint in the token',
+    });
+    expect(double.requests).toEqual([]);
+  });
+});
