@@ -9,9 +9,13 @@ export interface VerdictCache {
   set(fingerprint: string, verdict: Verification, ttlMs: number): Promise<void>;
 }
 
+/** Bounded: a long-running process without Redis must not grow without limit. */
 export class MemoryVerdictCache implements VerdictCache {
   private readonly entries = new Map<string, { v: Verification; until: number }>();
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly maxEntries = 10_000,
+  ) {}
 
   get(fingerprint: string): Promise<Verification | undefined> {
     const e = this.entries.get(fingerprint);
@@ -20,7 +24,10 @@ export class MemoryVerdictCache implements VerdictCache {
   }
 
   set(fingerprint: string, v: Verification, ttlMs: number): Promise<void> {
+    this.entries.delete(fingerprint);
     this.entries.set(fingerprint, { v: { ...v }, until: this.now() + ttlMs });
+    // Maps iterate in insertion order: the first key is the oldest write.
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     return Promise.resolve();
   }
 }

@@ -174,3 +174,14 @@ describe('per-installation rate limit', () => {
     expect(double.requests).toHaveLength(1);
   });
 });
+
+it('the memory cache is bounded, dropping the oldest verdict first', async () => {
+  const cache = new MemoryVerdictCache(Date.now, 2);
+  const v = { status: 'live' as const };
+  await cache.set('a', v, 60_000);
+  await cache.set('b', v, 60_000);
+  await cache.set('c', v, 60_000);
+  expect(await cache.get('a')).toBeUndefined();
+  expect(await cache.get('b')).toEqual(v);
+  expect(await cache.get('c')).toEqual(v);
+});
