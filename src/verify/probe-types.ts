@@ -20,7 +20,14 @@ export interface ProbeContext {
 }
 
 /** A response (status + body text) or, when there was none, the verdict explaining why. */
-export type HttpAnswer = { status: number; body: string } | { verdict: Verdict };
+export type HttpAnswer = HttpResponse | { verdict: Verdict };
+
+export interface HttpResponse {
+  status: number;
+  body: string;
+  /** Retry-After in whole seconds, when Upstash sent a numeric one. */
+  retryAfterSeconds?: number;
+}
 
 /** A product probe: a verdict, never a throw. */
 export type Probe = (ctx: ProbeContext) => Promise<Verdict>;

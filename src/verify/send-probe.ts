@@ -4,7 +4,7 @@
  * reading the body. Errors become short reasons; no URL, header or body ever reaches a message.
  */
 import { allowlistedOrigin, type HostPolicy } from './host-policy.js';
-import type { HttpAnswer, ProbeCall } from './probe-types.js';
+import type { HttpAnswer, HttpResponse, ProbeCall } from './probe-types.js';
 
 export interface SendOptions {
   fetch: typeof fetch;
@@ -46,7 +46,9 @@ export async function sendProbe(call: ProbeCall, o: SendOptions): Promise<HttpAn
       signal: ctl.signal,
     });
     const body = (await res.text()).slice(0, MAX_BODY);
-    return { status: res.status, body };
+    // Only a bare number is kept: the header is not ours to echo verbatim into a reason.
+    const retry = /^\d{1,6}$/.exec(res.headers.get('retry-after')?.trim() ?? '')?.[0];
+    return { status: res.status, body, ...(retry ? { retryAfterSeconds: Number(retry) } : {}) };
   } catch (err) {
     return { verdict: { status: 'unknown', reason: errorReason(err, timedOut, o.timeoutMs) } };
   } finally {
@@ -55,12 +57,20 @@ export async function sendProbe(call: ProbeCall, o: SendOptions): Promise<HttpAn
 }
 
 /** Shared status mapping: 401/403 revoked; 3xx, 429, 5xx and the rest unknown with the status. */
-export function verdictOfStatus(status: number): { status: 'revoked' | 'unknown'; reason: string } {
+export function verdictOfStatus(res: HttpResponse): {
+  status: 'revoked' | 'unknown';
+  reason: string;
+} {
+  const { status } = res;
   if (status === 401 || status === 403) return { status: 'revoked', reason: `HTTP ${status}` };
   if (status >= 300 && status < 400) {
     return { status: 'unknown', reason: `redirect (HTTP ${status}) not followed` };
   }
-  if (status === 429) return { status: 'unknown', reason: 'rate limited by Upstash (HTTP 429)' };
+  if (status === 429) {
+    const retry =
+      res.retryAfterSeconds === undefined ? '' : `, retry after ${res.retryAfterSeconds} s`;
+    return { status: 'unknown', reason: `rate limited by Upstash (HTTP 429${retry})` };
+  }
   return { status: 'unknown', reason: `HTTP ${status}` };
 }
 

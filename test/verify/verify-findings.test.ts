@@ -91,7 +91,7 @@ describe('Redis REST token', () => {
 
   it.each([
     ['HTTP 503', '503'],
-    ['rate limited by Upstash (HTTP 429)', '429'],
+    ['rate limited by Upstash (HTTP 429, retry after 30 s)', '429'],
     ['unexpected body', 'garbage'],
     ['redirect (HTTP 302) not followed', 'redirect'],
   ] as const)('is unknown with reason %s', async (reason, behaviour) => {
@@ -343,7 +343,7 @@ describe('every probing product maps 429, 5xx, redirects and garbage to unknown'
       const f = await verifyOne(make());
       expect(f.verification?.status).toBe('unknown');
       expect(f.verification?.reason).toMatch(
-        /^(HTTP 503|rate limited by Upstash \(HTTP 429\)|redirect \(HTTP 302\) not followed|unexpected body)$/,
+        /^(HTTP 503|rate limited by Upstash \(HTTP 429, retry after 30 s\)|redirect \(HTTP 302\) not followed|unexpected body)$/,
       );
       expect(
         double.requests.every((r) => r.host === host || r.host === 'qstash-us-east-1.upstash.io'),

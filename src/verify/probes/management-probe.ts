@@ -15,7 +15,7 @@ export const managementProbe: Probe = async ({ secret, send }) => {
     headers: { Authorization: `Basic ${basic}` },
   });
   if ('verdict' in answer) return answer.verdict;
-  if (answer.status !== 200) return verdictOfStatus(answer.status);
+  if (answer.status !== 200) return verdictOfStatus(answer);
   return Array.isArray(parseJson(answer.body))
     ? { status: 'live' }
     : { status: 'unknown', reason: 'unexpected body' };

@@ -17,7 +17,7 @@ export const qstashProbe: Probe = async ({ secret, send }) => {
     });
     let v: Verdict;
     if ('verdict' in answer) v = answer.verdict;
-    else if (answer.status !== 200) v = verdictOfStatus(answer.status);
+    else if (answer.status !== 200) v = verdictOfStatus(answer);
     else
       v = Array.isArray(parseJson(answer.body))
         ? { status: 'live' }

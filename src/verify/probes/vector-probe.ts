@@ -17,7 +17,7 @@ export const vectorProbe: Probe = async ({ finding, secret, send }) => {
     headers: { Authorization: `Bearer ${secret.value}` },
   });
   if ('verdict' in answer) return answer.verdict;
-  if (answer.status !== 200) return verdictOfStatus(answer.status);
+  if (answer.status !== 200) return verdictOfStatus(answer);
   const body = parseJson(answer.body) as { result?: unknown } | undefined;
   return body && typeof body.result === 'object' && body.result !== null
     ? { status: 'live' }
