@@ -1,5 +1,4 @@
-/** Working-tree scan: every file a commit could pick up, read from disk with bounded concurrency. */
-import { lstat, open } from 'node:fs/promises';
+/** Working-tree scan: every file a commit could pick up, read from disk, prefiltered as raw bytes. */
 import { join } from 'node:path';
 import {
   isPathIgnored,
@@ -10,9 +9,11 @@ import {
 } from '../core/index.js';
 import { emptyStats, finishScan, isBinary } from './finish-scan.js';
 import { listFiles } from './list-files.js';
+import { readRegularFile } from './read-regular-file.js';
 import type { EngineOptions } from './types.js';
 
-const CONCURRENCY = 64;
+/** Files read between yields to the event loop (abort signals, progress, other work). */
+const BATCH = 512;
 
 export async function scanTree(dir: string, opts: EngineOptions): Promise<ScanResult> {
   const started = Date.now();
@@ -24,48 +25,33 @@ export async function scanTree(dir: string, opts: EngineOptions): Promise<ScanRe
     if (ignored) stats.skippedIgnored++;
     return !ignored;
   });
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < files.length) {
+  const total = files.length;
+  for (let i = 0; i < total; i++) {
+    if (i % BATCH === 0 && i > 0) {
+      await new Promise((r) => setImmediate(r));
       if (opts.signal?.aborted) throw new Error('scan cancelled');
-      const path = files[next++]!;
-      const data = await readRegularFile(join(dir, path), opts.config.maxFileSize).catch(
-        (err: NodeJS.ErrnoException) => {
-          if (err.code !== 'ENOENT')
-            warnings.push(`${path}: could not be read (${err.code ?? 'error'})`);
-          return undefined;
-        },
-      );
-      if (data === undefined) continue;
-      if (data === 'too-large') {
-        stats.skippedTooLarge++;
-        continue;
-      }
-      if (isBinary(data)) {
-        stats.skippedBinary++;
-        continue;
-      }
-      stats.filesScanned++;
-      stats.bytesScanned += data.length;
-      if (mayContainSecret(data)) hits.push(...scanText({ path, text: data.toString('utf8') }));
+      opts.onProgress?.({ phase: 'scan', done: i, total, bytes: stats.bytesScanned });
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, files.length) }, worker));
-  return finishScan('tree', hits, stats, warnings, opts, started);
-}
-
-/** Reads a regular file (never a symlink, fifo or device), or says it is over the size cap. */
-async function readRegularFile(
-  path: string,
-  maxSize: number,
-): Promise<Buffer | 'too-large' | undefined> {
-  const st = await lstat(path);
-  if (!st.isFile()) return undefined;
-  if (st.size > maxSize) return 'too-large';
-  const fh = await open(path, 'r');
-  try {
-    return await fh.readFile();
-  } finally {
-    await fh.close();
+    const path = files[i]!;
+    const r = readRegularFile(join(dir, path), opts.config.maxFileSize);
+    if (r.kind === 'skip') continue;
+    if (r.kind === 'error') {
+      warnings.push(`${path}: could not be read (${r.code})`);
+      continue;
+    }
+    if (r.kind === 'too-large') {
+      stats.skippedTooLarge++;
+      continue;
+    }
+    if (isBinary(r.data)) {
+      stats.skippedBinary++;
+      continue;
+    }
+    stats.filesScanned++;
+    stats.bytesScanned += r.data.length;
+    if (mayContainSecret(r.data)) hits.push(...scanText({ path, text: r.data.toString('utf8') }));
   }
+  if (opts.signal?.aborted) throw new Error('scan cancelled');
+  opts.onProgress?.({ phase: 'done', done: total, total, bytes: stats.bytesScanned });
+  return finishScan('tree', hits, stats, warnings, opts, started);
 }
