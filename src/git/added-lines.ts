@@ -23,6 +23,12 @@ export class AddedLinesParser {
   private overflow = false;
   private parents = 1;
   private newLine = 0;
+  /**
+   * True between a `diff ` line and its first `@@`. Only there are `+++ ` / `Binary files` headers:
+   * inside a hunk an added line "++ x" is shown as "+++ x" and must stay content, or a commit could
+   * re-route the lines after it to another (e.g. ignored) path.
+   */
+  private inHeader = false;
 
   constructor(
     private readonly sink: AddedLinesSink,
@@ -36,15 +42,20 @@ export class AddedLinesParser {
       const [sha, author, date] = line.slice(1).split('\x1f');
       this.commit = { sha: sha!, author: author ?? '', date: date ?? '' };
       this.sink.commit();
+      this.inHeader = false;
+      this.path = undefined;
+      this.newLine = 0;
       return;
     }
     if (line.startsWith('diff --')) {
       this.flush();
       this.path = undefined;
+      this.newLine = 0;
+      this.inHeader = true;
       this.parents = line.startsWith('diff --cc ') || line.startsWith('diff --combined ') ? 2 : 1;
       return;
     }
-    if (line.startsWith('+++ ')) {
+    if (this.inHeader && line.startsWith('+++ ')) {
       // git appends a TAB to unquoted paths that contain spaces.
       const raw = line.slice(4).replace(/\t$/, '');
       if (raw === '/dev/null') return void (this.path = undefined);
@@ -53,12 +64,13 @@ export class AddedLinesParser {
       this.path = this.skip(path) ? undefined : path;
       return;
     }
-    if (line.startsWith('Binary files ')) {
+    if (this.inHeader && line.startsWith('Binary files ')) {
       const m = / and (?:"?b\/)?(.*?)"? differ$/.exec(line);
       if (m && m[1] !== '/dev/null') this.sink.binary(m[1]!);
       return;
     }
     if (line.startsWith('@@')) {
+      this.inHeader = false;
       const at = /^(@+) /.exec(line);
       this.parents = at ? at[1]!.length - 1 : 1;
       const plus = / \+(\d+)(?:,\d+)? @/.exec(line);

@@ -84,3 +84,29 @@ describe('scanRange edge cases', () => {
     expect(result.findings.map((f) => f.occurrences[0]!.path)).toEqual(['topic.env']);
   });
 });
+
+describe('scanRange diff parsing', () => {
+  it('is not fooled by added lines that look like diff headers', async () => {
+    const repo = createRepo();
+    try {
+      repo.write('README.md', 'hello\n');
+      const base = repo.commit('base');
+      const t = redisTokenParts().token;
+      // Shown as "+++ vendor/x.env" and "+--- a/y": must stay content of app.env.
+      repo.write('app.env', `++ vendor/x.env\n-- a/y\nBinary files a and b differ\n${env(t)}`);
+      const sha = repo.commit('header lookalikes');
+      const config = { ...DEFAULT_CONFIG, ignorePaths: ['vendor/**'] };
+      const result = await scanRange(repo.dir, { include: [sha], exclude: [base] }, { config });
+      expect(result.findings.flatMap((f) => f.occurrences)).toEqual([
+        expect.objectContaining({ path: 'app.env', line: 4, commit: sha }),
+      ]);
+      expect(result.stats.skippedBinary).toBe(0);
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
+
+function env(t: string): string {
+  return `UPSTASH_REDIS_REST_TOKEN=${t}\n`;
+}
