@@ -48,7 +48,10 @@ export async function scanDiff(
       return ignored;
     },
   );
-  const child = spawnGit(args, { cwd: repoDir });
+  // Past bigFileThreshold git diffs a file as binary without loading it as text: a monstrous file
+  // in a push costs no memory here. Between maxFileSize and this the parser caps it and warns.
+  const threshold = Math.max(opts.config.maxFileSize * 4, 1024 * 1024);
+  const child = spawnGit(['-c', `core.bigFileThreshold=${threshold}`, ...args], { cwd: repoDir });
   const abort = (): void => killGit(child);
   opts.signal?.addEventListener('abort', abort, { once: true });
   child.stdin.end();

@@ -57,13 +57,20 @@ describe('scanRange edge cases', () => {
     expect(onlyLater.stats.commitsScanned).toBe(1);
 
     repo.write('vendor/lib.env', `T=${redisTokenParts().token}\n`);
-    repo.write('big.txt', `${'x'.repeat(200)}\n`.repeat(100) + `T=${redisTokenParts().token}\n`);
+    repo.write('big.txt', `${'x'.repeat(200)}\n`.repeat(40) + `T=${redisTokenParts().token}\n`);
+    repo.write(
+      'huge.txt',
+      `${'x'.repeat(200)}\n`.repeat(10_000) + `T=${redisTokenParts().token}\n`,
+    );
     const tip = repo.commit('vendor and big');
     const config = { ...DEFAULT_CONFIG, ignorePaths: ['vendor/**'], maxFileSize: 4096 };
+    // big.txt: over maxFileSize, capped and warned. huge.txt: past git's bigFileThreshold, so git
+    // itself diffs it as binary and never loads it as text.
     const result = await scanRange(repo.dir, { include: [tip], exclude: [first] }, { config });
     expect(result.findings).toEqual([]);
     expect(result.stats.skippedIgnored).toBe(1);
     expect(result.stats.skippedTooLarge).toBe(1);
+    expect(result.stats.skippedBinary).toBe(1);
     expect(result.warnings.join('\n')).toContain('big.txt');
   });
 
