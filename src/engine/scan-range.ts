@@ -3,6 +3,7 @@
  * lines only, each attributed to its commit. No cap on the number of commits.
  */
 import type { ScanResult } from '../core/index.js';
+import { splitExistingCommits } from '../git/existing-commits.js';
 import { assertRevision } from '../git/revision.js';
 import { runGit } from '../git/run-git.js';
 import { DIFF_ARGS, scanDiff } from './scan-diff.js';
@@ -15,8 +16,11 @@ export async function scanRange(
 ): Promise<ScanResult> {
   if (range.include.length === 0) throw new Error('a range needs at least one commit to include');
   const include = range.include.map(assertRevision);
-  const exclude = range.exclude.map(assertRevision);
-  return scanDiff(
+  const { present: exclude, missing } = await splitExistingCommits(
+    repoDir,
+    range.exclude.map(assertRevision),
+  );
+  const result = await scanDiff(
     repoDir,
     [
       'log',
@@ -30,6 +34,12 @@ export async function scanRange(
     'range',
     opts,
   );
+  // Scanning more than asked is safe; failing the job over a vanished base is not.
+  for (const rev of missing)
+    result.warnings.push(
+      `excluded revision ${rev.slice(0, 40)} is not in the repository; its commits were scanned too`,
+    );
+  return result;
 }
 
 /** Parses `BASE..HEAD` (or `BASE...HEAD`: merge base) into a CommitRange. */

@@ -117,3 +117,22 @@ describe('scanRange diff parsing', () => {
 function env(t: string): string {
   return `UPSTASH_REDIS_REST_TOKEN=${t}\n`;
 }
+
+describe('scanRange with a vanished base', () => {
+  it('scans instead of failing when an excluded revision is not in the repository', async () => {
+    const repo = createRepo();
+    try {
+      repo.write('a.env', env(redisTokenParts().token));
+      const sha = repo.commit('a');
+      const gone = 'f'.repeat(40);
+      const result = await scanRange(repo.dir, { include: [sha], exclude: [gone, 'main'] }, opts);
+      expect(result.stats.commitsScanned).toBe(0);
+      const wider = await scanRange(repo.dir, { include: [sha], exclude: [gone] }, opts);
+      expect(wider.findings).toHaveLength(1);
+      expect(wider.warnings).toEqual([expect.stringContaining(gone)]);
+      await expect(scanRange(repo.dir, { include: [gone], exclude: [] }, opts)).rejects.toThrow();
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
