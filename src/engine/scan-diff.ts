@@ -19,6 +19,7 @@ export async function scanDiff(
   mode: ScanMode,
   opts: EngineOptions,
 ): Promise<ScanResult> {
+  if (opts.signal?.aborted) throw new Error('scan cancelled');
   const started = Date.now();
   const stats = { ...emptyStats(), commitsScanned: 0 };
   const warnings: string[] = [];

@@ -136,3 +136,24 @@ describe('scanRange with a vanished base', () => {
     }
   });
 });
+
+describe('scanRange cancellation', () => {
+  it('stops git and rejects when the signal aborts', async () => {
+    const repo = createRepo();
+    try {
+      repo.write('a.txt', 'a\n');
+      const sha = repo.commit('a');
+      const controller = new AbortController();
+      controller.abort();
+      await expect(
+        scanRange(
+          repo.dir,
+          { include: [sha], exclude: [] },
+          { ...opts, signal: controller.signal },
+        ),
+      ).rejects.toThrow(/cancelled/);
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
