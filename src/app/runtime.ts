@@ -63,11 +63,12 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
       ? undefined
       : {
           verify: async (findings, opts) => {
-            const { verifyFindings } = await import('../verify/verify-findings.js');
+            const { verifyFindings, hostPolicyFromEnv } = await import('../verify/index.js');
             await verifyFindings(findings, {
               installationId: opts.installationId,
+              hostPolicy: hostPolicyFromEnv(env),
               ...(redis ? { redis } : {}),
-            } as Parameters<typeof verifyFindings>[1]);
+            });
           },
         };
   const cache = new RepoCache(
@@ -78,7 +79,14 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
   );
   const auth = async (installationId: number) => {
     const gh = await app.auth(installationId);
-    const { token } = (await gh.auth({ type: 'installation' })) as { token: string };
+    // Minted through the app-level (JWT) client, not `gh.auth()`: Probot 14 gives auth-app a
+    // request without the GHE base URL, so `gh.auth()` always calls api.github.com.
+    const appClient = await app.auth();
+    const { data } = await appClient.request(
+      'POST /app/installations/{installation_id}/access_tokens',
+      { installation_id: installationId },
+    );
+    const token = data.token;
     return { gh: gh as unknown as GitHubClient, token };
   };
   return {
