@@ -4,7 +4,7 @@
  * Bare clones never check out, so no filter or hook of the repository runs.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GitError, runGit } from './run-git.js';
 
@@ -80,7 +80,14 @@ export class RepoCache {
       env.GIT_CONFIG_KEY_0 = 'http.extraHeader';
       env.GIT_CONFIG_VALUE_0 = `Authorization: Basic ${Buffer.from(`x-access-token:${req.token}`).toString('base64')}`;
     }
-    const opts = { cwd: repoDir, env, timeoutMs: this.limits.timeoutMs ?? 10 * 60_000 };
+    // The size limit is watched while git downloads, so a huge repository cannot fill the disk first.
+    const watch = new AbortController();
+    const opts = {
+      cwd: repoDir,
+      env,
+      timeoutMs: this.limits.timeoutMs ?? 10 * 60_000,
+      signal: watch.signal,
+    };
     let exists = await isUsableRepo(repoDir);
     if (!exists) {
       // Missing, half-created or corrupt: start over rather than fetch into a broken repository.
@@ -100,6 +107,18 @@ export class RepoCache {
       ...DEFAULT_REFSPECS,
       ...(req.refspecs ?? []).map(assertRefspec),
     ];
+    const maxBytes = this.limits.maxBytes;
+    let overLimit = false;
+    const poll = maxBytes
+      ? setInterval(() => {
+          void dirBytes(join(repoDir, 'objects')).then((n) => {
+            if (n > maxBytes) {
+              overLimit = true;
+              watch.abort();
+            }
+          });
+        }, 250)
+      : undefined;
     try {
       await runGit(fetchArgs, opts).catch(async (err: unknown) => {
         // A damaged object store of an existing cache: delete it and clone afresh, once.
@@ -111,8 +130,11 @@ export class RepoCache {
         await runGit(fetchArgs, opts);
       });
     } catch (err) {
-      if (!exists) await rm(repoDir, { recursive: true, force: true });
+      if (!exists || overLimit) await rm(repoDir, { recursive: true, force: true });
+      if (overLimit) throw tooLarge(maxBytes!);
       throw toCacheError(err, url.pathname, req.token);
+    } finally {
+      clearInterval(poll);
     }
     await this.checkSize(repoDir);
     return repoDir;
@@ -127,9 +149,7 @@ export class RepoCache {
     if ((kb('size-pack') + kb('size')) * 1024 > this.limits.maxBytes) {
       // Do not keep (or later re-fetch into) a cache that is over the limit.
       await rm(repoDir, { recursive: true, force: true });
-      throw new RepoTooLargeError(
-        `repository is larger than the ${this.limits.maxBytes} byte limit`,
-      );
+      throw tooLarge(this.limits.maxBytes);
     }
   }
 }
@@ -180,4 +200,20 @@ function toCacheError(err: unknown, repoPath: string, token: string | undefined)
   last = last.replace(/Authorization:[^\n]*/gi, 'Authorization: ***');
   if (token) last = last.split(token).join('***');
   return new Error(`git fetch of ${repoPath} failed: ${last}`);
+}
+
+function tooLarge(maxBytes: number): RepoTooLargeError {
+  return new RepoTooLargeError(`repository is larger than the ${maxBytes} byte limit`);
+}
+
+/** Bytes under a directory (the object store, including packs still being received). */
+async function dirBytes(dir: string): Promise<number> {
+  let total = 0;
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  for (const e of entries) {
+    if (!e.isFile()) continue;
+    const st = await stat(join(e.parentPath, e.name)).catch(() => undefined);
+    total += st?.size ?? 0;
+  }
+  return total;
 }

@@ -15,6 +15,8 @@ export interface GitOptions {
   input?: string | Buffer;
   /** Maximum stdout bytes buffered by runGit. Default 512 MiB. */
   maxBuffer?: number;
+  /** Kills git (and its helpers) when aborted; runGit then rejects with a GitError. */
+  signal?: AbortSignal;
   /** Exit codes that are not errors (e.g. [0, 1] for `diff --quiet`). */
   okCodes?: readonly number[];
 }
@@ -80,6 +82,12 @@ export function runGit(args: readonly string[], opts: GitOptions): Promise<GitRe
       failure = new GitError(`git ${args[0]} timed out after ${timeoutMs} ms`, args, null, stderr);
       killGit(child);
     }, timeoutMs);
+    const onAbort = (): void => {
+      failure ??= new GitError(`git ${args[0]} was aborted`, args, null, stderr);
+      killGit(child);
+    };
+    if (opts.signal?.aborted) onAbort();
+    else opts.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBuffer) {
@@ -99,10 +107,12 @@ export function runGit(args: readonly string[], opts: GitOptions): Promise<GitRe
     });
     child.on('error', (err) => {
       clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
       reject(new GitError(`could not start git: ${err.message}`, args, null, stderr));
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
       if (failure) return reject(failure);
       if (code === null || !okCodes.includes(code)) {
         const first = stderr.trim().split('\n').slice(-3).join(' | ');

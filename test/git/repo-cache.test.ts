@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -136,6 +136,24 @@ describe('RepoCache', () => {
       slow.ensure({ key: 'slow', cloneUrl: server.url('acme/app.git'), token }),
     ).rejects.toBeInstanceOf(GitTimeoutError);
     expect(Date.now() - started).toBeLessThan(1_900);
+  });
+
+  it('fails a repository over maxBytes clearly and keeps nothing of it', async () => {
+    const big = createRepo();
+    try {
+      big.write('blob.bin', randomBytes(3 * 1024 * 1024));
+      big.commit('big');
+      git(root, 'clone', '-q', '--bare', big.dir, 'acme/big.git');
+      const dir = mkdtempSync(join(tmpdir(), 'ug-cache-big-'));
+      const cache = new RepoCache(dir, { maxBytes: 1024 * 1024 });
+      await expect(
+        cache.ensure({ key: 'big', cloneUrl: server.url('acme/big.git'), token }),
+      ).rejects.toBeInstanceOf(RepoTooLargeError);
+      expect(readdirSync(dir)).toEqual([]);
+      rmSync(dir, { recursive: true, force: true });
+    } finally {
+      big.cleanup();
+    }
   });
 
   it('deletes a corrupt cache directory and clones again', async () => {
