@@ -46,8 +46,8 @@ export interface GitHttpServer {
   /** Creates an empty bare repository that accepts pushes over HTTP. */
   createBare(owner: string, name: string): string;
   requests: GitRequestRecord[];
-  /** Requires `Authorization` to equal one of these values (e.g. `Basic ...`, `Bearer ...`). */
-  requireAuth(accepted: readonly string[] | undefined): void;
+  /** Requires `Authorization` to equal one of these values (e.g. `Basic ...`, `Bearer ...`) or pass the predicate. */
+  requireAuth(accepted: readonly string[] | ((authorization: string) => boolean) | undefined): void;
   fail(failure: GitFailure): void;
   close(): Promise<void>;
 }
@@ -66,7 +66,7 @@ export function basicAuthHeader(token: string, user = 'x-access-token'): string 
 export async function startGitHttpServer(): Promise<GitHttpServer> {
   const root = mkdtempSync(join(tmpdir(), 'ug-githttp-'));
   const requests: GitRequestRecord[] = [];
-  let accepted: readonly string[] | undefined;
+  let accepted: readonly string[] | ((authorization: string) => boolean) | undefined;
   const failures: GitFailure[] = [];
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -97,7 +97,13 @@ export async function startGitHttpServer(): Promise<GitHttpServer> {
         return;
       }
     }
-    if (accepted && (!authorization || !accepted.includes(authorization))) {
+    const allowed =
+      !accepted ||
+      (authorization !== undefined &&
+        (typeof accepted === 'function'
+          ? accepted(authorization)
+          : accepted.includes(authorization)));
+    if (!allowed) {
       record.status = 401;
       res
         .writeHead(401, { 'www-authenticate': 'Basic realm="git"', 'content-type': 'text/plain' })
