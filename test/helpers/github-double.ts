@@ -42,6 +42,8 @@ export interface RepoState {
   files: Map<string, string>;
   /** Open pull requests; `headSha` answers `commits/:sha/pulls`. */
   pulls: Array<{ number: number; headSha: string; headRef: string; baseRef: string }>;
+  /** Branch name → head sha, for `GET /repos/:o/:r/branches/:branch`. */
+  branches: Map<string, string>;
 }
 
 export interface CheckRunState {
@@ -314,6 +316,15 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
     ],
     [
       'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/branches\/(.+)$/,
+      (m) => {
+        const sha = repoOf(m[1]!, m[2]!)?.branches.get(decodeURIComponent(m[3]!));
+        if (!sha) return notFound;
+        return [200, { name: decodeURIComponent(m[3]!), commit: { sha }, protected: false }];
+      },
+    ],
+    [
+      'GET',
       /^\/repos\/([^/]+)\/([^/]+)\/pulls$/,
       (m) => {
         const s = repoOf(m[1]!, m[2]!);
@@ -417,6 +428,7 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
         private: true,
         files: new Map(),
         pulls: [],
+        branches: new Map(),
         ...repo,
       };
       repos.set(`${repo.owner}/${repo.name}`, state);

@@ -1,0 +1,88 @@
+/**
+ * Shared process-level setup: GitHub double + git smart-HTTP server + the app process, and a test
+ * repository pushed into the server. Pushes are async: the git server lives in the test process.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+import { startApp } from '../helpers/app-process.js';
+import type { AppProcess, AppProcessOptions } from '../helpers/app-process.js';
+import { createRepo } from '../helpers/git-repo.js';
+import type { TestRepo } from '../helpers/git-repo.js';
+import { basicAuthHeader, startGitHttpServer } from '../helpers/git-http-server.js';
+import type { GitHttpServer } from '../helpers/git-http-server.js';
+import { startGitHubDouble } from '../helpers/github-double.js';
+import type { GitHubDouble } from '../helpers/github-double.js';
+import { deliver } from '../helpers/webhooks.js';
+import type { DeliveryResult, RepoRef } from '../helpers/webhooks.js';
+
+const run = promisify(execFile);
+const PUSHER = 'test-pusher';
+
+export interface Harness {
+  gh: GitHubDouble;
+  git: GitHttpServer;
+  app: AppProcess;
+  /** Registers `acme/<name>` with the double and the git server; returns its webhook ref. */
+  addRepo(name: string, id: number): RepoRef;
+  push(repo: TestRepo, target: RepoRef, ...refspecs: string[]): Promise<void>;
+  send(event: string, payload: unknown): Promise<DeliveryResult>;
+  repo(): TestRepo;
+  close(): Promise<void>;
+}
+
+export async function until<T>(
+  what: string,
+  f: () => T | undefined,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = f();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function startHarness(
+  opts: Omit<AppProcessOptions, 'githubHost'> = {},
+): Promise<Harness> {
+  const [gh, git] = await Promise.all([startGitHubDouble(), startGitHttpServer()]);
+  const app = await startApp({ githubHost: gh.host, ...opts });
+  // Only the test's pushes and installation tokens the double handed out open repositories.
+  git.requireAuth(
+    (h) => h === `Bearer ${PUSHER}` || gh.tokens.some((t) => h === basicAuthHeader(t)),
+  );
+  const repos: TestRepo[] = [];
+  return {
+    gh,
+    git,
+    app,
+    addRepo(name, id) {
+      git.createBare('acme', name);
+      const cloneUrl = git.cloneUrl('acme', name);
+      gh.addRepo({ owner: 'acme', name, id, cloneUrl });
+      return { owner: 'acme', name, id, cloneUrl };
+    },
+    async push(repo, target, ...refspecs) {
+      const header = `http.extraHeader=Authorization: Bearer ${PUSHER}`;
+      await run('git', ['-c', header, 'push', '-q', '--force', target.cloneUrl, ...refspecs], {
+        cwd: repo.dir,
+        env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+      });
+    },
+    send: (event, payload) =>
+      deliver(app.webhookUrl, event, payload, { secret: app.webhookSecret }),
+    repo() {
+      const r = createRepo();
+      repos.push(r);
+      return r;
+    },
+    async close() {
+      await app.stop();
+      await Promise.all([gh.close(), git.close()]);
+      for (const r of repos) r.cleanup();
+    },
+  };
+}
