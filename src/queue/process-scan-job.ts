@@ -7,7 +7,7 @@ import { failsScan } from '../core/index.js';
 import { mergeBase, otherHeads, scanRange } from '../engine/scan-range.js';
 import { scanHistory } from '../engine/scan-history.js';
 import type { RepoCache } from '../git/repo-cache.js';
-import { RepoNotFoundError, setHead } from '../git/repo-cache.js';
+import { RepoNotFoundError, RepoTooLargeError, setHead } from '../git/repo-cache.js';
 import { completeCheckRun, createCheckRun, restartCheckRun } from '../github/check-run.js';
 import { commentOnCommits } from '../github/commit-comments.js';
 import { loadRepoConfig } from '../github/load-config.js';
@@ -67,7 +67,9 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
       ...(job.pr ? { refspecs: [`+refs/pull/${job.pr}/head:refs/pull/${job.pr}/head`] } : {}),
     });
   } catch (err) {
-    if (err instanceof RepoNotFoundError) throw new PermanentJobError(err.message);
+    // Gone or over the size limit will not change on retry; a timeout or network error may.
+    if (err instanceof RepoNotFoundError || err instanceof RepoTooLargeError)
+      throw new PermanentJobError(err.message);
     throw err;
   }
 
