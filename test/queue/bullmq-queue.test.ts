@@ -98,6 +98,7 @@ describe('BullScanQueue (real Redis)', () => {
     const worker = (dying as unknown as { worker: { close(force: boolean): Promise<void> } })
       .worker;
     await worker.close(true);
+    queues.push(dying); // its Queue connection is closed in afterAll
     const rescuer = new BullScanQueue({
       connection: redisConnection(REDIS),
       prefix: p2,
