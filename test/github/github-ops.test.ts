@@ -14,6 +14,8 @@ import type { GitHubClient } from '../../src/github/types.js';
 import { PR_COMMENT_MARKER } from '../../src/report/index.js';
 import { redisToken } from '../helpers/synthetic.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- request bodies are free-form JSON
+type Body = Record<string, any>;
 const API = 'https://api.github.com';
 const repo = { owner: 'acme', repo: 'web' };
 const COMMIT = 'a'.repeat(40);
@@ -68,7 +70,7 @@ test('check run: created in_progress on the head SHA, completed with annotations
     annotation_level: 'failure' as const,
     message: `m${i}`,
   }));
-  const patches: Array<Record<string, any>> = [];
+  const patches: Body[] = [];
   nock(API)
     .patch('/repos/acme/web/check-runs/7', (b) => record(b) && patches.push(b) > 0)
     .times(3)
@@ -126,7 +128,7 @@ test('PR comment: created once, edited only when changed, never duplicated', asy
 test('commit comments: once per (commit, fingerprint); 403/422 fall back without failing; no raw secret sent', async () => {
   const { finding, secret } = findingWithSecret();
   const gh = client();
-  const posted: Array<Record<string, any>> = [];
+  const posted: Body[] = [];
   nock(API).get(`/repos/acme/web/commits/${COMMIT}/comments`).query(true).reply(200, []);
   nock(API)
     .post(`/repos/acme/web/commits/${COMMIT}/comments`, (b) => record(b) && posted.push(b) > 0)
