@@ -1,0 +1,182 @@
+/**
+ * Webhook handlers through `probot.receive` with recorded-shape payloads: each event maps to the
+ * right job (or none), redeliveries are no-ops, malformed payloads are ignored without a crash, and
+ * a job is ids and SHAs only. GitHub is nock at the HTTP level (installation events look repos up).
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import nock from 'nock';
+import { Probot, ProbotOctokit } from 'probot';
+import { registerHandlers } from '../../src/app/handlers.js';
+import { InProcessQueue } from '../../src/queue/in-process-queue.js';
+import type { ScanJob } from '../../src/queue/scan-job.js';
+import {
+  checkRunEvent,
+  installationCreatedEvent,
+  pullRequestEvent,
+  pushEvent,
+  type RepoRef,
+} from '../helpers/webhooks.js';
+
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const PEM = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+const repo: RepoRef = { owner: 'acme', name: 'app', cloneUrl: 'https://github.com/acme/app.git' };
+const HEAD = 'b'.repeat(40);
+const BASE = 'a'.repeat(40);
+const ZERO = '0'.repeat(40);
+
+function setup(): { probot: Probot; queue: InProcessQueue; added: ScanJob[]; ids: string[] } {
+  const probot = new Probot({
+    appId: 1,
+    privateKey: PEM,
+    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+    logLevel: 'fatal',
+  });
+  // A real in-process queue that is never started: jobs stay queued for inspection.
+  const queue = new InProcessQueue({ concurrency: 1 });
+  const added: ScanJob[] = [];
+  const ids: string[] = [];
+  const add = queue.add.bind(queue);
+  queue.add = async (job) => {
+    const r = await add(job);
+    if (!r.duplicate) added.push(job);
+    ids.push(r.id);
+    return r;
+  };
+  registerHandlers(probot, queue);
+  return { probot, queue, added, ids };
+}
+
+const receive = (p: Probot, name: string, payload: unknown, id = 'd1') =>
+  p.receive({ id, name, payload } as never);
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending).toEqual([]);
+});
+afterAll(() => nock.enableNetConnect());
+
+test('pull_request opened then redelivered: one job, base..head, ids and SHAs only', async () => {
+  const { probot, added, ids, queue } = setup();
+  const ev = pullRequestEvent(repo, { number: 7, headSha: HEAD, baseSha: BASE });
+  await receive(probot, 'pull_request', ev, 'delivery-1');
+  await receive(probot, 'pull_request', ev, 'delivery-2'); // GitHub redelivery: new delivery id
+  expect(added).toHaveLength(1);
+  expect(ids[0]).toBe(ids[1]);
+  expect(added[0]).toMatchObject({
+    kind: 'pull_request',
+    installationId: 4242,
+    owner: 'acme',
+    repo: 'app',
+    repoId: 501,
+    pr: 7,
+    headSha: HEAD,
+    baseSha: BASE,
+    cloneUrl: repo.cloneUrl,
+  });
+  const json = JSON.stringify(added[0]);
+  expect(json).not.toMatch(/token|secret|private|"body"|content/i);
+  expect(await queue.depth()).toBe(1);
+  // A new head is a new scan.
+  await receive(
+    probot,
+    'pull_request',
+    pullRequestEvent(repo, {
+      action: 'synchronize',
+      number: 7,
+      headSha: 'c'.repeat(40),
+      baseSha: BASE,
+    }),
+  );
+  expect(added).toHaveLength(2);
+  await queue.close();
+});
+
+test('push: before..after, new branch without base, deleted refs ignored', async () => {
+  const { probot, added, queue } = setup();
+  await receive(
+    probot,
+    'push',
+    pushEvent(repo, { ref: 'refs/heads/main', before: BASE, after: HEAD }),
+  );
+  await receive(
+    probot,
+    'push',
+    pushEvent(repo, { ref: 'refs/heads/new', before: ZERO, after: HEAD }),
+  );
+  await receive(
+    probot,
+    'push',
+    pushEvent(repo, { ref: 'refs/heads/gone', before: HEAD, after: ZERO }),
+  );
+  await receive(
+    probot,
+    'push',
+    pushEvent(repo, { ref: 'refs/heads/f', before: BASE, after: HEAD, forced: true }),
+  );
+  expect(added.map((j) => [j.ref, j.baseSha, j.forced ?? false])).toEqual([
+    ['refs/heads/main', BASE, false],
+    ['refs/heads/new', undefined, false],
+    ['refs/heads/f', BASE, true],
+  ]);
+  await queue.close();
+});
+
+test('malformed payloads are ignored, never crash', async () => {
+  const { probot, added, queue } = setup();
+  const bad = pullRequestEvent(repo, { number: 7, headSha: 'not-a-sha', baseSha: BASE });
+  await receive(probot, 'pull_request', bad);
+  await receive(probot, 'push', { ref: 'refs/heads/x', repository: null, installation: { id: 1 } });
+  await receive(probot, 'check_run', { action: 'rerequested', check_run: 5 });
+  expect(added).toHaveLength(0);
+  await queue.close();
+});
+
+test('check_run rerequested and requested_action reverify rescan the head for that check run', async () => {
+  const { probot, added, queue } = setup();
+  await receive(
+    probot,
+    'check_run',
+    checkRunEvent(repo, {
+      action: 'rerequested',
+      id: 99,
+      headSha: HEAD,
+      pr: { number: 7, baseSha: BASE },
+    }),
+  );
+  await receive(
+    probot,
+    'check_run',
+    checkRunEvent(repo, { action: 'requested_action', id: 99, headSha: HEAD }),
+    'd2',
+  );
+  expect(added).toHaveLength(2);
+  expect(added[0]).toMatchObject({ kind: 'pull_request', pr: 7, checkRunId: 99, headSha: HEAD });
+  expect(added[1]).toMatchObject({ kind: 'push', checkRunId: 99, headSha: HEAD });
+  await queue.close();
+});
+
+test('installation created: one low-priority history job per repository from the default branch head', async () => {
+  const { probot, added, queue } = setup();
+  nock('https://api.github.com')
+    .post('/app/installations/4242/access_tokens')
+    .reply(201, { token: 'ghs_test', expires_at: new Date(Date.now() + 3600e3).toISOString() })
+    .get('/repos/acme/app')
+    .reply(200, {
+      id: 501,
+      name: 'app',
+      full_name: 'acme/app',
+      owner: { login: 'acme' },
+      clone_url: repo.cloneUrl,
+      default_branch: 'main',
+    })
+    .get('/repos/acme/app/branches/main')
+    .reply(200, { name: 'main', commit: { sha: HEAD } });
+  await receive(probot, 'installation', installationCreatedEvent(repo));
+  expect(added).toEqual([
+    expect.objectContaining({ kind: 'history', installationId: 4242, repoId: 501, headSha: HEAD }),
+  ]);
+  expect(JSON.stringify(added)).not.toContain('ghs_test');
+  await queue.close();
+});
