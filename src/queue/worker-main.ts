@@ -12,6 +12,8 @@ if (!process.env.REDIS_URL) {
   process.exit(2);
 }
 const probot = createProbot();
+// Probot 14 builds its logger and Octokit asynchronously: `log` and `auth` are unset until ready().
+await probot.ready();
 const runtime = createRuntime(probot);
 runtime.startWorker();
 probot.log.info('upstash-guard worker started');
