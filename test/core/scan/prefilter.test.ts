@@ -1,0 +1,70 @@
+import { mayContainSecret, PREFILTER_KEYWORDS } from '../../../src/core/index.js';
+
+/** Reference: the obvious definition, every keyword searched in a latin1 view of the bytes. */
+function reference(buf: Buffer): boolean {
+  const s = buf.toString('latin1');
+  return PREFILTER_KEYWORDS.some((k) => s.includes(k));
+}
+
+const FILLER = 'const value = await client.get(key); // ordinary code\n';
+
+describe('mayContainSecret (byte table)', () => {
+  it('finds every keyword at every alignment, at the start and at the very end', () => {
+    for (const k of PREFILTER_KEYWORDS) {
+      for (let pad = 0; pad < 4; pad++) {
+        const head = 'x'.repeat(pad);
+        for (const text of [
+          head + k,
+          FILLER + head + k,
+          head + k + FILLER,
+          FILLER + head + k + ';',
+        ]) {
+          expect([k, pad, mayContainSecret(Buffer.from(text, 'latin1'))]).toEqual([k, pad, true]);
+          expect(mayContainSecret(new Uint8Array(Buffer.from(text, 'latin1')))).toBe(true);
+          expect(mayContainSecret(text)).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('misses a keyword that is cut by one byte', () => {
+    for (const k of PREFILTER_KEYWORDS) {
+      const cut = FILLER + k.slice(0, -1);
+      if (!reference(Buffer.from(cut, 'latin1')))
+        expect(mayContainSecret(Buffer.from(cut))).toBe(false);
+    }
+  });
+
+  it('agrees with the reference on random and near-miss text', () => {
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    // Pieces of keywords (most cut short) glued with filler: many near misses, some hits.
+    const pieces = PREFILTER_KEYWORDS.flatMap((k) => [
+      k,
+      k.slice(1),
+      k.slice(0, -1),
+      k.slice(0, 2),
+    ]);
+    pieces.push(' ', '\n', 'x', '=');
+    let positives = 0;
+    for (let n = 0; n < 3000; n++) {
+      const parts = 1 + Math.floor(rnd() * 8);
+      let s = '';
+      for (let i = 0; i < parts; i++) {
+        const p = pieces[Math.floor(rnd() * pieces.length)]!;
+        s += rnd() < 0.7 ? p.slice(0, -1) || p : p;
+      }
+      const buf = Buffer.from(s, 'latin1');
+      const want = reference(buf);
+      if (want) positives++;
+      expect([s, mayContainSecret(buf)]).toEqual([s, want]);
+    }
+    expect(positives).toBeGreaterThan(50);
+  });
+
+  it('rejects empty and one-byte input and ordinary source', () => {
+    expect(mayContainSecret(new Uint8Array(0))).toBe(false);
+    expect(mayContainSecret(Buffer.from('A'))).toBe(false);
+    expect(mayContainSecret(Buffer.from(FILLER.repeat(1000)))).toBe(false);
+  });
+});
