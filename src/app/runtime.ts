@@ -14,6 +14,7 @@ import { InProcessQueue } from '../queue/in-process-queue.js';
 import { Metrics } from '../queue/metrics.js';
 import { processScanJob, type JobVerifier } from '../queue/process-scan-job.js';
 import type { ScanQueue } from '../queue/scan-queue.js';
+import { MemoryGate, RedisGate, serialized } from '../queue/serial-gate.js';
 
 export interface Runtime {
   queue: ScanQueue;
@@ -93,8 +94,16 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
     queue,
     metrics,
     startWorker() {
-      queue.start((job) =>
-        processScanJob(job, { auth, cache, log, metrics, ...(verifier ? { verifier } : {}) }),
+      // One scan per PR/branch at a time, shared by every worker through Redis when there is one.
+      const gate = redis
+        ? new RedisGate(redis, `${env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard'}:serial`)
+        : new MemoryGate();
+      queue.start(
+        serialized(
+          (job) =>
+            processScanJob(job, { auth, cache, log, metrics, ...(verifier ? { verifier } : {}) }),
+          gate,
+        ),
       );
     },
     async close() {
