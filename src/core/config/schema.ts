@@ -72,15 +72,11 @@ export class ConfigError extends Error {
   }
 }
 
-const KNOWN_KEYS = [
-  'version',
-  'ignorePaths',
-  'allow',
-  'failOn',
-  'verify',
-  'comments',
-  'maxFileSize',
-];
+/** Keys known at each level (dotted path of the parent), for "did you mean" hints. */
+const KNOWN_KEYS: Record<string, string[]> = {
+  '': ['version', 'ignorePaths', 'allow', 'failOn', 'verify', 'comments', 'maxFileSize'],
+  comments: ['pullRequest', 'commits', 'history'],
+};
 
 export function parseConfig(text: string, source: string): Config {
   let data: unknown;
@@ -109,12 +105,17 @@ export function parseConfig(text: string, source: string): Config {
   }
   const result = configSchema.safeParse(data);
   if (result.success) return result.data as Config;
-  const issue = result.error.issues[0]!;
+  // A misspelt key also makes its intended key "missing": name the misspelling, it is the cause.
+  const issues = result.error.issues;
+  const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0]!;
   const field = issue.path.join('.');
   let message = issue.message;
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
-    const hint = suggest(key, field ? [] : KNOWN_KEYS);
+    const hint = suggest(
+      key,
+      KNOWN_KEYS[field] ?? (/^allow\.\d+$/.test(field) ? ['fingerprint', 'reason'] : []),
+    );
     message = `unknown setting "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}`;
   }
   throw new ConfigError(
