@@ -7,7 +7,7 @@ export { scanText, type ScanTextOptions } from './scan/scan-text.js';
 export { mayContainSecret, PREFILTER_KEYWORDS } from './scan/prefilter.js';
 export { collectFindings, type CollectOptions } from './scan/collect.js';
 export { DEFAULT_FINGERPRINT_KEY, fingerprint } from './scan/fingerprint.js';
-export { atLeast, compareSeverity, severityOf } from './scan/severity.js';
+export { atLeast, compareSeverity, severityOf, type SeverityInput } from './scan/severity.js';
 export { mask } from './scan/mask.js';
 export { BUILTIN_IGNORES, isPathIgnored } from './suppress/ignore-paths.js';
 export { failsScan } from './suppress/fails-scan.js';

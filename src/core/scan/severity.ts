@@ -39,7 +39,8 @@ export function severityOf(f: SeverityInput): Severity {
   if (f.type === 'upstash-management-key') s = 'critical';
   else if (f.type === 'upstash-kafka-credentials') s = 'low';
   else if (f.details.publicByDesign === true) s = 'info';
-  else if (f.readOnly === true) s = f.exposure.kind === 'browser' ? 'medium' : 'medium';
+  // A read-only token in a browser still only reads: exposure does not change what it can do.
+  else if (f.readOnly === true) s = 'medium';
   else s = f.exposure.kind === 'browser' ? 'critical' : 'high';
   return f.confidence === 'low' ? lower(s) : s;
 }
