@@ -1,0 +1,26 @@
+/** The runtime hands the gate a lazyConnect client: the first gate command must connect it. */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { RedisGate } from '../../src/queue/serial-gate.js';
+
+test('RedisGate works on a lazyConnect client (as the runtime creates it)', async () => {
+  const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 2, lazyConnect: true });
+  const prefix = `ug-test-lazy-${randomUUID()}`;
+  const gate = new RedisGate(redis, prefix);
+  const job = {
+    kind: 'push' as const,
+    installationId: 1,
+    owner: 'o',
+    repo: 'r',
+    repoId: 1,
+    cloneUrl: 'https://example.invalid/o/r.git',
+    headSha: 'a'.repeat(40),
+    ref: 'refs/heads/main',
+  };
+  expect(await gate.acquire('k', job)).toBe(true);
+  expect(await gate.acquire('k', job)).toBe(false);
+  expect(await gate.release('k')).toEqual(job);
+  expect(await gate.release('k')).toBeUndefined();
+  expect(await redis.keys(`${prefix}*`)).toEqual([]);
+  redis.disconnect();
+});
