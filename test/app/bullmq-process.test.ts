@@ -1,0 +1,36 @@
+/**
+ * The BullMQ path as deployed: the built app enqueues into Redis, a separate `npm run worker`
+ * process scans and reports. (GitHub double + loopback git server from the e2e helpers.)
+ */
+import { redisEndpoint, redisTokenParts } from '../helpers/synthetic.js';
+import { startHarness, until, type Harness } from '../e2e/harness.js';
+import { pushEvent } from '../helpers/webhooks.js';
+
+let h: Harness;
+afterAll(async () => h?.close());
+
+test('app enqueues in Redis, a separate worker scans and reports the push', async () => {
+  h = await startHarness({ redisUrl: 'redis://127.0.0.1:6379' });
+  await h.app.startWorker();
+  const target = h.addRepo('app', 701);
+  const repo = h.repo();
+  repo.write('README.md', '# app\n');
+  const first = repo.commit('initial');
+  const { token, dbId } = redisTokenParts({ seed: 'app-bullmq' });
+  const url = `https://${redisEndpoint(dbId, { seed: 'app-bullmq' })}`;
+  repo.write('.env', `UPSTASH_REDIS_REST_URL=${url}\nUPSTASH_REDIS_REST_TOKEN=${token}\n`);
+  const second = repo.commit('add env');
+  await h.push(repo, target, 'HEAD:refs/heads/main');
+  const res = await h.send(
+    'push',
+    pushEvent(target, { ref: 'refs/heads/main', before: first, after: second }),
+  );
+  expect(res.status).toBeLessThan(300);
+  const run = await until(
+    'check run completed by the worker',
+    () => h.gh.checkRuns.find((c) => c.status === 'completed'),
+    30_000,
+  );
+  expect(run.conclusion).toBe('failure');
+  expect(JSON.stringify(h.gh.requests)).not.toContain(token);
+}, 60_000);
