@@ -14,8 +14,9 @@
  *   same, regex as a trie of prefixes          312 MB/s          283 MB/s
  *   Buffer.indexOf per keyword                 253 MB/s          240 MB/s
  *   2-byte table at every offset               648 MB/s          837 MB/s
- *   2-byte table at even offsets (this)       1167 MB/s         1572 MB/s
- * Strings (decoded layers, small) use the combined regex.
+ *   2-byte table at even offsets (this)  930-1167 MB/s    1461-1572 MB/s (runs on a shared box)
+ * Strings (diff text, decoded layers) get the same scan over UTF-16 code units: 555 MB/s on the
+ * same source as strings, against 289 MB/s for the combined regex.
  */
 import { DETECTORS } from '../detectors/registry.js';
 import { base64Anchors } from '../detectors/base64-anchors.js';
@@ -87,8 +88,27 @@ function scanBytes(buf: Uint8Array): boolean {
   return false;
 }
 
+/** Same scan over UTF-16 code units; a unit above 0xff is in no keyword, so its window is empty. */
+function scanString(text: string): boolean {
+  const len = text.length;
+  const n = len - 1;
+  for (let i = 0; i < n; i += 2) {
+    const a = text.charCodeAt(i);
+    const b = text.charCodeAt(i + 1);
+    if ((a | b) > 0xff || WINDOWS[(a << 8) | b] === 0) continue;
+    for (const { bytes, offset } of ENTRIES[(a << 8) | b]!) {
+      const s = i - offset;
+      if (s < 0 || s + bytes.length > len) continue;
+      let j = 0;
+      while (j < bytes.length && text.charCodeAt(s + j) === bytes[j]) j++;
+      if (j === bytes.length) return true;
+    }
+  }
+  return false;
+}
+
 export function mayContainSecret(data: Uint8Array | string): boolean {
-  if (typeof data === 'string') return COMBINED.test(data);
+  if (typeof data === 'string') return TABLE_USABLE ? scanString(data) : COMBINED.test(data);
   if (TABLE_USABLE) return scanBytes(data);
   const buf = Buffer.isBuffer(data)
     ? data

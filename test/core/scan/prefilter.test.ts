@@ -57,9 +57,17 @@ describe('mayContainSecret (byte table)', () => {
       const buf = Buffer.from(s, 'latin1');
       const want = reference(buf);
       if (want) positives++;
-      expect([s, mayContainSecret(buf)]).toEqual([s, want]);
+      expect([s, mayContainSecret(buf), mayContainSecret(s)]).toEqual([s, want, want]);
     }
     expect(positives).toBeGreaterThan(50);
+  });
+
+  it('strings with characters above latin1 around a keyword', () => {
+    for (const k of PREFILTER_KEYWORDS) {
+      expect(mayContainSecret(`é€😀${k}€`)).toBe(true);
+      expect(mayContainSecret(`€${k}`)).toBe(true);
+    }
+    expect(mayContainSecret('€'.repeat(1000) + '😀'.repeat(1000))).toBe(false);
   });
 
   it('rejects empty and one-byte input and ordinary source', () => {
