@@ -123,7 +123,7 @@ function lineAround(
 
 /** Keeps specific detectors over the fallback and one hit per (identity, line). */
 function resolveOverlaps(raw: RawHit[]): RawHit[] {
-  const specific = raw.filter((h) => h.detectorId !== FALLBACK_DETECTOR_ID);
+  const specific = raw.filter((h) => h.detectorId !== FALLBACK_DETECTOR_ID && !outranked(h, raw));
   return [
     ...specific,
     ...raw.filter(
@@ -133,6 +133,21 @@ function resolveOverlaps(raw: RawHit[]): RawHit[] {
         !claimedElsewhere(h, specific),
     ),
   ];
+}
+
+const RANK = { high: 0, medium: 1, low: 2 } as const;
+
+/** Another specific detector read exactly this span with higher confidence: it is the better reading. */
+function outranked(h: RawHit, raw: RawHit[]): boolean {
+  return raw.some(
+    (o) =>
+      o !== h &&
+      o.detectorId !== FALLBACK_DETECTOR_ID &&
+      o.layer === h.layer &&
+      o.start === h.start &&
+      o.end === h.end &&
+      RANK[o.candidate.confidence] < RANK[h.candidate.confidence],
+  );
 }
 
 function overlapsAny(h: RawHit, others: RawHit[]): boolean {

@@ -147,3 +147,34 @@ describe('real-world files', () => {
     }
   });
 });
+
+describe('overlapping readings of one span', () => {
+  it('keeps the higher-confidence specific reading', () => {
+    const make = (id: string, type: Detector['type'], confidence: 'high' | 'medium'): Detector => ({
+      id,
+      type,
+      title: id,
+      keywords: ['SPYVALUE'],
+      pattern: /(SPYVALUE[0-9]+)/g,
+      validate: (m) => ({
+        type,
+        secret: m[1]!,
+        identity: `${id}:${m[1]!}`,
+        readOnly: false,
+        confidence,
+        details: {},
+      }),
+      examples: { positives: () => [], negatives: [] },
+    });
+    const hits = scanText(
+      { path: '.env', text: 'A=SPYVALUE1' },
+      {
+        detectors: [
+          make('weak', 'upstash-redis-token', 'medium'),
+          make('strong', 'upstash-qstash-token', 'high'),
+        ],
+      },
+    );
+    expect(hits.map((h) => h.candidate.type)).toEqual(['upstash-qstash-token']);
+  });
+});
