@@ -1,0 +1,48 @@
+/** SIGTERM path: close() stops taking jobs and lets the running one finish (real Redis). */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { BullScanQueue, redisConnection } from '../../src/queue/bullmq-queue.js';
+import type { ScanJob } from '../../src/queue/scan-job.js';
+
+const REDIS = 'redis://127.0.0.1:6379';
+const prefix = `ug-test-shutdown-${randomUUID()}`;
+const job = (head: string): ScanJob => ({
+  kind: 'push',
+  installationId: 1,
+  owner: 'o',
+  repo: 'r',
+  repoId: 43,
+  cloneUrl: 'http://127.0.0.1:1/o/r.git',
+  headSha: head.repeat(40),
+  ref: `refs/heads/${head}`,
+});
+
+afterAll(async () => {
+  const redis = new Redis(REDIS);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+});
+
+test('close() finishes the running job and does not start the waiting one', async () => {
+  const q = new BullScanQueue({ connection: redisConnection(REDIS), prefix, concurrency: 1 });
+  const events: string[] = [];
+  let started!: () => void;
+  const running = new Promise<void>((r) => (started = r));
+  await q.add(job('a'));
+  await q.add(job('b'));
+  q.start(async (j) => {
+    events.push(`start ${j.headSha[0]}`);
+    started();
+    await new Promise((r) => setTimeout(r, 300));
+    events.push(`end ${j.headSha[0]}`);
+  });
+  await running;
+  await q.close();
+  events.push('closed');
+  expect(events).toEqual(['start a', 'end a', 'closed']);
+  // The waiting job is still in Redis for the next worker.
+  const other = new BullScanQueue({ connection: redisConnection(REDIS), prefix });
+  expect(await other.depth()).toBe(1);
+  await other.close();
+});
