@@ -1,3 +1,4 @@
+/* global URL, console */
 // The registry these machines reach serves only linux builds of platform-specific optional
 // packages (@swc/core-*, @msgpackr-extract/*, @unrs/resolver-binding-*), so `npm install` leaves
 // them out of package-lock.json and `npm ci` then rejects the lock as out of sync. This adds an
