@@ -8,7 +8,18 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 const path = new URL('../package-lock.json', import.meta.url);
 const lock = JSON.parse(readFileSync(path, 'utf8'));
-const OS = ['darwin', 'linux', 'win32', 'android', 'freebsd', 'openharmony', 'sunos', 'openbsd', 'netbsd', 'aix'];
+const OS = [
+  'darwin',
+  'linux',
+  'win32',
+  'android',
+  'freebsd',
+  'openharmony',
+  'sunos',
+  'openbsd',
+  'netbsd',
+  'aix',
+];
 const CPU = ['arm64', 'x64', 'ia32', 'arm', 'ppc64', 's390x', 'riscv64', 'loong64', 'mips64el'];
 let added = 0;
 for (const [key, pkg] of Object.entries(lock.packages)) {
@@ -20,13 +31,20 @@ for (const [key, pkg] of Object.entries(lock.packages)) {
     const os = parts.find((p) => OS.includes(p));
     const cpu = parts.find((p) => CPU.includes(p));
     if (!os || !cpu) continue; // not a platform package: leave it to npm
-    const entry = { version: String(version).replace(/^[\^~=]/, ''), optional: true, os: [os], cpu: [cpu] };
+    const entry = {
+      version: String(version).replace(/^[\^~=]/, ''),
+      optional: true,
+      os: [os],
+      cpu: [cpu],
+    };
     if (os === 'linux' && parts.includes('musl')) entry.libc = ['musl'];
     if (os === 'linux' && parts.some((p) => p.startsWith('gnu'))) entry.libc = ['glibc'];
     lock.packages[`node_modules/${name}`] = entry;
     added++;
   }
 }
-lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)));
+lock.packages = Object.fromEntries(
+  Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : 1)),
+);
 writeFileSync(path, `${JSON.stringify(lock, null, 2)}\n`);
 console.log(`fix-lockfile: added ${added} platform entries`);
