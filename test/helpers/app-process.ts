@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -47,20 +47,49 @@ export interface AppProcess extends ManagedProcess {
   metrics(): Promise<string>;
 }
 
-/** Builds dist/ once when the app entry point is missing (tests should not silently test stale code). */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/ when it is missing or older than src/ (tests must not silently run stale code). */
 export function ensureBuilt(): void {
-  if (existsSync(join(ROOT, 'dist', 'app', 'index.js')) && process.env.UG_E2E_REBUILD !== '1')
-    return;
-  const r = spawnSync(
-    process.execPath,
-    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: ROOT,
-      encoding: 'utf8',
-    },
-  );
-  if (!existsSync(join(ROOT, 'dist', 'app', 'index.js')))
-    throw new Error(`build failed: ${r.stdout}${r.stderr}`);
+  const entry = join(ROOT, 'dist', 'app', 'index.js');
+  const fresh = (): boolean =>
+    existsSync(entry) && statSync(entry).mtimeMs >= newestMtime(join(ROOT, 'src'));
+  if (fresh()) return;
+  // Jest runs test files in parallel workers: one builds, the others wait for it.
+  const lock = join(ROOT, 'dist', '.e2e-build.lock');
+  mkdirSync(dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 120_000)
+        rmSync(lock, { recursive: true, force: true });
+    }
+  }
+  try {
+    if (!fresh()) build(entry);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function build(entry: string): void {
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  // tsc emits despite type errors elsewhere; only a missing entry point is fatal here.
+  if (!existsSync(entry)) throw new Error(`build failed: ${r.stdout}${r.stderr}`);
 }
 
 export async function freePort(): Promise<number> {
