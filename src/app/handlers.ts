@@ -16,7 +16,7 @@ export function registerHandlers(app: Probot, queue: ScanQueue): void {
         app.log.info({ event }, 'event needs no scan');
         continue;
       }
-      const { id, duplicate } = await queue.add(job);
+      const { id, duplicate } = await queue.add({ ...job, receivedAt: Date.now() });
       app.log.info(
         { event, job: id, duplicate },
         duplicate ? 'duplicate delivery ignored' : 'scan enqueued',

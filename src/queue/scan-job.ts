@@ -22,6 +22,8 @@ export interface ScanJob {
   /** Set by check_run rerequested / requested_action: update this check run instead of a new one. */
   checkRunId?: number;
   deliveryId?: string;
+  /** When the webhook arrived (ms since epoch): orders jobs that are coalesced. Not part of the id. */
+  receivedAt?: number;
 }
 
 export const PRIORITY: Record<ScanJob['kind'], number> = { pull_request: 1, push: 1, history: 10 };
@@ -48,6 +50,24 @@ export function serialKeyOf(job: ScanJob): string | undefined {
   if (job.kind === 'push')
     return `push-${job.repoId}-${Buffer.from(job.ref ?? '').toString('hex')}`;
   return undefined;
+}
+
+/**
+ * Several jobs for one serial key as one: the newest head. For pushes the range starts at the
+ * earliest `before` (absent when any was a new branch), so coalescing never skips a pushed commit.
+ */
+export function coalesceJobs(unordered: readonly ScanJob[]): ScanJob {
+  const jobs = [...unordered].sort((a, b) => (a.receivedAt ?? 0) - (b.receivedAt ?? 0));
+  const last = jobs[jobs.length - 1]!;
+  if (last.kind !== 'push' || jobs.length === 1) return last;
+  const { baseSha: _drop, ...rest } = last;
+  const first = jobs[0]!;
+  const forced = jobs.some((j) => j.forced);
+  return {
+    ...rest,
+    ...(first.baseSha ? { baseSha: first.baseSha } : {}),
+    ...(forced ? { forced: true } : {}),
+  };
 }
 
 export class PermanentJobError extends Error {

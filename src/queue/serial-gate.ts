@@ -1,53 +1,86 @@
 /**
  * One scan per PR (or branch) at a time. A job that arrives while another for the same key runs is
- * parked as the key's single "pending" job (newer replaces older) and the running holder scans it
- * when it finishes: a burst of pushes during a scan yields exactly one follow-up at the newest head.
+ * parked; when the holder finishes, every parked job is coalesced into one follow-up (the newest
+ * head; for pushes the earliest `before`, so no pushed commit is skipped) and the holder runs it.
+ *
+ * The lock's value is the holder's job id. When a worker dies, the queue hands the same job to
+ * another worker, which re-takes its own lock at once instead of waiting for it to expire; a
+ * follow-up that was being scanned when the worker died is kept ("inflight") and resumed.
  * Redis-backed across workers (atomic Lua), in memory for the in-process queue.
  */
 import type { Redis } from 'ioredis';
-import { serialKeyOf, type ScanJob } from './scan-job.js';
+import { coalesceJobs, jobIdOf, serialKeyOf, type ScanJob } from './scan-job.js';
 import type { JobProcessor } from './scan-queue.js';
 
+export interface Acquired {
+  held: boolean;
+  /** The lock was already ours: this is a retry of a job whose worker died. */
+  sameHolder?: boolean;
+  /** Follow-up jobs a dead holder had started; they must be scanned. */
+  resume?: ScanJob[];
+}
+
 export interface SerialGate {
-  /** True: the caller holds the key. False: `job` was parked as the key's pending job. */
-  acquire(key: string, job: ScanJob): Promise<boolean>;
-  /** The parked job (the caller keeps the key to run it), or undefined after freeing the key. */
-  release(key: string): Promise<ScanJob | undefined>;
-  /** Frees the key after a failure; `job` goes back to pending unless a newer one is parked. */
-  abandon(key: string, job: ScanJob | undefined): Promise<void>;
+  acquire(key: string, holder: string, job: ScanJob): Promise<Acquired>;
+  /** The coalesced parked jobs (kept as inflight until the next call), or undefined after freeing the key. */
+  next(key: string, holder: string): Promise<ScanJob | undefined>;
+  /** Frees the key after a failure; parked and inflight jobs stay for whoever takes it next. */
+  abandon(key: string, holder: string): Promise<void>;
 }
 
 export class MemoryGate implements SerialGate {
-  private readonly held = new Set<string>();
-  private readonly pending = new Map<string, ScanJob>();
-  async acquire(key: string, job: ScanJob): Promise<boolean> {
-    if (!this.held.has(key)) return (this.held.add(key), true);
-    this.pending.set(key, job);
-    return false;
+  private readonly held = new Map<string, string>();
+  private readonly pending = new Map<string, ScanJob[]>();
+  private readonly inflight = new Map<string, ScanJob[]>();
+  async acquire(key: string, holder: string, job: ScanJob): Promise<Acquired> {
+    const current = this.held.get(key);
+    if (current !== undefined && current !== holder) {
+      this.pending.set(key, [...(this.pending.get(key) ?? []), job]);
+      return { held: false };
+    }
+    this.held.set(key, holder);
+    const resume = this.inflight.get(key);
+    return { held: true, sameHolder: current === holder, ...(resume?.length ? { resume } : {}) };
   }
-  async release(key: string): Promise<ScanJob | undefined> {
-    const next = this.pending.get(key);
+  async next(key: string, holder: string): Promise<ScanJob | undefined> {
+    if (this.held.get(key) !== holder) return undefined;
+    this.inflight.delete(key);
+    const parked = this.pending.get(key);
     this.pending.delete(key);
-    if (!next) this.held.delete(key);
-    return next;
-  }
-  async abandon(key: string, job: ScanJob | undefined): Promise<void> {
-    if (job && !this.pending.has(key)) this.pending.set(key, job);
+    if (parked?.length) {
+      this.inflight.set(key, parked);
+      return coalesceJobs(parked);
+    }
     this.held.delete(key);
+    return undefined;
+  }
+  async abandon(key: string, holder: string): Promise<void> {
+    if (this.held.get(key) === holder) this.held.delete(key);
   }
 }
 
-const ACQUIRE = `if redis.call('set', KEYS[1], '1', 'NX', 'PX', ARGV[2]) then return 1 end
-redis.call('set', KEYS[2], ARGV[1], 'PX', ARGV[3]) return 0`;
-const RELEASE = `local p = redis.call('get', KEYS[2])
-if p then redis.call('del', KEYS[2]) redis.call('pexpire', KEYS[1], ARGV[1]) return p end
-redis.call('del', KEYS[1]) return false`;
-const ABANDON = `if ARGV[1] ~= '' then redis.call('set', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) end
-redis.call('del', KEYS[1]) return 1`;
+const ACQUIRE = `local same = 0
+if not redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[3]) then
+  if redis.call('get', KEYS[1]) ~= ARGV[1] then
+    redis.call('rpush', KEYS[2], ARGV[2]) redis.call('pexpire', KEYS[2], ARGV[4]) return {0}
+  end
+  redis.call('pexpire', KEYS[1], ARGV[3]) same = 1
+end
+local out = {1, same}
+for _, v in ipairs(redis.call('lrange', KEYS[3], 0, -1)) do table.insert(out, v) end
+return out`;
+const NEXT = `if redis.call('get', KEYS[1]) ~= ARGV[1] then return {} end
+redis.call('del', KEYS[3])
+if redis.call('exists', KEYS[2]) == 1 then
+  redis.call('rename', KEYS[2], KEYS[3]) redis.call('pexpire', KEYS[3], ARGV[3]) redis.call('pexpire', KEYS[1], ARGV[2])
+  return redis.call('lrange', KEYS[3], 0, -1)
+end
+redis.call('del', KEYS[1]) return {}`;
+const ABANDON = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end return 1`;
 
 /**
- * Locks expire after `lockMs` so a dead worker cannot block a PR forever (a scan longer than that
- * may overlap the next one; it only costs a duplicate check update, never a lost report).
+ * Locks also expire after `lockMs`, so even a holder whose job is never retried cannot block a PR
+ * for longer than that.
  */
 export class RedisGate implements SerialGate {
   constructor(
@@ -55,51 +88,63 @@ export class RedisGate implements SerialGate {
     private readonly prefix = 'upstash-guard:serial',
     private readonly lockMs = 15 * 60_000,
   ) {}
-  private keys(key: string): [string, string] {
-    return [`${this.prefix}:lock:${key}`, `${this.prefix}:pending:${key}`];
+  private keys(key: string): [string, string, string] {
+    return [
+      `${this.prefix}:lock:${key}`,
+      `${this.prefix}:pending:${key}`,
+      `${this.prefix}:inflight:${key}`,
+    ];
   }
-  async acquire(key: string, job: ScanJob): Promise<boolean> {
-    const pendingMs = this.lockMs * 4;
-    const r = await this.redis.eval(
+  async acquire(key: string, holder: string, job: ScanJob): Promise<Acquired> {
+    const r = (await this.redis.eval(
       ACQUIRE,
-      2,
+      3,
       ...this.keys(key),
+      holder,
       JSON.stringify(job),
       this.lockMs,
-      pendingMs,
-    );
-    return r === 1;
-  }
-  async release(key: string): Promise<ScanJob | undefined> {
-    const r = await this.redis.eval(RELEASE, 2, ...this.keys(key), this.lockMs);
-    return typeof r === 'string' ? (JSON.parse(r) as ScanJob) : undefined;
-  }
-  async abandon(key: string, job: ScanJob | undefined): Promise<void> {
-    await this.redis.eval(
-      ABANDON,
-      2,
-      ...this.keys(key),
-      job ? JSON.stringify(job) : '',
       this.lockMs * 4,
-    );
+    )) as (number | string)[];
+    if (r[0] !== 1) return { held: false };
+    const resume = (r.slice(2) as string[]).map((s) => JSON.parse(s) as ScanJob);
+    return { held: true, sameHolder: r[1] === 1, ...(resume.length ? { resume } : {}) };
+  }
+  async next(key: string, holder: string): Promise<ScanJob | undefined> {
+    const r = (await this.redis.eval(
+      NEXT,
+      3,
+      ...this.keys(key),
+      holder,
+      this.lockMs,
+      this.lockMs * 4,
+    )) as string[];
+    return r.length ? coalesceJobs(r.map((s) => JSON.parse(s) as ScanJob)) : undefined;
+  }
+  async abandon(key: string, holder: string): Promise<void> {
+    await this.redis.eval(ABANDON, 3, ...this.keys(key), holder);
   }
 }
 
-/** Wraps a processor so jobs sharing a serial key never overlap and coalesce to the newest. */
+/** Wraps a processor so jobs sharing a serial key never overlap and coalesce to one follow-up. */
 export function serialized(processor: JobProcessor, gate: SerialGate): JobProcessor {
   return async (job) => {
     const key = serialKeyOf(job);
     if (!key) return processor(job);
-    if (!(await gate.acquire(key, job))) return;
-    let current: ScanJob | undefined = job;
+    const holder = jobIdOf(job);
+    const got = await gate.acquire(key, holder, job);
+    if (!got.held) return;
+    // A retry after a crash mid-follow-up resumes the follow-up (the job itself was done first);
+    // a new holder that finds an abandoned follow-up scans it together with its own job.
+    let current: ScanJob | undefined = got.resume
+      ? coalesceJobs(got.sameHolder ? got.resume : [...got.resume, job])
+      : job;
     try {
       while (current) {
         await processor(current);
-        current = await gate.release(key);
+        current = await gate.next(key, holder);
       }
     } catch (err) {
-      // The queue retries `job`; a failed follow-up stays parked so that retry scans it after.
-      await gate.abandon(key, current === job ? undefined : current);
+      await gate.abandon(key, holder);
       throw err;
     }
   };

@@ -17,10 +17,10 @@ test('RedisGate works on a lazyConnect client (as the runtime creates it)', asyn
     headSha: 'a'.repeat(40),
     ref: 'refs/heads/main',
   };
-  expect(await gate.acquire('k', job)).toBe(true);
-  expect(await gate.acquire('k', job)).toBe(false);
-  expect(await gate.release('k')).toEqual(job);
-  expect(await gate.release('k')).toBeUndefined();
+  expect(await gate.acquire('k', 'job-1', job)).toEqual({ held: true, sameHolder: false });
+  expect(await gate.acquire('k', 'job-2', job)).toEqual({ held: false });
+  expect(await gate.next('k', 'job-1')).toEqual(job);
+  expect(await gate.next('k', 'job-1')).toBeUndefined();
   expect(await redis.keys(`${prefix}*`)).toEqual([]);
   redis.disconnect();
 });

@@ -51,27 +51,63 @@ test('in memory: a burst during a scan yields exactly one follow-up at the newes
   await coalesces(gate, gate);
 });
 
-test('a failed follow-up stays parked and the key is freed for the retry', async () => {
+test('a failed follow-up is resumed by the retry of the job that held the key', async () => {
   const gate = new MemoryGate();
-  let fail = true;
   const ran: string[] = [];
-  const run = serialized(async (job) => {
-    ran.push(job.headSha[0]!);
-    if (job.headSha[0] === 'b' && fail) throw new Error('transient');
-  }, gate);
+  let failB = true;
   let go!: () => void;
   const blocked = new Promise<void>((r) => (go = r));
-  const first = serialized(async (job) => {
+  const worker = serialized(async (job) => {
     ran.push(job.headSha[0]!);
-    if (job.headSha[0] === 'a') await blocked;
-    else throw new Error('transient');
-  }, gate)(prJob('a'));
-  await run(prJob('b'));
+    if (job.headSha[0] === 'a' && ran.length === 1) await blocked;
+    if (job.headSha[0] === 'b' && failB) throw new Error('transient');
+  }, gate);
+  const first = worker({ ...prJob('a'), receivedAt: 1 });
+  await worker({ ...prJob('b'), receivedAt: 2 }); // parked
   go();
   await expect(first).rejects.toThrow('transient');
-  fail = false;
-  await run(prJob('a')); // the queue's retry of "a" runs a, then the parked b
-  expect(ran).toEqual(['a', 'b', 'a', 'b']);
+  failB = false;
+  await worker({ ...prJob('a'), receivedAt: 1 }); // the queue's retry of "a"
+  expect(ran).toEqual(['a', 'b', 'b']); // the newest head, not the stale "a"
+});
+
+test('a worker that died mid-job: the retry re-takes its own lock instead of being parked', async () => {
+  const gate = new MemoryGate();
+  const job = prJob('a');
+  const ran: string[] = [];
+  const dead = serialized(() => new Promise<void>(() => undefined), gate);
+  void dead(job); // holds the lock forever, like a SIGKILLed worker
+  await new Promise((r) => setTimeout(r, 10));
+  await serialized(async (j) => void ran.push(j.headSha[0]!), gate)(job);
+  expect(ran).toEqual(['a']);
+});
+
+test('coalesced pushes keep the earliest before, so no pushed commit is skipped', async () => {
+  const gate = new MemoryGate();
+  const seen: ScanJob[] = [];
+  let go!: () => void;
+  const blocked = new Promise<void>((r) => (go = r));
+  const push = (before: string, after: string, t: number): ScanJob => ({
+    ...prJob(after),
+    kind: 'push',
+    pr: undefined,
+    ref: 'refs/heads/main',
+    baseSha: before.repeat(40),
+    receivedAt: t,
+  });
+  const worker = serialized(async (j) => {
+    seen.push(j);
+    if (seen.length === 1) await blocked;
+  }, gate);
+  const first = worker(push('0', '1', 1));
+  await worker(push('2', '3', 3));
+  await worker(push('1', '2', 2));
+  go();
+  await first;
+  expect(seen.map((j) => [j.baseSha![0], j.headSha[0]])).toEqual([
+    ['0', '1'],
+    ['1', '3'],
+  ]);
 });
 
 describe('Redis gate (real Redis, two workers)', () => {
