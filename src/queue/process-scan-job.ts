@@ -57,6 +57,7 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
     throw err;
   }
 
+  const t = { start: started, fetched: 0, scanned: 0 };
   // 3. Fetch into the repository cache.
   let repoDir: string;
   try {
@@ -73,6 +74,7 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
     throw err;
   }
 
+  t.fetched = Date.now();
   // 4. Config (repository, then organisation; a broken file makes the check neutral).
   const loaded = await loadRepoConfig(gh, repo, job.headSha);
   const config = loaded.config;
@@ -80,6 +82,7 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
   // 5. Scan.
   const result = await scan(job, repoDir, config);
 
+  t.scanned = Date.now();
   // 6. Verify (when enabled); never drops a finding.
   if (config.verify && deps.verifier && result.findings.length > 0) {
     await deps.verifier
@@ -117,6 +120,11 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
       findings: result.findings.length,
       fails: failsScan(result.findings, config),
       ms: Date.now() - started,
+      // Where the time went: token + check-run start + fetch, config + scan, verify + publish.
+      // Publishing includes Octokit's throttling, which spaces GitHub writes about 1 s apart.
+      fetchMs: t.fetched - t.start,
+      scanMs: t.scanned - t.fetched,
+      publishMs: Date.now() - t.scanned,
     },
     'scan reported',
   );
