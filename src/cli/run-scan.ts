@@ -53,8 +53,12 @@ export async function runScan(args: CliArgs, io: CliIo): Promise<ScanOutcome> {
   // 5. Liveness, only when asked: it sends credentials to Upstash (allowlisted hosts only).
   if (args.verify && result.findings.length > 0) {
     // Loaded only when asked: most runs never touch the network code.
-    const { verifyFindings } = await import('../verify/verify-findings.js');
-    await verifyFindings(result.findings, { fetch: io.fetch ?? fetch });
+    const { verifyFindings, hostPolicyFromEnv } = await import('../verify/index.js');
+    const hostPolicy = hostPolicyFromEnv(io.env);
+    await verifyFindings(result.findings, {
+      fetch: io.fetch ?? fetch,
+      ...(hostPolicy ? { hostPolicy } : {}),
+    });
   }
   return { result, config, root };
 }
