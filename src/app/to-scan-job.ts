@@ -13,14 +13,10 @@ const num = (v: unknown): number | undefined =>
   typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 const SHA = /^[0-9a-f]{40}$/;
 
-interface RepoFields {
-  owner: string;
-  repo: string;
-  repoId: number;
-  cloneUrl: string;
-  htmlUrl?: string;
-  defaultBranch?: string;
-}
+type RepoFields = Pick<
+  ScanJob,
+  'owner' | 'repo' | 'repoId' | 'cloneUrl' | 'htmlUrl' | 'defaultBranch'
+>;
 
 export function repoFields(repository: unknown): RepoFields | undefined {
   const r = obj(repository);
@@ -89,15 +85,7 @@ export function pushJob(payload: Json, deliveryId?: string): ScanJob | undefined
 /** installation.created and installation_repositories.added: one history job per repository. */
 export function historyJobsFor(
   inst: number,
-  repos: {
-    owner: string;
-    repo: string;
-    repoId: number;
-    cloneUrl: string;
-    htmlUrl?: string;
-    defaultBranch?: string;
-    headSha: string;
-  }[],
+  repos: (RepoFields & { headSha: string })[],
 ): ScanJob[] {
   return repos.map((r) => ({ kind: 'history' as const, installationId: inst, ...r }));
 }

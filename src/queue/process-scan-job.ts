@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { Finding, ScanResult } from '../core/index.js';
 import { failsScan } from '../core/index.js';
-import { mergeBase, otherHeads, scanRange } from '../engine/scan-range.js';
+import { otherHeads, scanRange } from '../engine/scan-range.js';
 import { scanHistory } from '../engine/scan-history.js';
 import type { RepoCache } from '../git/repo-cache.js';
 import { RepoNotFoundError, RepoTooLargeError, setHead } from '../git/repo-cache.js';
@@ -141,13 +141,11 @@ async function scan(
     return scanHistory(repoDir, { ...opts, headRef: job.headSha });
   }
   if (job.kind === 'pull_request') {
-    // Commits on the PR head not reachable from the base: what a merge of the base brings in is excluded.
-    const base = job.baseSha
-      ? await mergeBase(repoDir, job.baseSha, job.headSha).catch(() => undefined)
-      : undefined;
+    // Commits on the PR head not reachable from the base: what a merge of the base brings in is
+    // excluded. A base missing from the clone widens the scan with a warning (scanRange).
     return scanRange(
       repoDir,
-      { include: [job.headSha], exclude: base ? [job.baseSha!] : [] },
+      { include: [job.headSha], exclude: job.baseSha ? [job.baseSha] : [] },
       opts,
     );
   }
