@@ -122,6 +122,12 @@ export interface Detector {
   readonly keywords: readonly string[];
   /** Global regex; capture group 1 is the candidate value. */
   readonly pattern: RegExp;
+  /**
+   * Optional speed-up for a pattern with no literal prefix (a regex engine tries it at every
+   * position): a literal that every match of `pattern` holds at `offset` from the match start.
+   * The scan then tries the pattern only where the literal occurs, with the same results.
+   */
+  readonly anchor?: { readonly literal: string; readonly offset: number };
   validate(match: RegExpExecArray, ctx: MatchContext): Candidate | null;
   readonly examples: DetectorExamples;
 }

@@ -70,6 +70,8 @@ export const managementKeyDetector = {
   keywords: ['STASH', 'stash'],
   pattern:
     /(?<![A-Za-z0-9/_-])([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})(?![A-Za-z0-9_-])/g,
+  // The UUID's version nibble: `xxxxxxxx-xxxx-4…` has "-4" at offset 13 of every match.
+  anchor: { literal: '-4', offset: 13 },
   validate(m, ctx) {
     const uuid = m[1]!;
     if (/\/\S*$/.test(ctx.before) && /https?:\/\//.test(ctx.before)) return null; // inside a URL

@@ -29,7 +29,47 @@ export interface WrappedValue {
   decoded: string;
 }
 
-const B64_RUN = /(?<![A-Za-z0-9+/=])([A-Za-z0-9+/]{24,}={0,2})(?![A-Za-z0-9+/=])/g;
+/** 1: a base64 character [A-Za-z0-9+/]; 2: '=' padding. */
+const B64 = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z0-9+/]/.test(ch)) B64[c] = 1;
+}
+B64[61] = 2;
+
+/**
+ * Runs that the regex `(?<![A-Za-z0-9+/=])([A-Za-z0-9+/]{24,}={0,2})(?![A-Za-z0-9+/=])` matches,
+ * found in one pass over the char codes: a maximal run of base64 characters, not preceded by one
+ * of them or '=', at least 24 long, followed by at most two '=' and then neither. The regex, with
+ * its lookbehind tried at every position, was the largest cost of scanning a large text.
+ */
+export function base64Runs(text: string): { index: number; run: string }[] {
+  const out: { index: number; run: string }[] = [];
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c >= 128 || B64[c] !== 1) {
+      i++;
+      continue;
+    }
+    const start = i;
+    const p = start > 0 ? text.charCodeAt(start - 1) : 0;
+    const startsClean = p >= 128 || B64[p] === 0;
+    i++;
+    for (let d = i < n ? text.charCodeAt(i) : 0; i < n && d < 128 && B64[d] === 1;) {
+      i++;
+      d = i < n ? text.charCodeAt(i) : 0;
+    }
+    if (!startsClean || i - start < 24) continue;
+    let end = i;
+    while (end < n && end - i < 3 && text.charCodeAt(end) === 61) end++;
+    const next = end < n ? text.charCodeAt(end) : 0;
+    if (end - i <= 2 && (next >= 128 || B64[next] === 0))
+      out.push({ index: start, run: text.slice(start, end) });
+  }
+  return out;
+}
 
 /**
  * Base64-wrapped values (Kubernetes Secret `data:`, base64 config blobs): decoded runs that are
@@ -37,16 +77,14 @@ const B64_RUN = /(?<![A-Za-z0-9+/=])([A-Za-z0-9+/]{24,}={0,2})(?![A-Za-z0-9+/=])
  */
 export function base64Wrapped(text: string): WrappedValue[] {
   const out: WrappedValue[] = [];
-  B64_RUN.lastIndex = 0;
-  for (let m = B64_RUN.exec(text); m; m = B64_RUN.exec(text)) {
-    const run = m[1]!;
+  for (const { index, run } of base64Runs(text)) {
     if (run.length % 4 === 1) continue;
     // Subresource-integrity digests (lockfiles, HTML) are hashes, never wrapped values.
-    if (/sha(1|256|384|512)-$/.test(text.slice(Math.max(0, m.index - 7), m.index))) continue;
+    if (/sha(1|256|384|512)-$/.test(text.slice(Math.max(0, index - 7), index))) continue;
     const buf = Buffer.from(run, 'base64');
     if (buf.length < 16 || !isPrintable(buf)) continue;
     const decoded = buf.toString('utf8');
-    if (mayContainSecret(decoded)) out.push({ index: m.index, decoded });
+    if (mayContainSecret(decoded)) out.push({ index, decoded });
   }
   return out;
 }

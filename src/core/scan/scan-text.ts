@@ -6,7 +6,7 @@ import { DETECTORS, FALLBACK_DETECTOR_ID } from '../detectors/registry.js';
 import type { Candidate, Detector, Fragment, Hit, MatchContext } from '../types.js';
 import { exposureOf, INLINE_ALLOW, keyBefore } from './context.js';
 import { base64Wrapped, unescapeJson, urlDecode } from './layers.js';
-import { keywordsPresent } from './prefilter.js';
+import { keywordsIn } from './prefilter.js';
 
 export interface ScanTextOptions {
   detectors?: readonly Detector[];
@@ -38,15 +38,15 @@ export function scanText(fragment: Fragment, opts: ScanTextOptions = {}): Hit[] 
   if (url !== null) layers.push({ name: 'url', text: url });
 
   for (const layer of layers) {
-    const starts = computeLineStarts(layer.text);
-    matchLayer(layer.text, layer.name, fragment.path, detectors, raw, (i) => lineOf(starts, i));
+    const starts = lazyLineStarts(layer.text);
+    matchLayer(layer.text, layer.name, fragment.path, detectors, raw, (i) => lineOf(starts(), i));
   }
   // Base64-wrapped values: scan the decoded text, report at the line of the wrapped run.
-  const starts = computeLineStarts(text);
+  const starts = lazyLineStarts(text);
   for (const w of base64Wrapped(text)) {
     const before: RawHit[] = [];
     matchLayer(w.decoded, 'base64', fragment.path, detectors, before, () =>
-      lineOf(starts, w.index),
+      lineOf(starts(), w.index),
     );
     for (const h of before)
       raw.push({ ...h, key: h.key ?? keyBefore(lineAround(text, w.index).before, undefined) });
@@ -62,17 +62,10 @@ function matchLayer(
   out: RawHit[],
   lineIdxOf: (i: number) => number,
 ): void {
+  const present = keywordsIn(text);
   for (const d of detectors) {
-    if (!keywordsPresent(text, d.keywords)) continue;
-    const re = new RegExp(
-      d.pattern.source,
-      d.pattern.flags.includes('g') ? d.pattern.flags : d.pattern.flags + 'g',
-    );
-    for (let m = re.exec(text); m; m = re.exec(text)) {
-      if (m[0].length === 0) {
-        re.lastIndex++;
-        continue;
-      }
+    if (!d.keywords.some((k) => present.has(k))) continue;
+    for (const m of detectorMatches(d, text)) {
       const value = m.groups?.value ?? m[1] ?? m[0];
       const start = m.index + Math.max(0, m[0].indexOf(value));
       const { line, before, after, previous } = lineAround(text, start);
@@ -100,6 +93,39 @@ function matchLayer(
         layer,
       });
     }
+  }
+}
+
+/**
+ * Every match of the detector's pattern, leftmost first and not overlapping, as a global regex
+ * finds them. With an anchor, the pattern is tried (sticky) only at each occurrence of the literal
+ * minus its offset: every match starts at such a place, and trying them in order finds the same
+ * leftmost match the global scan would.
+ */
+export function* detectorMatches(d: Detector, text: string): Generator<RegExpExecArray> {
+  const flags = d.pattern.flags.replace(/[gy]/g, '');
+  if (!d.anchor) {
+    const re = new RegExp(d.pattern.source, flags + 'g');
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
+      yield m;
+    }
+    return;
+  }
+  const { literal, offset } = d.anchor;
+  const re = new RegExp(d.pattern.source, flags + 'y');
+  let from = 0;
+  for (let a = text.indexOf(literal, offset); a >= 0; a = text.indexOf(literal, a + 1)) {
+    const start = a - offset;
+    if (start < from) continue;
+    re.lastIndex = start;
+    const m = re.exec(text);
+    if (!m || m[0].length === 0) continue;
+    yield m;
+    from = start + m[0].length;
   }
 }
 
@@ -165,6 +191,7 @@ function claimedElsewhere(h: RawHit, specific: RawHit[]): boolean {
 }
 
 function toHits(fragment: Fragment, raw: RawHit[]): Hit[] {
+  if (raw.length === 0) return [];
   const text = fragment.text;
   const lineStarts = computeLineStarts(text);
   const seen = new Set<string>();
@@ -192,6 +219,12 @@ function toHits(fragment: Fragment, raw: RawHit[]): Hit[] {
     hits.push(hit);
   }
   return hits;
+}
+
+/** Line starts are needed only where something matched: most large texts never compute them. */
+function lazyLineStarts(text: string): () => number[] {
+  let starts: number[] | undefined;
+  return () => (starts ??= computeLineStarts(text));
 }
 
 function computeLineStarts(text: string): number[] {

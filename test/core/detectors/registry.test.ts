@@ -5,6 +5,7 @@
  */
 import { DETECTORS } from '../../../src/core/detectors/registry.js';
 import type { Detector } from '../../../src/core/types.js';
+import { detectorMatches } from '../../../src/core/scan/scan-text.js';
 import { runAll, runDetector } from './match.js';
 
 const PRIVILEGED_TYPES = new Set([
@@ -70,4 +71,45 @@ it('every detector has a unique id and a global pattern with a capture group', (
     expect(d.pattern.flags).toContain('g');
     expect(d.keywords.length).toBeGreaterThan(0);
   }
+});
+
+describe('anchored patterns', () => {
+  const anchored = DETECTORS.filter((d) => d.anchor);
+  const globalMatches = (d: Detector, text: string): [number, string][] => {
+    const re = new RegExp(d.pattern.source, d.pattern.flags);
+    return [...text.matchAll(re)].map((m) => [m.index, m[0]]);
+  };
+
+  it('are used where a pattern has no literal prefix', () => {
+    expect(anchored.map((d) => d.id)).toContain('upstash-management-key');
+  });
+
+  it('find exactly what the global pattern finds, on positives, negatives and random mixes', () => {
+    let seed = 3;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (const d of anchored) {
+      const samples = [...d.examples.positives(), ...d.examples.negatives];
+      const pieces = [...samples, '-4', '-', '4', 'a', '0', '/', '\n', ' '];
+      const texts = [...samples];
+      for (let i = 0; i < 2000; i++) {
+        let t = '';
+        for (let p = rand(6); p > 0; p--) {
+          const piece = pieces[rand(pieces.length)]!;
+          t += rand(2) ? piece : piece.slice(rand(piece.length));
+        }
+        texts.push(t);
+      }
+      for (const text of texts) {
+        const got = [...detectorMatches(d, text)].map((m): [number, string] => [m.index, m[0]]);
+        expect([text, got]).toEqual([text, globalMatches(d, text)]);
+      }
+      // Every true positive really holds the literal at the offset.
+      for (const text of d.examples.positives())
+        for (const [index] of globalMatches(d, text))
+          expect(text.startsWith(d.anchor!.literal, index + d.anchor!.offset)).toBe(true);
+    }
+  });
 });

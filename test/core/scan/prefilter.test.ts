@@ -1,4 +1,5 @@
 import { mayContainSecret, PREFILTER_KEYWORDS } from '../../../src/core/index.js';
+import { keywordsIn } from '../../../src/core/scan/prefilter.js';
 
 /** Reference: the obvious definition, every keyword searched in a latin1 view of the bytes. */
 function reference(buf: Buffer): boolean {
@@ -74,5 +75,52 @@ describe('mayContainSecret (byte table)', () => {
     expect(mayContainSecret(new Uint8Array(0))).toBe(false);
     expect(mayContainSecret(Buffer.from('A'))).toBe(false);
     expect(mayContainSecret(Buffer.from(FILLER.repeat(1000)))).toBe(false);
+  });
+});
+
+describe('keywordsIn (every keyword present, one pass)', () => {
+  // A seeded generator, so a failure reproduces.
+  let seed = 42;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const pieces = [
+    ...PREFILTER_KEYWORDS,
+    'ups',
+    'tash',
+    'Secr',
+    'x',
+    ' ',
+    '\n',
+    'é',
+    '字',
+    'KV_',
+    'A',
+  ];
+  const others = ['not-a-keyword', 'REST', 'upstash', 'KV_REST_API_TOKEN'];
+
+  it('answers exactly like includes() for every keyword, known or not, on random texts', () => {
+    for (let round = 0; round < 3000; round++) {
+      let text = '';
+      const parts = rand(12);
+      for (let p = 0; p < parts; p++) {
+        const piece = pieces[rand(pieces.length)]!;
+        // Sometimes cut a keyword, so near misses are exercised.
+        text += rand(3) === 0 ? piece.slice(0, Math.max(1, piece.length - 1)) : piece;
+      }
+      const present = keywordsIn(text);
+      for (const k of [...PREFILTER_KEYWORDS, ...others])
+        expect([text, k, present.has(k)]).toEqual([text, k, text.includes(k)]);
+    }
+  });
+
+  it('finds a keyword at every alignment and at both ends', () => {
+    for (const k of PREFILTER_KEYWORDS)
+      for (let pad = 0; pad < 3; pad++) {
+        expect(keywordsIn('x'.repeat(pad) + k).has(k)).toBe(true);
+        expect(keywordsIn(k + 'y'.repeat(pad)).has(k)).toBe(true);
+        expect(keywordsIn(FILLER + 'z'.repeat(pad) + k + FILLER).has(k)).toBe(true);
+      }
   });
 });
