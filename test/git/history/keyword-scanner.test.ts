@@ -52,6 +52,37 @@ describe('createKeywordScanner', () => {
     }
   });
 
+  it('finds a keyword that straddles the 1 MiB slices the wasm module scans, at any parity', () => {
+    const slice = 1 << 20;
+    for (const k of ['AAI', 'KAFKA', '"kind": "Secret"', 'upstash.io']) {
+      const kb = Buffer.from(k, 'latin1');
+      for (const shift of [-kb.length, -kb.length + 1, -1, 0, 1]) {
+        const buf = Buffer.concat([filler(slice + shift), kb, filler(7)]);
+        expect([k, shift, scan(buf)]).toEqual([k, shift, true]);
+        // At the very end of a buffer longer than one slice.
+        const end = Buffer.concat([filler(2 * slice + shift + 3), kb]);
+        expect([k, shift, scan(end)]).toEqual([k, shift, true]);
+      }
+    }
+    expect(scan(filler(3 * slice + 5))).toBe(false);
+  });
+
+  it('is not fooled by stale bytes of an earlier, longer buffer', () => {
+    const k = Buffer.from('KAFKA', 'latin1');
+    expect(scan(Buffer.concat([filler(100), k, filler(100)]))).toBe(true);
+    // The keyword sits just past the end of the next, shorter buffer in the module's memory.
+    expect(scan(filler(100))).toBe(false);
+    expect(scan(Buffer.concat([filler(100), k.subarray(0, 3)]))).toBe(false);
+  });
+
+  it('builds scanners for other keyword sets, including very short keywords', () => {
+    const custom = createKeywordScanner(['ab', 'xyz', 'hello world', 'xyz-longer']);
+    expect(custom(Buffer.from('--ab--'))).toBe(true);
+    expect(custom(Buffer.from('..x.y.z..hello worl'))).toBe(false);
+    expect(custom(Buffer.from('say hello world'))).toBe(true);
+    expect(custom(Buffer.from('xyz'))).toBe(true);
+  });
+
   it('accepts a plain Uint8Array', () => {
     expect(scan(new Uint8Array(Buffer.from('xx KAFKA xx')))).toBe(true);
   });
