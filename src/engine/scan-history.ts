@@ -6,7 +6,6 @@
  */
 import {
   isPathIgnored,
-  mayContainSecret,
   PREFILTER_KEYWORDS,
   scanText,
   type Hit,
@@ -39,8 +38,12 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
   scanner ??= createKeywordScanner(PREFILTER_KEYWORDS);
   const keywordScan = scanner;
 
-  // Commits are counted alongside (the blob walk does not list them all).
-  const commitCount = runGit(['rev-list', '--all', '--count'], { cwd: repoDir }).then(
+  // Commits are counted alongside (the blob walk does not list them all), at the lowest priority:
+  // a second commit walk competing for the CPU would slow the blob stream it runs beside.
+  const commitCount = runGit(['rev-list', '--all', '--count'], {
+    cwd: repoDir,
+    niceness: 19,
+  }).then(
     ({ stdout }) => Number(stdout.toString('utf8').trim()) || 0,
     () => 0,
   );
@@ -49,16 +52,20 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
   const paths = new Map<string, string>();
   const listing: BlobListing = { missing: 0 };
   let listed = 0;
-  async function* wanted(): AsyncGenerator<string> {
+  async function* wanted(): AsyncGenerator<string[]> {
     opts.onProgress?.({ phase: 'enumerate', done: 0 });
-    for await (const { oid, path } of listReachableBlobs(repoDir, listing, signal)) {
-      listed++;
-      if (isPathIgnored(path, config)) {
-        stats.skippedIgnored++;
-        continue;
+    for await (const blobs of listReachableBlobs(repoDir, listing, signal)) {
+      const batch: string[] = [];
+      for (const { oid, path } of blobs) {
+        listed++;
+        if (isPathIgnored(path, config)) {
+          stats.skippedIgnored++;
+          continue;
+        }
+        paths.set(oid, path);
+        batch.push(oid);
       }
-      paths.set(oid, path);
-      yield oid;
+      yield batch;
     }
   }
   const hitsByBlob = new Map<string, Hit[]>();
@@ -75,9 +82,9 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
     stats.blobsScanned++;
     stats.filesScanned++;
     stats.bytesScanned += partsLength(parts);
+    // Exactly "contains a prefilter keyword" (tested against mayContainSecret): no second pass.
     if (!partsMatch(parts, keywordScan, longestKeyword)) return;
     const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-    if (!mayContainSecret(data)) return;
     const hits = scanText({ path, text: data.toString('utf8') });
     if (hits.length > 0) hitsByBlob.set(oid, hits);
   };

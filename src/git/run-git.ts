@@ -3,6 +3,7 @@
  * for big ones (`spawnGit`). Every call has a timeout and a safe environment (see git-env.ts).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { SAFE_GIT_ARGS, safeGitEnv } from './git-env.js';
 
 export interface GitOptions {
@@ -19,6 +20,8 @@ export interface GitOptions {
   signal?: AbortSignal;
   /** Exit codes that are not errors (e.g. [0, 1] for `diff --quiet`). */
   okCodes?: readonly number[];
+  /** Scheduling niceness for work that runs beside a critical path (0 normal, 19 lowest). */
+  niceness?: number;
 }
 
 export class GitError extends Error {
@@ -43,7 +46,7 @@ export function spawnGit(
   args: readonly string[],
   opts: GitOptions,
 ): ChildProcessWithoutNullStreams {
-  return spawn('git', [...SAFE_GIT_ARGS, ...args], {
+  const child = spawn('git', [...SAFE_GIT_ARGS, ...args], {
     cwd: opts.cwd,
     env: safeGitEnv(opts.env),
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -52,6 +55,14 @@ export function spawnGit(
     // that would otherwise hold our pipes open and outlive the timeout.
     detached: process.platform !== 'win32',
   });
+  if (opts.niceness && child.pid !== undefined) {
+    try {
+      setPriority(child.pid, opts.niceness);
+    } catch {
+      /* not permitted here: it runs at normal priority */
+    }
+  }
+  return child;
 }
 
 /** Kills git and every helper it started (its process group). */

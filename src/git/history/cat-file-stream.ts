@@ -15,7 +15,8 @@ export interface BlobVisitor {
 
 export async function streamBlobs(
   repoDir: string,
-  oids: Iterable<string> | AsyncIterable<string>,
+  /** Object ids in batches (one pipe write per batch). */
+  oids: Iterable<readonly string[]> | AsyncIterable<readonly string[]>,
   maxSize: number,
   visit: BlobVisitor,
   signal?: AbortSignal,
@@ -87,9 +88,10 @@ export async function streamBlobs(
   let exited = false;
   void closed.then(() => (exited = true));
   try {
-    for await (const oid of oids) {
+    for await (const batch of oids) {
       if (signal?.aborted || exited) break;
-      if (!child.stdin.write(`${oid}\n`)) {
+      if (batch.length === 0) continue;
+      if (!child.stdin.write(`${batch.join('\n')}\n`)) {
         await Promise.race([
           new Promise<void>((resolve) => child.stdin.once('drain', resolve)),
           closed,
