@@ -88,7 +88,7 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
     const hits = scanText({ path, text: data.toString('utf8') });
     if (hits.length > 0) hitsByBlob.set(oid, hits);
   };
-  const { missing } = await streamBlobs(repoDir, wanted(), config.maxFileSize, visit, signal);
+  const { missing } = await streamBlobs(repoDir, wanted(), config.maxFileSize, visit, { signal });
   paths.clear();
   stats.commitsScanned = await commitCount;
   const unreadable = listing.missing + missing;

@@ -1,8 +1,16 @@
 /**
- * Streams blob contents through one long-lived `git cat-file --batch --buffer`, parsing its output
- * incrementally: each object is handed over as one Buffer, large ones are skipped without being
- * accumulated, and stdin respects backpressure so memory stays bounded.
+ * Streams blob contents through long-lived `git cat-file --batch --buffer` processes, parsing their
+ * output incrementally: each object is handed over as the chunks the pipe delivered, large ones are
+ * skipped without being accumulated, and stdin respects backpressure so memory stays bounded.
+ *
+ * Batches go to a small pool of readers (two by default on a machine with two cores or more): once
+ * the gates got cheap, one cat-file was the bottleneck of a history scan, inflating while the other
+ * core idled. A batch is a run of consecutive oids from rev-list (about a thousand), so delta chains
+ * mostly stay within one reader: on renovate, two readers moved the same 6 GB in 4.9 s against
+ * 9.9 s for one, for the same total CPU (docs/benchmarks.md).
  */
+import { availableParallelism } from 'node:os';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { spawnGit } from '../run-git.js';
 
 export interface BlobVisitor {
@@ -13,20 +21,90 @@ export interface BlobVisitor {
   (oid: string, parts: Buffer[] | null, size: number): void;
 }
 
+export interface StreamOptions {
+  signal?: AbortSignal;
+  /** cat-file processes to spread batches over. Default: 2, or 1 on a single-core machine. */
+  readers?: number;
+}
+
+export function defaultReaders(): number {
+  return Math.max(1, Math.min(2, availableParallelism()));
+}
+
 export async function streamBlobs(
   repoDir: string,
-  /** Object ids in batches (one pipe write per batch). */
+  /** Object ids in batches (one pipe write per batch, each batch to one reader). */
   oids: Iterable<readonly string[]> | AsyncIterable<readonly string[]>,
   maxSize: number,
   visit: BlobVisitor,
-  signal?: AbortSignal,
+  opts: StreamOptions = {},
 ): Promise<{ missing: number }> {
+  const { signal } = opts;
+  const pool = Array.from({ length: Math.max(1, opts.readers ?? defaultReaders()) }, () =>
+    startReader(repoDir, maxSize, visit),
+  );
+  const killAll = (): void => pool.forEach((r) => r.child.kill('SIGKILL'));
+  signal?.addEventListener('abort', killAll, { once: true });
+  let exited = false;
+  for (const r of pool) void r.closed.then(() => (exited = true));
+  let next = 0;
+  try {
+    for await (const batch of oids) {
+      if (signal?.aborted || exited) break;
+      if (batch.length === 0) continue;
+      let reader = pickWritable(pool, next);
+      if (!reader) {
+        // Every reader is backed up: wait for the first to drain (or to die).
+        await Promise.race(pool.map((r) => r.drained()));
+        if (signal?.aborted || exited) break;
+        reader = pickWritable(pool, next) ?? pool[next % pool.length]!;
+      }
+      next = (pool.indexOf(reader) + 1) % pool.length;
+      reader.child.stdin.write(`${batch.join('\n')}\n`);
+    }
+  } catch (err) {
+    killAll();
+    signal?.removeEventListener('abort', killAll);
+    throw err;
+  }
+  for (const r of pool) r.child.stdin.end();
+  const codes = await Promise.all(pool.map((r) => r.closed));
+  signal?.removeEventListener('abort', killAll);
+  if (signal?.aborted) throw new Error('history scan cancelled');
+  const failed = codes.findIndex((c) => c !== 0);
+  if (failed >= 0) {
+    const detail = pool[failed]!.stderr().trim().split('\n').pop() ?? '';
+    throw new Error(`git cat-file failed (exit ${codes[failed]}): ${detail}`);
+  }
+  return { missing: pool.reduce((n, r) => n + r.missing(), 0) };
+}
+
+/** The first reader from `start` on whose stdin takes more without waiting. */
+function pickWritable(pool: readonly Reader[], start: number): Reader | undefined {
+  for (let i = 0; i < pool.length; i++) {
+    const r = pool[(start + i) % pool.length]!;
+    if (!r.child.stdin.writableNeedDrain) return r;
+  }
+  return undefined;
+}
+
+interface Reader {
+  child: ChildProcessWithoutNullStreams;
+  closed: Promise<number>;
+  /** Resolves when stdin drains or the process is gone. */
+  drained(): Promise<unknown>;
+  missing(): number;
+  stderr(): string;
+}
+
+function startReader(repoDir: string, maxSize: number, visit: BlobVisitor): Reader {
   const child = spawnGit(['cat-file', '--batch', '--buffer'], { cwd: repoDir });
-  const abort = (): void => void child.kill('SIGKILL');
-  signal?.addEventListener('abort', abort, { once: true });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
     if (stderr.length < 8192) stderr += c.toString('utf8');
+  });
+  child.stdin.on('error', () => {
+    /* reported through the exit code */
   });
   let missing = 0;
 
@@ -35,7 +113,7 @@ export async function streamBlobs(
   let pendingLen = 0;
   let current: { oid: string; size: number; parts: Buffer[] | null; got: number } | null = null;
 
-  const onData = (chunk: Buffer): void => {
+  child.stdout.on('data', (chunk: Buffer): void => {
     let off = 0;
     while (off < chunk.length) {
       if (current) {
@@ -66,50 +144,35 @@ export async function streamBlobs(
         header = chunk.toString('latin1', off, nl);
       }
       off = nl + 1;
-      const parts = header.split(' ');
-      if (parts[1] === 'missing') {
+      const fields = header.split(' ');
+      if (fields[1] === 'missing') {
         missing++;
         continue;
       }
-      const size = Number(parts[2]);
-      current = { oid: parts[0]!, size, parts: size <= maxSize ? [] : null, got: 0 };
-      if (size === 0) {
-        // Empty blob: only the trailing LF follows.
-        current.parts = [];
-      }
+      const size = Number(fields[2]);
+      current = { oid: fields[0]!, size, parts: size <= maxSize ? [] : null, got: 0 };
     }
-  };
-  child.stdout.on('data', onData);
+  });
 
   const closed = new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
-  child.stdin.on('error', () => {
-    /* reported through the exit code */
-  });
-  let exited = false;
-  void closed.then(() => (exited = true));
-  try {
-    for await (const batch of oids) {
-      if (signal?.aborted || exited) break;
-      if (batch.length === 0) continue;
-      if (!child.stdin.write(`${batch.join('\n')}\n`)) {
-        await Promise.race([
-          new Promise<void>((resolve) => child.stdin.once('drain', resolve)),
-          closed,
-        ]);
-      }
-    }
-  } catch (err) {
-    child.kill('SIGKILL');
-    signal?.removeEventListener('abort', abort);
-    throw err;
-  }
-  child.stdin.end();
-  const code = await closed;
-  signal?.removeEventListener('abort', abort);
-  if (signal?.aborted) throw new Error('history scan cancelled');
-  if (code !== 0)
-    throw new Error(`git cat-file failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`);
-  return { missing };
+  // One pending 'drain' listener at most, however often the pool waits on this reader.
+  let drain: Promise<unknown> | null = null;
+  return {
+    child,
+    closed,
+    drained: () =>
+      (drain ??= Promise.race([
+        new Promise<void>((resolve) =>
+          child.stdin.once('drain', () => {
+            drain = null;
+            resolve();
+          }),
+        ),
+        closed,
+      ])),
+    missing: () => missing,
+    stderr: () => stderr,
+  };
 }
 
 /** Drops the LF cat-file writes after each object's content. */
