@@ -11,13 +11,12 @@ import {
   type Hit,
   type ScanResult,
 } from '../core/index.js';
-import { attributeBlobs } from '../git/history/attribute.js';
+import { attributeBlobs, listCommits } from '../git/history/attribute.js';
 import { partsAreBinary, partsLength, partsMatch } from '../git/history/blob-parts.js';
 import { streamBlobs } from '../git/history/cat-file-stream.js';
 import { addHistoryFacts } from '../git/history/history-facts.js';
 import { createKeywordScanner } from '../git/history/keyword-scanner.js';
 import { listReachableBlobs, type BlobListing } from '../git/history/list-blobs.js';
-import { runGit } from '../git/run-git.js';
 import { emptyStats, finishScan } from './finish-scan.js';
 import type { EngineOptions } from './types.js';
 
@@ -38,15 +37,10 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
   scanner ??= createKeywordScanner(PREFILTER_KEYWORDS);
   const keywordScan = scanner;
 
-  // Commits are counted alongside (the blob walk does not list them all), at the lowest priority:
-  // a second commit walk competing for the CPU would slow the blob stream it runs beside.
-  const commitCount = runGit(['rev-list', '--all', '--count'], {
-    cwd: repoDir,
-    niceness: 19,
-  }).then(
-    ({ stdout }) => Number(stdout.toString('utf8').trim()) || 0,
-    () => 0,
-  );
+  // Commits are listed alongside (the blob walk does not list them), at the lowest priority: a
+  // second commit walk competing for the CPU would slow the blob stream it runs beside. The list
+  // gives the commit count, and the order and graph attribution needs if something hits.
+  const commitList = listCommits(repoDir, signal).catch(() => undefined);
 
   // 1–3. Walk reachable blobs and stream their contents at the same time; gate raw bytes first.
   const paths = new Map<string, string>();
@@ -90,7 +84,8 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
   };
   const { missing } = await streamBlobs(repoDir, wanted(), config.maxFileSize, visit, { signal });
   paths.clear();
-  stats.commitsScanned = await commitCount;
+  const commits = await commitList;
+  stats.commitsScanned = commits?.count ?? 0;
   const unreadable = listing.missing + missing;
   if (unreadable > 0)
     warnings.push(
@@ -99,7 +94,10 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
 
   // 4. Attribute hit blobs to the commits and paths that wrote them (ignored paths excluded).
   opts.onProgress?.({ phase: 'attribute', done: 0, total: hitsByBlob.size });
-  const attribution = await attributeBlobs(repoDir, new Set(hitsByBlob.keys()), signal);
+  const attribution = await attributeBlobs(repoDir, new Set(hitsByBlob.keys()), {
+    ...(signal ? { signal } : {}),
+    ...(commits ? { commits } : {}),
+  });
   if (attribution.error)
     warnings.push(
       `history attribution stopped early (${attribution.error}); some findings lack their commit`,

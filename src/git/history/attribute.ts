@@ -1,11 +1,17 @@
 /**
- * Attribution for the few blobs that hit: one `git log --all --raw -c` pass, filtered in-process,
- * maps each hit blob to the commits and paths that wrote it, with the blob it replaced (so the
- * caller can tell an introduction from an edit of a file that already held the secret), and the hit
- * blobs each commit removed (so a move is not an introduction either).
+ * Attribution for the few blobs that hit: the raw diff of every commit (what `git log --all --raw
+ * -c` prints), filtered in-process, maps each hit blob to the commits and paths that wrote it, with
+ * the blob it replaced (so the caller can tell an introduction from an edit of a file that already
+ * held the secret), and the hit blobs each commit removed (so a move is not an introduction either).
+ *
+ * The diffs come from `git diff-tree --stdin` over the commit list, split in contiguous runs over
+ * a few processes: the same lines as one `git log` walk, in half the time on two cores (renovate:
+ * 2.2 s against 4.3 s). The commit list (`git rev-list --all --date-order --parents`) is usually
+ * read beforehand, at low priority beside the blob stream (see `listCommits`).
  */
+import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
-import { spawnGit } from '../run-git.js';
+import { runGit, spawnGit } from '../run-git.js';
 import { unquotePath } from '../unquote-path.js';
 import { CommitGraph } from './commit-graph.js';
 
@@ -37,51 +43,66 @@ export interface Attribution {
   error?: string;
 }
 
+/** Every commit reachable from any ref, children before parents, with its parents. */
+export interface CommitList {
+  /** Raw `rev-list --all --date-order --parents` output, parsed only if attribution runs. */
+  raw: Buffer;
+  count: number;
+}
+
+/**
+ * Lists every commit at the lowest scheduling priority: run beside the blob stream, it takes the
+ * CPU the stream leaves idle and gives the commit count for free.
+ */
+export async function listCommits(repoDir: string, signal?: AbortSignal): Promise<CommitList> {
+  const { stdout } = await runGit(['rev-list', '--all', '--date-order', '--parents'], {
+    cwd: repoDir,
+    niceness: 19,
+    maxBuffer: 2 * 1024 * 1024 * 1024 - 1,
+    ...(signal ? { signal } : {}),
+  });
+  let count = 0;
+  for (let i = stdout.indexOf(10); i >= 0; i = stdout.indexOf(10, i + 1)) count++;
+  return { raw: stdout, count };
+}
+
+export interface AttributeOptions {
+  signal?: AbortSignal;
+  /** From `listCommits`; listed here when absent. */
+  commits?: CommitList;
+  /** diff-tree processes. Default: 2, or 1 on a single-core machine. */
+  workers?: number;
+}
+
 export async function attributeBlobs(
   repoDir: string,
   hitOids: ReadonlySet<string>,
-  signal?: AbortSignal,
+  opts: AttributeOptions = {},
 ): Promise<Attribution> {
+  const { signal } = opts;
   const out = new Map<string, BlobWrite[]>();
   const replaced = new Map<string, [string, string][]>();
   const graph = new CommitGraph();
   if (hitOids.size === 0) return { writes: out, replaced, commits: 0, graph };
-  const child = spawnGit(
-    [
-      'log',
-      '--all',
-      // Children before parents always, otherwise newest first: a skewed clock cannot make a
-      // descendant look older than the commit that introduced the secret.
-      '--date-order',
-      '--no-abbrev',
-      '--raw',
-      '-c',
-      '--no-renames',
-      '--no-ext-diff',
-      '--no-textconv',
-      '--format=%x01%H%x1f%an%x1f%aI%x1f%P',
-    ],
-    { cwd: repoDir },
-  );
-  const abort = (): void => void child.kill('SIGKILL');
-  signal?.addEventListener('abort', abort, { once: true });
-  child.stdin.end();
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8').slice(0, 4096)));
-  let commit = { sha: '', author: '', date: '' };
-  let order = 0;
-  const rl = createInterface({ input: child.stdout, crlfDelay: Infinity });
-  for await (const line of rl) {
-    if (line.charCodeAt(0) === 1) {
-      const [sha, author, date, parents] = line.slice(1).split('\x1f');
-      commit = { sha: sha!, author: author ?? '', date: date ?? '' };
-      graph.addCommit(commit.sha, parents ? parents.split(' ') : []);
-      order++;
-      continue;
-    }
-    if (line.charCodeAt(0) !== 58 /* ':' */) continue;
+
+  const list = opts.commits ?? (await listCommits(repoDir, signal));
+  // Children before parents always, otherwise newest first: a skewed clock cannot make a
+  // descendant look older than the commit that introduced the secret. `order` is the position.
+  const lines = list.raw.toString('latin1').split('\n');
+  const shas: string[] = [];
+  for (const line of lines) if (line.length >= 40) shas.push(line.slice(0, 40));
+  const order = new Map<string, number>();
+
+  // Blocks of consecutive commits dealt round-robin: neighbours share most of their trees (which
+  // git then reads once per process), and the old, small trees are spread evenly.
+  const workers = Math.max(1, Math.min(opts.workers ?? defaultWorkers(), shas.length));
+  const runs: string[][] = Array.from({ length: workers }, () => []);
+  for (let i = 0; i < shas.length; i += BLOCK)
+    runs[(i / BLOCK) % workers]!.push(...shas.slice(i, i + BLOCK));
+  const onRaw = (commit: Commit, line: string): void => {
+    if (!mentionsHit(line, hitOids)) return;
     const tab = line.indexOf('\t');
-    if (tab < 0) continue;
+    if (tab < 0) return;
     const fields = line.slice(0, tab).replace(/^:+/, '').split(' ');
     // Combined raw: N+1 modes, N+1 oids, status. Plain: 2 modes, 2 oids, status.
     const oidCount = (fields.length - 1) / 2;
@@ -90,32 +111,117 @@ export async function attributeBlobs(
     for (let i = 0; i < oids.length - 1; i++) {
       const prev = oids[i]!;
       if (prev === newOid || !hitOids.has(prev)) continue;
-      const list = replaced.get(commit.sha);
-      if (list) list.push([prev, newOid]);
+      const l = replaced.get(commit.sha);
+      if (l) l.push([prev, newOid]);
       else replaced.set(commit.sha, [[prev, newOid]]);
     }
-    if (!hitOids.has(newOid)) continue;
+    if (!hitOids.has(newOid)) return;
     const write: BlobWrite = {
       commit: commit.sha,
       author: commit.author,
       date: commit.date,
       path: unquotePath(line.slice(tab + 1)),
       previous: oids.slice(0, -1),
-      order,
+      order: order.get(commit.sha) ?? 0,
     };
-    const list = out.get(newOid);
-    if (list) list.push(write);
+    const l = out.get(newOid);
+    if (l) l.push(write);
     else out.set(newOid, [write]);
+  };
+  const running = runs.map((run) => diffRun(repoDir, run, onRaw, signal));
+  // While git diffs (no output is handled before the next await): the order and the graph.
+  for (let i = 0; i < shas.length; i++) order.set(shas[i]!, i);
+  for (const line of lines) {
+    if (line.length < 40) continue;
+    const fields = line.split(' ');
+    graph.addCommit(fields[0]!, fields.slice(1));
   }
-  const code = await new Promise<number>((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode);
-    else child.on('close', (c) => resolve(c ?? -1));
-  });
-  signal?.removeEventListener('abort', abort);
+  const errors = await Promise.all(running);
   if (signal?.aborted) throw new Error('history scan cancelled');
-  const error =
-    code !== 0
-      ? `git log failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`
-      : undefined;
-  return { writes: out, replaced, commits: order, graph, ...(error ? { error } : {}) };
+  // Runs finish in any order: keep each blob's writes in walk order, as one git log would.
+  for (const writes of out.values()) writes.sort((a, b) => a.order - b.order);
+  const error = errors.find((e) => e !== undefined);
+  return { writes: out, replaced, commits: shas.length, graph, ...(error ? { error } : {}) };
+}
+
+/**
+ * Cheap pre-check of a raw line (`:mode… oid… status\tpath`, one ':' per parent, modes of six
+ * digits and full oids with --no-abbrev): does any of its oids belong to a hit blob? Nearly every
+ * line of a history is rejected here without being split.
+ */
+function mentionsHit(line: string, hitOids: ReadonlySet<string>): boolean {
+  let parents = 0;
+  while (line.charCodeAt(parents) === 58 /* ':' */) parents++;
+  const first = parents + 7 * (parents + 1);
+  for (let i = 0; i <= parents; i++) {
+    const at = first + 41 * i;
+    if (line.charCodeAt(at + 40) !== 32 /* ' ' */) return true; // unexpected layout: look closer
+    if (hitOids.has(line.slice(at, at + 40))) return true;
+  }
+  return false;
+}
+
+const BLOCK = 1000;
+
+function defaultWorkers(): number {
+  return Math.max(1, Math.min(2, availableParallelism()));
+}
+
+interface Commit {
+  sha: string;
+  author: string;
+  date: string;
+}
+
+/** Raw diffs of one run of commits; resolves with an error message if git stopped early. */
+async function diffRun(
+  repoDir: string,
+  shas: readonly string[],
+  onRaw: (commit: Commit, line: string) => void,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  const child = spawnGit(
+    [
+      'diff-tree',
+      '--stdin',
+      // A header for every commit, the root commit's files as added, every path, combined
+      // diffs for merges (what the merge itself changed), as `git log --raw -c` shows them.
+      '--always',
+      '--root',
+      '-r',
+      '-c',
+      '--no-abbrev',
+      '--raw',
+      '--no-renames',
+      '--no-ext-diff',
+      '--no-textconv',
+      '--format=%x01%H%x1f%an%x1f%aI',
+    ],
+    // Into a pipe git flushes after every commit by default: 114k small writes on renovate, which
+    // made the pipe cost as much as the diffs (3.6 s against 2.3 s with buffered output).
+    { cwd: repoDir, env: { GIT_FLUSH: '0' } },
+  );
+  const abort = (): void => void child.kill('SIGKILL');
+  signal?.addEventListener('abort', abort, { once: true });
+  child.stdin.on('error', () => {
+    /* reported through the exit code */
+  });
+  child.stdin.end(shas.length > 0 ? `${shas.join('\n')}\n` : '');
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8').slice(0, 4096)));
+  const closed = new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+  let commit: Commit = { sha: '', author: '', date: '' };
+  const rl = createInterface({ input: child.stdout, crlfDelay: Infinity });
+  for await (const line of rl) {
+    const c = line.charCodeAt(0);
+    if (c === 1) {
+      const [sha, author, date] = line.slice(1).split('\x1f');
+      commit = { sha: sha!, author: author ?? '', date: date ?? '' };
+    } else if (c === 58 /* ':' */) onRaw(commit, line);
+  }
+  const code = await closed;
+  signal?.removeEventListener('abort', abort);
+  return code !== 0
+    ? `git diff-tree failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`
+    : undefined;
 }
