@@ -3,7 +3,7 @@
  * for big ones (`spawnGit`). Every call has a timeout and a safe environment (see git-env.ts).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { setPriority } from 'node:os';
+import { availableParallelism, setPriority } from 'node:os';
 import { SAFE_GIT_ARGS, safeGitEnv } from './git-env.js';
 
 export interface GitOptions {
@@ -22,6 +22,15 @@ export interface GitOptions {
   okCodes?: readonly number[];
   /** Scheduling niceness for work that runs beside a critical path (0 normal, 19 lowest). */
   niceness?: number;
+}
+
+/**
+ * How many git processes one scan runs side by side for work that splits (blob readers, diff
+ * workers): two, or one on a single-core machine. More than two gained nothing measurable on
+ * the 2-core machines the benchmarks ran on, and a worker host runs several scans at once.
+ */
+export function parallelGitProcesses(): number {
+  return Math.max(1, Math.min(2, availableParallelism()));
 }
 
 export class GitError extends Error {

@@ -89,23 +89,29 @@ function scanBytes(buf: Uint8Array): boolean {
   return false;
 }
 
-/** Same scan over UTF-16 code units; a unit above 0xff is in no keyword, so its window is empty. */
-function scanString(text: string): boolean {
+/**
+ * Same scan over UTF-16 code units; a unit above 0xff is in no keyword, so its window is empty.
+ * Without `found` it stops at the first keyword; with it, it collects every keyword present.
+ */
+function scanString(text: string, found?: Set<string>): boolean {
   const len = text.length;
   const n = len - 1;
   for (let i = 0; i < n; i += 2) {
     const a = text.charCodeAt(i);
     const b = text.charCodeAt(i + 1);
     if ((a | b) > 0xff || WINDOWS[(a << 8) | b] === 0) continue;
-    for (const { bytes, offset } of ENTRIES[(a << 8) | b]!) {
+    for (const { bytes, offset, keyword } of ENTRIES[(a << 8) | b]!) {
+      if (found?.has(keyword)) continue;
       const s = i - offset;
       if (s < 0 || s + bytes.length > len) continue;
       let j = 0;
       while (j < bytes.length && text.charCodeAt(s + j) === bytes[j]) j++;
-      if (j === bytes.length) return true;
+      if (j < bytes.length) continue;
+      if (!found) return true;
+      found.add(keyword);
     }
   }
-  return false;
+  return found !== undefined && found.size > 0;
 }
 
 export function mayContainSecret(data: Uint8Array | string): boolean {
@@ -117,11 +123,10 @@ export function mayContainSecret(data: Uint8Array | string): boolean {
   return COMBINED.test(buf.toString('latin1'));
 }
 
-const KNOWN = new Set(PREFILTER_KEYWORDS);
 const MINIMAL_SET = new Set(MINIMAL);
 /** For each keyword that is not minimal, the minimal keywords it contains (one must be present). */
 const IMPLIED_BY = new Map(
-  PREFILTER_KEYWORDS.filter((k) => !MINIMAL.includes(k)).map((k) => [
+  PREFILTER_KEYWORDS.filter((k) => !MINIMAL_SET.has(k)).map((k) => [
     k,
     MINIMAL.filter((m) => k.includes(m)),
   ]),
@@ -136,21 +141,7 @@ const IMPLIED_BY = new Map(
 export function keywordsIn(text: string): { has(keyword: string): boolean } {
   if (!TABLE_USABLE) return { has: (k) => text.includes(k) };
   const found = new Set<string>();
-  const len = text.length;
-  const n = len - 1;
-  for (let i = 0; i < n; i += 2) {
-    const a = text.charCodeAt(i);
-    const b = text.charCodeAt(i + 1);
-    if ((a | b) > 0xff || WINDOWS[(a << 8) | b] === 0) continue;
-    for (const { bytes, offset, keyword } of ENTRIES[(a << 8) | b]!) {
-      if (found.has(keyword)) continue;
-      const s = i - offset;
-      if (s < 0 || s + bytes.length > len) continue;
-      let j = 0;
-      while (j < bytes.length && text.charCodeAt(s + j) === bytes[j]) j++;
-      if (j === bytes.length) found.add(keyword);
-    }
-  }
+  scanString(text, found);
   const memo = new Map<string, boolean>();
   return {
     has(k) {
@@ -158,7 +149,7 @@ export function keywordsIn(text: string): { has(keyword: string): boolean } {
       if (MINIMAL_SET.has(k)) return false;
       let r = memo.get(k);
       if (r === undefined) {
-        const implied = KNOWN.has(k) ? IMPLIED_BY.get(k) : undefined;
+        const implied = IMPLIED_BY.get(k);
         // A known, non-minimal keyword can only occur where one of its minimal parts was found.
         r = implied && !implied.some((m) => found.has(m)) ? false : text.includes(k);
         memo.set(k, r);

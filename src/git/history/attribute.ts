@@ -9,9 +9,8 @@
  * 2.2 s against 4.3 s). The commit list (`git rev-list --all --date-order --parents`) is usually
  * read beforehand, at low priority beside the blob stream (see `listCommits`).
  */
-import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
-import { runGit, spawnGit } from '../run-git.js';
+import { parallelGitProcesses, runGit, spawnGit } from '../run-git.js';
 import { unquotePath } from '../unquote-path.js';
 import { CommitGraph } from './commit-graph.js';
 
@@ -95,7 +94,7 @@ export async function attributeBlobs(
 
   // Blocks of consecutive commits dealt round-robin: neighbours share most of their trees (which
   // git then reads once per process), and the old, small trees are spread evenly.
-  const workers = Math.max(1, Math.min(opts.workers ?? defaultWorkers(), shas.length));
+  const workers = Math.max(1, Math.min(opts.workers ?? parallelGitProcesses(), shas.length));
   const runs: string[][] = Array.from({ length: workers }, () => []);
   for (let i = 0; i < shas.length; i += BLOCK)
     runs[(i / BLOCK) % workers]!.push(...shas.slice(i, i + BLOCK));
@@ -162,10 +161,6 @@ function mentionsHit(line: string, hitOids: ReadonlySet<string>): boolean {
 }
 
 const BLOCK = 1000;
-
-function defaultWorkers(): number {
-  return Math.max(1, Math.min(2, availableParallelism()));
-}
 
 interface Commit {
   sha: string;

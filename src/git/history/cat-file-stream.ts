@@ -9,9 +9,8 @@
  * mostly stay within one reader: on renovate, two readers moved the same 6 GB in 4.9 s against
  * 9.9 s for one, for the same total CPU (docs/benchmarks.md).
  */
-import { availableParallelism } from 'node:os';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { spawnGit } from '../run-git.js';
+import { parallelGitProcesses, spawnGit } from '../run-git.js';
 
 export interface BlobVisitor {
   /**
@@ -27,10 +26,6 @@ export interface StreamOptions {
   readers?: number;
 }
 
-export function defaultReaders(): number {
-  return Math.max(1, Math.min(2, availableParallelism()));
-}
-
 export async function streamBlobs(
   repoDir: string,
   /** Object ids in batches (one pipe write per batch, each batch to one reader). */
@@ -40,7 +35,7 @@ export async function streamBlobs(
   opts: StreamOptions = {},
 ): Promise<{ missing: number }> {
   const { signal } = opts;
-  const pool = Array.from({ length: Math.max(1, opts.readers ?? defaultReaders()) }, () =>
+  const pool = Array.from({ length: Math.max(1, opts.readers ?? parallelGitProcesses()) }, () =>
     startReader(repoDir, maxSize, visit),
   );
   const killAll = (): void => pool.forEach((r) => r.child.kill('SIGKILL'));
