@@ -14,9 +14,15 @@ const app: ApplicationFunction = (probot, { addHandler }) => {
     runtime.startWorker();
   registerHandlers(probot, runtime.queue);
   addHandler(httpRoutes(runtime));
-  const shutdown = (): void => void runtime.close().finally(() => process.exit(0));
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  const shutdown = (signal: string): void => {
+    probot.log.info({ signal }, 'shutting down: finishing the current jobs');
+    void runtime.close().finally(() => {
+      probot.log.info('shutdown complete');
+      process.exit(0);
+    });
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
 };
 
 export default app;

@@ -13,6 +13,7 @@ import { BullScanQueue, redisConnection } from '../queue/bullmq-queue.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
 import { Metrics } from '../queue/metrics.js';
 import { processScanJob, type JobVerifier } from '../queue/process-scan-job.js';
+import { jobIdOf, type ScanJob } from '../queue/scan-job.js';
 import type { ScanQueue } from '../queue/scan-queue.js';
 import { MemoryGate, RedisGate, serialized } from '../queue/serial-gate.js';
 
@@ -27,6 +28,25 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
   const log = app.log as unknown as Logger;
   const metrics = new Metrics();
   const redisUrl = env.REDIS_URL;
+  // Every failed job is logged at error with its reason (a retried attempt at warn), whichever queue.
+  const logFailure = (
+    job: ScanJob,
+    err: unknown,
+    retry?: { attempt: number; willRetry: boolean },
+  ) => {
+    const fields = {
+      repo: `${job.owner}/${job.repo}`,
+      kind: job.kind,
+      jobId: jobIdOf(job),
+      ...(retry ? { attempt: retry.attempt } : {}),
+      err: err instanceof Error ? err.message : String(err),
+    };
+    if (retry?.willRetry) log.warn(fields, 'scan attempt failed; retrying');
+    else {
+      metrics.scanFailed();
+      log.error(fields, 'scan job failed');
+    }
+  };
   const queue: ScanQueue = redisUrl
     ? new BullScanQueue({
         connection: redisConnection(redisUrl),
@@ -41,19 +61,14 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
         ...(env.UPSTASH_GUARD_BACKOFF_MS
           ? { backoffMs: Number(env.UPSTASH_GUARD_BACKOFF_MS) }
           : {}),
+        onFailed: (job, err, info) => logFailure(job, err, info),
       })
     : new InProcessQueue({
         concurrency: Number(env.UPSTASH_GUARD_CONCURRENCY ?? 2),
         ...(env.UPSTASH_GUARD_BACKOFF_MS
           ? { backoffMs: Number(env.UPSTASH_GUARD_BACKOFF_MS) }
           : {}),
-        onFailed: (job, err) => {
-          metrics.scanFailed();
-          log.error(
-            { repo: `${job.owner}/${job.repo}`, kind: job.kind, err: (err as Error).message },
-            'scan job failed',
-          );
-        },
+        onFailed: (job, err) => logFailure(job, err),
       });
   const redis = redisUrl
     ? new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true })

@@ -19,6 +19,12 @@ export interface BullQueueOptions {
   /** How often a worker checks for stalled jobs (ms). */
   stalledInterval?: number;
   lockDuration?: number;
+  /** Every failed attempt, with whether BullMQ will retry it (for logs and metrics). */
+  onFailed?: (
+    job: ScanJob,
+    err: Error,
+    info: { jobId: string; attempt: number; willRetry: boolean },
+  ) => void;
 }
 
 export function redisConnection(url: string): ConnectionOptions {
@@ -79,6 +85,16 @@ export class BullScanQueue implements ScanQueue {
         maxStalledCount: 2,
       },
     );
+    this.worker.on('failed', (bullJob, err) => {
+      if (!bullJob) return;
+      const attempts = bullJob.opts.attempts ?? 1;
+      const permanent = err instanceof UnrecoverableError || err.name === 'UnrecoverableError';
+      this.opts.onFailed?.(bullJob.data, err, {
+        jobId: bullJob.id ?? '',
+        attempt: bullJob.attemptsMade,
+        willRetry: !permanent && bullJob.attemptsMade < attempts,
+      });
+    });
     this.worker.on('error', () => {
       /* connection errors are retried by ioredis; never crash the process */
     });

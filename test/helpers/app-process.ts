@@ -23,6 +23,10 @@ export interface AppProcessOptions {
   queuePrefix?: string;
   /** Extra env (e.g. UPSTASH_GUARD_STALLED_INTERVAL_MS). */
   env?: Record<string, string>;
+  /** Arguments after `node` (default: `probot run ./dist/app/index.js`), e.g. the Dockerfile's CMD. */
+  command?: string[];
+  /** How the generated PEM reaches the process (default: PRIVATE_KEY=<pem>). */
+  keyEnv?: (pem: string) => Record<string, string>;
 }
 
 export interface ManagedProcess {
@@ -162,7 +166,7 @@ export async function startApp(opts: AppProcessOptions): Promise<AppProcess> {
     HOME: process.env.HOME ?? tmpdir(),
     NODE_ENV: 'test',
     APP_ID: '1',
-    PRIVATE_KEY: privateKey,
+    ...(opts.keyEnv ? opts.keyEnv(privateKey) : { PRIVATE_KEY: privateKey }),
     WEBHOOK_SECRET: webhookSecret,
     GHE_HOST: opts.githubHost,
     GHE_PROTOCOL: 'http',
@@ -184,7 +188,11 @@ export async function startApp(opts: AppProcessOptions): Promise<AppProcess> {
   };
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'node_modules', 'probot', 'bin', 'probot.js'), 'run', './dist/app/index.js'],
+    opts.command ?? [
+      join(ROOT, 'node_modules', 'probot', 'bin', 'probot.js'),
+      'run',
+      './dist/app/index.js',
+    ],
     {
       cwd: ROOT,
       env,
