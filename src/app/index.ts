@@ -6,7 +6,7 @@ import { registerHandlers } from './handlers.js';
 import { createRuntime } from './runtime.js';
 import { httpRoutes } from './routes.js';
 
-const app: ApplicationFunction = (probot, { addHandler }) => {
+const app: ApplicationFunction = async (probot, { addHandler }) => {
   const runtime = createRuntime(probot);
   // Without REDIS_URL this process is also the worker; with it, `npm run worker` processes scale out
   // (set UPSTASH_GUARD_WORKER_IN_APP=1 to also process jobs in the app process).
@@ -14,6 +14,12 @@ const app: ApplicationFunction = (probot, { addHandler }) => {
     runtime.startWorker();
   registerHandlers(probot, runtime.queue);
   addHandler(httpRoutes(runtime));
+  // Probot's setup flow registers the address the setup page was opened on, plus "/", as the
+  // webhook URL (app.yml leaves hook_attributes to it): accept deliveries there too.
+  const rootWebhooks = await probot.getNodeMiddleware({ path: '/' });
+  addHandler(async (req, res) =>
+    req.method === 'POST' && (req.url ?? '').split('?')[0] === '/' ? rootWebhooks(req, res) : false,
+  );
   const shutdown = (signal: string): void => {
     probot.log.info({ signal }, 'shutting down: finishing the current jobs');
     void runtime.close().finally(() => {

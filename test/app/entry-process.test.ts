@@ -2,7 +2,8 @@
  * The production entry points as processes, started with the exact commands the Docker image and
  * docker-compose.yml run (no Docker engine here: same argv, same env, same signals):
  * - the app CMD, with the `.env` Probot's setup flow writes passed the way `docker run --env-file`
- *   passes it (quotes kept), scans a push, and shuts down gracefully on SIGTERM;
+ *   passes it (quotes kept), scans a push delivered to "/" (the webhook URL the setup flow
+ *   registers), and shuts down gracefully on SIGTERM;
  * - the worker command logs at info without LOG_LEVEL, logs a failed job at error with the reason,
  *   and shuts down gracefully on SIGTERM.
  */
@@ -14,7 +15,7 @@ import { parse } from 'yaml';
 import { startHarness, until, type Harness } from '../e2e/harness.js';
 import { ROOT } from '../helpers/app-process.js';
 import { redisEndpoint, redisTokenParts } from '../helpers/synthetic.js';
-import { pushEvent } from '../helpers/webhooks.js';
+import { deliver, pushEvent } from '../helpers/webhooks.js';
 import { testRedisUrl } from '../setup/test-redis.js';
 
 /** `CMD ["node", …]` of the runtime stage, as argv after node. */
@@ -100,7 +101,14 @@ test('app CMD: the setup-flow .env through --env-file works, a push is scanned, 
   );
   const second = repo.commit('add env');
   await h.push(repo, target, 'HEAD:refs/heads/main');
-  await h.send('push', pushEvent(target, { ref: 'refs/heads/main', before: first, after: second }));
+  // Delivered to "/", the URL Probot's setup flow registers (app.yml leaves it to the flow).
+  const res = await deliver(
+    `${h.app.baseUrl}/`,
+    'push',
+    pushEvent(target, { ref: 'refs/heads/main', before: first, after: second }),
+    { secret: h.app.webhookSecret },
+  );
+  expect(res.status).toBeLessThan(300);
   // Installation tokens are minted with a JWT signed by that key: a broken key never gets here.
   const run = await until(
     'check run completed',
