@@ -46,6 +46,7 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
   const paths = new Map<string, string>();
   const listing: BlobListing = { missing: 0 };
   let listed = 0;
+  let listingDone = false;
   async function* wanted(): AsyncGenerator<string[]> {
     opts.onProgress?.({ phase: 'enumerate', done: 0 });
     for await (const blobs of listReachableBlobs(repoDir, listing, signal)) {
@@ -61,6 +62,7 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
       }
       yield batch;
     }
+    listingDone = true;
   }
   const hitsByBlob = new Map<string, Hit[]>();
   let done = 0;
@@ -70,7 +72,13 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
     const path = paths.get(oid) ?? '';
     paths.delete(oid);
     if (opts.onProgress && done % 2000 === 0)
-      opts.onProgress({ phase: 'scan', done, total: listed, bytes: stats.bytesScanned });
+      opts.onProgress({
+        phase: 'scan',
+        done,
+        total: listed - stats.skippedIgnored,
+        totalFinal: listingDone,
+        bytes: stats.bytesScanned,
+      });
     if (parts === null) return void stats.skippedTooLarge++;
     if (partsAreBinary(parts)) return void stats.skippedBinary++;
     stats.blobsScanned++;

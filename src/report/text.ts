@@ -1,4 +1,5 @@
-import type { Finding, ScanResult } from '../core/types.js';
+import { atLeast } from '../core/scan/severity.js';
+import type { Finding, ScanResult, Severity } from '../core/types.js';
 import { palette, type Palette } from './ansi.js';
 import { renderGuidance } from './guidance/render-guidance.js';
 import {
@@ -12,6 +13,7 @@ import {
 } from './labels.js';
 import { sortFindings } from './sort-findings.js';
 import { skippedLine, statsLine } from './stats-line.js';
+import { markdownToTerminal } from './terminal-markdown.js';
 
 export interface TextOptions {
   /** ANSI colour: the CLI asks for it when stdout is a TTY and NO_COLOR is unset. */
@@ -21,9 +23,42 @@ export interface TextOptions {
   /** Every occurrence, scan statistics and decoded details. */
   verbose?: boolean;
   repoUrl?: string;
+  /** Guidance as Markdown (files, pipes) or rendered for a terminal. Default markdown. */
+  guidanceStyle?: 'markdown' | 'terminal';
+  /** The fail severity: when findings exist but none reaches it, the report says so. */
+  failOn?: Severity;
 }
 
 const SHOWN_OCCURRENCES = 5;
+/** `suppressed[].reason` of a finding dropped by `--baseline` (an earlier report). */
+export const BASELINE_REASON = 'baseline';
+const SHOWN_REFS = 5;
+
+/** "3: main, dev, x" or "1,557: a, b, c, d, e … and 1,552 more": a count, then the first few. */
+function refList(names: readonly string[], verbose: boolean): string {
+  const shown = verbose ? names : names.slice(0, SHOWN_REFS);
+  const more = names.length - shown.length;
+  return `${names.length.toLocaleString('en-US')}: ${shown.join(', ')}${more > 0 ? ` … and ${more.toLocaleString('en-US')} more` : ''}`;
+}
+
+/** Branches, tags and pull-request refs on their own lines: a history can have thousands of PR refs. */
+function refLines(f: Finding, p: Palette, verbose: boolean): string[] {
+  const tags = new Set(f.tags ?? []);
+  const pulls: string[] = [];
+  const branches: string[] = [];
+  for (const ref of f.branches ?? []) {
+    if (tags.has(ref)) continue;
+    const pr = /^pull\/(\d+)\/(?:head|merge)$/.exec(ref);
+    if (pr) pulls.push(`#${pr[1]}`);
+    else branches.push(ref);
+  }
+  const uniquePulls = [...new Set(pulls)].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+  const out: string[] = [];
+  if (branches.length) out.push(field(p, 'branches', refList(branches, verbose)));
+  if (tags.size) out.push(field(p, 'tags', refList([...tags], verbose)));
+  if (uniquePulls.length) out.push(field(p, 'PR refs', refList(uniquePulls, verbose)));
+  return out;
+}
 
 function field(p: Palette, name: string, value: string): string {
   return `    ${p.dim(`${name.padEnd(12)} `)}${value}`;
@@ -48,7 +83,7 @@ function block(f: Finding, p: Palette, verbose: boolean): string[] {
   }
   if (f.presentAtHead !== undefined)
     out.push(field(p, 'at HEAD', f.presentAtHead ? 'yes, still present' : 'no (history only)'));
-  if (f.branches?.length) out.push(field(p, 'branches', f.branches.join(', ')));
+  out.push(...refLines(f, p, verbose));
   if (f.commitCount !== undefined) out.push(field(p, 'commits', String(f.commitCount)));
   if (verbose) {
     const details = Object.entries(f.details)
@@ -82,16 +117,25 @@ export function renderText(result: ScanResult, opts: TextOptions = {}): string {
       `${p.red('✗')} ${p.bold(plural(findings.length, 'Upstash credential'))} found (${severityCounts(findings)}) in ${plural(places, 'place')}${live ? `, ${p.red(`${live} live`)}` : ''} · ${statsLine(result)}`,
     );
   }
-  if (result.suppressed.length)
+  if (
+    opts.failOn &&
+    findings.length > 0 &&
+    !findings.some((f) => atLeast(f.severity, opts.failOn!))
+  )
     out.push(
-      p.dim(
-        `${plural(result.suppressed.length, 'finding')} suppressed by allowlist or inline comment`,
-      ),
+      `${findings.length} found, none at or above ${opts.failOn} (the fail severity): exit code 0`,
     );
+  const baselined = result.suppressed.filter((s) => s.reason === BASELINE_REASON).length;
+  const allowed = result.suppressed.length - baselined;
+  if (allowed)
+    out.push(p.dim(`${plural(allowed, 'finding')} suppressed by allowlist or inline comment`));
+  if (baselined) out.push(p.dim(`${plural(baselined, 'finding')} already in the baseline`));
   const skipped = skippedLine(result);
   if (skipped && (opts.verbose || findings.length === 0)) out.push(p.dim(skipped));
   for (const w of result.warnings) out.push(`warning: ${w}`);
-  if (opts.guidance && findings.length > 0)
-    out.push('', renderGuidance(findings, { repoUrl: opts.repoUrl }).trimEnd());
+  if (opts.guidance && findings.length > 0) {
+    const markdown = renderGuidance(findings, { repoUrl: opts.repoUrl }).trimEnd();
+    out.push('', opts.guidanceStyle === 'terminal' ? markdownToTerminal(markdown, p) : markdown);
+  }
   return out.join('\n') + '\n';
 }
