@@ -196,11 +196,12 @@ export async function orgScanCommand(args: CliArgs, org: OrgArgs, io: CliIo): Pr
     `# upstash-guard: ${org.name}\n\n${summaryMarkdown(outcomes)}\n\n${verdictLine(outcomes, defaultFailOn, '.')}\n`,
   );
   const failed = outcomes.some((o) => o.failed);
+  const errors = outcomes.some((o) => o.status === 'error');
   if (args.format === 'json') io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  else if (!args.quiet || failed)
+  else if (!args.quiet || failed || errors)
     io.stdout.write(
       `${summaryText(outcomes)}\n\n${verdictLine(outcomes, defaultFailOn, shownDir)}\n`,
     );
   if (failed) return 1;
-  return outcomes.some((o) => o.status === 'error') ? 2 : 0;
+  return errors ? 2 : 0;
 }

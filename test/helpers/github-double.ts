@@ -104,7 +104,12 @@ type Handler = (
 
 let tokenCounter = 0;
 
-export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promise<GitHubDouble> {
+export async function startGitHubDouble(
+  opts: {
+    appSlug?: string;
+    /** Largest page a list returns (GitHub: 100). */ maxPerPage?: number;
+  } = {},
+): Promise<GitHubDouble> {
   const appSlug = opts.appSlug ?? 'upstash-guard';
   const appLogin = `${appSlug}[bot]`;
   const requests: RecordedRequest[] = [];
@@ -140,7 +145,7 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
     all: RepoState[],
   ): [number, unknown, Record<string, string>] => {
     const url = new URL(req.path, 'http://x');
-    const per = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
+    const per = Math.min(opts.maxPerPage ?? 100, Number(url.searchParams.get('per_page') ?? 30));
     const n = Number(url.searchParams.get('page') ?? 1);
     const items = all.slice((n - 1) * per, n * per).map(repoJson);
     const headers: Record<string, string> = {};
