@@ -56,8 +56,9 @@ export async function runScan(args: CliArgs, io: CliIo): Promise<ScanOutcome> {
   const fileConfig = await loadConfig(root, args.config, io.cwd);
   const config: Config = args.failOn ? { ...fileConfig, failOn: args.failOn } : fileConfig;
   const baseline = args.baseline ? await loadBaseline(args.baseline, io.cwd) : undefined;
+  // History and tree scans report progress (range and staged scans are short and do not).
   const progress =
-    args.mode === 'history' && !args.quiet
+    (args.mode === 'history' || (args.mode === 'tree' && target.kind === 'dir')) && !args.quiet
       ? progressLine(io.stderr, io.now ? { now: io.now } : {})
       : undefined;
   const opts: EngineOptions = {

@@ -3,6 +3,7 @@
  * repository (clone.ts), scan its history with bounded concurrency, and write text, JSON and SARIF
  * per repository plus a summary (summary.ts).
  */
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -132,6 +133,13 @@ export async function orgScanCommand(args: CliArgs, org: OrgArgs, io: CliIo): Pr
     ? undefined
     : progressLine(io.stderr, { unit: 'repositories', ...(io.now ? { now: io.now } : {}) });
   const work = await mkdtemp(join(tmpdir(), 'upstash-guard-org-'));
+  // Ctrl-C mid-scan: the clones are deleted, not left in the temp directory.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    rmSync(work, { recursive: true, force: true });
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   let finished = 0;
   progress?.update({ phase: 'scan', done: 0, total: todo.length });
   try {
@@ -184,6 +192,8 @@ export async function orgScanCommand(args: CliArgs, org: OrgArgs, io: CliIo): Pr
       }
     });
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     progress?.clear();
     await rm(work, { recursive: true, force: true });
   }

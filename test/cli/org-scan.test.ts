@@ -195,9 +195,12 @@ describe('upstash-guard scan --github-org', () => {
         '--format',
         'json',
       ],
-      { cwd: out, env },
+      { cwd: out, env, tty: true },
     );
     expect(run.code).toBe(1);
+    // A progress line on the terminal, counted in repositories, cleared at the end.
+    expect(run.stderr).toContain('\r\x1b[2Kscan: 0/3 repositories, 0%');
+    expect(run.stderr.endsWith('\r\x1b[2K')).toBe(true);
     const doc = JSON.parse(run.stdout) as {
       repositories: { repository: string; status: string; reason: string | null }[];
     };
