@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { ConfigError, failsScan, parseConfig, type Config } from '../core/index.js';
+import { ConfigError, DEFAULT_CONFIG, failsScan, parseConfig, type Config } from '../core/index.js';
 import { scanHistory } from '../engine/scan-history.js';
 import { renderJson, renderSarif, renderText, TOOL_VERSION } from '../report/index.js';
 import { UsageError, type CliIo } from '../cli/io.js';
@@ -70,11 +70,15 @@ async function pool<T>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
 }
 
-/** The repository's own config at HEAD when --config is not given; a broken one is reported. */
+/**
+ * The repository's own config at HEAD when --config is not given. A broken one does not stop the
+ * scan (a leak matters more than a typo): the defaults are used and the report warns.
+ */
 async function repoConfig(
   dir: string,
   explicit: Config | undefined,
   failOn: CliArgs['failOn'],
+  warnings: string[],
 ): Promise<Config> {
   let config = explicit;
   if (!config) {
@@ -82,9 +86,9 @@ async function repoConfig(
     try {
       config = parseConfig(text ?? '', DEFAULT_CONFIG_PATH);
     } catch (err) {
-      if (err instanceof ConfigError)
-        throw new Error(`invalid config ${err.message.split('\n')[0]}`);
-      throw err;
+      if (!(err instanceof ConfigError)) throw err;
+      warnings.push(`invalid config ${err.message.split('\n')[0]}; scanned with the defaults`);
+      config = DEFAULT_CONFIG;
     }
   }
   return failOn ? { ...config, failOn } : config;
@@ -153,11 +157,13 @@ export async function orgScanCommand(args: CliArgs, org: OrgArgs, io: CliIo): Pr
           ...(token ? { token } : {}),
           ...(o.repo.defaultBranch ? { defaultBranch: o.repo.defaultBranch } : {}),
         });
-        const config = await repoConfig(dir, explicit, args.failOn);
+        const configWarnings: string[] = [];
+        const config = await repoConfig(dir, explicit, args.failOn, configWarnings);
         const result = await scanHistory(dir, {
           config,
           fingerprintKey: args.fingerprintKey ?? io.env.UPSTASH_GUARD_FINGERPRINT_KEY ?? undefined,
         });
+        result.warnings.unshift(...configWarnings);
         await verifyAndFilter(result, args, io);
         o.status = 'scanned';
         o.result = result;

@@ -91,6 +91,15 @@ describe('upstash-guard scan --github-org', () => {
       name: 'mirror',
       cloneUrl: serve(elsewhere, 'acme', 'mirror', { '.env': env }),
     });
+    // A broken config of its own does not stop the scan: defaults, and a warning in its report.
+    api.addRepo({
+      owner: 'acme',
+      name: 'broken',
+      cloneUrl: serve(git, 'acme', 'broken', {
+        '.github/upstash-guard.yml': 'failOn: severe\n',
+        'w.ts': `QSTASH_TOKEN=${qstash}\n`,
+      }),
+    });
     api.setUser('dev', { viewer: true });
     api.addRepo({
       owner: 'dev',
@@ -120,7 +129,7 @@ describe('upstash-guard scan --github-org', () => {
       },
     );
     expect(run.code).toBe(1);
-    // Five repositories over three pages of two.
+    // Six repositories over three pages of two.
     const lists = api.requests.filter((r) => r.path.startsWith('/orgs/acme/repos'));
     expect(lists.map((r) => new URL(r.path, 'http://x').searchParams.get('page') ?? '1')).toEqual([
       '1',
@@ -138,7 +147,7 @@ describe('upstash-guard scan --github-org', () => {
       /error: clone URL is on http:\/\/127\.0\.0\.1:\d+, not http:\/\/127\.0\.0\.1:\d+/,
     );
     expect(run.stdout).toMatch(
-      /✗ 2 of 5 repositories with findings at or above medium; 1 could not be scanned · reports in org/,
+      /✗ 3 of 6 repositories with findings at or above medium; 1 could not be scanned · reports in org/,
     );
     // Reports per repository, and the summary.
     for (const ext of ['txt', 'json', 'sarif'])
@@ -152,6 +161,9 @@ describe('upstash-guard scan --github-org', () => {
       presentAtHead: false,
       occurrences: [{ path: '.env' }],
     });
+    expect(readFileSync(join(out, 'org/acme/broken.txt'), 'utf8')).toMatch(
+      /warning: invalid config \.github\/upstash-guard\.yml: failOn: .*; scanned with the defaults/,
+    );
     expect(JSON.parse(readFileSync(join(out, 'org/acme/api.sarif'), 'utf8'))).toMatchObject({
       version: '2.1.0',
     });
@@ -160,6 +172,7 @@ describe('upstash-guard scan --github-org', () => {
     };
     expect(summary.repositories.map((r) => [r.repository, r.status, r.findings])).toEqual([
       ['acme/api', 'scanned', 1],
+      ['acme/broken', 'scanned', 1],
       ['acme/forked', 'scanned', 0],
       ['acme/mirror', 'error', null],
       ['acme/old', 'scanned', 1],
@@ -199,7 +212,7 @@ describe('upstash-guard scan --github-org', () => {
     );
     expect(run.code).toBe(1);
     // A progress line on the terminal, counted in repositories, cleared at the end.
-    expect(run.stderr).toContain('\r\x1b[2Kscan: 0/3 repositories, 0%');
+    expect(run.stderr).toContain('\r\x1b[2Kscan: 0/4 repositories, 0%');
     expect(run.stderr.endsWith('\r\x1b[2K')).toBe(true);
     const doc = JSON.parse(run.stdout) as {
       repositories: { repository: string; status: string; reason: string | null }[];
