@@ -60,7 +60,8 @@ function explain(err: unknown, name: string, target: GitHubTarget): Error {
   const headers = e.response?.headers ?? {};
   const said = (e.response?.data?.message ?? e.message ?? '').split('\n')[0]!.slice(0, 200);
   const redact = (t: string): string => (target.token ? t.split(target.token).join('***') : t);
-  if (e.status === undefined)
+  // Octokit reports a transport failure (refused connection, refused link) as a 500 with no response.
+  if (e.status === undefined || !e.response)
     return new GitHubListError(
       redact(`cannot reach the GitHub API at ${target.apiUrl}: ${e.message ?? String(err)}`),
     );
@@ -97,8 +98,17 @@ function explain(err: unknown, name: string, target: GitHubTarget): Error {
 
 /** Every repository of an organisation, or of a user (with private ones when the token is theirs). */
 export async function listOwnerRepos(name: string, target: GitHubTarget): Promise<OrgRepo[]> {
+  const apiOrigin = new URL(target.apiUrl).origin;
+  // The token goes to the configured API only: a pagination link to another host is refused.
+  const guardedFetch: typeof fetch = (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (url.origin !== apiOrigin)
+      return Promise.reject(new Error(`refusing to follow a link to ${url.origin}`));
+    return fetch(input, init);
+  };
   const octokit = new Octokit({
     baseUrl: target.apiUrl.replace(/\/+$/, ''),
+    request: { fetch: guardedFetch },
     userAgent: `upstash-guard/${TOOL_VERSION}`,
     ...(target.token ? { auth: target.token } : {}),
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },

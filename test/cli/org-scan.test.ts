@@ -5,6 +5,8 @@
  * an argument, an output or a report, and is never sent to a host other than the configured one.
  */
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -300,5 +302,46 @@ describe('upstash-guard scan --github-org', () => {
         GITHUB_API_URL: 'https://ghe.example.com/api/v3',
       }),
     ).toEqual({ server: 'https://ghe.example.com', api: 'https://ghe.example.com/api/v3' });
+  });
+
+  test('a pagination link to another host is not followed with the token', async () => {
+    const seen: string[] = [];
+    const listen = async (
+      handler: Parameters<typeof createServer>[1],
+    ): Promise<[Server, string]> => {
+      const server = createServer(handler);
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      return [server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`];
+    };
+    const [other, otherUrl] = await listen((req, res) => {
+      seen.push(String(req.headers.authorization));
+      res.writeHead(200, { 'content-type': 'application/json' }).end('[]');
+    });
+    const [evil, evilUrl] = await listen((req, res) => {
+      const json = { 'content-type': 'application/json' };
+      if (req.url === '/users/acme')
+        res.writeHead(200, json).end('{"login":"acme","type":"Organization"}');
+      else
+        res
+          .writeHead(200, { ...json, link: `<${otherUrl}/orgs/acme/repos?page=2>; rel="next"` })
+          .end('[]');
+    });
+    try {
+      const run = await cli(
+        ['scan', '--github-org', 'acme', '--github-url', git.baseUrl, '--github-api-url', evilUrl],
+        {
+          cwd: out,
+          env,
+        },
+      );
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe(
+        `upstash-guard: cannot reach the GitHub API at ${evilUrl}: refusing to follow a link to ${otherUrl}\n`,
+      );
+      expect(seen).toEqual([]);
+    } finally {
+      other.close();
+      evil.close();
+    }
   });
 });
