@@ -11,6 +11,7 @@ import {
   verificationLabel,
   where,
 } from './labels.js';
+import { groupRefs } from './refs.js';
 import { sortFindings } from './sort-findings.js';
 import { skippedLine, statsLine } from './stats-line.js';
 import { markdownToTerminal } from './terminal-markdown.js';
@@ -43,20 +44,11 @@ function refList(names: readonly string[], verbose: boolean): string {
 
 /** Branches, tags and pull-request refs on their own lines: a history can have thousands of PR refs. */
 function refLines(f: Finding, p: Palette, verbose: boolean): string[] {
-  const tags = new Set(f.tags ?? []);
-  const pulls: string[] = [];
-  const branches: string[] = [];
-  for (const ref of f.branches ?? []) {
-    if (tags.has(ref)) continue;
-    const pr = /^pull\/(\d+)\/(?:head|merge)$/.exec(ref);
-    if (pr) pulls.push(`#${pr[1]}`);
-    else branches.push(ref);
-  }
-  const uniquePulls = [...new Set(pulls)].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)));
+  const { branches, tags, pulls } = groupRefs(f);
   const out: string[] = [];
   if (branches.length) out.push(field(p, 'branches', refList(branches, verbose)));
-  if (tags.size) out.push(field(p, 'tags', refList([...tags], verbose)));
-  if (uniquePulls.length) out.push(field(p, 'PR refs', refList(uniquePulls, verbose)));
+  if (tags.length) out.push(field(p, 'tags', refList(tags, verbose)));
+  if (pulls.length) out.push(field(p, 'PR refs', refList(pulls, verbose)));
   return out;
 }
 
