@@ -54,6 +54,12 @@ export function githubTarget(org: OrgArgs, env: CliIo['env']): { server: string;
   return { server: origin, api };
 }
 
+/** A name from the API as one path segment: never `..`, a slash or anything a shell would mind. */
+export function safeSegment(name: string): string {
+  const clean = name.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return /^\.*$/.test(clean) ? `_${clean}` : clean;
+}
+
 /** Runs `worker` over `items`, at most `limit` at a time, in order of start. */
 async function pool<T>(
   items: readonly T[],
@@ -168,7 +174,7 @@ export async function orgScanCommand(args: CliArgs, org: OrgArgs, io: CliIo): Pr
         o.status = 'scanned';
         o.result = result;
         o.failed = failsScan(result.findings, config);
-        const base = join(o.repo.owner, o.repo.name);
+        const base = join(safeSegment(o.repo.owner), safeSegment(o.repo.name));
         o.reports = { text: `${base}.txt`, json: `${base}.json`, sarif: `${base}.sarif` };
         const text = renderText(result, {
           guidance: args.guidance,

@@ -17,7 +17,7 @@ import {
 import { startGitHubDouble, type GitHubDouble } from '../helpers/github-double.js';
 import { createRepo, type TestRepo } from '../helpers/git-repo.js';
 import { qstashToken, redisEndpoint, redisToken } from '../helpers/synthetic.js';
-import { githubTarget } from '../../src/org-scan/org-scan-command.js';
+import { githubTarget, safeSegment } from '../../src/org-scan/org-scan-command.js';
 import { cli } from './cli-harness.js';
 
 const TOKEN = `ghp_${'t3st'.repeat(9)}`;
@@ -284,6 +284,16 @@ describe('upstash-guard scan --github-org', () => {
     // The git server demands the token: every clone is refused, and the run says why.
     expect(anon.code).toBe(2);
     expect(anon.stdout).toMatch(/^acme\/api +error: git fetch was refused \(401\)/m);
+  });
+
+  test('report paths from API names stay inside the output directory', () => {
+    expect(['api', '..', '.', 'a/../b', 'x.y-z_1'].map(safeSegment)).toEqual([
+      'api',
+      '_..',
+      '_.',
+      'a_.._b',
+      'x.y-z_1',
+    ]);
   });
 
   test('GitHub Enterprise: the API base follows the server URL (or the Actions variables)', () => {
