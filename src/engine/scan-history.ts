@@ -47,6 +47,19 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
   const listing: BlobListing = { missing: 0 };
   let listed = 0;
   let listingDone = false;
+  // The scan's total counts the blobs requested (ignored paths are not) and is final once the
+  // listing ends: only then can progress show a percentage.
+  const report = opts.onProgress;
+  if (report)
+    opts = {
+      ...opts,
+      onProgress: (p) =>
+        report(
+          p.phase === 'scan'
+            ? { ...p, total: (p.total ?? 0) - stats.skippedIgnored, totalFinal: listingDone }
+            : p,
+        ),
+    };
   async function* wanted(): AsyncGenerator<string[]> {
     opts.onProgress?.({ phase: 'enumerate', done: 0 });
     for await (const blobs of listReachableBlobs(repoDir, listing, signal)) {
@@ -72,13 +85,7 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
     const path = paths.get(oid) ?? '';
     paths.delete(oid);
     if (opts.onProgress && done % 2000 === 0)
-      opts.onProgress({
-        phase: 'scan',
-        done,
-        total: listed - stats.skippedIgnored,
-        totalFinal: listingDone,
-        bytes: stats.bytesScanned,
-      });
+      opts.onProgress({ phase: 'scan', done, total: listed, bytes: stats.bytesScanned });
     if (parts === null) return void stats.skippedTooLarge++;
     if (partsAreBinary(parts)) return void stats.skippedBinary++;
     stats.blobsScanned++;

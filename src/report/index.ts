@@ -1,5 +1,6 @@
 /** Pure renderers: findings in, text out. None of them can see a raw secret. */
-export { BASELINE_REASON, renderText, type TextOptions } from './text.js';
+export { renderText, type TextOptions } from './text.js';
+export { BASELINE_REASON } from './baseline.js';
 export { sortFindings } from './sort-findings.js';
 export { plural } from './labels.js';
 export { renderJson, type JsonOptions } from './json.js';

@@ -24,3 +24,12 @@ export function groupRefs(f: Finding): RefGroups {
     pulls: [...pulls].sort((a, b) => a - b).map((n) => `#${n}`),
   };
 }
+
+const SHOWN_REFS = 5;
+
+/** "3: main, dev, x" or "1,557: a, b, c, d, e … and 1,552 more": a count, then the first few. */
+export function refList(names: readonly string[], all = false): string {
+  const shown = all ? names : names.slice(0, SHOWN_REFS);
+  const more = names.length - shown.length;
+  return `${names.length.toLocaleString('en-US')}: ${shown.join(', ')}${more > 0 ? ` … and ${more.toLocaleString('en-US')} more` : ''}`;
+}

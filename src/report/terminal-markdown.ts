@@ -3,7 +3,7 @@ import type { Palette } from './ansi.js';
 /**
  * The small Markdown subset the guidance uses (headings, **bold**, `code`, numbered lists, fenced
  * blocks, [links](url)) rendered for a terminal: no literal asterisks, backticks or fences.
- * Fenced code is indented by four spaces so it can be copied as is.
+ * Code spans lose their backticks; fenced code is indented by four spaces so it can be copied as is.
  */
 export function markdownToTerminal(markdown: string, p: Palette): string {
   const out: string[] = [];
@@ -28,6 +28,6 @@ export function markdownToTerminal(markdown: string, p: Palette): string {
 function inline(text: string, p: Palette): string {
   return text
     .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_m, label: string, url: string) => `${label} (${url})`)
-    .replace(/(`+)(.+?)\1/g, (_m, _t, code: string) => p.cyan(code.trim()))
+    .replace(/(`+)(.+?)\1/g, (_m, _t, code: string) => code.trim())
     .replace(/\*\*(.+?)\*\*/g, (_m, t: string) => p.bold(t));
 }

@@ -11,7 +11,8 @@ import {
   verificationLabel,
   where,
 } from './labels.js';
-import { groupRefs } from './refs.js';
+import { BASELINE_REASON } from './baseline.js';
+import { groupRefs, refList } from './refs.js';
 import { sortFindings } from './sort-findings.js';
 import { skippedLine, statsLine } from './stats-line.js';
 import { markdownToTerminal } from './terminal-markdown.js';
@@ -31,15 +32,9 @@ export interface TextOptions {
 }
 
 const SHOWN_OCCURRENCES = 5;
-/** `suppressed[].reason` of a finding dropped by `--baseline` (an earlier report). */
-export const BASELINE_REASON = 'baseline';
-const SHOWN_REFS = 5;
 
-/** "3: main, dev, x" or "1,557: a, b, c, d, e … and 1,552 more": a count, then the first few. */
-function refList(names: readonly string[], verbose: boolean): string {
-  const shown = verbose ? names : names.slice(0, SHOWN_REFS);
-  const more = names.length - shown.length;
-  return `${names.length.toLocaleString('en-US')}: ${shown.join(', ')}${more > 0 ? ` … and ${more.toLocaleString('en-US')} more` : ''}`;
+function field(p: Palette, name: string, value: string): string {
+  return `    ${p.dim(`${name.padEnd(12)} `)}${value}`;
 }
 
 /** Branches, tags and pull-request refs on their own lines: a history can have thousands of PR refs. */
@@ -50,10 +45,6 @@ function refLines(f: Finding, p: Palette, verbose: boolean): string[] {
   if (tags.length) out.push(field(p, 'tags', refList(tags, verbose)));
   if (pulls.length) out.push(field(p, 'PR refs', refList(pulls, verbose)));
   return out;
-}
-
-function field(p: Palette, name: string, value: string): string {
-  return `    ${p.dim(`${name.padEnd(12)} `)}${value}`;
 }
 
 function block(f: Finding, p: Palette, verbose: boolean): string[] {
