@@ -57,7 +57,8 @@ describe('upstash-guard scan --github-org', () => {
   }
 
   beforeAll(async () => {
-    api = await startGitHubDouble({ maxPerPage: 2 });
+    api = await startGitHubDouble();
+    api.setMaxPerPage(2);
     git = await startGitHttpServer();
     elsewhere = await startGitHttpServer();
     git.requireAuth([basicAuthHeader(TOKEN)]);

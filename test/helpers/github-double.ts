@@ -90,6 +90,8 @@ export interface GitHubDouble {
   fail(failure: InjectedFailure): void;
   /** Latency added to every answer, in ms. */
   setLatency(ms: number): void;
+  /** Largest page an org/user repository list returns (GitHub: 100), to force pagination. */
+  setMaxPerPage(n: number): void;
   /** Makes `login` a user account (owners are organisations by default); `viewer` is `GET /user`. */
   setUser(login: string, opts?: { viewer?: boolean }): void;
   /** Login the app's comments carry (so the app recognises its own). */
@@ -104,12 +106,7 @@ type Handler = (
 
 let tokenCounter = 0;
 
-export async function startGitHubDouble(
-  opts: {
-    appSlug?: string;
-    /** Largest page a list returns (GitHub: 100). */ maxPerPage?: number;
-  } = {},
-): Promise<GitHubDouble> {
+export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promise<GitHubDouble> {
   const appSlug = opts.appSlug ?? 'upstash-guard';
   const appLogin = `${appSlug}[bot]`;
   const requests: RecordedRequest[] = [];
@@ -122,6 +119,7 @@ export async function startGitHubDouble(
   let latency = 0;
   let nextId = 1000;
   const users = new Set<string>();
+  let maxPerPage = 100;
   let viewer: string | undefined;
   let origin = '';
 
@@ -145,7 +143,7 @@ export async function startGitHubDouble(
     all: RepoState[],
   ): [number, unknown, Record<string, string>] => {
     const url = new URL(req.path, 'http://x');
-    const per = Math.min(opts.maxPerPage ?? 100, Number(url.searchParams.get('per_page') ?? 30));
+    const per = Math.min(maxPerPage, Number(url.searchParams.get('per_page') ?? 30));
     const n = Number(url.searchParams.get('page') ?? 1);
     const items = all.slice((n - 1) * per, n * per).map(repoJson);
     const headers: Record<string, string> = {};
@@ -518,6 +516,9 @@ export async function startGitHubDouble(
     },
     setLatency(ms) {
       latency = ms;
+    },
+    setMaxPerPage(n) {
+      maxPerPage = n;
     },
     setUser(login, opts = {}) {
       users.add(login);
