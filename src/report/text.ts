@@ -11,6 +11,7 @@ import {
   where,
 } from './labels.js';
 import { sortFindings } from './sort-findings.js';
+import { skippedEntry, skippedSummary } from './skipped-notes.js';
 import { skippedLine, statsLine } from './stats-line.js';
 
 export interface TextOptions {
@@ -24,6 +25,8 @@ export interface TextOptions {
 }
 
 const SHOWN_OCCURRENCES = 5;
+/** Skipped files listed without --verbose. */
+const SHOWN_SKIPPED = 10;
 
 function field(p: Palette, name: string, value: string): string {
   return `    ${p.dim(`${name.padEnd(12)} `)}${value}`;
@@ -72,7 +75,13 @@ export function renderText(result: ScanResult, opts: TextOptions = {}): string {
   const p = palette(opts.color ?? false);
   const findings = sortFindings(result.findings);
   const out: string[] = [];
-  if (findings.length === 0) {
+  const notScanned = skippedSummary(result);
+  if (findings.length === 0 && notScanned) {
+    // Never a clean bill of health over content that was not read.
+    out.push(
+      `${p.yellow('!')} No Upstash credentials found in what was scanned, but ${p.bold(notScanned)} (${statsLine(result)}).`,
+    );
+  } else if (findings.length === 0) {
     out.push(`${p.green('✓')} No Upstash credentials found (${statsLine(result)}).`);
   } else {
     for (const f of findings) out.push(...block(f, p, opts.verbose ?? false), '');
@@ -88,6 +97,14 @@ export function renderText(result: ScanResult, opts: TextOptions = {}): string {
         `${plural(result.suppressed.length, 'finding')} suppressed by allowlist or inline comment`,
       ),
     );
+  if (notScanned) {
+    if (findings.length > 0) out.push(`${p.yellow('!')} ${p.bold(notScanned)}`);
+    const list = opts.verbose ? result.skipped : result.skipped.slice(0, SHOWN_SKIPPED);
+    for (const s of list) out.push(`  not scanned: ${skippedEntry(s)}`);
+    const more = result.skippedCount - list.length;
+    if (more > 0)
+      out.push(p.dim(`  … and ${more} more${opts.verbose ? '' : ' (--verbose lists them)'}`));
+  }
   const skipped = skippedLine(result);
   if (skipped && (opts.verbose || findings.length === 0)) out.push(p.dim(skipped));
   for (const w of result.warnings) out.push(`warning: ${w}`);
