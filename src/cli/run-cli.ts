@@ -13,7 +13,8 @@ export type { CliIo } from './io.js';
 function render(args: CliArgs, io: CliIo, { result }: ScanOutcome, failed: boolean): string {
   if (args.format === 'json') return renderJson(result, { toolVersion: TOOL_VERSION });
   if (args.format === 'sarif') return renderSarif(result, { toolVersion: TOOL_VERSION });
-  if (args.quiet && !failed) return '';
+  // Quiet still speaks when content was not scanned: silence would read as a clean result.
+  if (args.quiet && !failed && result.skippedCount === 0) return '';
   const color = !args.noColor && !args.output && !!io.stdout.isTTY && !io.env.NO_COLOR;
   return renderText(result, { color, guidance: args.guidance, verbose: args.verbose });
 }

@@ -12,7 +12,7 @@ import { addHistoryFacts } from '../git/history/history-facts.js';
 import { createKeywordScanner } from '../git/history/keyword-scanner.js';
 import { listReachableBlobs, type BlobListing } from '../git/history/list-blobs.js';
 import { scanContent, WindowedScanner } from './content/scan-content.js';
-import { headOf, sniffEncoding, type Sniffed } from './content/sniff.js';
+import { headOf, sniffEncoding, utf16Bom, type Sniffed } from './content/sniff.js';
 import { countEncoding, emptyStats, finishScan } from './finish-scan.js';
 import { SkipLog } from './skipped.js';
 import type { EngineOptions } from './types.js';
@@ -85,9 +85,10 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
     stats.blobsScanned++;
     stats.filesScanned++;
     stats.bytesScanned += partsLength(parts);
-    // Text blobs (nearly all) pay only the NUL test here, as before. A NUL means UTF-16 or binary.
+    // Text blobs (nearly all) pay only the NUL test and a two-byte BOM test here. A NUL means
+    // UTF-16 or binary; a UTF-16 BOM, UTF-16 whose first 8000 bytes may hold no NUL (CJK text).
     let sniffed: Sniffed | undefined;
-    if (partsAreBinary(parts)) {
+    if (partsAreBinary(parts) || utf16Bom(parts[0])) {
       sniffed = sniffEncoding(headOf(parts));
       countEncoding(stats, sniffed.encoding);
       // The byte gate cannot see keywords in UTF-16: it is decoded and gated as text.

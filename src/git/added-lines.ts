@@ -46,6 +46,8 @@ export class AddedLinesParser {
   private oids: { old: string[]; new: string } | undefined;
   /** The path named by `diff --cc <path>` (combined "Binary files differ" names none). */
   private ccPath: string | undefined;
+  /** An added line of the current file holds a NUL. */
+  private nul = false;
   private newLine = 0;
   /**
    * True between a `diff ` line and its first `@@`. Only there are `+++ ` / `Binary files` headers:
@@ -117,6 +119,8 @@ export class AddedLinesParser {
     let text = line.slice(this.parents);
     // A UTF-8 byte-order mark is not content.
     if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    // A NUL past the 8000 bytes git looks at: UTF-16 or binary after all. Read as a blob.
+    if (text.includes('\0')) this.nul = true;
     this.bytes += text.length + 1;
     this.lines.push(text);
     this.numbers.push(lineNo);
@@ -131,7 +135,12 @@ export class AddedLinesParser {
       if (!m) return; // "and /dev/null": deleted
       path = m[1] !== undefined ? unquotePath(`"${m[1]}"`).slice(2) : m[2]!;
     }
-    if (!this.oids || NULL_OID.test(this.oids.new) || this.skip(path)) return;
+    if (!this.skip(path)) this.handOver(path);
+  }
+
+  /** Hands the file over to be read as a blob, when the header named its blob. */
+  private handOver(path: string): void {
+    if (!this.oids || NULL_OID.test(this.oids.new)) return;
     this.sink.binary({
       path,
       newOid: this.oids.new,
@@ -143,6 +152,13 @@ export class AddedLinesParser {
   }
 
   flush(): void {
+    if (this.nul && this.path) {
+      this.handOver(this.path);
+      this.lines = [];
+      this.numbers = [];
+      this.bytes = 0;
+    }
+    this.nul = false;
     this.emit(false);
   }
 

@@ -79,6 +79,18 @@ function cases(): Case[] {
     });
   }
   {
+    // UTF-16 whose first 8000 bytes hold no NUL (CJK text): git diffs it as text, so the NULs
+    // show up in added lines only.
+    const t = redisTokenParts().token;
+    const text = `${'中文'.repeat(2500)}\n${env(t)}\n`;
+    out.push({
+      path: 'cjk/notes.txt',
+      content: Buffer.concat([Buffer.from([0xff, 0xfe]), utf16le(text)]),
+      secret: t,
+      at: [{ line: 2 }],
+    });
+  }
+  {
     const t = redisTokenParts().token;
     out.push({
       path: 'be/bom.env',
@@ -240,7 +252,7 @@ describe('content that used to be missed silently', () => {
     expect(occurrences(result)).toEqual(expected(cs));
     expectSkippedListed(result, big.path);
     expect(result.stats.binaryScanned).toBe(3);
-    expect(result.stats.utf16Decoded).toBe(5);
+    expect(result.stats.utf16Decoded).toBe(6);
     expectNoSecret(result, [...cs, big]);
   });
 

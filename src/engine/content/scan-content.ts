@@ -6,7 +6,7 @@
  */
 import { mayContainSecret, scanText, type Fragment, type Hit } from '../../core/index.js';
 import { sniffEncoding, SNIFF_BYTES, type ContentEncoding, type Sniffed } from './sniff.js';
-import { printableRuns } from './strings.js';
+import { lineAt, printableRuns } from './strings.js';
 
 /** Commit, author and date of the content, for range and staged scans. */
 export type FragmentMeta = Pick<Fragment, 'commit' | 'author' | 'date'>;
@@ -55,21 +55,17 @@ function scanWindow(
   const whole = ownFrom <= origin.offset && ownTo === Infinity;
   if (encoding === 'binary') {
     if (!gate(data)) return [];
-    const { text, runs } = printableRuns(data);
+    const { text, offsets } = printableRuns(data);
     const hits: Hit[] = [];
     for (const h of scanText({ path: opts.path, text, ...opts.meta })) {
-      const run = runs[h.occurrence.line - 1];
-      if (!run) continue;
+      const runOffset = offsets[h.occurrence.line - 1];
+      if (runOffset === undefined) continue;
       const col = h.occurrence.column ?? 1;
-      const offset = origin.offset + run.offset + col - 1;
+      const offset = origin.offset + runOffset + col - 1;
       if (offset < ownFrom || offset >= ownTo) continue;
+      const { line, column0 } = lineAt(data, runOffset);
       hits.push(
-        at(
-          h,
-          origin.line + run.line,
-          (run.line === 0 ? origin.column0 : 0) + run.column0 + col,
-          offset,
-        ),
+        at(h, origin.line + line, (line === 0 ? origin.column0 : 0) + column0 + col, offset),
       );
     }
     return hits;

@@ -55,6 +55,13 @@ function bomlessUtf16(head: Uint8Array): 'utf16le' | 'utf16be' | undefined {
   return lo === 0 ? 'utf16le' : 'utf16be';
 }
 
+/** True when `first` starts with a UTF-16 byte-order mark (FF FE or FE FF). */
+export function utf16Bom(first: Buffer | undefined): boolean {
+  if (!first || first.length < 2) return false;
+  const a = first[0]!;
+  return (a === 0xff && first[1] === 0xfe) || (a === 0xfe && first[1] === 0xff);
+}
+
 /** The first `n` bytes of content held as pipe chunks, copied only when they span chunks. */
 export function headOf(parts: readonly Buffer[], n = SNIFF_BYTES): Buffer {
   const first = parts[0];
