@@ -99,7 +99,7 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
     // Binary content is gated too: its printable runs can only hold keywords its bytes hold.
     if (!partsMatch(parts, keywordScan, longestKeyword)) return;
     const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-    found(oid, scanContent(data, { path, gate: passed }, sniffed));
+    found(oid, scanContent(data, { path, gate: passed, runGate: keywordScan }, sniffed));
   };
   // Blobs over maxFileSize (up to hardMaxFileSize): overlapping windows as the bytes arrive.
   const large = {

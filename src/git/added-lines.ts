@@ -177,7 +177,8 @@ export class AddedLinesParser {
     let keep = 0;
     if (split) {
       let chars = 0;
-      while (keep < this.lines.length - 1 && chars < CARRY_CHARS)
+      const carry = Math.min(CARRY_CHARS, this.maxBytes / 4);
+      while (keep < this.lines.length - 1 && chars < carry)
         chars += this.lines[this.lines.length - 1 - keep++]!.length + 1;
     }
     this.lines = this.lines.slice(this.lines.length - keep);

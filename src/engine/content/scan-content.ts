@@ -27,7 +27,10 @@ export interface Origin {
 export interface ScanContentOptions {
   path: string;
   meta?: FragmentMeta;
+  /** Whole-window gate (default mayContainSecret). */
   gate?: ByteGate;
+  /** Exact keyword test for blocks of binary content (default: `gate`, or mayContainSecret). */
+  runGate?: ByteGate;
 }
 
 const WHOLE: Origin = { offset: 0, line: 1, column0: 0 };
@@ -55,7 +58,7 @@ function scanWindow(
   const whole = ownFrom <= origin.offset && ownTo === Infinity;
   if (encoding === 'binary') {
     if (!gate(data)) return [];
-    const { text, offsets } = printableRuns(data);
+    const { text, offsets } = printableRuns(data, opts.runGate ?? gate);
     const hits: Hit[] = [];
     for (const h of scanText({ path: opts.path, text, ...opts.meta })) {
       const runOffset = offsets[h.occurrence.line - 1];
