@@ -30,7 +30,8 @@ export function sniffEncoding(head: Uint8Array): Sniffed {
 /**
  * UTF-16 without a BOM: text that is mostly ASCII has a NUL in (nearly) every high byte and none in
  * the low bytes. Then every code unit must look like text: no NUL and no control character other
- * than tab, CR, LF and form feed. Random or structured binary fails one of the two tests.
+ * than tab, CR, LF and form feed (a unit is NUL only if both bytes are). Random or structured
+ * binary fails one of the two tests.
  */
 function bomlessUtf16(head: Uint8Array): 'utf16le' | 'utf16be' | undefined {
   const n = Math.min(head.length, UTF16_SAMPLE) & ~1;
@@ -43,8 +44,10 @@ function bomlessUtf16(head: Uint8Array): 'utf16le' | 'utf16be' | undefined {
   }
   const units = n / 2;
   let lo: number;
-  if (zeroOdd * 2 >= units && zeroEven === 0) lo = 0;
-  else if (zeroEven * 2 >= units && zeroOdd === 0) lo = 1;
+  // Some characters (U+4E00, U+0100…) have a zero low byte: the other side may hold zeros too,
+  // far fewer. A unit of two zero bytes (NUL) fails the text test below.
+  if (zeroOdd * 2 >= units && zeroEven * 2 < zeroOdd) lo = 0;
+  else if (zeroEven * 2 >= units && zeroOdd * 2 < zeroEven) lo = 1;
   else return undefined;
   for (let i = 0; i < n; i += 2) {
     const low = head[i + lo]!;
