@@ -7,6 +7,7 @@ import {
   renderSarif,
   renderText,
 } from '../../src/report/index.js';
+import { where } from '../../src/report/labels.js';
 import { emptySkippedResult, skippedResult, SKIPPED } from './fixtures.js';
 
 const ctx = { config: DEFAULT_CONFIG, repoUrl: 'https://github.com/acme/shop' };
@@ -102,4 +103,9 @@ describe('skipped content', () => {
       'Not scanned: 3 files not scanned',
     );
   });
+});
+
+test('an occurrence in binary content shows its byte offset', () => {
+  expect(where({ path: 'a.sqlite', line: 3, offset: 51 })).toBe('a.sqlite:3 (byte 51)');
+  expect(where({ path: 'a.env', line: 3 })).toBe('a.env:3');
 });
