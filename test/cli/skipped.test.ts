@@ -1,4 +1,6 @@
 /** The CLI never reads as clean over content it did not scan, even with --quiet (pre-commit hook). */
+import { Readable } from 'node:stream';
+import { runCli } from '../../src/cli/run-cli.js';
 import { createRepo, type TestRepo } from '../helpers/git-repo.js';
 import { redisToken } from '../helpers/synthetic.js';
 import { cli } from './cli-harness.js';
@@ -46,5 +48,40 @@ describe('upstash-guard scan with content over hardMaxFileSize', () => {
         commit: null,
       },
     ]);
+  });
+});
+
+describe('scan FILE and scan - read content like every mode', () => {
+  it('UTF-16 on standard input and a binary file, with lines (and the byte offset)', async () => {
+    const repo = createRepo();
+    try {
+      const a = redisToken();
+      const b = redisToken();
+      let stdout = '';
+      const code = await runCli(['scan', '-'], {
+        stdout: { write: (s: string) => (stdout += s) },
+        stderr: { write: () => true },
+        stdin: Readable.from([
+          Buffer.concat([
+            Buffer.from([0xff, 0xfe]),
+            Buffer.from(`# x\r\nUPSTASH_REDIS_REST_TOKEN=${a}\r\n`, 'utf16le'),
+          ]),
+        ]),
+        env: {},
+        cwd: repo.dir,
+      });
+      expect(code).toBe(1);
+      expect(stdout).toContain('(stdin):2');
+      repo.write('app.db', Buffer.concat([Buffer.from('SQLite\0\n'), Buffer.from(`T=${b}\0`)]));
+      const file = await cli(['scan', 'app.db'], { cwd: repo.dir });
+      expect(file.code).toBe(1);
+      expect(file.stdout).toContain('app.db:2 (byte 10)');
+      expect(stdout + file.stdout + file.stderr).not.toContain(a);
+      expect(file.stdout).not.toContain(b);
+      const missing = await cli(['scan', 'nope.env'], { cwd: repo.dir });
+      expect(missing.code).toBe(2);
+    } finally {
+      repo.cleanup();
+    }
   });
 });
