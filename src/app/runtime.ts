@@ -8,10 +8,13 @@ import { Redis } from 'ioredis';
 import type { Probot } from 'probot';
 import type { Logger } from 'pino';
 import { RepoCache } from '../git/repo-cache.js';
+import { ConfigFileCache } from '../github/org-config-cache.js';
 import type { GitHubClient } from '../github/types.js';
+import { InstallationAuth } from './installation-auth.js';
 import { BullScanQueue, redisConnection } from '../queue/bullmq-queue.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
 import { Metrics } from '../queue/metrics.js';
+import { processInstallJob } from '../queue/install-job.js';
 import { processScanJob, type JobVerifier } from '../queue/process-scan-job.js';
 import type { ScanQueue } from '../queue/scan-queue.js';
 import { MemoryGate, RedisGate, serialized } from '../queue/serial-gate.js';
@@ -78,18 +81,22 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
       maxBytes: Number(env.UPSTASH_GUARD_MAX_REPO_BYTES ?? 4 * 1024 ** 3),
     },
   );
-  const auth = async (installationId: number) => {
-    const gh = await app.auth(installationId);
-    // Minted through the app-level (JWT) client, not `gh.auth()`: Probot 14 gives auth-app a
-    // request without the GHE base URL, so `gh.auth()` always calls api.github.com.
-    const appClient = await app.auth();
-    const { data } = await appClient.request(
-      'POST /app/installations/{installation_id}/access_tokens',
-      { installation_id: installationId },
-    );
-    const token = data.token;
-    return { gh: gh as unknown as GitHubClient, token };
-  };
+  // Installation tokens reused until near expiry (src/app/installation-auth.ts).
+  const installations = new InstallationAuth({
+    client: async (id) => (await app.auth(id)) as unknown as GitHubClient,
+    mint: async (id) => {
+      // Minted through the app-level (JWT) client, not `gh.auth()`: Probot 14 gives auth-app a
+      // request without the GHE base URL, so `gh.auth()` always calls api.github.com.
+      const appClient = await app.auth();
+      const { data } = await appClient.request(
+        'POST /app/installations/{installation_id}/access_tokens',
+        { installation_id: id },
+      );
+      return { token: data.token, expiresAt: Date.parse(data.expires_at) };
+    },
+  });
+  const auth = (installationId: number) => installations.get(installationId);
+  const configCache = new ConfigFileCache(Number(env.UPSTASH_GUARD_CONFIG_TTL_MS ?? 60_000));
   return {
     queue,
     metrics,
@@ -98,13 +105,22 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
       const gate = redis
         ? new RedisGate(redis, `${env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard'}:serial`)
         : new MemoryGate();
-      queue.start(
-        serialized(
-          (job) =>
-            processScanJob(job, { auth, cache, log, metrics, ...(verifier ? { verifier } : {}) }),
-          gate,
-        ),
+      const scan = serialized(
+        (job) =>
+          processScanJob(job, {
+            auth,
+            cache,
+            log,
+            metrics,
+            configCache,
+            ...(verifier ? { verifier } : {}),
+          }),
+        gate,
       );
+      queue.start(async (job) => {
+        if (job.kind === 'installation') await processInstallJob(job, { auth, queue, log });
+        else await scan(job);
+      });
     },
     async close() {
       await queue.close();

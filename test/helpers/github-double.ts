@@ -4,6 +4,7 @@
  * app is pointed here with GHE_HOST=127.0.0.1:<port> and GHE_PROTOCOL=http. It records every
  * request, keeps state (comments and check runs created are listed later), and injects failures.
  */
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -93,11 +94,16 @@ export interface GitHubDouble {
   close(): Promise<void>;
 }
 
-type Handler = (m: RegExpMatchArray, req: RecordedRequest) => [number, unknown];
+type Handler = (
+  m: RegExpMatchArray,
+  req: RecordedRequest,
+) => [number, unknown] | [number, unknown, Record<string, string>];
 
 let tokenCounter = 0;
 
-export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promise<GitHubDouble> {
+export async function startGitHubDouble(
+  opts: { appSlug?: string; latencyMs?: number } = {},
+): Promise<GitHubDouble> {
   const appSlug = opts.appSlug ?? 'upstash-guard';
   const appLogin = `${appSlug}[bot]`;
   const requests: RecordedRequest[] = [];
@@ -107,7 +113,7 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
   const issueComments: CommentState[] = [];
   const commitComments: CommentState[] = [];
   const tokens: string[] = [];
-  let latency = 0;
+  let latency = opts.latencyMs ?? 0;
   let nextId = 1000;
   let origin = '';
 
@@ -166,15 +172,29 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
     [
       'GET',
       /^\/installation\/repositories/,
-      () => [200, { total_count: repos.size, repositories: [...repos.values()].map(repoJson) }],
+      (_m, req) => {
+        // Paged like GitHub: per_page (max 100) and page, with a Link header to the next page.
+        const q = new URL(req.path, 'http://x').searchParams;
+        const perPage = Math.min(100, Number(q.get('per_page') ?? 30) || 30);
+        const page = Math.max(1, Number(q.get('page') ?? 1) || 1);
+        const all = [...repos.values()];
+        const slice = all.slice((page - 1) * perPage, page * perPage);
+        const headers: Record<string, string> = {};
+        if (page * perPage < all.length)
+          headers.link = `<${origin}/api/v3/installation/repositories?per_page=${perPage}&page=${page + 1}>; rel="next"`;
+        return [200, { total_count: all.length, repositories: slice.map(repoJson) }, headers];
+      },
     ],
     [
       'GET',
       /^\/repos\/([^/]+)\/([^/]+)\/contents\/([^?]+)/,
-      (m) => {
+      (m, req) => {
         const s = repoOf(m[1]!, m[2]!);
         const text = s?.files.get(decodeURIComponent(m[3]!));
         if (!s || text === undefined) return notFound;
+        // ETag revalidation like GitHub's: a matching If-None-Match gets 304 without a body.
+        const etag = `"${createHash('sha1').update(text).digest('hex')}"`;
+        if (req.headers['if-none-match'] === etag) return [304, undefined, { etag }];
         return [
           200,
           {
@@ -186,6 +206,7 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
             sha: 'f'.repeat(40),
             content: Buffer.from(text).toString('base64'),
           },
+          { etag },
         ];
       },
     ],
@@ -372,7 +393,14 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
     if (latency) await new Promise((r) => setTimeout(r, latency));
     const send = (status: number, json: unknown, extra: Record<string, string> = {}): void => {
       record.status = status;
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...extra });
+      res.writeHead(status, {
+        'content-type': 'application/json; charset=utf-8',
+        // Rate-limit headers like GitHub's, so the app's headroom metric has something to read.
+        'x-ratelimit-limit': '5000',
+        'x-ratelimit-remaining': String(Math.max(0, 5000 - requests.length)),
+        'x-ratelimit-resource': 'core',
+        ...extra,
+      });
       res.end(json === undefined ? '' : JSON.stringify(json));
     };
     const failure = failures.find(
@@ -394,8 +422,8 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
       if (method !== record.method) continue;
       const m = pathOnly.match(re);
       if (!m) continue;
-      const [status, json] = handler(m, record);
-      send(status, json);
+      const [status, json, headers] = handler(m, record);
+      send(status, json, headers);
       return;
     }
     send(404, { message: `Not Found (double has no route for ${record.method} ${path})` });
