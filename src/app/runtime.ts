@@ -16,6 +16,7 @@ import { InProcessQueue } from '../queue/in-process-queue.js';
 import { Metrics } from '../queue/metrics.js';
 import { processInstallJob } from '../queue/install-job.js';
 import { processScanJob, type JobVerifier } from '../queue/process-scan-job.js';
+import { notingTips } from '../queue/noting-queue.js';
 import type { ScanQueue } from '../queue/scan-queue.js';
 import { MemoryGate, RedisGate, serialized } from '../queue/serial-gate.js';
 
@@ -30,7 +31,7 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
   const log = app.log as unknown as Logger;
   const metrics = new Metrics();
   const redisUrl = env.REDIS_URL;
-  const queue: ScanQueue = redisUrl
+  const store: ScanQueue = redisUrl
     ? new BullScanQueue({
         connection: redisConnection(redisUrl),
         ...(env.UPSTASH_GUARD_QUEUE_PREFIX ? { prefix: env.UPSTASH_GUARD_QUEUE_PREFIX } : {}),
@@ -61,6 +62,12 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
   const redis = redisUrl
     ? new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true })
     : undefined;
+  // One scan per PR/branch at a time, shared by every worker through Redis when there is one;
+  // the handlers note each new head so superseded queued heads fold into the newest scan.
+  const gate = redis
+    ? new RedisGate(redis, `${env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard'}:serial`)
+    : new MemoryGate();
+  const queue = notingTips(store, gate);
   // Loaded on first use: most scans find nothing and never touch the network code.
   const verifier: JobVerifier | undefined =
     env.UPSTASH_GUARD_VERIFY === 'off'
@@ -101,10 +108,6 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
     queue,
     metrics,
     startWorker() {
-      // One scan per PR/branch at a time, shared by every worker through Redis when there is one.
-      const gate = redis
-        ? new RedisGate(redis, `${env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard'}:serial`)
-        : new MemoryGate();
       const scan = serialized(
         (job) =>
           processScanJob(job, {

@@ -78,10 +78,18 @@ export function serialKeyOf(job: ScanJob): string | undefined {
  */
 export function coalesceJobs(unordered: readonly ScanJob[]): ScanJob {
   const jobs = [...unordered].sort((a, b) => (a.receivedAt ?? 0) - (b.receivedAt ?? 0));
-  const last = jobs[jobs.length - 1]!;
+  let last = jobs[jobs.length - 1]!;
   if (last.kind !== 'push' || jobs.length === 1) return last;
+  let first = jobs[0]!;
+  // Deliveries can arrive out of order: when the pushes chain (one's before is another's after),
+  // the chain's ends decide, not arrival.
+  const heads = new Set(jobs.map((j) => j.headSha));
+  const bases = new Set(jobs.map((j) => j.baseSha));
+  const tips = jobs.filter((j) => !bases.has(j.headSha));
+  const roots = jobs.filter((j) => !j.baseSha || !heads.has(j.baseSha));
+  if (tips.length === 1) last = tips[0]!;
+  if (roots.length === 1) first = roots[0]!;
   const { baseSha: _drop, ...rest } = last;
-  const first = jobs[0]!;
   const forced = jobs.some((j) => j.forced);
   return {
     ...rest,
