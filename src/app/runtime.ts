@@ -2,11 +2,11 @@
  * Wiring shared by the app process and `npm run worker`: the queue (BullMQ with REDIS_URL,
  * in-process otherwise), the repository cache, the verifier and metrics.
  */
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Probot } from 'probot';
 import type { Logger } from 'pino';
+import { cacheDirFrom } from '../git/cache-dir.js';
 import { RepoCache } from '../git/repo-cache.js';
 import { ConfigFileCache } from '../github/org-config-cache.js';
 import type { GitHubClient } from '../github/types.js';
@@ -31,6 +31,7 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
   const log = app.log as unknown as Logger;
   const metrics = new Metrics();
   const redisUrl = env.REDIS_URL;
+  const cacheDir = cacheDirFrom(env);
   const store: ScanQueue = redisUrl
     ? new BullScanQueue({
         connection: redisConnection(redisUrl),
@@ -48,6 +49,11 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
       })
     : new InProcessQueue({
         concurrency: Number(env.UPSTASH_GUARD_CONCURRENCY ?? 2),
+        // Durable without Redis: a restart loses no queued scan (src/queue/journal.ts).
+        journalPath: join(cacheDir, 'queue.journal'),
+        onRestored: (count) => {
+          if (count > 0) log.info({ count }, 'restored queued scans from the journal');
+        },
         ...(env.UPSTASH_GUARD_BACKOFF_MS
           ? { backoffMs: Number(env.UPSTASH_GUARD_BACKOFF_MS) }
           : {}),
@@ -82,12 +88,9 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
             });
           },
         };
-  const cache = new RepoCache(
-    env.UPSTASH_GUARD_CACHE_DIR ?? join(tmpdir(), 'upstash-guard-repos'),
-    {
-      maxBytes: Number(env.UPSTASH_GUARD_MAX_REPO_BYTES ?? 4 * 1024 ** 3),
-    },
-  );
+  const cache = new RepoCache(cacheDir, {
+    maxBytes: Number(env.UPSTASH_GUARD_MAX_REPO_BYTES ?? 4 * 1024 ** 3),
+  });
   // Installation tokens reused until near expiry (src/app/installation-auth.ts).
   const installations = new InstallationAuth({
     client: async (id) => (await app.auth(id)) as unknown as GitHubClient,
