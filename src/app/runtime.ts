@@ -10,10 +10,11 @@ import { cacheDirFrom } from '../git/cache-dir.js';
 import { RepoCache } from '../git/repo-cache.js';
 import { ConfigFileCache } from '../github/org-config-cache.js';
 import type { GitHubClient } from '../github/types.js';
+import { instrumentOctokit } from './github-metrics.js';
 import { InstallationAuth } from './installation-auth.js';
 import { BullScanQueue, redisConnection } from '../queue/bullmq-queue.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
-import { Metrics } from '../queue/metrics.js';
+import { failureReason, Metrics } from '../queue/metrics.js';
 import { processInstallJob } from '../queue/install-job.js';
 import { processScanJob, type JobVerifier } from '../queue/process-scan-job.js';
 import { notingTips } from '../queue/noting-queue.js';
@@ -52,13 +53,13 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
         // Durable without Redis: a restart loses no queued scan (src/queue/journal.ts).
         journalPath: join(cacheDir, 'queue.journal'),
         onRestored: (count) => {
+          metrics.journalRestored(count);
           if (count > 0) log.info({ count }, 'restored queued scans from the journal');
         },
         ...(env.UPSTASH_GUARD_BACKOFF_MS
           ? { backoffMs: Number(env.UPSTASH_GUARD_BACKOFF_MS) }
           : {}),
         onFailed: (job, err) => {
-          metrics.scanFailed();
           log.error(
             { repo: `${job.owner}/${job.repo}`, kind: job.kind, err: (err as Error).message },
             'scan job failed',
@@ -74,6 +75,7 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
     ? new RedisGate(redis, `${env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard'}:serial`)
     : new MemoryGate();
   const queue = notingTips(store, gate);
+  metrics.readQueueFrom(async () => queue.stats?.());
   // Loaded on first use: most scans find nothing and never touch the network code.
   const verifier: JobVerifier | undefined =
     env.UPSTASH_GUARD_VERIFY === 'off'
@@ -93,7 +95,12 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
   });
   // Installation tokens reused until near expiry (src/app/installation-auth.ts).
   const installations = new InstallationAuth({
-    client: async (id) => (await app.auth(id)) as unknown as GitHubClient,
+    client: async (id) => {
+      const octokit = await app.auth(id);
+      instrumentOctokit(octokit, metrics);
+      return octokit as unknown as GitHubClient;
+    },
+    onMint: () => metrics.tokenMinted(),
     mint: async (id) => {
       // Minted through the app-level (JWT) client, not `gh.auth()`: Probot 14 gives auth-app a
       // request without the GHE base URL, so `gh.auth()` always calls api.github.com.
@@ -122,10 +129,16 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
             ...(verifier ? { verifier } : {}),
           }),
         gate,
+        () => metrics.folded(),
       );
       queue.start(async (job) => {
-        if (job.kind === 'installation') await processInstallJob(job, { auth, queue, log });
-        else await scan(job);
+        try {
+          if (job.kind === 'installation') await processInstallJob(job, { auth, queue, log });
+          else await scan(job);
+        } catch (err) {
+          metrics.scanFailed(failureReason(err));
+          throw err;
+        }
       });
     },
     async close() {

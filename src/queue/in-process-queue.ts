@@ -4,6 +4,7 @@
  */
 import { jobIdOf, PermanentJobError, PRIORITY, type ScanJob } from './scan-job.js';
 import { JobJournal } from './journal.js';
+import type { QueueStats } from './queue-stats.js';
 import type { JobProcessor, ScanQueue } from './scan-queue.js';
 
 interface Entry {
@@ -37,6 +38,8 @@ export class InProcessQueue implements ScanQueue {
   private readonly timers = new Set<NodeJS.Timeout>();
   private idleWaiters: (() => void)[] = [];
   private journal: JobJournal | undefined;
+  private completed = 0;
+  private failed = 0;
   private readonly ready: Promise<void>;
 
   constructor(private readonly opts: InProcessQueueOptions = {}) {
@@ -75,6 +78,26 @@ export class InProcessQueue implements ScanQueue {
     return this.waiting.length + this.running + this.timers.size;
   }
 
+  async stats(): Promise<QueueStats> {
+    const now = Date.now();
+    const oldest: Record<string, number> = {};
+    for (const e of this.waiting)
+      oldest[e.job.kind] = Math.max(
+        oldest[e.job.kind] ?? 0,
+        (now - (e.job.receivedAt ?? now)) / 1000,
+      );
+    return {
+      counts: {
+        waiting: this.waiting.length,
+        active: this.running,
+        delayed: this.timers.size,
+        failed: this.failed,
+        completed: this.completed,
+      },
+      oldestAgeSeconds: oldest,
+    };
+  }
+
   /** Resolves when nothing is waiting, running or scheduled for retry (tests, shutdown). */
   idle(): Promise<void> {
     if (this.waiting.length + this.running + this.timers.size === 0) return Promise.resolve();
@@ -91,7 +114,9 @@ export class InProcessQueue implements ScanQueue {
     await this.journal?.close();
   }
 
-  private finished(entry: Entry): void {
+  private finished(entry: Entry, ok: boolean): void {
+    if (ok) this.completed++;
+    else this.failed++;
     this.journal?.done(entry.id).catch(() => undefined);
   }
 
@@ -118,7 +143,7 @@ export class InProcessQueue implements ScanQueue {
   private async run(entry: Entry): Promise<void> {
     try {
       await this.processor!(entry.job);
-      this.finished(entry);
+      this.finished(entry, true);
     } catch (err) {
       const attempts = this.opts.attempts ?? 3;
       const retryable = !(err instanceof PermanentJobError) && entry.attempt < attempts;
@@ -131,7 +156,7 @@ export class InProcessQueue implements ScanQueue {
         this.timers.add(timer);
       } else if (!(retryable && this.journal)) {
         this.opts.onFailed?.(entry.job, err);
-        this.finished(entry);
+        this.finished(entry, false);
       }
       // Else shutting down with a journal: the job stays in it and runs after the restart.
     } finally {

@@ -19,6 +19,7 @@ export function notingTips(queue: ScanQueue, gate: SerialGate): ScanQueue {
     },
     start: (processor) => queue.start(processor),
     depth: () => queue.depth(),
+    ...(queue.stats ? { stats: () => queue.stats!() } : {}),
     close: () => queue.close(),
   };
 }

@@ -140,7 +140,12 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
   } else await completeCheckRun(gh, repo, checkRunId!, output);
   if (!loaded.error) await publishComments(job, gh, result, config.comments, repoUrl);
 
-  deps.metrics?.scanFinished(job.kind, Date.now() - started, result.findings.length);
+  deps.metrics?.scanFinished(
+    job.kind,
+    Date.now() - started,
+    result.findings.length,
+    job.receivedAt,
+  );
   log.info(
     {
       findings: result.findings.length,

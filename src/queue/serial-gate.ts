@@ -200,13 +200,17 @@ export class RedisGate implements SerialGate {
 }
 
 /** Wraps a processor so jobs sharing a serial key never overlap and coalesce to one follow-up. */
-export function serialized(processor: JobProcessor, gate: SerialGate): JobProcessor {
+export function serialized(
+  processor: JobProcessor,
+  gate: SerialGate,
+  onParked?: (job: ScanJob) => void,
+): JobProcessor {
   return async (job) => {
     const key = serialKeyOf(job);
     if (!key) return processor(job);
     const holder = jobIdOf(job);
     const got = await gate.acquire(key, holder, job);
-    if (!got.held) return;
+    if (!got.held) return onParked?.(job);
     // A retry after a crash mid-follow-up resumes the follow-up (the job itself was done first);
     // a new holder that finds an abandoned follow-up scans it together with its own job.
     let current: ScanJob | undefined = got.resume
