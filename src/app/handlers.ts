@@ -10,7 +10,12 @@ import { pullRequestJob, pushJob, rerunJob } from './to-scan-job.js';
 
 type Payload = Record<string, unknown>;
 
-export function registerHandlers(app: Probot, queue: ScanQueue): void {
+export interface HandlerHooks {
+  /** Clones of removed repositories (all of the installation's when `repoIds` is unset) are deleted. */
+  removed?(installationId: number, repoIds?: number[]): Promise<void>;
+}
+
+export function registerHandlers(app: Probot, queue: ScanQueue, hooks: HandlerHooks = {}): void {
   const enqueue = async (jobs: (ScanJob | undefined)[], event: string): Promise<void> => {
     for (const job of jobs) {
       if (!job) {
@@ -42,5 +47,20 @@ export function registerHandlers(app: Probot, queue: ScanQueue): void {
   // One installation-level job pages the repositories in a worker (src/queue/install-job.ts).
   app.on(['installation.created', 'installation_repositories.added'], async (ctx) =>
     enqueue([installationJob(ctx.payload as unknown as Payload, ctx.id)], ctx.name),
+  );
+  // Removed or deleted repositories and deleted installations: their clones go.
+  const removed = async (inst: number | undefined, repoIds?: number[]): Promise<void> => {
+    if (!inst || !hooks.removed) return;
+    await hooks.removed(inst, repoIds);
+  };
+  app.on('installation_repositories.removed', async (ctx) =>
+    removed(
+      ctx.payload.installation.id,
+      ctx.payload.repositories_removed.map((r) => r.id),
+    ),
+  );
+  app.on('installation.deleted', async (ctx) => removed(ctx.payload.installation.id));
+  app.on('repository.deleted', async (ctx) =>
+    removed(ctx.payload.installation?.id, [ctx.payload.repository.id]),
   );
 }

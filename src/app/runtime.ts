@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import type { Probot } from 'probot';
 import type { Logger } from 'pino';
 import { cacheDirFrom } from '../git/cache-dir.js';
+import { CacheJanitor } from '../git/cache-eviction.js';
 import { RepoCache } from '../git/repo-cache.js';
 import { ConfigFileCache } from '../github/org-config-cache.js';
 import type { GitHubClient } from '../github/types.js';
@@ -25,7 +26,14 @@ export interface Runtime {
   queue: ScanQueue;
   metrics: Metrics;
   startWorker(): void;
+  /** Repositories removed from the installation (or all of it, deleted): clean their clones. */
+  removed(installationId: number, repoIds?: number[]): Promise<void>;
   close(): Promise<void>;
+}
+
+interface RemovedRepos {
+  installationId: number;
+  repoIds?: number[];
 }
 
 export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env): Runtime {
@@ -93,6 +101,13 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
   const cache = new RepoCache(cacheDir, {
     maxBytes: Number(env.UPSTASH_GUARD_MAX_REPO_BYTES ?? 4 * 1024 ** 3),
   });
+  const janitor = new CacheJanitor(cacheDir, {
+    ...(env.UPSTASH_GUARD_CACHE_MAX_BYTES
+      ? { maxBytes: Number(env.UPSTASH_GUARD_CACHE_MAX_BYTES) }
+      : {}),
+    onEvict: (reason, count) => metrics.cacheEvicted(reason, count),
+  });
+  metrics.readCacheFrom(() => janitor.size());
   // Installation tokens reused until near expiry (src/app/installation-auth.ts).
   const installations = new InstallationAuth({
     client: async (id) => {
@@ -113,6 +128,13 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
     },
   });
   const auth = (installationId: number) => installations.get(installationId);
+  const removalChannel = `${env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard'}:cache-removed`;
+  const removeLocal = async (installationId: number, repoIds?: number[]): Promise<void> => {
+    if (!repoIds) installations.drop(installationId);
+    const removed = await janitor.remove(installationId, repoIds).catch(() => 0);
+    log.info({ installation: installationId, repos: repoIds?.length, removed }, 'cache cleaned');
+  };
+  const stopWorker: (() => void)[] = [];
   const configCache = new ConfigFileCache(Number(env.UPSTASH_GUARD_CONFIG_TTL_MS ?? 60_000));
   return {
     queue,
@@ -126,22 +148,46 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
             log,
             metrics,
             configCache,
+            cacheJanitor: janitor,
             ...(verifier ? { verifier } : {}),
           }),
         gate,
         () => metrics.folded(),
       );
+      // Sizes for /metrics and LRU eviction also when no job runs; removals from any process.
+      const timer = setInterval(() => void janitor.sweep().catch(() => undefined), 5 * 60_000);
+      timer.unref();
+      void janitor.sweep().catch(() => undefined);
+      stopWorker.push(() => clearInterval(timer));
+      if (redis) {
+        const sub = redis.duplicate();
+        void sub.subscribe(removalChannel).catch(() => undefined);
+        sub.on('message', (_channel, message: string) => {
+          const { installationId, repoIds } = JSON.parse(message) as RemovedRepos;
+          void removeLocal(installationId, repoIds);
+        });
+        stopWorker.push(() => sub.disconnect());
+      }
       queue.start(async (job) => {
+        const release = janitor.hold(job.repoId);
         try {
           if (job.kind === 'installation') await processInstallJob(job, { auth, queue, log });
           else await scan(job);
         } catch (err) {
           metrics.scanFailed(failureReason(err));
           throw err;
+        } finally {
+          release();
         }
       });
     },
+    async removed(installationId, repoIds) {
+      // Every worker process holds its own cache: tell them all through Redis when there is one.
+      if (redis) await redis.publish(removalChannel, JSON.stringify({ installationId, repoIds }));
+      else await removeLocal(installationId, repoIds);
+    },
     async close() {
+      for (const stop of stopWorker) stop();
       await queue.close();
       redis?.disconnect();
     },

@@ -6,6 +6,7 @@ import type { Finding, ScanResult } from '../core/index.js';
 import { failsScan } from '../core/index.js';
 import { otherHeads, scanRange } from '../engine/scan-range.js';
 import { scanHistory } from '../engine/scan-history.js';
+import type { CacheJanitor } from '../git/cache-eviction.js';
 import type { RepoCache } from '../git/repo-cache.js';
 import { RepoNotFoundError, RepoTooLargeError, setHead } from '../git/repo-cache.js';
 import { completeCheckRun, createCheckRun, restartCheckRun } from '../github/check-run.js';
@@ -33,6 +34,8 @@ export interface JobDeps {
   log: Logger;
   verifier?: JobVerifier;
   metrics?: Metrics;
+  /** Clone cache upkeep: last use, repack, LRU eviction (src/git/cache-eviction.ts). */
+  cacheJanitor?: CacheJanitor;
   /** The organisation's config and `_extends` bases, cached with a TTL and ETag. */
   configCache?: ConfigFileCache;
 }
@@ -84,6 +87,10 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
   }
 
   t.fetched = Date.now();
+  await deps.cacheJanitor?.used(repoDir, {
+    installationId: job.installationId,
+    repoId: job.repoId,
+  });
   if (job.kind === 'history' && !job.headSha) {
     const head = await defaultBranchHead(repoDir, job.defaultBranch);
     if (!head) {
@@ -140,6 +147,9 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
   } else await completeCheckRun(gh, repo, checkRunId!, output);
   if (!loaded.error) await publishComments(job, gh, result, config.comments, repoUrl);
 
+  await deps.cacheJanitor?.afterJob(repoDir).catch((err: unknown) => {
+    log.warn({ err: (err as Error).message }, 'cache maintenance failed');
+  });
   deps.metrics?.scanFinished(
     job.kind,
     Date.now() - started,

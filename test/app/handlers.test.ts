@@ -176,3 +176,38 @@ test('installation created or repositories added: one installation job, no API c
   expect(added[0]!.repoIds).toBeUndefined();
   await queue.close();
 });
+
+test('removed repositories, a deleted repository or installation: their clones are cleaned', async () => {
+  const probot = new Probot({
+    appId: 1,
+    privateKey: PEM,
+    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+    logLevel: 'fatal',
+  });
+  const queue = new InProcessQueue();
+  const calls: [number, number[] | undefined][] = [];
+  registerHandlers(probot, queue, { removed: async (i, r) => void calls.push([i, r]) });
+  const installation = { id: 4242, account: { login: 'acme' } };
+  await receive(probot, 'installation_repositories', {
+    action: 'removed',
+    installation,
+    repositories_added: [],
+    repositories_removed: [
+      { id: 11, full_name: 'acme/a' },
+      { id: 12, full_name: 'acme/b' },
+    ],
+  });
+  await receive(probot, 'repository', {
+    action: 'deleted',
+    installation,
+    repository: { id: 13, full_name: 'acme/c' },
+  });
+  await receive(probot, 'installation', { action: 'deleted', installation });
+  expect(calls).toEqual([
+    [4242, [11, 12]],
+    [4242, [13]],
+    [4242, undefined],
+  ]);
+  expect(await queue.depth()).toBe(0);
+  await queue.close();
+});
