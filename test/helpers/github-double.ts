@@ -245,16 +245,9 @@ export async function startGitHubDouble(
       'GET',
       /^\/installation\/repositories/,
       (_m, req) => {
-        // Paged like GitHub: per_page (max 100) and page, with a Link header to the next page.
-        const q = new URL(req.path, 'http://x').searchParams;
-        const perPage = Math.min(100, Number(q.get('per_page') ?? 30) || 30);
-        const page = Math.max(1, Number(q.get('page') ?? 1) || 1);
-        const all = [...repos.values()];
-        const slice = all.slice((page - 1) * perPage, page * perPage);
-        const headers: Record<string, string> = {};
-        if (page * perPage < all.length)
-          headers.link = `<${origin}/api/v3/installation/repositories?per_page=${perPage}&page=${page + 1}>; rel="next"`;
-        return [200, { total_count: all.length, repositories: slice.map(repoJson) }, headers];
+        // Paged like GitHub (per_page, page, a Link header to the next page).
+        const [status, items, headers] = page(req, [...repos.values()]);
+        return [status, { total_count: repos.size, repositories: items }, headers];
       },
     ],
     [
