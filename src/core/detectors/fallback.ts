@@ -1,10 +1,11 @@
 import { decodeQstashToken } from '../decode/qstash-token.js';
-import { decodeRedisToken, hasRedisTokenHeader } from '../decode/redis-token.js';
+import { decodeRedisToken, isBrokenRedisToken } from '../decode/redis-token.js';
 import { decodeVectorToken } from '../decode/vector-token.js';
-import type { CredentialType, Detector } from '../types.js';
+import type { CredentialType, Detector, MatchContext } from '../types.js';
 import { isKnownPublicValue } from './known-examples.js';
+import { nearbyLines, UPSTASH_DB_HOST } from './nearby.js';
 import { entropy, isPlaceholder } from './placeholders.js';
-import { unknownFormatSecret } from './synthetic.js';
+import { hex32Secret, unknownFormatSecret } from './synthetic.js';
 
 /** Hex with a few non-hex letters (`2553feg6a2d9842h…`): a hand-edited docs value, not a key. */
 function isEditedHex(value: string): boolean {
@@ -39,9 +40,26 @@ function isBase64OfText(value: string): boolean {
   return printable / buf.length > 0.95;
 }
 
-/** Maps an Upstash variable name to the credential type it names. */
-function typeFromName(name: string): CredentialType {
-  const n = name.toUpperCase();
+/** `upstashRedisRestToken` / `UpstashRedisRestToken` → `UPSTASH_REDIS_REST_TOKEN`. */
+function screamingName(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+/** An Upstash stem in the name (any casing): `UPSTASH`, `QSTASH`, `KV_REST_API`. */
+const UPSTASH_NAME = /UPSTASH|QSTASH|KV_REST_API/;
+/** A Redis credential name without an Upstash stem: counts only next to an Upstash database host. */
+const REDIS_NAME = /(?:^|_)REDIS(?:_REST)?(?:_API)?_(?:TOKEN|PASSWORD)$/;
+const CREDENTIAL_SUFFIX = /(?:TOKEN|PASSWORD|API_KEY|SIGNING_KEY|SECRET)$/;
+
+/** A Redis name (no Upstash stem) next to an Upstash database host, with no other host named. */
+function redisNameNearUpstashHost(ctx: MatchContext): boolean {
+  const around = nearbyLines(ctx, 4);
+  if (!UPSTASH_DB_HOST.test(around)) return false;
+  return !around.split('\n').some((l) => /host/i.test(l) && !UPSTASH_DB_HOST.test(l));
+}
+
+/** Maps an Upstash variable name (SCREAMING_SNAKE) to the credential type it names. */
+function typeFromName(n: string): CredentialType {
   if (n.includes('SIGNING')) return 'upstash-qstash-signing-key';
   if (n.includes('QSTASH')) return 'upstash-qstash-token';
   if (n.includes('VECTOR')) return 'upstash-vector-token';
@@ -55,16 +73,25 @@ function typeFromName(name: string): CredentialType {
 /**
  * Lower-confidence fallback: a secret-looking value under an Upstash variable name that matches no
  * known layout (an unseen future format, an ACL token, a hand-edited value). Labelled as such.
+ * Names in any casing: `UPSTASH_REDIS_REST_TOKEN`, `upstashRedisRestToken`,
+ * `UpstashRedisRestToken`, `qstashToken`; a plain Redis name (`redisRestToken`, `REDIS_PASSWORD`)
+ * only next to an Upstash database host.
  */
 export const fallbackDetector = {
   id: 'upstash-unknown-format',
   type: 'upstash-redis-token',
   title: 'Value under an Upstash credential name (unknown format)',
-  keywords: ['STASH', 'KV_REST'],
+  // Every name holds STASH/stash/Stash or KV_REST/kvRest/KvRest; a plain Redis name needs an
+  // Upstash host nearby ("stash" in upstash.io, or vercel-storage).
+  keywords: ['STASH', 'stash', 'Stash', 'KV_REST', 'kvRest', 'KvRest', 'vercel-storage'],
   pattern:
-    /\b(?<name>(?:[A-Z0-9]+_)*(?:UPSTASH|KV_REST_API|QSTASH)[A-Z0-9_]*(?:TOKEN|PASSWORD|API_KEY|SIGNING_KEY|SECRET))\b["']?\s*(?::|=|:=|=>)\s*["'`]?(?<value>[A-Za-z0-9_\-+/=.]{16,300})/g,
-  validate(m) {
-    const name = m.groups!.name!;
+    /\b(?<name>[A-Za-z0-9_]*(?:TOKEN|PASSWORD|API_KEY|SIGNING_KEY|SECRET|Token|Password|ApiKey|SigningKey|Secret))\b["']?\s*(?::|=|:=|=>)\s*["'`]?(?<value>[A-Za-z0-9_\-+/=.]{16,300})/g,
+  validate(m, ctx) {
+    const raw = m.groups!.name!;
+    const name = screamingName(raw);
+    if (!CREDENTIAL_SUFFIX.test(name)) return null;
+    if (!UPSTASH_NAME.test(name) && !(REDIS_NAME.test(name) && redisNameNearUpstashHost(ctx)))
+      return null;
     const value = m.groups!.value!;
     if (/READ_?ONLY|_RO_/.test(name) && /SEARCH/.test(name)) return null; // public by design
     if (decodeRedisToken(value) || decodeVectorToken(value) || decodeQstashToken(value))
@@ -76,17 +103,20 @@ export const fallbackDetector = {
       return null;
     if (/KAFKA/.test(name)) return null; // one known layout (kafka detector); the service is gone
     if (
-      hasRedisTokenHeader(value) ||
+      isBrokenRedisToken(value) ||
       isBase64OfSequence(value) ||
       isEditedHex(value) ||
       isBase64OfText(value)
     )
       return null;
+    // Hex carries at most 4 bits per character: random 32-hex values fall under 3.5 about one
+    // time in five, so hex is judged by the placeholder rules (runs, repeats, < 2.5) only.
+    const hex = /^[0-9a-f]{32,}$/.test(value);
     if (
       isKnownPublicValue(value) ||
       isPlaceholder(value) ||
       value.length < 20 ||
-      entropy(value) < 3.5
+      (!hex && entropy(value) < 3.5)
     )
       return null;
     if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) return null;
@@ -99,7 +129,7 @@ export const fallbackDetector = {
       identity: `unknown:${value}`,
       readOnly: /READ_?ONLY/.test(name) ? true : null,
       confidence: 'low',
-      details: { layout: 'unknown', variable: name },
+      details: { layout: 'unknown', variable: raw },
     };
   },
   examples: {
@@ -107,6 +137,10 @@ export const fallbackDetector = {
       `UPSTASH_REDIS_REST_TOKEN=${unknownFormatSecret()}`,
       `QSTASH_TOKEN: "${unknownFormatSecret()}"`,
       `  - UPSTASH_VECTOR_REST_TOKEN=${unknownFormatSecret()}`,
+      `const upstashRedisRestToken = "${unknownFormatSecret()}";`,
+      `UpstashRedisRestToken: ${unknownFormatSecret()}`,
+      `url: "https://fancy-cat-12345.upstash.io",\nredisRestToken: "${unknownFormatSecret()}"`,
+      `UPSTASH_VECTOR_REST_TOKEN=${hex32Secret()}`,
     ],
     negatives: [
       'UPSTASH_REDIS_REST_TOKEN=${UPSTASH_REDIS_REST_TOKEN}',
@@ -135,6 +169,13 @@ export const fallbackDetector = {
       'UPSTASH_REDIS_REST_TOKEN="AaBbCcDd' +
         'EeFfGgHhIiJjKkLlMmNnOoPpQqRrSsTtUuVvWwXxYyZz123456789=="',
       'UPSTASH_REDIS_REST_TOKEN=test_token_1234567890abc',
+      // A plain Redis name without an Upstash host, or next to another service's host.
+      'REDIS_PASSWORD=Zk9fQ2mR7tL4wX8pV3nB6cY1',
+      'redisRestToken: "Zk9fQ2mR7tL4wX8pV3nB6cY1"',
+      'UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\nREDIS_HOST=10.0.0.5\nREDIS_PASSWORD=Zk9fQ2mR7tL4wX8pV3nB6cY1',
+      // Non-Upstash names that merely end like a credential.
+      'GITHUB_TOKEN=Zk9fQ2mR7tL4wX8pV3nB6cY1 # upstash',
+      'const stashToken = "Zk9fQ2mR7tL4wX8pV3nB6cY1";',
     ],
   },
 } satisfies Detector;

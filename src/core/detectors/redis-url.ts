@@ -1,4 +1,4 @@
-import { hasRedisTokenHeader } from '../decode/redis-token.js';
+import { isBrokenRedisToken } from '../decode/redis-token.js';
 import type { Candidate, Detector } from '../types.js';
 import { isKnownPublicValue } from './known-examples.js';
 import { entropy, isPlaceholder } from './placeholders.js';
@@ -65,7 +65,7 @@ export const redisUrlDetector = {
     }
     // Anything else on an Upstash host (ACL-user password, unseen format): medium, if it looks real.
     if (password.length < 12 || isPlaceholder(password) || entropy(password) < 3) return null;
-    if (hasRedisTokenHeader(password)) return null; // a truncated / edited REST token
+    if (isBrokenRedisToken(password)) return null; // a truncated / edited REST token
     return {
       type: 'upstash-redis-url',
       secret: password,

@@ -43,20 +43,56 @@ describe('decodeVectorToken', () => {
 describe('decodeQstashToken', () => {
   it('decodes UserID and Password, padding optional', () => {
     const q = qstashTokenParts({ seed: 'q' });
-    const expected = { userId: q.userId, password: q.password, normalised: q.token };
+    const expected = {
+      userId: q.userId,
+      password: q.password,
+      layout: 'current',
+      normalised: q.token,
+    };
     expect(decodeQstashToken(q.token)).toEqual(expected);
     expect(decodeQstashToken(q.token.replace(/=+$/, ''))).toEqual(expected);
   });
 
-  it('rejects dev-server credentials, non-UUID users, non-hex passwords, truncation', () => {
+  it('rejects dev-server credentials, non-UUID users, truncation', () => {
     const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64');
     const q = qstashTokenParts({ seed: 'r' });
     expect(
       decodeQstashToken(b64({ UserID: 'defaultUser', Password: 'defaultPassword' })),
     ).toBeNull();
     expect(decodeQstashToken(b64({ UserID: 'testUser1', Password: 'testPassword' }))).toBeNull();
-    expect(decodeQstashToken(b64({ UserID: q.userId, Password: 'g'.repeat(32) }))).toBeNull();
+    // A non-hex Password under a UUID user is a variant for the decoder; the detector still
+    // drops `gggg…` as a placeholder (see contexts.test.ts).
+    expect(decodeQstashToken(b64({ UserID: q.userId, Password: 'g'.repeat(32) }))?.layout).toBe(
+      'unrecognised variant',
+    );
     expect(decodeQstashToken(b64({ UserID: 'user1', Password: q.password }))).toBeNull();
     expect(decodeQstashToken(q.token.slice(0, -8))).toBeNull();
+  });
+
+  it('decodes older tokens whose Password is a UUID (132 chars)', () => {
+    for (let seed = 0; seed < 20; seed++) {
+      const q = qstashTokenParts({ password: 'uuid', seed });
+      expect(q.token).toHaveLength(132);
+      expect(decodeQstashToken(q.token)).toEqual({
+        userId: q.userId,
+        password: q.password,
+        layout: 'uuid-password',
+        normalised: q.token,
+      });
+    }
+  });
+
+  it('reads a UUID user with an unfamiliar Password or extra keys as an unrecognised variant', () => {
+    const q = qstashTokenParts({ password: { verbatim: 'Zk3f9Qp2Lw8Rt5Yx1Vb7Nc4M' }, seed: 1 });
+    expect(decodeQstashToken(q.token)).toMatchObject({ layout: 'unrecognised variant' });
+    const extra = qstashTokenParts({ extra: { Region: 'us-east-1' }, seed: 2 });
+    expect(decodeQstashToken(extra.token)).toMatchObject({
+      layout: 'unrecognised variant',
+      password: extra.password,
+    });
+    // Not an object with string fields: not a QStash token at all.
+    const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64');
+    expect(decodeQstashToken(b64([q.userId, q.password]))).toBeNull();
+    expect(decodeQstashToken(b64({ UserID: q.userId, Password: 42 }))).toBeNull();
   });
 });
