@@ -166,6 +166,31 @@ const CASES: [string, () => Case][] = [
     },
   ],
   [
+    'a legacy password with no host in its file, and its URL in another file: one finding',
+    () => {
+      const t = redisTokenParts({ layout: 'legacy' });
+      const host = redisHost(t.dbId, { legacyRegion: 'eu2' });
+      return {
+        files: {
+          'deploy/.env.production': `UPSTASH_REDIS_PASSWORD=${t.password!}\n`,
+          Procfile: `worker: REDIS_URL=${redisUrl({ password: t.password!, host, port: t.dbId })} node w.js\n`,
+        },
+        secrets: [t.password!],
+        expected: [
+          {
+            type: 'upstash-redis-url',
+            confidence: 'high',
+            endpoint: `https://${host}`,
+            occurrences: [
+              expect.objectContaining({ path: 'Procfile' }),
+              expect.objectContaining({ path: 'deploy/.env.production' }),
+            ],
+          },
+        ],
+      };
+    },
+  ],
+  [
     'Kafka passwords under C and camelCase names',
     () => {
       const a = kafkaCredentials();
