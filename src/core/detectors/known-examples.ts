@@ -46,10 +46,6 @@ const DOCS_SHA256 = [
   '731c17c7def7daa33109eadc3fa10c2b03bf75407854ba6260ed4bdc631717ad',
   'c102e4c0d0fe36097e84168f5d2dae73ec4fb0ab6da62496dca6d11ae7e3aef6',
   '293e938a58282a369858210ee8c3c314eaea05c93526b385c8ef478a32d94700',
-  // QStash tokens in Upstash's own examples (upstash/qstash-js examples/nodejs/index.js, main.ts,
-  // 2022): an older token whose Password is a UUID (132 chars) and one with a 32-hex Password.
-  'f43e541c78cc8186dc4b8fc6b74ba9f986e23d6ee20364d9d4c4508ff0d6306d',
-  '8be4087449c760f8dec513f144b389ebea7241fe6aacc8b89918ab60a6ef0adc',
 ];
 for (const h of DOCS_SHA256) DENIED_SHA256.add(h);
 
