@@ -20,6 +20,7 @@ import {
   redisTokenParts,
   redisUrl,
   unknownFormatSecret,
+  vectorTokenParts,
 } from '../helpers/synthetic.js';
 
 const opts = { config: DEFAULT_CONFIG };
@@ -185,6 +186,36 @@ const CASES: [string, () => Case][] = [
               expect.objectContaining({ path: 'Procfile' }),
               expect.objectContaining({ path: 'deploy/.env.production' }),
             ],
+          },
+        ],
+      };
+    },
+  ],
+  [
+    'a Vector token with an unfamiliar secret, and a Search token with an unknown role',
+    () => {
+      const v = vectorTokenParts({ randomId: true });
+      const s = vectorTokenParts({ role: 'writer', product: 'search' });
+      return {
+        files: {
+          '.env': `UPSTASH_VECTOR_REST_URL=${v.endpoint}\nUPSTASH_VECTOR_REST_TOKEN=${v.token}\n`,
+          'search.env': `UPSTASH_SEARCH_REST_TOKEN=${s.token}\n`,
+        },
+        secrets: [v.token, s.token],
+        expected: [
+          {
+            type: 'upstash-vector-token',
+            confidence: 'medium',
+            readOnly: false,
+            endpoint: v.endpoint,
+            details: expect.objectContaining({ layout: 'unrecognised variant' }),
+          },
+          {
+            type: 'upstash-search-token',
+            confidence: 'medium',
+            readOnly: null,
+            endpoint: s.endpoint,
+            details: expect.objectContaining({ role: 'writer', layout: 'unrecognised variant' }),
           },
         ],
       };

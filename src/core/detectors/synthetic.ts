@@ -200,15 +200,18 @@ export function redisUrl(o: {
 
 export interface VectorTokenOptions {
   product?: 'vector' | 'search';
-  role?: 'admin' | 'readonly';
+  /** `admin`/`readonly`, or another word for an unrecognised variant. */
+  role?: string;
   name?: string;
+  /** An unfamiliar secret: the id field is base64 of 36 random bytes instead of a UUID. */
+  randomId?: boolean;
   seed?: Seed;
 }
 
 export interface VectorTokenParts {
   token: string;
   name: string;
-  role: 'admin' | 'readonly';
+  role: string;
   uuid: string;
   product: 'vector' | 'search';
   endpoint: string;
@@ -222,7 +225,8 @@ export function vectorTokenParts(o: VectorTokenOptions = {}): VectorTokenParts {
   const name =
     o.name ?? `${pick(rng, ADJ)}-${pick(rng, ANIMAL)}-${1000 + rng.int(60000)}-${region}`;
   const uuid = rng.uuid();
-  const id = Buffer.from(Buffer.from(uuid, 'latin1').toString('base64'), 'latin1');
+  const secret = o.randomId ? rng.bytes(36) : Buffer.from(uuid, 'latin1');
+  const id = Buffer.from(secret.toString('base64'), 'latin1');
   const body = Buffer.concat([
     Buffer.from([0x00, name.length, role.length, id.length]),
     Buffer.from(name + role, 'latin1'),

@@ -1,38 +1,72 @@
 /** decodeVectorToken (§3) and decodeQstashToken (§4). */
 import { decodeQstashToken } from '../../../src/core/decode/qstash-token.js';
 import { decodeVectorToken } from '../../../src/core/decode/vector-token.js';
+import { vectorCandidate } from '../../../src/core/detectors/vector-token.js';
+import type { MatchContext } from '../../../src/core/types.js';
 import { qstashTokenParts, vectorTokenParts } from '../../helpers/synthetic.js';
+
+const build = (name: string, role: string, id: string): string =>
+  Buffer.concat([
+    Buffer.from([0, name.length, role.length, id.length]),
+    Buffer.from(name + role + id, 'latin1'),
+  ]).toString('base64');
+const ctx = (value: string): MatchContext => ({
+  line: value,
+  before: '',
+  after: value,
+  path: 'x.env',
+  text: value,
+  index: 0,
+});
 
 describe('decodeVectorToken', () => {
   it('decodes name, role and UUID, with or without padding', () => {
     for (let seed = 0; seed < 40; seed++) {
       const role = seed % 2 ? 'readonly' : 'admin';
       const v = vectorTokenParts({ role, seed });
-      const expected = { name: v.name, role, uuid: v.uuid, normalised: v.token };
+      const expected = { name: v.name, role, uuid: v.uuid, layout: 'current', normalised: v.token };
       expect(decodeVectorToken(v.token)).toEqual(expected);
       expect(decodeVectorToken(v.token.replace(/=+$/, ''))).toEqual(expected);
     }
   });
 
-  it('rejects truncation, unknown roles, bad names and a broken embedded UUID', () => {
+  it('rejects truncation and names that cannot be endpoint labels', () => {
     const v = vectorTokenParts({ seed: 'v' });
     const b = Buffer.from(v.token, 'base64');
     expect(decodeVectorToken(b.subarray(0, -1).toString('base64'))).toBeNull();
     const badLen = Buffer.from(b);
     badLen[1] = badLen[1]! + 1;
     expect(decodeVectorToken(badLen.toString('base64'))).toBeNull();
-    const build = (name: string, role: string, id: string): string =>
-      Buffer.concat([
-        Buffer.from([0, name.length, role.length, id.length]),
-        Buffer.from(name + role + id, 'latin1'),
-      ]).toString('base64');
     const id = Buffer.from(v.uuid).toString('base64');
-    expect(decodeVectorToken(build(v.name, 'writer', id))).toBeNull();
     expect(decodeVectorToken(build('Not A Name', 'admin', id))).toBeNull();
-    expect(
-      decodeVectorToken(build(v.name, 'admin', Buffer.from('x'.repeat(36)).toString('base64'))),
-    ).toBeNull();
-    expect(decodeVectorToken(build(v.name, 'admin', id))).not.toBeNull();
+    expect(decodeVectorToken(build(v.name, 'Admin Role', id))).toBeNull();
+    expect(decodeVectorToken(build(v.name, 'admin', '\x01'.repeat(48)))).toBeNull();
+    expect(decodeVectorToken(build(v.name, 'admin', id))).toMatchObject({ layout: 'current' });
+  });
+
+  it('reads an unknown role or a non-UUID secret as an unrecognised variant', () => {
+    const v = vectorTokenParts({ seed: 'w' });
+    const id = Buffer.from(v.uuid).toString('base64');
+    expect(decodeVectorToken(build(v.name, 'writer', id))).toMatchObject({
+      role: 'writer',
+      uuid: id,
+      layout: 'unrecognised variant',
+    });
+    const r = vectorTokenParts({ randomId: true, seed: 'x' });
+    expect(decodeVectorToken(r.token)).toMatchObject({
+      name: r.name,
+      role: 'admin',
+      layout: 'unrecognised variant',
+    });
+    // `xxxx…` as the secret decodes as a variant; the detector drops it as a placeholder.
+    const xs = build(v.name, 'admin', Buffer.from('x'.repeat(36)).toString('base64'));
+    expect(decodeVectorToken(xs)?.layout).toBe('unrecognised variant');
+    expect(vectorCandidate(xs, ctx(xs))).toBeNull();
+    expect(vectorCandidate(r.token, ctx(r.token))).toMatchObject({
+      confidence: 'medium',
+      readOnly: false,
+      details: expect.objectContaining({ layout: 'unrecognised variant' }),
+    });
   });
 
   it('rejects the Developer-API placeholder (base64 of "example@upstash.com:naber")', () => {

@@ -85,6 +85,11 @@ const CASES: [string, (seed: number) => string, string][] = [
     'upstash-vector-search-token',
   ],
   [
+    'Vector token, unrecognised variant (non-UUID secret)',
+    (s) => `UPSTASH_VECTOR_REST_TOKEN=${vectorToken({ randomId: true, seed: s })}`,
+    'upstash-vector-search-token',
+  ],
+  [
     'Redis URL',
     (s) => {
       const t = redisTokenParts({ layout: s % 2 ? 'current64' : 'current', seed: s });
