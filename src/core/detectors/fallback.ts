@@ -1,9 +1,8 @@
 import { decodeQstashToken } from '../decode/qstash-token.js';
 import { decodeRedisToken, isBrokenRedisToken } from '../decode/redis-token.js';
 import { decodeVectorToken } from '../decode/vector-token.js';
-import type { CredentialType, Detector, MatchContext } from '../types.js';
+import type { CredentialType, Detector } from '../types.js';
 import { isKnownPublicValue } from './known-examples.js';
-import { nearbyLines, UPSTASH_DB_HOST } from './nearby.js';
 import { entropy, isPlaceholder } from './placeholders.js';
 import { hex32Secret, unknownFormatSecret } from './synthetic.js';
 
@@ -40,23 +39,43 @@ function isBase64OfText(value: string): boolean {
   return printable / buf.length > 0.95;
 }
 
+/**
+ * A value that looks like key material in no known layout: not a token of any decoder, not a
+ * known prefixed shape, not a broken Redis token, not an illustration, not a placeholder, not a URL.
+ */
+export function isUnknownFormatSecret(value: string): boolean {
+  if (decodeRedisToken(value) || decodeVectorToken(value) || decodeQstashToken(value)) return false;
+  // Known prefixed shapes belong to their own detectors (signing keys, Context7, Box).
+  if (/^sig_[1-9A-HJ-NP-Za-km-z]{28}$|^sig_[1-9A-HJ-NP-Za-km-z]{50,52}$|^ctx7sk-|^box_/.test(value))
+    return false;
+  if (
+    isBrokenRedisToken(value) ||
+    isBase64OfSequence(value) ||
+    isEditedHex(value) ||
+    isBase64OfText(value)
+  )
+    return false;
+  // Hex carries at most 4 bits per character: random 32-hex values fall under 3.5 about one
+  // time in five, so hex is judged by the placeholder rules (runs, repeats, < 2.5) only.
+  const hex = /^[0-9a-f]{32,}$/.test(value);
+  if (
+    isKnownPublicValue(value) ||
+    isPlaceholder(value) ||
+    value.length < 20 ||
+    (!hex && entropy(value) < 3.5)
+  )
+    return false;
+  if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) return false;
+  return !/^https?:|^rediss?:/.test(value);
+}
+
 /** `upstashRedisRestToken` / `UpstashRedisRestToken` → `UPSTASH_REDIS_REST_TOKEN`. */
 function screamingName(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 }
 
-/** An Upstash stem in the name (any casing): `UPSTASH`, `QSTASH`, `KV_REST_API`. */
-const UPSTASH_NAME = /UPSTASH|QSTASH|KV_REST_API/;
-/** A Redis credential name without an Upstash stem: counts only next to an Upstash database host. */
-const REDIS_NAME = /(?:^|_)REDIS(?:_REST)?(?:_API)?_(?:TOKEN|PASSWORD)$/;
+/** A name ending like a credential (after `screamingName`). */
 const CREDENTIAL_SUFFIX = /(?:TOKEN|PASSWORD|API_KEY|SIGNING_KEY|SECRET)$/;
-
-/** A Redis name (no Upstash stem) next to an Upstash database host, with no other host named. */
-function redisNameNearUpstashHost(ctx: MatchContext): boolean {
-  const around = nearbyLines(ctx, 4);
-  if (!UPSTASH_DB_HOST.test(around)) return false;
-  return !around.split('\n').some((l) => /host/i.test(l) && !UPSTASH_DB_HOST.test(l));
-}
 
 /** Maps an Upstash variable name (SCREAMING_SNAKE) to the credential type it names. */
 function typeFromName(n: string): CredentialType {
@@ -74,54 +93,29 @@ function typeFromName(n: string): CredentialType {
  * Lower-confidence fallback: a secret-looking value under an Upstash variable name that matches no
  * known layout (an unseen future format, an ACL token, a hand-edited value). Labelled as such.
  * Names in any casing: `UPSTASH_REDIS_REST_TOKEN`, `upstashRedisRestToken`,
- * `UpstashRedisRestToken`, `qstashToken`; a plain Redis name (`redisRestToken`, `REDIS_PASSWORD`)
- * only next to an Upstash database host.
+ * `UpstashRedisRestToken`, `upstash_redis_rest_token`, `qstashToken`. (A plain Redis name next to
+ * an Upstash host, `redisRestToken`, is read by the Redis password detector.)
  */
 export const fallbackDetector = {
   id: 'upstash-unknown-format',
   type: 'upstash-redis-token',
   title: 'Value under an Upstash credential name (unknown format)',
-  // Every name holds STASH/stash/Stash or KV_REST/kvRest/KvRest; a plain Redis name needs an
-  // Upstash host nearby ("stash" in upstash.io, or vercel-storage).
-  keywords: ['STASH', 'stash', 'Stash', 'KV_REST', 'kvRest', 'KvRest', 'vercel-storage'],
+  // Every name holds one of these stems, in the casing the pattern admits.
+  keywords: ['STASH', 'stash', 'Stash', 'KV_REST', 'kv_rest', 'kvRest', 'KvRest'],
+  // Starts at the Upstash stem, not at the name: a leading literal keeps the regex cheap on
+  // source that mentions upstash everywhere; the name's prefix (`NEXT_PUBLIC_`, `my`) is read back.
   pattern:
-    /\b(?<name>[A-Za-z0-9_]*(?:TOKEN|PASSWORD|API_KEY|SIGNING_KEY|SECRET|Token|Password|ApiKey|SigningKey|Secret))\b["']?\s*(?::|=|:=|=>)\s*["'`]?(?<value>[A-Za-z0-9_\-+/=.]{16,300})/g,
+    /(?<name>(?:[Uu]pstash|UPSTASH|QSTASH|[Qq][Ss]tash|KV_REST_API|kv_rest_api|[Kk]vRestApi)[A-Za-z0-9_]*?(?:TOKEN|PASSWORD|API_KEY|SIGNING_KEY|SECRET|Token|Password|ApiKey|SigningKey|Secret|token|password|api_key|signing_key|secret))\b["']?\s*(?::|=|:=|=>)\s*["'`]?(?<value>[A-Za-z0-9_\-+/=.]{16,300})/g,
   validate(m, ctx) {
-    const raw = m.groups!.name!;
+    const prefix = /[A-Za-z0-9_]*$/.exec(ctx.text.slice(Math.max(0, m.index - 100), m.index))![0];
+    const raw = prefix + m.groups!.name!;
     const name = screamingName(raw);
     if (!CREDENTIAL_SUFFIX.test(name)) return null;
-    if (!UPSTASH_NAME.test(name) && !(REDIS_NAME.test(name) && redisNameNearUpstashHost(ctx)))
-      return null;
     const value = m.groups!.value!;
     if (/READ_?ONLY|_RO_/.test(name) && /SEARCH/.test(name)) return null; // public by design
-    if (decodeRedisToken(value) || decodeVectorToken(value) || decodeQstashToken(value))
-      return null;
-    // Known prefixed shapes belong to their own detectors (signing keys, Context7, Box).
-    if (
-      /^sig_[1-9A-HJ-NP-Za-km-z]{28}$|^sig_[1-9A-HJ-NP-Za-km-z]{50,52}$|^ctx7sk-|^box_/.test(value)
-    )
-      return null;
     if (/KAFKA/.test(name)) return null; // one known layout (kafka detector); the service is gone
-    if (
-      isBrokenRedisToken(value) ||
-      isBase64OfSequence(value) ||
-      isEditedHex(value) ||
-      isBase64OfText(value)
-    )
-      return null;
-    // Hex carries at most 4 bits per character: random 32-hex values fall under 3.5 about one
-    // time in five, so hex is judged by the placeholder rules (runs, repeats, < 2.5) only.
-    const hex = /^[0-9a-f]{32,}$/.test(value);
-    if (
-      isKnownPublicValue(value) ||
-      isPlaceholder(value) ||
-      value.length < 20 ||
-      (!hex && entropy(value) < 3.5)
-    )
-      return null;
-    if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) return null;
+    if (!isUnknownFormatSecret(value)) return null;
     if (/^[0-9a-f]{8}-[0-9a-f]{4}-/.test(value) && !name.includes('API_KEY')) return null;
-    if (/^https?:|^rediss?:/.test(value)) return null;
     const type = typeFromName(name);
     return {
       type,
@@ -139,7 +133,7 @@ export const fallbackDetector = {
       `  - UPSTASH_VECTOR_REST_TOKEN=${unknownFormatSecret()}`,
       `const upstashRedisRestToken = "${unknownFormatSecret()}";`,
       `UpstashRedisRestToken: ${unknownFormatSecret()}`,
-      `url: "https://fancy-cat-12345.upstash.io",\nredisRestToken: "${unknownFormatSecret()}"`,
+      `upstash_redis_rest_token = "${unknownFormatSecret()}"`,
       `UPSTASH_VECTOR_REST_TOKEN=${hex32Secret()}`,
     ],
     negatives: [

@@ -1,9 +1,10 @@
 import type { Candidate, Detector, MatchContext } from '../types.js';
+import { isUnknownFormatSecret } from './fallback.js';
 import { isKnownPublicValue } from './known-examples.js';
 import { assignedName, nearbyLines, UPSTASH_DB_HOST } from './nearby.js';
 import { isPlaceholder } from './placeholders.js';
 import { redisIdentity } from './redis-token.js';
-import { redisHost, redisTokenParts } from './synthetic.js';
+import { redisHost, redisTokenParts, unknownFormatSecret } from './synthetic.js';
 
 const PASSWORD_KEY = /pass(word)?|pwd/i;
 /** A token-named key that can hold a Redis credential: Upstash/Redis/KV names, or plain `token`. */
@@ -37,6 +38,30 @@ function hostFor(ctx: MatchContext, key: string): RegExpExecArray | null | 'fore
 }
 
 /**
+ * A value of no known layout under a plain Redis name (`redisRestToken`, `REDIS_PASSWORD`) next to
+ * an Upstash database host and no other host: a credential of that database in a format nobody
+ * has seen (an ACL user's password, a new token shape), at low confidence like the fallback's.
+ * (Values that decode are found by their own detectors under any name.)
+ */
+function namedValue(name: string, value: string, ctx: MatchContext): Candidate | null {
+  const host = hostFor(ctx, name);
+  if (!host || host === 'foreign' || !isUnknownFormatSecret(value)) return null;
+  const dbId = Number(host[2]);
+  const rest = /token/i.test(name);
+  return {
+    type: rest ? 'upstash-redis-token' : 'upstash-redis-url',
+    secret: value,
+    identity: `unknown:${value}`,
+    // A password name: the default user's password, as for the hex form; a token: unknown.
+    readOnly: rest ? null : false,
+    confidence: 'low',
+    endpoint: `https://${host[0]}`,
+    pairKey: `redis-db:${dbId}`,
+    details: { layout: 'unknown', variable: name, database: dbId },
+  };
+}
+
+/**
  * A legacy database's TCP password (32 lowercase hex) outside a URL: recognised by its shape and
  * its host, never by entropy (one random 32-hex value in five has "low" entropy). Under a
  * password name (`UPSTASH_REDIS_PASSWORD=…`, `password:` in an ioredis config) or a Redis/Upstash
@@ -52,9 +77,12 @@ export const redisPasswordDetector = {
   type: 'upstash-redis-url',
   title: 'Upstash Redis TCP password',
   keywords: ['upstash.io', 'vercel-storage', 'UPSTASH_REDIS_PASSWORD'],
-  pattern: /(?<![0-9A-Za-z_-])([0-9a-f]{32})(?![0-9A-Za-z_-])/g,
+  // 32 hex anywhere; or any value under a plain Redis credential name (see `namedValue`).
+  pattern:
+    /(?<![0-9A-Za-z_-])([0-9a-f]{32})(?![0-9A-Za-z_-])|(?<![A-Za-z0-9_])(?<name>[Rr]edis(?:Rest)?(?:Token|Password)|REDIS_(?:REST_)?(?:TOKEN|PASSWORD))["']?\s*(?::|=|:=|=>)\s*["'`]?(?<value>[A-Za-z0-9_\-+/=.]{16,300})/g,
   validate(m, ctx): Candidate | null {
-    const pw = m[1]!;
+    const pw = m[1] ?? m.groups!.value!;
+    if (!/^[0-9a-f]{32}$/.test(pw)) return namedValue(m.groups!.name!, pw, ctx);
     const key = assignedName(ctx) ?? '';
     if (!PASSWORD_KEY.test(key) && !TOKEN_KEY.test(key)) return null;
     if (OTHER_PRODUCT.test(key) || isPlaceholder(pw) || isKnownPublicValue(pw)) return null;
@@ -95,6 +123,8 @@ export const redisPasswordDetector = {
         `UPSTASH_REDIS_REST_URL=https://${host}\nUPSTASH_REDIS_REST_TOKEN=${t.password!}`,
         `const redis = new Redis({ url: "https://${host}", token: "${t.password!}" });`,
         `redisRestUrl: https://${host}\nredisRestToken: ${t.password!}`,
+        // A value of no known layout under a plain Redis password name next to the host.
+        `REDIS_HOST=${host}\nREDIS_PASSWORD=${unknownFormatSecret()}`,
       ];
     },
     negatives: [
