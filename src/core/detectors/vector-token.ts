@@ -68,7 +68,7 @@ export const vectorTokenDetector = {
   title: 'Upstash Vector / Search token',
   // The role string ("admin" / "readonly") at each of the three base64 alignments; a variant with
   // another role is found under its variable name.
-  keywords: [...base64Anchors('admin'), ...base64Anchors('readonly'), 'VECTOR', 'SEARCH'],
+  keywords: [...base64Anchors('admin'), ...base64Anchors('readonly'), 'VECTOR_REST', 'SEARCH_REST'],
   // `A[A-D]` = 00 + name length < 64; `.M` = id length 0x30 (any role length).
   pattern:
     /(?<![A-Za-z0-9+/_-])(A[A-D][A-Za-z0-9+/]{2}M[A-Za-z0-9+/]{60,200}={0,2})(?![A-Za-z0-9+/=_-])/g,
