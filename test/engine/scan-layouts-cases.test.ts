@@ -174,6 +174,7 @@ const CASES: [string, () => Case][] = [
       return {
         files: {
           'deploy/.env.production': `UPSTASH_REDIS_PASSWORD=${t.password!}\n`,
+          'deploy/.env.staging': `UPSTASH_REDIS_REST_TOKEN=${t.password!}\n`,
           Procfile: `worker: REDIS_URL=${redisUrl({ password: t.password!, host, port: t.dbId })} node w.js\n`,
         },
         secrets: [t.password!],
@@ -185,6 +186,7 @@ const CASES: [string, () => Case][] = [
             occurrences: [
               expect.objectContaining({ path: 'Procfile' }),
               expect.objectContaining({ path: 'deploy/.env.production' }),
+              expect.objectContaining({ path: 'deploy/.env.staging' }),
             ],
           },
         ],

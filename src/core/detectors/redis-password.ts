@@ -76,7 +76,8 @@ export const redisPasswordDetector = {
   id: 'upstash-redis-password',
   type: 'upstash-redis-url',
   title: 'Upstash Redis TCP password',
-  keywords: ['upstash.io', 'vercel-storage', 'UPSTASH_REDIS_PASSWORD'],
+  // A host, or an Upstash Redis name (a hostless password still merges with its URL elsewhere).
+  keywords: ['upstash.io', 'vercel-storage', 'UPSTASH_REDIS', 'KV_REST'],
   // 32 hex anywhere; or any value under a plain Redis credential name (see `namedValue`).
   pattern:
     /(?<![0-9A-Za-z_-])([0-9a-f]{32})(?![0-9A-Za-z_-])|(?<![A-Za-z0-9_])(?<name>[Rr]edis(?:Rest)?(?:Token|Password)|REDIS_(?:REST_)?(?:TOKEN|PASSWORD))["']?\s*(?::|=|:=|=>)\s*["'`]?(?<value>[A-Za-z0-9_\-+/=.]{16,300})/g,
