@@ -105,7 +105,7 @@ export const fallbackDetector = {
   // Starts at the Upstash stem, not at the name: a leading literal keeps the regex cheap on
   // source that mentions upstash everywhere; the name's prefix (`NEXT_PUBLIC_`, `my`) is read back.
   pattern:
-    /(?<name>(?:[Uu]pstash|UPSTASH|QSTASH|[Qq][Ss]tash|KV_REST_API|kv_rest_api|[Kk]vRestApi)[A-Za-z0-9_]*?(?:TOKEN|PASSWORD|API_KEY|SIGNING_KEY|SECRET|Token|Password|ApiKey|SigningKey|Secret|token|password|api_key|signing_key|secret))\b["']?\s*(?::|=|:=|=>)\s*["'`]?(?<value>[A-Za-z0-9_\-+/=.]{16,300})/g,
+    /(?<name>(?:[Uu]pstash|UPSTASH|QSTASH|[Qq][Ss]tash|KV_REST_API|kv_rest_api|[Kk]vRestApi)[A-Za-z0-9_]{0,80}?(?:TOKEN|PASSWORD|API_KEY|SIGNING_KEY|SECRET|Token|Password|ApiKey|SigningKey|Secret|token|password|api_key|signing_key|secret))\b["']?\s*(?::|=|:=|=>)\s*["'`]?(?<value>[A-Za-z0-9_\-+/=.]{16,300})/g,
   validate(m, ctx) {
     const prefix = /[A-Za-z0-9_]*$/.exec(ctx.text.slice(Math.max(0, m.index - 100), m.index))![0];
     const raw = prefix + m.groups!.name!;
