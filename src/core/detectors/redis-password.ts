@@ -78,9 +78,12 @@ export const redisPasswordDetector = {
   title: 'Upstash Redis TCP password',
   // A host, or an Upstash Redis name (a hostless password still merges with its URL elsewhere).
   keywords: ['upstash.io', 'vercel-storage', 'UPSTASH_REDIS', 'KV_REST'],
-  // 32 hex anywhere; or any value under a plain Redis credential name (see `namedValue`).
+  // 32 hex assigned to a name with a password/token word (or a k8s `value:`), or any value under
+  // a plain Redis credential name (see `namedValue`). Name-first: a bare hex pattern is tried at
+  // every hex character of every file that mentions Upstash Redis, which costs more than the rest
+  // of the scan of such a file.
   pattern:
-    /(?<![0-9A-Za-z_-])([0-9a-f]{32})(?![0-9A-Za-z_-])|(?<![A-Za-z0-9_])(?<name>[Rr]edis(?:Rest)?(?:Token|Password)|REDIS_(?:REST_)?(?:TOKEN|PASSWORD))["']?\s*(?::|=|:=|=>)\s*["'`]?(?<value>[A-Za-z0-9_\-+/=.]{16,300})/g,
+    /(?:[Pp]ass|PASS|[Pp]wd|PWD|[Tt]oken|TOKEN|[Vv]alue)\w{0,40}["'\]]?\s*(?::=|=>|:|=)\s*["'`]?([0-9a-f]{32})(?![0-9A-Za-z_-])|(?<![A-Za-z0-9_])(?<name>[Rr]edis(?:Rest)?(?:Token|Password)|REDIS_(?:REST_)?(?:TOKEN|PASSWORD))["']?\s*(?::|=|:=|=>)\s*["'`]?(?<value>[A-Za-z0-9_\-+/=.]{16,300})/g,
   validate(m, ctx): Candidate | null {
     const pw = m[1] ?? m.groups!.value!;
     if (!/^[0-9a-f]{32}$/.test(pw)) return namedValue(m.groups!.name!, pw, ctx);
