@@ -1,9 +1,11 @@
 /** decodeVectorToken (§3) and decodeQstashToken (§4). */
 import { decodeQstashToken } from '../../../src/core/decode/qstash-token.js';
 import { decodeVectorToken } from '../../../src/core/decode/vector-token.js';
+import { qstashTokenDetector } from '../../../src/core/detectors/qstash-token.js';
 import { vectorCandidate } from '../../../src/core/detectors/vector-token.js';
 import type { MatchContext } from '../../../src/core/types.js';
 import { qstashTokenParts, vectorTokenParts } from '../../helpers/synthetic.js';
+import { runDetector } from './match.js';
 
 const build = (name: string, role: string, id: string): string =>
   Buffer.concat([
@@ -95,7 +97,7 @@ describe('decodeQstashToken', () => {
     ).toBeNull();
     expect(decodeQstashToken(b64({ UserID: 'testUser1', Password: 'testPassword' }))).toBeNull();
     // A non-hex Password under a UUID user is a variant for the decoder; the detector still
-    // drops `gggg…` as a placeholder (see contexts.test.ts).
+    // drops `gggg…` and `password1` as placeholders (next test).
     expect(decodeQstashToken(b64({ UserID: q.userId, Password: 'g'.repeat(32) }))?.layout).toBe(
       'unrecognised variant',
     );
@@ -128,5 +130,21 @@ describe('decodeQstashToken', () => {
     const b64 = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64');
     expect(decodeQstashToken(b64([q.userId, q.password]))).toBeNull();
     expect(decodeQstashToken(b64({ UserID: q.userId, Password: 42 }))).toBeNull();
+  });
+
+  it('the detector reports a variant at medium, and drops placeholder or short Passwords', () => {
+    const v = qstashTokenParts({ password: { verbatim: 'Zk3f9Qp2Lw8Rt5Yx1Vb7Nc4M' }, seed: 3 });
+    expect(runDetector(qstashTokenDetector, `QSTASH_TOKEN=${v.token}`)).toEqual([
+      expect.objectContaining({
+        candidate: expect.objectContaining({ confidence: 'medium' }) as unknown,
+      }),
+    ]);
+    for (const verbatim of ['g'.repeat(32), 'password1', 'Zk3f9Qp2Lw8R', 'your-qstash-password'])
+      expect(
+        runDetector(
+          qstashTokenDetector,
+          `QSTASH_TOKEN=${qstashTokenParts({ password: { verbatim }, seed: verbatim }).token}`,
+        ),
+      ).toEqual([]);
   });
 });
