@@ -12,7 +12,7 @@ const app: ApplicationFunction = async (probot, { addHandler }) => {
   // (set UPSTASH_GUARD_WORKER_IN_APP=1 to also process jobs in the app process).
   if (!process.env.REDIS_URL || process.env.UPSTASH_GUARD_WORKER_IN_APP === '1')
     runtime.startWorker();
-  registerHandlers(probot, runtime.queue);
+  registerHandlers(probot, runtime.queue, { removed: (i, r) => runtime.removed(i, r) });
   addHandler(httpRoutes(runtime));
   // Probot's setup flow registers the address the setup page was opened on, plus "/", as the
   // webhook URL (app.yml leaves hook_attributes to it): accept deliveries there too.

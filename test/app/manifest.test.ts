@@ -23,7 +23,14 @@ test('app.yml parses with least-privilege permissions and the handled events', (
     metadata: 'read',
   });
   expect([...manifest.default_events].sort()).toEqual(
-    ['check_run', 'check_suite', 'installation_repositories', 'pull_request', 'push'].sort(),
+    [
+      'check_run',
+      'check_suite',
+      'installation_repositories',
+      'pull_request',
+      'push',
+      'repository',
+    ].sort(),
   );
 });
 

@@ -27,6 +27,8 @@ export interface AppProcessOptions {
   command?: string[];
   /** How the generated PEM reaches the process (default: PRIVATE_KEY=<pem>). */
   keyEnv?: (pem: string) => Record<string, string>;
+  /** Reuse this cache dir (restart tests); it is then left in place on stop. */
+  cacheDir?: string;
 }
 
 export interface ManagedProcess {
@@ -154,7 +156,7 @@ function manage(child: ChildProcess): ManagedProcess {
 export async function startApp(opts: AppProcessOptions): Promise<AppProcess> {
   ensureBuilt();
   const port = await freePort();
-  const cacheDir = mkdtempSync(join(tmpdir(), 'ug-app-cache-'));
+  const cacheDir = opts.cacheDir ?? mkdtempSync(join(tmpdir(), 'ug-app-cache-'));
   const { privateKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
@@ -233,7 +235,7 @@ export async function startApp(opts: AppProcessOptions): Promise<AppProcess> {
     async stop(signal) {
       await Promise.all(workers.map((w) => w.stop(signal)));
       await managed.stop(signal);
-      rmSync(cacheDir, { recursive: true, force: true });
+      if (!opts.cacheDir) rmSync(cacheDir, { recursive: true, force: true });
     },
   };
 }

