@@ -96,7 +96,13 @@ function buildFinding(
   const endpoint =
     candidates.find((c) => c.endpoint)?.endpoint ?? pairEndpoint(primary, group, endpoints);
   const occurrences = uniqueOccurrences(group.map((h) => h.occurrence));
-  const base = { type: primary.type, readOnly, exposure, confidence: primary.confidence, details };
+  // Seen only in documentation examples: probably made up, so one step less sure (never dropped).
+  let confidence = primary.confidence;
+  if (group.every((h) => h.docsExample)) {
+    confidence = confidence === 'high' ? 'medium' : 'low';
+    details.docsExample = true;
+  }
+  const base = { type: primary.type, readOnly, exposure, confidence, details };
   return {
     type: primary.type,
     title: TITLES.get(primary.type) ?? primary.type,
@@ -104,7 +110,7 @@ function buildFinding(
     ...(endpoint ? { endpoint } : {}),
     exposure,
     severity: severityOf(base),
-    confidence: primary.confidence,
+    confidence,
     fingerprint: fp,
     masked: mask(primary.secret),
     details,

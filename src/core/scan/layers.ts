@@ -4,16 +4,25 @@
  */
 import { mayContainSecret } from './prefilter.js';
 
-/** JSON string escapes (`\/`, `\u003d`) as in vercel.json, .ipynb, serialized configs. */
+/**
+ * JSON string escapes (`\/`, `\u003d`) as in vercel.json, .ipynb, serialized configs; and
+ * `\n`/`\r`/`\t` glued to a value (`"…\nAYVP…"`: a serialized .env, a notebook output), which
+ * would otherwise read as part of the value. Those become two spaces, so columns stay put; they
+ * are only rewritten when some escape is followed by a long run, so ordinary strings cost nothing.
+ */
 export function unescapeJson(text: string): string | null {
-  if (!text.includes('\\/') && !/\\u00[0-9a-fA-F]{2}/.test(text)) return null;
-  return text
+  const whitespace = ESCAPE_BEFORE_RUN.test(text);
+  if (!whitespace && !text.includes('\\/') && !/\\u00[0-9a-fA-F]{2}/.test(text)) return null;
+  const out = text
     .replace(/\\u00([0-9a-fA-F]{2})/g, (all, hex: string) => {
       const c = parseInt(hex, 16);
       return c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : all;
     })
     .replace(/\\\//g, '/');
+  return whitespace ? out.replace(/(?<!\\)\\[nrt]/g, '  ') : out;
 }
+
+const ESCAPE_BEFORE_RUN = /\\[nrt][A-Za-z0-9_-]{20}/;
 
 /** URL-encoded values (`%3D` padding, `%2F`, `%2B`, `%40` in URLs). */
 export function urlDecode(text: string): string | null {

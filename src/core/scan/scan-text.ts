@@ -4,7 +4,7 @@
  */
 import { DETECTORS, FALLBACK_DETECTOR_ID } from '../detectors/registry.js';
 import type { Candidate, Detector, Fragment, Hit, MatchContext } from '../types.js';
-import { exposureOf, INLINE_ALLOW, keyBefore } from './context.js';
+import { docsExampleLines, exposureOf, INLINE_ALLOW, keyBefore } from './context.js';
 import { base64Wrapped, unescapeJson, urlDecode } from './layers.js';
 import { keywordsIn } from './prefilter.js';
 
@@ -194,6 +194,7 @@ function toHits(fragment: Fragment, raw: RawHit[]): Hit[] {
   if (raw.length === 0) return [];
   const text = fragment.text;
   const lineStarts = computeLineStarts(text);
+  const isExample = docsExampleLines(fragment.path, text, lineStarts);
   const seen = new Set<string>();
   const hits: Hit[] = [];
   for (const h of raw) {
@@ -202,7 +203,10 @@ function toHits(fragment: Fragment, raw: RawHit[]): Hit[] {
     if (seen.has(dedupe)) continue;
     seen.add(dedupe);
     const line = fragment.lineNumbers?.[lineIdx] ?? lineIdx + 1;
-    const lineText = text.slice(lineStarts[lineIdx]!, lineStarts[lineIdx + 1] ?? text.length);
+    const lineStart = lineStarts[lineIdx]!;
+    const lineText = text.slice(lineStart, lineStarts[lineIdx + 1] ?? text.length);
+    // The match's offset in the file: exact in the plain layer, within the line in decoded ones.
+    const at = Math.min(lineStart + h.column - 1, lineStart + lineText.length);
     const hit: Hit = {
       candidate: h.candidate,
       occurrence: {
@@ -213,9 +217,10 @@ function toHits(fragment: Fragment, raw: RawHit[]): Hit[] {
         ...(fragment.author ? { author: fragment.author } : {}),
         ...(fragment.date ? { date: fragment.date } : {}),
       },
-      exposure: exposureOf(fragment.path, h.key, text, lineStarts[lineIdx]!),
+      exposure: exposureOf(fragment.path, h.key, text, at),
     };
     if (lineText.includes(INLINE_ALLOW)) hit.inlineAllowed = true;
+    if (isExample(lineIdx)) hit.docsExample = true;
     hits.push(hit);
   }
   return hits;
