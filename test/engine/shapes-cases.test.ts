@@ -10,6 +10,7 @@ import { scanTree } from '../../src/engine/scan-tree.js';
 import { renderJson, renderSarif, renderText } from '../../src/report/index.js';
 import { createRepo, type TestRepo } from '../helpers/git-repo.js';
 import { buildShapes, checkShape } from '../helpers/shapes.js';
+import { redisHost, redisTokenParts, redisUrl } from '../helpers/synthetic.js';
 
 const opts = { config: DEFAULT_CONFIG };
 const shapes = buildShapes('engine');
@@ -45,5 +46,53 @@ describe('shapes in the wild, through git', () => {
   it('one finding per credential overall, the same in every mode', () => {
     const expected = shapes.reduce((n, s) => n + s.expect.findings, 0);
     for (const r of results.values()) expect(r.findings).toHaveLength(expected);
+  });
+});
+
+describe('one credential, every form and place: one finding', () => {
+  let repo: TestRepo;
+  afterEach(() => repo.cleanup());
+
+  it('a token in nine shapes across files and commits is one finding with its endpoint, browser-exposed', async () => {
+    const t = redisTokenParts({ seed: 'everywhere' });
+    const host = redisHost(t.dbId, { seed: 'everywhere-host' });
+    const b64 = (s: string): string => Buffer.from(s).toString('base64');
+    const files: Record<string, string> = {
+      '.env': `UPSTASH_REDIS_REST_TOKEN=${t.token}\n`,
+      'app/cache.py': `r = redis.Redis(host='${host}', port=6379, password='${t.token}', ssl=True)\n`,
+      'nb.ipynb': JSON.stringify({ cells: [{ source: [`token = "${t.token}"\n`] }] }),
+      'k8s.yaml': `kind: Secret\ndata:\n  UPSTASH_REDIS_REST_TOKEN: ${b64(t.token)}\n`,
+      'compose.yml': `environment:\n  - T=\${UPSTASH_TOKEN:-${t.token}}\n`,
+      'docs/setup.md': `## Example\n\nUPSTASH_REDIS_REST_TOKEN=${t.token}\n`,
+      'urls.txt': `REDIS_URL=${redisUrl({ password: encodeURIComponent(t.token), host })}\n`,
+    };
+    repo = createRepo();
+    repo.write('README.md', 'x\n');
+    const base = repo.commit('base');
+    for (const [p, text] of Object.entries(files)) repo.write(p, text);
+    repo.commit('server side');
+    repo.write('public/index.html', `<script>const t = "${t.token}";</script>\n`);
+    repo.write('dist/app-4f3a9c2e.js', `var t="${t.token}";\n`);
+    const tip = repo.commit('client side');
+    const results = [
+      await scanTree(repo.dir, opts),
+      await scanRange(repo.dir, { include: [tip], exclude: [base] }, opts),
+      await scanHistory(repo.dir, opts),
+    ];
+    for (const r of results) {
+      expect(r.findings).toHaveLength(1);
+      const f = r.findings[0]!;
+      expect(f).toMatchObject({
+        type: 'upstash-redis-token',
+        endpoint: `https://${host}`,
+        exposure: { kind: 'browser' },
+        severity: 'critical',
+        confidence: 'high',
+      });
+      expect(new Set(f.occurrences.map((o) => o.path)).size).toBe(9);
+      const out = [JSON.stringify(r), renderJson(r), renderSarif(r), renderText(r)].join('\n');
+      expect(out).not.toContain(t.token);
+      expect(out).not.toContain(b64(t.token));
+    }
   });
 });

@@ -7,6 +7,7 @@
 import type { Finding } from '../../src/core/index.js';
 import {
   qstashToken,
+  unknownFormatSecret,
   redisHost,
   redisTokenParts,
   redisUrl,
@@ -619,6 +620,86 @@ export function buildShapes(seed = 'shapes'): Shape[] {
       secrets: [],
     }),
     silent,
+  );
+
+  // More shapes found in public repositories.
+  add(
+    'docker-compose shell default ${X:-token}',
+    'deploy/docker-compose.yml',
+    (t, h) =>
+      `services:\n  app:\n    environment:\n      - UPSTASH_REDIS_REST_URL=\${UPSTASH_REDIS_REST_URL:-https://${h}}\n      - UPSTASH_REDIS_REST_TOKEN=\${UPSTASH_REDIS_REST_TOKEN:-${t.token}}\n`,
+    { ...paired, lines: [5] },
+  );
+  add(
+    'shell script default ${X-token}',
+    'scripts/env.sh',
+    (t) => `export TOKEN="\${UPSTASH_TOKEN-${t.token}}"\n`,
+    { findings: 1, exposure: 'server', severity: 'high', lines: [1] },
+  );
+  add(
+    'ASP.NET Web.config connection string',
+    'Web.config',
+    (t, h) =>
+      `<connectionStrings>\n  <add name="Redis" connectionString="${h}:6379,password=${t.token},ssl=True,abortConnect=False" />\n</connectionStrings>\n`,
+    { ...paired, lines: [2] },
+  );
+  add(
+    'Spring application.properties',
+    'src/main/resources/application.properties',
+    (t, h) =>
+      `spring.data.redis.host=${h}\nspring.data.redis.port=6379\nspring.data.redis.password=${t.token}\nspring.data.redis.ssl.enabled=true\n`,
+    { ...paired, lines: [3] },
+  );
+  add(
+    'PowerShell $env: assignment',
+    'scripts/dev.ps1',
+    (t, h) =>
+      `$env:UPSTASH_REDIS_REST_URL = "https://${h}"\n$env:UPSTASH_REDIS_REST_TOKEN = "${t.token}"\n`,
+    { ...paired, lines: [2] },
+  );
+  add(
+    'PostgreSQL COPY dump (tab-separated)',
+    'db/dump.sql',
+    (t, h) =>
+      `COPY public.settings (id, key, value) FROM stdin;\n1\tredis_url\thttps://${h}\n2\tredis_token\t${t.token}\n\\.\n`,
+    { ...paired, lines: [3] },
+  );
+  add(
+    'HTTP basic URL with the token as password',
+    'scripts/ping.txt',
+    (t, h) => `curl https://default:${t.token}@${h}/ping\n`,
+    { ...paired, lines: [1] },
+  );
+  add(
+    'unknown-format value beside its endpoint',
+    'config/next.env',
+    () => {
+      const v = unknownFormatSecret({ seed: `${seed}-unknown` });
+      const h = redisHost(next++ * 2, { seed: `${seed}-unknown-host` });
+      return {
+        text: `UPSTASH_REDIS_REST_URL=https://${h}\nUPSTASH_REDIS_REST_TOKEN=${v}\n`,
+        secrets: [v],
+      };
+    },
+    { findings: 1, endpoint: true, confidence: 'low', severity: 'medium', lines: [2] },
+  );
+  add(
+    'Angular environment file',
+    'src/environments/environment.prod.ts',
+    (t) => `export const environment = {\n  production: true,\n  upstashToken: '${t.token}',\n};\n`,
+    { ...critical, lines: [3] },
+  );
+  add(
+    'source map of a client bundle',
+    'dist/index-BXz3kq9a.js.map',
+    (t, h) =>
+      JSON.stringify({
+        version: 3,
+        sourcesContent: [
+          `const redis = new Redis({\n  url: "https://${h}",\n  token: "${t.token}",\n});\n`,
+        ],
+      }) + '\n',
+    { ...critical, endpoint: true, lines: [1] },
   );
 
   // One credential, many forms: one finding.

@@ -35,10 +35,12 @@ export function collectFindings(
 ): { findings: Finding[]; suppressed: ScanResult['suppressed'] } {
   const groups = new Map<string, Hit[]>();
   const endpoints = new Map<string, Hit[]>();
+  const endpointsByPath = new Map<string, Hit[]>();
   for (const hit of hits) {
     const c = hit.candidate;
     if (c.pairingPartOnly) {
       if (c.pairKey) push(endpoints, c.pairKey, hit);
+      if (c.endpoint) push(endpointsByPath, hit.occurrence.path, hit);
       continue;
     }
     push(groups, c.identity, hit);
@@ -57,7 +59,7 @@ export function collectFindings(
       suppressed.push({ fingerprint: fp, type: primary.type, reason });
       continue;
     }
-    const finding = buildFinding(primary, group, fp, endpoints);
+    const finding = buildFinding(primary, group, fp, endpoints, endpointsByPath);
     attachSecret(finding, {
       value: primary.secret,
       ...(companionOf(group) ? { companion: companionOf(group)! } : {}),
@@ -78,6 +80,7 @@ function buildFinding(
   group: Hit[],
   fp: string,
   endpoints: Map<string, Hit[]>,
+  endpointsByPath: Map<string, Hit[]>,
 ): Finding {
   const candidates = group.map((h) => h.candidate);
   const readOnly = candidates.some((c) => c.readOnly === true) ? true : primary.readOnly;
@@ -94,7 +97,9 @@ function buildFinding(
   if (primary.type === 'upstash-redis-token' || primary.type === 'upstash-redis-url')
     details.seenAs = forms.join('+');
   const endpoint =
-    candidates.find((c) => c.endpoint)?.endpoint ?? pairEndpoint(primary, group, endpoints);
+    candidates.find((c) => c.endpoint)?.endpoint ??
+    pairEndpoint(primary, group, endpoints) ??
+    nearbyEndpoint(primary, group, endpointsByPath);
   const occurrences = uniqueOccurrences(group.map((h) => h.occurrence));
   // Seen only in documentation examples: probably made up, so one step less sure (never dropped).
   let confidence = primary.confidence;
@@ -143,6 +148,33 @@ function pairEndpoint(
     options.find((e) => e.occurrence.commit && commits.has(e.occurrence.commit)) ??
     options[0]!;
   return best.candidate.endpoint;
+}
+
+/** Lines apart within which an unstructured value and an endpoint are one configuration. */
+const NEARBY_LINES = 5;
+
+/**
+ * A Redis value with no database id to pair by (an unknown-format value under an Upstash Redis
+ * name): the nearest endpoint in the same file and commit, at most NEARBY_LINES away, is the one
+ * it was configured with (`UPSTASH_REDIS_REST_URL=…` above `UPSTASH_REDIS_REST_TOKEN=…`).
+ */
+function nearbyEndpoint(
+  primary: Candidate,
+  group: Hit[],
+  endpointsByPath: Map<string, Hit[]>,
+): string | undefined {
+  if (primary.pairKey || primary.type !== 'upstash-redis-token') return undefined;
+  let best: { distance: number; endpoint: string } | undefined;
+  for (const h of group)
+    for (const e of endpointsByPath.get(h.occurrence.path) ?? []) {
+      const a = e.occurrence;
+      const b = h.occurrence;
+      if (a.commit !== b.commit) continue;
+      const distance = Math.abs(a.line - b.line);
+      if (distance <= NEARBY_LINES && (!best || distance < best.distance))
+        best = { distance, endpoint: e.candidate.endpoint! };
+    }
+  return best?.endpoint;
 }
 
 function companionOf(group: Hit[]): Record<string, string> | undefined {

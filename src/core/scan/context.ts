@@ -22,7 +22,7 @@ export function keyBefore(before: string, previousLine: string | undefined): str
 }
 
 const BROWSER_PREFIX =
-  /^(NEXT_PUBLIC_|VITE_|PUBLIC_|REACT_APP_|EXPO_PUBLIC_|NUXT_PUBLIC_|NUXT_ENV_|GATSBY_|STORYBOOK_|VUE_APP_|SVELTEKIT_PUBLIC_)/;
+  /^(NEXT_PUBLIC_|VITE_|PUBLIC_|REACT_APP_|EXPO_PUBLIC_|NUXT_PUBLIC_|NUXT_ENV_|GATSBY_|STORYBOOK_|VUE_APP_|SVELTEKIT_PUBLIC_|NG_APP_|PLASMO_PUBLIC_|REDWOOD_ENV_)/;
 const BUILT_ASSET =
   /(^|\/)(\.next\/static|out\/_next|dist\/assets|build\/static|\.output\/public|\.svelte-kit\/output\/client|public\/build|storybook-static|\.vercel\/output\/static|_site)\/|\.(min|bundle|chunk)\.js$/;
 /**
@@ -30,13 +30,14 @@ const BUILT_ASSET =
  * a bundler names client chunks so; server output (`dist/server/…`, `build/index.js`) is not.
  */
 const HASHED_BUNDLE =
-  /(^|\/)(dist|build|out)\/(?!(?:.*\/)?(?:server|ssr|functions|api|edge|node|lambda)\/)(?:[^/]+\/)*[^/]*[.-](?=[A-Za-z0-9_]*\d)(?=[A-Za-z0-9_]*[A-Za-z])[A-Za-z0-9_]{8,20}\.(m?js|css)$/;
+  /(^|\/)(dist|build|out)\/(?!(?:.*\/)?(?:server|ssr|functions|api|edge|node|lambda)\/)(?:[^/]+\/)*[^/]*[.-](?=[A-Za-z0-9_]*\d)(?=[A-Za-z0-9_]*[A-Za-z])[A-Za-z0-9_]{8,20}\.(m?js|css)(\.map)?$/;
 /** Served as they are by every static host and framework: markup, scripts, data, dotenv files. */
 const STATIC_DIR =
   /(^|\/)(public|static|wwwroot)\/(?:[^/]+\/)*(?:[^/]*\.(?:html?|m?js|cjs|css|json|map|txt|xml|svg|webmanifest|ya?ml|env)|\.env[^/]*)$/;
 /** A `public/` or `static/` folder inside source code is a module (`src/routes/public/…`), not a web root. */
 const CODE_PARENT =
   /(^|\/)(src|lib|app|api|routes|server|controllers|handlers|functions)\/(public|static)\//;
+const ANGULAR_ENV = /(^|\/)src\/environments\/environment(\.[\w-]+)?\.ts$/;
 /** Markup always reaches the browser, whatever renders it (static page, Jinja/ERB/Go template). */
 const MARKUP = /\.(html?|xhtml)$/i;
 /** Single-file components are compiled into client bundles. */
@@ -82,6 +83,8 @@ export function exposureOf(
     return { kind: 'browser', reason: `${key.split('_')[0]}_ prefix ships to the browser` };
   if (BUILT_ASSET.test(path) || HASHED_BUNDLE.test(path))
     return { kind: 'browser', reason: 'built client asset' };
+  if (ANGULAR_ENV.test(path))
+    return { kind: 'browser', reason: 'Angular environment files are compiled into the app' };
   if (MARKUP.test(path)) return { kind: 'browser', reason: 'HTML is sent to every visitor' };
   if (STATIC_DIR.test(path) && !CODE_PARENT.test(path))
     return { kind: 'browser', reason: 'static web folder is served to every visitor' };

@@ -24,6 +24,22 @@ export function unescapeJson(text: string): string | null {
 
 const ESCAPE_BEFORE_RUN = /\\[nrt][A-Za-z0-9_-]{20}/;
 
+/**
+ * Shell parameter defaults (`${UPSTASH_REDIS_REST_TOKEN:-AYVP…}`, `${X-…}`, `${X:=…}`), as in
+ * docker-compose files and scripts: the operator glued to the value would read as part of it (a
+ * leading `-`). It becomes spaces, so columns stay put.
+ */
+export function shellDefaults(text: string): string | null {
+  if (!SHELL_DEFAULT.test(text)) return null;
+  return text.replace(
+    SHELL_DEFAULTS,
+    (all, name: string) => name + ' '.repeat(all.length - name.length),
+  );
+}
+
+const SHELL_DEFAULT = /\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=]/;
+const SHELL_DEFAULTS = /(\$\{[A-Za-z_][A-Za-z0-9_]*):?[-=]/g;
+
 /** URL-encoded values (`%3D` padding, `%2F`, `%2B`, `%40` in URLs). */
 export function urlDecode(text: string): string | null {
   if (!/%(2[BbFf]|3[Dd]|40|3[Aa])/.test(text)) return null;

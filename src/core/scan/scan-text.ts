@@ -5,7 +5,7 @@
 import { DETECTORS, FALLBACK_DETECTOR_ID } from '../detectors/registry.js';
 import type { Candidate, Detector, Fragment, Hit, MatchContext } from '../types.js';
 import { docsExampleLines, exposureOf, INLINE_ALLOW, keyBefore } from './context.js';
-import { base64Wrapped, unescapeJson, urlDecode } from './layers.js';
+import { base64Wrapped, shellDefaults, unescapeJson, urlDecode } from './layers.js';
 import { keywordsIn } from './prefilter.js';
 
 export interface ScanTextOptions {
@@ -36,6 +36,8 @@ export function scanText(fragment: Fragment, opts: ScanTextOptions = {}): Hit[] 
   if (json !== null) layers.push({ name: 'json', text: json });
   const url = urlDecode(json ?? text);
   if (url !== null) layers.push({ name: 'url', text: url });
+  const shell = shellDefaults(text);
+  if (shell !== null) layers.push({ name: 'shell', text: shell });
 
   for (const layer of layers) {
     const starts = lazyLineStarts(layer.text);
