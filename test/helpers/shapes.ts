@@ -702,6 +702,29 @@ export function buildShapes(seed = 'shapes'): Shape[] {
     { ...critical, endpoint: true, lines: [1] },
   );
 
+  add(
+    'GitLab CI variables with a literal token',
+    '.gitlab-ci.yml',
+    (t, h) =>
+      `variables:\n  UPSTASH_REDIS_REST_URL: "https://${h}"\n  UPSTASH_REDIS_REST_TOKEN: "${t.token}"\ntest:\n  script: npm test\n`,
+    { ...paired, lines: [3] },
+  );
+  add(
+    'Travis encrypted secure values and a QStash-signed JWT header',
+    '.travis.yml',
+    () => ({
+      text: [
+        'env:',
+        '  global:',
+        `    - secure: "${Buffer.alloc(256, 0x5a).toString('base64')}"`,
+        'script: curl -H "Upstash-Signature: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJVcHN0YXNoIiwic3ViIjoiaHR0cHM6Ly9leGFtcGxlLmNvbSJ9.c2lnbmF0dXJlLW5vdC1hLXNlY3JldC1hdC1hbGw" https://example.com/api',
+        '',
+      ].join('\n'),
+      secrets: [],
+    }),
+    { findings: 0 },
+  );
+
   // One credential, many forms: one finding.
   add(
     'token, URL form and QStash token in one .env',
