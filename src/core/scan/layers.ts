@@ -11,7 +11,7 @@ import { mayContainSecret } from './prefilter.js';
  * are only rewritten when some escape is followed by a long run, so ordinary strings cost nothing.
  */
 export function unescapeJson(text: string): string | null {
-  const whitespace = ESCAPE_BEFORE_RUN.test(text);
+  const whitespace = text.includes('\\') && ESCAPE_BEFORE_RUN.test(text);
   if (!whitespace && !text.includes('\\/') && !/\\u00[0-9a-fA-F]{2}/.test(text)) return null;
   const out = text
     .replace(/\\u00([0-9a-fA-F]{2})/g, (all, hex: string) => {
@@ -30,7 +30,7 @@ const ESCAPE_BEFORE_RUN = /\\[nrt][A-Za-z0-9_-]{20}/;
  * leading `-`). It becomes spaces, so columns stay put.
  */
 export function shellDefaults(text: string): string | null {
-  if (!SHELL_DEFAULT.test(text)) return null;
+  if (!text.includes('${') || !SHELL_DEFAULT.test(text)) return null;
   return text.replace(
     SHELL_DEFAULTS,
     (all, name: string) => name + ' '.repeat(all.length - name.length),

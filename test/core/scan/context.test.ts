@@ -1,5 +1,6 @@
 /** The context rules on their own: browser exposure by path and block, docs examples, typed values, bare hosts. */
 import { randomBytes } from 'node:crypto';
+import { collectFindings, DEFAULT_CONFIG, scanText } from '../../../src/core/index.js';
 import { docsExampleLines, exposureOf } from '../../../src/core/scan/context.js';
 import { isPlaceholder, isTyped } from '../../../src/core/detectors/placeholders.js';
 import { redisEndpointDetector } from '../../../src/core/detectors/redis-endpoint.js';
@@ -149,5 +150,21 @@ describe('redis endpoints without a scheme', () => {
     'fancy-cat-12345.upstash.iox',
   ])('no endpoint in %s', (text) => {
     expect(runDetector(redisEndpointDetector, text)).toEqual([]);
+  });
+});
+
+describe('context rules on hostile input (the whole pipeline)', () => {
+  it.each([
+    ['many bare hosts on one line', 'fancy-cat-12345.upstash.io '.repeat(10_000)],
+    ['long labels before the suffix', ('a-'.repeat(2000) + '1.upstash.io').repeat(60)],
+    ['many escapes and shell defaults', '\\nAYVPAAIncDEzNDQ0MDhhNzJm ${X:-y} '.repeat(8000)],
+    [
+      'many hits in a Markdown file',
+      `## Example\n${'UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\n'.repeat(10_000)}`,
+    ],
+  ])('%s (~240 KB) scans in under 1.5 s', (_name, text) => {
+    const t0 = performance.now();
+    collectFindings(scanText({ path: 'docs/a.md', text }), { config: DEFAULT_CONFIG });
+    expect(performance.now() - t0).toBeLessThan(1500);
   });
 });
