@@ -65,6 +65,9 @@ export function buildShapes(seed = 'shapes'): Shape[] {
       ...(typeof made === 'string' ? { text: made, secrets: [t.token] } : made),
     });
   };
+  /** Ciphertext-looking bytes (deterministic, not random: no flaky fallback hits). */
+  const cipher = (n: number): string =>
+    Buffer.from(Array.from({ length: n }, (_, i) => (i * 97 + 13) % 256)).toString('base64');
   const paired = { findings: 1, endpoint: true, exposure: 'server', severity: 'high' } as const;
 
   // SDK constructors and client options: the token on the same line or in the same object as
@@ -718,6 +721,63 @@ export function buildShapes(seed = 'shapes'): Shape[] {
         '  global:',
         `    - secure: "${Buffer.alloc(256, 0x5a).toString('base64')}"`,
         'script: curl -H "Upstash-Signature: eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJVcHN0YXNoIiwic3ViIjoiaHR0cHM6Ly9leGFtcGxlLmNvbSJ9.c2lnbmF0dXJlLW5vdC1hLXNlY3JldC1hdC1hbGw" https://example.com/api',
+        '',
+      ].join('\n'),
+      secrets: [],
+    }),
+    { findings: 0 },
+  );
+
+  add(
+    'ANSI-coloured CI log',
+    'ci/output.log',
+    (t) => `\u001b[32mINFO\u001b[0m token=\u001b[1m${t.token}\u001b[0m\n`,
+    { findings: 1, exposure: 'server', severity: 'high', lines: [1] },
+  );
+  add(
+    'ANSI codes in a notebook output and in echo -e',
+    'notebooks/colour.ipynb',
+    (t, h) =>
+      JSON.stringify({
+        cells: [
+          {
+            outputs: [{ text: [`\u001b[32m${t.token}\u001b[0m\n`] }],
+            source: [`echo -e "\\033[1m${t.token}\\033[0m"  # https://${h}\n`],
+          },
+        ],
+      }) + '\n',
+    { ...paired },
+  );
+  add(
+    'encrypted at rest: SealedSecret encryptedData',
+    'k8s/sealed-redis.yaml',
+    () => ({
+      text: [
+        'apiVersion: bitnami.com/v1alpha1',
+        'kind: SealedSecret',
+        'spec:',
+        '  encryptedData:',
+        `    UPSTASH_REDIS_REST_TOKEN: ${cipher(180)}`,
+        `    UPSTASH_REDIS_REST_URL: ${cipher(120)}`,
+        '',
+      ].join('\n'),
+      secrets: [],
+    }),
+    { findings: 0 },
+  );
+  add(
+    'encrypted at rest: SOPS, dotenvx, EJSON, ansible-vault',
+    'secrets/prod.enc.yaml',
+    () => ({
+      text: [
+        `UPSTASH_REDIS_REST_TOKEN: ENC[AES256_GCM,data:${cipher(60)},iv:${cipher(12)},tag:${cipher(16)},type:str]`,
+        `UPSTASH_REDIS_PASSWORD="encrypted:${cipher(90)}"`,
+        `QSTASH_TOKEN: "EJ[1:${cipher(32)}:${cipher(24)}:${cipher(48)}]"`,
+        'upstash_token: !vault |',
+        '  $ANSIBLE_VAULT;1.1;AES256',
+        `  ${'3662'.repeat(20)}`,
+        'sops:',
+        '  version: 3.8.1',
         '',
       ].join('\n'),
       secrets: [],

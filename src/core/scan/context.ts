@@ -131,6 +131,14 @@ function insideBlock(text: string, index: number, opener: RegExp): boolean {
 
 export const INLINE_ALLOW = 'upstash-guard:allow';
 
+/** A Bitnami SealedSecret manifest (YAML or JSON): its `encryptedData` values are ciphertext. */
+export function isSealedSecret(text: string): boolean {
+  return (
+    text.includes('SealedSecret') &&
+    /(?:^|\n)\s*["']?kind["']?\s*:\s*["']?SealedSecret\b/.test(text)
+  );
+}
+
 const DOC = /\.(md|mdx|markdown|rst|adoc)$/i;
 const EXAMPLE = /\b(?:examples?|samples?|demo)\b|\be\.g\./i;
 const FENCE = /^\s{0,3}(```|~~~)(.*)$/;

@@ -40,6 +40,22 @@ export function shellDefaults(text: string): string | null {
 const SHELL_DEFAULT = /\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=]/;
 const SHELL_DEFAULTS = /(\$\{[A-Za-z_][A-Za-z0-9_]*):?[-=]/g;
 
+/**
+ * ANSI colour codes around a value (CI logs, notebook outputs, `echo -e`): raw ESC, or written as
+ * `\u001b` (JSON), `\x1b`, `\033`, `\e`. The code's final letter (`m`) would read as part of
+ * the value and hide it. Codes become spaces, so columns stay put.
+ */
+export function stripAnsi(text: string): string | null {
+  const raw = text.includes('\u001b[');
+  const written = text.includes('\\') && ANSI_WRITTEN.test(text);
+  if (!raw && !written) return null;
+  return text.replace(ANSI, (code) => ' '.repeat(code.length));
+}
+
+const ANSI_WRITTEN = /\\(?:u001[bB]|x1[bB]|033|e)\[/;
+// eslint-disable-next-line no-control-regex -- the ESC byte is exactly what is stripped
+const ANSI = /(?:\u001b|\\(?:u001[bB]|x1[bB]|033|e))\[[0-9;]{0,20}[A-Za-z]/g;
+
 /** URL-encoded values (`%3D` padding, `%2F`, `%2B`, `%40` in URLs). */
 export function urlDecode(text: string): string | null {
   if (!/%(2[BbFf]|3[Dd]|40|3[Aa])/.test(text)) return null;

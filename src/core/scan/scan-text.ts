@@ -4,8 +4,14 @@
  */
 import { DETECTORS, FALLBACK_DETECTOR_ID } from '../detectors/registry.js';
 import type { Candidate, Detector, Fragment, Hit, MatchContext } from '../types.js';
-import { docsExampleLines, exposureOf, INLINE_ALLOW, keyBefore } from './context.js';
-import { base64Wrapped, shellDefaults, unescapeJson, urlDecode } from './layers.js';
+import {
+  docsExampleLines,
+  exposureOf,
+  INLINE_ALLOW,
+  isSealedSecret,
+  keyBefore,
+} from './context.js';
+import { base64Wrapped, shellDefaults, stripAnsi, unescapeJson, urlDecode } from './layers.js';
 import { keywordsIn } from './prefilter.js';
 
 export interface ScanTextOptions {
@@ -38,6 +44,8 @@ export function scanText(fragment: Fragment, opts: ScanTextOptions = {}): Hit[] 
   if (url !== null) layers.push({ name: 'url', text: url });
   const shell = shellDefaults(text);
   if (shell !== null) layers.push({ name: 'shell', text: shell });
+  const ansi = stripAnsi(text);
+  if (ansi !== null) layers.push({ name: 'ansi', text: ansi });
 
   for (const layer of layers) {
     const starts = lazyLineStarts(layer.text);
@@ -60,7 +68,12 @@ export function scanText(fragment: Fragment, opts: ScanTextOptions = {}): Hit[] 
     for (const h of before)
       raw.push({ ...h, key: h.key ?? keyBefore(lineAround(text, w.index).before, undefined) });
   }
-  return toHits(fragment, resolveOverlaps(raw));
+  // A SealedSecret's values are encrypted for the cluster: safe to commit, and random-looking, so
+  // only the name-based fallback could take them for credentials. Decoded tokens still count.
+  const kept = isSealedSecret(text)
+    ? raw.filter((h) => h.detectorId !== FALLBACK_DETECTOR_ID)
+    : raw;
+  return toHits(fragment, resolveOverlaps(kept));
 }
 
 function matchLayer(
