@@ -785,6 +785,28 @@ export function buildShapes(seed = 'shapes'): Shape[] {
     { findings: 0 },
   );
 
+  add(
+    'URL-encoded JSON in a HAR postData / query string',
+    'debug/form.har',
+    (t, h) =>
+      JSON.stringify(
+        {
+          log: {
+            entries: [
+              {
+                request: {
+                  url: `https://example.com/save?cfg=${encodeURIComponent(JSON.stringify({ url: `https://${h}`, token: t.token }))}`,
+                },
+              },
+            ],
+          },
+        },
+        null,
+        2,
+      ) + '\n',
+    { ...paired },
+  );
+
   // One credential, many forms: one finding.
   add(
     'token, URL form and QStash token in one .env',

@@ -46,23 +46,31 @@ const SHELL_DEFAULTS = /(\$\{[A-Za-z_][A-Za-z0-9_]*):?[-=]/g;
  * the value and hide it. Codes become spaces, so columns stay put.
  */
 export function stripAnsi(text: string): string | null {
-  const raw = text.includes('\u001b[');
-  const written = text.includes('\\') && ANSI_WRITTEN.test(text);
-  if (!raw && !written) return null;
+  const raw = text.includes('\u001b') && RAW_BEFORE_RUN.test(text);
+  if (!raw && !(text.includes('\\') && WRITTEN_BEFORE_RUN.test(text))) return null;
   return text.replace(ANSI, (code) => ' '.repeat(code.length));
 }
 
-const ANSI_WRITTEN = /\\(?:u001[bB]|x1[bB]|033|e)\[/;
+// Only texts where a code is glued to a long run get the layer, so colour in code costs nothing;
+// each gate starts with one literal character, which the regex engine scans for quickly.
+// eslint-disable-next-line no-control-regex -- the ESC byte is exactly what is looked for
+const RAW_BEFORE_RUN = /\u001b\[[0-9;]{0,20}[A-Za-z][A-Za-z0-9_-]{20}/;
+const WRITTEN_BEFORE_RUN = /\\(?:u001[bB]|x1[bB]|033|e)\[[0-9;]{0,20}[A-Za-z][A-Za-z0-9_-]{20}/;
 // eslint-disable-next-line no-control-regex -- the ESC byte is exactly what is stripped
 const ANSI = /(?:\u001b|\\(?:u001[bB]|x1[bB]|033|e))\[[0-9;]{0,20}[A-Za-z]/g;
 
-/** URL-encoded values (`%3D` padding, `%2F`, `%2B`, `%40` in URLs). */
+/**
+ * URL-encoded values: the punctuation a URL or form encoding escapes (`%3D` padding, `%2F`, `%40`
+ * in URLs; `%22`/`%27` quotes, `%2C`, `%7B` of URL-encoded JSON in HAR files, logs, query strings).
+ * Never `%0A`/`%0D`: the line structure stays.
+ */
 export function urlDecode(text: string): string | null {
-  if (!/%(2[BbFf]|3[Dd]|40|3[Aa])/.test(text)) return null;
-  return text.replace(/%(2[BbFf]|3[Dd]|40|3[Aa])/g, (_, h: string) =>
-    String.fromCharCode(parseInt(h, 16)),
-  );
+  if (!text.includes('%') || !URL_ESCAPE.test(text)) return null;
+  return text.replace(URL_ESCAPES, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
+
+const URL_ESCAPE = /%(?:2[0-9A-Fa-f]|3[A-Fa-f]|40|5[B-Fb-f]|60|7[B-Eb-e])/;
+const URL_ESCAPES = /%(2[0-9A-Fa-f]|3[A-Fa-f]|40|5[B-Fb-f]|60|7[B-Eb-e])/g;
 
 export interface WrappedValue {
   /** Index in the text of the base64 run. */

@@ -70,9 +70,8 @@ export function scanText(fragment: Fragment, opts: ScanTextOptions = {}): Hit[] 
   }
   // A SealedSecret's values are encrypted for the cluster: safe to commit, and random-looking, so
   // only the name-based fallback could take them for credentials. Decoded tokens still count.
-  const kept = isSealedSecret(text)
-    ? raw.filter((h) => h.detectorId !== FALLBACK_DETECTOR_ID)
-    : raw;
+  const sealed = raw.some((h) => h.detectorId === FALLBACK_DETECTOR_ID) && isSealedSecret(text);
+  const kept = sealed ? raw.filter((h) => h.detectorId !== FALLBACK_DETECTOR_ID) : raw;
   return toHits(fragment, resolveOverlaps(kept));
 }
 

@@ -162,9 +162,11 @@ describe('context rules on hostile input (the whole pipeline)', () => {
       'many hits in a Markdown file',
       `## Example\n${'UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\n'.repeat(10_000)}`,
     ],
-  ])('%s (~240 KB) scans in under 1.5 s', (_name, text) => {
-    const t0 = performance.now();
+  ])('%s (~240 KB) scans in under 1.5 s of CPU', (_name, text) => {
+    // CPU time, not wall time: the machine running the tests may be shared.
+    const c0 = process.cpuUsage();
     collectFindings(scanText({ path: 'docs/a.md', text }), { config: DEFAULT_CONFIG });
-    expect(performance.now() - t0).toBeLessThan(1500);
+    const c = process.cpuUsage(c0);
+    expect((c.user + c.system) / 1000).toBeLessThan(1500);
   });
 });
