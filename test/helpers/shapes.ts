@@ -544,6 +544,19 @@ export function buildShapes(seed = 'shapes'): Shape[] {
     { findings: 1, confidence: 'high', severity: 'high' },
   );
 
+  add(
+    'docs: an unknown-format value under an example heading (made up: no finding)',
+    'docs/quickstart.md',
+    () => {
+      const v = unknownFormatSecret({ seed: `${seed}-docs-unknown` });
+      return {
+        text: `## Example\n\n\`\`\`bash\nexport UPSTASH_REDIS_REST_TOKEN=${v}\n\`\`\`\n`,
+        secrets: [v],
+      };
+    },
+    { findings: 0 },
+  );
+
   // Silent: placeholders, references, other providers, lookalikes.
   const silent = { findings: 0 } as const;
   add(

@@ -54,7 +54,8 @@ export function collectFindings(
     const fp = fingerprint(identity, opts.fingerprintKey);
     const reason =
       allow.get(fp) ??
-      (group.every((h) => h.inlineAllowed) ? 'inline upstash-guard:allow' : undefined);
+      (group.every((h) => h.inlineAllowed) ? 'inline upstash-guard:allow' : undefined) ??
+      (madeUpExample(primary, group) ? 'documentation example of no known format' : undefined);
     if (reason !== undefined) {
       suppressed.push({ fingerprint: fp, type: primary.type, reason });
       continue;
@@ -121,6 +122,19 @@ function buildFinding(
     details,
     occurrences,
   };
+}
+
+/**
+ * A value of no known layout, already low confidence, seen only in documentation examples: one
+ * step lower is no finding (it is kept in `suppressed`, with its reason). Anything that decodes
+ * (a token, an ACL-shaped token) or has more confidence is only lowered (`buildFinding`).
+ */
+function madeUpExample(primary: Candidate, group: Hit[]): boolean {
+  return (
+    primary.confidence === 'low' &&
+    primary.details.layout === 'unknown' &&
+    group.every((h) => h.docsExample)
+  );
 }
 
 /** Token form beats URL form; higher confidence beats lower. */

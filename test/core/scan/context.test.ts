@@ -5,6 +5,7 @@ import { docsExampleLines, exposureOf } from '../../../src/core/scan/context.js'
 import { isPlaceholder, isTyped } from '../../../src/core/detectors/placeholders.js';
 import { redisEndpointDetector } from '../../../src/core/detectors/redis-endpoint.js';
 import { runDetector } from '../detectors/match.js';
+import { redisTokenParts, unknownFormatSecret } from '../../helpers/synthetic.js';
 
 describe('exposureOf', () => {
   it.each([
@@ -168,5 +169,44 @@ describe('context rules on hostile input (the whole pipeline)', () => {
     collectFindings(scanText({ path: 'docs/a.md', text }), { config: DEFAULT_CONFIG });
     const c = process.cpuUsage(c0);
     expect((c.user + c.system) / 1000).toBeLessThan(1500);
+  });
+});
+
+describe('documentation examples in collectFindings', () => {
+  const collect = (path: string, text: string) =>
+    collectFindings(scanText({ path, text }), { config: DEFAULT_CONFIG });
+
+  it('drops a value of no known format seen only in examples, and says so in suppressed', () => {
+    const v = unknownFormatSecret({ seed: 'docs-only' });
+    const docs = `## Example\n\nUPSTASH_REDIS_REST_TOKEN=${v}\n`;
+    const r = collect('README.md', docs);
+    expect(r.findings).toEqual([]);
+    expect(r.suppressed).toEqual([
+      expect.objectContaining({ reason: 'documentation example of no known format' }),
+    ]);
+    expect(JSON.stringify(r)).not.toContain(v);
+    // The same value outside an example (or in a non-doc file) is still a low finding.
+    expect(collect('.env', `UPSTASH_REDIS_REST_TOKEN=${v}\n`).findings).toHaveLength(1);
+  });
+
+  it('lowers a decodable token one step and marks it, but keeps it', () => {
+    const t = redisTokenParts({ seed: 'docs-token' });
+    const r = collect('README.md', `## Example\n\nUPSTASH_REDIS_REST_TOKEN=${t.token}\n`);
+    expect(r.findings).toEqual([
+      expect.objectContaining({
+        confidence: 'medium',
+        severity: 'high',
+        details: expect.objectContaining({ docsExample: true }),
+      }),
+    ]);
+    // Seen once outside an example too: full confidence.
+    const hits = [
+      ...scanText({ path: 'README.md', text: `## Example\n\nT=${t.token}\n` }),
+      ...scanText({ path: '.env', text: `T=${t.token}\n` }),
+    ];
+    const both = collectFindings(hits, { config: DEFAULT_CONFIG }).findings;
+    expect(both).toHaveLength(1);
+    expect(both[0]!.confidence).toBe('high');
+    expect(both[0]!.details.docsExample).toBeUndefined();
   });
 });
