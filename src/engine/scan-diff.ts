@@ -67,6 +67,8 @@ export async function scanDiff(
   });
   opts.signal?.removeEventListener('abort', abort);
   if (opts.signal?.aborted) throw new Error('scan cancelled');
+  const killed = child.failure();
+  if (killed) throw killed;
   if (code !== 0)
     throw new Error(
       `git ${args[0]} failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`,

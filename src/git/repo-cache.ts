@@ -85,6 +85,9 @@ export class RepoCache {
     const opts = {
       cwd: repoDir,
       env,
+      network: true,
+      // `fetch -q` is silent while it downloads: the deadline bounds it, not the inactivity limit.
+      idleTimeoutMs: 0,
       timeoutMs: this.limits.timeoutMs ?? 10 * 60_000,
       signal: watch.signal,
     };

@@ -9,8 +9,7 @@
  * mostly stay within one reader: on renovate, two readers moved the same 6 GB in 4.9 s against
  * 9.9 s for one, for the same total CPU (docs/benchmarks.md).
  */
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { parallelGitProcesses, spawnGit } from '../run-git.js';
+import { killGit, parallelGitProcesses, spawnGit, type GitChild } from '../run-git.js';
 
 export interface BlobVisitor {
   /**
@@ -38,7 +37,7 @@ export async function streamBlobs(
   const pool = Array.from({ length: Math.max(1, opts.readers ?? parallelGitProcesses()) }, () =>
     startReader(repoDir, maxSize, visit),
   );
-  const killAll = (): void => pool.forEach((r) => r.child.kill('SIGKILL'));
+  const killAll = (): void => pool.forEach((r) => killGit(r.child));
   signal?.addEventListener('abort', killAll, { once: true });
   let exited = false;
   for (const r of pool) void r.closed.then(() => (exited = true));
@@ -55,7 +54,7 @@ export async function streamBlobs(
         reader = pickWritable(pool, next) ?? pool[next % pool.length]!;
       }
       next = (pool.indexOf(reader) + 1) % pool.length;
-      reader.child.stdin.write(`${batch.join('\n')}\n`);
+      reader.request(batch);
     }
   } catch (err) {
     killAll();
@@ -66,6 +65,8 @@ export async function streamBlobs(
   const codes = await Promise.all(pool.map((r) => r.closed));
   signal?.removeEventListener('abort', killAll);
   if (signal?.aborted) throw new Error('history scan cancelled');
+  const killed = pool.map((r) => r.child.failure()).find((f) => f !== undefined);
+  if (killed) throw killed;
   const failed = codes.findIndex((c) => c !== 0);
   if (failed >= 0) {
     const detail = pool[failed]!.stderr().trim().split('\n').pop() ?? '';
@@ -84,16 +85,24 @@ function pickWritable(pool: readonly Reader[], start: number): Reader | undefine
 }
 
 interface Reader {
-  child: ChildProcessWithoutNullStreams;
+  child: GitChild;
   closed: Promise<number>;
   /** Resolves when stdin drains or the process is gone. */
   drained(): Promise<unknown>;
   missing(): number;
   stderr(): string;
+  /** Writes one batch of oids to the reader's stdin. */
+  request(oids: readonly string[]): void;
 }
 
 function startReader(repoDir: string, maxSize: number, visit: BlobVisitor): Reader {
-  const child = spawnGit(['cat-file', '--batch', '--buffer'], { cwd: repoDir });
+  // Requests written and objects answered: a reader with nothing left to answer is not stalled.
+  let asked = 0;
+  let answered = 0;
+  const child = spawnGit(['cat-file', '--batch', '--buffer'], {
+    cwd: repoDir,
+    waiting: () => answered < asked,
+  });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
     if (stderr.length < 8192) stderr += c.toString('utf8');
@@ -118,6 +127,7 @@ function startReader(repoDir: string, maxSize: number, visit: BlobVisitor): Read
         current.got += take;
         off += take;
         if (current.got === current.size + 1) {
+          answered++;
           visit(current.oid, current.parts ? withoutLf(current.parts) : null, current.size);
           current = null;
         }
@@ -141,6 +151,7 @@ function startReader(repoDir: string, maxSize: number, visit: BlobVisitor): Read
       off = nl + 1;
       const fields = header.split(' ');
       if (fields[1] === 'missing') {
+        answered++;
         missing++;
         continue;
       }
@@ -166,6 +177,10 @@ function startReader(repoDir: string, maxSize: number, visit: BlobVisitor): Read
         closed,
       ])),
     missing: () => missing,
+    request(oids) {
+      asked += oids.length;
+      child.stdin.write(`${oids.join('\n')}\n`);
+    },
     stderr: () => stderr,
   };
 }
