@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { failsScan } from '../core/index.js';
+import { failsScan, redactSecrets } from '../core/index.js';
 import { renderJson, renderSarif, renderText, TOOL_VERSION } from '../report/index.js';
 import { HELP } from './help.js';
 import { installHook } from './install-hook.js';
@@ -50,8 +50,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     return await scanCommand(args, io);
   } catch (err) {
-    // One line, no stack: messages come from our code and git, never from secret material.
-    const message = err instanceof Error ? err.message : String(err);
+    // One line, no stack. Messages quote what they were given (a path, a revision, a config key,
+    // git's stderr), so credential shapes are masked here once more, whatever built the error.
+    const message = redactSecrets(err instanceof Error ? err.message : String(err));
     const hint =
       err instanceof UsageError && /option|command|argument/.test(message) ? ' (see --help)' : '';
     io.stderr.write(`upstash-guard: ${message.split('\n')[0]}${hint}\n`);

@@ -8,6 +8,8 @@
  *     upper- and lower-case letters and digits, or 32+ hex characters (UUIDs, hex keys, ids),
  *     or upper-case letters and digits only (AWS-style ids), or lower-case letters and at least
  *     six digits without a slash (a path with a date keeps its name).
+ *     Exactly 40 or 64 lower-case hex characters are left alone: in our messages and logs those
+ *     are git object ids (commits, blobs), which a reader needs.
  * Masked values keep at most four leading characters and their length, like findings.
  */
 import { mayContainSecret } from './scan/prefilter.js';
@@ -27,10 +29,21 @@ export function redactSecrets(text: string): string {
   }
   out = out.replace(URL_USERINFO, (_, head: string, pw: string) => `${head}${mask(pw)}@`);
   out = out.replace(AUTH_VALUE, (_, head: string, value: string) => `${head}${mask(value)}`);
-  return out.replace(RUN, (run) => (looksRandom(run) ? mask(run) : run));
+  return out.replace(RUN, maskRun);
+}
+
+/** A whole run, or (for a path) each of its segments, if it looks random. */
+function maskRun(run: string): string {
+  if (looksRandom(run)) return mask(run);
+  if (!run.includes('/')) return run;
+  return run
+    .split('/')
+    .map((seg) => (seg.length >= 20 && looksRandom(seg) ? mask(seg) : seg))
+    .join('/');
 }
 
 function looksRandom(run: string): boolean {
+  if ((run.length === 40 || run.length === 64) && /^[0-9a-f]+$/.test(run)) return false;
   const upper = /[A-Z]/.test(run);
   const lower = /[a-z]/.test(run);
   const digits = run.replace(/[^0-9]/g, '').length;

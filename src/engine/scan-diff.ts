@@ -9,7 +9,7 @@ import {
   type ScanResult,
 } from '../core/index.js';
 import { AddedLinesParser } from '../git/added-lines.js';
-import { killGit, spawnGit } from '../git/run-git.js';
+import { killGit, spawnGit, stderrTail } from '../git/run-git.js';
 import { emptyStats, finishScan } from './finish-scan.js';
 import type { EngineOptions } from './types.js';
 
@@ -69,10 +69,7 @@ export async function scanDiff(
   if (opts.signal?.aborted) throw new Error('scan cancelled');
   const killed = child.failure();
   if (killed) throw killed;
-  if (code !== 0)
-    throw new Error(
-      `git ${args[0]} failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`,
-    );
+  if (code !== 0) throw new Error(`git ${args[0]} failed (exit ${code}): ${stderrTail(stderr)}`);
   return finishScan(mode, hits, stats, warnings, opts, started);
 }
 

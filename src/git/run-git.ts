@@ -196,6 +196,11 @@ function bytesRead(stream: NodeJS.ReadableStream): number {
   return (stream as { bytesRead?: number }).bytesRead ?? 0;
 }
 
+/** The last line of git's stderr for an error message, credential shapes masked. */
+export function stderrTail(stderr: string): string {
+  return redactSecrets(stderr.trim().split('\n').pop() ?? '');
+}
+
 /** Kills git and every helper it started (its process group). */
 export function killGit(child: ChildProcessWithoutNullStreams): void {
   if (child.pid !== undefined && process.platform !== 'win32') {

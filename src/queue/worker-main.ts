@@ -3,6 +3,7 @@
  * APP_ID / PRIVATE_KEY / GHE_HOST settings as the app.
  */
 import { createProbot } from 'probot';
+import { redactLogs } from '../app/redact-logs.js';
 import { createRuntime } from '../app/runtime.js';
 
 if (!process.env.REDIS_URL) {
@@ -14,6 +15,7 @@ if (!process.env.REDIS_URL) {
 const probot = createProbot();
 // Probot 14 builds its logger and Octokit asynchronously: `log` and `auth` are unset until ready().
 await probot.ready();
+redactLogs(probot.log);
 const runtime = createRuntime(probot);
 runtime.startWorker();
 probot.log.info('upstash-guard worker started');

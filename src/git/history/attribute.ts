@@ -10,7 +10,14 @@
  * read beforehand, at low priority beside the blob stream (see `listCommits`).
  */
 import { createInterface } from 'node:readline';
-import { gitLimits, killGit, parallelGitProcesses, runGit, spawnGit } from '../run-git.js';
+import {
+  gitLimits,
+  killGit,
+  parallelGitProcesses,
+  runGit,
+  spawnGit,
+  stderrTail,
+} from '../run-git.js';
 import { unquotePath } from '../unquote-path.js';
 import { CommitGraph } from './commit-graph.js';
 
@@ -221,7 +228,5 @@ async function diffRun(
   signal?.removeEventListener('abort', abort);
   const killed = child.failure();
   if (killed) return killed.message;
-  return code !== 0
-    ? `git diff-tree failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`
-    : undefined;
+  return code !== 0 ? `git diff-tree failed (exit ${code}): ${stderrTail(stderr)}` : undefined;
 }

@@ -9,7 +9,7 @@
  * mostly stay within one reader: on renovate, two readers moved the same 6 GB in 4.9 s against
  * 9.9 s for one, for the same total CPU (docs/benchmarks.md).
  */
-import { killGit, parallelGitProcesses, spawnGit, type GitChild } from '../run-git.js';
+import { killGit, parallelGitProcesses, spawnGit, stderrTail, type GitChild } from '../run-git.js';
 
 export interface BlobVisitor {
   /**
@@ -69,7 +69,7 @@ export async function streamBlobs(
   if (killed) throw killed;
   const failed = codes.findIndex((c) => c !== 0);
   if (failed >= 0) {
-    const detail = pool[failed]!.stderr().trim().split('\n').pop() ?? '';
+    const detail = stderrTail(pool[failed]!.stderr());
     throw new Error(`git cat-file failed (exit ${codes[failed]}): ${detail}`);
   }
   return { missing: pool.reduce((n, r) => n + r.missing(), 0) };
