@@ -13,28 +13,36 @@ afterAll(async () => {
   await traced?.close();
 });
 
-test('invalid config: neutral check run with the error, no comment, one check run', async () => {
-  h = await startHarness();
-  h.git.createBare('acme', 'cfg');
-  const cloneUrl = h.git.cloneUrl('acme', 'cfg');
-  h.gh.addRepo({
-    owner: 'acme',
-    name: 'cfg',
-    id: 801,
-    cloneUrl,
-    files: new Map([['.github/upstash-guard.yml', 'failOn: catastrophic\n']]),
-  });
-  const target = { owner: 'acme', name: 'cfg', id: 801, cloneUrl };
-  const repo = h.repo();
-  repo.write('README.md', '# cfg\n');
+/** Pushes two commits to `acme/<name>` whose config file is `config`; the completed check run. */
+async function pushWithConfig(
+  harness: Harness,
+  name: string,
+  id: number,
+  config: string,
+): Promise<Harness['gh']['checkRuns'][number]> {
+  harness.git.createBare('acme', name);
+  const cloneUrl = harness.git.cloneUrl('acme', name);
+  const files = new Map([['.github/upstash-guard.yml', config]]);
+  harness.gh.addRepo({ owner: 'acme', name, id, cloneUrl, files });
+  const target = { owner: 'acme', name, id, cloneUrl };
+  const repo = harness.repo();
+  repo.write('README.md', `# ${name}\n`);
   const first = repo.commit('initial');
   repo.write('b.txt', 'hello\n');
   const second = repo.commit('second');
-  await h.push(repo, target, 'HEAD:refs/heads/main');
-  await h.send('push', pushEvent(target, { ref: 'refs/heads/main', before: first, after: second }));
-  const run = await until('completed check run', () =>
-    h.gh.checkRuns.find((c) => c.repo.endsWith('cfg') && c.status === 'completed'),
+  await harness.push(repo, target, 'HEAD:refs/heads/main');
+  await harness.send(
+    'push',
+    pushEvent(target, { ref: 'refs/heads/main', before: first, after: second }),
   );
+  return until('completed check run', () =>
+    harness.gh.checkRuns.find((c) => c.repo.endsWith(name) && c.status === 'completed'),
+  );
+}
+
+test('invalid config: neutral check run with the error, no comment, one check run', async () => {
+  h = await startHarness();
+  const run = await pushWithConfig(h, 'cfg', 801, 'failOn: catastrophic\n');
   expect(run.conclusion).toBe('neutral');
   expect(JSON.stringify(run.output)).toMatch(/upstash-guard\.yml/);
   expect(JSON.stringify(run.output)).toMatch(/failOn/);
@@ -48,26 +56,7 @@ test('a token pasted as a config key: masked in the check run as sent and in tra
   traced = await startHarness({ env: { LOG_LEVEL: 'trace' } });
   const t = traced;
   const token = redisToken();
-  t.git.createBare('acme', 'leaky');
-  const cloneUrl = t.git.cloneUrl('acme', 'leaky');
-  t.gh.addRepo({
-    owner: 'acme',
-    name: 'leaky',
-    id: 802,
-    cloneUrl,
-    files: new Map([['.github/upstash-guard.yml', `${token}: true\n`]]),
-  });
-  const target = { owner: 'acme', name: 'leaky', id: 802, cloneUrl };
-  const repo = t.repo();
-  repo.write('README.md', '# leaky\n');
-  const first = repo.commit('initial');
-  repo.write('b.txt', 'hello\n');
-  const second = repo.commit('second');
-  await t.push(repo, target, 'HEAD:refs/heads/main');
-  await t.send('push', pushEvent(target, { ref: 'refs/heads/main', before: first, after: second }));
-  const run = await until('completed check run', () =>
-    t.gh.checkRuns.find((c) => c.repo.endsWith('leaky') && c.status === 'completed'),
-  );
+  const run = await pushWithConfig(t, 'leaky', 802, `${token}: true\n`);
   expect(run.conclusion).toBe('neutral');
   // Probot's request logging writes request bodies (this check run's output) at debug level.
   await t.app.waitForLog(/check-runs/);
