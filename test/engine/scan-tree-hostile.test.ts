@@ -11,12 +11,14 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../../src/core/index.js';
 import { mergeBase, otherHeads, scanRange } from '../../src/engine/scan-range.js';
 import { scanStaged } from '../../src/engine/scan-staged.js';
 import { scanTree } from '../../src/engine/scan-tree.js';
+import { configureGitLimits } from '../../src/git/run-git.js';
 import { createRepo } from '../helpers/git-repo.js';
 import { redisTokenParts } from '../helpers/synthetic.js';
 
@@ -120,6 +122,38 @@ describe('symlinks out of the scanned root', () => {
     } finally {
       repo.cleanup();
       rmSync(outside, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('FIFOs no option can switch off', () => {
+  it('a FIFO git opens (.gitignore, .gitattributes, .git/info/exclude) fails the scan after the inactivity limit', async () => {
+    const restore = configureGitLimits({ idleTimeoutMs: 400 });
+    try {
+      for (const [fifo, scan] of [
+        ['.gitignore', scanTree],
+        ['.git/info/exclude', scanTree],
+        ['.gitattributes', scanStaged],
+      ] as const) {
+        const repo = createRepo();
+        try {
+          repo.write('a.txt', 'a\n');
+          repo.commit('a');
+          repo.write('a.txt', 'a\nb\n');
+          repo.git('add', 'a.txt');
+          rmSync(join(repo.dir, fifo), { force: true });
+          execFileSync('mkfifo', [join(repo.dir, fifo)]);
+          const started = Date.now();
+          await expect(scan(repo.dir, opts)).rejects.toThrow(
+            /produced no output for 400 ms and was killed/,
+          );
+          expect(Date.now() - started).toBeLessThan(5_000);
+        } finally {
+          repo.cleanup();
+        }
+      }
+    } finally {
+      configureGitLimits(restore);
     }
   });
 });
