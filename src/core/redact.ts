@@ -5,9 +5,11 @@
  *  1. the engine itself (every detector and decoding layer): whatever it would report is masked;
  *  2. credentials in URLs (`scheme://user:password@`) and after `Authorization:` / `Bearer`;
  *  3. any run of 20 or more characters of the base64/base64url/hex alphabets that looks random:
- *     upper- and lower-case letters and digits, or 32+ hex characters (UUIDs, hex keys, ids),
- *     or upper-case letters and digits only (AWS-style ids), or lower-case letters and at least
- *     six digits without a slash (a path with a date keeps its name).
+ *     32+ hex characters (UUIDs, hex keys, ids), upper-case letters and digits only (AWS-style
+ *     ids), or, unless it holds a lower-case word of five letters or more between separators
+ *     (a name such as a temporary directory's), upper- and lower-case letters and digits, or
+ *     lower-case letters and at least six digits. A path that is not random as a whole has
+ *     each segment checked.
  *     Exactly 40 or 64 lower-case hex characters are left alone: in our messages and logs those
  *     are git object ids (commits, blobs), which a reader needs.
  * Masked values keep at most four leading characters and their length, like findings.
@@ -32,7 +34,7 @@ export function redactSecrets(text: string): string {
   return out.replace(RUN, maskRun);
 }
 
-/** A whole run, or (for a path) each of its segments, if it looks random. */
+/** A run if it looks random; else, for a path, each of its segments that does. */
 function maskRun(run: string): string {
   if (looksRandom(run)) return mask(run);
   if (!run.includes('/')) return run;
@@ -47,11 +49,13 @@ function looksRandom(run: string): boolean {
   const upper = /[A-Z]/.test(run);
   const lower = /[a-z]/.test(run);
   const digits = run.replace(/[^0-9]/g, '').length;
-  if (upper && lower && digits > 0) return true;
   if (run.length >= 32 && /^[0-9a-fA-F-]+$/.test(run) && digits > 0 && /[a-fA-F]/.test(run))
     return true;
   if (upper && !lower && digits > 0) return true;
-  return lower && !upper && digits >= 6 && !run.includes('/');
+  // A lower-case word between separators: a name (a temporary directory, a repository), not a key.
+  if (/(?:^|[-_/])[a-z]{5,}(?:[-_/]|$)/.test(run)) return false;
+  if (upper && lower && digits > 0) return true;
+  return lower && !upper && digits >= 6;
 }
 
 /** Redacts a value that is only shown in an error anyway, and caps its length. */

@@ -84,10 +84,22 @@ export class ConfigError extends Error {
   }
 }
 
-/** The parser's error with its message masked; its other fields (the input, issues) dropped. */
+/**
+ * The parser's error with its message masked and, for a schema error, its issues (path and
+ * message, masked) kept for callers that list every problem; nothing else of the input.
+ */
 function safeCause(cause: unknown): Error {
   const err = new Error(redactSecrets(cause instanceof Error ? cause.message : String(cause)));
   err.name = cause instanceof Error ? cause.name : 'Error';
+  const issues = (cause as { issues?: unknown }).issues;
+  if (Array.isArray(issues))
+    Object.assign(err, {
+      issues: (issues as { path: PropertyKey[]; message: string; code?: string }[]).map((i) => ({
+        code: i.code,
+        path: i.path.map((p) => (typeof p === 'string' ? redactSecrets(p) : p)),
+        message: redactSecrets(i.message),
+      })),
+    });
   return err;
 }
 
