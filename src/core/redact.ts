@@ -20,7 +20,7 @@ import { scanText } from './scan/scan-text.js';
 
 const URL_USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:)([^\s@/]+)@/gi;
 const AUTH_VALUE = /\b(authorization:\s*(?:basic|bearer|token)?\s*|bearer\s+)([^\s"',;]+)/gi;
-const RUN = /[A-Za-z0-9+/_=-]{20,}/g;
+const RUN = /[A-Za-z0-9+/_-]{20,}={0,2}/g;
 
 export function redactSecrets(text: string): string {
   let out = text;

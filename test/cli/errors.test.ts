@@ -111,7 +111,7 @@ describe('usage and runtime errors: exit 2, one clear line', () => {
         expect(run.stderr + run.stdout).not.toContain(token.slice(8, 28));
         oneLine(run.stderr);
       }
-      expect(runs[0]!.stderr).toMatch(/unknown setting "\w{4}…\(\d+ chars\)"/);
+      expect(runs[0]!.stderr).toMatch(/unknown setting "[\w-]{4}…\(\d+ chars\)"/);
     } finally {
       rmSync(join(repo.dir, '.github'), { recursive: true, force: true });
     }

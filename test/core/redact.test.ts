@@ -68,6 +68,8 @@ describe('redactSecrets', () => {
       'UPSTASH_REDIS_REST_TOKEN is a variable name',
       'git log produced no output for 120000 ms and was killed',
       'acme/some-long-repository-name-here',
+      `GET /repos/acme/app/contents/.github%2Fupstash-guard.yml?ref=${'ab12'.repeat(10)} - 200`,
+      'upstash-guard: /tmp/ug-cli-polish-NvJiI8/mirror.git is a bare repository',
     ])
       expect(redactSecrets(text)).toBe(text);
   });
