@@ -22,11 +22,12 @@ async function pushWithConfig(
 ): Promise<Harness['gh']['checkRuns'][number]> {
   harness.git.createBare('acme', name);
   const cloneUrl = harness.git.cloneUrl('acme', name);
-  const files = new Map([['.github/upstash-guard.yml', config]]);
-  harness.gh.addRepo({ owner: 'acme', name, id, cloneUrl, files });
+  harness.gh.addRepo({ owner: 'acme', name, id, cloneUrl });
   const target = { owner: 'acme', name, id, cloneUrl };
   const repo = harness.repo();
   repo.write('README.md', `# ${name}\n`);
+  // Read from the clone at the scanned commit, as GitHub would serve it at that ref.
+  repo.write('.github/upstash-guard.yml', config);
   const first = repo.commit('initial');
   repo.write('b.txt', 'hello\n');
   const second = repo.commit('second');
