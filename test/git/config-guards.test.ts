@@ -235,9 +235,8 @@ describe('hostile .git/config: nothing runs, nothing hangs', () => {
           expect(staged.ok && staged.value.findings.length).toBe(1);
           expect(history.ok && history.value.findings.length).toBeGreaterThan(0);
           if (lazy)
-            expect(!range.ok && range.error.message).toMatch(
-              /promisor|not allowed|fetch|unable to read/i,
-            );
+            // The missing object is not fetched: git log fails on it (no program, no network).
+            expect(!range.ok && range.error.message).toMatch(/^git log failed/);
           else expect(range.ok && range.value.findings.length).toBe(1);
           expect(fetch.ok).toBe(true);
         } else {
