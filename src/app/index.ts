@@ -3,10 +3,12 @@
  */
 import type { ApplicationFunction } from 'probot';
 import { registerHandlers } from './handlers.js';
+import { redactLogs } from './redact-logs.js';
 import { createRuntime } from './runtime.js';
 import { httpRoutes } from './routes.js';
 
 const app: ApplicationFunction = (probot, { addHandler }) => {
+  redactLogs(probot.log);
   const runtime = createRuntime(probot);
   // Without REDIS_URL this process is also the worker; with it, `npm run worker` processes scale out
   // (set UPSTASH_GUARD_WORKER_IN_APP=1 to also process jobs in the app process).
