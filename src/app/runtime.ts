@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Probot } from 'probot';
 import type { Logger } from 'pino';
+import type { Finding } from '../core/index.js';
 import { RepoCache } from '../git/repo-cache.js';
 import type { GitHubClient } from '../github/types.js';
 import { BullScanQueue, redisConnection } from '../queue/bullmq-queue.js';
@@ -14,13 +15,24 @@ import { InProcessQueue } from '../queue/in-process-queue.js';
 import { Metrics } from '../queue/metrics.js';
 import { processScanJob, type JobVerifier } from '../queue/process-scan-job.js';
 import type { ScanQueue } from '../queue/scan-queue.js';
+import { createIncidentServices, type IncidentServices } from '../incidents/setup.js';
+import { allowedFingerprints } from '../incidents/record.js';
 import { MemoryGate, RedisGate, serialized } from '../queue/serial-gate.js';
 
 export interface Runtime {
   queue: ScanQueue;
   metrics: Metrics;
+  incidents: IncidentServices;
   startWorker(): void;
   close(): Promise<void>;
+}
+
+/** The clone URL of a repository on the configured GitHub (github.com, or GHE_HOST/GHE_PROTOCOL). */
+export function githubCloneUrl(env: NodeJS.ProcessEnv, fullName: string): string {
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(fullName) || fullName.includes('..'))
+    throw new Error('not a repository name');
+  const proto = env.GHE_HOST && env.GHE_PROTOCOL === 'http' ? 'http' : 'https';
+  return `${proto}://${env.GHE_HOST ?? 'github.com'}/${fullName}.git`;
 }
 
 export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env): Runtime {
@@ -90,10 +102,52 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
     const token = data.token;
     return { gh: gh as unknown as GitHubClient, token };
   };
+  const incidents = createIncidentServices({
+    env,
+    log,
+    ...(redis && redisUrl
+      ? {
+          redis,
+          bull: {
+            connection: redisConnection(redisUrl),
+            ...(env.UPSTASH_GUARD_QUEUE_PREFIX ? { prefix: env.UPSTASH_GUARD_QUEUE_PREFIX } : {}),
+          },
+        }
+      : {}),
+    // Re-verification reads commits the scans already fetched: the cache as it is, or a fetch
+    // when it was evicted.
+    repoDir: async (installationId, repoId, fullName) => {
+      const cached = await cache.existing(String(repoId));
+      if (cached) return cached;
+      const { token } = await auth(installationId);
+      return cache.ensure({ key: String(repoId), cloneUrl: githubCloneUrl(env, fullName), token });
+    },
+    ...(env.UPSTASH_GUARD_VERIFY === 'off'
+      ? {}
+      : {
+          verify: async (findings: Finding[], installationId: number) => {
+            const { verifyFindings, hostPolicyFromEnv } = await import('../verify/index.js');
+            const { MemoryVerdictCache } = await import('../verify/verdict-cache.js');
+            // On demand and on schedule the point is a fresh answer: no cached verdict.
+            await verifyFindings(findings, {
+              installationId,
+              hostPolicy: hostPolicyFromEnv(env),
+              cache: new MemoryVerdictCache(),
+              ...(redis ? { redis } : {}),
+            });
+          },
+        }),
+  });
   return {
     queue,
     metrics,
+    incidents,
     startWorker() {
+      void incidents
+        .startSchedule(true)
+        .catch((err: unknown) =>
+          log.error({ err: (err as Error).message }, 'incidents: could not start re-verification'),
+        );
       // One scan per PR/branch at a time, shared by every worker through Redis when there is one.
       const gate = redis
         ? new RedisGate(redis, `${env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard'}:serial`)
@@ -101,13 +155,22 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
       queue.start(
         serialized(
           (job) =>
-            processScanJob(job, { auth, cache, log, metrics, ...(verifier ? { verifier } : {}) }),
+            processScanJob(job, {
+              auth,
+              cache,
+              log,
+              metrics,
+              onScanned: (scan) => incidents.onScanned(scan),
+              allowed: (installationId) => allowedFingerprints(incidents.store, installationId),
+              ...(verifier ? { verifier } : {}),
+            }),
           gate,
         ),
       );
     },
     async close() {
       await queue.close();
+      await incidents.close();
       redis?.disconnect();
     },
   };

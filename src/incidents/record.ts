@@ -102,3 +102,19 @@ export async function allowedFingerprints(
       );
   return out;
 }
+
+/** Moves findings that were marked allowed on the incidents page to `suppressed`, with the reason. */
+export function suppressAllowed(
+  result: ScanResult,
+  allowed: ReadonlyMap<string, string>,
+): ScanResult {
+  if (allowed.size === 0) return result;
+  const kept: Finding[] = [];
+  const suppressed = [...result.suppressed];
+  for (const f of result.findings) {
+    const reason = allowed.get(f.fingerprint);
+    if (reason === undefined) kept.push(f);
+    else suppressed.push({ fingerprint: f.fingerprint, type: f.type, reason });
+  }
+  return { ...result, findings: kept, suppressed };
+}

@@ -16,6 +16,8 @@ import { statusOf, type GitHubClient } from '../github/types.js';
 import { renderCheckRun, renderPrComment } from '../report/index.js';
 import { PermanentJobError, type ScanJob } from './scan-job.js';
 import type { Metrics } from './metrics.js';
+import type { ScannedRepo } from '../incidents/setup.js';
+import { suppressAllowed } from '../incidents/record.js';
 
 /** Liveness verification as the worker sees it (src/verify implements it). */
 export interface JobVerifier {
@@ -29,6 +31,10 @@ export interface JobDeps {
   log: Logger;
   verifier?: JobVerifier;
   metrics?: Metrics;
+  /** Fingerprints marked allowed on the incidents page, with the reason: scans suppress them. */
+  allowed?: (installationId: number) => Promise<ReadonlyMap<string, string>>;
+  /** Called after a scan is reported (incidents); must not throw. */
+  onScanned?: (scan: ScannedRepo) => Promise<void>;
 }
 
 const ZERO = /^0+$/;
@@ -80,7 +86,12 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
   const config = loaded.config;
 
   // 5. Scan.
-  const result = await scan(job, repoDir, config);
+  const scanned = await scan(job, repoDir, config);
+  const allowed = await deps.allowed?.(job.installationId).catch((err: unknown) => {
+    log.warn({ err: (err as Error).message }, 'incidents: allowances unavailable; none applied');
+    return undefined;
+  });
+  const result = allowed ? suppressAllowed(scanned, allowed) : scanned;
 
   t.scanned = Date.now();
   // 6. Verify (when enabled); never drops a finding.
@@ -114,6 +125,17 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
   await completeCheckRun(gh, repo, checkRunId, output);
   if (!loaded.error) await publishComments(job, gh, result, config.comments, repoUrl);
 
+  if (!loaded.error && deps.onScanned)
+    await deps.onScanned({
+      installationId: job.installationId,
+      repoId: job.repoId,
+      fullName: `${job.owner}/${job.repo}`,
+      kind: job.kind,
+      ...(job.forced ? { forced: true } : {}),
+      repoDir,
+      result,
+      config,
+    });
   deps.metrics?.scanFinished(job.kind, Date.now() - started, result.findings.length);
   log.info(
     {

@@ -119,7 +119,8 @@ export function incidentsRoutes(deps: IncidentsPageDeps) {
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'DENY',
-      'referrer-policy': 'no-referrer',
+      // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on form posts.
+      'referrer-policy': 'same-origin',
       'content-security-policy':
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
       ...extra,

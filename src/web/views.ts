@@ -312,7 +312,9 @@ export function markdownToHtml(md: string): string {
       const kind = ol ? 'ol' : 'ul';
       if (list !== kind) {
         closeList();
-        out.push(`<${kind}>`);
+        // A numbered list interrupted by a code block goes on at its own number.
+        const start = ol ? Number(/^\s*(\d+)\./.exec(line)![1]) : 1;
+        out.push(kind === 'ol' && start > 1 ? `<ol start="${start}">` : `<${kind}>`);
         list = kind;
       }
       out.push(`<li>${inline((ol ?? ul)![1]!)}</li>`);

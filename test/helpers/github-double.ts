@@ -106,7 +106,13 @@ type Handler = (
 
 let tokenCounter = 0;
 
-export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promise<GitHubDouble> {
+export async function startGitHubDouble(
+  opts: {
+    appSlug?: string;
+    /** Answers first (e.g. the OAuth double); false passes the request on to this double. */
+    front?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  } = {},
+): Promise<GitHubDouble> {
   const appSlug = opts.appSlug ?? 'upstash-guard';
   const appLogin = `${appSlug}[bot]`;
   const requests: RecordedRequest[] = [];
@@ -477,9 +483,12 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
   };
 
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) res.writeHead(500).end(String(err));
-    });
+    const front = opts.front ? opts.front(req, res) : Promise.resolve(false);
+    front
+      .then((done) => (done ? undefined : handle(req, res)))
+      .catch((err: unknown) => {
+        if (!res.headersSent) res.writeHead(500).end(String(err));
+      });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
