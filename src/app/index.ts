@@ -12,7 +12,7 @@ const app: ApplicationFunction = (probot, { addHandler }) => {
   // (set UPSTASH_GUARD_WORKER_IN_APP=1 to also process jobs in the app process).
   if (!process.env.REDIS_URL || process.env.UPSTASH_GUARD_WORKER_IN_APP === '1')
     runtime.startWorker();
-  registerHandlers(probot, runtime.queue);
+  registerHandlers(probot, runtime.queue, { removed: (i, r) => runtime.removed(i, r) });
   addHandler(httpRoutes(runtime));
   // The incidents page, when the App's OAuth client is configured (GITHUB_CLIENT_ID/SECRET).
   if (runtime.incidents.routes) addHandler(runtime.incidents.routes);

@@ -3,6 +3,8 @@
  * (priorities, dedup by job id, retries with exponential backoff, permanent failures not retried).
  */
 import { jobIdOf, PermanentJobError, PRIORITY, type ScanJob } from './scan-job.js';
+import { JobJournal } from './journal.js';
+import type { QueueStats } from './queue-stats.js';
 import type { JobProcessor, ScanQueue } from './scan-queue.js';
 
 interface Entry {
@@ -17,6 +19,13 @@ export interface InProcessQueueOptions {
   attempts?: number;
   backoffMs?: number;
   onFailed?: (job: ScanJob, err: unknown) => void;
+  /**
+   * Write-ahead journal file (src/queue/journal.ts): queued and running jobs survive a restart.
+   * Without it the queue is memory only.
+   */
+  journalPath?: string;
+  /** Called once the journal is read, with the number of jobs restored from it. */
+  onRestored?: (count: number) => void;
 }
 
 export class InProcessQueue implements ScanQueue {
@@ -28,13 +37,34 @@ export class InProcessQueue implements ScanQueue {
   private closed = false;
   private readonly timers = new Set<NodeJS.Timeout>();
   private idleWaiters: (() => void)[] = [];
+  private journal: JobJournal | undefined;
+  private completed = 0;
+  private failed = 0;
+  private readonly ready: Promise<void>;
 
-  constructor(private readonly opts: InProcessQueueOptions = {}) {}
+  constructor(private readonly opts: InProcessQueueOptions = {}) {
+    this.ready = opts.journalPath ? this.restore(opts.journalPath) : Promise.resolve();
+    // Surfaced by add(); never an unhandled rejection at startup.
+    this.ready.catch(() => undefined);
+  }
+
+  private async restore(path: string): Promise<void> {
+    const { journal, pending } = await JobJournal.open(path);
+    this.journal = journal;
+    for (const { id, job } of pending) {
+      this.known.add(id);
+      this.push({ id, job, attempt: 1, seq: this.seq++ });
+    }
+    this.opts.onRestored?.(pending.length);
+  }
 
   async add(job: ScanJob): Promise<{ id: string; duplicate: boolean }> {
+    await this.ready;
     const id = jobIdOf(job);
     if (this.known.has(id)) return { id, duplicate: true };
     this.known.add(id);
+    // On disk before the webhook is answered.
+    await this.journal?.add(id, job);
     this.push({ id, job, attempt: 1, seq: this.seq++ });
     return { id, duplicate: false };
   }
@@ -48,17 +78,46 @@ export class InProcessQueue implements ScanQueue {
     return this.waiting.length + this.running + this.timers.size;
   }
 
+  async stats(): Promise<QueueStats> {
+    const now = Date.now();
+    const oldest: Record<string, number> = {};
+    for (const e of this.waiting)
+      oldest[e.job.kind] = Math.max(
+        oldest[e.job.kind] ?? 0,
+        (now - (e.job.receivedAt ?? now)) / 1000,
+      );
+    return {
+      counts: {
+        waiting: this.waiting.length,
+        active: this.running,
+        delayed: this.timers.size,
+        failed: this.failed,
+        completed: this.completed,
+      },
+      oldestAgeSeconds: oldest,
+    };
+  }
+
   /** Resolves when nothing is waiting, running or scheduled for retry (tests, shutdown). */
   idle(): Promise<void> {
     if (this.waiting.length + this.running + this.timers.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Waiting jobs and those awaiting a retry stay in the journal and run after the restart. */
   async close(): Promise<void> {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     while (this.running > 0) await new Promise((r) => setTimeout(r, 20));
+    await this.ready.catch(() => undefined);
+    await this.journal?.close();
+  }
+
+  private finished(entry: Entry, ok: boolean): void {
+    if (ok) this.completed++;
+    else this.failed++;
+    this.journal?.done(entry.id).catch(() => undefined);
   }
 
   private push(entry: Entry): void {
@@ -84,18 +143,22 @@ export class InProcessQueue implements ScanQueue {
   private async run(entry: Entry): Promise<void> {
     try {
       await this.processor!(entry.job);
+      this.finished(entry, true);
     } catch (err) {
       const attempts = this.opts.attempts ?? 3;
-      if (!(err instanceof PermanentJobError) && entry.attempt < attempts && !this.closed) {
+      const retryable = !(err instanceof PermanentJobError) && entry.attempt < attempts;
+      if (retryable && !this.closed) {
         const delay = (this.opts.backoffMs ?? 2000) * 2 ** (entry.attempt - 1);
         const timer = setTimeout(() => {
           this.timers.delete(timer);
           this.push({ ...entry, attempt: entry.attempt + 1 });
         }, delay);
         this.timers.add(timer);
-      } else {
+      } else if (!(retryable && this.journal)) {
         this.opts.onFailed?.(entry.job, err);
+        this.finished(entry, false);
       }
+      // Else shutting down with a journal: the job stays in it and runs after the restart.
     } finally {
       this.running--;
       this.pump();

@@ -6,14 +6,19 @@ import type { Finding, ScanResult } from '../core/index.js';
 import { failsScan } from '../core/index.js';
 import { otherHeads, scanRange } from '../engine/scan-range.js';
 import { scanHistory } from '../engine/scan-history.js';
+import type { CacheJanitor } from '../git/cache-eviction.js';
 import type { RepoCache } from '../git/repo-cache.js';
 import { RepoNotFoundError, RepoTooLargeError, setHead } from '../git/repo-cache.js';
 import { completeCheckRun, createCheckRun, restartCheckRun } from '../github/check-run.js';
 import { commentOnCommits } from '../github/commit-comments.js';
-import { loadRepoConfig } from '../github/load-config.js';
+import { postCompletedCheckRun } from '../github/completed-check-run.js';
+import { CONFIG_PATH, loadRepoConfig } from '../github/load-config.js';
+import type { ConfigFileCache } from '../github/org-config-cache.js';
+import { readFileAt } from '../git/read-file-at.js';
 import { findPrComment, upsertPrComment } from '../github/pr-comment.js';
 import { statusOf, type GitHubClient } from '../github/types.js';
 import { renderCheckRun, renderPrComment } from '../report/index.js';
+import { defaultBranchHead } from './history-head.js';
 import { PermanentJobError, type ScanJob } from './scan-job.js';
 import type { Metrics } from './metrics.js';
 import type { ScannedRepo } from '../incidents/setup.js';
@@ -35,6 +40,10 @@ export interface JobDeps {
   allowed?: (installationId: number) => Promise<ReadonlyMap<string, string>>;
   /** Called after a scan is reported (incidents); must not throw. */
   onScanned?: (scan: ScannedRepo) => Promise<void>;
+  /** Clone cache upkeep: last use, repack, LRU eviction (src/git/cache-eviction.ts). */
+  cacheJanitor?: CacheJanitor;
+  /** The organisation's config and `_extends` bases, cached with a TTL and ETag. */
+  configCache?: ConfigFileCache;
 }
 
 const ZERO = /^0+$/;
@@ -52,15 +61,18 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
   // 1. Installation token.
   const { gh, token } = await deps.auth(job.installationId);
 
-  // 2. Check run in progress (or the re-requested one).
+  // 2. Check run in progress (or the re-requested one). Not for history scans: an install-time
+  // scan writes only when it has something to say (step 7).
   let checkRunId = job.checkRunId;
-  try {
-    if (checkRunId) await restartCheckRun(gh, repo, checkRunId);
-    else checkRunId = await createCheckRun(gh, repo, job.headSha);
-  } catch (err) {
-    if (statusOf(err) === 404)
-      throw new PermanentJobError('repository is gone or the app lost access');
-    throw err;
+  if (job.kind !== 'history') {
+    try {
+      if (checkRunId) await restartCheckRun(gh, repo, checkRunId);
+      else checkRunId = await createCheckRun(gh, repo, job.headSha);
+    } catch (err) {
+      if (statusOf(err) === 404)
+        throw new PermanentJobError('repository is gone or the app lost access');
+      throw err;
+    }
   }
 
   const t = { start: started, fetched: 0, scanned: 0 };
@@ -81,8 +93,25 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
   }
 
   t.fetched = Date.now();
+  await deps.cacheJanitor?.used(repoDir, {
+    installationId: job.installationId,
+    repoId: job.repoId,
+  });
+  if (job.kind === 'history' && !job.headSha) {
+    const head = await defaultBranchHead(repoDir, job.defaultBranch);
+    if (!head) {
+      log.info('empty repository or no default branch: nothing to scan');
+      deps.metrics?.scanFinished(job.kind, Date.now() - started, 0);
+      return;
+    }
+    job = { ...job, headSha: head };
+  }
   // 4. Config (repository, then organisation; a broken file makes the check neutral).
-  const loaded = await loadRepoConfig(gh, repo, job.headSha);
+  const headSha = job.headSha;
+  const loaded = await loadRepoConfig(gh, repo, headSha, {
+    readRepoFile: () => readFileAt(repoDir, headSha, CONFIG_PATH),
+    ...(deps.configCache ? { cache: deps.configCache } : {}),
+  });
   const config = loaded.config;
 
   // 5. Scan.
@@ -122,10 +151,14 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
         }
       : {}),
   });
-  await completeCheckRun(gh, repo, checkRunId, output);
+  if (job.kind === 'history') {
+    // Install time: a clean default branch costs no write (the installation summary is in the
+    // logs and metrics); findings or a broken config get one completed check run.
+    if (output.conclusion !== 'success') await postCompletedCheckRun(gh, repo, job.headSha, output);
+  } else await completeCheckRun(gh, repo, checkRunId!, output);
   if (!loaded.error) await publishComments(job, gh, result, config.comments, repoUrl);
 
-  if (!loaded.error && deps.onScanned)
+  if (!loaded.error && deps.onScanned && job.kind !== 'installation')
     await deps.onScanned({
       installationId: job.installationId,
       repoId: job.repoId,
@@ -136,11 +169,20 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
       result,
       config,
     });
-  deps.metrics?.scanFinished(job.kind, Date.now() - started, result.findings.length);
+  await deps.cacheJanitor?.afterJob(repoDir).catch((err: unknown) => {
+    log.warn({ err: (err as Error).message }, 'cache maintenance failed');
+  });
+  deps.metrics?.scanFinished(
+    job.kind,
+    Date.now() - started,
+    result.findings.length,
+    job.receivedAt,
+  );
   log.info(
     {
       findings: result.findings.length,
       fails: failsScan(result.findings, config),
+      notScanned: result.skippedCount,
       ms: Date.now() - started,
       // Where the time went: token + check-run start + fetch, config + scan, verify + publish.
       // Publishing includes Octokit's throttling, which spaces GitHub writes about 1 s apart.
