@@ -16,6 +16,8 @@ const app: ApplicationFunction = (probot, { addHandler }) => {
     runtime.startWorker();
   registerHandlers(probot, runtime.queue, { removed: (i, r) => runtime.removed(i, r) });
   addHandler(httpRoutes(runtime));
+  // The incidents page, when the App's OAuth client is configured (GITHUB_CLIENT_ID/SECRET).
+  if (runtime.incidents.routes) addHandler(runtime.incidents.routes);
   const shutdown = (): void => void runtime.close().finally(() => process.exit(0));
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

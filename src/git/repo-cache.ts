@@ -66,6 +66,16 @@ export class RepoCache {
     return next;
   }
 
+  /** The cached repository of `key` as it is, without fetching; undefined when there is none. */
+  async existing(key: string): Promise<string | undefined> {
+    const repoDir = this.pathOf(key);
+    return (await isUsableRepo(repoDir)) ? repoDir : undefined;
+  }
+
+  private pathOf(key: string): string {
+    return join(this.dir, createHash('sha256').update(key).digest('hex').slice(0, 24) + '.git');
+  }
+
   private release(key: string, p: Promise<unknown>): void {
     if (this.locks.get(key) === p) this.locks.delete(key);
   }
@@ -81,10 +91,7 @@ export class RepoCache {
       throw new Error(`refusing to clone over ${url.protocol}`);
     if (url.username || url.password)
       throw new Error('refusing a clone URL with embedded credentials');
-    const repoDir = join(
-      this.dir,
-      createHash('sha256').update(req.key).digest('hex').slice(0, 24) + '.git',
-    );
+    const repoDir = this.pathOf(req.key);
     const env: Record<string, string> = {};
     if (req.token) {
       env.GIT_CONFIG_COUNT = '1';
