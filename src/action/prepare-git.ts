@@ -23,9 +23,11 @@ const hasCommit = async (dir: string, sha: string): Promise<boolean> =>
   (await out(dir, ['cat-file', '-e', `${sha}^{commit}`])) !== undefined;
 
 async function fetch(dir: string, args: string[]): Promise<boolean> {
+  // http(s) only (network: true); origin and its auth header are what actions/checkout configured.
   const r = await runGit(['fetch', '--no-tags', '--quiet', ...args], {
     cwd: dir,
     okCodes: [0, 1, 128],
+    network: true,
   });
   return r.code === 0;
 }

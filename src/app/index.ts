@@ -3,10 +3,12 @@
  */
 import type { ApplicationFunction } from 'probot';
 import { registerHandlers } from './handlers.js';
+import { redactLogs } from './redact-logs.js';
 import { createRuntime } from './runtime.js';
 import { httpRoutes } from './routes.js';
 
 const app: ApplicationFunction = async (probot, { addHandler }) => {
+  redactLogs(probot.log);
   const runtime = createRuntime(probot);
   // Without REDIS_URL this process is also the worker; with it, `npm run worker` processes scale out
   // (set UPSTASH_GUARD_WORKER_IN_APP=1 to also process jobs in the app process).
@@ -20,6 +22,8 @@ const app: ApplicationFunction = async (probot, { addHandler }) => {
   addHandler(async (req, res) =>
     req.method === 'POST' && (req.url ?? '').split('?')[0] === '/' ? rootWebhooks(req, res) : false,
   );
+  // The incidents page, when the App's OAuth client is configured (GITHUB_CLIENT_ID/SECRET).
+  if (runtime.incidents.routes) addHandler(runtime.incidents.routes);
   const shutdown = (signal: string): void => {
     probot.log.info({ signal }, 'shutting down: finishing the current jobs');
     void runtime.close().finally(() => {

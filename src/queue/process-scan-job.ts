@@ -21,6 +21,8 @@ import { renderCheckRun, renderPrComment } from '../report/index.js';
 import { defaultBranchHead } from './history-head.js';
 import { PermanentJobError, type ScanJob } from './scan-job.js';
 import type { Metrics } from './metrics.js';
+import type { ScannedRepo } from '../incidents/setup.js';
+import { suppressAllowed } from '../incidents/record.js';
 
 /** Liveness verification as the worker sees it (src/verify implements it). */
 export interface JobVerifier {
@@ -34,6 +36,10 @@ export interface JobDeps {
   log: Logger;
   verifier?: JobVerifier;
   metrics?: Metrics;
+  /** Fingerprints marked allowed on the incidents page, with the reason: scans suppress them. */
+  allowed?: (installationId: number) => Promise<ReadonlyMap<string, string>>;
+  /** Called after a scan is reported (incidents); must not throw. */
+  onScanned?: (scan: ScannedRepo) => Promise<void>;
   /** Clone cache upkeep: last use, repack, LRU eviction (src/git/cache-eviction.ts). */
   cacheJanitor?: CacheJanitor;
   /** The organisation's config and `_extends` bases, cached with a TTL and ETag. */
@@ -109,7 +115,12 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
   const config = loaded.config;
 
   // 5. Scan.
-  const result = await scan(job, repoDir, config);
+  const scanned = await scan(job, repoDir, config);
+  const allowed = await deps.allowed?.(job.installationId).catch((err: unknown) => {
+    log.warn({ err: (err as Error).message }, 'incidents: allowances unavailable; none applied');
+    return undefined;
+  });
+  const result = allowed ? suppressAllowed(scanned, allowed) : scanned;
 
   t.scanned = Date.now();
   // 6. Verify (when enabled); never drops a finding.
@@ -147,6 +158,17 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
   } else await completeCheckRun(gh, repo, checkRunId!, output);
   if (!loaded.error) await publishComments(job, gh, result, config.comments, repoUrl);
 
+  if (!loaded.error && deps.onScanned && job.kind !== 'installation')
+    await deps.onScanned({
+      installationId: job.installationId,
+      repoId: job.repoId,
+      fullName: `${job.owner}/${job.repo}`,
+      kind: job.kind,
+      ...(job.forced ? { forced: true } : {}),
+      repoDir,
+      result,
+      config,
+    });
   await deps.cacheJanitor?.afterJob(repoDir).catch((err: unknown) => {
     log.warn({ err: (err as Error).message }, 'cache maintenance failed');
   });

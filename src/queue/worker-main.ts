@@ -5,6 +5,7 @@
 import { createServer } from 'node:http';
 import { createProbot } from 'probot';
 import { loadAppEnv } from '../app/app-env.js';
+import { redactLogs } from '../app/redact-logs.js';
 import { createRuntime } from '../app/runtime.js';
 
 // .env, a repaired PRIVATE_KEY and LOG_LEVEL=info by default, as for the app (see app-env.ts).
@@ -19,6 +20,7 @@ if (!process.env.REDIS_URL) {
 const probot = createProbot({ env });
 // Probot 14 builds its logger and Octokit asynchronously: `log` and `auth` are unset until ready().
 await probot.ready();
+redactLogs(probot.log);
 const runtime = createRuntime(probot);
 runtime.startWorker();
 // Optional /metrics for this worker (queue counts are queue-wide; the rest is this process's).

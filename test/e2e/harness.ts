@@ -3,6 +3,7 @@
  * repository pushed into the server. Pushes are async: the git server lives in the test process.
  */
 import { execFile } from 'node:child_process';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 
 import { startApp } from '../helpers/app-process.js';
@@ -46,10 +47,17 @@ export async function until<T>(
 }
 
 export async function startHarness(
-  opts: Omit<AppProcessOptions, 'githubHost'> = {},
+  opts: Omit<AppProcessOptions, 'githubHost'> & {
+    /** Mounted in front of the GitHub double (e.g. the OAuth double for the incidents page). */
+    githubFront?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  } = {},
 ): Promise<Harness> {
-  const [gh, git] = await Promise.all([startGitHubDouble(), startGitHttpServer()]);
-  const app = await startApp({ githubHost: gh.host, ...opts });
+  const { githubFront, ...appOpts } = opts;
+  const [gh, git] = await Promise.all([
+    startGitHubDouble(githubFront ? { front: githubFront } : {}),
+    startGitHttpServer(),
+  ]);
+  const app = await startApp({ githubHost: gh.host, ...appOpts });
   // Only the test's pushes and installation tokens the double handed out open repositories.
   git.requireAuth(
     (h) => h === `Bearer ${PUSHER}` || gh.tokens.some((t) => h === basicAuthHeader(t)),
