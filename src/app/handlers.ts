@@ -3,6 +3,7 @@
  * so deliveries are answered in milliseconds.
  */
 import type { Probot } from 'probot';
+import { parseFullName } from '../github/repo-name.js';
 import type { ScanQueue } from '../queue/scan-queue.js';
 import type { ScanJob } from '../queue/scan-job.js';
 import { historyJobsFor, pullRequestJob, pushJob, repoFields, rerunJob } from './to-scan-job.js';
@@ -46,8 +47,9 @@ export function registerHandlers(app: Probot, queue: ScanQueue): void {
     if (!inst || !Array.isArray(listed)) return;
     const jobs: ScanJob[] = [];
     for (const r of listed) {
-      const [owner, repo] = (r.full_name ?? '').split('/');
-      if (!owner || !repo) continue;
+      const name = parseFullName(r.full_name);
+      if (!name) continue;
+      const { owner, repo } = name;
       try {
         // The installation payload lists names only: fetch clone URL, default branch and its head.
         const { data } = await ctx.octokit.request('GET /repos/{owner}/{repo}', { owner, repo });

@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import type { Probot } from 'probot';
 import type { Logger } from 'pino';
 import { RepoCache } from '../git/repo-cache.js';
+import { githubOrigin } from '../github/repo-name.js';
 import type { GitHubClient } from '../github/types.js';
 import { BullScanQueue, redisConnection } from '../queue/bullmq-queue.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
@@ -72,10 +73,13 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
             });
           },
         };
+  // Throws at startup on a malformed GHE_HOST rather than fetching from somewhere unexpected.
+  const origin = githubOrigin(env);
   const cache = new RepoCache(
     env.UPSTASH_GUARD_CACHE_DIR ?? join(tmpdir(), 'upstash-guard-repos'),
     {
       maxBytes: Number(env.UPSTASH_GUARD_MAX_REPO_BYTES ?? 4 * 1024 ** 3),
+      tokenOrigin: origin,
     },
   );
   const auth = async (installationId: number) => {
@@ -101,7 +105,14 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
       queue.start(
         serialized(
           (job) =>
-            processScanJob(job, { auth, cache, log, metrics, ...(verifier ? { verifier } : {}) }),
+            processScanJob(job, {
+              auth,
+              cache,
+              githubOrigin: origin,
+              log,
+              metrics,
+              ...(verifier ? { verifier } : {}),
+            }),
           gate,
         ),
       );

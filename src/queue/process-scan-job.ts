@@ -7,7 +7,8 @@ import { failsScan } from '../core/index.js';
 import { otherHeads, scanRange } from '../engine/scan-range.js';
 import { scanHistory } from '../engine/scan-history.js';
 import type { RepoCache } from '../git/repo-cache.js';
-import { RepoNotFoundError, RepoTooLargeError, setHead } from '../git/repo-cache.js';
+import { cacheKeyFor, RepoNotFoundError, RepoTooLargeError, setHead } from '../git/repo-cache.js';
+import { cloneUrlFor } from '../github/repo-name.js';
 import { completeCheckRun, createCheckRun, restartCheckRun } from '../github/check-run.js';
 import { commentOnCommits } from '../github/commit-comments.js';
 import { loadRepoConfig } from '../github/load-config.js';
@@ -26,6 +27,8 @@ export interface JobDeps {
   /** An installation-authenticated client and a token for git. */
   auth(installationId: number): Promise<{ gh: GitHubClient; token: string }>;
   cache: RepoCache;
+  /** The configured GitHub web origin (`githubOrigin()`): the only place git fetches from. */
+  githubOrigin: string;
   log: Logger;
   verifier?: JobVerifier;
   metrics?: Metrics;
@@ -62,8 +65,8 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
   let repoDir: string;
   try {
     repoDir = await deps.cache.ensure({
-      key: String(job.repoId),
-      cloneUrl: job.cloneUrl,
+      key: cacheKeyFor(job),
+      cloneUrl: cloneUrlFor(deps.githubOrigin, job),
       token,
       ...(job.pr ? { refspecs: [`+refs/pull/${job.pr}/head:refs/pull/${job.pr}/head`] } : {}),
     });

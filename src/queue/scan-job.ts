@@ -8,7 +8,6 @@ export interface ScanJob {
   owner: string;
   repo: string;
   repoId: number;
-  cloneUrl: string;
   htmlUrl?: string;
   defaultBranch?: string;
   /** The commit the check run is attached to. */
@@ -29,26 +28,36 @@ export interface ScanJob {
 export const PRIORITY: Record<ScanJob['kind'], number> = { pull_request: 1, push: 1, history: 10 };
 
 /**
+ * The repository part of job ids and serial keys: installation, id and full name together (the
+ * same rule as the clone cache), so a payload reusing one repository's id under another name is
+ * neither a "duplicate" of the other's job nor serialised (and coalesced) with it.
+ */
+function repoKey(job: ScanJob): string {
+  return `${job.installationId}-${job.repoId}-${job.owner}/${job.repo}`.toLowerCase();
+}
+
+/**
  * Job ids carry the event's meaning, so a redelivered webhook (or two events for the same head)
  * is a no-op while a new head gets its own scan.
  */
 export function jobIdOf(job: ScanJob): string {
   const rerun = job.checkRunId ? `-rerun-${job.checkRunId}-${job.deliveryId ?? ''}` : '';
+  const repo = repoKey(job);
   switch (job.kind) {
     case 'pull_request':
-      return `pr-${job.repoId}-${job.pr}-${job.headSha}${rerun}`;
+      return `pr-${repo}-${job.pr}-${job.headSha}${rerun}`;
     case 'push':
-      return `push-${job.repoId}-${Buffer.from(job.ref ?? '').toString('hex')}-${job.headSha}${rerun}`;
+      return `push-${repo}-${Buffer.from(job.ref ?? '').toString('hex')}-${job.headSha}${rerun}`;
     case 'history':
-      return `history-${job.repoId}-${job.headSha}${rerun}`;
+      return `history-${repo}-${job.headSha}${rerun}`;
   }
 }
 
 /** Jobs for the same PR (or branch) must not run concurrently; this is their serialisation key. */
 export function serialKeyOf(job: ScanJob): string | undefined {
-  if (job.kind === 'pull_request') return `pr-${job.repoId}-${job.pr}`;
-  if (job.kind === 'push')
-    return `push-${job.repoId}-${Buffer.from(job.ref ?? '').toString('hex')}`;
+  const repo = repoKey(job);
+  if (job.kind === 'pull_request') return `pr-${repo}-${job.pr}`;
+  if (job.kind === 'push') return `push-${repo}-${Buffer.from(job.ref ?? '').toString('hex')}`;
   return undefined;
 }
 

@@ -11,7 +11,7 @@ afterAll(async () => h?.close());
 test('invalid config: neutral check run with the error, no comment, one check run', async () => {
   h = await startHarness();
   h.git.createBare('acme', 'cfg');
-  const cloneUrl = h.git.cloneUrl('acme', 'cfg');
+  const cloneUrl = h.gh.cloneUrl('acme', 'cfg');
   h.gh.addRepo({
     owner: 'acme',
     name: 'cfg',

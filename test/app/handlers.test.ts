@@ -73,8 +73,9 @@ test('pull_request opened then redelivered: one job, base..head, ids and SHAs on
     pr: 7,
     headSha: HEAD,
     baseSha: BASE,
-    cloneUrl: repo.cloneUrl,
   });
+  // The payload's clone_url never reaches the job: the worker fetches from the configured GitHub.
+  expect(added[0]).not.toHaveProperty('cloneUrl');
   const json = JSON.stringify(added[0]);
   expect(json).not.toMatch(/token|secret|private|"body"|content/i);
   expect(await queue.depth()).toBe(1);
@@ -178,5 +179,24 @@ test('installation created: one low-priority history job per repository from the
     expect.objectContaining({ kind: 'history', installationId: 4242, repoId: 501, headSha: HEAD }),
   ]);
   expect(JSON.stringify(added)).not.toContain('ghs_test');
+  await queue.close();
+});
+
+test('hostile repository names are not enqueued; a hostile clone_url is ignored', async () => {
+  const { probot, added, queue } = setup();
+  const evil = { ...repo, cloneUrl: 'http://127.0.0.1:9/evil/repo.git' };
+  await receive(
+    probot,
+    'pull_request',
+    pullRequestEvent(evil, { number: 1, headSha: HEAD, baseSha: BASE }),
+  );
+  expect(added).toHaveLength(1);
+  expect(JSON.stringify(added[0])).not.toContain('127.0.0.1');
+  for (const fullName of ['acme/../x', 'acme/app/x', 'evil.com@acme/app', 'acme/a?b', 'acme']) {
+    const ev = pullRequestEvent(repo, { number: 2, headSha: HEAD, baseSha: BASE });
+    (ev.repository as Record<string, unknown>).full_name = fullName;
+    await receive(probot, 'pull_request', ev);
+  }
+  expect(added).toHaveLength(1);
   await queue.close();
 });

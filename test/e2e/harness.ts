@@ -49,6 +49,9 @@ export async function startHarness(
   opts: Omit<AppProcessOptions, 'githubHost'> = {},
 ): Promise<Harness> {
   const [gh, git] = await Promise.all([startGitHubDouble(), startGitHttpServer()]);
+  // One origin for the API and git, as on GitHub: the App builds clone URLs from GHE_HOST and
+  // never from the payload's clone_url.
+  gh.serveGitFrom(git.baseUrl);
   const app = await startApp({ githubHost: gh.host, ...opts });
   // Only the test's pushes and installation tokens the double handed out open repositories.
   git.requireAuth(
@@ -61,7 +64,7 @@ export async function startHarness(
     app,
     addRepo(name, id) {
       git.createBare('acme', name);
-      const cloneUrl = git.cloneUrl('acme', name);
+      const cloneUrl = gh.cloneUrl('acme', name);
       gh.addRepo({ owner: 'acme', name, id, cloneUrl });
       return { owner: 'acme', name, id, cloneUrl };
     },

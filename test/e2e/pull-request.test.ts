@@ -52,7 +52,9 @@ describe('pull request flow (app process, in-process queue)', () => {
   beforeAll(async () => {
     [gh, git] = await Promise.all([startGitHubDouble(), startGitHttpServer()]);
     git.createBare('acme', 'app');
-    cloneUrl = git.cloneUrl('acme', 'app');
+    // The App fetches from GHE_HOST (the double), which serves git too.
+    gh.serveGitFrom(git.baseUrl);
+    cloneUrl = gh.cloneUrl('acme', 'app');
     gh.addRepo({ owner: 'acme', name: 'app', id: 601, cloneUrl });
     app = await startApp({ githubHost: gh.host });
     repo = createRepo();

@@ -4,7 +4,7 @@
  * app is pointed here with GHE_HOST=127.0.0.1:<port> and GHE_PROTOCOL=http. It records every
  * request, keeps state (comments and check runs created are listed later), and injects failures.
  */
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -86,6 +86,14 @@ export interface GitHubDouble {
   tokens: string[];
   addRepo(repo: Partial<RepoState> & { owner: string; name: string; cloneUrl: string }): RepoState;
   fail(failure: InjectedFailure): void;
+  /**
+   * Serves git at this origin, as GitHub (and GHE) do: every path outside `/api/v3` is forwarded
+   * to the given git HTTP server. The App builds clone URLs from GHE_HOST, so e2e tests point both
+   * the API and git at this one origin.
+   */
+  serveGitFrom(gitBaseUrl: string): void;
+  /** `<origin>/<owner>/<name>.git`: the URL the App fetches from. */
+  cloneUrl(owner: string, name: string): string;
   /** Latency added to every answer, in ms. */
   setLatency(ms: number): void;
   /** Login the app's comments carry (so the app recognises its own). */
@@ -349,7 +357,28 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
     base: { ref: p.baseRef, repo: repoJson(s) },
   });
 
+  let gitBase: string | undefined;
+  const proxyGit = (req: IncomingMessage, res: ServerResponse, base: string): void => {
+    const target = new URL(req.url ?? '/', base);
+    const upstream = httpRequest(
+      target,
+      { method: req.method, headers: { ...req.headers, host: target.host } },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', () => {
+      if (!res.headersSent) res.writeHead(502).end();
+    });
+    req.pipe(upstream);
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (gitBase && !(req.url ?? '/').startsWith('/api/v3/')) {
+      proxyGit(req, res, gitBase);
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const rawBody = Buffer.concat(chunks).toString('utf8');
@@ -437,6 +466,10 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
     fail(failure) {
       failures.push({ ...failure });
     },
+    serveGitFrom(base) {
+      gitBase = base;
+    },
+    cloneUrl: (owner, name) => `${origin}/${owner}/${name}.git`,
     setLatency(ms) {
       latency = ms;
     },

@@ -14,7 +14,6 @@ function job(over: Partial<ScanJob> = {}): ScanJob {
     owner: 'o',
     repo: 'r',
     repoId: 42,
-    cloneUrl: 'http://127.0.0.1:1/o/r.git',
     headSha: 'a'.repeat(40),
     pr: 7,
     ...over,

@@ -13,7 +13,6 @@ const prJob = (head: string): ScanJob => ({
   owner: 'acme',
   repo: 'app',
   repoId: 501,
-  cloneUrl: 'https://github.com/acme/app.git',
   headSha: head.repeat(40),
   pr: 7,
 });
