@@ -10,14 +10,43 @@ import { historyJobsFor, pullRequestJob, pushJob, repoFields, rerunJob } from '.
 
 type Payload = Record<string, unknown>;
 
-export function registerHandlers(app: Probot, queue: ScanQueue): void {
+/** The queue did not answer in time (Redis away): the delivery is answered 503 to be redelivered. */
+export class QueueUnavailableError extends Error {
+  override name = 'QueueUnavailableError';
+  readonly status = 503;
+}
+
+/** Resolves like `p`, or rejects with QueueUnavailableError after `ms`. */
+function bounded<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new QueueUnavailableError('queue did not answer')), ms);
+  });
+  return Promise.race([
+    p.catch((err: unknown) => {
+      throw new QueueUnavailableError(`queue refused the job: ${(err as Error).message}`);
+    }),
+    timeout,
+  ]).finally(() => clearTimeout(timer));
+}
+
+export function registerHandlers(app: Probot, queue: ScanQueue, enqueueTimeoutMs = 3_000): void {
   const enqueue = async (jobs: (ScanJob | undefined)[], event: string): Promise<void> => {
     for (const job of jobs) {
       if (!job) {
         app.log.info({ event }, 'event needs no scan');
         continue;
       }
-      const { id, duplicate } = await queue.add({ ...job, receivedAt: Date.now() });
+      const { id, duplicate } = await bounded(
+        queue.add({ ...job, receivedAt: Date.now() }),
+        enqueueTimeoutMs,
+      ).catch((err: unknown) => {
+        app.log.error(
+          { event, repo: `${job.owner}/${job.repo}`, kind: job.kind, err: (err as Error).message },
+          'cannot enqueue: answering 503 so the delivery can be redelivered',
+        );
+        throw err;
+      });
       app.log.info(
         { event, job: id, duplicate },
         duplicate ? 'duplicate delivery ignored' : 'scan enqueued',

@@ -1,10 +1,12 @@
 /**
  * The Probot app: registers one handler per event and the health/metrics routes. No logic here.
  */
-import type { ApplicationFunction } from 'probot';
+import type { ApplicationFunction, Probot } from 'probot';
+import type { Logger } from 'pino';
 import { registerHandlers } from './handlers.js';
 import { createRuntime } from './runtime.js';
 import { httpRoutes } from './routes.js';
+import { GITHUB_MAX_PAYLOAD_BYTES, webhookEndpoint } from './webhook-endpoint.js';
 
 const app: ApplicationFunction = (probot, { addHandler }) => {
   const runtime = createRuntime(probot);
@@ -12,11 +14,30 @@ const app: ApplicationFunction = (probot, { addHandler }) => {
   // (set UPSTASH_GUARD_WORKER_IN_APP=1 to also process jobs in the app process).
   if (!process.env.REDIS_URL || process.env.UPSTASH_GUARD_WORKER_IN_APP === '1')
     runtime.startWorker();
-  registerHandlers(probot, runtime.queue);
+  registerHandlers(probot, runtime.queue, runtime.enqueueTimeoutMs);
+  replaceWebhookMiddleware(probot);
   addHandler(httpRoutes(runtime));
   const shutdown = (): void => void runtime.close().finally(() => process.exit(0));
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
 };
+
+/**
+ * Probot's server puts the middleware from `probot.getNodeMiddleware()` first and asks for it
+ * after loading the app, so the bounded endpoint (webhook-endpoint.ts) takes its place there.
+ */
+function replaceWebhookMiddleware(probot: Probot, env: NodeJS.ProcessEnv = process.env): void {
+  const endpoint = webhookEndpoint({
+    path: probot.webhookPath,
+    maxBytes: Number(env.UPSTASH_GUARD_WEBHOOK_MAX_BYTES ?? GITHUB_MAX_PAYLOAD_BYTES),
+    maxBufferedBytes: Number(
+      env.UPSTASH_GUARD_WEBHOOK_BUFFER_BYTES ?? 4 * GITHUB_MAX_PAYLOAD_BYTES,
+    ),
+    verify: (body, signature) => probot.webhooks.verify(body, signature),
+    receive: (event) => probot.receive(event as never),
+    log: probot.log as unknown as Logger,
+  });
+  Object.defineProperty(probot, 'getNodeMiddleware', { value: async () => endpoint });
+}
 
 export default app;

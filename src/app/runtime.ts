@@ -19,6 +19,8 @@ import { MemoryGate, RedisGate, serialized } from '../queue/serial-gate.js';
 
 export interface Runtime {
   queue: ScanQueue;
+  /** How long a webhook waits for the queue before it is answered 503. */
+  enqueueTimeoutMs: number;
   metrics: Metrics;
   startWorker(): void;
   close(): Promise<void>;
@@ -96,6 +98,7 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
   };
   return {
     queue,
+    enqueueTimeoutMs: Number(env.UPSTASH_GUARD_ENQUEUE_TIMEOUT_MS ?? 3_000),
     metrics,
     startWorker() {
       // One scan per PR/branch at a time, shared by every worker through Redis when there is one.
