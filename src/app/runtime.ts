@@ -14,7 +14,9 @@ import { BullScanQueue, redisConnection } from '../queue/bullmq-queue.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
 import { Metrics } from '../queue/metrics.js';
 import { processScanJob, type JobVerifier } from '../queue/process-scan-job.js';
-import type { ScanQueue } from '../queue/scan-queue.js';
+import { reportAttemptFailure } from '../queue/log-failure.js';
+import { retryScheduleFromEnv } from '../queue/scan-job.js';
+import type { AttemptFailure, ScanQueue } from '../queue/scan-queue.js';
 import { MemoryGate, RedisGate, serialized } from '../queue/serial-gate.js';
 
 export interface Runtime {
@@ -30,6 +32,8 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
   const log = app.log as unknown as Logger;
   const metrics = new Metrics();
   const redisUrl = env.REDIS_URL;
+  const retry = retryScheduleFromEnv(env);
+  const onAttemptFailed = (f: AttemptFailure): void => reportAttemptFailure(log, metrics, f);
   const queue: ScanQueue = redisUrl
     ? new BullScanQueue({
         connection: redisConnection(redisUrl),
@@ -41,22 +45,13 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
         ...(env.UPSTASH_GUARD_LOCK_DURATION_MS
           ? { lockDuration: Number(env.UPSTASH_GUARD_LOCK_DURATION_MS) }
           : {}),
-        ...(env.UPSTASH_GUARD_BACKOFF_MS
-          ? { backoffMs: Number(env.UPSTASH_GUARD_BACKOFF_MS) }
-          : {}),
+        retry,
+        onAttemptFailed,
       })
     : new InProcessQueue({
         concurrency: Number(env.UPSTASH_GUARD_CONCURRENCY ?? 2),
-        ...(env.UPSTASH_GUARD_BACKOFF_MS
-          ? { backoffMs: Number(env.UPSTASH_GUARD_BACKOFF_MS) }
-          : {}),
-        onFailed: (job, err) => {
-          metrics.scanFailed();
-          log.error(
-            { repo: `${job.owner}/${job.repo}`, kind: job.kind, err: (err as Error).message },
-            'scan job failed',
-          );
-        },
+        retry,
+        onAttemptFailed,
       });
   const redis = redisUrl
     ? new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true })

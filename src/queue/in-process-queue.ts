@@ -1,9 +1,18 @@
 /**
  * The queue without Redis: same semantics as the BullMQ one as far as one process allows
- * (priorities, dedup by job id, retries with exponential backoff, permanent failures not retried).
+ * (priorities, dedup by job id except for jobs that failed for good, retries with the same
+ * backoff schedule, permanent failures not retried).
  */
-import { jobIdOf, PermanentJobError, PRIORITY, type ScanJob } from './scan-job.js';
-import type { JobProcessor, ScanQueue } from './scan-queue.js';
+import {
+  DEFAULT_RETRY,
+  jobIdOf,
+  PermanentJobError,
+  PRIORITY,
+  retryDelayMs,
+  type RetrySchedule,
+  type ScanJob,
+} from './scan-job.js';
+import type { AttemptFailureListener, JobProcessor, ScanQueue } from './scan-queue.js';
 
 interface Entry {
   id: string;
@@ -14,13 +23,13 @@ interface Entry {
 
 export interface InProcessQueueOptions {
   concurrency?: number;
-  attempts?: number;
-  backoffMs?: number;
-  onFailed?: (job: ScanJob, err: unknown) => void;
+  retry?: Partial<RetrySchedule>;
+  onAttemptFailed?: AttemptFailureListener;
 }
 
 export class InProcessQueue implements ScanQueue {
   private readonly waiting: Entry[] = [];
+  /** Ids waiting, running, delayed or completed: these are duplicates. Failed ids leave it. */
   private readonly known = new Set<string>();
   private running = 0;
   private seq = 0;
@@ -85,16 +94,25 @@ export class InProcessQueue implements ScanQueue {
     try {
       await this.processor!(entry.job);
     } catch (err) {
-      const attempts = this.opts.attempts ?? 3;
-      if (!(err instanceof PermanentJobError) && entry.attempt < attempts && !this.closed) {
-        const delay = (this.opts.backoffMs ?? 2000) * 2 ** (entry.attempt - 1);
+      const retry = { ...DEFAULT_RETRY, ...this.opts.retry };
+      const final = err instanceof PermanentJobError || entry.attempt >= retry.attempts;
+      this.opts.onAttemptFailed?.({
+        jobId: entry.id,
+        job: entry.job,
+        attempt: entry.attempt,
+        attempts: retry.attempts,
+        final,
+        error: err,
+      });
+      if (!final && !this.closed) {
+        const delay = retryDelayMs(entry.attempt, retry);
         const timer = setTimeout(() => {
           this.timers.delete(timer);
           this.push({ ...entry, attempt: entry.attempt + 1 });
         }, delay);
         this.timers.add(timer);
       } else {
-        this.opts.onFailed?.(entry.job, err);
+        this.known.delete(entry.id);
       }
     } finally {
       this.running--;

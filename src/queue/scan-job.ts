@@ -79,6 +79,40 @@ export function coalesceJobs(unordered: readonly ScanJob[]): ScanJob {
   };
 }
 
+/**
+ * Retries outlast a GitHub or network outage: the delay grows threefold from `baseMs` up to
+ * `maxMs` (30 s, 1.5 min, 4.5 min, 13.5 min, 40 min, then every 2 h), ±10 % jitter so jobs
+ * failed by one outage do not all return at once. Ten attempts span about ten hours.
+ */
+export interface RetrySchedule {
+  attempts: number;
+  baseMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_RETRY: RetrySchedule = { attempts: 10, baseMs: 30_000, maxMs: 2 * 3600_000 };
+
+/** Delay before the attempt after `failedAttempt` (1-based). */
+export function retryDelayMs(
+  failedAttempt: number,
+  s: RetrySchedule,
+  random = Math.random,
+): number {
+  const plain = Math.min(s.baseMs * 3 ** (failedAttempt - 1), s.maxMs);
+  return Math.round(plain * (0.9 + 0.2 * random()));
+}
+
+/** UPSTASH_GUARD_ATTEMPTS, UPSTASH_GUARD_BACKOFF_MS, UPSTASH_GUARD_BACKOFF_MAX_MS over the defaults. */
+export function retryScheduleFromEnv(env: NodeJS.ProcessEnv): RetrySchedule {
+  const num = (v: string | undefined, d: number): number =>
+    v !== undefined && Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : d;
+  return {
+    attempts: num(env.UPSTASH_GUARD_ATTEMPTS, DEFAULT_RETRY.attempts),
+    baseMs: num(env.UPSTASH_GUARD_BACKOFF_MS, DEFAULT_RETRY.baseMs),
+    maxMs: num(env.UPSTASH_GUARD_BACKOFF_MAX_MS, DEFAULT_RETRY.maxMs),
+  };
+}
+
 export class PermanentJobError extends Error {
   override name = 'PermanentJobError';
 }
