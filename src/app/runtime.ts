@@ -11,7 +11,9 @@ import { RepoCache } from '../git/repo-cache.js';
 import { githubOrigin } from '../github/repo-name.js';
 import type { GitHubClient } from '../github/types.js';
 import { BullScanQueue, redisConnection } from '../queue/bullmq-queue.js';
+import { MemoryCheckRunStore, RedisCheckRunStore } from '../queue/check-run-store.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
+import { stepHookFromEnv } from '../queue/step-hook.js';
 import { Metrics } from '../queue/metrics.js';
 import { processScanJob, type JobVerifier } from '../queue/process-scan-job.js';
 import { reportAttemptFailure } from '../queue/log-failure.js';
@@ -100,6 +102,15 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
       const gate = redis
         ? new RedisGate(redis, `${env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard'}:serial`)
         : new MemoryGate();
+      // Each job's check run id, so retries on any worker update the same run.
+      const checkRuns = redis
+        ? new RedisCheckRunStore(
+            redis,
+            `${env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard'}:check-run`,
+          )
+        : new MemoryCheckRunStore();
+      const onStep = stepHookFromEnv(env, log);
+      const inProgressAfter = env.UPSTASH_GUARD_IN_PROGRESS_AFTER_MS;
       queue.start(
         serialized(
           (job) =>
@@ -109,6 +120,11 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
               githubOrigin: origin,
               log,
               metrics,
+              checkRuns,
+              ...(inProgressAfter !== undefined
+                ? { inProgressAfterMs: Number(inProgressAfter) }
+                : {}),
+              ...(onStep ? { onStep } : {}),
               ...(verifier ? { verifier } : {}),
             }),
           gate,

@@ -9,13 +9,14 @@ import { scanHistory } from '../engine/scan-history.js';
 import type { RepoCache } from '../git/repo-cache.js';
 import { cacheKeyFor, RepoNotFoundError, RepoTooLargeError, setHead } from '../git/repo-cache.js';
 import { cloneUrlFor } from '../github/repo-name.js';
-import { completeCheckRun, createCheckRun, restartCheckRun } from '../github/check-run.js';
 import { commentOnCommits } from '../github/commit-comments.js';
 import { loadRepoConfig } from '../github/load-config.js';
 import { findPrComment, upsertPrComment } from '../github/pr-comment.js';
-import { statusOf, type GitHubClient } from '../github/types.js';
+import type { GitHubClient } from '../github/types.js';
 import { renderCheckRun, renderPrComment } from '../report/index.js';
-import { PermanentJobError, type ScanJob } from './scan-job.js';
+import { CheckRunSlot } from './check-run-slot.js';
+import type { CheckRunStore } from './check-run-store.js';
+import { jobIdOf, PermanentJobError, type ScanJob } from './scan-job.js';
 import type { Metrics } from './metrics.js';
 
 /** Liveness verification as the worker sees it (src/verify implements it). */
@@ -32,13 +33,18 @@ export interface JobDeps {
   log: Logger;
   verifier?: JobVerifier;
   metrics?: Metrics;
+  /** Where each job remembers its check run id (Redis with REDIS_URL). */
+  checkRuns: CheckRunStore;
+  /** A scan still running after this long is shown in progress (CheckRunSlot's default: 5 s). */
+  inProgressAfterMs?: number;
+  /** Test-only step hook (see stepHookFromEnv); absent in production. */
+  onStep?: (step: string, job: ScanJob) => Promise<void>;
 }
 
 const ZERO = /^0+$/;
 
 export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void> {
   const started = Date.now();
-  const repo = { owner: job.owner, repo: job.repo };
   const log = deps.log.child({
     repo: `${job.owner}/${job.repo}`,
     kind: job.kind,
@@ -46,22 +52,44 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
     pr: job.pr,
   });
 
-  // 1. Installation token.
-  const { gh, token } = await deps.auth(job.installationId);
+  // 1. Installation token; every GitHub write of the job is counted (reported in the log).
+  const auth = await deps.auth(job.installationId);
+  const writes = { count: 0 };
+  const gh = countWrites(auth.gh, writes);
+  const token = auth.token;
 
-  // 2. Check run in progress (or the re-requested one).
-  let checkRunId = job.checkRunId;
+  // 2. The check run: shown in progress only if the scan runs long, completed in step 7.
+  const checkRun = new CheckRunSlot(job, jobIdOf(job), {
+    gh,
+    store: deps.checkRuns,
+    log,
+    ...(deps.inProgressAfterMs !== undefined ? { inProgressAfterMs: deps.inProgressAfterMs } : {}),
+  });
+  checkRun.start();
   try {
-    if (checkRunId) await restartCheckRun(gh, repo, checkRunId);
-    else checkRunId = await createCheckRun(gh, repo, job.headSha);
-  } catch (err) {
-    if (statusOf(err) === 404)
-      throw new PermanentJobError('repository is gone or the app lost access');
-    throw err;
+    await reportScan(job, deps, { gh, token, checkRun, log, writes, started });
+  } finally {
+    checkRun.stop();
   }
+}
 
+async function reportScan(
+  job: ScanJob,
+  deps: JobDeps,
+  ctx: {
+    gh: GitHubClient;
+    token: string;
+    checkRun: CheckRunSlot;
+    log: Logger;
+    writes: { count: number };
+    started: number;
+  },
+): Promise<void> {
+  const { gh, token, checkRun, log, started } = ctx;
+  const repo = { owner: job.owner, repo: job.repo };
   const t = { start: started, fetched: 0, scanned: 0 };
   // 3. Fetch into the repository cache.
+  await deps.onStep?.('fetch', job);
   let repoDir: string;
   try {
     repoDir = await deps.cache.ensure({
@@ -114,7 +142,9 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
         }
       : {}),
   });
-  await completeCheckRun(gh, repo, checkRunId, output);
+  await deps.onStep?.('publish', job);
+  await checkRun.complete(output);
+  await deps.onStep?.('comments', job);
   if (!loaded.error) await publishComments(job, gh, result, config.comments, repoUrl);
 
   deps.metrics?.scanFinished(job.kind, Date.now() - started, result.findings.length);
@@ -128,6 +158,8 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
       fetchMs: t.fetched - t.start,
       scanMs: t.scanned - t.fetched,
       publishMs: Date.now() - t.scanned,
+      // GitHub writes of this attempt: 1 for a clean PR or push scan.
+      writes: ctx.writes.count,
     },
     'scan reported',
   );
@@ -187,6 +219,15 @@ async function publishComments(
       onlyIntroductions: true,
     });
   }
+}
+
+/** The same client, counting the requests that write (anything but GET and HEAD). */
+function countWrites(gh: GitHubClient, writes: { count: number }): GitHubClient {
+  const request = ((route: string, params?: object) => {
+    if (!/^(GET|HEAD) /.test(route)) writes.count++;
+    return gh.request(route as never, params as never);
+  }) as unknown as GitHubClient['request'];
+  return { request, paginate: gh.paginate };
 }
 
 /** A push to a branch with an open PR is reported by the PR comment, not by commit comments. */

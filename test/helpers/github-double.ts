@@ -28,6 +28,8 @@ export interface InjectedFailure {
   retryAfter?: number;
   /** How many matching requests fail; unlimited when omitted. */
   times?: number;
+  /** Fails matching requests for this long from now (an outage window), then stops. */
+  forMs?: number;
   message?: string;
 }
 
@@ -51,6 +53,7 @@ export interface CheckRunState {
   repo: string;
   head_sha: string;
   name: string;
+  external_id?: string;
   status: string;
   conclusion?: string | null;
   output?: { title?: string; summary?: string; text?: string; annotations?: unknown[] };
@@ -109,7 +112,7 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
   const appSlug = opts.appSlug ?? 'upstash-guard';
   const appLogin = `${appSlug}[bot]`;
   const requests: RecordedRequest[] = [];
-  const failures: InjectedFailure[] = [];
+  const failures: (InjectedFailure & { until?: number })[] = [];
   const repos = new Map<string, RepoState>();
   const checkRuns: CheckRunState[] = [];
   const issueComments: CommentState[] = [];
@@ -145,6 +148,7 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
     id: c.id,
     head_sha: c.head_sha,
     name: c.name,
+    external_id: c.external_id ?? null,
     status: c.status,
     conclusion: c.conclusion ?? null,
     output: { ...c.output, annotations_count: c.annotations.length },
@@ -208,6 +212,7 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
           repo: `${m[1]}/${m[2]}`,
           head_sha: String(b.head_sha),
           name: String(b.name),
+          ...(typeof b.external_id === 'string' ? { external_id: b.external_id } : {}),
           status: String(b.status ?? 'queued'),
           conclusion: (b.conclusion as string | undefined) ?? null,
           output,
@@ -242,8 +247,11 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
     [
       'GET',
       /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/check-runs/,
-      (m) => {
-        const list = checkRuns.filter((c) => c.repo === `${m[1]}/${m[2]}` && c.head_sha === m[3]);
+      (m, req) => {
+        const name = new URL(req.path, 'http://x').searchParams.get('check_name');
+        const list = checkRuns.filter(
+          (c) => c.repo === `${m[1]}/${m[2]}` && c.head_sha === m[3] && (!name || c.name === name),
+        );
         return [200, { total_count: list.length, check_runs: list.map(checkRunJson) }];
       },
     ],
@@ -407,6 +415,7 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
     const failure = failures.find(
       (f) =>
         (f.times === undefined || f.times > 0) &&
+        (f.until === undefined || Date.now() < f.until) &&
         (!f.method || f.method === record.method) &&
         f.path.test(path),
     );
@@ -464,7 +473,10 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
       return state;
     },
     fail(failure) {
-      failures.push({ ...failure });
+      failures.push({
+        ...failure,
+        ...(failure.forMs !== undefined ? { until: Date.now() + failure.forMs } : {}),
+      });
     },
     serveGitFrom(base) {
       gitBase = base;
