@@ -13,6 +13,7 @@ import type { GitHubClient } from '../github/types.js';
 import { BullScanQueue, redisConnection } from '../queue/bullmq-queue.js';
 import { MemoryCheckRunStore, RedisCheckRunStore } from '../queue/check-run-store.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
+import { warnIfRedisUnsafe } from '../queue/redis-requirements.js';
 import { stepHookFromEnv } from '../queue/step-hook.js';
 import { Metrics } from '../queue/metrics.js';
 import { processScanJob, type JobVerifier } from '../queue/process-scan-job.js';
@@ -58,6 +59,8 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
   const redis = redisUrl
     ? new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true })
     : undefined;
+  // A Redis without persistence, or one that evicts keys, loses reports: say so at startup.
+  if (redis) void warnIfRedisUnsafe(redis, log);
   // Loaded on first use: most scans find nothing and never touch the network code.
   const verifier: JobVerifier | undefined =
     env.UPSTASH_GUARD_VERIFY === 'off'

@@ -97,7 +97,7 @@ export async function startHarness(
 export async function openPullRequest(
   h: Harness,
   o: { name: string; id: number; pr: number; envText: string },
-): Promise<{ head: string; base: string; ref: RepoRef; status: number }> {
+): Promise<{ head: string; base: string; ref: RepoRef; status: number; ms: number }> {
   const ref = h.addRepo(o.name, o.id);
   const r = h.repo();
   r.write('README.md', '# x\n');
@@ -111,5 +111,5 @@ export async function openPullRequest(
     'pull_request',
     pullRequestEvent(ref, { number: o.pr, headSha: head, baseSha: base }),
   );
-  return { head, base, ref, status: res.status };
+  return { head, base, ref, status: res.status, ms: res.ms };
 }
