@@ -182,15 +182,11 @@ export async function startApp(opts: AppProcessOptions): Promise<AppProcess> {
       : {}),
     ...opts.env,
   };
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, 'dist', 'app', 'main.js')],
-    {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, [join(ROOT, 'dist', 'app', 'main.js')], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const managed = manage(child);
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitHealthy(baseUrl, managed);
