@@ -115,6 +115,7 @@ export function rerunJob(payload: Json, deliveryId?: string): ScanJob | undefine
     installationId: inst,
     ...repo,
     headSha: head,
+    rerun: true,
     ...(checkRunId ? { checkRunId } : {}),
     ...(deliveryId ? { deliveryId } : {}),
   };

@@ -20,6 +20,8 @@ export interface ScanJob {
   forced?: boolean;
   /** Set by check_run rerequested / requested_action: update this check run instead of a new one. */
   checkRunId?: number;
+  /** A Re-run or Re-verify (check_run / check_suite): never a duplicate of the original scan. */
+  rerun?: boolean;
   deliveryId?: string;
   /** When the webhook arrived (ms since epoch): orders jobs that are coalesced. Not part of the id. */
   receivedAt?: number;
@@ -41,7 +43,10 @@ function repoKey(job: ScanJob): string {
  * is a no-op while a new head gets its own scan.
  */
 export function jobIdOf(job: ScanJob): string {
-  const rerun = job.checkRunId ? `-rerun-${job.checkRunId}-${job.deliveryId ?? ''}` : '';
+  // A Re-run is its own job (one per delivery), also when the original scan completed; a
+  // check_suite Re-run carries no check run id, so `rerun` marks it.
+  const rerun =
+    job.checkRunId || job.rerun ? `-rerun-${job.checkRunId ?? ''}-${job.deliveryId ?? ''}` : '';
   const repo = repoKey(job);
   switch (job.kind) {
     case 'pull_request':

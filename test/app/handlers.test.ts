@@ -200,3 +200,27 @@ test('hostile repository names are not enqueued; a hostile clone_url is ignored'
   expect(added).toHaveLength(1);
   await queue.close();
 });
+
+test('a check_suite Re-run after the scan completed is a new job, not a duplicate', async () => {
+  const { probot, added, queue } = setup();
+  const ev = pullRequestEvent(repo, { number: 7, headSha: HEAD, baseSha: BASE });
+  await receive(probot, 'pull_request', ev, 'delivery-1');
+  const suite = {
+    action: 'rerequested',
+    check_suite: {
+      head_sha: HEAD,
+      head_branch: 'feature',
+      pull_requests: [{ number: 7, base: { sha: BASE } }],
+    },
+    repository: ev.repository,
+    installation: ev.installation,
+  };
+  await receive(probot, 'check_suite', suite, 'rerun-1');
+  await receive(probot, 'check_suite', suite, 'rerun-2');
+  expect(added.map((j) => [j.kind, j.pr, j.rerun ?? false])).toEqual([
+    ['pull_request', 7, false],
+    ['pull_request', 7, true],
+    ['pull_request', 7, true],
+  ]);
+  await queue.close();
+});
