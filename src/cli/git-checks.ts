@@ -25,11 +25,13 @@ async function resolves(dir: string, rev: string): Promise<boolean> {
   return r.code === 0;
 }
 
-/** Parses BASE..HEAD / BASE...HEAD and checks both ends name commits. */
+/**
+ * Parses BASE..HEAD / BASE...HEAD / REV and checks every end names a commit. A single REV means
+ * REV..HEAD (everything since that commit, like trufflehog's --since-commit).
+ */
 export async function resolveRange(dir: string, spec: string): Promise<CommitRange> {
-  const m = /^(.*?)(\.\.\.?)(.*)$/.exec(spec.trim());
-  if (!m)
-    throw new UsageError(`bad --range "${spec.slice(0, 80)}": expected BASE..HEAD or BASE...HEAD`);
+  const trimmed = spec.trim();
+  const m = /^(.*?)(\.\.\.?)(.*)$/.exec(trimmed) ?? ['', trimmed, '..', 'HEAD'];
   // Like git, an empty side means HEAD ("main.." = "main..HEAD").
   const normalised = `${m[1] || 'HEAD'}${m[2]}${m[3] || 'HEAD'}`;
   let range: CommitRange;
@@ -38,9 +40,12 @@ export async function resolveRange(dir: string, spec: string): Promise<CommitRan
   } catch (err) {
     throw new UsageError(`bad --range "${spec.slice(0, 80)}": ${(err as Error).message}`);
   }
-  for (const rev of [...range.include, ...range.exclude]) {
-    if (!(await resolves(dir, rev)))
-      throw new UsageError(`bad --range: "${rev}" is not a commit in ${dir}`);
-  }
+  const missing: string[] = [];
+  for (const rev of new Set([...range.exclude, ...range.include]))
+    if (!(await resolves(dir, rev))) missing.push(`"${rev}"`);
+  if (missing.length === 1)
+    throw new UsageError(`bad --range: ${missing[0]} is not a commit in ${dir}`);
+  if (missing.length > 1)
+    throw new UsageError(`bad --range: ${missing.join(' and ')} are not commits in ${dir}`);
   return range;
 }

@@ -29,8 +29,36 @@ export async function loadConfig(
   } catch (err) {
     if (err instanceof ConfigError) {
       // The message already names the file and the field ("<file>: failOn: Invalid option…").
-      throw new UsageError(`invalid config ${err.message}`);
+      throw new UsageError(`invalid config ${allProblems(err)}`);
     }
     throw err;
   }
+}
+
+interface Issue {
+  path: PropertyKey[];
+  message: string;
+}
+
+/** Long token-shaped runs (a value pasted as a key) shown as their first four characters. */
+const maskTokens = (text: string): string =>
+  text.replace(/[A-Za-z0-9+/=_-]{20,}/g, (m) => `${m.slice(0, 4)}…`);
+
+/**
+ * Every schema problem, not only the first: the core's message (the most telling issue, with its
+ * "did you mean") leads, the rest follow one per line.
+ */
+function allProblems(err: ConfigError): string {
+  const issues = (err.cause as { issues?: Issue[] } | undefined)?.issues;
+  if (!Array.isArray(issues) || issues.length < 2) return err.message;
+  const field = (i: Issue): string => i.path.map(String).join('.') || '(top level)';
+  const lead = err.message.startsWith(`${err.source}: `)
+    ? err.message.slice(err.source.length + 2)
+    : err.message;
+  const rest = issues
+    .filter((i) => field(i) !== (err.field || '(top level)'))
+    .map((i) => `${field(i)}: ${maskTokens(i.message)}`);
+  const lines = [lead, ...new Set(rest)];
+  if (lines.length < 2) return err.message;
+  return `${err.source}: ${lines.length} problems\n  - ${lines.join('\n  - ')}`;
 }

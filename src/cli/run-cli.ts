@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { failsScan } from '../core/index.js';
 import { renderJson, renderSarif, renderText, TOOL_VERSION } from '../report/index.js';
 import { HELP } from './help.js';
@@ -10,20 +10,64 @@ import { runScan, type ScanOutcome } from './run-scan.js';
 
 export type { CliIo } from './io.js';
 
-function render(args: CliArgs, io: CliIo, { result }: ScanOutcome, failed: boolean): string {
+/** Colour and rendered guidance only for a person at a terminal; files and pipes get plain text. */
+function forTerminal(args: CliArgs, io: CliIo): boolean {
+  return !args.output && !!io.stdout.isTTY;
+}
+
+function render(
+  args: CliArgs,
+  io: CliIo,
+  { result, config }: ScanOutcome,
+  failed: boolean,
+): string {
   if (args.format === 'json') return renderJson(result, { toolVersion: TOOL_VERSION });
   if (args.format === 'sarif') return renderSarif(result, { toolVersion: TOOL_VERSION });
   if (args.quiet && !failed) return '';
-  const color = !args.noColor && !args.output && !!io.stdout.isTTY && !io.env.NO_COLOR;
-  return renderText(result, { color, guidance: args.guidance, verbose: args.verbose });
+  const terminal = forTerminal(args, io);
+  return renderText(result, {
+    color: terminal && !args.noColor && !io.env.NO_COLOR,
+    guidance: args.guidance,
+    guidanceStyle: terminal ? 'terminal' : 'markdown',
+    verbose: args.verbose,
+    failOn: config.failOn,
+  });
+}
+
+/** Writes a report file, creating missing parent directories; a clear error otherwise. */
+export async function writeReport(cwd: string, file: string, text: string): Promise<void> {
+  const full = resolve(cwd, file);
+  try {
+    await mkdir(dirname(full), { recursive: true });
+    await writeFile(full, text, { mode: 0o644 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOTDIR' || code === 'EEXIST'
+        ? 'a parent of it is a file, not a directory'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : (code ?? 'error');
+    throw new UsageError(`cannot write the report to ${file}: ${why}`);
+  }
 }
 
 async function scanCommand(args: CliArgs, io: CliIo): Promise<number> {
+  if (args.org) {
+    const { orgScanCommand } = await import('../org-scan/org-scan-command.js');
+    return orgScanCommand(args, args.org, io);
+  }
   const outcome = await runScan(args, io);
   const failed = failsScan(outcome.result.findings, outcome.config);
   const report = render(args, io, outcome, failed);
+  if (outcome.notLive && !args.quiet)
+    io.stderr.write(
+      `upstash-guard: ${outcome.notLive} not shown: not confirmed live (--only-verified)\n`,
+    );
   if (args.output) {
-    await writeFile(resolve(io.cwd, args.output), report, { mode: 0o644 });
+    await writeReport(io.cwd, args.output, report);
     if (!args.quiet) io.stderr.write(`upstash-guard: report written to ${args.output}\n`);
   } else if (report) {
     io.stdout.write(report);
@@ -50,11 +94,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     return await scanCommand(args, io);
   } catch (err) {
-    // One line, no stack: messages come from our code and git, never from secret material.
+    // No stack: messages come from our code and git, never from secret material. Usage errors are
+    // ours and may list several problems (a config file); anything else is shown as one line.
     const message = err instanceof Error ? err.message : String(err);
-    const hint =
-      err instanceof UsageError && /option|command|argument/.test(message) ? ' (see --help)' : '';
-    io.stderr.write(`upstash-guard: ${message.split('\n')[0]}${hint}\n`);
+    const text = err instanceof UsageError ? message.trimEnd() : message.split('\n')[0];
+    const hint = err instanceof UsageError && err.help ? ' (see --help)' : '';
+    io.stderr.write(`upstash-guard: ${text}${hint}\n`);
     return 2;
   }
 }

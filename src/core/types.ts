@@ -176,7 +176,10 @@ export interface Finding {
   /** History mode. */
   introducedBy?: Introduction;
   presentAtHead?: boolean;
+  /** Every ref that reaches the introduction (branches, tags, refs/pull/* as pull/N/head). */
   branches?: string[];
+  /** Which of `branches` are tags (history mode; absent when none are). */
+  tags?: string[];
   commitCount?: number;
   verification?: Verification;
 }

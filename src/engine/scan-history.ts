@@ -46,6 +46,20 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
   const paths = new Map<string, string>();
   const listing: BlobListing = { missing: 0 };
   let listed = 0;
+  let listingDone = false;
+  // The scan's total counts the blobs requested (ignored paths are not) and is final once the
+  // listing ends: only then can progress show a percentage.
+  const report = opts.onProgress;
+  if (report)
+    opts = {
+      ...opts,
+      onProgress: (p) =>
+        report(
+          p.phase === 'scan'
+            ? { ...p, total: (p.total ?? 0) - stats.skippedIgnored, totalFinal: listingDone }
+            : p,
+        ),
+    };
   async function* wanted(): AsyncGenerator<string[]> {
     opts.onProgress?.({ phase: 'enumerate', done: 0 });
     for await (const blobs of listReachableBlobs(repoDir, listing, signal)) {
@@ -61,6 +75,7 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
       }
       yield batch;
     }
+    listingDone = true;
   }
   const hitsByBlob = new Map<string, Hit[]>();
   let done = 0;

@@ -5,6 +5,8 @@ export interface Progress {
   phase: 'enumerate' | 'scan' | 'attribute' | 'done';
   done: number;
   total?: number;
+  /** false while `total` still grows (the history walk is still listing); final otherwise. */
+  totalFinal?: boolean;
   bytes?: number;
 }
 

@@ -50,7 +50,17 @@ export class GitTimeoutError extends Error {
   override name = 'GitTimeoutError';
 }
 
-const DEFAULT_REFSPECS = ['+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'];
+/** Every branch and tag, mirrored as is. */
+export const DEFAULT_REFSPECS = ['+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'];
+
+/** `git fetch` into a bare repository: no tags beyond the refspecs, no FETCH_HEAD, no submodules, no gc. */
+export const BARE_FETCH_FLAGS = [
+  '--no-tags',
+  '--no-write-fetch-head',
+  '--no-recurse-submodules',
+  '--no-auto-gc',
+  '-q',
+];
 
 export class RepoCache {
   private readonly locks = new Map<string, Promise<unknown>>();
@@ -125,11 +135,7 @@ export class RepoCache {
     const fetchArgs = [
       'fetch',
       '--prune',
-      '--no-tags',
-      '--no-write-fetch-head',
-      '--no-recurse-submodules',
-      '--no-auto-gc',
-      '-q',
+      ...BARE_FETCH_FLAGS,
       req.cloneUrl,
       ...DEFAULT_REFSPECS,
       ...(req.refspecs ?? []).map(assertRefspec),
@@ -191,9 +197,13 @@ async function isUsableRepo(repoDir: string): Promise<boolean> {
     () => true,
     () => false,
   );
-  if (!hasHead) return false;
+  return hasHead && (await isBareRepository(repoDir));
+}
+
+/** true for a bare repository (no working tree, no index); false for anything else or an error. */
+export async function isBareRepository(dir: string): Promise<boolean> {
   const r = await runGit(['rev-parse', '--is-bare-repository'], {
-    cwd: repoDir,
+    cwd: dir,
     okCodes: [0, 128],
     timeoutMs: 30_000,
   }).catch(() => undefined);

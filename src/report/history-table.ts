@@ -1,6 +1,7 @@
 import type { Finding } from '../core/types.js';
-import { accessLabel, TYPE_LABELS, verificationLabel } from './labels.js';
+import { accessLabel, plural, TYPE_LABELS, verificationLabel } from './labels.js';
 import { cell, code, commitLink } from './markdown.js';
+import { groupRefs } from './refs.js';
 
 /** History report: every credential with its introducing commit and whether HEAD still has it. */
 export function historyTable(findings: readonly Finding[], repoUrl?: string): string {
@@ -8,8 +9,11 @@ export function historyTable(findings: readonly Finding[], repoUrl?: string): st
     const intro = f.introducedBy;
     const atHead =
       f.presentAtHead === undefined ? '?' : f.presentAtHead ? 'yes' : 'no (history only)';
+    const refs = groupRefs(f);
     const reach = [
-      f.branches?.length ? `${f.branches.length} branch${f.branches.length > 1 ? 'es' : ''}` : '',
+      refs.branches.length ? plural(refs.branches.length, 'branch', 'branches') : '',
+      refs.tags.length ? plural(refs.tags.length, 'tag') : '',
+      refs.pulls.length ? plural(refs.pulls.length, 'pull request') : '',
       f.commitCount !== undefined ? `${f.commitCount} commits` : '',
     ]
       .filter(Boolean)

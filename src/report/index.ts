@@ -1,5 +1,8 @@
 /** Pure renderers: findings in, text out. None of them can see a raw secret. */
 export { renderText, type TextOptions } from './text.js';
+export { BASELINE_REASON } from './baseline.js';
+export { sortFindings } from './sort-findings.js';
+export { plural } from './labels.js';
 export { renderJson, type JsonOptions } from './json.js';
 export { renderSarif, type SarifOptions } from './sarif.js';
 export {

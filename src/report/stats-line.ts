@@ -29,6 +29,9 @@ export function skippedLine(result: ScanResult): string | null {
   const parts: string[] = [];
   if (s.skippedBinary) parts.push(`${s.skippedBinary} binary`);
   if (s.skippedTooLarge) parts.push(`${s.skippedTooLarge} too large`);
-  if (s.skippedIgnored) parts.push(`${s.skippedIgnored} ignored by config`);
+  if (s.skippedIgnored)
+    parts.push(
+      `${s.skippedIgnored} ignored by path (built-in lockfile ignores and config ignorePaths)`,
+    );
   return parts.length ? `skipped: ${parts.join(', ')}` : null;
 }

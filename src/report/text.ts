@@ -1,4 +1,5 @@
-import type { Finding, ScanResult } from '../core/types.js';
+import { atLeast } from '../core/scan/severity.js';
+import type { Finding, ScanResult, Severity } from '../core/types.js';
 import { palette, type Palette } from './ansi.js';
 import { renderGuidance } from './guidance/render-guidance.js';
 import {
@@ -10,8 +11,11 @@ import {
   verificationLabel,
   where,
 } from './labels.js';
+import { BASELINE_REASON } from './baseline.js';
+import { groupRefs, refList } from './refs.js';
 import { sortFindings } from './sort-findings.js';
 import { skippedLine, statsLine } from './stats-line.js';
+import { markdownToTerminal } from './terminal-markdown.js';
 
 export interface TextOptions {
   /** ANSI colour: the CLI asks for it when stdout is a TTY and NO_COLOR is unset. */
@@ -21,12 +25,26 @@ export interface TextOptions {
   /** Every occurrence, scan statistics and decoded details. */
   verbose?: boolean;
   repoUrl?: string;
+  /** Guidance as Markdown (files, pipes) or rendered for a terminal. Default markdown. */
+  guidanceStyle?: 'markdown' | 'terminal';
+  /** The fail severity: when findings exist but none reaches it, the report says so. */
+  failOn?: Severity;
 }
 
 const SHOWN_OCCURRENCES = 5;
 
 function field(p: Palette, name: string, value: string): string {
   return `    ${p.dim(`${name.padEnd(12)} `)}${value}`;
+}
+
+/** Branches, tags and pull-request refs on their own lines: a history can have thousands of PR refs. */
+function refLines(f: Finding, p: Palette, verbose: boolean): string[] {
+  const { branches, tags, pulls } = groupRefs(f);
+  const out: string[] = [];
+  if (branches.length) out.push(field(p, 'branches', refList(branches, verbose)));
+  if (tags.length) out.push(field(p, 'tags', refList(tags, verbose)));
+  if (pulls.length) out.push(field(p, 'PR refs', refList(pulls, verbose)));
+  return out;
 }
 
 function block(f: Finding, p: Palette, verbose: boolean): string[] {
@@ -48,7 +66,7 @@ function block(f: Finding, p: Palette, verbose: boolean): string[] {
   }
   if (f.presentAtHead !== undefined)
     out.push(field(p, 'at HEAD', f.presentAtHead ? 'yes, still present' : 'no (history only)'));
-  if (f.branches?.length) out.push(field(p, 'branches', f.branches.join(', ')));
+  out.push(...refLines(f, p, verbose));
   if (f.commitCount !== undefined) out.push(field(p, 'commits', String(f.commitCount)));
   if (verbose) {
     const details = Object.entries(f.details)
@@ -82,16 +100,25 @@ export function renderText(result: ScanResult, opts: TextOptions = {}): string {
       `${p.red('✗')} ${p.bold(plural(findings.length, 'Upstash credential'))} found (${severityCounts(findings)}) in ${plural(places, 'place')}${live ? `, ${p.red(`${live} live`)}` : ''} · ${statsLine(result)}`,
     );
   }
-  if (result.suppressed.length)
+  if (
+    opts.failOn &&
+    findings.length > 0 &&
+    !findings.some((f) => atLeast(f.severity, opts.failOn!))
+  )
     out.push(
-      p.dim(
-        `${plural(result.suppressed.length, 'finding')} suppressed by allowlist or inline comment`,
-      ),
+      `${findings.length} found, none at or above ${opts.failOn} (the fail severity): exit code 0`,
     );
+  const baselined = result.suppressed.filter((s) => s.reason === BASELINE_REASON).length;
+  const allowed = result.suppressed.length - baselined;
+  if (allowed)
+    out.push(p.dim(`${plural(allowed, 'finding')} suppressed by allowlist or inline comment`));
+  if (baselined) out.push(p.dim(`${plural(baselined, 'finding')} already in the baseline`));
   const skipped = skippedLine(result);
   if (skipped && (opts.verbose || findings.length === 0)) out.push(p.dim(skipped));
   for (const w of result.warnings) out.push(`warning: ${w}`);
-  if (opts.guidance && findings.length > 0)
-    out.push('', renderGuidance(findings, { repoUrl: opts.repoUrl }).trimEnd());
+  if (opts.guidance && findings.length > 0) {
+    const markdown = renderGuidance(findings, { repoUrl: opts.repoUrl }).trimEnd();
+    out.push('', opts.guidanceStyle === 'terminal' ? markdownToTerminal(markdown, p) : markdown);
+  }
   return out.join('\n') + '\n';
 }

@@ -84,7 +84,7 @@ describe('upstash-guard binary (process)', () => {
     expect(range.code).toBe(0);
     const bad = run(['scan', '--nope'], repo.dir);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/^upstash-guard: Unknown option '--nope'/);
+    expect(bad.stderr).toMatch(/^upstash-guard: unknown option --nope/);
     outputs.push(text, json, sarif, range, bad);
     for (const o of outputs) for (const s of secrets) expect(o.stdout + o.stderr).not.toContain(s);
   });

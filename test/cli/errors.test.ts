@@ -22,20 +22,32 @@ describe('usage and runtime errors: exit 2, one clear line', () => {
   const oneLine = (s: string) => expect(s.trimEnd().split('\n')).toHaveLength(1);
 
   test.each([
-    [['scan', '--bogus'], /Unknown option '--bogus'/],
+    [['scan', '--bogus'], /^upstash-guard: unknown option --bogus \(see --help\)\n$/],
+    [
+      ['scan', '--fromat', 'json'],
+      /unknown option --fromat; did you mean --format\? \(see --help\)/,
+    ],
+    [['scan', '--histroy'], /did you mean --history\?/],
+    [['scan', '--format'], /^upstash-guard: --format needs a value \(see --help\)\n$/],
+    [['scan', '--staged=yes'], /--staged takes no value/],
+    [['scan', '--concurrency', '2'], /--concurrency only applies to --github-org/],
     [['frobnicate'], /unknown command "frobnicate"/],
-    [[], /missing command/],
+    [[], /^upstash-guard: missing command: try "upstash-guard scan" \(see --help\)\n$/],
     [['scan', '--format', 'xml'], /--format must be text, json or sarif/],
     [['scan', '--fail-on', 'severe'], /--fail-on must be one of critical, high, medium, low, info/],
     [['scan', '--staged', '--history'], /--staged and --history cannot be combined/],
     [['scan', 'a', 'b'], /unexpected argument "b"/],
-    [['scan', 'no-such-dir'], /no-such-dir is not a directory/],
+    [['scan', 'no-such-dir'], /no-such-dir does not exist/],
   ])('%j', async (argv, message) => {
     const run = await cli(argv, { cwd: plain });
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(message);
     expect(run.stderr.startsWith('upstash-guard: ')).toBe(true);
+    expect(run.stderr.match(/see --help/g)?.length ?? 0).toBeLessThanOrEqual(1);
+    // Quotes come in pairs: no node:util `'-- "--bogus"` tail.
+    expect((run.stderr.match(/"/g)?.length ?? 0) % 2).toBe(0);
+    expect((run.stderr.replace(/\b'\b/g, '').match(/'/g)?.length ?? 0) % 2).toBe(0);
     oneLine(run.stderr);
   });
 
@@ -53,9 +65,12 @@ describe('usage and runtime errors: exit 2, one clear line', () => {
     const unknown = await cli(['scan', '--range', 'main..nope'], { cwd: repo.dir });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/bad --range: "nope" is not a commit/);
-    const single = await cli(['scan', '--range', 'HEAD'], { cwd: repo.dir });
-    expect(single.stderr).toMatch(/expected BASE\.\.HEAD or BASE\.\.\.HEAD/);
-    expect(single.code).toBe(2);
+    const both = await cli(['scan', '--range', 'nope..nada'], { cwd: repo.dir });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/bad --range: "nope" and "nada" are not commits in /);
+    oneLine(both.stderr);
+    const since = await cli(['scan', '--range', 'nope'], { cwd: repo.dir });
+    expect(since.stderr).toMatch(/bad --range: "nope" is not a commit/);
     const option = await cli(['scan', '--range', '--output=x..HEAD'], { cwd: repo.dir });
     expect(option.code).toBe(2);
     oneLine(option.stderr);

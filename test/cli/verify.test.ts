@@ -64,4 +64,19 @@ describe('upstash-guard scan --verify', () => {
     expect(run.stdout).not.toContain(live.token);
     expect(run.stderr).not.toContain(live.token);
   });
+
+  it('--only-verified keeps only the live credential (and implies --verify)', async () => {
+    const run = await cli(['scan', '--only-verified', '--format', 'json'], {
+      cwd: repo.dir,
+      env: { UPSTASH_GUARD_VERIFY_TEST_ORIGIN: double.policyOrigin() },
+    });
+    expect(run.code).toBe(1);
+    const doc = JSON.parse(run.stdout) as {
+      findings: { occurrences: { path: string }[]; verification?: { status: string } }[];
+    };
+    expect(doc.findings.map((f) => [f.occurrences[0]!.path, f.verification?.status])).toEqual([
+      ['a.env', 'live'],
+    ]);
+    expect(run.stderr).toMatch(/2 not shown: not confirmed live \(--only-verified\)/);
+  });
 });

@@ -46,6 +46,8 @@ export interface RepoState {
   pulls: Array<{ number: number; headSha: string; headRef: string; baseRef: string }>;
   /** Branch name → head sha, for `GET /repos/:o/:r/branches/:branch`. */
   branches: Map<string, string>;
+  archived: boolean;
+  fork: boolean;
 }
 
 export interface CheckRunState {
@@ -99,12 +101,19 @@ export interface GitHubDouble {
   cloneUrl(owner: string, name: string): string;
   /** Latency added to every answer, in ms. */
   setLatency(ms: number): void;
+  /** Largest page an org/user repository list returns (GitHub: 100), to force pagination. */
+  setMaxPerPage(n: number): void;
+  /** Makes `login` a user account (owners are organisations by default); `viewer` is `GET /user`. */
+  setUser(login: string, opts?: { viewer?: boolean }): void;
   /** Login the app's comments carry (so the app recognises its own). */
   appLogin: string;
   close(): Promise<void>;
 }
 
-type Handler = (m: RegExpMatchArray, req: RecordedRequest) => [number, unknown];
+type Handler = (
+  m: RegExpMatchArray,
+  req: RecordedRequest,
+) => [number, unknown] | [number, unknown, Record<string, string>];
 
 let tokenCounter = 0;
 
@@ -120,6 +129,9 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
   const tokens: string[] = [];
   let latency = 0;
   let nextId = 1000;
+  const users = new Set<string>();
+  let maxPerPage = 100;
+  let viewer: string | undefined;
   let origin = '';
 
   const bot = { login: appLogin, type: 'Bot', id: 1 };
@@ -128,14 +140,33 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
     id: s.id,
     name: s.name,
     full_name: `${s.owner}/${s.name}`,
-    owner: { login: s.owner, id: 1, type: 'Organization' },
+    owner: { login: s.owner, id: 1, type: users.has(s.owner) ? 'User' : 'Organization' },
     private: s.private,
     default_branch: s.defaultBranch,
     clone_url: s.cloneUrl,
     html_url: `${origin}/${s.owner}/${s.name}`,
-    archived: false,
-    fork: false,
+    archived: s.archived,
+    fork: s.fork,
   });
+  /** One page of a list, with GitHub's Link header (`per_page` default 30, max 100). */
+  const page = (
+    req: RecordedRequest,
+    all: RepoState[],
+  ): [number, unknown, Record<string, string>] => {
+    const url = new URL(req.path, 'http://x');
+    const per = Math.min(maxPerPage, Number(url.searchParams.get('per_page') ?? 30));
+    const n = Number(url.searchParams.get('page') ?? 1);
+    const items = all.slice((n - 1) * per, n * per).map(repoJson);
+    const headers: Record<string, string> = {};
+    if (n * per < all.length) {
+      url.searchParams.set('page', String(n + 1));
+      headers.link = `<${origin}/api/v3${url.pathname}${url.search}>; rel="next"`;
+    }
+    return [200, items, headers];
+  };
+  const ownedBy = (login: string): RepoState[] =>
+    [...repos.values()].filter((r) => r.owner.toLowerCase() === login.toLowerCase());
+  const ownerExists = (login: string): boolean => users.has(login) || ownedBy(login).length > 0;
   const commentJson = (c: CommentState): Record<string, unknown> => ({
     id: c.id,
     node_id: `C_${c.id}`,
@@ -174,6 +205,50 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
       'GET',
       /^\/app$/,
       () => [200, { id: 1, slug: appSlug, name: appSlug, owner: { login: 'acme' } }],
+    ],
+    [
+      'GET',
+      /^\/users\/([^/]+)$/,
+      (m) => {
+        const login = decodeURIComponent(m[1]!);
+        if (!ownerExists(login)) return notFound;
+        return [200, { login, id: 7, type: users.has(login) ? 'User' : 'Organization' }];
+      },
+    ],
+    [
+      'GET',
+      /^\/user$/,
+      () =>
+        viewer
+          ? [200, { login: viewer, id: 7, type: 'User' }]
+          : [401, { message: 'Requires authentication' }],
+    ],
+    [
+      'GET',
+      /^\/orgs\/([^/]+)\/repos$/,
+      (m, req) => {
+        const org = decodeURIComponent(m[1]!);
+        if (users.has(org) || !ownerExists(org)) return notFound;
+        return page(req, ownedBy(org));
+      },
+    ],
+    [
+      'GET',
+      /^\/users\/([^/]+)\/repos$/,
+      (m, req) => {
+        const login = decodeURIComponent(m[1]!);
+        if (!ownerExists(login)) return notFound;
+        return page(
+          req,
+          ownedBy(login).filter((r) => !r.private),
+        );
+      },
+    ],
+    [
+      'GET',
+      /^\/user\/repos$/,
+      (_m, req) =>
+        viewer ? page(req, ownedBy(viewer)) : [401, { message: 'Requires authentication' }],
     ],
     [
       'GET',
@@ -432,8 +507,8 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
       if (method !== record.method) continue;
       const m = pathOnly.match(re);
       if (!m) continue;
-      const [status, json] = handler(m, record);
-      send(status, json);
+      const [status, json, headers] = handler(m, record);
+      send(status, json, headers);
       return;
     }
     send(404, { message: `Not Found (double has no route for ${record.method} ${path})` });
@@ -467,6 +542,8 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
         files: new Map(),
         pulls: [],
         branches: new Map(),
+        archived: false,
+        fork: false,
         ...repo,
       };
       repos.set(`${repo.owner}/${repo.name}`, state);
@@ -484,6 +561,13 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
     cloneUrl: (owner, name) => `${origin}/${owner}/${name}.git`,
     setLatency(ms) {
       latency = ms;
+    },
+    setMaxPerPage(n) {
+      maxPerPage = n;
+    },
+    setUser(login, opts = {}) {
+      users.add(login);
+      if (opts.viewer) viewer = login;
     },
     async close() {
       server.closeAllConnections();

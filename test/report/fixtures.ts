@@ -132,7 +132,8 @@ export function historyResult(): { result: ScanResult; secrets: string[] } {
       ...qstash!,
       introducedBy: { commit: SHA_B, path: 'workers/publish.ts' },
       presentAtHead: true,
-      branches: ['main'],
+      branches: ['main', 'pull/12/head', 'pull/3/head', 'pull/3/merge', 'v1.0'],
+      tags: ['v1.0'],
       commitCount: 3,
     },
   ];

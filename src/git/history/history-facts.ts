@@ -25,9 +25,9 @@ export async function addHistoryFacts(
   const blobAt = new Map<string, string>();
   for (const oid of hitsByBlob.keys())
     for (const w of writes.get(oid) ?? []) blobAt.set(`${w.commit}\u0000${w.path}`, oid);
-  const tips = await refTips(repoDir).catch(() => {
+  const { tips, tags } = await refTips(repoDir).catch(() => {
     warnings.push('could not list refs; branches are unknown');
-    return new Map<string, string>();
+    return { tips: new Map<string, string>(), tags: new Set<string>() };
   });
   for (const f of findings) {
     const oids = new Set<string>();
@@ -61,6 +61,8 @@ export async function addHistoryFacts(
         tips,
       )
       .sort();
+    const reachingTags = f.branches.filter((b) => tags.has(b));
+    if (reachingTags.length) f.tags = reachingTags;
     f.presentAtHead = [...oids].some((o) => headBlobs.has(o));
     f.commitCount = new Set((intro.length ? intro : all).map((w) => w.commit)).size;
   }

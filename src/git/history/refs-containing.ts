@@ -4,18 +4,27 @@
  */
 import { runGit } from '../run-git.js';
 
-export async function refTips(repoDir: string): Promise<Map<string, string>> {
+export interface RefTips {
+  /** Short ref name → the commit it points at. */
+  tips: Map<string, string>;
+  /** The short names that are tags (a report lists them apart from branches). */
+  tags: Set<string>;
+}
+
+export async function refTips(repoDir: string): Promise<RefTips> {
   const { stdout } = await runGit(
     ['for-each-ref', '--format=%(refname)%00%(objectname)%00%(*objectname)'],
     { cwd: repoDir },
   );
   const tips = new Map<string, string>();
+  const tags = new Set<string>();
   for (const line of stdout.toString('utf8').split('\n')) {
     const [ref, oid, peeled] = line.split('\0');
     if (!ref || !oid || ref.startsWith('refs/notes/')) continue;
     tips.set(shortRef(ref), peeled || oid);
+    if (ref.startsWith('refs/tags/')) tags.add(shortRef(ref));
   }
-  return tips;
+  return { tips, tags };
 }
 
 /** refs/heads/x → x, refs/tags/v1 → v1, refs/remotes/o/x → o/x, refs/pull/1/head → pull/1/head. */

@@ -1,0 +1,2 @@
+/** `suppressed[].reason` of a finding dropped by `--baseline` (it was in an earlier report). */
+export const BASELINE_REASON = 'baseline';
