@@ -140,6 +140,20 @@ describe('exactly once (BullMQ, private Redis, worker processes)', () => {
     60_000,
   );
 
+  it('Redis (AOF, appendfsync always) killed together with the worker mid-job: delivered once after both return', async () => {
+    const first = await startWorker({ UPSTASH_GUARD_TEST_HANG_AT: 'comments' });
+    const head = await openPr('aof', 830, 40);
+    // The check run is completed and its id stored; the comment is not posted yet.
+    await first.waitForLog(/test hook: hanging at comments/, 30_000);
+    first.child.kill('SIGKILL');
+    await redis.kill();
+    await redis.start();
+    await startWorker();
+    await expectDeliveredOnce('aof', head, 40);
+    const run = h.gh.checkRuns.find((c) => c.repo === 'acme/aof')!;
+    expect(run.history).toHaveLength(1);
+  }, 90_000);
+
   it('no raw credential and no installation token in any log', () => {
     const all = h.app.logs() + logs.join('\n');
     expect(all).toMatch(/scan attempt failed/);
