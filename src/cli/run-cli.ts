@@ -23,7 +23,8 @@ function render(
 ): string {
   if (args.format === 'json') return renderJson(result, { toolVersion: TOOL_VERSION });
   if (args.format === 'sarif') return renderSarif(result, { toolVersion: TOOL_VERSION });
-  if (args.quiet && !failed) return '';
+  // Quiet still speaks when content was not scanned: silence would read as a clean result.
+  if (args.quiet && !failed && result.skippedCount === 0) return '';
   const terminal = forTerminal(args, io);
   return renderText(result, {
     color: terminal && !args.noColor && !io.env.NO_COLOR,

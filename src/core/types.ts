@@ -53,6 +53,8 @@ export interface Occurrence {
   path: string;
   line: number;
   column?: number;
+  /** Byte offset in the file, for content scanned as binary (lines there are counted by LF bytes). */
+  offset?: number;
   commit?: string;
   author?: string;
   date?: string;
@@ -191,10 +193,34 @@ export interface ScanStats {
   bytesScanned: number;
   commitsScanned?: number;
   blobsScanned?: number;
+  /** Always 0 since binary content is scanned for printable runs; kept for schema stability. */
   skippedBinary: number;
+  /** Files or blobs over hardMaxFileSize (each listed in ScanResult.skipped). */
   skippedTooLarge: number;
+  /** Files or blobs read as binary: scanned for printable runs. */
+  binaryScanned?: number;
+  /** Files or blobs decoded from UTF-16. */
+  utf16Decoded?: number;
   skippedIgnored: number;
   durationMs: number;
+}
+
+/** Why content was not scanned (docs/output.md). */
+export type SkipReason = 'too-large' | 'unreadable' | 'missing';
+
+/**
+ * Content a scan could not read, so a clean result never hides it. One entry per file or blob;
+ * `path` is empty when the blob's path is unknown (missing objects of a partial clone).
+ */
+export interface SkippedContent {
+  path: string;
+  reason: SkipReason;
+  /** Human detail without content, e.g. "300.0 MB, over hardMaxFileSize (256.0 MB)". */
+  detail: string;
+  /** Size in bytes, when known. */
+  size?: number;
+  /** The commit it was seen in (range and staged scans). */
+  commit?: string;
 }
 
 export interface ScanResult {
@@ -206,7 +232,15 @@ export interface ScanResult {
   stats: ScanStats;
   /** Non-fatal problems (a blob that could not be read...). Never contains secrets. */
   warnings: string[];
+  /**
+   * Content not scanned, and why (over hardMaxFileSize, unreadable, missing objects). Capped at
+   * MAX_SKIPPED_LISTED entries; `skippedCount` holds the full count.
+   */
+  skipped: SkippedContent[];
+  skippedCount: number;
 }
+
+export const MAX_SKIPPED_LISTED = 200;
 
 /** Secret material kept beside a Finding for verification; never enumerable, never serialised. */
 export interface SecretMaterial {

@@ -5,6 +5,8 @@ import {
   type ScanResult,
   type ScanStats,
 } from '../core/index.js';
+import type { ContentEncoding } from './content/sniff.js';
+import { SkipLog } from './skipped.js';
 import type { EngineOptions } from './types.js';
 
 export function emptyStats(): ScanStats {
@@ -14,8 +16,16 @@ export function emptyStats(): ScanStats {
     skippedBinary: 0,
     skippedTooLarge: 0,
     skippedIgnored: 0,
+    binaryScanned: 0,
+    utf16Decoded: 0,
     durationMs: 0,
   };
+}
+
+/** Counts content that was not plain UTF-8 by how it was read. */
+export function countEncoding(stats: ScanStats, encoding: ContentEncoding): void {
+  if (encoding === 'binary') stats.binaryScanned = (stats.binaryScanned ?? 0) + 1;
+  else if (encoding !== 'utf8') stats.utf16Decoded = (stats.utf16Decoded ?? 0) + 1;
 }
 
 /** Hits → ScanResult: the one place every scan mode turns sightings into findings. */
@@ -26,6 +36,7 @@ export function finishScan(
   warnings: string[],
   opts: EngineOptions,
   startedAt: number,
+  skipped: SkipLog = new SkipLog(),
 ): ScanResult {
   const { findings, suppressed } = collectFindings(hits, {
     config: opts.config,
@@ -37,10 +48,7 @@ export function finishScan(
     suppressed,
     stats: { ...stats, durationMs: Date.now() - startedAt },
     warnings,
+    skipped: skipped.list,
+    skippedCount: skipped.count,
   };
-}
-
-/** Binary test used everywhere: a NUL byte in the first 8000 bytes (git's own heuristic). */
-export function isBinary(data: Buffer): boolean {
-  return data.subarray(0, 8000).includes(0);
 }

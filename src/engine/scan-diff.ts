@@ -8,9 +8,11 @@ import {
   type ScanMode,
   type ScanResult,
 } from '../core/index.js';
-import { AddedLinesParser } from '../git/added-lines.js';
+import { AddedLinesParser, type BinaryChange } from '../git/added-lines.js';
 import { killGit, spawnGit } from '../git/run-git.js';
 import { emptyStats, finishScan } from './finish-scan.js';
+import { scanChangedBlobs } from './scan-changed-blobs.js';
+import { SkipLog } from './skipped.js';
 import type { EngineOptions } from './types.js';
 
 export async function scanDiff(
@@ -23,7 +25,9 @@ export async function scanDiff(
   const started = Date.now();
   const stats = { ...emptyStats(), commitsScanned: 0 };
   const warnings: string[] = [];
+  const skipped = new SkipLog();
   const hits: Hit[] = [];
+  const binaries: BinaryChange[] = [];
   const parser = new AddedLinesParser(
     {
       fragment(f) {
@@ -31,11 +35,7 @@ export async function scanDiff(
         stats.bytesScanned += f.text.length;
         if (mayContainSecret(f.text)) hits.push(...scanText(f));
       },
-      binary: () => void stats.skippedBinary++,
-      tooLarge(path) {
-        stats.skippedTooLarge++;
-        warnings.push(`added lines of ${path} exceed maxFileSize; not scanned`);
-      },
+      binary: (change) => void binaries.push(change),
       commit() {
         stats.commitsScanned++;
         if (opts.onProgress && stats.commitsScanned % 500 === 0)
@@ -49,9 +49,10 @@ export async function scanDiff(
       return ignored;
     },
   );
-  // Past bigFileThreshold git diffs a file as binary without loading it as text: a monstrous file
-  // in a push costs no memory here. Between maxFileSize and this the parser caps it and warns.
-  const threshold = Math.max(opts.config.maxFileSize * 4, 1024 * 1024);
+  // Past bigFileThreshold git shows a file as binary without loading it, and it is then read as a
+  // blob in bounded windows (scan-changed-blobs): a monstrous file in a push costs no memory here.
+  // Not `--text`: it would make git load any file whole, and print UTF-16 as raw bytes.
+  const threshold = opts.config.maxFileSize;
   const child = spawnGit(['-c', `core.bigFileThreshold=${threshold}`, ...args], { cwd: repoDir });
   const abort = (): void => killGit(child);
   opts.signal?.addEventListener('abort', abort, { once: true });
@@ -71,12 +72,18 @@ export async function scanDiff(
     throw new Error(
       `git ${args[0]} failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`,
     );
-  return finishScan(mode, hits, stats, warnings, opts, started);
+  hits.push(...(await scanChangedBlobs(repoDir, binaries, opts, stats, skipped)));
+  if (opts.signal?.aborted) throw new Error('scan cancelled');
+  return finishScan(mode, hits, stats, warnings, opts, started, skipped);
 }
 
-/** Diff options every added-lines scan uses: no external programs, exact new-file line numbers. */
+/**
+ * Diff options every added-lines scan uses: no external programs or text conversion, exact new-file
+ * line numbers, full blob ids for the files shown as binary (read as blobs afterwards).
+ */
 export const DIFF_ARGS = [
   '-p',
+  '--full-index',
   '-U0',
   '-M',
   '--no-color',

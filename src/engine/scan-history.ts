@@ -4,20 +4,17 @@
  * prefilter, scan the few that pass, then attribute only the hit blobs to the commits that wrote
  * them.
  */
-import {
-  isPathIgnored,
-  PREFILTER_KEYWORDS,
-  scanText,
-  type Hit,
-  type ScanResult,
-} from '../core/index.js';
+import { isPathIgnored, PREFILTER_KEYWORDS, type Hit, type ScanResult } from '../core/index.js';
 import { attributeBlobs, listCommits } from '../git/history/attribute.js';
 import { partsAreBinary, partsLength, partsMatch } from '../git/history/blob-parts.js';
 import { streamBlobs } from '../git/history/cat-file-stream.js';
 import { addHistoryFacts } from '../git/history/history-facts.js';
 import { createKeywordScanner } from '../git/history/keyword-scanner.js';
 import { listReachableBlobs, type BlobListing } from '../git/history/list-blobs.js';
-import { emptyStats, finishScan } from './finish-scan.js';
+import { scanContent, WindowedScanner } from './content/scan-content.js';
+import { headOf, sniffEncoding, utf16Bom, type Sniffed } from './content/sniff.js';
+import { countEncoding, emptyStats, finishScan } from './finish-scan.js';
+import { SkipLog } from './skipped.js';
 import type { EngineOptions } from './types.js';
 
 export interface HistoryOptions extends EngineOptions {
@@ -26,12 +23,15 @@ export interface HistoryOptions extends EngineOptions {
 }
 
 let scanner: ((data: Uint8Array) => boolean) | undefined;
+/** The gate for content the keyword scanner already passed. */
+const passed = (): boolean => true;
 const longestKeyword = Math.max(0, ...PREFILTER_KEYWORDS.map((k) => k.length));
 
 export async function scanHistory(repoDir: string, opts: HistoryOptions): Promise<ScanResult> {
   const started = Date.now();
   const stats = { ...emptyStats(), blobsScanned: 0, commitsScanned: 0 };
   const warnings: string[] = [];
+  const skipped = new SkipLog();
   const { config, signal } = opts;
   if (signal?.aborted) throw new Error('history scan cancelled');
   scanner ??= createKeywordScanner(PREFILTER_KEYWORDS);
@@ -79,33 +79,76 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
   }
   const hitsByBlob = new Map<string, Hit[]>();
   let done = 0;
-  const visit = (oid: string, parts: Buffer[] | null): void => {
+  const next = (oid: string): string => {
     done++;
     // Only the blobs between the walk and the reader stay in memory, not the whole repository's.
     const path = paths.get(oid) ?? '';
     paths.delete(oid);
     if (opts.onProgress && done % 2000 === 0)
       opts.onProgress({ phase: 'scan', done, total: listed, bytes: stats.bytesScanned });
-    if (parts === null) return void stats.skippedTooLarge++;
-    if (partsAreBinary(parts)) return void stats.skippedBinary++;
+    return path;
+  };
+  const found = (oid: string, hits: Hit[]): void => {
+    if (hits.length > 0) hitsByBlob.set(oid, hits);
+  };
+  const visit = (oid: string, parts: Buffer[] | null, size: number): void => {
+    const path = next(oid);
+    if (parts === null) {
+      stats.skippedTooLarge++;
+      return skipped.tooLarge(path, size, config.hardMaxFileSize);
+    }
     stats.blobsScanned++;
     stats.filesScanned++;
     stats.bytesScanned += partsLength(parts);
+    // Text blobs (nearly all) pay only the NUL test and a two-byte BOM test here. A NUL means
+    // UTF-16 or binary; a UTF-16 BOM, UTF-16 whose first 8000 bytes may hold no NUL (CJK text).
+    let sniffed: Sniffed | undefined;
+    if (partsAreBinary(parts) || utf16Bom(parts[0])) {
+      sniffed = sniffEncoding(headOf(parts));
+      countEncoding(stats, sniffed.encoding);
+      // The byte gate cannot see keywords in UTF-16: it is decoded and gated as text.
+      if (sniffed.encoding !== 'binary')
+        return found(oid, scanContent(Buffer.concat(parts), { path }, sniffed));
+    }
     // Exactly "contains a prefilter keyword" (tested against mayContainSecret): no second pass.
+    // Binary content is gated too: its printable runs can only hold keywords its bytes hold.
     if (!partsMatch(parts, keywordScan, longestKeyword)) return;
     const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-    const hits = scanText({ path, text: data.toString('utf8') });
-    if (hits.length > 0) hitsByBlob.set(oid, hits);
+    found(oid, scanContent(data, { path, gate: passed, runGate: keywordScan }, sniffed));
   };
-  const { missing } = await streamBlobs(repoDir, wanted(), config.maxFileSize, visit, { signal });
+  // Blobs over maxFileSize (up to hardMaxFileSize): overlapping windows as the bytes arrive.
+  const large = {
+    cap: config.hardMaxFileSize,
+    open(oid: string, size: number) {
+      const windows = new WindowedScanner(
+        { path: next(oid), gate: keywordScan },
+        config.maxFileSize,
+      );
+      stats.blobsScanned++;
+      stats.filesScanned++;
+      stats.bytesScanned += size;
+      return {
+        push: (c: Buffer) => windows.push(c),
+        end: () => {
+          found(oid, windows.end());
+          if (windows.encoding) countEncoding(stats, windows.encoding);
+        },
+      };
+    },
+  };
+  const { missing } = await streamBlobs(repoDir, wanted(), config.maxFileSize, visit, {
+    signal,
+    large,
+  });
   paths.clear();
   const commits = await commitList;
   stats.commitsScanned = commits?.count ?? 0;
   const unreadable = listing.missing + missing;
-  if (unreadable > 0)
-    warnings.push(
-      `${unreadable} reachable objects are missing or unreadable (shallow or partial clone?); they were not scanned`,
-    );
+  if (unreadable > 0) {
+    const detail = `${unreadable} reachable objects are missing or unreadable (shallow or partial clone?); they were not scanned`;
+    warnings.push(detail);
+    skipped.add({ path: '', reason: 'missing', detail }, unreadable);
+  }
 
   // 4. Attribute hit blobs to the commits and paths that wrote them (ignored paths excluded).
   opts.onProgress?.({ phase: 'attribute', done: 0, total: hitsByBlob.size });
@@ -141,7 +184,7 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
           },
         });
   }
-  const result = finishScan('history', hits, stats, warnings, opts, started);
+  const result = finishScan('history', hits, stats, warnings, opts, started, skipped);
 
   // 5. History facts per finding: introducing commit, still at HEAD, branches, commit count.
   await addHistoryFacts(

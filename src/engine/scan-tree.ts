@@ -1,15 +1,12 @@
 /** Working-tree scan: every file a commit could pick up, read from disk, prefiltered as raw bytes. */
 import { join } from 'node:path';
-import {
-  isPathIgnored,
-  mayContainSecret,
-  scanText,
-  type Hit,
-  type ScanResult,
-} from '../core/index.js';
-import { emptyStats, finishScan, isBinary } from './finish-scan.js';
+import { isPathIgnored, type Hit, type ScanResult } from '../core/index.js';
+import { scanContent, WindowedScanner } from './content/scan-content.js';
+import { sniffEncoding } from './content/sniff.js';
+import { countEncoding, emptyStats, finishScan } from './finish-scan.js';
 import { listFiles } from './list-files.js';
-import { readRegularFile } from './read-regular-file.js';
+import { readRegularFile, readRegularFileChunks } from './read-regular-file.js';
+import { SkipLog } from './skipped.js';
 import type { EngineOptions } from './types.js';
 
 /** Files read between yields to the event loop (abort signals, progress, other work). */
@@ -19,7 +16,9 @@ export async function scanTree(dir: string, opts: EngineOptions): Promise<ScanRe
   const started = Date.now();
   const stats = emptyStats();
   const warnings: string[] = [];
+  const skipped = new SkipLog();
   const hits: Hit[] = [];
+  const { maxFileSize, hardMaxFileSize } = opts.config;
   const files = (await listFiles(dir)).filter((p) => {
     const ignored = isPathIgnored(p, opts.config);
     if (ignored) stats.skippedIgnored++;
@@ -33,25 +32,45 @@ export async function scanTree(dir: string, opts: EngineOptions): Promise<ScanRe
       opts.onProgress?.({ phase: 'scan', done: i, total, bytes: stats.bytesScanned });
     }
     const path = files[i]!;
-    const r = readRegularFile(join(dir, path), opts.config.maxFileSize);
+    const full = join(dir, path);
+    const r = readRegularFile(full, maxFileSize);
     if (r.kind === 'skip') continue;
     if (r.kind === 'error') {
       warnings.push(`${path}: could not be read (${r.code})`);
+      skipped.add({ path, reason: 'unreadable', detail: `could not be read (${r.code})` });
       continue;
     }
     if (r.kind === 'too-large') {
-      stats.skippedTooLarge++;
+      if (r.size > hardMaxFileSize) {
+        stats.skippedTooLarge++;
+        skipped.tooLarge(path, r.size, hardMaxFileSize);
+        continue;
+      }
+      // Larger than one window: read and scan in overlapping windows.
+      const windows = new WindowedScanner({ path }, maxFileSize);
+      let bytes = 0;
+      const failed = readRegularFileChunks(full, maxFileSize, hardMaxFileSize, (c) => {
+        bytes += c.length;
+        windows.push(c);
+      });
+      if (failed?.kind === 'error') {
+        warnings.push(`${path}: could not be read (${failed.code})`);
+        skipped.add({ path, reason: 'unreadable', detail: `could not be read (${failed.code})` });
+        continue;
+      }
+      hits.push(...windows.end());
+      if (windows.encoding) countEncoding(stats, windows.encoding);
+      stats.filesScanned++;
+      stats.bytesScanned += bytes;
       continue;
     }
-    if (isBinary(r.data)) {
-      stats.skippedBinary++;
-      continue;
-    }
+    const sniffed = sniffEncoding(r.data.subarray(0, 8000));
+    countEncoding(stats, sniffed.encoding);
     stats.filesScanned++;
     stats.bytesScanned += r.data.length;
-    if (mayContainSecret(r.data)) hits.push(...scanText({ path, text: r.data.toString('utf8') }));
+    hits.push(...scanContent(r.data, { path }, sniffed));
   }
   if (opts.signal?.aborted) throw new Error('scan cancelled');
   opts.onProgress?.({ phase: 'done', done: total, total, bytes: stats.bytesScanned });
-  return finishScan('tree', hits, stats, warnings, opts, started);
+  return finishScan('tree', hits, stats, warnings, opts, started, skipped);
 }

@@ -152,6 +152,7 @@ async function reportScan(
     {
       findings: result.findings.length,
       fails: failsScan(result.findings, config),
+      notScanned: result.skippedCount,
       ms: Date.now() - started,
       // Where the time went: token + check-run start + fetch, config + scan, verify + publish.
       // Publishing includes Octokit's throttling, which spaces GitHub writes about 1 s apart.

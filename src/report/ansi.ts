@@ -7,6 +7,7 @@ export interface Palette {
   dim(text: string): string;
   green(text: string): string;
   red(text: string): string;
+  yellow(text: string): string;
 }
 
 const wrap = (open: number, close: number) => (t: string) => `\x1b[${open}m${t}\x1b[${close}m`;
@@ -22,7 +23,7 @@ const SEVERITY_CODES: Record<Severity, (t: string) => string> = {
 export function palette(color: boolean): Palette {
   if (!color) {
     const id = (t: string) => t;
-    return { severity: (_s, t) => t, bold: id, dim: id, green: id, red: id };
+    return { severity: (_s, t) => t, bold: id, dim: id, green: id, red: id, yellow: id };
   }
   return {
     severity: (s, t) => SEVERITY_CODES[s](t),
@@ -30,5 +31,6 @@ export function palette(color: boolean): Palette {
     dim: wrap(2, 22),
     green: wrap(32, 39),
     red: wrap(31, 39),
+    yellow: wrap(33, 39),
   };
 }

@@ -6,6 +6,7 @@ import { renderGuidance } from './guidance/render-guidance.js';
 import { historyTable } from './history-table.js';
 import { accessLabel, plural, severityCounts, verificationLabel } from './labels.js';
 import { code, truncate } from './markdown.js';
+import { skippedMarkdown, skippedSummary } from './skipped-notes.js';
 import { sortFindings } from './sort-findings.js';
 import { statsLine } from './stats-line.js';
 
@@ -86,6 +87,22 @@ export function renderCheckRun(result: ScanResult | null, ctx: CheckRunContext):
   }
   const findings = sortFindings(result.findings);
   const history = (ctx.mode ?? (result.mode === 'history' ? 'history' : 'scan')) === 'history';
+  const notScanned = skippedSummary(result);
+  const skippedSection = skippedMarkdown(result, ctx.repoUrl);
+  if (findings.length === 0 && notScanned) {
+    // Not a pass: content was skipped, so "no credentials" would overstate what was checked.
+    return {
+      conclusion: 'neutral',
+      title: `No Upstash credentials found, but ${notScanned}`.slice(0, MAX_TITLE),
+      summary: truncate(
+        `Scanned ${statsLine(result)}.\n\n${skippedSection}`,
+        MAX_TEXT,
+        '_List truncated: GitHub limits this field to 65,535 characters._',
+      ),
+      text: '',
+      annotations: [],
+    };
+  }
   if (findings.length === 0) {
     return {
       conclusion: 'success',
@@ -108,7 +125,7 @@ export function renderCheckRun(result: ScanResult | null, ctx: CheckRunContext):
     ? historyTable(findings, ctx.repoUrl)
     : findingsTable(findings, ctx.repoUrl);
   const summary = truncate(
-    `${intro}\n\n${table}\n\n_Scanned ${statsLine(result)}._`,
+    `${intro}\n\n${table}\n\n_Scanned ${statsLine(result)}._${skippedSection ? `\n\n${skippedSection}` : ''}`,
     MAX_TEXT,
     '_Table truncated: GitHub limits this field to 65,535 characters. Run `upstash-guard scan --format json` locally for every finding._',
   );

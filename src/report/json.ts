@@ -33,6 +33,7 @@ function findingJson(f: Finding): Record<string, unknown> {
       path: o.path,
       line: o.line,
       column: o.column ?? null,
+      offset: o.offset ?? null,
       commit: o.commit ?? null,
       author: o.author ?? null,
       date: o.date ?? null,
@@ -58,6 +59,14 @@ export function renderJson(result: ScanResult, opts: JsonOptions = {}): string {
     })),
     stats: result.stats,
     warnings: result.warnings,
+    skipped: result.skipped.map((s) => ({
+      path: s.path,
+      reason: s.reason,
+      detail: s.detail,
+      size: s.size ?? null,
+      commit: s.commit ?? null,
+    })),
+    skippedCount: result.skippedCount,
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

@@ -45,8 +45,9 @@ export function shortSha(sha: string | undefined): string {
   return sha ? sha.slice(0, 7) : '';
 }
 
+/** "path:line", plus the byte offset for content read as binary (its lines count LF bytes). */
 export function where(o: Occurrence): string {
-  return `${o.path}:${o.line}`;
+  return `${o.path}:${o.line}${o.offset !== undefined ? ` (byte ${o.offset})` : ''}`;
 }
 
 export function severityCounts(findings: readonly Finding[]): string {

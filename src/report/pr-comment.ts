@@ -3,6 +3,7 @@ import { findingsTable } from './findings-table.js';
 import { renderGuidance } from './guidance/render-guidance.js';
 import { plural, severityCounts } from './labels.js';
 import { truncate } from './markdown.js';
+import { skippedMarkdown } from './skipped-notes.js';
 import { sortFindings } from './sort-findings.js';
 
 export const PR_COMMENT_MARKER = '<!-- upstash-guard:pr-comment -->';
@@ -21,9 +22,21 @@ export interface PrCommentContext {
  */
 export function renderPrComment(result: ScanResult, ctx: PrCommentContext = {}): string | null {
   const findings = sortFindings(result.findings);
+  const skipped = skippedMarkdown(result, ctx.repoUrl);
   if (findings.length === 0) {
-    if (!ctx.previouslyHadFindings) return null;
-    return `${PR_COMMENT_MARKER}\n### ✅ Upstash credentials: resolved\n\nThe latest push no longer adds any Upstash credential.\n\n**If a credential was pushed earlier, it is still exposed**: removing it from the branch does not revoke it, and the old commits stay reachable. Make sure it was rotated.\n`;
+    const resolved = ctx.previouslyHadFindings
+      ? `### ✅ Upstash credentials: resolved\n\nThe latest push no longer adds any Upstash credential.\n\n**If a credential was pushed earlier, it is still exposed**: removing it from the branch does not revoke it, and the old commits stay reachable. Make sure it was rotated.\n`
+      : '';
+    if (!resolved && !skipped) return null;
+    // Content that was not scanned is said, even with nothing found: silence would read as clean.
+    const head =
+      resolved ||
+      '### ⚠️ Upstash credentials: not everything was scanned\n\nNo Upstash credential was found in what was scanned.\n';
+    return truncate(
+      `${PR_COMMENT_MARKER}\n${head}${skipped ? `\n${skipped}\n` : ''}`,
+      MAX_BODY,
+      '_Comment truncated to GitHub’s size limit; see the “Upstash credentials” check run._',
+    );
   }
   const live = findings.filter((f) => f.verification?.status === 'live').length;
   const body = [
@@ -37,6 +50,7 @@ export function renderPrComment(result: ScanResult, ctx: PrCommentContext = {}):
     'Deleting the line in a new commit is **not enough**: the value stays in the branch history and in GitHub’s pull-request refs.',
     '',
     renderGuidance(findings, { repoUrl: ctx.repoUrl }),
+    ...(skipped ? [skipped, ''] : []),
     '<sub>Posted by upstash-guard. Allow a credential on purpose by adding its fingerprint to `.github/upstash-guard.yml` under `allow:`.</sub>',
   ].join('\n');
   return truncate(

@@ -7,6 +7,7 @@ import {
 } from '../core/types.js';
 import { typeGuidance } from './guidance/type-guidance.js';
 import { accessLabel, TYPE_LABELS, verificationLabel } from './labels.js';
+import { skippedEntry } from './skipped-notes.js';
 import { sortFindings } from './sort-findings.js';
 import { TOOL_NAME, TOOL_URI, TOOL_VERSION } from './tool-info.js';
 
@@ -95,6 +96,7 @@ export function renderSarif(result: ScanResult, opts: SarifOptions = {}): string
             region: {
               startLine: Math.max(1, o.line),
               ...(o.column ? { startColumn: o.column } : {}),
+              ...(o.offset !== undefined ? { byteOffset: o.offset } : {}),
             },
           },
         },
@@ -131,6 +133,37 @@ export function renderSarif(result: ScanResult, opts: SarifOptions = {}): string
           },
         },
         automationDetails: { id: `upstash-guard/${result.mode}/` },
+        // What was not scanned, as tool notifications: a run without results is not a clean run
+        // when content was skipped.
+        invocations: [
+          {
+            executionSuccessful: true,
+            toolExecutionNotifications: result.skipped.map((s) => ({
+              descriptor: { id: `upstash-guard/skipped/${s.reason}` },
+              level: 'warning',
+              message: { text: `Not scanned: ${skippedEntry(s)}` },
+              ...(s.path
+                ? {
+                    locations: [
+                      {
+                        physicalLocation: {
+                          artifactLocation: {
+                            uri: s.path.split('/').map(encodeURIComponent).join('/'),
+                          },
+                        },
+                      },
+                    ],
+                  }
+                : {}),
+              properties: {
+                reason: s.reason,
+                ...(s.size !== undefined ? { size: s.size } : {}),
+                ...(s.commit ? { commit: s.commit } : {}),
+              },
+            })),
+            properties: { skippedCount: result.skippedCount },
+          },
+        ],
         results,
       },
     ],

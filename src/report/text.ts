@@ -14,6 +14,7 @@ import {
 import { BASELINE_REASON } from './baseline.js';
 import { groupRefs, refList } from './refs.js';
 import { sortFindings } from './sort-findings.js';
+import { skippedEntry, skippedSummary } from './skipped-notes.js';
 import { skippedLine, statsLine } from './stats-line.js';
 import { markdownToTerminal } from './terminal-markdown.js';
 
@@ -32,6 +33,8 @@ export interface TextOptions {
 }
 
 const SHOWN_OCCURRENCES = 5;
+/** Skipped files listed without --verbose. */
+const SHOWN_SKIPPED = 10;
 
 function field(p: Palette, name: string, value: string): string {
   return `    ${p.dim(`${name.padEnd(12)} `)}${value}`;
@@ -90,7 +93,13 @@ export function renderText(result: ScanResult, opts: TextOptions = {}): string {
   const p = palette(opts.color ?? false);
   const findings = sortFindings(result.findings);
   const out: string[] = [];
-  if (findings.length === 0) {
+  const notScanned = skippedSummary(result);
+  if (findings.length === 0 && notScanned) {
+    // Never a clean bill of health over content that was not read.
+    out.push(
+      `${p.yellow('!')} No Upstash credentials found in what was scanned, but ${p.bold(notScanned)} (${statsLine(result)}).`,
+    );
+  } else if (findings.length === 0) {
     out.push(`${p.green('✓')} No Upstash credentials found (${statsLine(result)}).`);
   } else {
     for (const f of findings) out.push(...block(f, p, opts.verbose ?? false), '');
@@ -113,6 +122,14 @@ export function renderText(result: ScanResult, opts: TextOptions = {}): string {
   if (allowed)
     out.push(p.dim(`${plural(allowed, 'finding')} suppressed by allowlist or inline comment`));
   if (baselined) out.push(p.dim(`${plural(baselined, 'finding')} already in the baseline`));
+  if (notScanned) {
+    if (findings.length > 0) out.push(`${p.yellow('!')} ${p.bold(notScanned)}`);
+    const list = opts.verbose ? result.skipped : result.skipped.slice(0, SHOWN_SKIPPED);
+    for (const s of list) out.push(`  not scanned: ${skippedEntry(s)}`);
+    const more = result.skippedCount - list.length;
+    if (more > 0)
+      out.push(p.dim(`  … and ${more} more${opts.verbose ? '' : ' (--verbose lists them)'}`));
+  }
   const skipped = skippedLine(result);
   if (skipped && (opts.verbose || findings.length === 0)) out.push(p.dim(skipped));
   for (const w of result.warnings) out.push(`warning: ${w}`);

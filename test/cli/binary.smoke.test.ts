@@ -75,6 +75,8 @@ describe('upstash-guard binary (process)', () => {
       'suppressed',
       'stats',
       'warnings',
+      'skipped',
+      'skippedCount',
     ]);
     expect((doc.findings as unknown[]).length).toBe(2);
     const sarif = run(['scan', '--history', '--format', 'sarif'], repo.dir);

@@ -44,7 +44,7 @@ describe('scanRange edge cases', () => {
     for (const t of tokens) expect(json).not.toContain(t);
   });
 
-  it('ignores deletions and mode changes, honours ignorePaths, caps huge added text', async () => {
+  it('ignores deletions and mode changes, honours ignorePaths, windows big files, lists huge ones', async () => {
     const t = redisTokenParts().token;
     repo.write('keep.env', `UPSTASH_REDIS_REST_TOKEN=${t}\n`);
     repo.write('script.sh', `T=${redisTokenParts().token}\n`);
@@ -57,21 +57,32 @@ describe('scanRange edge cases', () => {
     expect(onlyLater.stats.commitsScanned).toBe(1);
 
     repo.write('vendor/lib.env', `T=${redisTokenParts().token}\n`);
-    repo.write('big.txt', `${'x'.repeat(200)}\n`.repeat(40) + `T=${redisTokenParts().token}\n`);
+    const big = redisTokenParts().token;
+    repo.write('big.txt', `${'x'.repeat(200)}\n`.repeat(40) + `T=${big}\n`);
     repo.write(
       'huge.txt',
       `${'x'.repeat(200)}\n`.repeat(10_000) + `T=${redisTokenParts().token}\n`,
     );
     const tip = repo.commit('vendor and big');
-    const config = { ...DEFAULT_CONFIG, ignorePaths: ['vendor/**'], maxFileSize: 4096 };
-    // big.txt: over maxFileSize, capped and warned. huge.txt: past git's bigFileThreshold, so git
-    // itself diffs it as binary and never loads it as text.
+    const config = {
+      ...DEFAULT_CONFIG,
+      ignorePaths: ['vendor/**'],
+      maxFileSize: 4096,
+      hardMaxFileSize: 1024 * 1024,
+    };
+    // big.txt: over maxFileSize, so past git's bigFileThreshold: git shows it as binary without
+    // loading it, and it is read as a blob and scanned in windows. huge.txt: over
+    // hardMaxFileSize: not read, and listed as skipped.
     const result = await scanRange(repo.dir, { include: [tip], exclude: [first] }, { config });
-    expect(result.findings).toEqual([]);
+    expect(result.findings.flatMap((f) => f.occurrences)).toEqual([
+      expect.objectContaining({ path: 'big.txt', line: 41, commit: tip }),
+    ]);
     expect(result.stats.skippedIgnored).toBe(1);
     expect(result.stats.skippedTooLarge).toBe(1);
-    expect(result.stats.skippedBinary).toBe(1);
-    expect(result.warnings.join('\n')).toContain('big.txt');
+    expect(result.skipped).toEqual([
+      expect.objectContaining({ path: 'huge.txt', reason: 'too-large', commit: tip }),
+    ]);
+    expect(JSON.stringify(result)).not.toContain(big);
   });
 
   it('scans only the commits a new branch adds beyond every other branch', async () => {

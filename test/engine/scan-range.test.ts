@@ -72,7 +72,7 @@ describe('scanRange', () => {
     });
   });
 
-  it('does not re-report a renamed file, and skips binaries and odd paths safely', async () => {
+  it('does not re-report a renamed file, and reads binaries and odd paths safely', async () => {
     const t = redisTokenParts({ layout: 'legacy' }).token;
     repo.write('old name.env', `T=${t}\n`);
     const add = repo.commit('add');
@@ -87,7 +87,8 @@ describe('scanRange', () => {
       expect.objectContaining({ path: 'old name.env', commit: add }),
     ]);
     expect(result.findings.find((f) => f.occurrences[0]!.path === '-rf.txt')).toBeDefined();
-    expect(result.stats.skippedBinary).toBe(1);
+    // The binary is read for printable runs now, not skipped.
+    expect(result.stats).toMatchObject({ skippedBinary: 0, binaryScanned: 1 });
   });
 
   it('scans more than 2,048 commits in one range', async () => {

@@ -55,6 +55,8 @@ describe('text and JSON', () => {
       'suppressed',
       'stats',
       'warnings',
+      'skipped',
+      'skippedCount',
     ]);
     expect(doc.tool).toEqual({ name: 'upstash-guard', version: TOOL_VERSION });
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };

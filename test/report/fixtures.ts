@@ -108,6 +108,8 @@ export function rangeResult(): { result: ScanResult; secrets: string[] } {
       ],
       stats: { ...STATS, commitsScanned: 3 },
       warnings: ['vendor/big.bin: could not be read (EACCES)'],
+      skipped: [],
+      skippedCount: 0,
     },
     secrets,
   };
@@ -145,11 +147,44 @@ export function historyResult(): { result: ScanResult; secrets: string[] } {
       suppressed: [],
       stats: { ...STATS, blobsScanned: 900, commitsScanned: 120 },
       warnings: [],
+      skipped: [],
+      skippedCount: 0,
     },
     secrets,
   };
 }
 
 export function emptyResult(mode: ScanResult['mode'] = 'tree'): ScanResult {
-  return { mode, findings: [], suppressed: [], stats: { ...STATS }, warnings: [] };
+  return {
+    mode,
+    findings: [],
+    suppressed: [],
+    stats: { ...STATS },
+    warnings: [],
+    skipped: [],
+    skippedCount: 0,
+  };
+}
+
+/** Content a scan could not read: one file over the hard cap (in a commit), one unreadable. */
+export const SKIPPED: ScanResult['skipped'] = [
+  {
+    path: 'assets/dump.sqlite',
+    reason: 'too-large',
+    detail: '300.0 MiB, over hardMaxFileSize (256.0 MiB)',
+    size: 314572800,
+    commit: SHA_A,
+  },
+  { path: 'secrets|odd.env', reason: 'unreadable', detail: 'could not be read (EACCES)' },
+];
+
+/** A range result with findings (secrets attached) and skipped content. */
+export function skippedResult(): { result: ScanResult; secrets: string[] } {
+  const { result, secrets } = rangeResult();
+  return { result: { ...result, skipped: SKIPPED, skippedCount: 3 }, secrets };
+}
+
+/** Nothing found, but content was skipped: must never read as a clean bill of health. */
+export function emptySkippedResult(mode: ScanResult['mode'] = 'range'): ScanResult {
+  return { ...emptyResult(mode), skipped: SKIPPED, skippedCount: 2 };
 }

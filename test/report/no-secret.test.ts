@@ -9,11 +9,11 @@ import {
   renderSarif,
   renderText,
 } from '../../src/report/index.js';
-import { historyResult, rangeResult } from './fixtures.js';
+import { historyResult, rangeResult, skippedResult } from './fixtures.js';
 
 /** Findings carry their secret under a symbol; no renderer may let any part of it through. */
 test('no renderer output contains an attached secret', () => {
-  for (const { result, secrets } of [rangeResult(), historyResult()]) {
+  for (const { result, secrets } of [rangeResult(), historyResult(), skippedResult()]) {
     expect(secrets.length).toBeGreaterThan(0);
     // The secret really is attached, so this test would catch a renderer that reveals it.
     expect(revealSecret(result.findings[0]!)?.value).toBe(secrets[0]);

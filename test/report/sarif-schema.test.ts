@@ -1,7 +1,13 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { renderSarif } from '../../src/report/index.js';
-import { emptyResult, historyResult, rangeResult } from './fixtures.js';
+import {
+  emptyResult,
+  emptySkippedResult,
+  historyResult,
+  rangeResult,
+  skippedResult,
+} from './fixtures.js';
 
 const require = createRequire(import.meta.url);
 // ajv 6 (installed with @microsoft/jest-sarif) still speaks draft-04, which the official schema uses.
@@ -21,6 +27,8 @@ describe('SARIF output', () => {
     ['range', rangeResult().result],
     ['history', historyResult().result],
     ['empty', emptyResult()],
+    ['skipped', skippedResult().result],
+    ['empty but skipped', emptySkippedResult()],
   ])('%s result validates against the official SARIF 2.1.0 schema', (_name, result) => {
     const log = JSON.parse(renderSarif(result)) as unknown;
     const ok = validate(log);

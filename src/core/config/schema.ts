@@ -51,6 +51,10 @@ export const configSchema = z
       .union([z.number().int().positive(), z.string().regex(SIZE, 'a size such as 5MB or 1048576')])
       .default(DEFAULT_CONFIG.maxFileSize)
       .transform((v) => (typeof v === 'number' ? v : toBytes(v))),
+    hardMaxFileSize: z
+      .union([z.number().int().positive(), z.string().regex(SIZE, 'a size such as 256MiB or 1GB')])
+      .default(DEFAULT_CONFIG.hardMaxFileSize)
+      .transform((v) => (typeof v === 'number' ? v : toBytes(v))),
   })
   .strict();
 
@@ -74,7 +78,16 @@ export class ConfigError extends Error {
 
 /** Keys known at each level (dotted path of the parent), for "did you mean" hints. */
 const KNOWN_KEYS: Record<string, string[]> = {
-  '': ['version', 'ignorePaths', 'allow', 'failOn', 'verify', 'comments', 'maxFileSize'],
+  '': [
+    'version',
+    'ignorePaths',
+    'allow',
+    'failOn',
+    'verify',
+    'comments',
+    'maxFileSize',
+    'hardMaxFileSize',
+  ],
   comments: ['pullRequest', 'commits', 'history'],
 };
 

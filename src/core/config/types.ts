@@ -22,8 +22,13 @@ export interface Config {
     /** Comments on introducing commits found by the install-time history scan. */
     history: boolean;
   };
-  /** Files (blobs) larger than this many bytes are skipped and counted. */
+  /**
+   * Files (blobs) up to this many bytes are scanned in one piece; larger ones are scanned in
+   * overlapping windows of this size, so memory per file stays bounded.
+   */
   maxFileSize: number;
+  /** Files (blobs) larger than this are not scanned; each one is listed in the report's `skipped`. */
+  hardMaxFileSize: number;
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -34,4 +39,5 @@ export const DEFAULT_CONFIG: Config = {
   verify: true,
   comments: { pullRequest: true, commits: true, history: false },
   maxFileSize: 5 * 1024 * 1024,
+  hardMaxFileSize: 256 * 1024 * 1024,
 };

@@ -20,8 +20,19 @@ export interface BlobVisitor {
   (oid: string, parts: Buffer[] | null, size: number): void;
 }
 
+/** Receives a blob larger than maxSize piece by piece (views of pipe chunks, never reused). */
+export interface LargeBlobSink {
+  push(chunk: Buffer): void;
+  end(): void;
+}
+
 export interface StreamOptions {
   signal?: AbortSignal;
+  /**
+   * Blobs larger than maxSize and at most `cap` bytes go to the sink `open` returns, as they
+   * arrive, instead of being skipped; `visit` is not called for them. Larger ones are skipped.
+   */
+  large?: { cap: number; open(oid: string, size: number): LargeBlobSink };
   /** cat-file processes to spread batches over. Default: 2, or 1 on a single-core machine. */
   readers?: number;
 }
@@ -36,7 +47,7 @@ export async function streamBlobs(
 ): Promise<{ missing: number }> {
   const { signal } = opts;
   const pool = Array.from({ length: Math.max(1, opts.readers ?? parallelGitProcesses()) }, () =>
-    startReader(repoDir, maxSize, visit),
+    startReader(repoDir, maxSize, visit, opts.large),
   );
   const killAll = (): void => pool.forEach((r) => r.child.kill('SIGKILL'));
   signal?.addEventListener('abort', killAll, { once: true });
@@ -92,7 +103,12 @@ interface Reader {
   stderr(): string;
 }
 
-function startReader(repoDir: string, maxSize: number, visit: BlobVisitor): Reader {
+function startReader(
+  repoDir: string,
+  maxSize: number,
+  visit: BlobVisitor,
+  large: StreamOptions['large'],
+): Reader {
   const child = spawnGit(['cat-file', '--batch', '--buffer'], { cwd: repoDir });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
@@ -106,7 +122,13 @@ function startReader(repoDir: string, maxSize: number, visit: BlobVisitor): Read
   // Parser state.
   let pending: Buffer[] = [];
   let pendingLen = 0;
-  let current: { oid: string; size: number; parts: Buffer[] | null; got: number } | null = null;
+  let current: {
+    oid: string;
+    size: number;
+    parts: Buffer[] | null;
+    sink: LargeBlobSink | undefined;
+    got: number;
+  } | null = null;
 
   child.stdout.on('data', (chunk: Buffer): void => {
     let off = 0;
@@ -115,10 +137,13 @@ function startReader(repoDir: string, maxSize: number, visit: BlobVisitor): Read
         const need = current.size + 1 - current.got; // content + trailing LF
         const take = Math.min(need, chunk.length - off);
         if (current.parts) current.parts.push(chunk.subarray(off, off + take));
+        else if (current.sink && current.got < current.size)
+          current.sink.push(chunk.subarray(off, off + Math.min(take, current.size - current.got)));
         current.got += take;
         off += take;
         if (current.got === current.size + 1) {
-          visit(current.oid, current.parts ? withoutLf(current.parts) : null, current.size);
+          if (current.sink) current.sink.end();
+          else visit(current.oid, current.parts ? withoutLf(current.parts) : null, current.size);
           current = null;
         }
         continue;
@@ -145,7 +170,10 @@ function startReader(repoDir: string, maxSize: number, visit: BlobVisitor): Read
         continue;
       }
       const size = Number(fields[2]);
-      current = { oid: fields[0]!, size, parts: size <= maxSize ? [] : null, got: 0 };
+      const oid = fields[0]!;
+      const whole = size <= maxSize;
+      const sink = !whole && large && size <= large.cap ? large.open(oid, size) : undefined;
+      current = { oid, size, parts: whole ? [] : null, sink, got: 0 };
     }
   });
 
