@@ -154,7 +154,7 @@ async function reportScan(
       fails: failsScan(result.findings, config),
       notScanned: result.skippedCount,
       ms: Date.now() - started,
-      // Where the time went: token + check-run start + fetch, config + scan, verify + publish.
+      // Where the time went: token + fetch, config + scan, verify + publish.
       // Publishing includes Octokit's throttling, which spaces GitHub writes about 1 s apart.
       fetchMs: t.fetched - t.start,
       scanMs: t.scanned - t.fetched,
