@@ -78,12 +78,14 @@ describe('exactly once (BullMQ, private Redis, worker processes)', () => {
   }
 
   it('GitHub answers 500 to every write for longer than Octokit retries: delivered once afterwards', async () => {
-    // Octokit itself retries a 500 three times over 14 s; the outage outlasts that.
-    h.gh.fail({ method: 'POST', path: /^\/repos\/acme\/down\//, status: 500, forMs: 25_000 });
-    h.gh.fail({ method: 'PATCH', path: /^\/repos\/acme\/down\//, status: 500, forMs: 25_000 });
+    // GitHub is down until an attempt has failed for good (Octokit itself retries a 500 three
+    // times over 14 s inside one attempt), then comes back.
+    h.gh.fail({ method: 'POST', path: /^\/repos\/acme\/down\//, status: 500 });
+    h.gh.fail({ method: 'PATCH', path: /^\/repos\/acme\/down\//, status: 500 });
     const w = await startWorker();
     const head = await openPr('down', 811, 21);
-    await w.waitForLog(/scan attempt failed; it will be retried/, 40_000);
+    await w.waitForLog(/scan attempt failed; it will be retried/, 60_000);
+    h.gh.clearFailures();
     await expectDeliveredOnce('down', head, 21);
     expect(w.logs()).not.toMatch(/failed for good/);
     const warn = w
@@ -104,11 +106,11 @@ describe('exactly once (BullMQ, private Redis, worker processes)', () => {
       method: 'POST',
       path: /^\/repos\/acme\/refused\/issues\/\d+\/comments$/,
       status: 422,
-      forMs: 6_000,
     });
     const w = await startWorker();
     const head = await openPr('refused', 812, 22);
-    await w.waitForLog(/scan attempt failed/, 20_000);
+    await w.waitForLog(/scan attempt failed/, 30_000);
+    h.gh.clearFailures();
     await expectDeliveredOnce('refused', head, 22);
     // The run was completed once; the retry only posted the comment.
     const run = h.gh.checkRuns.find((c) => c.repo === 'acme/refused')!;

@@ -97,6 +97,8 @@ export interface GitHubDouble {
    * the API and git at this one origin.
    */
   serveGitFrom(gitBaseUrl: string): void;
+  /** Ends every injected failure (GitHub is back). */
+  clearFailures(): void;
   /** `<origin>/<owner>/<name>.git`: the URL the App fetches from. */
   cloneUrl(owner: string, name: string): string;
   /** Latency added to every answer, in ms. */
@@ -554,6 +556,9 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
         ...failure,
         ...(failure.forMs !== undefined ? { until: Date.now() + failure.forMs } : {}),
       });
+    },
+    clearFailures() {
+      failures.length = 0;
     },
     serveGitFrom(base) {
       gitBase = base;
