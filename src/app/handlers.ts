@@ -3,10 +3,10 @@
  * so deliveries are answered in milliseconds.
  */
 import type { Probot } from 'probot';
-import { parseFullName } from '../github/repo-name.js';
 import type { ScanQueue } from '../queue/scan-queue.js';
 import type { ScanJob } from '../queue/scan-job.js';
-import { historyJobsFor, pullRequestJob, pushJob, repoFields, rerunJob } from './to-scan-job.js';
+import { installationJob } from './to-install-job.js';
+import { pullRequestJob, pushJob, rerunJob } from './to-scan-job.js';
 
 type Payload = Record<string, unknown>;
 
@@ -30,7 +30,15 @@ function bounded<T>(p: Promise<T>, ms: number): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-export function registerHandlers(app: Probot, queue: ScanQueue, enqueueTimeoutMs = 3_000): void {
+export interface HandlerHooks {
+  /** Clones of removed repositories (all of the installation's when `repoIds` is unset) are deleted. */
+  removed?(installationId: number, repoIds?: number[]): Promise<void>;
+  /** How long a delivery waits for the queue before it is answered 503 (default 3 s). */
+  enqueueTimeoutMs?: number;
+}
+
+export function registerHandlers(app: Probot, queue: ScanQueue, hooks: HandlerHooks = {}): void {
+  const enqueueTimeoutMs = hooks.enqueueTimeoutMs ?? 3_000;
   const enqueue = async (jobs: (ScanJob | undefined)[], event: string): Promise<void> => {
     for (const job of jobs) {
       if (!job) {
@@ -68,34 +76,23 @@ export function registerHandlers(app: Probot, queue: ScanQueue, enqueueTimeoutMs
     if (ctx.payload.requested_action?.identifier !== 'reverify') return;
     await enqueue([rerunJob(ctx.payload as unknown as Payload, ctx.id)], ctx.name);
   });
-  app.on(['installation.created', 'installation_repositories.added'], async (ctx) => {
-    const payload = ctx.payload as unknown as Payload;
-    const inst = (payload.installation as { id?: number } | undefined)?.id;
-    const listed = (payload.repositories ?? payload.repositories_added) as
-      { full_name?: string }[] | undefined;
-    if (!inst || !Array.isArray(listed)) return;
-    const jobs: ScanJob[] = [];
-    for (const r of listed) {
-      const name = parseFullName(r.full_name);
-      if (!name) continue;
-      const { owner, repo } = name;
-      try {
-        // The installation payload lists names only: fetch clone URL, default branch and its head.
-        const { data } = await ctx.octokit.request('GET /repos/{owner}/{repo}', { owner, repo });
-        const fields = repoFields(data);
-        if (!fields?.defaultBranch) continue;
-        const { data: branch } = await ctx.octokit.request(
-          'GET /repos/{owner}/{repo}/branches/{branch}',
-          { owner, repo, branch: fields.defaultBranch },
-        );
-        jobs.push(...historyJobsFor(inst, [{ ...fields, headSha: branch.commit.sha }]));
-      } catch (err) {
-        app.log.warn(
-          { repo: `${owner}/${repo}`, status: (err as { status?: number }).status },
-          'cannot schedule history scan (empty or inaccessible repository)',
-        );
-      }
-    }
-    await enqueue(jobs, ctx.name);
-  });
+  // One installation-level job pages the repositories in a worker (src/queue/install-job.ts).
+  app.on(['installation.created', 'installation_repositories.added'], async (ctx) =>
+    enqueue([installationJob(ctx.payload as unknown as Payload, ctx.id)], ctx.name),
+  );
+  // Removed or deleted repositories and deleted installations: their clones go.
+  const removed = async (inst: number | undefined, repoIds?: number[]): Promise<void> => {
+    if (!inst || !hooks.removed) return;
+    await hooks.removed(inst, repoIds);
+  };
+  app.on('installation_repositories.removed', async (ctx) =>
+    removed(
+      ctx.payload.installation.id,
+      ctx.payload.repositories_removed.map((r) => r.id),
+    ),
+  );
+  app.on('installation.deleted', async (ctx) => removed(ctx.payload.installation.id));
+  app.on('repository.deleted', async (ctx) =>
+    removed(ctx.payload.installation?.id, [ctx.payload.repository.id]),
+  );
 }

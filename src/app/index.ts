@@ -14,7 +14,10 @@ const app: ApplicationFunction = (probot, { addHandler }) => {
   // (set UPSTASH_GUARD_WORKER_IN_APP=1 to also process jobs in the app process).
   if (!process.env.REDIS_URL || process.env.UPSTASH_GUARD_WORKER_IN_APP === '1')
     runtime.startWorker();
-  registerHandlers(probot, runtime.queue, runtime.enqueueTimeoutMs);
+  registerHandlers(probot, runtime.queue, {
+    removed: (i, r) => runtime.removed(i, r),
+    enqueueTimeoutMs: runtime.enqueueTimeoutMs,
+  });
   replaceWebhookMiddleware(probot);
   addHandler(httpRoutes(runtime));
   const shutdown = (): void => void runtime.close().finally(() => process.exit(0));

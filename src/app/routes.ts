@@ -21,9 +21,9 @@ export function httpRoutes(runtime: Runtime) {
       return true;
     }
     if (req.method === 'GET' && path === '/metrics') {
-      const depth = await runtime.queue.depth().catch(() => -1);
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
-      res.end(runtime.metrics.render(depth));
+      const body = await runtime.metrics.render();
+      res.writeHead(200, { 'content-type': runtime.metrics.contentType });
+      res.end(body);
       return true;
     }
     return false;

@@ -2,21 +2,27 @@
  * Wiring shared by the app process and `npm run worker`: the queue (BullMQ with REDIS_URL,
  * in-process otherwise), the repository cache, the verifier and metrics.
  */
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Probot } from 'probot';
 import type { Logger } from 'pino';
+import { cacheDirFrom } from '../git/cache-dir.js';
+import { CacheJanitor } from '../git/cache-eviction.js';
 import { RepoCache } from '../git/repo-cache.js';
+import { ConfigFileCache } from '../github/org-config-cache.js';
 import { githubOrigin } from '../github/repo-name.js';
 import type { GitHubClient } from '../github/types.js';
+import { instrumentOctokit } from './github-metrics.js';
+import { InstallationAuth } from './installation-auth.js';
 import { BullScanQueue, redisConnection } from '../queue/bullmq-queue.js';
 import { MemoryCheckRunStore, RedisCheckRunStore } from '../queue/check-run-store.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
 import { warnIfRedisUnsafe } from '../queue/redis-requirements.js';
 import { stepHookFromEnv } from '../queue/step-hook.js';
-import { Metrics } from '../queue/metrics.js';
+import { failureReason, Metrics } from '../queue/metrics.js';
+import { processInstallJob } from '../queue/install-job.js';
 import { processScanJob, type JobVerifier } from '../queue/process-scan-job.js';
+import { notingTips } from '../queue/noting-queue.js';
 import { reportAttemptFailure } from '../queue/log-failure.js';
 import { retryScheduleFromEnv } from '../queue/scan-job.js';
 import type { AttemptFailure, ScanQueue } from '../queue/scan-queue.js';
@@ -28,16 +34,24 @@ export interface Runtime {
   enqueueTimeoutMs: number;
   metrics: Metrics;
   startWorker(): void;
+  /** Repositories removed from the installation (or all of it, deleted): clean their clones. */
+  removed(installationId: number, repoIds?: number[]): Promise<void>;
   close(): Promise<void>;
+}
+
+interface RemovedRepos {
+  installationId: number;
+  repoIds?: number[];
 }
 
 export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env): Runtime {
   const log = app.log as unknown as Logger;
   const metrics = new Metrics();
   const redisUrl = env.REDIS_URL;
+  const cacheDir = cacheDirFrom(env);
   const retry = retryScheduleFromEnv(env);
-  const onAttemptFailed = (f: AttemptFailure): void => reportAttemptFailure(log, metrics, f);
-  const queue: ScanQueue = redisUrl
+  const onAttemptFailed = (f: AttemptFailure): void => reportAttemptFailure(log, f);
+  const store: ScanQueue = redisUrl
     ? new BullScanQueue({
         connection: redisConnection(redisUrl),
         ...(env.UPSTASH_GUARD_QUEUE_PREFIX ? { prefix: env.UPSTASH_GUARD_QUEUE_PREFIX } : {}),
@@ -55,12 +69,25 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
         concurrency: Number(env.UPSTASH_GUARD_CONCURRENCY ?? 2),
         retry,
         onAttemptFailed,
+        // Durable without Redis: a restart loses no queued scan (src/queue/journal.ts).
+        journalPath: join(cacheDir, 'queue.journal'),
+        onRestored: (count) => {
+          metrics.journalRestored(count);
+          if (count > 0) log.info({ count }, 'restored queued scans from the journal');
+        },
       });
   const redis = redisUrl
     ? new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true })
     : undefined;
   // A Redis without persistence, or one that evicts keys, loses reports: say so at startup.
   if (redis) void warnIfRedisUnsafe(redis, log);
+  // One scan per PR/branch at a time, shared by every worker through Redis when there is one;
+  // the handlers note each new head so superseded queued heads fold into the newest scan.
+  const gate = redis
+    ? new RedisGate(redis, `${env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard'}:serial`)
+    : new MemoryGate();
+  const queue = notingTips(store, gate);
+  metrics.readQueueFrom(async () => queue.stats?.());
   // Loaded on first use: most scans find nothing and never touch the network code.
   const verifier: JobVerifier | undefined =
     env.UPSTASH_GUARD_VERIFY === 'off'
@@ -77,34 +104,50 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
         };
   // Throws at startup on a malformed GHE_HOST rather than fetching from somewhere unexpected.
   const origin = githubOrigin(env);
-  const cache = new RepoCache(
-    env.UPSTASH_GUARD_CACHE_DIR ?? join(tmpdir(), 'upstash-guard-repos'),
-    {
-      maxBytes: Number(env.UPSTASH_GUARD_MAX_REPO_BYTES ?? 4 * 1024 ** 3),
-      tokenOrigin: origin,
+  const cache = new RepoCache(cacheDir, {
+    maxBytes: Number(env.UPSTASH_GUARD_MAX_REPO_BYTES ?? 4 * 1024 ** 3),
+    tokenOrigin: origin,
+  });
+  const janitor = new CacheJanitor(cacheDir, {
+    ...(env.UPSTASH_GUARD_CACHE_MAX_BYTES
+      ? { maxBytes: Number(env.UPSTASH_GUARD_CACHE_MAX_BYTES) }
+      : {}),
+    onEvict: (reason, count) => metrics.cacheEvicted(reason, count),
+  });
+  metrics.readCacheFrom(() => janitor.size());
+  // Installation tokens reused until near expiry (src/app/installation-auth.ts).
+  const installations = new InstallationAuth({
+    client: async (id) => {
+      const octokit = await app.auth(id);
+      instrumentOctokit(octokit, metrics);
+      return octokit as unknown as GitHubClient;
     },
-  );
-  const auth = async (installationId: number) => {
-    const gh = await app.auth(installationId);
-    // Minted through the app-level (JWT) client, not `gh.auth()`: Probot 14 gives auth-app a
-    // request without the GHE base URL, so `gh.auth()` always calls api.github.com.
-    const appClient = await app.auth();
-    const { data } = await appClient.request(
-      'POST /app/installations/{installation_id}/access_tokens',
-      { installation_id: installationId },
-    );
-    const token = data.token;
-    return { gh: gh as unknown as GitHubClient, token };
+    onMint: () => metrics.tokenMinted(),
+    mint: async (id) => {
+      // Minted through the app-level (JWT) client, not `gh.auth()`: Probot 14 gives auth-app a
+      // request without the GHE base URL, so `gh.auth()` always calls api.github.com.
+      const appClient = await app.auth();
+      const { data } = await appClient.request(
+        'POST /app/installations/{installation_id}/access_tokens',
+        { installation_id: id },
+      );
+      return { token: data.token, expiresAt: Date.parse(data.expires_at) };
+    },
+  });
+  const auth = (installationId: number) => installations.get(installationId);
+  const removalChannel = `${env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard'}:cache-removed`;
+  const removeLocal = async (installationId: number, repoIds?: number[]): Promise<void> => {
+    if (!repoIds) installations.drop(installationId);
+    const removed = await janitor.remove(installationId, repoIds).catch(() => 0);
+    log.info({ installation: installationId, repos: repoIds?.length, removed }, 'cache cleaned');
   };
+  const stopWorker: (() => void)[] = [];
+  const configCache = new ConfigFileCache(Number(env.UPSTASH_GUARD_CONFIG_TTL_MS ?? 60_000));
   return {
     queue,
     enqueueTimeoutMs: Number(env.UPSTASH_GUARD_ENQUEUE_TIMEOUT_MS ?? 3_000),
     metrics,
     startWorker() {
-      // One scan per PR/branch at a time, shared by every worker through Redis when there is one.
-      const gate = redis
-        ? new RedisGate(redis, `${env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard'}:serial`)
-        : new MemoryGate();
       // Each job's check run id, so retries on any worker update the same run.
       const checkRuns = redis
         ? new RedisCheckRunStore(
@@ -114,27 +157,60 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
         : new MemoryCheckRunStore();
       const onStep = stepHookFromEnv(env, log);
       const inProgressAfter = env.UPSTASH_GUARD_IN_PROGRESS_AFTER_MS;
-      queue.start(
-        serialized(
-          (job) =>
-            processScanJob(job, {
-              auth,
-              cache,
-              githubOrigin: origin,
-              log,
-              metrics,
-              checkRuns,
-              ...(inProgressAfter !== undefined
-                ? { inProgressAfterMs: Number(inProgressAfter) }
-                : {}),
-              ...(onStep ? { onStep } : {}),
-              ...(verifier ? { verifier } : {}),
-            }),
-          gate,
-        ),
+      const scan = serialized(
+        (job) =>
+          processScanJob(job, {
+            auth,
+            cache,
+            githubOrigin: origin,
+            log,
+            metrics,
+            configCache,
+            cacheJanitor: janitor,
+            checkRuns,
+            ...(inProgressAfter !== undefined
+              ? { inProgressAfterMs: Number(inProgressAfter) }
+              : {}),
+            ...(onStep ? { onStep } : {}),
+            ...(verifier ? { verifier } : {}),
+          }),
+        gate,
+        () => metrics.folded(),
       );
+      // Sizes for /metrics and LRU eviction also when no job runs; removals from any process.
+      const timer = setInterval(() => void janitor.sweep().catch(() => undefined), 5 * 60_000);
+      timer.unref();
+      void janitor.sweep().catch(() => undefined);
+      stopWorker.push(() => clearInterval(timer));
+      if (redis) {
+        const sub = redis.duplicate();
+        void sub.subscribe(removalChannel).catch(() => undefined);
+        sub.on('message', (_channel, message: string) => {
+          const { installationId, repoIds } = JSON.parse(message) as RemovedRepos;
+          void removeLocal(installationId, repoIds);
+        });
+        stopWorker.push(() => sub.disconnect());
+      }
+      queue.start(async (job) => {
+        const release = janitor.hold(job.repoId);
+        try {
+          if (job.kind === 'installation') await processInstallJob(job, { auth, queue, log });
+          else await scan(job);
+        } catch (err) {
+          metrics.scanFailed(failureReason(err));
+          throw err;
+        } finally {
+          release();
+        }
+      });
+    },
+    async removed(installationId, repoIds) {
+      // Every worker process holds its own cache: tell them all through Redis when there is one.
+      if (redis) await redis.publish(removalChannel, JSON.stringify({ installationId, repoIds }));
+      else await removeLocal(installationId, repoIds);
     },
     async close() {
+      for (const stop of stopWorker) stop();
       await queue.close();
       redis?.disconnect();
     },

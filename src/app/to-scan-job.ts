@@ -89,14 +89,6 @@ export function pushJob(payload: Json, deliveryId?: string): ScanJob | undefined
   };
 }
 
-/** installation.created and installation_repositories.added: one history job per repository. */
-export function historyJobsFor(
-  inst: number,
-  repos: (RepoFields & { headSha: string })[],
-): ScanJob[] {
-  return repos.map((r) => ({ kind: 'history' as const, installationId: inst, ...r }));
-}
-
 /** check_run.rerequested / requested_action and check_suite.rerequested: rescan that head. */
 export function rerunJob(payload: Json, deliveryId?: string): ScanJob | undefined {
   const run = obj(payload.check_run);

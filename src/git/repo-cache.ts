@@ -244,7 +244,7 @@ function tooLarge(maxBytes: number): RepoTooLargeError {
 }
 
 /** Bytes under a directory (the object store, including packs still being received). */
-async function dirBytes(dir: string): Promise<number> {
+export async function dirBytes(dir: string): Promise<number> {
   let total = 0;
   const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
   for (const e of entries) {

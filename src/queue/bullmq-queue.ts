@@ -16,6 +16,7 @@ import {
   type RetrySchedule,
   type ScanJob,
 } from './scan-job.js';
+import type { QueueStats } from './queue-stats.js';
 import type { AttemptFailureListener, JobProcessor, ScanQueue } from './scan-queue.js';
 
 export const QUEUE_NAME = 'upstash-guard-scans';
@@ -136,6 +137,38 @@ export class BullScanQueue implements ScanQueue {
   async depth(): Promise<number> {
     const c = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
     return Object.values(c).reduce((a, b) => a + b, 0);
+  }
+
+  /**
+   * Queue-wide, from Redis: every process reports the same counts. The oldest job per kind is read
+   * from the 200 oldest waiting and delayed jobs (BullMQ lists prioritized jobs by priority, so a
+   * low-priority kind's oldest job may be further in; the age is then a lower bound).
+   */
+  async stats(): Promise<QueueStats> {
+    const c = await this.queue.getJobCounts(
+      'waiting',
+      'prioritized',
+      'active',
+      'delayed',
+      'failed',
+      'completed',
+    );
+    const counts = {
+      waiting: (c.waiting ?? 0) + (c.prioritized ?? 0),
+      active: c.active ?? 0,
+      delayed: c.delayed ?? 0,
+      failed: c.failed ?? 0,
+      completed: c.completed ?? 0,
+    };
+    const oldest: Record<string, number> = {};
+    const jobs = await this.queue.getJobs(['waiting', 'prioritized', 'delayed'], 0, 199, true);
+    const now = Date.now();
+    for (const j of jobs) {
+      if (!j) continue;
+      const age = (now - (j.data.receivedAt ?? j.timestamp)) / 1000;
+      oldest[j.name] = Math.max(oldest[j.name] ?? 0, age);
+    }
+    return { counts, oldestAgeSeconds: oldest };
   }
 
   async close(): Promise<void> {

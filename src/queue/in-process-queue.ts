@@ -12,6 +12,8 @@ import {
   type RetrySchedule,
   type ScanJob,
 } from './scan-job.js';
+import { JobJournal } from './journal.js';
+import type { QueueStats } from './queue-stats.js';
 import type { AttemptFailureListener, JobProcessor, ScanQueue } from './scan-queue.js';
 
 interface Entry {
@@ -25,6 +27,13 @@ export interface InProcessQueueOptions {
   concurrency?: number;
   retry?: Partial<RetrySchedule>;
   onAttemptFailed?: AttemptFailureListener;
+  /**
+   * Write-ahead journal file (src/queue/journal.ts): queued and running jobs survive a restart.
+   * Without it the queue is memory only.
+   */
+  journalPath?: string;
+  /** Called once the journal is read, with the number of jobs restored from it. */
+  onRestored?: (count: number) => void;
 }
 
 export class InProcessQueue implements ScanQueue {
@@ -37,13 +46,34 @@ export class InProcessQueue implements ScanQueue {
   private closed = false;
   private readonly timers = new Set<NodeJS.Timeout>();
   private idleWaiters: (() => void)[] = [];
+  private journal: JobJournal | undefined;
+  private completed = 0;
+  private failed = 0;
+  private readonly ready: Promise<void>;
 
-  constructor(private readonly opts: InProcessQueueOptions = {}) {}
+  constructor(private readonly opts: InProcessQueueOptions = {}) {
+    this.ready = opts.journalPath ? this.restore(opts.journalPath) : Promise.resolve();
+    // Surfaced by add(); never an unhandled rejection at startup.
+    this.ready.catch(() => undefined);
+  }
+
+  private async restore(path: string): Promise<void> {
+    const { journal, pending } = await JobJournal.open(path);
+    this.journal = journal;
+    for (const { id, job } of pending) {
+      this.known.add(id);
+      this.push({ id, job, attempt: 1, seq: this.seq++ });
+    }
+    this.opts.onRestored?.(pending.length);
+  }
 
   async add(job: ScanJob): Promise<{ id: string; duplicate: boolean }> {
+    await this.ready;
     const id = jobIdOf(job);
     if (this.known.has(id)) return { id, duplicate: true };
     this.known.add(id);
+    // On disk before the webhook is answered.
+    await this.journal?.add(id, job);
     this.push({ id, job, attempt: 1, seq: this.seq++ });
     return { id, duplicate: false };
   }
@@ -57,17 +87,46 @@ export class InProcessQueue implements ScanQueue {
     return this.waiting.length + this.running + this.timers.size;
   }
 
+  async stats(): Promise<QueueStats> {
+    const now = Date.now();
+    const oldest: Record<string, number> = {};
+    for (const e of this.waiting)
+      oldest[e.job.kind] = Math.max(
+        oldest[e.job.kind] ?? 0,
+        (now - (e.job.receivedAt ?? now)) / 1000,
+      );
+    return {
+      counts: {
+        waiting: this.waiting.length,
+        active: this.running,
+        delayed: this.timers.size,
+        failed: this.failed,
+        completed: this.completed,
+      },
+      oldestAgeSeconds: oldest,
+    };
+  }
+
   /** Resolves when nothing is waiting, running or scheduled for retry (tests, shutdown). */
   idle(): Promise<void> {
     if (this.waiting.length + this.running + this.timers.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /** Waiting jobs and those awaiting a retry stay in the journal and run after the restart. */
   async close(): Promise<void> {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     while (this.running > 0) await new Promise((r) => setTimeout(r, 20));
+    await this.ready.catch(() => undefined);
+    await this.journal?.close();
+  }
+
+  private finished(entry: Entry, ok: boolean): void {
+    if (ok) this.completed++;
+    else this.failed++;
+    this.journal?.done(entry.id).catch(() => undefined);
   }
 
   private push(entry: Entry): void {
@@ -93,6 +152,7 @@ export class InProcessQueue implements ScanQueue {
   private async run(entry: Entry): Promise<void> {
     try {
       await this.processor!(entry.job);
+      this.finished(entry, true);
     } catch (err) {
       const retry = { ...DEFAULT_RETRY, ...this.opts.retry };
       const final = err instanceof PermanentJobError || entry.attempt >= retry.attempts;
@@ -111,9 +171,13 @@ export class InProcessQueue implements ScanQueue {
           this.push({ ...entry, attempt: entry.attempt + 1 });
         }, delay);
         this.timers.add(timer);
-      } else {
+      } else if (final || !this.journal) {
+        // Failed for good (or shutting down without a journal): no longer a duplicate, so a
+        // redelivery or a Re-run enqueues it again.
         this.known.delete(entry.id);
+        this.finished(entry, false);
       }
+      // Else shutting down with a journal: the job stays in it and runs after the restart.
     } finally {
       this.running--;
       this.pump();

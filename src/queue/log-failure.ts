@@ -5,14 +5,9 @@
  * Octokit messages carry GitHub's text, never the request headers).
  */
 import type { Logger } from 'pino';
-import type { Metrics } from './metrics.js';
 import type { AttemptFailure } from './scan-queue.js';
 
-export function reportAttemptFailure(
-  log: Pick<Logger, 'warn' | 'error'>,
-  metrics: Metrics | undefined,
-  f: AttemptFailure,
-): void {
+export function reportAttemptFailure(log: Pick<Logger, 'warn' | 'error'>, f: AttemptFailure): void {
   const err = f.error as { name?: string; message?: string; status?: number } | undefined;
   const fields = {
     job: f.jobId,
@@ -24,8 +19,7 @@ export function reportAttemptFailure(
     reason: `${err?.name ?? 'Error'}: ${err?.message ?? String(f.error)}`,
     ...(typeof err?.status === 'number' ? { status: err.status } : {}),
   };
-  if (f.final) {
-    metrics?.scanFailed();
+  if (f.final)
     log.error(fields, 'scan job failed for good: a redelivery or Re-run enqueues it again');
-  } else log.warn(fields, 'scan attempt failed; it will be retried');
+  else log.warn(fields, 'scan attempt failed; it will be retried');
 }

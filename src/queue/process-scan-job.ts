@@ -6,16 +6,20 @@ import type { Finding, ScanResult } from '../core/index.js';
 import { failsScan } from '../core/index.js';
 import { otherHeads, scanRange } from '../engine/scan-range.js';
 import { scanHistory } from '../engine/scan-history.js';
+import type { CacheJanitor } from '../git/cache-eviction.js';
 import type { RepoCache } from '../git/repo-cache.js';
 import { cacheKeyFor, RepoNotFoundError, RepoTooLargeError, setHead } from '../git/repo-cache.js';
-import { cloneUrlFor } from '../github/repo-name.js';
+import { readFileAt } from '../git/read-file-at.js';
 import { commentOnCommits } from '../github/commit-comments.js';
-import { loadRepoConfig } from '../github/load-config.js';
+import { CONFIG_PATH, loadRepoConfig } from '../github/load-config.js';
+import type { ConfigFileCache } from '../github/org-config-cache.js';
 import { findPrComment, upsertPrComment } from '../github/pr-comment.js';
+import { cloneUrlFor } from '../github/repo-name.js';
 import type { GitHubClient } from '../github/types.js';
 import { renderCheckRun, renderPrComment } from '../report/index.js';
 import { CheckRunSlot } from './check-run-slot.js';
 import type { CheckRunStore } from './check-run-store.js';
+import { defaultBranchHead } from './history-head.js';
 import { jobIdOf, PermanentJobError, type ScanJob } from './scan-job.js';
 import type { Metrics } from './metrics.js';
 
@@ -39,6 +43,10 @@ export interface JobDeps {
   inProgressAfterMs?: number;
   /** Test-only step hook (see stepHookFromEnv); absent in production. */
   onStep?: (step: string, job: ScanJob) => Promise<void>;
+  /** Clone cache upkeep: last use, repack, LRU eviction (src/git/cache-eviction.ts). */
+  cacheJanitor?: CacheJanitor;
+  /** The organisation's config and `_extends` bases, cached with a TTL and ETag. */
+  configCache?: ConfigFileCache;
 }
 
 const ZERO = /^0+$/;
@@ -56,21 +64,28 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
   const auth = await deps.auth(job.installationId);
   const writes = { count: 0 };
   const gh = countWrites(auth.gh, writes);
-  const token = auth.token;
+  const ctx = { gh, token: auth.token, log, writes, started };
 
-  // 2. The check run: shown in progress only if the scan runs long, completed in step 7.
-  const checkRun = new CheckRunSlot(job, jobIdOf(job), {
+  // 2. The check run: shown in progress only if the scan runs long, completed in step 7. Not
+  // for history scans, which write only when they have something to say (and whose head an
+  // install-time job learns from the clone).
+  if (job.kind === 'history') return reportScan(job, deps, ctx);
+  const checkRun = checkRunSlotFor(job, deps, gh, log);
+  checkRun.start();
+  try {
+    await reportScan(job, deps, { ...ctx, checkRun });
+  } finally {
+    checkRun.stop();
+  }
+}
+
+function checkRunSlotFor(job: ScanJob, deps: JobDeps, gh: GitHubClient, log: Logger): CheckRunSlot {
+  return new CheckRunSlot(job, jobIdOf(job), {
     gh,
     store: deps.checkRuns,
     log,
     ...(deps.inProgressAfterMs !== undefined ? { inProgressAfterMs: deps.inProgressAfterMs } : {}),
   });
-  checkRun.start();
-  try {
-    await reportScan(job, deps, { gh, token, checkRun, log, writes, started });
-  } finally {
-    checkRun.stop();
-  }
 }
 
 async function reportScan(
@@ -79,13 +94,13 @@ async function reportScan(
   ctx: {
     gh: GitHubClient;
     token: string;
-    checkRun: CheckRunSlot;
+    checkRun?: CheckRunSlot;
     log: Logger;
     writes: { count: number };
     started: number;
   },
 ): Promise<void> {
-  const { gh, token, checkRun, log, started } = ctx;
+  const { gh, token, log, started } = ctx;
   const repo = { owner: job.owner, repo: job.repo };
   const t = { start: started, fetched: 0, scanned: 0 };
   // 3. Fetch into the repository cache.
@@ -106,8 +121,25 @@ async function reportScan(
   }
 
   t.fetched = Date.now();
+  await deps.cacheJanitor?.used(repoDir, {
+    installationId: job.installationId,
+    repoId: job.repoId,
+  });
+  if (job.kind === 'history' && !job.headSha) {
+    const head = await defaultBranchHead(repoDir, job.defaultBranch);
+    if (!head) {
+      log.info('empty repository or no default branch: nothing to scan');
+      deps.metrics?.scanFinished(job.kind, Date.now() - started, 0);
+      return;
+    }
+    job = { ...job, headSha: head };
+  }
   // 4. Config (repository, then organisation; a broken file makes the check neutral).
-  const loaded = await loadRepoConfig(gh, repo, job.headSha);
+  const headSha = job.headSha;
+  const loaded = await loadRepoConfig(gh, repo, headSha, {
+    readRepoFile: () => readFileAt(repoDir, headSha, CONFIG_PATH),
+    ...(deps.configCache ? { cache: deps.configCache } : {}),
+  });
   const config = loaded.config;
 
   // 5. Scan.
@@ -143,11 +175,23 @@ async function reportScan(
       : {}),
   });
   await deps.onStep?.('publish', job);
-  await checkRun.complete(output);
+  if (ctx.checkRun) await ctx.checkRun.complete(output);
+  // Install time: a clean default branch costs no write (the installation summary is in the
+  // logs and metrics); findings or a broken config get one completed check run.
+  else if (output.conclusion !== 'success')
+    await checkRunSlotFor(job, deps, gh, log).complete(output);
   await deps.onStep?.('comments', job);
   if (!loaded.error) await publishComments(job, gh, result, config.comments, repoUrl);
 
-  deps.metrics?.scanFinished(job.kind, Date.now() - started, result.findings.length);
+  await deps.cacheJanitor?.afterJob(repoDir).catch((err: unknown) => {
+    log.warn({ err: (err as Error).message }, 'cache maintenance failed');
+  });
+  deps.metrics?.scanFinished(
+    job.kind,
+    Date.now() - started,
+    result.findings.length,
+    job.receivedAt,
+  );
   log.info(
     {
       findings: result.findings.length,
@@ -159,7 +203,7 @@ async function reportScan(
       fetchMs: t.fetched - t.start,
       scanMs: t.scanned - t.fetched,
       publishMs: Date.now() - t.scanned,
-      // GitHub writes of this attempt: 1 for a clean PR or push scan.
+      // GitHub writes of this attempt: 1 for a clean PR or push scan, 0 for a clean history.
       writes: ctx.writes.count,
     },
     'scan reported',

@@ -3,14 +3,22 @@
  * sit in Redis, be logged, and be retried on any worker.
  */
 export interface ScanJob {
-  kind: 'pull_request' | 'push' | 'history';
+  /**
+   * `installation`: not a scan but the installation-level job (src/queue/install-job.ts) that pages
+   * the installation's repositories and enqueues one history job each; its repository fields are
+   * empty (`owner` is the account, `repoId` 0) and `repoIds` limits it to added repositories.
+   */
+  kind: 'pull_request' | 'push' | 'history' | 'installation';
   installationId: number;
   owner: string;
   repo: string;
   repoId: number;
   htmlUrl?: string;
   defaultBranch?: string;
-  /** The commit the check run is attached to. */
+  /**
+   * The commit the check run is attached to. Empty for an install-time history job: the default
+   * branch head is read from the clone after the fetch, so scheduling needs no API call per repository.
+   */
   headSha: string;
   /** pull_request: base branch tip; push: the `before` SHA (absent for a new branch). */
   baseSha?: string;
@@ -23,11 +31,19 @@ export interface ScanJob {
   /** A Re-run or Re-verify (check_run / check_suite): never a duplicate of the original scan. */
   rerun?: boolean;
   deliveryId?: string;
+  /** installation job for installation_repositories.added: only these repository ids. */
+  repoIds?: number[];
   /** When the webhook arrived (ms since epoch): orders jobs that are coalesced. Not part of the id. */
   receivedAt?: number;
 }
 
-export const PRIORITY: Record<ScanJob['kind'], number> = { pull_request: 1, push: 1, history: 10 };
+export const PRIORITY: Record<ScanJob['kind'], number> = {
+  pull_request: 1,
+  push: 1,
+  // Scheduling an organisation is cheap and makes its history jobs durable: before other scans.
+  installation: 1,
+  history: 10,
+};
 
 /**
  * The repository part of job ids and serial keys: installation, id and full name together (the
@@ -54,7 +70,11 @@ export function jobIdOf(job: ScanJob): string {
     case 'push':
       return `push-${repo}-${Buffer.from(job.ref ?? '').toString('hex')}-${job.headSha}${rerun}`;
     case 'history':
-      return `history-${repo}-${job.headSha}${rerun}`;
+      // Without a head (install time) the installation delivery names it: a retried installation
+      // job re-adds the same ids, so it resumes without duplicates.
+      return `history-${repo}-${job.headSha || `default-${job.deliveryId ?? ''}`}${rerun}`;
+    case 'installation':
+      return `installation-${job.installationId}-${job.deliveryId ?? job.receivedAt ?? ''}`;
   }
 }
 
@@ -72,10 +92,18 @@ export function serialKeyOf(job: ScanJob): string | undefined {
  */
 export function coalesceJobs(unordered: readonly ScanJob[]): ScanJob {
   const jobs = [...unordered].sort((a, b) => (a.receivedAt ?? 0) - (b.receivedAt ?? 0));
-  const last = jobs[jobs.length - 1]!;
+  let last = jobs[jobs.length - 1]!;
   if (last.kind !== 'push' || jobs.length === 1) return last;
+  let first = jobs[0]!;
+  // Deliveries can arrive out of order: when the pushes chain (one's before is another's after),
+  // the chain's ends decide, not arrival.
+  const heads = new Set(jobs.map((j) => j.headSha));
+  const bases = new Set(jobs.map((j) => j.baseSha));
+  const tips = jobs.filter((j) => !bases.has(j.headSha));
+  const roots = jobs.filter((j) => !j.baseSha || !heads.has(j.baseSha));
+  if (tips.length === 1) last = tips[0]!;
+  if (roots.length === 1) first = roots[0]!;
   const { baseSha: _drop, ...rest } = last;
-  const first = jobs[0]!;
   const forced = jobs.some((j) => j.forced);
   return {
     ...rest,

@@ -1,3 +1,4 @@
+import type { QueueStats } from './queue-stats.js';
 import type { ScanJob } from './scan-job.js';
 
 export type JobProcessor = (job: ScanJob) => Promise<void>;
@@ -27,5 +28,7 @@ export interface ScanQueue {
   start(processor: JobProcessor): void;
   /** Jobs waiting or running. */
   depth(): Promise<number>;
+  /** Counts by state and the age of the oldest waiting job by kind, for /metrics. */
+  stats?(): Promise<QueueStats>;
   close(): Promise<void>;
 }

@@ -21,6 +21,12 @@ export interface Acquired {
 }
 
 export interface SerialGate {
+  /**
+   * Records a newly enqueued job as the newest for its key ("the tip"). Until the tip starts, an
+   * older job for the key that reaches a free gate parks its range for the tip instead of being
+   * scanned: superseded heads fold into the newest scan of their branch.
+   */
+  noteEnqueued(key: string, job: ScanJob): Promise<void>;
   acquire(key: string, holder: string, job: ScanJob): Promise<Acquired>;
   /** The coalesced parked jobs (kept as inflight until the next call), or undefined after freeing the key. */
   next(key: string, holder: string): Promise<ScanJob | undefined>;
@@ -32,14 +38,36 @@ export class MemoryGate implements SerialGate {
   private readonly held = new Map<string, string>();
   private readonly pending = new Map<string, ScanJob[]>();
   private readonly inflight = new Map<string, ScanJob[]>();
+  /** Kept after the key is freed (a late note of a job that already ran must not look new). */
+  private readonly tips = new Map<string, { at: number; started: boolean }>();
+  async noteEnqueued(key: string, job: ScanJob): Promise<void> {
+    const at = job.receivedAt ?? 0;
+    if (at > (this.tips.get(key)?.at ?? 0)) this.tips.set(key, { at, started: false });
+  }
+  /** The scan that starts now covers the newest job seen so far: it is the tip, started. */
+  private markStarted(key: string, jobs: ScanJob[]): void {
+    const newest = Math.max(...jobs.map((j) => j.receivedAt ?? 0));
+    if (newest > 0 && newest >= (this.tips.get(key)?.at ?? 0))
+      this.tips.set(key, { at: newest, started: true });
+  }
   async acquire(key: string, holder: string, job: ScanJob): Promise<Acquired> {
     const current = this.held.get(key);
-    if (current !== undefined && current !== holder) {
+    const at = job.receivedAt ?? 0;
+    const tip = this.tips.get(key);
+    const superseded = current === undefined && tip && !tip.started && at > 0 && tip.at > at;
+    if ((current !== undefined && current !== holder) || superseded) {
       this.pending.set(key, [...(this.pending.get(key) ?? []), job]);
       return { held: false };
     }
     this.held.set(key, holder);
+    const parked = this.pending.get(key);
+    if (parked?.length) {
+      // Superseded heads parked for this job: scanned with it, in one range.
+      this.pending.delete(key);
+      this.inflight.set(key, [...(this.inflight.get(key) ?? []), ...parked, job]);
+    }
     const resume = this.inflight.get(key);
+    this.markStarted(key, [job, ...(resume ?? [])]);
     return { held: true, sameHolder: current === holder, ...(resume?.length ? { resume } : {}) };
   }
   async next(key: string, holder: string): Promise<ScanJob | undefined> {
@@ -49,6 +77,7 @@ export class MemoryGate implements SerialGate {
     this.pending.delete(key);
     if (parked?.length) {
       this.inflight.set(key, parked);
+      this.markStarted(key, parked);
       return coalesceJobs(parked);
     }
     this.held.delete(key);
@@ -59,21 +88,60 @@ export class MemoryGate implements SerialGate {
   }
 }
 
-const ACQUIRE = `local same = 0
-if not redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[3]) then
-  if redis.call('get', KEYS[1]) ~= ARGV[1] then
-    redis.call('rpush', KEYS[2], ARGV[2]) redis.call('pexpire', KEYS[2], ARGV[4]) return {0}
+/**
+ * The scan that starts covers these jobs: when the newest of them is at least the tip, it is the
+ * tip, started (also when the job was picked up before its enqueue was noted).
+ */
+const MARK_STARTED = `local function mark_started(tipKey, jobs, ttl)
+  local newest = 0
+  for _, v in ipairs(jobs) do
+    local at = tonumber(cjson.decode(v).receivedAt) or 0
+    if at > newest then newest = at end
   end
-  redis.call('pexpire', KEYS[1], ARGV[3]) same = 1
+  if newest > 0 and newest >= (tonumber(redis.call('hget', tipKey, 'at')) or 0) then
+    redis.call('hset', tipKey, 'at', string.format('%d', newest), 'started', '1')
+    redis.call('pexpire', tipKey, ttl)
+  end
+end
+`;
+const NOTE = `local at = tonumber(ARGV[1])
+if at > (tonumber(redis.call('hget', KEYS[1], 'at')) or 0) then
+  redis.call('hset', KEYS[1], 'at', ARGV[1], 'started', '0')
+end
+redis.call('pexpire', KEYS[1], ARGV[2]) return 1`;
+const ACQUIRE = `${MARK_STARTED}
+local held = redis.call('get', KEYS[1])
+if held and held ~= ARGV[1] then
+  redis.call('rpush', KEYS[2], ARGV[2]) redis.call('pexpire', KEYS[2], ARGV[4]) return {0}
+end
+local at = tonumber(ARGV[5])
+if not held and at > 0 and redis.call('hget', KEYS[4], 'started') == '0'
+  and (tonumber(redis.call('hget', KEYS[4], 'at')) or 0) > at then
+  redis.call('rpush', KEYS[2], ARGV[2]) redis.call('pexpire', KEYS[2], ARGV[4]) return {0}
+end
+local same = 0
+if held then same = 1 end
+redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[3])
+if redis.call('exists', KEYS[2]) == 1 then
+  for _, v in ipairs(redis.call('lrange', KEYS[2], 0, -1)) do redis.call('rpush', KEYS[3], v) end
+  redis.call('del', KEYS[2])
+  redis.call('rpush', KEYS[3], ARGV[2]) redis.call('pexpire', KEYS[3], ARGV[4])
 end
 local out = {1, same}
-for _, v in ipairs(redis.call('lrange', KEYS[3], 0, -1)) do table.insert(out, v) end
+local resumed = {ARGV[2]}
+for _, v in ipairs(redis.call('lrange', KEYS[3], 0, -1)) do
+  table.insert(out, v) table.insert(resumed, v)
+end
+mark_started(KEYS[4], resumed, ARGV[4])
 return out`;
-const NEXT = `if redis.call('get', KEYS[1]) ~= ARGV[1] then return {} end
+const NEXT = `${MARK_STARTED}
+if redis.call('get', KEYS[1]) ~= ARGV[1] then return {} end
 redis.call('del', KEYS[3])
 if redis.call('exists', KEYS[2]) == 1 then
   redis.call('rename', KEYS[2], KEYS[3]) redis.call('pexpire', KEYS[3], ARGV[3]) redis.call('pexpire', KEYS[1], ARGV[2])
-  return redis.call('lrange', KEYS[3], 0, -1)
+  local parked = redis.call('lrange', KEYS[3], 0, -1)
+  mark_started(KEYS[4], parked, ARGV[3])
+  return parked
 end
 redis.call('del', KEYS[1]) return {}`;
 const ABANDON = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end return 1`;
@@ -88,22 +156,28 @@ export class RedisGate implements SerialGate {
     private readonly prefix = 'upstash-guard:serial',
     private readonly lockMs = 15 * 60_000,
   ) {}
-  private keys(key: string): [string, string, string] {
+  private keys(key: string): [string, string, string, string] {
     return [
       `${this.prefix}:lock:${key}`,
       `${this.prefix}:pending:${key}`,
       `${this.prefix}:inflight:${key}`,
+      `${this.prefix}:tip:${key}`,
     ];
+  }
+  async noteEnqueued(key: string, job: ScanJob): Promise<void> {
+    if (!job.receivedAt) return;
+    await this.redis.eval(NOTE, 1, this.keys(key)[3], job.receivedAt, this.lockMs * 4);
   }
   async acquire(key: string, holder: string, job: ScanJob): Promise<Acquired> {
     const r = (await this.redis.eval(
       ACQUIRE,
-      3,
+      4,
       ...this.keys(key),
       holder,
       JSON.stringify(job),
       this.lockMs,
       this.lockMs * 4,
+      job.receivedAt ?? 0,
     )) as (number | string)[];
     if (r[0] !== 1) return { held: false };
     const resume = (r.slice(2) as string[]).map((s) => JSON.parse(s) as ScanJob);
@@ -112,7 +186,7 @@ export class RedisGate implements SerialGate {
   async next(key: string, holder: string): Promise<ScanJob | undefined> {
     const r = (await this.redis.eval(
       NEXT,
-      3,
+      4,
       ...this.keys(key),
       holder,
       this.lockMs,
@@ -121,18 +195,22 @@ export class RedisGate implements SerialGate {
     return r.length ? coalesceJobs(r.map((s) => JSON.parse(s) as ScanJob)) : undefined;
   }
   async abandon(key: string, holder: string): Promise<void> {
-    await this.redis.eval(ABANDON, 3, ...this.keys(key), holder);
+    await this.redis.eval(ABANDON, 4, ...this.keys(key), holder);
   }
 }
 
 /** Wraps a processor so jobs sharing a serial key never overlap and coalesce to one follow-up. */
-export function serialized(processor: JobProcessor, gate: SerialGate): JobProcessor {
+export function serialized(
+  processor: JobProcessor,
+  gate: SerialGate,
+  onParked?: (job: ScanJob) => void,
+): JobProcessor {
   return async (job) => {
     const key = serialKeyOf(job);
     if (!key) return processor(job);
     const holder = jobIdOf(job);
     const got = await gate.acquire(key, holder, job);
-    if (!got.held) return;
+    if (!got.held) return onParked?.(job);
     // A retry after a crash mid-follow-up resumes the follow-up (the job itself was done first);
     // a new holder that finds an abandoned follow-up scans it together with its own job.
     let current: ScanJob | undefined = got.resume

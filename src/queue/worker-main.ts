@@ -2,6 +2,7 @@
  * `npm run worker`: processes scan jobs from Redis (REDIS_URL), on any machine. Reads the same
  * APP_ID / PRIVATE_KEY / GHE_HOST settings as the app.
  */
+import { createServer } from 'node:http';
 import { createProbot } from 'probot';
 import { probotSetup } from '../app/octokit.js';
 import { createRuntime } from '../app/runtime.js';
@@ -23,9 +24,24 @@ const probot = createProbot({
 await probot.ready();
 const runtime = createRuntime(probot);
 runtime.startWorker();
+// Optional /metrics for this worker (queue counts are queue-wide; the rest is this process's).
+const metricsPort = process.env.UPSTASH_GUARD_METRICS_PORT;
+const metricsServer = metricsPort
+  ? createServer((req, res) => {
+      if (req.method === 'GET' && (req.url ?? '').split('?')[0] === '/metrics') {
+        void runtime.metrics.render().then(
+          (body) => res.writeHead(200, { 'content-type': runtime.metrics.contentType }).end(body),
+          () => res.writeHead(500).end(),
+        );
+        return;
+      }
+      res.writeHead(404).end();
+    }).listen(Number(metricsPort), process.env.HOST ?? '0.0.0.0')
+  : undefined;
 probot.log.info('upstash-guard worker started');
 const shutdown = (): void => {
   probot.log.info('worker shutting down: finishing the current jobs');
+  metricsServer?.close();
   void runtime.close().finally(() => process.exit(0));
 };
 process.once('SIGTERM', shutdown);

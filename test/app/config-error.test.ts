@@ -17,11 +17,12 @@ test('invalid config: neutral check run with the error, no comment, one check ru
     name: 'cfg',
     id: 801,
     cloneUrl,
-    files: new Map([['.github/upstash-guard.yml', 'failOn: catastrophic\n']]),
   });
   const target = { owner: 'acme', name: 'cfg', id: 801, cloneUrl };
   const repo = h.repo();
   repo.write('README.md', '# cfg\n');
+  // Read from the clone at the scanned commit, as GitHub would serve it at that ref.
+  repo.write('.github/upstash-guard.yml', 'failOn: catastrophic\n');
   const first = repo.commit('initial');
   repo.write('b.txt', 'hello\n');
   const second = repo.commit('second');

@@ -12,6 +12,7 @@ import type { ScanJob } from '../../src/queue/scan-job.js';
 import {
   checkRunEvent,
   installationCreatedEvent,
+  installationRepositoriesAddedEvent,
   pullRequestEvent,
   pushEvent,
   type RepoRef,
@@ -158,27 +159,57 @@ test('check_run rerequested and requested_action reverify rescan the head for th
   await queue.close();
 });
 
-test('installation created: one low-priority history job per repository from the default branch head', async () => {
+test('installation created or repositories added: one installation job, no API call in the webhook path', async () => {
   const { probot, added, queue } = setup();
-  nock('https://api.github.com')
-    .post('/app/installations/4242/access_tokens')
-    .reply(201, { token: 'ghs_test', expires_at: new Date(Date.now() + 3600e3).toISOString() })
-    .get('/repos/acme/app')
-    .reply(200, {
-      id: 501,
-      name: 'app',
-      full_name: 'acme/app',
-      owner: { login: 'acme' },
-      clone_url: repo.cloneUrl,
-      default_branch: 'main',
-    })
-    .get('/repos/acme/app/branches/main')
-    .reply(200, { name: 'main', commit: { sha: HEAD } });
-  await receive(probot, 'installation', installationCreatedEvent(repo));
+  // nock has no interceptor: any request to GitHub would fail the handler.
+  await receive(probot, 'installation', installationCreatedEvent(repo), 'inst-1');
+  await receive(probot, 'installation', installationCreatedEvent(repo), 'inst-1'); // redelivery
+  await receive(
+    probot,
+    'installation_repositories',
+    installationRepositoriesAddedEvent({ ...repo, id: 777 }),
+    'inst-2',
+  );
   expect(added).toEqual([
-    expect.objectContaining({ kind: 'history', installationId: 4242, repoId: 501, headSha: HEAD }),
+    expect.objectContaining({ kind: 'installation', installationId: 4242, deliveryId: 'inst-1' }),
+    expect.objectContaining({ kind: 'installation', installationId: 4242, repoIds: [777] }),
   ]);
-  expect(JSON.stringify(added)).not.toContain('ghs_test');
+  expect(added[0]!.repoIds).toBeUndefined();
+  await queue.close();
+});
+
+test('removed repositories, a deleted repository or installation: their clones are cleaned', async () => {
+  const probot = new Probot({
+    appId: 1,
+    privateKey: PEM,
+    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+    logLevel: 'fatal',
+  });
+  const queue = new InProcessQueue();
+  const calls: [number, number[] | undefined][] = [];
+  registerHandlers(probot, queue, { removed: async (i, r) => void calls.push([i, r]) });
+  const installation = { id: 4242, account: { login: 'acme' } };
+  await receive(probot, 'installation_repositories', {
+    action: 'removed',
+    installation,
+    repositories_added: [],
+    repositories_removed: [
+      { id: 11, full_name: 'acme/a' },
+      { id: 12, full_name: 'acme/b' },
+    ],
+  });
+  await receive(probot, 'repository', {
+    action: 'deleted',
+    installation,
+    repository: { id: 13, full_name: 'acme/c' },
+  });
+  await receive(probot, 'installation', { action: 'deleted', installation });
+  expect(calls).toEqual([
+    [4242, [11, 12]],
+    [4242, [13]],
+    [4242, undefined],
+  ]);
+  expect(await queue.depth()).toBe(0);
   await queue.close();
 });
 

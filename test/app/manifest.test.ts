@@ -16,6 +16,13 @@ test('app.yml parses with least-privilege permissions and the handled events', (
     metadata: 'read',
   });
   expect([...m.default_events].sort()).toEqual(
-    ['check_run', 'check_suite', 'installation_repositories', 'pull_request', 'push'].sort(),
+    [
+      'check_run',
+      'check_suite',
+      'installation_repositories',
+      'pull_request',
+      'push',
+      'repository',
+    ].sort(),
   );
 });

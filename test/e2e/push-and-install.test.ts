@@ -128,6 +128,12 @@ describe('push and installation flows (app process)', () => {
     h.gh
       .addRepo({ owner: 'acme', name: 'legacy', id: 702, cloneUrl: legacy.cloneUrl })
       .branches.set('main', head);
+    // A clean repository in the same installation: scanned, but no write at all.
+    const tidy = h.addRepo('tidy', 703);
+    const t = h.repo();
+    t.write('README.md', '# tidy\n');
+    t.commit('initial');
+    await h.push(t, tidy, 'main');
     const commitCommentsBefore = h.gh.commitComments.length;
     const commitCommentPosts = (): number =>
       h.gh.requests.filter(
@@ -143,6 +149,12 @@ describe('push and installation flows (app process)', () => {
     expect(text).toContain(introduced.slice(0, 7));
     expect(h.gh.commitComments.length).toBe(commitCommentsBefore);
     expect(commitCommentPosts()).toBe(0);
+    await h.app.waitForLog(/"repo":"acme\/tidy"[^\n]*"msg":"scan reported"/);
+    expect(h.gh.requests.filter((q) => q.path.startsWith('/repos/acme/tidy'))).toEqual([]);
+    // The installation handler itself made no per-repository request: one paged listing.
+    expect(
+      h.gh.requests.filter((q) => q.path.startsWith('/installation/repositories')),
+    ).toHaveLength(1);
   });
 
   it('no raw credential in any request to GitHub or in the app logs', () => {

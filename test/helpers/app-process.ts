@@ -23,6 +23,8 @@ export interface AppProcessOptions {
   queuePrefix?: string;
   /** Extra env (e.g. UPSTASH_GUARD_STALLED_INTERVAL_MS). */
   env?: Record<string, string>;
+  /** Reuse this cache dir (restart tests); it is then left in place on stop. */
+  cacheDir?: string;
 }
 
 export interface ManagedProcess {
@@ -150,7 +152,7 @@ function manage(child: ChildProcess): ManagedProcess {
 export async function startApp(opts: AppProcessOptions): Promise<AppProcess> {
   ensureBuilt();
   const port = await freePort();
-  const cacheDir = mkdtempSync(join(tmpdir(), 'ug-app-cache-'));
+  const cacheDir = opts.cacheDir ?? mkdtempSync(join(tmpdir(), 'ug-app-cache-'));
   const { privateKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
@@ -221,7 +223,7 @@ export async function startApp(opts: AppProcessOptions): Promise<AppProcess> {
     async stop(signal) {
       await Promise.all(workers.map((w) => w.stop(signal)));
       await managed.stop(signal);
-      rmSync(cacheDir, { recursive: true, force: true });
+      if (!opts.cacheDir) rmSync(cacheDir, { recursive: true, force: true });
     },
   };
 }

@@ -4,6 +4,7 @@
  * app is pointed here with GHE_HOST=127.0.0.1:<port> and GHE_PROTOCOL=http. It records every
  * request, keeps state (comments and check runs created are listed later), and injects failures.
  */
+import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -119,7 +120,9 @@ type Handler = (
 
 let tokenCounter = 0;
 
-export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promise<GitHubDouble> {
+export async function startGitHubDouble(
+  opts: { appSlug?: string; latencyMs?: number } = {},
+): Promise<GitHubDouble> {
   const appSlug = opts.appSlug ?? 'upstash-guard';
   const appLogin = `${appSlug}[bot]`;
   const requests: RecordedRequest[] = [];
@@ -129,7 +132,7 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
   const issueComments: CommentState[] = [];
   const commitComments: CommentState[] = [];
   const tokens: string[] = [];
-  let latency = 0;
+  let latency = opts.latencyMs ?? 0;
   let nextId = 1000;
   const users = new Set<string>();
   let maxPerPage = 100;
@@ -255,15 +258,22 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
     [
       'GET',
       /^\/installation\/repositories/,
-      () => [200, { total_count: repos.size, repositories: [...repos.values()].map(repoJson) }],
+      (_m, req) => {
+        // Paged like GitHub (per_page, page, a Link header to the next page).
+        const [status, items, headers] = page(req, [...repos.values()]);
+        return [status, { total_count: repos.size, repositories: items }, headers];
+      },
     ],
     [
       'GET',
       /^\/repos\/([^/]+)\/([^/]+)\/contents\/([^?]+)/,
-      (m) => {
+      (m, req) => {
         const s = repoOf(m[1]!, m[2]!);
         const text = s?.files.get(decodeURIComponent(m[3]!));
         if (!s || text === undefined) return notFound;
+        // ETag revalidation like GitHub's: a matching If-None-Match gets 304 without a body.
+        const etag = `"${createHash('sha1').update(text).digest('hex')}"`;
+        if (req.headers['if-none-match'] === etag) return [304, undefined, { etag }];
         return [
           200,
           {
@@ -275,6 +285,7 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
             sha: 'f'.repeat(40),
             content: Buffer.from(text).toString('base64'),
           },
+          { etag },
         ];
       },
     ],
@@ -486,7 +497,14 @@ export async function startGitHubDouble(opts: { appSlug?: string } = {}): Promis
     if (latency) await new Promise((r) => setTimeout(r, latency));
     const send = (status: number, json: unknown, extra: Record<string, string> = {}): void => {
       record.status = status;
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...extra });
+      res.writeHead(status, {
+        'content-type': 'application/json; charset=utf-8',
+        // Rate-limit headers like GitHub's, so the app's headroom metric has something to read.
+        'x-ratelimit-limit': '5000',
+        'x-ratelimit-remaining': String(Math.max(0, 5000 - requests.length)),
+        'x-ratelimit-resource': 'core',
+        ...extra,
+      });
       res.end(json === undefined ? '' : JSON.stringify(json));
     };
     const failure = failures.find(

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { ScanJob } from '../../src/queue/scan-job.js';
+import { coalesceJobs, serialKeyOf, type ScanJob } from '../../src/queue/scan-job.js';
 import { MemoryGate, RedisGate, serialized, type SerialGate } from '../../src/queue/serial-gate.js';
 
 const prJob = (head: string): ScanJob => ({
@@ -124,4 +124,77 @@ describe('Redis gate (real Redis, two workers)', () => {
     await coalesces(new RedisGate(a, prefix), new RedisGate(b, prefix));
     expect(await a.keys(`${prefix}*`)).toEqual([]);
   });
+});
+
+const pushJob = (n: number): ScanJob => ({
+  kind: 'push',
+  installationId: 1,
+  owner: 'acme',
+  repo: 'app',
+  repoId: 501,
+  ref: 'refs/heads/main',
+  headSha: String(n).repeat(40),
+  baseSha: String(n - 1).repeat(40),
+  receivedAt: 1_000 + n,
+});
+
+/** A backlog of pushes to one branch, all enqueued before any runs (the queue is busy). */
+async function foldsBacklog(gate: SerialGate): Promise<ScanJob[]> {
+  const scanned: ScanJob[] = [];
+  const worker = serialized(async (job) => void scanned.push(job), gate);
+  const jobs = [1, 2, 3, 4].map(pushJob);
+  for (const j of jobs) await gate.noteEnqueued(serialKeyOf(j)!, j);
+  // The queue hands them out in order; superseded heads park for the newest one.
+  for (const j of jobs) await worker(j);
+  // A late, older job (the newest already ran): scanned itself, not parked forever.
+  await worker({ ...pushJob(5), receivedAt: 1_000 });
+  return scanned;
+}
+
+function expectFolded(scanned: ScanJob[]): void {
+  expect(scanned.map((j) => [j.baseSha?.[0], j.headSha[0]])).toEqual([
+    ['0', '4'], // one scan: earliest before .. newest after
+    ['4', '5'],
+  ]);
+}
+
+test('in memory: superseded queued heads fold into one scan of the newest head', async () => {
+  expectFolded(await foldsBacklog(new MemoryGate()));
+});
+
+test('a job picked up before its enqueue was noted is the tip: older ones still run', async () => {
+  const gate = new MemoryGate();
+  const scanned: string[] = [];
+  const worker = serialized(async (job) => void scanned.push(job.headSha[0]!), gate);
+  await worker(pushJob(3));
+  await gate.noteEnqueued(serialKeyOf(pushJob(3))!, pushJob(3));
+  await worker(pushJob(2));
+  expect(scanned).toEqual(['3', '2']);
+});
+
+describe('Redis gate folding (real Redis)', () => {
+  const prefix = `ug-test-fold-${randomUUID()}`;
+  const a = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  afterAll(async () => {
+    const keys = await a.keys(`${prefix}*`);
+    if (keys.length) await a.del(...keys);
+    a.disconnect();
+  });
+  test('superseded queued heads fold into one scan; only the expiring tip is left behind', async () => {
+    expectFolded(await foldsBacklog(new RedisGate(a, prefix)));
+    const keys = await a.keys(`${prefix}*`);
+    expect(keys).toEqual([expect.stringContaining(':tip:')]);
+    expect(await a.pttl(keys[0]!)).toBeGreaterThan(0);
+  });
+});
+
+test('pushes delivered out of order coalesce by their chain, not by arrival', () => {
+  const [a, b, c] = [1, 2, 3].map(pushJob) as [ScanJob, ScanJob, ScanJob];
+  // c arrived first, a last: the range is still a.before .. c.after.
+  const merged = coalesceJobs([
+    { ...c, receivedAt: 1 },
+    { ...b, receivedAt: 2 },
+    { ...a, receivedAt: 3 },
+  ]);
+  expect([merged.baseSha?.[0], merged.headSha[0]]).toEqual(['0', '3']);
 });

@@ -1,14 +1,20 @@
 /**
- * QStash token: standard base64 of {"UserID":"<uuid>","Password":"<32 lowercase hex>"} (§4).
- * The public dev-server tokens (defaultUser/defaultPassword, testUser1…) fail the UUID/hex rule,
- * which removes them generically.
+ * QStash token: standard base64 of {"UserID":"<uuid>","Password":"<32 lowercase hex>"} (§4), 128
+ * chars; older tokens carry a UUID as the Password (132 chars). The public dev-server tokens
+ * (defaultUser/defaultPassword, testUser1…) have no UUID UserID, which removes them generically.
+ *
+ * The format is inferred: a JSON object with a UUID UserID and a string Password in an unfamiliar
+ * format (or extra keys) is an `unrecognised variant`, not a non-token.
  */
 import { decodeBase64Std, padBase64 } from './base64.js';
 
+export type QstashTokenLayout = 'current' | 'uuid-password' | 'unrecognised variant';
+
 export interface QstashToken {
   userId: string;
-  /** 32 lowercase hex: the secret half. */
+  /** The secret half: 32 lowercase hex, a UUID (older tokens), or unfamiliar (variant). */
   password: string;
+  layout: QstashTokenLayout;
   normalised: string;
 }
 
@@ -23,9 +29,18 @@ export function decodeQstashToken(value: string): QstashToken | null {
   } catch {
     return null;
   }
-  if (typeof parsed !== 'object' || parsed === null) return null;
-  const { UserID, Password } = parsed as Record<string, unknown>;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+  const record = parsed as Record<string, unknown>;
+  const { UserID, Password } = record;
   if (typeof UserID !== 'string' || typeof Password !== 'string') return null;
-  if (!UUID.test(UserID) || !/^[0-9a-f]{32}$/.test(Password)) return null;
-  return { userId: UserID, password: Password, normalised: padBase64(value) };
+  if (!UUID.test(UserID)) return null;
+  const onlyTwoKeys = Object.keys(record).length === 2;
+  const layout: QstashTokenLayout = !onlyTwoKeys
+    ? 'unrecognised variant'
+    : /^[0-9a-f]{32}$/.test(Password)
+      ? 'current'
+      : UUID.test(Password)
+        ? 'uuid-password'
+        : 'unrecognised variant';
+  return { userId: UserID, password: Password, layout, normalised: padBase64(value) };
 }

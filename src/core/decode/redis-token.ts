@@ -5,10 +5,15 @@
  *
  * kind 0x01/0x81 standard, 0x02/0x82 read-only (0x8x carries an 8-byte id). The id is the numeric
  * suffix N of the endpoint host `<adj>-<animal>-<N>.upstash.io`. The total length must match exactly.
+ *
+ * The layouts are inferred and Upstash changes them without notice, so the header is the gate and
+ * the field contents are not: a value whose header adds up (kind, id, flag, lengths) but whose
+ * fields are unfamiliar is an `unrecognised variant`, not a non-token. A value is rejected only
+ * when its structure contradicts itself (see `inspectRedisToken`).
  */
 import { decodeBase64Url, padBase64, stripPadding } from './base64.js';
 
-export type RedisTokenLayout = 'current' | 'current64' | 'legacy' | 'acl';
+export type RedisTokenLayout = 'current' | 'current64' | 'legacy' | 'unrecognised variant';
 
 export interface RedisToken {
   readOnly: boolean;
@@ -20,22 +25,58 @@ export interface RedisToken {
   uuid?: string;
   /** Legacy standard tokens embed the TCP password (32 hex) in cleartext. */
   tcpPassword?: string;
+  /**
+   * Unrecognised variant whose field1 is not `p<d>` nor a UUID: possibly an ACL-user token (its
+   * layout was never published), whose permissions follow the ACL user, not the kind byte.
+   */
+  unknownField1?: boolean;
   /** Normalised token (padding as in the canonical form for its layout). */
   normalised: string;
 }
 
+/**
+ * Why a value with a Redis token header is not a token:
+ * - `truncated`: fewer bytes than its own header declares (a cut copy: docs, logs, chat).
+ * - `overlong`: more bytes than declared (stray characters appended, an edited copy).
+ * - `edited-hex`: a 32-char hex field with one to three non-hex letters (`2553feg6…`-style
+ *   hand-edited docs values; random key material is either all hex or far from it).
+ * - `binary-field1`: field1 is not printable ASCII (every known field1 is `p<d>` or a UUID);
+ *   this is what keeps random base64 with a plausible first byte out.
+ * - `zero-id`: database id 0 (no endpoint `…-0.upstash.io` exists).
+ * - `short-secret`: field2 shorter than 16 bytes, too little to be key material.
+ */
+export type RedisTokenRejection =
+  'truncated' | 'overlong' | 'edited-hex' | 'binary-field1' | 'zero-id' | 'short-secret';
+
+export type RedisTokenInspection =
+  { ok: true; token: RedisToken } | { ok: false; reason: RedisTokenRejection };
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const HEX32 = /^[0-9a-f]{32}$/;
 const PFIELD = /^p\d$/;
+/** A standard current field2: 32 hex, optionally `p<d>` + a decimal (usually, not always, N). */
+const CURRENT_STANDARD = /^[0-9a-f]{32}(?:p\d+)?$/;
+const PRINTABLE = /^[\x21-\x7e]+$/;
 
-export function decodeRedisToken(value: string): RedisToken | null {
-  const buf = decodeBase64Url(value);
-  if (!buf || buf.length < 10) return null;
+interface Header {
+  kind: number;
+  wide: boolean;
+  readOnly: boolean;
+  dbId: number;
+  flag: number;
+  len1: number;
+  len2: number;
+  start: number;
+}
+
+/** The header of a decoded value, or null when it is not a Redis token header at all. */
+function readHeader(buf: Buffer): Header | null {
+  if (buf.length < 6) return null;
   const kind = buf[0]!;
   if (kind !== 0x01 && kind !== 0x02 && kind !== 0x81 && kind !== 0x82) return null;
   const wide = (kind & 0x80) !== 0;
-  const readOnly = (kind & 0x0f) === 2;
-  const idLen = wide ? 8 : 2;
+  const at = wide ? 9 : 3;
+  if (buf.length < at + 3) return null;
   let dbId: number;
   if (wide) {
     const big = buf.readBigUInt64BE(1);
@@ -44,60 +85,95 @@ export function decodeRedisToken(value: string): RedisToken | null {
   } else {
     dbId = buf.readUInt16BE(1);
   }
-  if (dbId === 0) return null;
-  const at = 1 + idLen;
   const flag = buf[at]!;
-  const len1 = buf[at + 1]!;
-  const len2 = buf[at + 2]!;
   if (flag > 1) return null;
-  const start = at + 3;
-  if (buf.length !== start + len1 + len2) return null;
-  const field1 = buf.subarray(start, start + len1).toString('latin1');
-  const field2raw = buf.subarray(start + len1);
-  const field2 = field2raw.toString('latin1');
-  // Legacy tokens are padded base64url; current ones are not. Keep the canonical form.
-  const normalised = len1 === 0x24 ? padBase64(value) : stripPadding(value);
+  return {
+    kind,
+    wide,
+    readOnly: (kind & 0x0f) === 2,
+    dbId,
+    flag,
+    len1: buf[at + 1]!,
+    len2: buf[at + 2]!,
+    start: at + 3,
+  };
+}
 
-  if (len1 === 0x24 && len2 === 0x20 && UUID.test(field1)) {
-    // Legacy (flag 01 Redis, flag 00 legacy Vector): UUID + (32 hex password | 32 random bytes).
-    if (!readOnly && !HEX32.test(field2)) return null;
-    return {
-      readOnly,
-      dbId,
-      layout: 'legacy',
-      flag,
-      uuid: field1,
-      ...(readOnly ? {} : { tcpPassword: field2 }),
-      normalised,
-    };
-  }
-  if (flag !== 0) return null;
-  if (PFIELD.test(field1)) {
-    if (readOnly) {
-      if (len2 !== 32) return null;
-    } else {
-      const m = /^([0-9a-f]{32})(p\d\d+)?$/.exec(field2);
-      if (!m) return null;
-      if (m[2] !== undefined && m[2] !== `${field1}${dbId}`) return null;
-      if (m[2] === undefined && !wide) return null;
-    }
-    return { readOnly, dbId, layout: wide ? 'current64' : 'current', flag, normalised };
-  }
-  // A structurally valid header with an unknown field1: possibly an ACL-user token (layout unseen).
-  if (len1 >= 1 && len1 <= 64 && len2 >= 16 && /^[\x21-\x7e]+$/.test(field1)) {
-    return { readOnly, dbId, layout: 'acl', flag, normalised };
-  }
-  return null;
+/** 32 chars, mostly hex with one to three other letters: a hand-edited value. */
+function isEditedHex(s: string): boolean {
+  if (!/^[0-9a-z]{32}$/.test(s)) return false;
+  const nonHex = s.replace(/[0-9a-f]/g, '').length;
+  return nonHex > 0 && nonHex <= 3;
 }
 
 /**
- * True when `value` starts like a Redis REST token (base64url, kind 01/02/81/82, flag 00/01) even
- * if the rest does not decode: a truncated or hand-edited copy, which is not a finding.
+ * Decodes a value with a Redis token header and says what it is: a token (one of the observed
+ * layouts or an unrecognised variant), or why its structure contradicts itself. Null when the
+ * value does not even start like a Redis token (not base64url, wrong kind byte, flag > 1).
  */
-export function hasRedisTokenHeader(value: string): boolean {
-  if (!/^[A-Za-z0-9_-]{12,}={0,2}$/.test(value)) return false;
-  const head = Buffer.from(value.slice(0, 12), 'base64url');
-  const kind = head[0]!;
-  if (kind !== 0x01 && kind !== 0x02 && kind !== 0x81 && kind !== 0x82) return false;
-  return head[(kind & 0x80) !== 0 ? 9 : 3]! <= 1;
+export function inspectRedisToken(value: string): RedisTokenInspection | null {
+  const buf = decodeBase64Url(value);
+  if (!buf) return null;
+  const h = readHeader(buf);
+  if (!h) return null;
+  const declared = h.start + h.len1 + h.len2;
+  if (buf.length < declared) return { ok: false, reason: 'truncated' };
+  if (buf.length > declared) return { ok: false, reason: 'overlong' };
+  if (h.dbId === 0) return { ok: false, reason: 'zero-id' };
+  const field1 = buf.subarray(h.start, h.start + h.len1).toString('latin1');
+  const field2 = buf.subarray(h.start + h.len1).toString('latin1');
+  if (!PRINTABLE.test(field1) || h.len1 > 64) return { ok: false, reason: 'binary-field1' };
+  if (h.len2 < 16) return { ok: false, reason: 'short-secret' };
+  const { readOnly, dbId, flag } = h;
+  const legacyShape = h.len1 === 0x24 && UUID.test(field1);
+  // Legacy tokens are padded base64url; current ones are not. Keep the canonical form.
+  const normalised = legacyShape ? padBase64(value) : stripPadding(value);
+  const token = (layout: RedisTokenLayout, extra: Partial<RedisToken> = {}): RedisToken => ({
+    readOnly,
+    dbId,
+    layout,
+    flag,
+    normalised,
+    ...extra,
+  });
+  // A hex field with a few letters swapped in: the field says hex and is not (edited docs values).
+  const hexPart = field2.slice(0, 32);
+  if (!readOnly && isEditedHex(hexPart)) return { ok: false, reason: 'edited-hex' };
+
+  if (legacyShape) {
+    // Legacy (flag 01 Redis, flag 00 legacy Vector): UUID + (32 hex password | 32 random bytes).
+    if (h.len2 === 0x20 && (readOnly || HEX32.test(field2)))
+      return {
+        ok: true,
+        token: token('legacy', { uuid: field1, ...(readOnly ? {} : { tcpPassword: field2 }) }),
+      };
+    return { ok: true, token: token('unrecognised variant', { uuid: field1 }) };
+  }
+  if (PFIELD.test(field1)) {
+    const layout = h.wide ? 'current64' : 'current';
+    if (flag === 0 && (readOnly ? h.len2 === 32 : CURRENT_STANDARD.test(field2)))
+      return { ok: true, token: token(layout) };
+    return { ok: true, token: token('unrecognised variant') };
+  }
+  // A valid header with an unknown field1: possibly an ACL-user token (layout unseen).
+  return { ok: true, token: token('unrecognised variant', { unknownField1: true }) };
+}
+
+export function decodeRedisToken(value: string): RedisToken | null {
+  const r = inspectRedisToken(value);
+  return r?.ok ? r.token : null;
+}
+
+/**
+ * True when `value` starts like a Redis REST token (base64url, kind 01/02/81/82, flag 00/01) but
+ * its structure contradicts itself (truncated, overlong, edited hex, binary field1…): a cut or
+ * hand-edited copy, which is not a finding under any detector.
+ */
+export function isBrokenRedisToken(value: string): boolean {
+  const r = inspectRedisToken(value);
+  if (r) return !r.ok;
+  // Not a whole number of base64 bytes (`AYNgAS2553feg…DQ=`, 41 chars): judge the header alone.
+  const bare = stripPadding(value);
+  if (!/^[A-Za-z0-9_-]+$/.test(bare) || bare.length % 4 !== 1) return false;
+  return inspectRedisToken(bare.slice(0, -1)) !== null;
 }

@@ -1,35 +1,49 @@
 /**
  * Upstash Vector / Search token layout (inferred; shared/upstash-credentials.md §3), standard base64:
- *   0x00 | len(name) | len(role) | 0x30 | name | role ("admin" | "readonly") | base64(UUID v4) (48 bytes)
- * The name is the endpoint label: https://<name>-vector.upstash.io or https://<name>-search.upstash.io.
+ *   0x00 | len(name) | len(role) | len(id) | name | role ("admin" | "readonly") | base64(UUID v4)
+ * (len(id) = 48). The name is the endpoint label: https://<name>-vector.upstash.io or
+ * https://<name>-search.upstash.io.
+ *
+ * As for Redis, the header is the gate: a header that adds up, an endpoint-shaped name and a
+ * printable role and id in an unfamiliar format (a new role, a secret that is not a UUID) is an
+ * `unrecognised variant`. A name that cannot be an endpoint label contradicts the layout.
  */
 import { decodeBase64Std, padBase64 } from './base64.js';
 
+export type VectorTokenLayout = 'current' | 'unrecognised variant';
+
 export interface VectorToken {
   name: string;
-  role: 'admin' | 'readonly';
+  /** `admin` | `readonly`, or another lowercase word in a variant. */
+  role: string;
+  /** The UUID (current), or the raw id field (variant). */
   uuid: string;
+  layout: VectorTokenLayout;
   normalised: string;
 }
 
 const NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*-\d+-[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ROLE = /^[a-z][a-z_-]{1,19}$/;
+const PRINTABLE = /^[\x21-\x7e]+$/;
 
 export function decodeVectorToken(value: string): VectorToken | null {
   const buf = decodeBase64Std(value);
-  if (!buf || buf.length < 4 + 10 + 5 + 48) return null;
-  if (buf[0] !== 0 || buf[3] !== 0x30) return null;
+  if (!buf || buf.length < 4 + 10 + 5 + 16) return null;
+  if (buf[0] !== 0) return null;
   const ln = buf[1]!;
   const lr = buf[2]!;
-  if (buf.length !== 4 + ln + lr + 0x30) return null;
+  const li = buf[3]!;
+  if (li < 16 || buf.length !== 4 + ln + lr + li) return null;
   const name = buf.subarray(4, 4 + ln).toString('latin1');
   const role = buf.subarray(4 + ln, 4 + ln + lr).toString('latin1');
-  if (role !== 'admin' && role !== 'readonly') return null;
-  if (!NAME.test(name)) return null;
-  const idB64 = buf.subarray(4 + ln + lr).toString('latin1');
-  const idBuf = decodeBase64Std(idB64);
-  if (!idBuf) return null;
-  const uuid = idBuf.toString('latin1');
-  if (!UUID.test(uuid)) return null;
-  return { name, role, uuid, normalised: padBase64(value) };
+  if (!NAME.test(name) || !ROLE.test(role)) return null;
+  const idField = buf.subarray(4 + ln + lr).toString('latin1');
+  if (!PRINTABLE.test(idField)) return null;
+  const normalised = padBase64(value);
+  const idBuf = li === 0x30 ? decodeBase64Std(idField) : null;
+  const uuid = idBuf?.toString('latin1');
+  if ((role === 'admin' || role === 'readonly') && uuid !== undefined && UUID.test(uuid))
+    return { name, role, uuid, layout: 'current', normalised };
+  return { name, role, uuid: idField, layout: 'unrecognised variant', normalised };
 }

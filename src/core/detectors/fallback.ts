@@ -1,10 +1,10 @@
 import { decodeQstashToken } from '../decode/qstash-token.js';
-import { decodeRedisToken, hasRedisTokenHeader } from '../decode/redis-token.js';
+import { decodeRedisToken, isBrokenRedisToken } from '../decode/redis-token.js';
 import { decodeVectorToken } from '../decode/vector-token.js';
 import type { CredentialType, Detector } from '../types.js';
 import { isKnownPublicValue } from './known-examples.js';
 import { entropy, isPlaceholder } from './placeholders.js';
-import { unknownFormatSecret } from './synthetic.js';
+import { hex32Secret, unknownFormatSecret } from './synthetic.js';
 
 /** Hex with a few non-hex letters (`2553feg6a2d9842h…`): a hand-edited docs value, not a key. */
 function isEditedHex(value: string): boolean {
@@ -39,9 +39,46 @@ function isBase64OfText(value: string): boolean {
   return printable / buf.length > 0.95;
 }
 
-/** Maps an Upstash variable name to the credential type it names. */
-function typeFromName(name: string): CredentialType {
-  const n = name.toUpperCase();
+/**
+ * A value that looks like key material in no known layout: not a token of any decoder, not a
+ * known prefixed shape, not a broken Redis token, not an illustration, not a placeholder, not a URL.
+ */
+export function isUnknownFormatSecret(value: string): boolean {
+  if (decodeRedisToken(value) || decodeVectorToken(value) || decodeQstashToken(value)) return false;
+  // Known prefixed shapes belong to their own detectors (signing keys, Context7, Box).
+  if (/^sig_[1-9A-HJ-NP-Za-km-z]{28}$|^sig_[1-9A-HJ-NP-Za-km-z]{50,52}$|^ctx7sk-|^box_/.test(value))
+    return false;
+  if (
+    isBrokenRedisToken(value) ||
+    isBase64OfSequence(value) ||
+    isEditedHex(value) ||
+    isBase64OfText(value)
+  )
+    return false;
+  // Hex carries at most 4 bits per character: random 32-hex values fall under 3.5 about one
+  // time in five, so hex is judged by the placeholder rules (runs, repeats, < 2.5) only.
+  const hex = /^[0-9a-f]{32,}$/.test(value);
+  if (
+    isKnownPublicValue(value) ||
+    isPlaceholder(value) ||
+    value.length < 20 ||
+    (!hex && entropy(value) < 3.5)
+  )
+    return false;
+  if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) return false;
+  return !/^https?:|^rediss?:/.test(value);
+}
+
+/** `upstashRedisRestToken` / `UpstashRedisRestToken` → `UPSTASH_REDIS_REST_TOKEN`. */
+function screamingName(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+/** A name ending like a credential (after `screamingName`). */
+const CREDENTIAL_SUFFIX = /(?:TOKEN|PASSWORD|API_KEY|SIGNING_KEY|SECRET)$/;
+
+/** Maps an Upstash variable name (SCREAMING_SNAKE) to the credential type it names. */
+function typeFromName(n: string): CredentialType {
   if (n.includes('SIGNING')) return 'upstash-qstash-signing-key';
   if (n.includes('QSTASH')) return 'upstash-qstash-token';
   if (n.includes('VECTOR')) return 'upstash-vector-token';
@@ -55,43 +92,30 @@ function typeFromName(name: string): CredentialType {
 /**
  * Lower-confidence fallback: a secret-looking value under an Upstash variable name that matches no
  * known layout (an unseen future format, an ACL token, a hand-edited value). Labelled as such.
+ * Names in any casing: `UPSTASH_REDIS_REST_TOKEN`, `upstashRedisRestToken`,
+ * `UpstashRedisRestToken`, `upstash_redis_rest_token`, `qstashToken`. (A plain Redis name next to
+ * an Upstash host, `redisRestToken`, is read by the Redis password detector.)
  */
 export const fallbackDetector = {
   id: 'upstash-unknown-format',
   type: 'upstash-redis-token',
   title: 'Value under an Upstash credential name (unknown format)',
-  keywords: ['STASH', 'KV_REST'],
+  // Every name holds one of these stems, in the casing the pattern admits.
+  keywords: ['STASH', 'stash', 'Stash', 'KV_REST', 'kv_rest', 'kvRest', 'KvRest'],
+  // Starts at the Upstash stem, not at the name: a leading literal keeps the regex cheap on
+  // source that mentions upstash everywhere; the name's prefix (`NEXT_PUBLIC_`, `my`) is read back.
   pattern:
-    /\b(?<name>(?:[A-Z0-9]+_)*(?:UPSTASH|KV_REST_API|QSTASH)[A-Z0-9_]*(?:TOKEN|PASSWORD|API_KEY|SIGNING_KEY|SECRET))\b["']?\s*(?::|=|:=|=>)\s*["'`]?(?<value>[A-Za-z0-9_\-+/=.]{16,300})/g,
-  validate(m) {
-    const name = m.groups!.name!;
+    /(?<name>(?:[Uu]pstash|UPSTASH|QSTASH|[Qq][Ss]tash|KV_REST_API|kv_rest_api|[Kk]vRestApi)[A-Za-z0-9_]{0,80}?(?:TOKEN|PASSWORD|API_KEY|SIGNING_KEY|SECRET|Token|Password|ApiKey|SigningKey|Secret|token|password|api_key|signing_key|secret))\b["']?\s*(?::|=|:=|=>)\s*["'`]?(?<value>[A-Za-z0-9_\-+/=.]{16,300})/g,
+  validate(m, ctx) {
+    const prefix = /[A-Za-z0-9_]*$/.exec(ctx.text.slice(Math.max(0, m.index - 100), m.index))![0];
+    const raw = prefix + m.groups!.name!;
+    const name = screamingName(raw);
+    if (!CREDENTIAL_SUFFIX.test(name)) return null;
     const value = m.groups!.value!;
     if (/READ_?ONLY|_RO_/.test(name) && /SEARCH/.test(name)) return null; // public by design
-    if (decodeRedisToken(value) || decodeVectorToken(value) || decodeQstashToken(value))
-      return null;
-    // Known prefixed shapes belong to their own detectors (signing keys, Context7, Box).
-    if (
-      /^sig_[1-9A-HJ-NP-Za-km-z]{28}$|^sig_[1-9A-HJ-NP-Za-km-z]{50,52}$|^ctx7sk-|^box_/.test(value)
-    )
-      return null;
     if (/KAFKA/.test(name)) return null; // one known layout (kafka detector); the service is gone
-    if (
-      hasRedisTokenHeader(value) ||
-      isBase64OfSequence(value) ||
-      isEditedHex(value) ||
-      isBase64OfText(value)
-    )
-      return null;
-    if (
-      isKnownPublicValue(value) ||
-      isPlaceholder(value) ||
-      value.length < 20 ||
-      entropy(value) < 3.5
-    )
-      return null;
-    if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) return null;
+    if (!isUnknownFormatSecret(value)) return null;
     if (/^[0-9a-f]{8}-[0-9a-f]{4}-/.test(value) && !name.includes('API_KEY')) return null;
-    if (/^https?:|^rediss?:/.test(value)) return null;
     const type = typeFromName(name);
     return {
       type,
@@ -99,7 +123,7 @@ export const fallbackDetector = {
       identity: `unknown:${value}`,
       readOnly: /READ_?ONLY/.test(name) ? true : null,
       confidence: 'low',
-      details: { layout: 'unknown', variable: name },
+      details: { layout: 'unknown', variable: raw },
     };
   },
   examples: {
@@ -107,6 +131,10 @@ export const fallbackDetector = {
       `UPSTASH_REDIS_REST_TOKEN=${unknownFormatSecret()}`,
       `QSTASH_TOKEN: "${unknownFormatSecret()}"`,
       `  - UPSTASH_VECTOR_REST_TOKEN=${unknownFormatSecret()}`,
+      `const upstashRedisRestToken = "${unknownFormatSecret()}";`,
+      `UpstashRedisRestToken: ${unknownFormatSecret()}`,
+      `upstash_redis_rest_token = "${unknownFormatSecret()}"`,
+      `UPSTASH_VECTOR_REST_TOKEN=${hex32Secret()}`,
     ],
     negatives: [
       'UPSTASH_REDIS_REST_TOKEN=${UPSTASH_REDIS_REST_TOKEN}',
@@ -135,6 +163,13 @@ export const fallbackDetector = {
       'UPSTASH_REDIS_REST_TOKEN="AaBbCcDd' +
         'EeFfGgHhIiJjKkLlMmNnOoPpQqRrSsTtUuVvWwXxYyZz123456789=="',
       'UPSTASH_REDIS_REST_TOKEN=test_token_1234567890abc',
+      // A plain Redis name without an Upstash host, or next to another service's host.
+      'REDIS_PASSWORD=Zk9fQ2mR7tL4wX8pV3nB6cY1',
+      'redisRestToken: "Zk9fQ2mR7tL4wX8pV3nB6cY1"',
+      'UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\nREDIS_HOST=10.0.0.5\nREDIS_PASSWORD=Zk9fQ2mR7tL4wX8pV3nB6cY1',
+      // Non-Upstash names that merely end like a credential.
+      'GITHUB_TOKEN=Zk9fQ2mR7tL4wX8pV3nB6cY1 # upstash',
+      'const stashToken = "Zk9fQ2mR7tL4wX8pV3nB6cY1";',
     ],
   },
 } satisfies Detector;

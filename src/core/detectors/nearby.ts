@@ -10,3 +10,16 @@ export function nearbyLines(ctx: MatchContext, radius: number): string {
     end = text.indexOf('\n', end + 1);
   return text.slice(Math.max(0, start + 1), end < 0 ? text.length : end);
 }
+
+/**
+ * The name a value is assigned to: the pipeline's key, or, where that finds none, the identifier
+ * right before `=`/`:` on the line (C declarations `const char *NAME = "…"` put a `*` before it).
+ */
+export function assignedName(ctx: MatchContext): string | undefined {
+  if (ctx.key) return ctx.key;
+  return /([A-Za-z_$][\w$]*)["'\]]?\s*(?::=|=>|:|=)\s*[@"'`]?$/.exec(ctx.before)?.[1];
+}
+
+/** An Upstash database host (`<labels>-<N>.upstash.io`, `…-<N>.kv.vercel-storage.com`); N in group 2. */
+export const UPSTASH_DB_HOST =
+  /\b((?:[a-z0-9]+-)+(\d{2,12}))\.(?:upstash\.io|kv\.vercel-storage\.com)\b/;

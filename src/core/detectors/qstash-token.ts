@@ -1,6 +1,7 @@
 import { decodeQstashToken } from '../decode/qstash-token.js';
 import type { Detector } from '../types.js';
 import { isKnownPublicValue } from './known-examples.js';
+import { isPlaceholder } from './placeholders.js';
 import { qstashToken } from './synthetic.js';
 
 export const qstashTokenDetector = {
@@ -11,17 +12,20 @@ export const qstashTokenDetector = {
   // Not preceded or followed by "." (JWT payloads that start with eyJVc2VySUQi are lookalikes).
   pattern: /(?<![A-Za-z0-9+/_.-])(eyJVc2VySUQiOi[A-Za-z0-9+/]{20,200}={0,2})(?![A-Za-z0-9+/=_.-])/g,
   validate(m) {
-    // decodeQstashToken requires UserID = UUID and Password = 32 hex: dev-server creds fail it.
+    // decodeQstashToken requires UserID = UUID: dev-server creds fail it.
     const t = decodeQstashToken(m[1]!);
     if (!t || isKnownPublicValue(t.normalised)) return null;
+    const variant = t.layout === 'unrecognised variant';
+    // An unfamiliar Password must still look like key material, not `password1`.
+    if (variant && (t.password.length < 16 || isPlaceholder(t.password))) return null;
     return {
       type: 'upstash-qstash-token',
       secret: t.normalised,
       identity: `qstash:${t.userId}:${t.password}`,
       readOnly: null,
       endpoint: 'https://qstash.upstash.io',
-      confidence: 'high',
-      details: { user: `${t.userId.slice(0, 8)}…` },
+      confidence: variant ? 'medium' : 'high',
+      details: { user: `${t.userId.slice(0, 8)}…`, layout: t.layout },
     };
   },
   examples: {
@@ -30,6 +34,8 @@ export const qstashTokenDetector = {
       `const client = new Client({ token: "${qstashToken()}" });`,
       `US_EAST_1_QSTASH_TOKEN="${qstashToken().replace(/=+$/, '')}"`,
       `https://qstash.upstash.io/v2/publish/x?qstash_token=${qstashToken()}`,
+      // Older tokens: the Password is a UUID (132 chars).
+      `QSTASH_TOKEN="${qstashToken({ password: 'uuid' })}"`,
     ],
     negatives: [
       // Public dev-server credentials (defaultUser/defaultPassword, testUser1), qstash-js dev server.

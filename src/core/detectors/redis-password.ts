@@ -1,38 +1,99 @@
-import type { Candidate, Detector } from '../types.js';
+import type { Candidate, Detector, MatchContext } from '../types.js';
+import { isUnknownFormatSecret } from './fallback.js';
 import { isKnownPublicValue } from './known-examples.js';
-import { nearbyLines } from './nearby.js';
+import { assignedName, nearbyLines, UPSTASH_DB_HOST } from './nearby.js';
 import { isPlaceholder } from './placeholders.js';
 import { redisIdentity } from './redis-token.js';
-import { redisHost, redisTokenParts } from './synthetic.js';
+import { redisHost, redisTokenParts, unknownFormatSecret } from './synthetic.js';
 
-const HOST = /\b((?:[a-z0-9]+-)+(\d{2,12}))\.(?:upstash\.io|kv\.vercel-storage\.com)\b/;
 const PASSWORD_KEY = /pass(word)?|pwd/i;
+/** A token-named key that can hold a Redis credential: Upstash/Redis/KV names, or plain `token`. */
+const TOKEN_KEY = /^token$|(?=.*token)(?=.*(?:upstash|redis|kv_?rest|^kv_))/i;
+/** Names of other Upstash products: their 32-hex values are not Redis passwords. */
+const OTHER_PRODUCT = /vector|search|qstash|kafka|box|context7|signing/i;
+/** An Upstash Redis name: without a host, the value is still reported (at medium). */
+const UPSTASH_REDIS_NAME =
+  /upstash.*(?:redis|kv)|^(?:[A-Z0-9]+_)*KV_|^kv[A-Z]|upstash_?(?:password|token)$/i;
+
+/** The one database host named in the whole fragment, when there is exactly one. */
+function soleHostInText(text: string): RegExpExecArray | null {
+  const re = new RegExp(UPSTASH_DB_HOST.source, 'g');
+  let found: RegExpExecArray | null = null;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (found && found[2] !== m[2]) return null;
+    found ??= m;
+  }
+  return found;
+}
+
+function hostFor(ctx: MatchContext, key: string): RegExpExecArray | null | 'foreign' {
+  const around = nearbyLines(ctx, 4);
+  // Another service's host next to the password (a local Redis beside an Upstash URL): not ours.
+  const hostLines = around.split('\n').filter((l) => /host/i.test(l));
+  if (hostLines.some((l) => !UPSTASH_DB_HOST.test(l)) && !/UPSTASH|KV_/i.test(key))
+    return 'foreign';
+  return (
+    UPSTASH_DB_HOST.exec(around) ?? (UPSTASH_REDIS_NAME.test(key) ? soleHostInText(ctx.text) : null)
+  );
+}
 
 /**
- * A legacy database's TCP password (32 lowercase hex) outside a URL: `UPSTASH_REDIS_PASSWORD=…`, or
- * `password:` in an ioredis/node-redis config whose host (within 4 lines) is an Upstash database
- * and no other host is named there.
- * With the host, the identity is that of the legacy REST token embedding the same password, so
- * the pipeline merges them. (A current database's password is its REST token: the token detector
- * already finds it under any name.)
+ * A value of no known layout under a plain Redis name (`redisRestToken`, `REDIS_PASSWORD`) next to
+ * an Upstash database host and no other host: a credential of that database in a format nobody
+ * has seen (an ACL user's password, a new token shape), at low confidence like the fallback's.
+ * (Values that decode are found by their own detectors under any name.)
+ */
+function namedValue(name: string, value: string, ctx: MatchContext): Candidate | null {
+  const host = hostFor(ctx, name);
+  if (!host || host === 'foreign' || !isUnknownFormatSecret(value)) return null;
+  const dbId = Number(host[2]);
+  const rest = /token/i.test(name);
+  return {
+    type: rest ? 'upstash-redis-token' : 'upstash-redis-url',
+    secret: value,
+    identity: `unknown:${value}`,
+    // A password name: the default user's password, as for the hex form; a token: unknown.
+    readOnly: rest ? null : false,
+    confidence: 'low',
+    endpoint: `https://${host[0]}`,
+    pairKey: `redis-db:${dbId}`,
+    details: { layout: 'unknown', variable: name, database: dbId },
+  };
+}
+
+/**
+ * A legacy database's TCP password (32 lowercase hex) outside a URL: recognised by its shape and
+ * its host, never by entropy (one random 32-hex value in five has "low" entropy). Under a
+ * password name (`UPSTASH_REDIS_PASSWORD=…`, `password:` in an ioredis config) or a Redis/Upstash
+ * token name (`UPSTASH_REDIS_REST_TOKEN=<32 hex>`, `redisToken`, `token:` next to the URL), with an
+ * Upstash database host within 4 lines (or the only one in the file, for an Upstash Redis name) and
+ * no other host named there.
+ * With the host, the identity is that of the legacy REST token or URL carrying the same password,
+ * so the pipeline merges them into one finding with an endpoint. (A current database's password is
+ * its REST token: the token detector already finds it under any name.)
  */
 export const redisPasswordDetector = {
   id: 'upstash-redis-password',
   type: 'upstash-redis-url',
   title: 'Upstash Redis TCP password',
-  keywords: ['upstash.io', 'vercel-storage', 'UPSTASH_REDIS_PASSWORD'],
-  pattern: /(?<![0-9A-Za-z_-])([0-9a-f]{32})(?![0-9A-Za-z_-])/g,
+  // A host, or an Upstash Redis name (a hostless password still merges with its URL elsewhere).
+  keywords: ['upstash.io', 'vercel-storage', 'UPSTASH_REDIS', 'KV_REST'],
+  // 32 hex assigned to a name with a password/token word (or a k8s `value:`), or any value under
+  // a plain Redis credential name (see `namedValue`). Name-first: a bare hex pattern is tried at
+  // every hex character of every file that mentions Upstash Redis, which costs more than the rest
+  // of the scan of such a file.
+  pattern:
+    /(?:[Pp]ass|PASS|[Pp]wd|PWD|[Tt]oken|TOKEN|[Vv]alue)\w{0,40}["'\]]?\s*(?::=|=>|:|=)\s*["'`]?([0-9a-f]{32})(?![0-9A-Za-z_-])|(?<![A-Za-z0-9_])(?<name>[Rr]edis(?:Rest)?(?:Token|Password)|REDIS_(?:REST_)?(?:TOKEN|PASSWORD))["']?\s*(?::|=|:=|=>)\s*["'`]?(?<value>[A-Za-z0-9_\-+/=.]{16,300})/g,
   validate(m, ctx): Candidate | null {
-    const pw = m[1]!;
-    const key = ctx.key ?? '';
-    if (!PASSWORD_KEY.test(key) || isPlaceholder(pw) || isKnownPublicValue(pw)) return null;
-    const around = nearbyLines(ctx, 4);
-    // Another service's host next to the password (a local Redis beside an Upstash URL): not ours.
-    const hostLines = around.split('\n').filter((l) => /host/i.test(l));
-    if (hostLines.some((l) => !HOST.test(l)) && !/UPSTASH|KV_/.test(key)) return null;
-    const host = HOST.exec(around);
+    const pw = m[1] ?? m.groups!.value!;
+    if (!/^[0-9a-f]{32}$/.test(pw)) return namedValue(m.groups!.name!, pw, ctx);
+    const key = assignedName(ctx) ?? '';
+    if (!PASSWORD_KEY.test(key) && !TOKEN_KEY.test(key)) return null;
+    if (OTHER_PRODUCT.test(key) || isPlaceholder(pw) || isKnownPublicValue(pw)) return null;
+    const host = hostFor(ctx, key);
+    if (host === 'foreign') return null;
     if (!host) {
-      if (!/UPSTASH_REDIS_PASSWORD/.test(key)) return null;
+      if (!UPSTASH_REDIS_NAME.test(key)) return null;
       return {
         type: 'upstash-redis-url',
         secret: pw,
@@ -62,6 +123,12 @@ export const redisPasswordDetector = {
         `UPSTASH_REDIS_HOST=${host}\nUPSTASH_REDIS_PORT=${t.dbId}\nUPSTASH_REDIS_PASSWORD=${t.password!}`,
         `const redis = new Redis({\n  host: "${host}",\n  port: ${t.dbId},\n  password: "${t.password!}",\n  tls: {},\n});`,
         `UPSTASH_REDIS_PASSWORD="${t.password!}"`,
+        // The legacy password under a token name, next to its REST URL.
+        `UPSTASH_REDIS_REST_URL=https://${host}\nUPSTASH_REDIS_REST_TOKEN=${t.password!}`,
+        `const redis = new Redis({ url: "https://${host}", token: "${t.password!}" });`,
+        `redisRestUrl: https://${host}\nredisRestToken: ${t.password!}`,
+        // A value of no known layout under a plain Redis password name next to the host.
+        `REDIS_HOST=${host}\nREDIS_PASSWORD=${unknownFormatSecret()}`,
       ];
     },
     negatives: [
@@ -69,6 +136,8 @@ export const redisPasswordDetector = {
       'host: fancy-cat-12345.upstash.io\ncommit: 7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e',
       'UPSTASH_REDIS_PASSWORD=00000000000000000000000000000000',
       'UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\nREDIS_HOST=localhost\nREDIS_PASSWORD=7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e',
+      // Another service's 32-hex token in the same .env as an Upstash URL.
+      'UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\nMIXPANEL_TOKEN=7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e',
     ],
   },
 } satisfies Detector;

@@ -1,7 +1,7 @@
 import { decodeRedisToken } from '../decode/redis-token.js';
 import type { Candidate, Detector } from '../types.js';
 import { isDocsLegacyRedisToken, isKnownPublicValue } from './known-examples.js';
-import { redisToken } from './synthetic.js';
+import { hex32Secret, redisToken, redisTokenFromFields } from './synthetic.js';
 
 /** Identity shared by every form of one Redis credential (REST token, TCP URL password). */
 export function redisIdentity(dbId: number, secret: string): string {
@@ -10,8 +10,8 @@ export function redisIdentity(dbId: number, secret: string): string {
 
 /**
  * Turns a decodable Redis REST token into a candidate, or null (docs examples, bad layout).
- * Confidence: high for the three observed layouts; low for a valid header with an unknown field1
- * (possibly an ACL-user token, whose layout nobody has published).
+ * Confidence: high for the observed layouts; medium for an unrecognised variant (a header that
+ * adds up around unfamiliar fields: a layout Upstash introduced since, or an ACL-user token).
  */
 export function redisTokenCandidate(value: string): Candidate | null {
   const t = decodeRedisToken(value);
@@ -20,6 +20,7 @@ export function redisTokenCandidate(value: string): Candidate | null {
   if (t.tcpPassword && isKnownPublicValue(t.tcpPassword)) return null;
   // Legacy Vector indexes used the legacy Redis layout with flag 0x00.
   const legacyVector = t.layout === 'legacy' && t.flag === 0;
+  const variant = t.layout === 'unrecognised variant';
   // A legacy standard token embeds the TCP password: key the identity on it so the URL form merges.
   const identity = t.tcpPassword
     ? redisIdentity(t.dbId, `legacy:${t.tcpPassword}`)
@@ -28,14 +29,15 @@ export function redisTokenCandidate(value: string): Candidate | null {
     type: legacyVector ? 'upstash-vector-token' : 'upstash-redis-token',
     secret: t.normalised,
     identity,
-    readOnly: t.layout === 'acl' ? null : t.readOnly,
-    confidence: t.layout === 'acl' ? 'low' : 'high',
+    // An ACL-user token's permissions follow the ACL user, not the kind byte.
+    readOnly: t.unknownField1 ? null : t.readOnly,
+    confidence: variant ? 'medium' : 'high',
     ...(legacyVector ? {} : { pairKey: `redis-db:${t.dbId}` }),
     details: {
       database: t.dbId,
       layout: legacyVector ? 'legacy-vector' : t.layout,
       privilege: t.readOnly ? 'read-only' : 'standard',
-      ...(t.layout === 'acl' ? { possibleAclUserToken: true } : {}),
+      ...(t.unknownField1 ? { possibleAclUserToken: true } : {}),
     },
   };
 }
@@ -62,6 +64,11 @@ export const redisTokenDetector = {
       `readOnlyToken = "${redisToken({ layout: 'legacy', readOnly: true })}"`,
       `  - KV_REST_API_TOKEN=${redisToken({ layout: 'legacy' }).replace(/=+$/, '')}`,
       `curl -H "Authorization: Bearer ${redisToken()}" https://x-1.upstash.io/ping`,
+      // The decimal after p<d> is not always the database id (`p10` is common), or absent.
+      `UPSTASH_REDIS_REST_TOKEN="${redisToken({ suffix: 'p10' })}"`,
+      `KV_REST_API_TOKEN=${redisToken({ suffix: null })}`,
+      // Unrecognised variant: the header adds up around an unfamiliar field2.
+      `UPSTASH_REDIS_REST_TOKEN=${redisTokenFromFields({ field1: 'p1', field2: `${hex32Secret()}q7x` })}`,
     ],
     negatives: [
       'token = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhc"',

@@ -1,4 +1,4 @@
-import { hasRedisTokenHeader } from '../decode/redis-token.js';
+import { isBrokenRedisToken } from '../decode/redis-token.js';
 import type { Candidate, Detector } from '../types.js';
 import { isKnownPublicValue } from './known-examples.js';
 import { entropy, isPlaceholder } from './placeholders.js';
@@ -65,7 +65,7 @@ export const redisUrlDetector = {
     }
     // Anything else on an Upstash host (ACL-user password, unseen format): medium, if it looks real.
     if (password.length < 12 || isPlaceholder(password) || entropy(password) < 3) return null;
-    if (hasRedisTokenHeader(password)) return null; // a truncated / edited REST token
+    if (isBrokenRedisToken(password)) return null; // a truncated / edited REST token
     return {
       type: 'upstash-redis-url',
       secret: password,
@@ -83,6 +83,8 @@ export const redisUrlDetector = {
       const wide = redisTokenParts({ layout: 'current64' });
       const legacy = redisTokenParts({ layout: 'legacy' });
       const ro = redisTokenParts({ readOnly: true });
+      const p10 = redisTokenParts({ suffix: 'p10' });
+      const bare = redisTokenParts({ suffix: null });
       return [
         `REDIS_URL=${redisUrl({ password: cur.token, host: redisHost(cur.dbId) })}`,
         `UPSTASH_REDIS_TCP_URL=${redisUrl({ password: wide.token, host: redisHost(wide.dbId) })}`,
@@ -90,6 +92,9 @@ export const redisUrlDetector = {
         `url: ${redisUrl({ password: legacy.password!, host: redisHost(legacy.dbId, { legacyRegion: 'eu1' }), port: legacy.dbId, scheme: 'redis' })}`,
         `redis-cli -u redis://${legacy.password!}@${redisHost(legacy.dbId, { legacyRegion: 'us1' })}:${legacy.dbId}`,
         `FLY_REDIS=redis://default:${cur.token}@${redisHost(cur.dbId, { fly: true })}`,
+        // The suffix decimal is not always the database id (`p10`), or absent.
+        `REDIS_URL=${redisUrl({ password: p10.token, host: redisHost(p10.dbId) })}`,
+        `KV_URL=${redisUrl({ password: bare.token, host: redisHost(bare.dbId) })}`,
       ];
     },
     negatives: [

@@ -68,6 +68,13 @@ export interface RedisTokenOptions {
   dbId?: number;
   /** current64 standard tokens are seen with and without the `p<d><N>` suffix. */
   withSuffix?: boolean;
+  /**
+   * Current standard tokens: the text after the 32 hex, verbatim (`'p10'`, seen in public
+   * repositories where the decimal is not the database id), or `null` for none (2-byte-id tokens
+   * without a suffix exist too). A `p<d>` prefix of the suffix becomes field1 as well. Default:
+   * `p<d><N>` for 2-byte ids, per `withSuffix` for 64-bit ids.
+   */
+  suffix?: string | null;
   seed?: Seed;
 }
 
@@ -107,11 +114,12 @@ export function redisTokenParts(opts: RedisTokenOptions = {}): RedisTokenParts {
     const token = b64 + '='.repeat((4 - (b64.length % 4)) % 4);
     return { token, dbId, readOnly, layout, uuid, ...(readOnly ? {} : { password }) };
   }
-  const p = `p${1 + rng.int(2)}`;
+  const drawn = `p${1 + rng.int(2)}`;
+  const p = (opts.suffix && /^p\d/.exec(opts.suffix)?.[0]) || drawn;
   const withSuffix = opts.withSuffix ?? !wide;
-  const field2 = readOnly
-    ? rng.bytes(32)
-    : Buffer.from(hex32(rng) + (withSuffix ? `${p}${dbId}` : ''), 'latin1');
+  const suffix =
+    opts.suffix === undefined ? (withSuffix ? `${p}${dbId}` : '') : (opts.suffix ?? '');
+  const field2 = readOnly ? rng.bytes(32) : Buffer.from(hex32(rng) + suffix, 'latin1');
   const body = Buffer.concat([
     header,
     Buffer.from([0x00, p.length, field2.length]),
@@ -123,6 +131,41 @@ export function redisTokenParts(opts: RedisTokenOptions = {}): RedisTokenParts {
 
 export function redisToken(opts: RedisTokenOptions = {}): string {
   return redisTokenParts(opts).token;
+}
+
+/**
+ * A token with a valid header around arbitrary fields, for layouts nobody has seen yet (an
+ * "unrecognised variant") and for header-level negatives. Lengths are computed, so the header
+ * adds up unless `len1`/`len2` override them.
+ */
+export function redisTokenFromFields(o: {
+  kind?: 0x01 | 0x02 | 0x81 | 0x82;
+  dbId?: number;
+  flag?: number;
+  field1: string | Buffer;
+  field2: string | Buffer;
+  len1?: number;
+  len2?: number;
+}): string {
+  const kind = o.kind ?? 0x01;
+  const wide = (kind & 0x80) !== 0;
+  const f1 = typeof o.field1 === 'string' ? Buffer.from(o.field1, 'latin1') : o.field1;
+  const f2 = typeof o.field2 === 'string' ? Buffer.from(o.field2, 'latin1') : o.field2;
+  const header = Buffer.alloc(wide ? 9 : 3);
+  header[0] = kind;
+  if (wide) header.writeBigUInt64BE(BigInt(o.dbId ?? 123456), 1);
+  else header.writeUInt16BE(o.dbId ?? 34127, 1);
+  return Buffer.concat([
+    header,
+    Buffer.from([o.flag ?? 0, o.len1 ?? f1.length, o.len2 ?? f2.length]),
+    f1,
+    f2,
+  ]).toString('base64url');
+}
+
+/** 32 lowercase hex, random or seeded. */
+export function hex32Secret(o: { seed?: Seed } = {}): string {
+  return hex32(makeRng(o.seed));
 }
 
 export interface HostOptions {
@@ -157,15 +200,18 @@ export function redisUrl(o: {
 
 export interface VectorTokenOptions {
   product?: 'vector' | 'search';
-  role?: 'admin' | 'readonly';
+  /** `admin`/`readonly`, or another word for an unrecognised variant. */
+  role?: string;
   name?: string;
+  /** An unfamiliar secret: the id field is base64 of 36 random bytes instead of a UUID. */
+  randomId?: boolean;
   seed?: Seed;
 }
 
 export interface VectorTokenParts {
   token: string;
   name: string;
-  role: 'admin' | 'readonly';
+  role: string;
   uuid: string;
   product: 'vector' | 'search';
   endpoint: string;
@@ -179,7 +225,8 @@ export function vectorTokenParts(o: VectorTokenOptions = {}): VectorTokenParts {
   const name =
     o.name ?? `${pick(rng, ADJ)}-${pick(rng, ANIMAL)}-${1000 + rng.int(60000)}-${region}`;
   const uuid = rng.uuid();
-  const id = Buffer.from(Buffer.from(uuid, 'latin1').toString('base64'), 'latin1');
+  const secret = o.randomId ? rng.bytes(36) : Buffer.from(uuid, 'latin1');
+  const id = Buffer.from(secret.toString('base64'), 'latin1');
   const body = Buffer.concat([
     Buffer.from([0x00, name.length, role.length, id.length]),
     Buffer.from(name + role, 'latin1'),
@@ -209,15 +256,24 @@ export interface QstashTokenParts {
   password: string;
 }
 
-export function qstashTokenParts(o: { seed?: Seed } = {}): QstashTokenParts {
+export interface QstashTokenOptions {
+  /** `hex` (current, 128 chars), `uuid` (older tokens, 132 chars) or a verbatim value. */
+  password?: 'hex' | 'uuid' | { verbatim: string };
+  /** Extra JSON keys after UserID and Password (a variant). */
+  extra?: Record<string, string>;
+  seed?: Seed;
+}
+
+export function qstashTokenParts(o: QstashTokenOptions = {}): QstashTokenParts {
   const rng = makeRng(o.seed);
   const userId = rng.uuid();
-  const password = hex32(rng);
-  const json = JSON.stringify({ UserID: userId, Password: password });
+  const kind = o.password ?? 'hex';
+  const password = kind === 'hex' ? hex32(rng) : kind === 'uuid' ? rng.uuid() : kind.verbatim;
+  const json = JSON.stringify({ UserID: userId, Password: password, ...o.extra });
   return { token: Buffer.from(json).toString('base64'), userId, password };
 }
 
-export function qstashToken(o: { seed?: Seed } = {}): string {
+export function qstashToken(o: QstashTokenOptions = {}): string {
   return qstashTokenParts(o).token;
 }
 

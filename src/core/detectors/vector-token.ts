@@ -1,7 +1,9 @@
+import { decodeBase64Std } from '../decode/base64.js';
 import { decodeVectorToken } from '../decode/vector-token.js';
 import type { Candidate, Detector, MatchContext } from '../types.js';
 import { base64Anchors } from './base64-anchors.js';
 import { isKnownPublicValue } from './known-examples.js';
+import { isPlaceholder } from './placeholders.js';
 import { vectorToken } from './synthetic.js';
 
 type Product = 'vector' | 'search';
@@ -22,11 +24,25 @@ function product(name: string, ctx: MatchContext): { kind: Product; ambiguous: b
   return { kind: 'vector', ambiguous: true };
 }
 
+/** A variant's id field that is a placeholder (`xxxx…`, or base64 of one), not key material. */
+function placeholderId(id: string): boolean {
+  if (isPlaceholder(id)) return true;
+  const b = decodeBase64Std(id);
+  // Random bytes decode to binary: only readable text can be a placeholder.
+  return (
+    b !== null && /^[\x20-\x7e]+$/.test(b.toString('latin1')) && isPlaceholder(b.toString('latin1'))
+  );
+}
+
 export function vectorCandidate(value: string, ctx: MatchContext): Candidate | null {
   const t = decodeVectorToken(value);
   if (!t || isKnownPublicValue(t.normalised)) return null;
+  const variant = t.layout === 'unrecognised variant';
+  // A variant's id field is the secret: it must look like key material, not `xxxx…`.
+  if (variant && placeholderId(t.uuid)) return null;
   const { kind, ambiguous } = product(t.name, ctx);
-  const readOnly = t.role === 'readonly';
+  // A variant with an unknown role: its privilege is unknown.
+  const readOnly = t.role === 'readonly' ? true : t.role === 'admin' ? false : null;
   return {
     type: kind === 'search' ? 'upstash-search-token' : 'upstash-vector-token',
     secret: t.normalised,
@@ -34,10 +50,11 @@ export function vectorCandidate(value: string, ctx: MatchContext): Candidate | n
     identity: `vector:${t.name}:${t.role}:${t.uuid}`,
     readOnly,
     endpoint: `https://${t.name}-${kind}.upstash.io`,
-    confidence: 'high',
+    confidence: variant ? 'medium' : 'high',
     details: {
       index: t.name,
       role: t.role,
+      ...(variant ? { layout: t.layout } : {}),
       ...(ambiguous ? { productAmbiguous: true } : {}),
       // Read-only Search tokens are meant to ship to browsers (search/tutorials/buildsearchbar.mdx).
       ...(kind === 'search' && readOnly ? { publicByDesign: true } : {}),
@@ -49,10 +66,12 @@ export const vectorTokenDetector = {
   id: 'upstash-vector-search-token',
   type: 'upstash-vector-token',
   title: 'Upstash Vector / Search token',
-  // The role string ("admin" / "readonly") at each of the three base64 alignments.
-  keywords: [...base64Anchors('admin'), ...base64Anchors('readonly')],
+  // The role string ("admin" / "readonly") at each of the three base64 alignments; a variant with
+  // another role is found under its variable name.
+  keywords: [...base64Anchors('admin'), ...base64Anchors('readonly'), 'VECTOR_REST', 'SEARCH_REST'],
+  // `A[A-D]` = 00 + name length < 64; `.M` = id length 0x30 (any role length).
   pattern:
-    /(?<![A-Za-z0-9+/_-])(A[A-D][A-Za-z0-9+/][FI]M[A-Za-z0-9+/]{60,200}={0,2})(?![A-Za-z0-9+/=_-])/g,
+    /(?<![A-Za-z0-9+/_-])(A[A-D][A-Za-z0-9+/]{2}M[A-Za-z0-9+/]{60,200}={0,2})(?![A-Za-z0-9+/=_-])/g,
   validate: (m, ctx) => vectorCandidate(m[1]!, ctx),
   examples: {
     positives: () => [
@@ -60,6 +79,8 @@ export const vectorTokenDetector = {
       `UPSTASH_VECTOR_REST_READONLY_TOKEN=${vectorToken({ role: 'readonly' })}`,
       `UPSTASH_SEARCH_REST_TOKEN=${vectorToken({ name: 'calm-yak-2211-gcp-usc1' })}`,
       `const index = new Index({ url: "https://x", token: "${vectorToken().replace(/=+$/, '')}" });`,
+      // Unrecognised variant: a secret that is not a UUID.
+      `UPSTASH_VECTOR_REST_TOKEN=${vectorToken({ randomId: true })}`,
     ],
     negatives: [
       // Developer-API openapi placeholders.

@@ -43,6 +43,7 @@ export function collectFindings(
     }
     push(groups, c.identity, hit);
   }
+  mergeHostlessLegacyPasswords(groups);
 
   const findings: Finding[] = [];
   const suppressed: ScanResult['suppressed'] = [];
@@ -110,6 +111,25 @@ function buildFinding(
     details,
     occurrences,
   };
+}
+
+/**
+ * A legacy TCP password seen without any host (`redis-password:<pw>`) is the same credential as
+ * the legacy token, URL or password elsewhere that names its database (`redis:<N>:legacy:<pw>`).
+ */
+function mergeHostlessLegacyPasswords(groups: Map<string, Hit[]>): void {
+  const named = new Map<string, string>();
+  for (const identity of groups.keys()) {
+    const m = /^redis:\d+:legacy:(.+)$/.exec(identity);
+    if (m) named.set(m[1]!, identity);
+  }
+  for (const [identity, group] of groups) {
+    if (!identity.startsWith('redis-password:')) continue;
+    const target = named.get(identity.slice('redis-password:'.length));
+    if (!target) continue;
+    groups.get(target)!.push(...group);
+    groups.delete(identity);
+  }
 }
 
 /** Token form beats URL form; higher confidence beats lower. */

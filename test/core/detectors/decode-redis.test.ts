@@ -1,10 +1,19 @@
 /** decodeRedisToken: the exact §2 layout rules, one property per test. */
-import { decodeRedisToken } from '../../../src/core/decode/redis-token.js';
-import { redisTokenParts } from '../../helpers/synthetic.js';
+import { createHash } from 'node:crypto';
+import { decodeRedisToken, inspectRedisToken } from '../../../src/core/decode/redis-token.js';
+import {
+  hex32Secret,
+  makeRng,
+  redisTokenFromFields,
+  redisTokenParts,
+} from '../../helpers/synthetic.js';
 
 const LAYOUTS = [
   { layout: 'current', readOnly: false },
   { layout: 'current', readOnly: true },
+  // Public repositories: the decimal after p<d> is not always N (`p10`), or there is no suffix.
+  { layout: 'current', readOnly: false, suffix: 'p10' },
+  { layout: 'current', readOnly: false, suffix: null },
   { layout: 'current64', readOnly: false, withSuffix: true },
   { layout: 'current64', readOnly: false, withSuffix: false },
   { layout: 'current64', readOnly: true },
@@ -59,21 +68,84 @@ describe.each(LAYOUTS)('decodeRedisToken %o', (opts) => {
 });
 
 describe('decodeRedisToken field rules', () => {
-  it('rejects a standard hex field with a non-hex character', () => {
+  it('rejects a standard hex field with one to three non-hex letters: a hand-edited copy', () => {
+    // restapi.mdx's `2553feg6a2d9842h…` is this kind of edit; random key material is all hex.
     for (const layout of ['current', 'current64', 'legacy'] as const) {
-      const p = redisTokenParts({ layout, seed: 'hex' });
-      const b = bytes(p.token);
-      const hexStart = layout === 'legacy' ? 42 : layout === 'current64' ? 14 : 8;
-      b[hexStart + 3] = 'g'.charCodeAt(0);
-      expect(decodeRedisToken(enc(b))).toBeNull();
+      for (const edits of [1, 3]) {
+        const p = redisTokenParts({ layout, seed: `hex${edits}` });
+        const b = bytes(p.token);
+        const hexStart = layout === 'legacy' ? 42 : layout === 'current64' ? 14 : 8;
+        for (let e = 0; e < edits; e++) b[hexStart + 3 + 5 * e] = 'g'.charCodeAt(0);
+        expect(decodeRedisToken(enc(b))).toBeNull();
+        expect(inspectRedisToken(enc(b))).toEqual({ ok: false, reason: 'edited-hex' });
+      }
     }
   });
 
-  it('rejects a current token whose ASCII id suffix disagrees with the binary id', () => {
+  it('accepts any decimal after p<d>, not only the database id, and no suffix at all', () => {
     const p = redisTokenParts({ dbId: 34127, seed: 's' });
     const b = bytes(p.token);
     b[b.length - 1] = b[b.length - 1] === 0x37 ? 0x38 : 0x37;
-    expect(decodeRedisToken(enc(b))).toBeNull();
+    expect(decodeRedisToken(enc(b))).toMatchObject({ dbId: 34127, layout: 'current' });
+    for (const suffix of ['p10', 'p20', 'p1999', null]) {
+      const t = redisTokenParts({ dbId: 34127, suffix, seed: String(suffix) });
+      expect(bytes(t.token).length).toBe(6 + 2 + 32 + (suffix?.length ?? 0));
+      expect(decodeRedisToken(t.token)).toMatchObject({ dbId: 34127, layout: 'current' });
+    }
+    // The shapes from the issue: 58 characters with `p10`, 54 without a suffix.
+    expect(redisTokenParts({ suffix: 'p10' }).token).toHaveLength(58);
+    expect(redisTokenParts({ suffix: null }).token).toHaveLength(54);
+  });
+
+  it('reports a valid header around unfamiliar fields as an unrecognised variant', () => {
+    const hex = hex32Secret({ seed: 'v' });
+    for (const [fields, readOnly] of [
+      [{ field1: 'p1', field2: `${hex}q7` }, false], // unknown suffix
+      [{ field1: 'p1', field2: makeRng('b').bytes(32) }, false], // standard kind, binary secret
+      [{ field1: 'p1', field2: hex, flag: 1 }, false], // flag 01 with a current body
+      [{ kind: 0x02, field1: 'p2', field2: makeRng('r').bytes(40) }, true], // longer RO secret
+      [{ kind: 0x81, field1: 'p3', field2: `${hex}p3x` }, false],
+    ] as const) {
+      const t = decodeRedisToken(redisTokenFromFields(fields));
+      expect(t).toMatchObject({ layout: 'unrecognised variant', readOnly });
+      expect(t?.unknownField1).toBeUndefined();
+    }
+  });
+
+  it('rejects only values whose structure contradicts itself, and says why', () => {
+    const hex = hex32Secret({ seed: 'c' });
+    const cases: [string, string][] = [
+      [redisTokenFromFields({ field1: 'p1', field2: hex, len2: 40 }), 'truncated'],
+      [redisTokenFromFields({ field1: 'p1', field2: hex, len2: 30 }), 'overlong'],
+      [redisTokenFromFields({ dbId: 0, field1: 'p1', field2: hex }), 'zero-id'],
+      [redisTokenFromFields({ field1: Buffer.from([0x9c, 0x01]), field2: hex }), 'binary-field1'],
+      [redisTokenFromFields({ field1: 'p1', field2: 'abcdef0123' }), 'short-secret'],
+    ];
+    for (const [value, reason] of cases) {
+      expect(decodeRedisToken(value)).toBeNull();
+      expect(inspectRedisToken(value)).toEqual({ ok: false, reason });
+    }
+  });
+
+  it('never reads random base64, hashes or JWT parts with a plausible first byte as a variant', () => {
+    // The first character pins the kind byte (what the candidate regex admits); the rest is random:
+    // the flag, both lengths and a printable field1 must still add up, which chance almost never does.
+    const rng = makeRng('noise');
+    let accepted = 0;
+    for (let i = 0; i < 5000; i++) {
+      const b = rng.bytes(32 + rng.int(50));
+      b[0] = [0x01, 0x02, 0x81, 0x82][i % 4]!;
+      if (decodeRedisToken(enc(b))) accepted++;
+    }
+    expect(accepted).toBe(0);
+    // SHA-512 digests and HS256 JWT signatures (32 bytes), first byte forced to a kind byte.
+    for (let i = 0; i < 4000; i++) {
+      const d = createHash(i % 2 ? 'sha512' : 'sha256')
+        .update(String(i))
+        .digest();
+      d[0] = i % 3 ? 0x01 : 0x82;
+      expect(decodeRedisToken(enc(d))).toBeNull();
+    }
   });
 
   it('keeps 64-bit-id tokens with a run of AAAAAA (the gitleaks stopword aaaaaa drops them)', () => {
@@ -89,7 +161,7 @@ describe('decodeRedisToken field rules', () => {
     expect(decodeRedisToken(enc(b))?.readOnly).toBe(true);
   });
 
-  it('reports a valid header with an unknown field1 as a possible ACL-user token', () => {
+  it('reports a valid header with an unknown field1 as a possible ACL-user token (a variant)', () => {
     const field1 = Buffer.from('user:alice');
     const field2 = Buffer.from('0123456789abcdef0123456789abcdef');
     const b = Buffer.concat([
@@ -97,7 +169,11 @@ describe('decodeRedisToken field rules', () => {
       field1,
       field2,
     ]);
-    expect(decodeRedisToken(enc(b))).toMatchObject({ layout: 'acl', dbId: 0x1234 });
+    expect(decodeRedisToken(enc(b))).toMatchObject({
+      layout: 'unrecognised variant',
+      dbId: 0x1234,
+      unknownField1: true,
+    });
   });
 
   it('rejects docs fakes and non-tokens', () => {

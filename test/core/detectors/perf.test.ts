@@ -20,6 +20,9 @@ describe('detector cost on hostile input', () => {
     ['long UPPER_SNAKE line', 'A_'.repeat(60000) + 'UPSTASH'],
     ['many almost-URLs', 'rediss://default:'.repeat(10000) + 'x@'],
     ['many short tokens', 'KV_REST_API_TOKEN=AYVPAAIncDE\n'.repeat(20000)],
+    ['one word of repeated Upstash stems', 'UPSTASHupstashQStash'.repeat(12000)],
+    ['many almost-names', 'upstashRedisRestTokenX_'.repeat(10000) + '='],
+    ['many Redis names next to a host', 'redisRestToken: "AB", x-1.upstash.io\n'.repeat(6000)],
   ])('%s (~240 KB) scans in under 1.5 s', (_name, body) => {
     const ms = time(`${KEYWORDS}\n${body}`);
     expect(ms).toBeLessThan(1500);

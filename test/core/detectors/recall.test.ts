@@ -6,6 +6,8 @@ import { DETECTORS } from '../../../src/core/detectors/registry.js';
 import {
   boxApiKey,
   context7Key,
+  hex32Secret,
+  kafkaCredentials,
   managementKey,
   qstashToken,
   redisTokenParts,
@@ -45,8 +47,46 @@ const CASES: [string, (seed: number) => string, string][] = [
   ],
   ['QStash token', (s) => `QSTASH_TOKEN=${qstashToken({ seed: s })}`, 'upstash-qstash-token'],
   [
+    'QStash token with a UUID password',
+    (s) => `QSTASH_TOKEN=${qstashToken({ password: 'uuid', seed: s })}`,
+    'upstash-qstash-token',
+  ],
+  [
+    'Redis token with a p10 suffix',
+    (s) => `token: "${redisTokenParts({ suffix: 'p10', seed: s }).token}"`,
+    'upstash-redis-token',
+  ],
+  [
+    'Redis token (2-byte id) without a suffix',
+    (s) => `t = ${redisTokenParts({ suffix: null, seed: s }).token}`,
+    'upstash-redis-token',
+  ],
+  [
+    'legacy TCP password under a token name, next to its host',
+    (s) => {
+      const t = redisTokenParts({ layout: 'legacy', seed: s });
+      return `UPSTASH_REDIS_REST_URL=https://eu1-fancy-cat-${t.dbId}.upstash.io\nUPSTASH_REDIS_REST_TOKEN=${t.password!}`;
+    },
+    'upstash-redis-password',
+  ],
+  [
+    '32 hex under an Upstash name (fallback, no entropy floor)',
+    (s) => `UPSTASH_VECTOR_REST_TOKEN=${hex32Secret({ seed: s })}`,
+    'upstash-unknown-format',
+  ],
+  [
+    'Kafka password under a camelCase name',
+    (s) => `const kafkaAuthPassword = "${kafkaCredentials({ seed: s }).password}";`,
+    'upstash-kafka-credentials',
+  ],
+  [
     'Vector token',
     (s) => `UPSTASH_VECTOR_REST_TOKEN=${vectorToken({ seed: s })}`,
+    'upstash-vector-search-token',
+  ],
+  [
+    'Vector token, unrecognised variant (non-UUID secret)',
+    (s) => `UPSTASH_VECTOR_REST_TOKEN=${vectorToken({ randomId: true, seed: s })}`,
     'upstash-vector-search-token',
   ],
   [

@@ -1,0 +1,72 @@
+/**
+ * Installation tokens for git, reused until near expiry instead of minted per job (201 tokens for
+ * 200 pushes before). Per process and in memory only: a token is a secret, so it is never put in
+ * Redis or on disk. Concurrent jobs of one installation share one mint.
+ */
+import type { GitHubClient } from '../github/types.js';
+
+export interface MintedToken {
+  token: string;
+  /** ms since epoch. */
+  expiresAt: number;
+}
+
+export interface InstallationAuthOptions {
+  /** An installation client (Probot's `app.auth(id)`; it caches its own token). */
+  client(installationId: number): Promise<GitHubClient>;
+  /** `POST /app/installations/{id}/access_tokens` through the app (JWT) client. */
+  mint(installationId: number): Promise<MintedToken>;
+  /** Renew when less than this is left (a fetch may take up to 10 minutes). */
+  marginMs?: number;
+  now?: () => number;
+  onMint?: () => void;
+}
+
+export class InstallationAuth {
+  private readonly tokens = new Map<number, Promise<MintedToken>>();
+  private readonly clients = new Map<number, Promise<GitHubClient>>();
+
+  constructor(private readonly opts: InstallationAuthOptions) {}
+
+  async get(installationId: number): Promise<{ gh: GitHubClient; token: string }> {
+    const [gh, minted] = await Promise.all([
+      this.client(installationId),
+      this.token(installationId),
+    ]);
+    return { gh, token: minted.token };
+  }
+
+  private client(id: number): Promise<GitHubClient> {
+    let c = this.clients.get(id);
+    if (!c) {
+      c = this.opts.client(id);
+      this.clients.set(id, c);
+      c.catch(() => this.clients.delete(id));
+    }
+    return c;
+  }
+
+  private async token(id: number): Promise<MintedToken> {
+    const now = this.opts.now ?? Date.now;
+    const margin = this.opts.marginMs ?? 15 * 60_000;
+    const cached = this.tokens.get(id);
+    if (cached) {
+      const t = await cached.catch(() => undefined);
+      if (t && t.expiresAt - margin > now()) return t;
+      if (this.tokens.get(id) !== cached) return this.token(id);
+    }
+    const p = this.opts.mint(id);
+    this.opts.onMint?.();
+    this.tokens.set(id, p);
+    p.catch(() => {
+      if (this.tokens.get(id) === p) this.tokens.delete(id);
+    });
+    return p;
+  }
+
+  /** Forget an installation (deleted, suspended). */
+  drop(installationId: number): void {
+    this.tokens.delete(installationId);
+    this.clients.delete(installationId);
+  }
+}

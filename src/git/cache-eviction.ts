@@ -1,0 +1,161 @@
+/**
+ * Keeps the clone cache bounded and tidy:
+ * - every clone carries a small `upstash-guard.json` (installation, repository id, last use), so
+ *   clones can be found again by repository and ordered by last use;
+ * - `sweep()` evicts least-recently-used clones until the cache is under `maxBytes`, never one a
+ *   job is using;
+ * - `repackIfNeeded()` packs loose objects once they pile up (`git repack -a -d` and
+ *   `prune` of hour-old unreachable objects through runGit, i.e. with the hardened git environment: no hooks, no config
+ *   programs of the repository);
+ * - `remove()` deletes the clones of removed repositories or a deleted installation.
+ */
+import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { dirBytes } from './repo-cache.js';
+import { runGit } from './run-git.js';
+
+const META = 'upstash-guard.json';
+
+export interface CloneMeta {
+  installationId: number;
+  repoId: number;
+  lastUsed: number;
+}
+
+export interface JanitorOptions {
+  /** Total cap for the cache directory (UPSTASH_GUARD_CACHE_MAX_BYTES); no eviction when unset. */
+  maxBytes?: number;
+  /** Loose objects that trigger a repack (default 256). */
+  looseObjectLimit?: number;
+  /** Pack files that trigger a repack into one (default 16). */
+  packLimit?: number;
+  onEvict?: (reason: 'lru' | 'removed', count: number) => void;
+}
+
+export class CacheJanitor {
+  private readonly busy = new Map<number, number>();
+  private last: { bytes: number; repos: number } | undefined;
+  private sweeping: Promise<{ bytes: number; repos: number }> | undefined;
+
+  constructor(
+    private readonly dir: string,
+    private readonly opts: JanitorOptions = {},
+  ) {}
+
+  /** Marks a repository in use by a job; eviction skips it until the returned release is called. */
+  hold(repoId: number): () => void {
+    this.busy.set(repoId, (this.busy.get(repoId) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const n = (this.busy.get(repoId) ?? 1) - 1;
+      if (n <= 0) this.busy.delete(repoId);
+      else this.busy.set(repoId, n);
+    };
+  }
+
+  /** Records a use of a clone (after each fetch). */
+  async used(repoDir: string, meta: Omit<CloneMeta, 'lastUsed'>): Promise<void> {
+    const now = Date.now();
+    await writeFile(join(repoDir, META), JSON.stringify({ ...meta, lastUsed: now }));
+    await utimes(repoDir, now / 1000, now / 1000).catch(() => undefined);
+  }
+
+  /** The last sweep's totals, for /metrics. */
+  size(): { bytes: number; repos: number } | undefined {
+    return this.last;
+  }
+
+  /** After a job: repack when needed, then a sweep in the background (errors only logged by the caller). */
+  async afterJob(repoDir: string): Promise<void> {
+    await this.repackIfNeeded(repoDir);
+    void this.sweep().catch(() => undefined);
+  }
+
+  /** Repacks when loose objects or packs have piled up. Returns whether it did. */
+  async repackIfNeeded(repoDir: string): Promise<boolean> {
+    const { stdout } = await runGit(['count-objects', '-v'], { cwd: repoDir, timeoutMs: 60_000 });
+    const text = stdout.toString('utf8');
+    const n = (key: string): number =>
+      Number(new RegExp(`^${key}: (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    if (
+      n('count') < (this.opts.looseObjectLimit ?? 256) &&
+      n('packs') < (this.opts.packLimit ?? 16)
+    )
+      return false;
+    await runGit(['repack', '-a', '-d', '-q', '--no-write-bitmap-index'], {
+      cwd: repoDir,
+      timeoutMs: 10 * 60_000,
+      niceness: 10,
+    });
+    // Unreachable leftovers (force pushes, deleted branches) an hour old; younger ones may belong
+    // to a fetch that has not updated its refs yet.
+    await runGit(['prune', '--expire=1.hour.ago'], { cwd: repoDir, timeoutMs: 10 * 60_000 });
+    return true;
+  }
+
+  /** Evicts least-recently-used clones until the cache fits; one sweep at a time. */
+  sweep(): Promise<{ bytes: number; repos: number }> {
+    this.sweeping ??= this.doSweep().finally(() => (this.sweeping = undefined));
+    return this.sweeping;
+  }
+
+  private async doSweep(): Promise<{ bytes: number; repos: number }> {
+    const clones = await this.list();
+    let bytes = clones.reduce((a, c) => a + c.bytes, 0);
+    const max = this.opts.maxBytes;
+    let evicted = 0;
+    if (max && bytes > max) {
+      for (const c of [...clones].sort((a, b) => a.lastUsed - b.lastUsed)) {
+        if (bytes <= max) break;
+        if (c.repoId !== undefined && this.busy.has(c.repoId)) continue;
+        await rm(c.path, { recursive: true, force: true });
+        bytes -= c.bytes;
+        evicted++;
+      }
+    }
+    if (evicted) this.opts.onEvict?.('lru', evicted);
+    this.last = { bytes, repos: clones.length - evicted };
+    return this.last;
+  }
+
+  /** Deletes the clones of these repositories (or all of an installation's when `repoIds` is unset). */
+  async remove(installationId: number, repoIds?: number[]): Promise<number> {
+    const only = repoIds ? new Set(repoIds) : undefined;
+    let removed = 0;
+    for (const c of await this.list()) {
+      const match = only
+        ? c.repoId !== undefined && only.has(c.repoId)
+        : c.installationId === installationId;
+      if (!match) continue;
+      await rm(c.path, { recursive: true, force: true });
+      removed++;
+    }
+    if (removed) this.opts.onEvict?.('removed', removed);
+    return removed;
+  }
+
+  private async list(): Promise<
+    { path: string; bytes: number; lastUsed: number; repoId?: number; installationId?: number }[]
+  > {
+    const entries = await readdir(this.dir, { withFileTypes: true }).catch(() => []);
+    const out = [];
+    for (const e of entries) {
+      if (!e.isDirectory() || !e.name.endsWith('.git')) continue;
+      const path = join(this.dir, e.name);
+      const meta = await readFile(join(path, META), 'utf8')
+        .then((t) => JSON.parse(t) as Partial<CloneMeta>)
+        .catch(() => ({}) as Partial<CloneMeta>);
+      const st = await stat(path).catch(() => undefined);
+      out.push({
+        path,
+        bytes: await dirBytes(path),
+        lastUsed: meta.lastUsed ?? st?.mtimeMs ?? 0,
+        ...(typeof meta.repoId === 'number' ? { repoId: meta.repoId } : {}),
+        ...(typeof meta.installationId === 'number' ? { installationId: meta.installationId } : {}),
+      });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The installation-level job: pages `GET /installation/repositories` (100 per page) and enqueues
+ * one history job per repository as each page arrives. No per-repository API call: the history job
+ * reads the default branch head from its own clone. A crash mid-way loses nothing: the queue
+ * retries this job, and the history job ids (repository + installation delivery) make the
+ * re-added ones no-ops.
+ */
+import type { Logger } from 'pino';
+import { repoFields } from '../app/to-scan-job.js';
+import type { GitHubClient } from '../github/types.js';
+import type { ScanJob } from './scan-job.js';
+import type { ScanQueue } from './scan-queue.js';
+
+export interface InstallJobDeps {
+  auth(installationId: number): Promise<{ gh: GitHubClient }>;
+  queue: Pick<ScanQueue, 'add'>;
+  log: Logger;
+}
+
+export async function processInstallJob(
+  job: ScanJob,
+  deps: InstallJobDeps,
+): Promise<{ enqueued: number; duplicates: number; skipped: number }> {
+  const started = Date.now();
+  const { gh } = await deps.auth(job.installationId);
+  const only = job.repoIds ? new Set(job.repoIds) : undefined;
+  const stats = { enqueued: 0, duplicates: 0, skipped: 0 };
+  const pages = gh.paginate.iterator('GET /installation/repositories', { per_page: 100 });
+  for await (const page of pages) {
+    const repos = page.data as unknown as unknown[];
+    for (const raw of repos) {
+      const fields = repoFields(raw);
+      if (!fields || (only && !only.has(fields.repoId))) continue;
+      // Without a default branch there is nothing to scan (an empty repository has no head; the
+      // history job also ends quietly when the branch is missing from the clone).
+      if (!fields.defaultBranch) {
+        stats.skipped++;
+        continue;
+      }
+      const history: ScanJob = {
+        kind: 'history',
+        installationId: job.installationId,
+        ...fields,
+        headSha: '',
+        ...(job.deliveryId ? { deliveryId: job.deliveryId } : {}),
+        receivedAt: job.receivedAt ?? started,
+      };
+      const { duplicate } = await deps.queue.add(history);
+      if (duplicate) stats.duplicates++;
+      else stats.enqueued++;
+    }
+  }
+  deps.log.info(
+    { installation: job.installationId, ...stats, ms: Date.now() - started },
+    'installation scheduled',
+  );
+  return stats;
+}

@@ -1,0 +1,39 @@
+/** Installation tokens are minted once and reused until near expiry; concurrent jobs share one mint. */
+import { InstallationAuth } from '../../src/app/installation-auth.js';
+import type { GitHubClient } from '../../src/github/types.js';
+
+test('one mint per installation until the margin before expiry, then a new one', async () => {
+  let now = 0;
+  let minted = 0;
+  const auth = new InstallationAuth({
+    client: async () => ({}) as GitHubClient,
+    mint: async (id) => {
+      minted++;
+      await new Promise((r) => setTimeout(r, 10));
+      return { token: `t-${id}-${minted}`, expiresAt: now + 3600_000 };
+    },
+    marginMs: 15 * 60_000,
+    now: () => now,
+  });
+  const first = await Promise.all([...Array(20)].map(() => auth.get(1)));
+  expect(new Set(first.map((r) => r.token))).toEqual(new Set(['t-1-1']));
+  now += 44 * 60_000;
+  expect((await auth.get(1)).token).toBe('t-1-1');
+  await auth.get(2);
+  expect(minted).toBe(2);
+  now += 2 * 60_000; // 46 minutes: less than 15 left
+  expect((await auth.get(1)).token).toBe('t-1-3');
+});
+
+test('a failed mint is not cached', async () => {
+  let calls = 0;
+  const auth = new InstallationAuth({
+    client: async () => ({}) as GitHubClient,
+    mint: async () => {
+      if (++calls === 1) throw new Error('502');
+      return { token: 'ok', expiresAt: Date.now() + 3600_000 };
+    },
+  });
+  await expect(auth.get(1)).rejects.toThrow('502');
+  expect((await auth.get(1)).token).toBe('ok');
+});

@@ -1,0 +1,117 @@
+/**
+ * In-process mode (no Redis) as a process: a restart mid-backlog loses no queued scan. The app is
+ * stopped with SIGTERM (finishes the running job, leaves the rest in the journal) and with SIGKILL
+ * (the running job is replayed too), restarted on the same cache dir, and every pushed head ends
+ * up with a completed check run.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApp, type AppProcess } from '../helpers/app-process.js';
+import { createRepo } from '../helpers/git-repo.js';
+import {
+  basicAuthHeader,
+  startGitHttpServer,
+  type GitHttpServer,
+} from '../helpers/git-http-server.js';
+import { startGitHubDouble, type GitHubDouble } from '../helpers/github-double.js';
+import { deliver, pushEvent, type RepoRef } from '../helpers/webhooks.js';
+import { until } from './harness.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const ZERO = '0'.repeat(40);
+let gh: GitHubDouble;
+let git: GitHttpServer;
+let cacheDir: string;
+const apps: AppProcess[] = [];
+const repo = createRepo();
+
+beforeAll(async () => {
+  [gh, git] = await Promise.all([startGitHubDouble({ latencyMs: 120 }), startGitHttpServer()]);
+  git.requireAuth((h) => h === 'Bearer pusher' || gh.tokens.some((t) => h === basicAuthHeader(t)));
+  repo.write('README.md', '# durable\n');
+  repo.commit('initial');
+}, 30_000);
+afterAll(async () => {
+  for (const a of apps) await a.stop('SIGKILL');
+  await Promise.all([gh.close(), git.close()]);
+  repo.cleanup();
+  if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
+});
+
+async function start(): Promise<AppProcess> {
+  const app = await startApp({
+    githubHost: gh.host,
+    cacheDir,
+    webhookSecret: 'durable-secret',
+    env: { UPSTASH_GUARD_CONCURRENCY: '1' },
+  });
+  apps.push(app);
+  return app;
+}
+
+async function backlog(name: string, count: number, app: AppProcess): Promise<string[]> {
+  const heads: string[] = [];
+  for (let i = 0; i < count; i++) {
+    git.createBare('acme', `${name}${i}`);
+    const target: RepoRef = {
+      owner: 'acme',
+      name: `${name}${i}`,
+      id: 9000 + heads.length + (name === 'k' ? 100 : 0),
+      cloneUrl: git.cloneUrl('acme', `${name}${i}`),
+    };
+    gh.addRepo({ owner: 'acme', name: target.name, id: target.id!, cloneUrl: target.cloneUrl });
+    repo.write('n.txt', `${name}${i}\n`);
+    const head = repo.commit(`${name}${i}`);
+    await promisify(execFile)(
+      'git',
+      [
+        '-c',
+        'http.extraHeader=Authorization: Bearer pusher',
+        'push',
+        '-q',
+        target.cloneUrl,
+        `HEAD:refs/heads/main`,
+      ],
+      {
+        cwd: repo.dir,
+        env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+      },
+    );
+    const res = await deliver(
+      app.webhookUrl,
+      'push',
+      pushEvent(target, { ref: 'refs/heads/main', before: ZERO, after: head }),
+      { secret: app.webhookSecret },
+    );
+    expect(res.status).toBe(200);
+    heads.push(head);
+  }
+  return heads;
+}
+
+const completed = (heads: string[]): number =>
+  heads.filter((h) => gh.checkRuns.some((c) => c.head_sha === h && c.status === 'completed'))
+    .length;
+
+for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+  test(`${signal} mid-backlog: every queued scan runs after the restart`, async () => {
+    cacheDir = mkdtempSync(join(tmpdir(), `ug-durable-${signal}-`));
+    const first = await start();
+    const heads = await backlog(signal === 'SIGTERM' ? 't' : 'k', 8, first);
+    await until('the first scan', () => (completed(heads) >= 1 ? true : undefined), 30_000);
+    await first.stop(signal);
+    const done = completed(heads);
+    expect(done).toBeLessThan(heads.length); // there was a backlog to lose
+    const second = await start();
+    await until(
+      'every head reported',
+      () => (completed(heads) === heads.length ? true : undefined),
+      60_000,
+    );
+    expect(second.logs()).toMatch(/restored queued scans from the journal/);
+    await second.stop('SIGTERM');
+    rmSync(cacheDir, { recursive: true, force: true });
+  }, 120_000);
+}
