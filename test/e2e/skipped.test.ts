@@ -21,6 +21,8 @@ describe('skipped content in the App', () => {
     const ref = { owner: 'acme', name: 'big', id: 702, cloneUrl };
     const repo = h.repo();
     repo.write('README.md', 'hi\n');
+    // The config is read from the clone at the scanned commit (and from the API as a fallback).
+    repo.write('.github/upstash-guard.yml', 'maxFileSize: 64KiB\nhardMaxFileSize: 100KiB\n');
     const base = repo.commit('initial');
     await h.push(repo, ref, 'main');
     const token = redisToken();
