@@ -4,11 +4,13 @@
 import type { ApplicationFunction, Probot } from 'probot';
 import type { Logger } from 'pino';
 import { registerHandlers } from './handlers.js';
+import { redactLogs } from './redact-logs.js';
 import { createRuntime } from './runtime.js';
 import { httpRoutes } from './routes.js';
 import { GITHUB_MAX_PAYLOAD_BYTES, webhookEndpoint } from './webhook-endpoint.js';
 
 const app: ApplicationFunction = (probot, { addHandler }) => {
+  redactLogs(probot.log);
   const runtime = createRuntime(probot);
   // Without REDIS_URL this process is also the worker; with it, `npm run worker` processes scale out
   // (set UPSTASH_GUARD_WORKER_IN_APP=1 to also process jobs in the app process).
@@ -20,6 +22,8 @@ const app: ApplicationFunction = (probot, { addHandler }) => {
   });
   replaceWebhookMiddleware(probot);
   addHandler(httpRoutes(runtime));
+  // The incidents page, when the App's OAuth client is configured (GITHUB_CLIENT_ID/SECRET).
+  if (runtime.incidents.routes) addHandler(runtime.incidents.routes);
   const shutdown = (): void => void runtime.close().finally(() => process.exit(0));
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

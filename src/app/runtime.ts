@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Probot } from 'probot';
 import type { Logger } from 'pino';
+import type { Finding } from '../core/index.js';
 import { cacheDirFrom } from '../git/cache-dir.js';
 import { CacheJanitor } from '../git/cache-eviction.js';
 import { RepoCache } from '../git/repo-cache.js';
@@ -26,6 +27,8 @@ import { notingTips } from '../queue/noting-queue.js';
 import { reportAttemptFailure } from '../queue/log-failure.js';
 import { retryScheduleFromEnv } from '../queue/scan-job.js';
 import type { AttemptFailure, ScanQueue } from '../queue/scan-queue.js';
+import { createIncidentServices, type IncidentServices } from '../incidents/setup.js';
+import { allowedFingerprints } from '../incidents/record.js';
 import { MemoryGate, RedisGate, serialized } from '../queue/serial-gate.js';
 
 export interface Runtime {
@@ -33,10 +36,19 @@ export interface Runtime {
   /** How long a webhook waits for the queue before it is answered 503. */
   enqueueTimeoutMs: number;
   metrics: Metrics;
+  incidents: IncidentServices;
   startWorker(): void;
   /** Repositories removed from the installation (or all of it, deleted): clean their clones. */
   removed(installationId: number, repoIds?: number[]): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The clone URL of a repository on the configured GitHub (github.com, or GHE_HOST/GHE_PROTOCOL). */
+export function githubCloneUrl(env: NodeJS.ProcessEnv, fullName: string): string {
+  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(fullName) || fullName.includes('..'))
+    throw new Error('not a repository name');
+  const proto = env.GHE_HOST && env.GHE_PROTOCOL === 'http' ? 'http' : 'https';
+  return `${proto}://${env.GHE_HOST ?? 'github.com'}/${fullName}.git`;
 }
 
 interface RemovedRepos {
@@ -141,12 +153,49 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
     const removed = await janitor.remove(installationId, repoIds).catch(() => 0);
     log.info({ installation: installationId, repos: repoIds?.length, removed }, 'cache cleaned');
   };
+  const incidents = createIncidentServices({
+    env,
+    log,
+    ...(redis && redisUrl
+      ? {
+          redis,
+          bull: {
+            connection: redisConnection(redisUrl),
+            ...(env.UPSTASH_GUARD_QUEUE_PREFIX ? { prefix: env.UPSTASH_GUARD_QUEUE_PREFIX } : {}),
+          },
+        }
+      : {}),
+    // Re-verification reads commits the scans already fetched: the cache as it is, or a fetch
+    // when it was evicted.
+    repoDir: async (installationId, repoId, fullName) => {
+      const cached = await cache.existing(String(repoId));
+      if (cached) return cached;
+      const { token } = await auth(installationId);
+      return cache.ensure({ key: String(repoId), cloneUrl: githubCloneUrl(env, fullName), token });
+    },
+    ...(env.UPSTASH_GUARD_VERIFY === 'off'
+      ? {}
+      : {
+          verify: async (findings: Finding[], installationId: number) => {
+            const { verifyFindings, hostPolicyFromEnv } = await import('../verify/index.js');
+            const { MemoryVerdictCache } = await import('../verify/verdict-cache.js');
+            // On demand and on schedule the point is a fresh answer: no cached verdict.
+            await verifyFindings(findings, {
+              installationId,
+              hostPolicy: hostPolicyFromEnv(env),
+              cache: new MemoryVerdictCache(),
+              ...(redis ? { redis } : {}),
+            });
+          },
+        }),
+  });
   const stopWorker: (() => void)[] = [];
   const configCache = new ConfigFileCache(Number(env.UPSTASH_GUARD_CONFIG_TTL_MS ?? 60_000));
   return {
     queue,
     enqueueTimeoutMs: Number(env.UPSTASH_GUARD_ENQUEUE_TIMEOUT_MS ?? 3_000),
     metrics,
+    incidents,
     startWorker() {
       // Each job's check run id, so retries on any worker update the same run.
       const checkRuns = redis
@@ -157,6 +206,11 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
         : new MemoryCheckRunStore();
       const onStep = stepHookFromEnv(env, log);
       const inProgressAfter = env.UPSTASH_GUARD_IN_PROGRESS_AFTER_MS;
+      void incidents
+        .startSchedule(true)
+        .catch((err: unknown) =>
+          log.error({ err: (err as Error).message }, 'incidents: could not start re-verification'),
+        );
       const scan = serialized(
         (job) =>
           processScanJob(job, {
@@ -172,6 +226,8 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
               ? { inProgressAfterMs: Number(inProgressAfter) }
               : {}),
             ...(onStep ? { onStep } : {}),
+            onScanned: (scanned) => incidents.onScanned(scanned),
+            allowed: (installationId) => allowedFingerprints(incidents.store, installationId),
             ...(verifier ? { verifier } : {}),
           }),
         gate,
@@ -212,6 +268,7 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
     async close() {
       for (const stop of stopWorker) stop();
       await queue.close();
+      await incidents.close();
       redis?.disconnect();
     },
   };

@@ -12,7 +12,8 @@
 import { spawn } from 'node:child_process';
 import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { cpus, totalmem } from 'node:os';
+import { mkdtempSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -90,6 +91,7 @@ async function main(): Promise<void> {
         WEBHOOK_SECRET: secret,
         GHE_HOST: '127.0.0.1:9',
         GHE_PROTOCOL: 'http',
+        UPSTASH_GUARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'ug-bench-data-')),
         HOST: '127.0.0.1',
         PORT: String(port),
         LOG_LEVEL: 'warn',

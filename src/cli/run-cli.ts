@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { failsScan } from '../core/index.js';
+import { failsScan, redactSecrets } from '../core/index.js';
 import { renderJson, renderSarif, renderText, TOOL_VERSION } from '../report/index.js';
 import { HELP } from './help.js';
 import { installHook } from './install-hook.js';
@@ -95,9 +95,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     return await scanCommand(args, io);
   } catch (err) {
-    // No stack: messages come from our code and git, never from secret material. Usage errors are
-    // ours and may list several problems (a config file); anything else is shown as one line.
-    const message = err instanceof Error ? err.message : String(err);
+    // No stack. Usage errors are ours and may list several problems (a config file); anything
+    // else is shown as one line. Messages quote what they were given (a path, a revision, a
+    // config key, git's stderr), so credential shapes are masked here once more.
+    const message = redactSecrets(err instanceof Error ? err.message : String(err));
     const text = err instanceof UsageError ? message.trimEnd() : message.split('\n')[0];
     const hint = err instanceof UsageError && err.help ? ' (see --help)' : '';
     io.stderr.write(`upstash-guard: ${text}${hint}\n`);

@@ -9,6 +9,7 @@ export { collectFindings, type CollectOptions } from './scan/collect.js';
 export { DEFAULT_FINGERPRINT_KEY, fingerprint } from './scan/fingerprint.js';
 export { atLeast, compareSeverity, severityOf, type SeverityInput } from './scan/severity.js';
 export { mask } from './scan/mask.js';
+export { redactSecrets, shownValue } from './redact.js';
 export { BUILTIN_IGNORES, isPathIgnored } from './suppress/ignore-paths.js';
 export { failsScan } from './suppress/fails-scan.js';
 export { decodeRedisToken } from './decode/redis-token.js';

@@ -141,6 +141,8 @@ export interface Hit {
   exposure: Exposure;
   /** Set when an inline `upstash-guard:allow` comment covers the line. */
   inlineAllowed?: boolean;
+  /** Set when the line is a documentation example (Markdown example heading or block). */
+  docsExample?: boolean;
 }
 
 export type VerificationStatus = 'live' | 'revoked' | 'unknown' | 'unverifiable';

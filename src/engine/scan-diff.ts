@@ -9,7 +9,7 @@ import {
   type ScanResult,
 } from '../core/index.js';
 import { AddedLinesParser, type BinaryChange } from '../git/added-lines.js';
-import { killGit, spawnGit } from '../git/run-git.js';
+import { killGit, spawnGit, stderrTail } from '../git/run-git.js';
 import { emptyStats, finishScan } from './finish-scan.js';
 import { scanChangedBlobs } from './scan-changed-blobs.js';
 import { SkipLog } from './skipped.js';
@@ -68,10 +68,9 @@ export async function scanDiff(
   });
   opts.signal?.removeEventListener('abort', abort);
   if (opts.signal?.aborted) throw new Error('scan cancelled');
-  if (code !== 0)
-    throw new Error(
-      `git ${args[0]} failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`,
-    );
+  const killed = child.failure();
+  if (killed) throw killed;
+  if (code !== 0) throw new Error(`git ${args[0]} failed (exit ${code}): ${stderrTail(stderr)}`);
   hits.push(...(await scanChangedBlobs(repoDir, binaries, opts, stats, skipped)));
   if (opts.signal?.aborted) throw new Error('scan cancelled');
   return finishScan(mode, hits, stats, warnings, opts, started, skipped);

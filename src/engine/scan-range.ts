@@ -2,7 +2,7 @@
  * Range scan (pull requests, pushes, --range): every commit of `rev-list include ^exclude`, added
  * lines only, each attributed to its commit. No cap on the number of commits.
  */
-import type { ScanResult } from '../core/index.js';
+import { shownValue, type ScanResult } from '../core/index.js';
 import { splitExistingCommits } from '../git/existing-commits.js';
 import { assertRevision } from '../git/revision.js';
 import { runGit } from '../git/run-git.js';
@@ -37,7 +37,7 @@ export async function scanRange(
   // Scanning more than asked is safe; failing the job over a vanished base is not.
   for (const rev of missing)
     result.warnings.push(
-      `excluded revision ${rev.slice(0, 40)} is not in the repository; its commits were scanned too`,
+      `excluded revision ${shownValue(rev, 40)} is not in the repository; its commits were scanned too`,
     );
   return result;
 }

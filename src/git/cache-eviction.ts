@@ -88,10 +88,16 @@ export class CacheJanitor {
       cwd: repoDir,
       timeoutMs: 10 * 60_000,
       niceness: 10,
+      // Silent until done (-q): bounded by its deadline, not by the inactivity limit.
+      idleTimeoutMs: 0,
     });
     // Unreachable leftovers (force pushes, deleted branches) an hour old; younger ones may belong
     // to a fetch that has not updated its refs yet.
-    await runGit(['prune', '--expire=1.hour.ago'], { cwd: repoDir, timeoutMs: 10 * 60_000 });
+    await runGit(['prune', '--expire=1.hour.ago'], {
+      cwd: repoDir,
+      timeoutMs: 10 * 60_000,
+      idleTimeoutMs: 0,
+    });
     return true;
   }
 

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { redactSecrets, shownValue } from '../core/index.js';
 import { GitError, runGit } from './run-git.js';
 
 export interface RepoCacheLimits {
@@ -83,6 +84,16 @@ export class RepoCache {
     return next;
   }
 
+  /** The cached repository of `key` as it is, without fetching; undefined when there is none. */
+  async existing(key: string): Promise<string | undefined> {
+    const repoDir = this.pathOf(key);
+    return (await isUsableRepo(repoDir)) ? repoDir : undefined;
+  }
+
+  private pathOf(key: string): string {
+    return join(this.dir, createHash('sha256').update(key).digest('hex').slice(0, 24) + '.git');
+  }
+
   private release(key: string, p: Promise<unknown>): void {
     if (this.locks.get(key) === p) this.locks.delete(key);
   }
@@ -101,10 +112,7 @@ export class RepoCache {
     const tokenOrigin = this.limits.tokenOrigin;
     if (req.token && tokenOrigin && url.origin !== new URL(tokenOrigin).origin)
       throw new Error('refusing to send the token to an origin other than the configured GitHub');
-    const repoDir = join(
-      this.dir,
-      createHash('sha256').update(req.key).digest('hex').slice(0, 24) + '.git',
-    );
+    const repoDir = this.pathOf(req.key);
     // No redirects (git would send the header to the redirect target), and the header is scoped
     // to the clone URL's origin, so git itself sends it nowhere else.
     const env: Record<string, string> = {
@@ -122,6 +130,9 @@ export class RepoCache {
     const opts = {
       cwd: repoDir,
       env,
+      network: true,
+      // `fetch -q` is silent while it downloads: the deadline bounds it, not the inactivity limit.
+      idleTimeoutMs: 0,
       timeoutMs: this.limits.timeoutMs ?? 10 * 60_000,
       signal: watch.signal,
     };
@@ -222,12 +233,13 @@ function isCorruption(err: unknown): boolean {
 /** Refspecs come from job data: only plain `+refs/...:refs/...` forms, nothing git reads as an option. */
 function assertRefspec(spec: string): string {
   if (!/^\+?refs\/[A-Za-z0-9_./*-]+:refs\/[A-Za-z0-9_./*-]+$/.test(spec) || spec.includes('..'))
-    throw new Error(`not an accepted refspec: ${JSON.stringify(spec.slice(0, 80))}`);
+    throw new Error(`not an accepted refspec: ${JSON.stringify(shownValue(spec))}`);
   return spec;
 }
 
 /** Typed, token-free errors: the queue decides retry vs. give up on the class. */
-function toCacheError(err: unknown, repoPath: string, token: string | undefined): Error {
+function toCacheError(err: unknown, rawPath: string, token: string | undefined): Error {
+  const repoPath = redactSecrets(rawPath);
   const stderr = err instanceof GitError ? err.stderr : String(err);
   if (err instanceof GitError && err.code === null && /timed out/.test(err.message))
     return new GitTimeoutError(`git fetch of ${repoPath} timed out`);
@@ -236,7 +248,7 @@ function toCacheError(err: unknown, repoPath: string, token: string | undefined)
   let last = stderr.trim().split('\n').pop() ?? '';
   last = last.replace(/Authorization:[^\n]*/gi, 'Authorization: ***');
   if (token) last = last.split(token).join('***');
-  return new Error(`git fetch of ${repoPath} failed: ${last}`);
+  return new Error(`git fetch of ${repoPath} failed: ${redactSecrets(last)}`);
 }
 
 function tooLarge(maxBytes: number): RepoTooLargeError {

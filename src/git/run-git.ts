@@ -1,17 +1,62 @@
 /**
  * The only way this project starts git. Buffers output for small commands (`runGit`) and streams
- * for big ones (`spawnGit`). Every call has a timeout and a safe environment (see git-env.ts).
+ * for big ones (`spawnGit`). Every process has a safe environment (see git-env.ts) and two limits:
+ * an overall deadline, and an inactivity limit (no output while we are waiting for some), so a git
+ * blocked on a FIFO, a stalled helper or a hung remote is killed with its process group instead
+ * of hanging the scan.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { availableParallelism, setPriority } from 'node:os';
-import { SAFE_GIT_ARGS, safeGitEnv } from './git-env.js';
+import { redactSecrets } from '../core/index.js';
+import { FETCH_GIT_ARGS, SAFE_GIT_ARGS, safeGitEnv } from './git-env.js';
+
+/** Default limits of every git process; `configureGitLimits` changes them (tests, operators). */
+export interface GitLimits {
+  /** Overall deadline of a buffered call (runGit). */
+  timeoutMs: number;
+  /** Overall deadline of a streaming process (spawnGit): a range diff, a history stream. */
+  streamTimeoutMs: number;
+  /** Kill git after this long without output while we wait for some; 0 disables. */
+  idleTimeoutMs: number;
+}
+
+const limits: GitLimits = {
+  timeoutMs: 10 * 60_000,
+  streamTimeoutMs: 60 * 60_000,
+  idleTimeoutMs: envMs('UPSTASH_GUARD_GIT_IDLE_TIMEOUT_MS') ?? 2 * 60_000,
+};
+
+function envMs(name: string): number | undefined {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+export function gitLimits(): Readonly<GitLimits> {
+  return limits;
+}
+
+export function configureGitLimits(changes: Partial<GitLimits>): GitLimits {
+  const before = { ...limits };
+  Object.assign(limits, changes);
+  return before;
+}
 
 export interface GitOptions {
   cwd: string;
   /** Extra environment (e.g. GIT_CONFIG_COUNT/KEY/VALUE for an auth header). Never logged. */
   env?: Record<string, string>;
-  /** Milliseconds before the process is killed. Default 10 minutes. */
+  /** Milliseconds before the process is killed. Default 10 minutes (runGit), 1 hour (spawnGit). */
   timeoutMs?: number;
+  /**
+   * Milliseconds without output (while `waiting()` says we expect some) before the process is
+   * killed. Default 2 minutes; 0 disables it (a quiet `git fetch -q` relies on its deadline).
+   */
+  idleTimeoutMs?: number;
+  /**
+   * For processes fed through stdin (cat-file): whether git owes us output. Its silence while we
+   * have nothing to ask is not a stall. Default: always.
+   */
+  waiting?: () => boolean;
   /** Data written to stdin, then closed. */
   input?: string | Buffer;
   /** Maximum stdout bytes buffered by runGit. Default 512 MiB. */
@@ -20,6 +65,8 @@ export interface GitOptions {
   signal?: AbortSignal;
   /** Exit codes that are not errors (e.g. [0, 1] for `diff --quiet`). */
   okCodes?: readonly number[];
+  /** Allow http(s) transports (the App's fetch); every other call may not use the network. */
+  network?: boolean;
   /** Scheduling niceness for work that runs beside a critical path (0 normal, 19 lowest). */
   niceness?: number;
 }
@@ -34,16 +81,23 @@ export function parallelGitProcesses(): number {
 }
 
 export class GitError extends Error {
+  readonly stderr: string;
   constructor(
     message: string,
     readonly args: readonly string[],
     readonly code: number | null,
-    readonly stderr: string,
+    stderr: string,
   ) {
-    super(message);
+    // git echoes what it was given (a revision, a path, a config value): no credential shape
+    // leaves in an error or in a log that serialises this error's fields.
+    super(redactSecrets(message));
+    this.stderr = redactSecrets(stderr);
     this.name = 'GitError';
   }
 }
+
+/** A streaming git process; `failure()` says why we killed it (deadline, inactivity), if we did. */
+export type GitChild = ChildProcessWithoutNullStreams & { failure(): GitError | undefined };
 
 export interface GitResult {
   stdout: Buffer;
@@ -51,11 +105,13 @@ export interface GitResult {
   code: number;
 }
 
-export function spawnGit(
-  args: readonly string[],
-  opts: GitOptions,
-): ChildProcessWithoutNullStreams {
-  const child = spawn('git', [...SAFE_GIT_ARGS, ...args], {
+export function spawnGit(args: readonly string[], opts: GitOptions): GitChild {
+  return guard(startGit(args, opts), args, opts, opts.timeoutMs ?? limits.streamTimeoutMs);
+}
+
+function startGit(args: readonly string[], opts: GitOptions): ChildProcessWithoutNullStreams {
+  const lead = opts.network ? [...SAFE_GIT_ARGS, ...FETCH_GIT_ARGS] : SAFE_GIT_ARGS;
+  const child = spawn('git', [...lead, ...args], {
     cwd: opts.cwd,
     env: safeGitEnv(opts.env),
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -74,6 +130,77 @@ export function spawnGit(
   return child;
 }
 
+/**
+ * Arms the deadline and the inactivity watch of one git process. Activity is read from the pipes'
+ * byte counters, so no listener changes how the caller consumes the streams; output we have not
+ * read yet (backpressure) is our slowness, not git's, and keeps the watch quiet.
+ */
+function guard(
+  child: ChildProcessWithoutNullStreams,
+  args: readonly string[],
+  opts: GitOptions,
+  timeoutMs: number,
+): GitChild {
+  let failure: GitError | undefined;
+  const fail = (message: string): void => {
+    if (child.exitCode !== null || child.signalCode !== null) return; // finished meanwhile
+    failure ??= new GitError(message, args, null, '');
+    killGit(child);
+  };
+  const deadline = setTimeout(
+    () => fail(`git ${args[0]} timed out after ${timeoutMs} ms and was killed`),
+    timeoutMs,
+  );
+  const idleMs = opts.idleTimeoutMs ?? limits.idleTimeoutMs;
+  let poll: NodeJS.Timeout | undefined;
+  if (idleMs > 0) {
+    const counter = (): number =>
+      bytesRead(child.stdout) + bytesRead(child.stderr) + child.stdout.readableLength;
+    const every = Math.max(10, Math.min(1000, idleMs / 4));
+    let seen = counter();
+    let quietSince = Date.now();
+    let lastTick = quietSince;
+    poll = setInterval(() => {
+      const now = counter();
+      const at = Date.now();
+      // A tick far behind schedule means our event loop was blocked: we saw nothing, git may
+      // have been busy (or finished). Silence counts only while we were able to watch it.
+      const lagged = at - lastTick > 2 * every + 50;
+      lastTick = at;
+      if (
+        now !== seen ||
+        lagged ||
+        child.stdout.readableLength > 0 ||
+        !(opts.waiting?.() ?? true)
+      ) {
+        seen = now;
+        quietSince = at;
+      } else if (at - quietSince >= idleMs) {
+        fail(
+          `git ${args[0]} produced no output for ${idleMs} ms and was killed ` +
+            '(blocked on a FIFO, a stalled helper or remote?)',
+        );
+      }
+    }, every);
+  }
+  const stop = (): void => {
+    clearTimeout(deadline);
+    clearInterval(poll);
+  };
+  child.once('close', stop);
+  child.once('error', stop);
+  return Object.assign(child, { failure: () => failure });
+}
+
+function bytesRead(stream: NodeJS.ReadableStream): number {
+  return (stream as { bytesRead?: number }).bytesRead ?? 0;
+}
+
+/** The last line of git's stderr for an error message, credential shapes masked. */
+export function stderrTail(stderr: string): string {
+  return redactSecrets(stderr.trim().split('\n').pop() ?? '');
+}
+
 /** Kills git and every helper it started (its process group). */
 export function killGit(child: ChildProcessWithoutNullStreams): void {
   if (child.pid !== undefined && process.platform !== 'win32') {
@@ -89,19 +216,14 @@ export function killGit(child: ChildProcessWithoutNullStreams): void {
 
 /** Runs git to completion and buffers stdout. Rejects with GitError (stderr trimmed, no secrets in args). */
 export function runGit(args: readonly string[], opts: GitOptions): Promise<GitResult> {
-  const timeoutMs = opts.timeoutMs ?? 10 * 60_000;
   const maxBuffer = opts.maxBuffer ?? 512 * 1024 * 1024;
   const okCodes = opts.okCodes ?? [0];
   return new Promise((resolve, reject) => {
-    const child = spawnGit(args, opts);
+    const child = guard(startGit(args, opts), args, opts, opts.timeoutMs ?? limits.timeoutMs);
     const chunks: Buffer[] = [];
     let size = 0;
     let stderr = '';
     let failure: GitError | undefined;
-    const timer = setTimeout(() => {
-      failure = new GitError(`git ${args[0]} timed out after ${timeoutMs} ms`, args, null, stderr);
-      killGit(child);
-    }, timeoutMs);
     const onAbort = (): void => {
       failure ??= new GitError(`git ${args[0]} was aborted`, args, null, stderr);
       killGit(child);
@@ -126,13 +248,12 @@ export function runGit(args: readonly string[], opts: GitOptions): Promise<GitRe
       if (stderr.length < 64 * 1024) stderr += chunk.toString('utf8');
     });
     child.on('error', (err) => {
-      clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
       reject(new GitError(`could not start git: ${err.message}`, args, null, stderr));
     });
     child.on('close', (code) => {
-      clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
+      failure ??= child.failure();
       if (failure) return reject(failure);
       if (code === null || !okCodes.includes(code)) {
         const first = stderr.trim().split('\n').slice(-3).join(' | ');

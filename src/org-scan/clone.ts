@@ -73,6 +73,9 @@ export async function bareClone(dir: string, req: CloneRequest): Promise<void> {
       cwd: dir,
       env: authEnv(req),
       timeoutMs: req.timeoutMs ?? 30 * 60_000,
+      // The one kind of call that may use the network (scans may not); quiet while it downloads.
+      network: true,
+      idleTimeoutMs: 0,
     });
   } catch (err) {
     throw cloneError(err, req.token);

@@ -22,6 +22,8 @@ import type { CheckRunStore } from './check-run-store.js';
 import { defaultBranchHead } from './history-head.js';
 import { jobIdOf, PermanentJobError, type ScanJob } from './scan-job.js';
 import type { Metrics } from './metrics.js';
+import type { ScannedRepo } from '../incidents/setup.js';
+import { suppressAllowed } from '../incidents/record.js';
 
 /** Liveness verification as the worker sees it (src/verify implements it). */
 export interface JobVerifier {
@@ -43,6 +45,10 @@ export interface JobDeps {
   inProgressAfterMs?: number;
   /** Test-only step hook (see stepHookFromEnv); absent in production. */
   onStep?: (step: string, job: ScanJob) => Promise<void>;
+  /** Fingerprints marked allowed on the incidents page, with the reason: scans suppress them. */
+  allowed?: (installationId: number) => Promise<ReadonlyMap<string, string>>;
+  /** Called after a scan is reported (incidents); must not throw. */
+  onScanned?: (scan: ScannedRepo) => Promise<void>;
   /** Clone cache upkeep: last use, repack, LRU eviction (src/git/cache-eviction.ts). */
   cacheJanitor?: CacheJanitor;
   /** The organisation's config and `_extends` bases, cached with a TTL and ETag. */
@@ -143,7 +149,12 @@ async function reportScan(
   const config = loaded.config;
 
   // 5. Scan.
-  const result = await scan(job, repoDir, config);
+  const scanned = await scan(job, repoDir, config);
+  const allowed = await deps.allowed?.(job.installationId).catch((err: unknown) => {
+    log.warn({ err: (err as Error).message }, 'incidents: allowances unavailable; none applied');
+    return undefined;
+  });
+  const result = allowed ? suppressAllowed(scanned, allowed) : scanned;
 
   t.scanned = Date.now();
   // 6. Verify (when enabled); never drops a finding.
@@ -183,6 +194,17 @@ async function reportScan(
   await deps.onStep?.('comments', job);
   if (!loaded.error) await publishComments(job, gh, result, config.comments, repoUrl);
 
+  if (!loaded.error && deps.onScanned && job.kind !== 'installation')
+    await deps.onScanned({
+      installationId: job.installationId,
+      repoId: job.repoId,
+      fullName: `${job.owner}/${job.repo}`,
+      kind: job.kind,
+      ...(job.forced ? { forced: true } : {}),
+      repoDir,
+      result,
+      config,
+    });
   await deps.cacheJanitor?.afterJob(repoDir).catch((err: unknown) => {
     log.warn({ err: (err as Error).message }, 'cache maintenance failed');
   });

@@ -5,6 +5,7 @@
 import { createServer } from 'node:http';
 import { createProbot } from 'probot';
 import { probotSetup } from '../app/octokit.js';
+import { redactLogs } from '../app/redact-logs.js';
 import { createRuntime } from '../app/runtime.js';
 
 if (!process.env.REDIS_URL) {
@@ -22,6 +23,7 @@ const probot = createProbot({
 });
 // Probot 14 builds its logger and Octokit asynchronously: `log` and `auth` are unset until ready().
 await probot.ready();
+redactLogs(probot.log);
 const runtime = createRuntime(probot);
 runtime.startWorker();
 // Optional /metrics for this worker (queue counts are queue-wide; the rest is this process's).

@@ -177,6 +177,7 @@ async function main(): Promise<void> {
       UPSTASH_GUARD_VERIFY: 'off',
       UPSTASH_GUARD_CONCURRENCY: String(o.concurrency),
       UPSTASH_GUARD_CACHE_DIR: join(work, 'cache-app'),
+      UPSTASH_GUARD_DATA_DIR: join(work, 'data-app'),
       ...(inProcess
         ? {}
         : {

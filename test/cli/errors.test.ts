@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRepo, type TestRepo } from '../helpers/git-repo.js';
 import { TOOL_VERSION } from '../../src/report/index.js';
+import { redisToken } from '../helpers/synthetic.js';
 import { cli } from './cli-harness.js';
 
 describe('usage and runtime errors: exit 2, one clear line', () => {
@@ -87,6 +88,30 @@ describe('usage and runtime errors: exit 2, one clear line', () => {
       const missing = await cli(['scan', '--config', 'nope.yml'], { cwd: repo.dir });
       expect(missing.stderr).toMatch(/cannot read config file nope\.yml \(ENOENT\)/);
       expect(missing.code).toBe(2);
+    } finally {
+      rmSync(join(repo.dir, '.github'), { recursive: true, force: true });
+    }
+  });
+
+  test('no credential on stderr, whatever the user put where (config key, path, range)', async () => {
+    const token = redisToken();
+    mkdirSync(join(repo.dir, '.github'), { recursive: true });
+    writeFileSync(join(repo.dir, '.github/upstash-guard.yml'), `${token}: true\n`);
+    try {
+      const runs = [
+        await cli(['scan'], { cwd: repo.dir }),
+        await cli(['scan', '--config', `${token}.yml`], { cwd: repo.dir }),
+        await cli(['scan', '--range', `main..${token}`], { cwd: repo.dir }),
+        await cli(['scan', '--range', `${token}..main`], { cwd: repo.dir }),
+        await cli(['scan', join(plain, token)], { cwd: repo.dir }),
+      ];
+      for (const run of runs) {
+        expect(run.code).toBe(2);
+        expect(run.stderr + run.stdout).not.toContain(token);
+        expect(run.stderr + run.stdout).not.toContain(token.slice(8, 28));
+        oneLine(run.stderr);
+      }
+      expect(runs[0]!.stderr).toMatch(/unknown setting "[\w-]{4}…\(\d+ chars\)"/);
     } finally {
       rmSync(join(repo.dir, '.github'), { recursive: true, force: true });
     }

@@ -3,6 +3,7 @@
  * repository pushed into the server. Pushes are async: the git server lives in the test process.
  */
 import { execFile } from 'node:child_process';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 
 import { startApp } from '../helpers/app-process.js';
@@ -46,13 +47,20 @@ export async function until<T>(
 }
 
 export async function startHarness(
-  opts: Omit<AppProcessOptions, 'githubHost'> = {},
+  opts: Omit<AppProcessOptions, 'githubHost'> & {
+    /** Mounted in front of the GitHub double (e.g. the OAuth double for the incidents page). */
+    githubFront?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  } = {},
 ): Promise<Harness> {
-  const [gh, git] = await Promise.all([startGitHubDouble(), startGitHttpServer()]);
+  const { githubFront, ...appOpts } = opts;
+  const [gh, git] = await Promise.all([
+    startGitHubDouble(githubFront ? { front: githubFront } : {}),
+    startGitHttpServer(),
+  ]);
   // One origin for the API and git, as on GitHub: the App builds clone URLs from GHE_HOST and
   // never from the payload's clone_url.
   gh.serveGitFrom(git.baseUrl);
-  const app = await startApp({ githubHost: gh.host, ...opts });
+  const app = await startApp({ githubHost: gh.host, ...appOpts });
   // Only the test's pushes and installation tokens the double handed out open repositories.
   git.requireAuth(
     (h) => h === `Bearer ${PUSHER}` || gh.tokens.some((t) => h === basicAuthHeader(t)),

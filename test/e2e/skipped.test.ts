@@ -16,12 +16,11 @@ describe('skipped content in the App', () => {
   it('a PR with a file over hardMaxFileSize: neutral check run and a comment naming the file', async () => {
     h.git.createBare('acme', 'big');
     const cloneUrl = h.git.cloneUrl('acme', 'big');
-    const state = h.gh.addRepo({ owner: 'acme', name: 'big', id: 702, cloneUrl });
-    state.files.set('.github/upstash-guard.yml', 'maxFileSize: 64KiB\nhardMaxFileSize: 100KiB\n');
+    h.gh.addRepo({ owner: 'acme', name: 'big', id: 702, cloneUrl });
     const ref = { owner: 'acme', name: 'big', id: 702, cloneUrl };
     const repo = h.repo();
     repo.write('README.md', 'hi\n');
-    // The config is read from the clone at the scanned commit (and from the API as a fallback).
+    // The App reads the config at the scanned commit from its clone.
     repo.write('.github/upstash-guard.yml', 'maxFileSize: 64KiB\nhardMaxFileSize: 100KiB\n');
     const base = repo.commit('initial');
     await h.push(repo, ref, 'main');

@@ -1,7 +1,13 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CONFIG, type Finding, type ScanResult } from '../../src/core/index.js';
+import {
+  DEFAULT_CONFIG,
+  revealSecret,
+  type Finding,
+  type ScanResult,
+} from '../../src/core/index.js';
 import type { Progress } from '../../src/engine/types.js';
 import { scanHistory } from '../../src/engine/scan-history.js';
 import { createRepo, type TestRepo } from '../helpers/git-repo.js';
@@ -114,6 +120,46 @@ describe('scanHistory, the cases history scans get wrong', () => {
     expect(redis.branches).toEqual(['v0.1']);
     expect(qs).toMatchObject({ introducedBy: { commit: pr }, presentAtHead: false });
     expect(qs.branches).toEqual(['pull/7/head']);
+  });
+
+  it('reports nothing from unreachable objects, packed or loose, but scans a blob a tag points at', async () => {
+    const loose = qstashToken();
+    const packed = redisTokenParts();
+    const dangling = qstashToken();
+    const tagged = redisTokenParts();
+    repo.write('README.md', 'x\n');
+    repo.commit('base');
+    // A commit reset away (its tree and blob stay in the store, no ref reaches them).
+    repo.write('gone.env', `QSTASH_TOKEN=${dangling}\n`);
+    repo.commit('reset away');
+    repo.git('reset', '-q', '--hard', 'HEAD~1');
+    repo.git('reflog', 'expire', '--expire=now', '--all');
+    const hashed = (content: string): string => {
+      const file = join(repo.dir, '.git', 'tmp-object');
+      writeFileSync(file, content);
+      const oid = repo.git('hash-object', '-w', file);
+      rmSync(file);
+      return oid;
+    };
+    hashed(`QSTASH_TOKEN=${loose}\n`);
+    // An unreachable blob inside a pack: reading every object of the store would see it.
+    const inPack = hashed(envFile(packed));
+    execFileSync('git', ['pack-objects', '-q', join(repo.dir, '.git/objects/pack/pack')], {
+      cwd: repo.dir,
+      input: `${inPack}\n`,
+    });
+    repo.git('prune-packed');
+    expect(repo.git('cat-file', '-t', inPack)).toBe('blob');
+    expect(repo.git('count-objects', '-v')).toMatch(/^in-pack: 1$/m);
+    expect(repo.git('rev-list', '--objects', '--all')).not.toContain(inPack);
+    // A tag that names a blob directly is a ref like any other: its blob is reachable.
+    repo.git('tag', 'blob-tag', hashed(envFile(tagged)));
+    const result = await scanHistory(repo.dir, opts);
+    expect(result.findings).toHaveLength(1);
+    expect(revealSecret(result.findings[0]!)?.value).toBe(tagged.token);
+    expect(result.warnings).toEqual([]);
+    const json = JSON.stringify(result);
+    for (const s of [loose, packed.token, dangling, tagged.token]) expect(json).not.toContain(s);
   });
 
   it('counts a re-introduction after a deletion, and blames the first', async () => {

@@ -2,13 +2,23 @@
  * The scanned repository is hostile: its .git/config, .gitattributes and hooks name programs.
  * None of our entry points may run any of them (each would create the marker file).
  */
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../../src/core/index.js';
 import { mergeBase, otherHeads, scanRange } from '../../src/engine/scan-range.js';
 import { scanStaged } from '../../src/engine/scan-staged.js';
 import { scanTree } from '../../src/engine/scan-tree.js';
+import { configureGitLimits } from '../../src/git/run-git.js';
 import { createRepo } from '../helpers/git-repo.js';
 import { redisTokenParts } from '../helpers/synthetic.js';
 
@@ -81,6 +91,69 @@ describe('hostile repositories', () => {
     } finally {
       repo.cleanup();
       rmSync(markers, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('symlinks out of the scanned root', () => {
+  it('follows no symlinked directory or file, tracked or not, out of the tree', async () => {
+    const repo = createRepo();
+    const outside = mkdtempSync(join(tmpdir(), 'ug-outside-'));
+    const token = redisTokenParts().token;
+    try {
+      writeFileSync(join(outside, 'x.env'), `UPSTASH_REDIS_REST_TOKEN=${token}\n`);
+      writeFileSync(join(outside, 'y.env'), `UPSTASH_REDIS_REST_TOKEN=${token}\n`);
+      repo.write('d/x.env', 'NOTHING=here\n');
+      repo.write('keep/in.env', 'NOTHING=here\n');
+      repo.commit('tracked files under d/');
+      // The work tree now has d/ as a symlink out of the repository: the index still lists
+      // d/x.env, so a scan that opens <root>/d/x.env reads the file outside.
+      rmSync(join(repo.dir, 'd'), { recursive: true });
+      symlinkSync(outside, join(repo.dir, 'd'));
+      symlinkSync(outside, join(repo.dir, 'untracked-dir'));
+      symlinkSync(join(outside, 'y.env'), join(repo.dir, 'file-link.env'));
+      // An in-repository symlink is not followed either; its target is scanned at its own path.
+      symlinkSync('keep', join(repo.dir, 'inside-link'));
+
+      const r = await scanTree(repo.dir, opts);
+      expect(r.findings).toEqual([]);
+      expect(JSON.stringify(r)).not.toContain(token);
+      expect(r.stats.filesScanned).toBe(1); // keep/in.env
+    } finally {
+      repo.cleanup();
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('FIFOs no option can switch off', () => {
+  it('a FIFO git opens (.gitignore, .gitattributes, .git/info/exclude) fails the scan after the inactivity limit', async () => {
+    const restore = configureGitLimits({ idleTimeoutMs: 400 });
+    try {
+      for (const [fifo, scan] of [
+        ['.gitignore', scanTree],
+        ['.git/info/exclude', scanTree],
+        ['.gitattributes', scanStaged],
+      ] as const) {
+        const repo = createRepo();
+        try {
+          repo.write('a.txt', 'a\n');
+          repo.commit('a');
+          repo.write('a.txt', 'a\nb\n');
+          repo.git('add', 'a.txt');
+          rmSync(join(repo.dir, fifo), { force: true });
+          execFileSync('mkfifo', [join(repo.dir, fifo)]);
+          const started = Date.now();
+          await expect(scan(repo.dir, opts)).rejects.toThrow(
+            /produced no output for 400 ms and was killed/,
+          );
+          expect(Date.now() - started).toBeLessThan(5_000);
+        } finally {
+          repo.cleanup();
+        }
+      }
+    } finally {
+      configureGitLimits(restore);
     }
   });
 });

@@ -173,6 +173,8 @@ export async function startApp(opts: AppProcessOptions): Promise<AppProcess> {
     LOG_LEVEL: 'debug',
     LOG_FORMAT: 'json',
     UPSTASH_GUARD_CACHE_DIR: cacheDir,
+    // Incidents (without Redis) go to a temp dir, never the checkout.
+    UPSTASH_GUARD_DATA_DIR: mkdtempSync(join(tmpdir(), 'ug-app-data-')),
     // Verification calls Upstash over the network; the e2e tests are about the GitHub flow.
     UPSTASH_GUARD_VERIFY: 'off',
     ...(opts.redisUrl

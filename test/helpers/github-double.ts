@@ -121,7 +121,12 @@ type Handler = (
 let tokenCounter = 0;
 
 export async function startGitHubDouble(
-  opts: { appSlug?: string; latencyMs?: number } = {},
+  opts: {
+    appSlug?: string;
+    latencyMs?: number;
+    /** Answers first (e.g. the OAuth double); false passes the request on to this double. */
+    front?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  } = {},
 ): Promise<GitHubDouble> {
   const appSlug = opts.appSlug ?? 'upstash-guard';
   const appLogin = `${appSlug}[bot]`;
@@ -535,9 +540,12 @@ export async function startGitHubDouble(
   };
 
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      if (!res.headersSent) res.writeHead(500).end(String(err));
-    });
+    const front = opts.front ? opts.front(req, res) : Promise.resolve(false);
+    front
+      .then((done) => (done ? undefined : handle(req, res)))
+      .catch((err: unknown) => {
+        if (!res.headersSent) res.writeHead(500).end(String(err));
+      });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -47,7 +47,85 @@ export function isPlaceholder(value: string): boolean {
   if (/^[A-Z][A-Z0-9_]{5,}$/.test(v)) return true; // an env-var name used as the value
   if (/(.)\1{5,}/.test(v) && !/^(gQ|gg)AAAAAA/.test(v)) return true; // xxxxxx, 000000 (64-bit-id tokens excepted)
   if (/^(0123456789|123456789|abcdef|ABCDEF|AaBbCc)/.test(v) || hasRun(v, 6)) return true; // sequences
+  if (isTyped(v)) return true;
   return lowEntropy(v);
+}
+
+/**
+ * Values a person typed to fill a slot, not key material: made of counting runs (`abc123def456`,
+ * `123456789abc`), a keyboard walk of 6 keys (`qwertyuiop`, `1qaz2wsx`), one unit repeated (`abcabcabc`,
+ * `passpass`), or dictionary words and digits (`mypassword123`, `supersecretredis`). Random key
+ * material of 16+ characters practically never is: each needs most of the value to line up.
+ */
+export function isTyped(value: string): boolean {
+  const v = value.trim();
+  if (v.length < 6) return false;
+  return runCoverage(v) >= 0.75 || KEYBOARD.test(v) || isPeriodic(v) || isDictionaryWords(v);
+}
+
+/** Share of characters inside ascending or descending runs of 3 or more (`abc`, `321`). */
+function runCoverage(v: string): number {
+  let covered = 0;
+  let len = 1;
+  let step = 0;
+  for (let i = 1; i <= v.length; i++) {
+    const d = i < v.length ? v.charCodeAt(i) - v.charCodeAt(i - 1) : 0;
+    if (i < v.length && (d === 1 || d === -1) && (len === 1 || d === step)) {
+      step = d;
+      len++;
+      continue;
+    }
+    if (len >= 3) covered += len;
+    len = 1;
+    step = 0;
+    if (i < v.length && (d === 1 || d === -1)) {
+      step = d;
+      len = 2;
+    }
+  }
+  return covered / v.length;
+}
+
+const KEYBOARD = /qwerty|asdfgh|zxcvbn|yxcvbn|azerty|qwertz|qazwsx|1qaz2wsx|poiuyt|lkjhgf|mnbvcx/i;
+
+/** One unit of up to half the length, repeated to the end (`abcabcab`, `xyz!xyz!`). */
+function isPeriodic(v: string): boolean {
+  for (let p = 1; p <= v.length / 2; p++) {
+    let i = p;
+    while (i < v.length && v[i] === v[i - p]) i++;
+    if (i === v.length) return true;
+  }
+  return false;
+}
+
+const WORDS =
+  'my your our super secret secure password passwd pass pwd redis upstash default admin root user test demo example sample changeme change me letmein welcome token key api dev prod local hello world foo bar baz qux abc xyz qwerty dummy fake mock temp new the very strong long random string value access auth db cache server app rest url here this is not real'.split(
+    ' ',
+  );
+const WORD_SET = new Set(WORDS);
+const MAX_WORD = Math.max(...WORDS.map((w) => w.length));
+
+/**
+ * Letters (case ignored, digits and separators dropped) that split entirely into common words,
+ * with at least 6 letters and at most half the characters digits: `mypassword123`,
+ * `Super-Secret-Redis-2024`. Mixed-case random material is never all dictionary words.
+ */
+function isDictionaryWords(v: string): boolean {
+  const groups = v.split(/[^A-Za-z]+/).filter(Boolean);
+  const letters = groups.join('');
+  if (letters.length < 6 || letters.length * 2 < v.replace(/[^0-9]/g, '').length) return false;
+  // Random material mixes case inside a word; typed values are lower, UPPER or Capitalised words.
+  if (groups.some((g) => /[a-z][A-Z]/.test(g) && !/^(?:[A-Z]?[a-z]+)+$/.test(g))) return false;
+  return groups.every((g) => splitsIntoWords(g.toLowerCase()));
+}
+
+function splitsIntoWords(s: string): boolean {
+  const ok = new Uint8Array(s.length + 1);
+  ok[0] = 1;
+  for (let i = 1; i <= s.length; i++)
+    for (let l = 1; l <= Math.min(MAX_WORD, i) && !ok[i]; l++)
+      if (ok[i - l] && WORD_SET.has(s.slice(i - l, i))) ok[i] = 1;
+  return ok[s.length] === 1;
 }
 
 /** A run of `n` consecutive ascending characters (`123456`, `abcdef`): typed by hand, not random. */

@@ -35,10 +35,12 @@ export function collectFindings(
 ): { findings: Finding[]; suppressed: ScanResult['suppressed'] } {
   const groups = new Map<string, Hit[]>();
   const endpoints = new Map<string, Hit[]>();
+  const endpointsByPath = new Map<string, Hit[]>();
   for (const hit of hits) {
     const c = hit.candidate;
     if (c.pairingPartOnly) {
       if (c.pairKey) push(endpoints, c.pairKey, hit);
+      if (c.endpoint) push(endpointsByPath, hit.occurrence.path, hit);
       continue;
     }
     push(groups, c.identity, hit);
@@ -53,12 +55,13 @@ export function collectFindings(
     const fp = fingerprint(identity, opts.fingerprintKey);
     const reason =
       allow.get(fp) ??
-      (group.every((h) => h.inlineAllowed) ? 'inline upstash-guard:allow' : undefined);
+      (group.every((h) => h.inlineAllowed) ? 'inline upstash-guard:allow' : undefined) ??
+      (madeUpExample(primary, group) ? 'documentation example of no known format' : undefined);
     if (reason !== undefined) {
       suppressed.push({ fingerprint: fp, type: primary.type, reason });
       continue;
     }
-    const finding = buildFinding(primary, group, fp, endpoints);
+    const finding = buildFinding(primary, group, fp, endpoints, endpointsByPath);
     attachSecret(finding, {
       value: primary.secret,
       ...(companionOf(group) ? { companion: companionOf(group)! } : {}),
@@ -79,6 +82,7 @@ function buildFinding(
   group: Hit[],
   fp: string,
   endpoints: Map<string, Hit[]>,
+  endpointsByPath: Map<string, Hit[]>,
 ): Finding {
   const candidates = group.map((h) => h.candidate);
   const readOnly = candidates.some((c) => c.readOnly === true) ? true : primary.readOnly;
@@ -95,9 +99,17 @@ function buildFinding(
   if (primary.type === 'upstash-redis-token' || primary.type === 'upstash-redis-url')
     details.seenAs = forms.join('+');
   const endpoint =
-    candidates.find((c) => c.endpoint)?.endpoint ?? pairEndpoint(primary, group, endpoints);
+    candidates.find((c) => c.endpoint)?.endpoint ??
+    pairEndpoint(primary, group, endpoints) ??
+    nearbyEndpoint(primary, group, endpointsByPath);
   const occurrences = uniqueOccurrences(group.map((h) => h.occurrence));
-  const base = { type: primary.type, readOnly, exposure, confidence: primary.confidence, details };
+  // Seen only in documentation examples: probably made up, so one step less sure (never dropped).
+  let confidence = primary.confidence;
+  if (group.every((h) => h.docsExample)) {
+    confidence = confidence === 'high' ? 'medium' : 'low';
+    details.docsExample = true;
+  }
+  const base = { type: primary.type, readOnly, exposure, confidence, details };
   return {
     type: primary.type,
     title: TITLES.get(primary.type) ?? primary.type,
@@ -105,12 +117,25 @@ function buildFinding(
     ...(endpoint ? { endpoint } : {}),
     exposure,
     severity: severityOf(base),
-    confidence: primary.confidence,
+    confidence,
     fingerprint: fp,
     masked: mask(primary.secret),
     details,
     occurrences,
   };
+}
+
+/**
+ * A value of no known layout, already low confidence, seen only in documentation examples: one
+ * step lower is no finding (it is kept in `suppressed`, with its reason). Anything that decodes
+ * (a token, an ACL-shaped token) or has more confidence is only lowered (`buildFinding`).
+ */
+function madeUpExample(primary: Candidate, group: Hit[]): boolean {
+  return (
+    primary.confidence === 'low' &&
+    primary.details.layout === 'unknown' &&
+    group.every((h) => h.docsExample)
+  );
 }
 
 /**
@@ -157,6 +182,33 @@ function pairEndpoint(
     options.find((e) => e.occurrence.commit && commits.has(e.occurrence.commit)) ??
     options[0]!;
   return best.candidate.endpoint;
+}
+
+/** Lines apart within which an unstructured value and an endpoint are one configuration. */
+const NEARBY_LINES = 5;
+
+/**
+ * A Redis value with no database id to pair by (an unknown-format value under an Upstash Redis
+ * name): the nearest endpoint in the same file and commit, at most NEARBY_LINES away, is the one
+ * it was configured with (`UPSTASH_REDIS_REST_URL=…` above `UPSTASH_REDIS_REST_TOKEN=…`).
+ */
+function nearbyEndpoint(
+  primary: Candidate,
+  group: Hit[],
+  endpointsByPath: Map<string, Hit[]>,
+): string | undefined {
+  if (primary.pairKey || primary.type !== 'upstash-redis-token') return undefined;
+  let best: { distance: number; endpoint: string } | undefined;
+  for (const h of group)
+    for (const e of endpointsByPath.get(h.occurrence.path) ?? []) {
+      const a = e.occurrence;
+      const b = h.occurrence;
+      if (a.commit !== b.commit) continue;
+      const distance = Math.abs(a.line - b.line);
+      if (distance <= NEARBY_LINES && (!best || distance < best.distance))
+        best = { distance, endpoint: e.candidate.endpoint! };
+    }
+  return best?.endpoint;
 }
 
 function companionOf(group: Hit[]): Record<string, string> | undefined {

@@ -4,24 +4,73 @@
  */
 import { mayContainSecret } from './prefilter.js';
 
-/** JSON string escapes (`\/`, `\u003d`) as in vercel.json, .ipynb, serialized configs. */
+/**
+ * JSON string escapes (`\/`, `\u003d`) as in vercel.json, .ipynb, serialized configs; and
+ * `\n`/`\r`/`\t` glued to a value (`"…\nAYVP…"`: a serialized .env, a notebook output), which
+ * would otherwise read as part of the value. Those become two spaces, so columns stay put; they
+ * are only rewritten when some escape is followed by a long run, so ordinary strings cost nothing.
+ */
 export function unescapeJson(text: string): string | null {
-  if (!text.includes('\\/') && !/\\u00[0-9a-fA-F]{2}/.test(text)) return null;
-  return text
+  const whitespace = text.includes('\\') && ESCAPE_BEFORE_RUN.test(text);
+  if (!whitespace && !text.includes('\\/') && !/\\u00[0-9a-fA-F]{2}/.test(text)) return null;
+  const out = text
     .replace(/\\u00([0-9a-fA-F]{2})/g, (all, hex: string) => {
       const c = parseInt(hex, 16);
       return c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : all;
     })
     .replace(/\\\//g, '/');
+  return whitespace ? out.replace(/(?<!\\)\\[nrt]/g, '  ') : out;
 }
 
-/** URL-encoded values (`%3D` padding, `%2F`, `%2B`, `%40` in URLs). */
-export function urlDecode(text: string): string | null {
-  if (!/%(2[BbFf]|3[Dd]|40|3[Aa])/.test(text)) return null;
-  return text.replace(/%(2[BbFf]|3[Dd]|40|3[Aa])/g, (_, h: string) =>
-    String.fromCharCode(parseInt(h, 16)),
+const ESCAPE_BEFORE_RUN = /\\[nrt][A-Za-z0-9_-]{20}/;
+
+/**
+ * Shell parameter defaults (`${UPSTASH_REDIS_REST_TOKEN:-AYVP…}`, `${X-…}`, `${X:=…}`), as in
+ * docker-compose files and scripts: the operator glued to the value would read as part of it (a
+ * leading `-`). It becomes spaces, so columns stay put.
+ */
+export function shellDefaults(text: string): string | null {
+  if (!text.includes('${') || !SHELL_DEFAULT.test(text)) return null;
+  return text.replace(
+    SHELL_DEFAULTS,
+    (all, name: string) => name + ' '.repeat(all.length - name.length),
   );
 }
+
+const SHELL_DEFAULT = /\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=]/;
+const SHELL_DEFAULTS = /(\$\{[A-Za-z_][A-Za-z0-9_]*):?[-=]/g;
+
+/**
+ * ANSI colour codes around a value (CI logs, notebook outputs, `echo -e`): raw ESC, or written as
+ * `\u001b` (JSON), `\x1b`, `\033`, `\e`. The code's final letter (`m`) would read as part of
+ * the value and hide it. Codes become spaces, so columns stay put.
+ */
+export function stripAnsi(text: string): string | null {
+  const raw = text.includes('\u001b') && RAW_BEFORE_RUN.test(text);
+  if (!raw && !(text.includes('\\') && WRITTEN_BEFORE_RUN.test(text))) return null;
+  return text.replace(ANSI, (code) => ' '.repeat(code.length));
+}
+
+// Only texts where a code is glued to a long run get the layer, so colour in code costs nothing;
+// each gate starts with one literal character, which the regex engine scans for quickly.
+// eslint-disable-next-line no-control-regex -- the ESC byte is exactly what is looked for
+const RAW_BEFORE_RUN = /\u001b\[[0-9;]{0,20}[A-Za-z][A-Za-z0-9_-]{20}/;
+const WRITTEN_BEFORE_RUN = /\\(?:u001[bB]|x1[bB]|033|e)\[[0-9;]{0,20}[A-Za-z][A-Za-z0-9_-]{20}/;
+// eslint-disable-next-line no-control-regex -- the ESC byte is exactly what is stripped
+const ANSI = /(?:\u001b|\\(?:u001[bB]|x1[bB]|033|e))\[[0-9;]{0,20}[A-Za-z]/g;
+
+/**
+ * URL-encoded values: the punctuation a URL or form encoding escapes (`%3D` padding, `%2F`, `%40`
+ * in URLs; `%22`/`%27` quotes, `%2C`, `%7B` of URL-encoded JSON in HAR files, logs, query strings).
+ * Never `%0A`/`%0D`: the line structure stays.
+ */
+export function urlDecode(text: string): string | null {
+  if (!text.includes('%') || !URL_ESCAPE.test(text)) return null;
+  return text.replace(URL_ESCAPES, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+const URL_ESCAPE = /%(?:2[0-9A-Fa-f]|3[A-Fa-f]|40|5[B-Fb-f]|60|7[B-Eb-e])/;
+const URL_ESCAPES = /%(2[0-9A-Fa-f]|3[A-Fa-f]|40|5[B-Fb-f]|60|7[B-Eb-e])/g;
 
 export interface WrappedValue {
   /** Index in the text of the base64 run. */

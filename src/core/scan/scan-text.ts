@@ -4,8 +4,14 @@
  */
 import { DETECTORS, FALLBACK_DETECTOR_ID } from '../detectors/registry.js';
 import type { Candidate, Detector, Fragment, Hit, MatchContext } from '../types.js';
-import { exposureOf, INLINE_ALLOW, keyBefore } from './context.js';
-import { base64Wrapped, unescapeJson, urlDecode } from './layers.js';
+import {
+  docsExampleLines,
+  exposureOf,
+  INLINE_ALLOW,
+  isSealedSecret,
+  keyBefore,
+} from './context.js';
+import { base64Wrapped, shellDefaults, stripAnsi, unescapeJson, urlDecode } from './layers.js';
 import { keywordsIn } from './prefilter.js';
 
 export interface ScanTextOptions {
@@ -36,22 +42,37 @@ export function scanText(fragment: Fragment, opts: ScanTextOptions = {}): Hit[] 
   if (json !== null) layers.push({ name: 'json', text: json });
   const url = urlDecode(json ?? text);
   if (url !== null) layers.push({ name: 'url', text: url });
+  const shell = shellDefaults(text);
+  if (shell !== null) layers.push({ name: 'shell', text: shell });
+  const ansi = stripAnsi(text);
+  if (ansi !== null) layers.push({ name: 'ansi', text: ansi });
 
   for (const layer of layers) {
     const starts = lazyLineStarts(layer.text);
-    matchLayer(layer.text, layer.name, fragment.path, detectors, raw, (i) => lineOf(starts(), i));
+    const idx = (i: number): number => lineOf(starts(), i);
+    matchLayer(layer.text, layer.name, fragment.path, detectors, raw, idx, starts);
   }
   // Base64-wrapped values: scan the decoded text, report at the line of the wrapped run.
   const starts = lazyLineStarts(text);
   for (const w of base64Wrapped(text)) {
     const before: RawHit[] = [];
-    matchLayer(w.decoded, 'base64', fragment.path, detectors, before, () =>
-      lineOf(starts(), w.index),
+    matchLayer(
+      w.decoded,
+      'base64',
+      fragment.path,
+      detectors,
+      before,
+      () => lineOf(starts(), w.index),
+      lazyLineStarts(w.decoded),
     );
     for (const h of before)
       raw.push({ ...h, key: h.key ?? keyBefore(lineAround(text, w.index).before, undefined) });
   }
-  return toHits(fragment, resolveOverlaps(raw));
+  // A SealedSecret's values are encrypted for the cluster: safe to commit, and random-looking, so
+  // only the name-based fallback could take them for credentials. Decoded tokens still count.
+  const sealed = raw.some((h) => h.detectorId === FALLBACK_DETECTOR_ID) && isSealedSecret(text);
+  const kept = sealed ? raw.filter((h) => h.detectorId !== FALLBACK_DETECTOR_ID) : raw;
+  return toHits(fragment, resolveOverlaps(kept));
 }
 
 function matchLayer(
@@ -61,6 +82,7 @@ function matchLayer(
   detectors: readonly Detector[],
   out: RawHit[],
   lineIdxOf: (i: number) => number,
+  layerStarts: () => number[],
 ): void {
   const present = keywordsIn(text);
   for (const d of detectors) {
@@ -81,7 +103,8 @@ function matchLayer(
       };
       const candidate = d.validate(m, ctx);
       if (!candidate) continue;
-      const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+      const starts = layerStarts();
+      const lineStart = starts[lineOf(starts, start)]!;
       out.push({
         detectorId: d.id,
         start,
@@ -129,17 +152,23 @@ export function* detectorMatches(d: Detector, text: string): Generator<RegExpExe
   }
 }
 
+/**
+ * The line around `index`, cut to CONTEXT_CHARS each side. The newline searches are bounded by
+ * the cut too: many matches on one huge line (a minified bundle, a hostile file) would otherwise
+ * each search the whole line, which is quadratic.
+ */
 function lineAround(
   text: string,
   index: number,
 ): { line: string; before: string; after: string; previous: string | undefined } {
-  const ls = text.lastIndexOf('\n', index - 1) + 1;
-  let le = text.indexOf('\n', index);
-  if (le < 0) le = text.length;
-  const from = Math.max(ls, index - CONTEXT_CHARS);
-  const to = Math.min(le, index + CONTEXT_CHARS);
+  const ls = nearLineStart(text, index);
+  const ahead = text.slice(index, index + CONTEXT_CHARS);
+  const nl = ahead.indexOf('\n');
+  const to = nl < 0 ? index + ahead.length : index + nl;
+  const from = ls >= 0 ? Math.max(ls, index - CONTEXT_CHARS) : index - CONTEXT_CHARS;
   const line = text.slice(from, to);
   let previous: string | undefined;
+  // The previous line matters only when this one starts within the cut.
   if (ls > 0) {
     const ps = text.lastIndexOf('\n', ls - 2) + 1;
     previous = text.slice(Math.max(ps, ls - 1 - CONTEXT_CHARS), ls - 1);
@@ -147,9 +176,30 @@ function lineAround(
   return { line, before: text.slice(from, index), after: text.slice(index, to), previous };
 }
 
+/** Start of the line holding `index` if it is at most CONTEXT_CHARS back, else -1 (far). */
+function nearLineStart(text: string, index: number): number {
+  const from = Math.max(0, index - CONTEXT_CHARS - 1);
+  const nl = text.slice(from, index).lastIndexOf('\n');
+  if (nl >= 0) return from + nl + 1;
+  return from === 0 ? 0 : -1;
+}
+
 /** Keeps specific detectors over the fallback and one hit per (identity, line). */
 function resolveOverlaps(raw: RawHit[]): RawHit[] {
-  const specific = raw.filter((h) => h.detectorId !== FALLBACK_DETECTOR_ID && !outranked(h, raw));
+  // Best confidence per exact span, built once: a pairwise search is quadratic in the hits.
+  const best = new Map<string, number>();
+  for (const h of raw) {
+    if (h.detectorId === FALLBACK_DETECTOR_ID) continue;
+    const k = spanKey(h);
+    const r = RANK[h.candidate.confidence];
+    if (r < (best.get(k) ?? 3)) best.set(k, r);
+  }
+  // Another specific detector read exactly this span with higher confidence: the better reading.
+  const specific = raw.filter(
+    (h) =>
+      h.detectorId !== FALLBACK_DETECTOR_ID &&
+      RANK[h.candidate.confidence] <= best.get(spanKey(h))!,
+  );
   return [
     ...specific,
     ...raw.filter(
@@ -163,17 +213,8 @@ function resolveOverlaps(raw: RawHit[]): RawHit[] {
 
 const RANK = { high: 0, medium: 1, low: 2 } as const;
 
-/** Another specific detector read exactly this span with higher confidence: it is the better reading. */
-function outranked(h: RawHit, raw: RawHit[]): boolean {
-  return raw.some(
-    (o) =>
-      o !== h &&
-      o.detectorId !== FALLBACK_DETECTOR_ID &&
-      o.layer === h.layer &&
-      o.start === h.start &&
-      o.end === h.end &&
-      RANK[o.candidate.confidence] < RANK[h.candidate.confidence],
-  );
+function spanKey(h: RawHit): string {
+  return `${h.layer}\u0000${h.start}\u0000${h.end}`;
 }
 
 function overlapsAny(h: RawHit, others: RawHit[]): boolean {
@@ -194,6 +235,7 @@ function toHits(fragment: Fragment, raw: RawHit[]): Hit[] {
   if (raw.length === 0) return [];
   const text = fragment.text;
   const lineStarts = computeLineStarts(text);
+  const isExample = docsExampleLines(fragment.path, text, lineStarts);
   const seen = new Set<string>();
   const hits: Hit[] = [];
   for (const h of raw) {
@@ -202,7 +244,10 @@ function toHits(fragment: Fragment, raw: RawHit[]): Hit[] {
     if (seen.has(dedupe)) continue;
     seen.add(dedupe);
     const line = fragment.lineNumbers?.[lineIdx] ?? lineIdx + 1;
-    const lineText = text.slice(lineStarts[lineIdx]!, lineStarts[lineIdx + 1] ?? text.length);
+    const lineStart = lineStarts[lineIdx]!;
+    const lineText = text.slice(lineStart, lineStarts[lineIdx + 1] ?? text.length);
+    // The match's offset in the file: exact in the plain layer, within the line in decoded ones.
+    const at = Math.min(lineStart + h.column - 1, lineStart + lineText.length);
     const hit: Hit = {
       candidate: h.candidate,
       occurrence: {
@@ -213,9 +258,10 @@ function toHits(fragment: Fragment, raw: RawHit[]): Hit[] {
         ...(fragment.author ? { author: fragment.author } : {}),
         ...(fragment.date ? { date: fragment.date } : {}),
       },
-      exposure: exposureOf(fragment.path, h.key, text, lineStarts[lineIdx]!),
+      exposure: exposureOf(fragment.path, h.key, text, at),
     };
     if (lineText.includes(INLINE_ALLOW)) hit.inlineAllowed = true;
+    if (isExample(lineIdx)) hit.docsExample = true;
     hits.push(hit);
   }
   return hits;

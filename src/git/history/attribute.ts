@@ -10,7 +10,14 @@
  * read beforehand, at low priority beside the blob stream (see `listCommits`).
  */
 import { createInterface } from 'node:readline';
-import { parallelGitProcesses, runGit, spawnGit } from '../run-git.js';
+import {
+  gitLimits,
+  killGit,
+  parallelGitProcesses,
+  runGit,
+  spawnGit,
+  stderrTail,
+} from '../run-git.js';
 import { unquotePath } from '../unquote-path.js';
 import { CommitGraph } from './commit-graph.js';
 
@@ -57,6 +64,9 @@ export async function listCommits(repoDir: string, signal?: AbortSignal): Promis
   const { stdout } = await runGit(['rev-list', '--all', '--date-order', '--parents'], {
     cwd: repoDir,
     niceness: 19,
+    // It prints nothing until the walk is done, at the lowest priority beside two busy readers:
+    // a long silence is expected here (the deadline still bounds it).
+    idleTimeoutMs: gitLimits().idleTimeoutMs * 5,
     maxBuffer: 2 * 1024 * 1024 * 1024 - 1,
     ...(signal ? { signal } : {}),
   });
@@ -196,7 +206,7 @@ async function diffRun(
     // made the pipe cost as much as the diffs (3.6 s against 2.3 s with buffered output).
     { cwd: repoDir, env: { GIT_FLUSH: '0' } },
   );
-  const abort = (): void => void child.kill('SIGKILL');
+  const abort = (): void => killGit(child);
   signal?.addEventListener('abort', abort, { once: true });
   child.stdin.on('error', () => {
     /* reported through the exit code */
@@ -216,7 +226,7 @@ async function diffRun(
   }
   const code = await closed;
   signal?.removeEventListener('abort', abort);
-  return code !== 0
-    ? `git diff-tree failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`
-    : undefined;
+  const killed = child.failure();
+  if (killed) return killed.message;
+  return code !== 0 ? `git diff-tree failed (exit ${code}): ${stderrTail(stderr)}` : undefined;
 }

@@ -9,8 +9,7 @@
  * mostly stay within one reader: on renovate, two readers moved the same 6 GB in 4.9 s against
  * 9.9 s for one, for the same total CPU (docs/benchmarks.md).
  */
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { parallelGitProcesses, spawnGit } from '../run-git.js';
+import { killGit, parallelGitProcesses, spawnGit, stderrTail, type GitChild } from '../run-git.js';
 
 export interface BlobVisitor {
   /**
@@ -49,7 +48,7 @@ export async function streamBlobs(
   const pool = Array.from({ length: Math.max(1, opts.readers ?? parallelGitProcesses()) }, () =>
     startReader(repoDir, maxSize, visit, opts.large),
   );
-  const killAll = (): void => pool.forEach((r) => r.child.kill('SIGKILL'));
+  const killAll = (): void => pool.forEach((r) => killGit(r.child));
   signal?.addEventListener('abort', killAll, { once: true });
   let exited = false;
   for (const r of pool) void r.closed.then(() => (exited = true));
@@ -66,7 +65,7 @@ export async function streamBlobs(
         reader = pickWritable(pool, next) ?? pool[next % pool.length]!;
       }
       next = (pool.indexOf(reader) + 1) % pool.length;
-      reader.child.stdin.write(`${batch.join('\n')}\n`);
+      reader.request(batch);
     }
   } catch (err) {
     killAll();
@@ -77,9 +76,11 @@ export async function streamBlobs(
   const codes = await Promise.all(pool.map((r) => r.closed));
   signal?.removeEventListener('abort', killAll);
   if (signal?.aborted) throw new Error('history scan cancelled');
+  const killed = pool.map((r) => r.child.failure()).find((f) => f !== undefined);
+  if (killed) throw killed;
   const failed = codes.findIndex((c) => c !== 0);
   if (failed >= 0) {
-    const detail = pool[failed]!.stderr().trim().split('\n').pop() ?? '';
+    const detail = stderrTail(pool[failed]!.stderr());
     throw new Error(`git cat-file failed (exit ${codes[failed]}): ${detail}`);
   }
   return { missing: pool.reduce((n, r) => n + r.missing(), 0) };
@@ -95,12 +96,14 @@ function pickWritable(pool: readonly Reader[], start: number): Reader | undefine
 }
 
 interface Reader {
-  child: ChildProcessWithoutNullStreams;
+  child: GitChild;
   closed: Promise<number>;
   /** Resolves when stdin drains or the process is gone. */
   drained(): Promise<unknown>;
   missing(): number;
   stderr(): string;
+  /** Writes one batch of oids to the reader's stdin. */
+  request(oids: readonly string[]): void;
 }
 
 function startReader(
@@ -109,7 +112,13 @@ function startReader(
   visit: BlobVisitor,
   large: StreamOptions['large'],
 ): Reader {
-  const child = spawnGit(['cat-file', '--batch', '--buffer'], { cwd: repoDir });
+  // Requests written and objects answered: a reader with nothing left to answer is not stalled.
+  let asked = 0;
+  let answered = 0;
+  const child = spawnGit(['cat-file', '--batch', '--buffer'], {
+    cwd: repoDir,
+    waiting: () => answered < asked,
+  });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
     if (stderr.length < 8192) stderr += c.toString('utf8');
@@ -142,6 +151,7 @@ function startReader(
         current.got += take;
         off += take;
         if (current.got === current.size + 1) {
+          answered++;
           if (current.sink) current.sink.end();
           else visit(current.oid, current.parts ? withoutLf(current.parts) : null, current.size);
           current = null;
@@ -166,6 +176,7 @@ function startReader(
       off = nl + 1;
       const fields = header.split(' ');
       if (fields[1] === 'missing') {
+        answered++;
         missing++;
         continue;
       }
@@ -194,6 +205,10 @@ function startReader(
         closed,
       ])),
     missing: () => missing,
+    request(oids) {
+      asked += oids.length;
+      child.stdin.write(`${oids.join('\n')}\n`);
+    },
     stderr: () => stderr,
   };
 }

@@ -2,7 +2,7 @@
  * History facts of each finding: the commit that introduced it, how many commits introduced it,
  * whether it is still in the tree of the head ref, and which refs reach its introduction.
  */
-import type { Finding, Hit } from '../../core/index.js';
+import { shownValue, type Finding, type Hit } from '../../core/index.js';
 import { runGit } from '../run-git.js';
 import type { Attribution, BlobWrite } from './attribute.js';
 import { refTips } from './refs-containing.js';
@@ -18,7 +18,7 @@ export async function addHistoryFacts(
   if (findings.length === 0) return;
   const { writes, replaced } = attribution;
   const headBlobs = await blobsAt(repoDir, headRef).catch(() => {
-    warnings.push(`could not read ${headRef}; presentAtHead is unknown`);
+    warnings.push(`could not read ${shownValue(headRef)}; presentAtHead is unknown`);
     return new Set<string>();
   });
   // Each (commit, path) write is exactly one blob: a finding's blobs follow from its occurrences.

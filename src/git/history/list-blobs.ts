@@ -5,7 +5,7 @@
  * With `--filter=object:type=blob` lines with a path are blobs; lines without one are commits (git
  * 2.39 prints only some of them, so commits are counted elsewhere) or blobs a tag points at.
  */
-import { spawnGit } from '../run-git.js';
+import { killGit, spawnGit, stderrTail } from '../run-git.js';
 
 export interface ReachableBlob {
   oid: string;
@@ -41,7 +41,7 @@ export async function* listReachableBlobs(
     // Buffered output: into a pipe git would otherwise flush after every line.
     { cwd: repoDir, env: { GIT_FLUSH: '0' } },
   );
-  const abort = (): void => void child.kill('SIGKILL');
+  const abort = (): void => killGit(child);
   signal?.addEventListener('abort', abort, { once: true });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
@@ -69,14 +69,13 @@ export async function* listReachableBlobs(
     }
     const code = await closed;
     if (signal?.aborted) throw new Error('history scan cancelled');
+    const killed = child.failure();
+    if (killed) throw killed;
     // An empty repository (no refs) lists nothing and exits 0; anything else is an error.
-    if (code !== 0)
-      throw new Error(
-        `git rev-list failed (exit ${code}): ${stderr.trim().split('\n').pop() ?? ''}`,
-      );
+    if (code !== 0) throw new Error(`git rev-list failed (exit ${code}): ${stderrTail(stderr)}`);
   } finally {
     signal?.removeEventListener('abort', abort);
-    if (child.exitCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null) killGit(child);
   }
 }
 

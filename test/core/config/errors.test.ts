@@ -1,4 +1,5 @@
 import { ConfigError, parseConfig } from '../../../src/core/index.js';
+import { qstashToken, redisToken } from '../../helpers/synthetic.js';
 
 function errorOf(text: string): ConfigError {
   try {
@@ -63,5 +64,45 @@ describe('ConfigError: file, dotted field, what is expected, cause', () => {
     expect(parseConfig('maxFileSize: 2MiB\n', 'c').maxFileSize).toBe(2 * 1024 * 1024);
     expect(parseConfig('maxFileSize: 512 KB\n', 'c').maxFileSize).toBe(512_000);
     expect(parseConfig('maxFileSize: 1048576\n', 'c').maxFileSize).toBe(1048576);
+  });
+
+  it('masks a credential pasted where a key, a value or YAML goes, in every field', () => {
+    const token = redisToken();
+    const other = qstashToken();
+    for (const text of [
+      `${token}: true\n`, // the red-team case: the whole token as an unknown key
+      `comments:\n  ${token}: false\n`,
+      `failOn: ${token}\n`,
+      `ignorePaths: ${token}\n`,
+      `allow:\n  - fingerprint: ${token}\n    reason: rotated\n`,
+      `verify: [${token}\n`, // YAML syntax error around it
+      `${token}: [${other}\n`,
+      `a: *${token}\n`, // an alias name
+    ]) {
+      let err: unknown;
+      try {
+        parseConfig(text, `acme/${token}:.github/upstash-guard.yml`);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ConfigError);
+      const e = err as ConfigError;
+      const everything = JSON.stringify({
+        message: e.message,
+        source: e.source,
+        field: e.field,
+        expected: e.expected,
+        cause: String(e.cause),
+        causeFields: { ...(e.cause as object) },
+        own: { ...e },
+        stack: e.stack,
+      });
+      expect(everything).not.toContain(token);
+      expect(everything).not.toContain(other);
+      expect(everything).not.toContain(token.slice(10, 30));
+    }
+    expect(() => parseConfig(`${token}: true\n`, 'c')).toThrow(
+      /unknown setting "[\w-]{4}…\(\d+ chars\)"/,
+    );
   });
 });

@@ -1,0 +1,65 @@
+/**
+ * Masks credential-shaped text in a message built from input we do not control (a config key, a
+ * path, a revision, a branch name, git's stderr) before it reaches an error, a log line or a
+ * check run. Three passes, from precise to conservative:
+ *  1. the engine itself (every detector and decoding layer): whatever it would report is masked;
+ *  2. credentials in URLs (`scheme://user:password@`) and after `Authorization:` / `Bearer`;
+ *  3. any run of 20 or more characters of the base64/base64url/hex alphabets that looks random:
+ *     32+ hex characters (UUIDs, hex keys, ids), upper-case letters and digits only (AWS-style
+ *     ids), or, unless it holds a lower-case word of five letters or more between separators
+ *     (a name such as a temporary directory's), upper- and lower-case letters and digits, or
+ *     lower-case letters and at least six digits. A path that is not random as a whole has
+ *     each segment checked.
+ *     Exactly 40 or 64 lower-case hex characters are left alone: in our messages and logs those
+ *     are git object ids (commits, blobs), which a reader needs.
+ * Masked values keep at most four leading characters and their length, like findings.
+ */
+import { mayContainSecret } from './scan/prefilter.js';
+import { mask } from './scan/mask.js';
+import { scanText } from './scan/scan-text.js';
+
+const URL_USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]*:)([^\s@/]+)@/gi;
+const AUTH_VALUE = /\b(authorization:\s*(?:basic|bearer|token)?\s*|bearer\s+)([^\s"',;]+)/gi;
+const RUN = /[A-Za-z0-9+/_-]{20,}={0,2}/g;
+
+export function redactSecrets(text: string): string {
+  let out = text;
+  if (mayContainSecret(out)) {
+    const secrets = new Set(scanText({ path: '', text: out }).map((h) => h.candidate.secret));
+    for (const secret of [...secrets].sort((a, b) => b.length - a.length))
+      if (secret.length >= 8) out = out.split(secret).join(mask(secret));
+  }
+  out = out.replace(URL_USERINFO, (_, head: string, pw: string) => `${head}${mask(pw)}@`);
+  out = out.replace(AUTH_VALUE, (_, head: string, value: string) => `${head}${mask(value)}`);
+  return out.replace(RUN, maskRun);
+}
+
+/** A run if it looks random; else, for a path, each of its segments that does. */
+function maskRun(run: string): string {
+  if (looksRandom(run)) return mask(run);
+  if (!run.includes('/')) return run;
+  return run
+    .split('/')
+    .map((seg) => (seg.length >= 20 && looksRandom(seg) ? mask(seg) : seg))
+    .join('/');
+}
+
+function looksRandom(run: string): boolean {
+  if ((run.length === 40 || run.length === 64) && /^[0-9a-f]+$/.test(run)) return false;
+  const upper = /[A-Z]/.test(run);
+  const lower = /[a-z]/.test(run);
+  const digits = run.replace(/[^0-9]/g, '').length;
+  if (run.length >= 32 && /^[0-9a-fA-F-]+$/.test(run) && digits > 0 && /[a-fA-F]/.test(run))
+    return true;
+  if (upper && !lower && digits > 0) return true;
+  // A lower-case word between separators: a name (a temporary directory, a repository), not a key.
+  if (/(?:^|[-_/])[a-z]{5,}(?:[-_/]|$)/.test(run)) return false;
+  if (upper && lower && digits > 0) return true;
+  return lower && !upper && digits >= 6;
+}
+
+/** Redacts a value that is only shown in an error anyway, and caps its length. */
+export function shownValue(value: string, max = 80): string {
+  const v = redactSecrets(value);
+  return v.length > max ? `${v.slice(0, max)}…` : v;
+}
