@@ -11,22 +11,30 @@ import { cacheDirFrom } from '../git/cache-dir.js';
 import { CacheJanitor } from '../git/cache-eviction.js';
 import { RepoCache } from '../git/repo-cache.js';
 import { ConfigFileCache } from '../github/org-config-cache.js';
+import { githubOrigin } from '../github/repo-name.js';
 import type { GitHubClient } from '../github/types.js';
 import { instrumentOctokit } from './github-metrics.js';
 import { InstallationAuth } from './installation-auth.js';
 import { BullScanQueue, redisConnection } from '../queue/bullmq-queue.js';
+import { MemoryCheckRunStore, RedisCheckRunStore } from '../queue/check-run-store.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
+import { warnIfRedisUnsafe } from '../queue/redis-requirements.js';
+import { stepHookFromEnv } from '../queue/step-hook.js';
 import { failureReason, Metrics } from '../queue/metrics.js';
 import { processInstallJob } from '../queue/install-job.js';
 import { processScanJob, type JobVerifier } from '../queue/process-scan-job.js';
 import { notingTips } from '../queue/noting-queue.js';
-import type { ScanQueue } from '../queue/scan-queue.js';
+import { reportAttemptFailure } from '../queue/log-failure.js';
+import { retryScheduleFromEnv } from '../queue/scan-job.js';
+import type { AttemptFailure, ScanQueue } from '../queue/scan-queue.js';
 import { createIncidentServices, type IncidentServices } from '../incidents/setup.js';
 import { allowedFingerprints } from '../incidents/record.js';
 import { MemoryGate, RedisGate, serialized } from '../queue/serial-gate.js';
 
 export interface Runtime {
   queue: ScanQueue;
+  /** How long a webhook waits for the queue before it is answered 503. */
+  enqueueTimeoutMs: number;
   metrics: Metrics;
   incidents: IncidentServices;
   startWorker(): void;
@@ -53,6 +61,8 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
   const metrics = new Metrics();
   const redisUrl = env.REDIS_URL;
   const cacheDir = cacheDirFrom(env);
+  const retry = retryScheduleFromEnv(env);
+  const onAttemptFailed = (f: AttemptFailure): void => reportAttemptFailure(log, f);
   const store: ScanQueue = redisUrl
     ? new BullScanQueue({
         connection: redisConnection(redisUrl),
@@ -64,31 +74,25 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
         ...(env.UPSTASH_GUARD_LOCK_DURATION_MS
           ? { lockDuration: Number(env.UPSTASH_GUARD_LOCK_DURATION_MS) }
           : {}),
-        ...(env.UPSTASH_GUARD_BACKOFF_MS
-          ? { backoffMs: Number(env.UPSTASH_GUARD_BACKOFF_MS) }
-          : {}),
+        retry,
+        onAttemptFailed,
       })
     : new InProcessQueue({
         concurrency: Number(env.UPSTASH_GUARD_CONCURRENCY ?? 2),
+        retry,
+        onAttemptFailed,
         // Durable without Redis: a restart loses no queued scan (src/queue/journal.ts).
         journalPath: join(cacheDir, 'queue.journal'),
         onRestored: (count) => {
           metrics.journalRestored(count);
           if (count > 0) log.info({ count }, 'restored queued scans from the journal');
         },
-        ...(env.UPSTASH_GUARD_BACKOFF_MS
-          ? { backoffMs: Number(env.UPSTASH_GUARD_BACKOFF_MS) }
-          : {}),
-        onFailed: (job, err) => {
-          log.error(
-            { repo: `${job.owner}/${job.repo}`, kind: job.kind, err: (err as Error).message },
-            'scan job failed',
-          );
-        },
       });
   const redis = redisUrl
     ? new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true })
     : undefined;
+  // A Redis without persistence, or one that evicts keys, loses reports: say so at startup.
+  if (redis) void warnIfRedisUnsafe(redis, log);
   // One scan per PR/branch at a time, shared by every worker through Redis when there is one;
   // the handlers note each new head so superseded queued heads fold into the newest scan.
   const gate = redis
@@ -110,8 +114,11 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
             });
           },
         };
+  // Throws at startup on a malformed GHE_HOST rather than fetching from somewhere unexpected.
+  const origin = githubOrigin(env);
   const cache = new RepoCache(cacheDir, {
     maxBytes: Number(env.UPSTASH_GUARD_MAX_REPO_BYTES ?? 4 * 1024 ** 3),
+    tokenOrigin: origin,
   });
   const janitor = new CacheJanitor(cacheDir, {
     ...(env.UPSTASH_GUARD_CACHE_MAX_BYTES
@@ -186,9 +193,19 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
   const configCache = new ConfigFileCache(Number(env.UPSTASH_GUARD_CONFIG_TTL_MS ?? 60_000));
   return {
     queue,
+    enqueueTimeoutMs: Number(env.UPSTASH_GUARD_ENQUEUE_TIMEOUT_MS ?? 3_000),
     metrics,
     incidents,
     startWorker() {
+      // Each job's check run id, so retries on any worker update the same run.
+      const checkRuns = redis
+        ? new RedisCheckRunStore(
+            redis,
+            `${env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard'}:check-run`,
+          )
+        : new MemoryCheckRunStore();
+      const onStep = stepHookFromEnv(env, log);
+      const inProgressAfter = env.UPSTASH_GUARD_IN_PROGRESS_AFTER_MS;
       void incidents
         .startSchedule(true)
         .catch((err: unknown) =>
@@ -199,10 +216,16 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
           processScanJob(job, {
             auth,
             cache,
+            githubOrigin: origin,
             log,
             metrics,
             configCache,
             cacheJanitor: janitor,
+            checkRuns,
+            ...(inProgressAfter !== undefined
+              ? { inProgressAfterMs: Number(inProgressAfter) }
+              : {}),
+            ...(onStep ? { onStep } : {}),
             onScanned: (scanned) => incidents.onScanned(scanned),
             allowed: (installationId) => allowedFingerprints(incidents.store, installationId),
             ...(verifier ? { verifier } : {}),
