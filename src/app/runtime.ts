@@ -9,9 +9,9 @@ import type { Logger } from 'pino';
 import type { Finding } from '../core/index.js';
 import { cacheDirFrom } from '../git/cache-dir.js';
 import { CacheJanitor } from '../git/cache-eviction.js';
-import { RepoCache } from '../git/repo-cache.js';
+import { RepoCache, cacheKeyFor } from '../git/repo-cache.js';
 import { ConfigFileCache } from '../github/org-config-cache.js';
-import { githubOrigin } from '../github/repo-name.js';
+import { cloneUrlFor, githubOrigin, parseFullName } from '../github/repo-name.js';
 import type { GitHubClient } from '../github/types.js';
 import { instrumentOctokit } from './github-metrics.js';
 import { InstallationAuth } from './installation-auth.js';
@@ -41,14 +41,6 @@ export interface Runtime {
   /** Repositories removed from the installation (or all of it, deleted): clean their clones. */
   removed(installationId: number, repoIds?: number[]): Promise<void>;
   close(): Promise<void>;
-}
-
-/** The clone URL of a repository on the configured GitHub (github.com, or GHE_HOST/GHE_PROTOCOL). */
-export function githubCloneUrl(env: NodeJS.ProcessEnv, fullName: string): string {
-  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(fullName) || fullName.includes('..'))
-    throw new Error('not a repository name');
-  const proto = env.GHE_HOST && env.GHE_PROTOCOL === 'http' ? 'http' : 'https';
-  return `${proto}://${env.GHE_HOST ?? 'github.com'}/${fullName}.git`;
 }
 
 interface RemovedRepos {
@@ -168,10 +160,13 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
     // Re-verification reads commits the scans already fetched: the cache as it is, or a fetch
     // when it was evicted.
     repoDir: async (installationId, repoId, fullName) => {
-      const cached = await cache.existing(String(repoId));
+      const name = parseFullName(fullName);
+      if (!name) return undefined;
+      const key = cacheKeyFor({ installationId, repoId, ...name });
+      const cached = await cache.existing(key);
       if (cached) return cached;
       const { token } = await auth(installationId);
-      return cache.ensure({ key: String(repoId), cloneUrl: githubCloneUrl(env, fullName), token });
+      return cache.ensure({ key, cloneUrl: cloneUrlFor(origin, name), token });
     },
     ...(env.UPSTASH_GUARD_VERIFY === 'off'
       ? {}
