@@ -8,6 +8,7 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { redactSecrets, shownValue } from '../core/index.js';
 import { GitError, runGit } from './run-git.js';
+import { tokenFetchEnv } from './token-env.js';
 
 export interface RepoCacheLimits {
   timeoutMs?: number;
@@ -113,18 +114,8 @@ export class RepoCache {
     if (req.token && tokenOrigin && url.origin !== new URL(tokenOrigin).origin)
       throw new Error('refusing to send the token to an origin other than the configured GitHub');
     const repoDir = this.pathOf(req.key);
-    // No redirects (git would send the header to the redirect target), and the header is scoped
-    // to the clone URL's origin, so git itself sends it nowhere else.
-    const env: Record<string, string> = {
-      GIT_CONFIG_COUNT: '1',
-      GIT_CONFIG_KEY_0: 'http.followRedirects',
-      GIT_CONFIG_VALUE_0: 'false',
-    };
-    if (req.token) {
-      env.GIT_CONFIG_COUNT = '2';
-      env.GIT_CONFIG_KEY_1 = `http.${url.origin}/.extraHeader`;
-      env.GIT_CONFIG_VALUE_1 = `Authorization: Basic ${Buffer.from(`x-access-token:${req.token}`).toString('base64')}`;
-    }
+    // No redirects, and the header scoped to the clone URL's origin: git sends it nowhere else.
+    const env = tokenFetchEnv(url.origin, req.token);
     // The size limit is watched while git downloads, so a huge repository cannot fill the disk first.
     const watch = new AbortController();
     const opts = {
