@@ -10,19 +10,51 @@ import { pullRequestJob, pushJob, rerunJob } from './to-scan-job.js';
 
 type Payload = Record<string, unknown>;
 
+/** The queue did not answer in time (Redis away): the delivery is answered 503 to be redelivered. */
+export class QueueUnavailableError extends Error {
+  override name = 'QueueUnavailableError';
+  readonly status = 503;
+}
+
+/** Resolves like `p`, or rejects with QueueUnavailableError after `ms`. */
+function bounded<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new QueueUnavailableError('queue did not answer')), ms);
+  });
+  return Promise.race([
+    p.catch((err: unknown) => {
+      throw new QueueUnavailableError(`queue refused the job: ${(err as Error).message}`);
+    }),
+    timeout,
+  ]).finally(() => clearTimeout(timer));
+}
+
 export interface HandlerHooks {
   /** Clones of removed repositories (all of the installation's when `repoIds` is unset) are deleted. */
   removed?(installationId: number, repoIds?: number[]): Promise<void>;
+  /** How long a delivery waits for the queue before it is answered 503 (default 3 s). */
+  enqueueTimeoutMs?: number;
 }
 
 export function registerHandlers(app: Probot, queue: ScanQueue, hooks: HandlerHooks = {}): void {
+  const enqueueTimeoutMs = hooks.enqueueTimeoutMs ?? 3_000;
   const enqueue = async (jobs: (ScanJob | undefined)[], event: string): Promise<void> => {
     for (const job of jobs) {
       if (!job) {
         app.log.info({ event }, 'event needs no scan');
         continue;
       }
-      const { id, duplicate } = await queue.add({ ...job, receivedAt: Date.now() });
+      const { id, duplicate } = await bounded(
+        queue.add({ ...job, receivedAt: Date.now() }),
+        enqueueTimeoutMs,
+      ).catch((err: unknown) => {
+        app.log.error(
+          { event, repo: `${job.owner}/${job.repo}`, kind: job.kind, err: (err as Error).message },
+          'cannot enqueue: answering 503 so the delivery can be redelivered',
+        );
+        throw err;
+      });
       app.log.info(
         { event, job: id, duplicate },
         duplicate ? 'duplicate delivery ignored' : 'scan enqueued',

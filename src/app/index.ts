@@ -1,11 +1,13 @@
 /**
  * The Probot app: registers one handler per event and the health/metrics routes. No logic here.
  */
-import type { ApplicationFunction } from 'probot';
+import type { ApplicationFunction, Probot } from 'probot';
+import type { Logger } from 'pino';
 import { registerHandlers } from './handlers.js';
 import { redactLogs } from './redact-logs.js';
 import { createRuntime } from './runtime.js';
 import { httpRoutes } from './routes.js';
+import { GITHUB_MAX_PAYLOAD_BYTES, webhookEndpoint } from './webhook-endpoint.js';
 
 const app: ApplicationFunction = async (probot, { addHandler }) => {
   redactLogs(probot.log);
@@ -14,11 +16,15 @@ const app: ApplicationFunction = async (probot, { addHandler }) => {
   // (set UPSTASH_GUARD_WORKER_IN_APP=1 to also process jobs in the app process).
   if (!process.env.REDIS_URL || process.env.UPSTASH_GUARD_WORKER_IN_APP === '1')
     runtime.startWorker();
-  registerHandlers(probot, runtime.queue, { removed: (i, r) => runtime.removed(i, r) });
+  registerHandlers(probot, runtime.queue, {
+    removed: (i, r) => runtime.removed(i, r),
+    enqueueTimeoutMs: runtime.enqueueTimeoutMs,
+  });
+  const endpointFor = replaceWebhookMiddleware(probot);
   addHandler(httpRoutes(runtime));
   // Probot's setup flow registers the address the setup page was opened on, plus "/", as the
   // webhook URL (app.yml leaves hook_attributes to it): accept deliveries there too.
-  const rootWebhooks = await probot.getNodeMiddleware({ path: '/' });
+  const rootWebhooks = endpointFor('/');
   addHandler(async (req, res) =>
     req.method === 'POST' && (req.url ?? '').split('?')[0] === '/' ? rootWebhooks(req, res) : false,
   );
@@ -34,5 +40,29 @@ const app: ApplicationFunction = async (probot, { addHandler }) => {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
 };
+
+/**
+ * Probot's server puts the middleware from `probot.getNodeMiddleware()` first and asks for it
+ * after loading the app, so the bounded endpoint (webhook-endpoint.ts) takes its place there.
+ */
+function replaceWebhookMiddleware(
+  probot: Probot,
+  env: NodeJS.ProcessEnv = process.env,
+): (path: string) => ReturnType<typeof webhookEndpoint> {
+  const endpointFor = (path: string) =>
+    webhookEndpoint({
+      path,
+      maxBytes: Number(env.UPSTASH_GUARD_WEBHOOK_MAX_BYTES ?? GITHUB_MAX_PAYLOAD_BYTES),
+      maxBufferedBytes: Number(
+        env.UPSTASH_GUARD_WEBHOOK_BUFFER_BYTES ?? 4 * GITHUB_MAX_PAYLOAD_BYTES,
+      ),
+      verify: (body, signature) => probot.webhooks.verify(body, signature),
+      receive: (event) => probot.receive(event as never),
+      log: probot.log as unknown as Logger,
+    });
+  const endpoint = endpointFor(probot.webhookPath);
+  Object.defineProperty(probot, 'getNodeMiddleware', { value: async () => endpoint });
+  return endpointFor;
+}
 
 export default app;

@@ -9,39 +9,38 @@ import type { Logger } from 'pino';
 import type { Finding } from '../core/index.js';
 import { cacheDirFrom } from '../git/cache-dir.js';
 import { CacheJanitor } from '../git/cache-eviction.js';
-import { RepoCache } from '../git/repo-cache.js';
+import { RepoCache, cacheKeyFor } from '../git/repo-cache.js';
 import { ConfigFileCache } from '../github/org-config-cache.js';
+import { cloneUrlFor, githubOrigin, parseFullName } from '../github/repo-name.js';
 import type { GitHubClient } from '../github/types.js';
 import { instrumentOctokit } from './github-metrics.js';
 import { InstallationAuth } from './installation-auth.js';
 import { BullScanQueue, redisConnection } from '../queue/bullmq-queue.js';
+import { MemoryCheckRunStore, RedisCheckRunStore } from '../queue/check-run-store.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
+import { warnIfRedisUnsafe } from '../queue/redis-requirements.js';
+import { stepHookFromEnv } from '../queue/step-hook.js';
 import { failureReason, Metrics } from '../queue/metrics.js';
 import { processInstallJob } from '../queue/install-job.js';
 import { processScanJob, type JobVerifier } from '../queue/process-scan-job.js';
-import { jobIdOf, type ScanJob } from '../queue/scan-job.js';
 import { notingTips } from '../queue/noting-queue.js';
-import type { ScanQueue } from '../queue/scan-queue.js';
+import { reportAttemptFailure } from '../queue/log-failure.js';
+import { retryScheduleFromEnv } from '../queue/scan-job.js';
+import type { AttemptFailure, ScanQueue } from '../queue/scan-queue.js';
 import { createIncidentServices, type IncidentServices } from '../incidents/setup.js';
 import { allowedFingerprints } from '../incidents/record.js';
 import { MemoryGate, RedisGate, serialized } from '../queue/serial-gate.js';
 
 export interface Runtime {
   queue: ScanQueue;
+  /** How long a webhook waits for the queue before it is answered 503. */
+  enqueueTimeoutMs: number;
   metrics: Metrics;
   incidents: IncidentServices;
   startWorker(): void;
   /** Repositories removed from the installation (or all of it, deleted): clean their clones. */
   removed(installationId: number, repoIds?: number[]): Promise<void>;
   close(): Promise<void>;
-}
-
-/** The clone URL of a repository on the configured GitHub (github.com, or GHE_HOST/GHE_PROTOCOL). */
-export function githubCloneUrl(env: NodeJS.ProcessEnv, fullName: string): string {
-  if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(fullName) || fullName.includes('..'))
-    throw new Error('not a repository name');
-  const proto = env.GHE_HOST && env.GHE_PROTOCOL === 'http' ? 'http' : 'https';
-  return `${proto}://${env.GHE_HOST ?? 'github.com'}/${fullName}.git`;
 }
 
 interface RemovedRepos {
@@ -53,24 +52,9 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
   const log = app.log as unknown as Logger;
   const metrics = new Metrics();
   const redisUrl = env.REDIS_URL;
-  // Every failed job is logged at error with its reason (a retried attempt at warn), whichever queue.
-  const logFailure = (
-    job: ScanJob,
-    err: unknown,
-    retry?: { attempt: number; willRetry: boolean },
-  ) => {
-    const fields = {
-      repo: `${job.owner}/${job.repo}`,
-      kind: job.kind,
-      jobId: jobIdOf(job),
-      ...(retry ? { attempt: retry.attempt } : {}),
-      err: err instanceof Error ? err.message : String(err),
-    };
-    // Counted in metrics by the job recipe; logged here so that no failure is silent.
-    if (retry?.willRetry) log.warn(fields, 'scan attempt failed; retrying');
-    else log.error(fields, 'scan job failed');
-  };
   const cacheDir = cacheDirFrom(env);
+  const retry = retryScheduleFromEnv(env);
+  const onAttemptFailed = (f: AttemptFailure): void => reportAttemptFailure(log, f);
   const store: ScanQueue = redisUrl
     ? new BullScanQueue({
         connection: redisConnection(redisUrl),
@@ -82,27 +66,25 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
         ...(env.UPSTASH_GUARD_LOCK_DURATION_MS
           ? { lockDuration: Number(env.UPSTASH_GUARD_LOCK_DURATION_MS) }
           : {}),
-        ...(env.UPSTASH_GUARD_BACKOFF_MS
-          ? { backoffMs: Number(env.UPSTASH_GUARD_BACKOFF_MS) }
-          : {}),
-        onFailed: (job, err, info) => logFailure(job, err, info),
+        retry,
+        onAttemptFailed,
       })
     : new InProcessQueue({
         concurrency: Number(env.UPSTASH_GUARD_CONCURRENCY ?? 2),
+        retry,
+        onAttemptFailed,
         // Durable without Redis: a restart loses no queued scan (src/queue/journal.ts).
         journalPath: join(cacheDir, 'queue.journal'),
         onRestored: (count) => {
           metrics.journalRestored(count);
           if (count > 0) log.info({ count }, 'restored queued scans from the journal');
         },
-        ...(env.UPSTASH_GUARD_BACKOFF_MS
-          ? { backoffMs: Number(env.UPSTASH_GUARD_BACKOFF_MS) }
-          : {}),
-        onFailed: (job, err) => logFailure(job, err),
       });
   const redis = redisUrl
     ? new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true })
     : undefined;
+  // A Redis without persistence, or one that evicts keys, loses reports: say so at startup.
+  if (redis) void warnIfRedisUnsafe(redis, log);
   // One scan per PR/branch at a time, shared by every worker through Redis when there is one;
   // the handlers note each new head so superseded queued heads fold into the newest scan.
   const gate = redis
@@ -124,8 +106,11 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
             });
           },
         };
+  // Throws at startup on a malformed GHE_HOST rather than fetching from somewhere unexpected.
+  const origin = githubOrigin(env);
   const cache = new RepoCache(cacheDir, {
     maxBytes: Number(env.UPSTASH_GUARD_MAX_REPO_BYTES ?? 4 * 1024 ** 3),
+    tokenOrigin: origin,
   });
   const janitor = new CacheJanitor(cacheDir, {
     ...(env.UPSTASH_GUARD_CACHE_MAX_BYTES
@@ -175,10 +160,13 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
     // Re-verification reads commits the scans already fetched: the cache as it is, or a fetch
     // when it was evicted.
     repoDir: async (installationId, repoId, fullName) => {
-      const cached = await cache.existing(String(repoId));
+      const name = parseFullName(fullName);
+      if (!name) return undefined;
+      const key = cacheKeyFor({ installationId, repoId, ...name });
+      const cached = await cache.existing(key);
       if (cached) return cached;
       const { token } = await auth(installationId);
-      return cache.ensure({ key: String(repoId), cloneUrl: githubCloneUrl(env, fullName), token });
+      return cache.ensure({ key, cloneUrl: cloneUrlFor(origin, name), token });
     },
     ...(env.UPSTASH_GUARD_VERIFY === 'off'
       ? {}
@@ -200,9 +188,19 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
   const configCache = new ConfigFileCache(Number(env.UPSTASH_GUARD_CONFIG_TTL_MS ?? 60_000));
   return {
     queue,
+    enqueueTimeoutMs: Number(env.UPSTASH_GUARD_ENQUEUE_TIMEOUT_MS ?? 3_000),
     metrics,
     incidents,
     startWorker() {
+      // Each job's check run id, so retries on any worker update the same run.
+      const checkRuns = redis
+        ? new RedisCheckRunStore(
+            redis,
+            `${env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard'}:check-run`,
+          )
+        : new MemoryCheckRunStore();
+      const onStep = stepHookFromEnv(env, log);
+      const inProgressAfter = env.UPSTASH_GUARD_IN_PROGRESS_AFTER_MS;
       void incidents
         .startSchedule(true)
         .catch((err: unknown) =>
@@ -213,10 +211,16 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
           processScanJob(job, {
             auth,
             cache,
+            githubOrigin: origin,
             log,
             metrics,
             configCache,
             cacheJanitor: janitor,
+            checkRuns,
+            ...(inProgressAfter !== undefined
+              ? { inProgressAfterMs: Number(inProgressAfter) }
+              : {}),
+            ...(onStep ? { onStep } : {}),
             onScanned: (scanned) => incidents.onScanned(scanned),
             allowed: (installationId) => allowedFingerprints(incidents.store, installationId),
             ...(verifier ? { verifier } : {}),

@@ -29,7 +29,6 @@ export function installationJob(payload: Json, deliveryId?: string): ScanJob | u
     owner: account,
     repo: '',
     repoId: 0,
-    cloneUrl: '',
     headSha: '',
     ...(repoIds ? { repoIds } : {}),
     ...(deliveryId ? { deliveryId } : {}),

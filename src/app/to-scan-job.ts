@@ -2,6 +2,7 @@
  * Pure mapping from webhook payloads to scan jobs. Returns undefined for events that need no scan
  * (deleted refs, closed PRs, malformed payloads); never throws on bad input.
  */
+import { isValidRepoName, parseFullName } from '../github/repo-name.js';
 import type { ScanJob } from '../queue/scan-job.js';
 
 type Json = Record<string, unknown>;
@@ -13,25 +14,31 @@ const num = (v: unknown): number | undefined =>
   typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 const SHA = /^[0-9a-f]{40}$/;
 
-type RepoFields = Pick<
-  ScanJob,
-  'owner' | 'repo' | 'repoId' | 'cloneUrl' | 'htmlUrl' | 'defaultBranch'
->;
+type RepoFields = Pick<ScanJob, 'owner' | 'repo' | 'repoId' | 'htmlUrl' | 'defaultBranch'>;
 
+/**
+ * The repository as a job names it: validated `full_name` (or owner login + name) and id. The
+ * payload's `clone_url` is ignored: the worker fetches from the configured GitHub only.
+ */
 export function repoFields(repository: unknown): RepoFields | undefined {
   const r = obj(repository);
-  const owner = str(obj(r?.owner)?.login) ?? str(r?.full_name)?.split('/')[0];
-  const repo = str(r?.name);
+  const login = str(obj(r?.owner)?.login);
+  const name = str(r?.name);
+  const parsed =
+    r?.full_name !== undefined
+      ? parseFullName(r.full_name)
+      : login && name
+        ? { owner: login, repo: name }
+        : undefined;
   const repoId = num(r?.id);
-  const cloneUrl = str(r?.clone_url);
-  if (!r || !owner || !repo || repoId === undefined || !cloneUrl) return undefined;
+  if (!r || !parsed || !isValidRepoName(parsed) || repoId === undefined) return undefined;
+  const { owner, repo } = parsed;
   const htmlUrl = str(r.html_url);
   const defaultBranch = str(r.default_branch);
   return {
     owner,
     repo,
     repoId,
-    cloneUrl,
     ...(htmlUrl ? { htmlUrl } : {}),
     ...(defaultBranch ? { defaultBranch } : {}),
   };
@@ -100,6 +107,7 @@ export function rerunJob(payload: Json, deliveryId?: string): ScanJob | undefine
     installationId: inst,
     ...repo,
     headSha: head,
+    rerun: true,
     ...(checkRunId ? { checkRunId } : {}),
     ...(deliveryId ? { deliveryId } : {}),
   };

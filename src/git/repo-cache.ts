@@ -8,14 +8,33 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { redactSecrets, shownValue } from '../core/index.js';
 import { GitError, runGit } from './run-git.js';
+import { tokenFetchEnv } from './token-env.js';
 
 export interface RepoCacheLimits {
   timeoutMs?: number;
   maxBytes?: number;
+  /**
+   * The only origin a token may be sent to (the configured GitHub, e.g. `https://github.com`).
+   * A request with a token for any other origin is refused before git starts.
+   */
+  tokenOrigin?: string;
+}
+
+/**
+ * The cache key of a repository: installation, repository id and full name together, so a
+ * payload that reuses one repository's id under another name can never reach its clone.
+ */
+export function cacheKeyFor(r: {
+  installationId: number;
+  repoId: number;
+  owner: string;
+  repo: string;
+}): string {
+  return `${r.installationId}/${r.repoId}/${r.owner}/${r.repo}`.toLowerCase();
 }
 
 export interface EnsureRequest {
-  /** Stable cache key, e.g. the repository id. */
+  /** Stable cache key: `cacheKeyFor(...)` (installation, repository id, full name). */
   key: string;
   cloneUrl: string;
   token?: string;
@@ -91,13 +110,12 @@ export class RepoCache {
       throw new Error(`refusing to clone over ${url.protocol}`);
     if (url.username || url.password)
       throw new Error('refusing a clone URL with embedded credentials');
+    const tokenOrigin = this.limits.tokenOrigin;
+    if (req.token && tokenOrigin && url.origin !== new URL(tokenOrigin).origin)
+      throw new Error('refusing to send the token to an origin other than the configured GitHub');
     const repoDir = this.pathOf(req.key);
-    const env: Record<string, string> = {};
-    if (req.token) {
-      env.GIT_CONFIG_COUNT = '1';
-      env.GIT_CONFIG_KEY_0 = 'http.extraHeader';
-      env.GIT_CONFIG_VALUE_0 = `Authorization: Basic ${Buffer.from(`x-access-token:${req.token}`).toString('base64')}`;
-    }
+    // No redirects, and the header scoped to the clone URL's origin: git sends it nowhere else.
+    const env = tokenFetchEnv(url.origin, req.token);
     // The size limit is watched while git downloads, so a huge repository cannot fill the disk first.
     const watch = new AbortController();
     const opts = {

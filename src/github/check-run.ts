@@ -2,11 +2,20 @@ import type { CheckRunOutput } from '../report/index.js';
 import { CHECK_RUN_NAME } from '../report/index.js';
 import type { GitHubClient, RepoRef } from './types.js';
 
-/** Creates the check run as in_progress on the head SHA as soon as a job starts. */
+/**
+ * The check run's `external_id`: which scan kind it reports, so that the run of a head can be
+ * found again through the API when the stored id is lost (e.g. Redis restarted empty).
+ */
+export function checkRunExternalId(kind: string): string {
+  return `upstash-guard:${kind}`;
+}
+
+/** Creates the check run as in_progress on the head SHA (only once a scan runs long). */
 export async function createCheckRun(
   gh: GitHubClient,
   repo: RepoRef,
   headSha: string,
+  externalId?: string,
 ): Promise<number> {
   const res = await gh.request('POST /repos/{owner}/{repo}/check-runs', {
     ...repo,
@@ -14,6 +23,7 @@ export async function createCheckRun(
     head_sha: headSha,
     status: 'in_progress',
     started_at: new Date().toISOString(),
+    ...(externalId ? { external_id: externalId } : {}),
   });
   return Number(res.data.id);
 }
@@ -28,8 +38,68 @@ export async function restartCheckRun(gh: GitHubClient, repo: RepoRef, id: numbe
   });
 }
 
+/** This app's check run for the head with that external id, if GitHub has one. */
+export async function findCheckRun(
+  gh: GitHubClient,
+  repo: RepoRef,
+  headSha: string,
+  externalId: string,
+): Promise<number | undefined> {
+  const res = await gh.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
+    ...repo,
+    ref: headSha,
+    check_name: CHECK_RUN_NAME,
+    filter: 'all',
+    per_page: 100,
+  });
+  const runs = res.data.check_runs as { id: number; name: string; external_id?: string | null }[];
+  return runs.find((r) => r.name === CHECK_RUN_NAME && r.external_id === externalId)?.id;
+}
+
 /** GitHub accepts at most 50 annotations per request: the first batch completes, the rest append. */
 export const ANNOTATION_BATCH = 50;
+
+function batchesOf(out: CheckRunOutput): CheckRunOutput['annotations'][] {
+  const batches: CheckRunOutput['annotations'][] = [];
+  for (let i = 0; i < out.annotations.length; i += ANNOTATION_BATCH)
+    batches.push(out.annotations.slice(i, i + ANNOTATION_BATCH));
+  return batches;
+}
+
+function outputWith(out: CheckRunOutput, annotations: CheckRunOutput['annotations']) {
+  return {
+    title: out.title,
+    summary: out.summary,
+    text: out.text,
+    ...(annotations.length ? { annotations } : {}),
+  };
+}
+
+function completion(out: CheckRunOutput, annotations: CheckRunOutput['annotations']) {
+  return {
+    status: 'completed' as const,
+    conclusion: out.conclusion,
+    completed_at: new Date().toISOString(),
+    output: outputWith(out, annotations),
+    ...(out.conclusion !== 'success' ? { actions: [REVERIFY_ACTION] } : {}),
+  };
+}
+
+async function appendAnnotations(
+  gh: GitHubClient,
+  repo: RepoRef,
+  id: number,
+  out: CheckRunOutput,
+  rest: CheckRunOutput['annotations'][],
+): Promise<void> {
+  for (const batch of rest) {
+    await gh.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
+      ...repo,
+      check_run_id: id,
+      output: outputWith(out, batch),
+    });
+  }
+}
 
 export async function completeCheckRun(
   gh: GitHubClient,
@@ -37,31 +107,41 @@ export async function completeCheckRun(
   id: number,
   out: CheckRunOutput,
 ): Promise<void> {
-  const batches: CheckRunOutput['annotations'][] = [];
-  for (let i = 0; i < out.annotations.length; i += ANNOTATION_BATCH)
-    batches.push(out.annotations.slice(i, i + ANNOTATION_BATCH));
-  const output = (annotations: CheckRunOutput['annotations']) => ({
-    title: out.title,
-    summary: out.summary,
-    text: out.text,
-    ...(annotations.length ? { annotations } : {}),
-  });
+  const [first = [], ...rest] = batchesOf(out);
   await gh.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
     ...repo,
     check_run_id: id,
-    status: 'completed',
-    conclusion: out.conclusion,
-    completed_at: new Date().toISOString(),
-    output: output(batches[0] ?? []),
-    ...(out.conclusion !== 'success' ? { actions: [REVERIFY_ACTION] } : {}),
+    ...completion(out, first),
   });
-  for (const batch of batches.slice(1)) {
-    await gh.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
-      ...repo,
-      check_run_id: id,
-      output: output(batch),
-    });
-  }
+  await appendAnnotations(gh, repo, id, out, rest);
+}
+
+/**
+ * A scan that finished quickly is one write: the check run is created already completed.
+ * `onCreated` gets the id as soon as it exists (before any further annotation batch), so a
+ * retry after a failure here updates this run instead of creating another.
+ */
+export async function createCompletedCheckRun(
+  gh: GitHubClient,
+  repo: RepoRef,
+  headSha: string,
+  externalId: string,
+  out: CheckRunOutput,
+  onCreated: (id: number) => Promise<void>,
+): Promise<number> {
+  const [first = [], ...rest] = batchesOf(out);
+  const res = await gh.request('POST /repos/{owner}/{repo}/check-runs', {
+    ...repo,
+    name: CHECK_RUN_NAME,
+    head_sha: headSha,
+    external_id: externalId,
+    started_at: new Date().toISOString(),
+    ...completion(out, first),
+  });
+  const id = Number(res.data.id);
+  await onCreated(id);
+  await appendAnnotations(gh, repo, id, out, rest);
+  return id;
 }
 
 export const REVERIFY_ACTION = {

@@ -7,6 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { BARE_FETCH_FLAGS, DEFAULT_REFSPECS } from '../git/repo-cache.js';
 import { GitError, runGit } from '../git/run-git.js';
+import { tokenFetchEnv } from '../git/token-env.js';
 
 export interface CloneRequest {
   cloneUrl: string;
@@ -35,17 +36,7 @@ export function assertOnOrigin(cloneUrl: string, origin: string): void {
 }
 
 function authEnv(req: CloneRequest): Record<string, string> {
-  const env: Record<string, string> = {
-    GIT_CONFIG_COUNT: '1',
-    GIT_CONFIG_KEY_0: 'http.followRedirects',
-    GIT_CONFIG_VALUE_0: 'false',
-  };
-  if (req.token) {
-    env.GIT_CONFIG_COUNT = '2';
-    env.GIT_CONFIG_KEY_1 = `http.${req.origin}/.extraHeader`;
-    env.GIT_CONFIG_VALUE_1 = `Authorization: Basic ${Buffer.from(`x-access-token:${req.token}`).toString('base64')}`;
-  }
-  return env;
+  return tokenFetchEnv(req.origin, req.token);
 }
 
 /** Git's refusal as a short sentence, without the token or the header. */

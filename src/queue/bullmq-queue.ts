@@ -1,31 +1,38 @@
 /**
  * BullMQ on Redis: webhooks answer in milliseconds and workers scale out on other machines.
  * Priorities put PR and push scans before install-time history scans; the job id makes
- * redeliveries no-ops; retries back off exponentially; permanent failures are UnrecoverableError;
- * a worker that dies mid-job leaves a stalled job that another worker picks up.
+ * redeliveries no-ops while a job is waiting, running, delayed or completed (a job that failed
+ * for good is enqueued again); retries back off from seconds to hours (scan-job.ts);
+ * permanent failures are UnrecoverableError; a worker that dies mid-job leaves a stalled job
+ * that another worker picks up.
  */
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
-import { jobIdOf, PermanentJobError, PRIORITY, type ScanJob } from './scan-job.js';
+import {
+  DEFAULT_RETRY,
+  jobIdOf,
+  PermanentJobError,
+  PRIORITY,
+  retryDelayMs,
+  type RetrySchedule,
+  type ScanJob,
+} from './scan-job.js';
 import type { QueueStats } from './queue-stats.js';
-import type { JobProcessor, ScanQueue } from './scan-queue.js';
+import type { AttemptFailureListener, JobProcessor, ScanQueue } from './scan-queue.js';
 
 export const QUEUE_NAME = 'upstash-guard-scans';
+/** Custom backoff (retryDelayMs), resolved by the worker's backoffStrategy. */
+const BACKOFF_TYPE = 'upstash-guard';
 
 export interface BullQueueOptions {
   connection: ConnectionOptions;
   prefix?: string;
   concurrency?: number;
-  attempts?: number;
-  backoffMs?: number;
+  /** Attempts and backoff; DEFAULT_RETRY when omitted. */
+  retry?: Partial<RetrySchedule>;
+  onAttemptFailed?: AttemptFailureListener;
   /** How often a worker checks for stalled jobs (ms). */
   stalledInterval?: number;
   lockDuration?: number;
-  /** Every failed attempt, with whether BullMQ will retry it (for logs and metrics). */
-  onFailed?: (
-    job: ScanJob,
-    err: Error,
-    info: { jobId: string; attempt: number; willRetry: boolean },
-  ) => void;
 }
 
 export function redisConnection(url: string): ConnectionOptions {
@@ -44,15 +51,18 @@ export function redisConnection(url: string): ConnectionOptions {
 export class BullScanQueue implements ScanQueue {
   private readonly queue: Queue<ScanJob>;
   private worker: Worker<ScanJob> | undefined;
+  private readonly retry: RetrySchedule;
 
   constructor(private readonly opts: BullQueueOptions) {
+    this.retry = { ...DEFAULT_RETRY, ...opts.retry };
     this.queue = new Queue<ScanJob>(QUEUE_NAME, {
       connection: opts.connection,
       ...(opts.prefix ? { prefix: opts.prefix } : {}),
       defaultJobOptions: {
-        attempts: opts.attempts ?? 3,
-        backoff: { type: 'exponential', delay: opts.backoffMs ?? 5000 },
+        attempts: this.retry.attempts,
+        backoff: { type: BACKOFF_TYPE },
         removeOnComplete: { age: 24 * 3600, count: 10_000 },
+        // Failed jobs stay visible for a week but no longer count as duplicates (see add).
         removeOnFail: { age: 7 * 24 * 3600 },
       },
     });
@@ -61,7 +71,12 @@ export class BullScanQueue implements ScanQueue {
   async add(job: ScanJob): Promise<{ id: string; duplicate: boolean }> {
     const id = jobIdOf(job);
     const existing = await this.queue.getJob(id);
-    if (existing) return { id, duplicate: true };
+    if (existing) {
+      const state = await existing.getState();
+      if (state !== 'failed' && state !== 'unknown') return { id, duplicate: true };
+      // Failed for good: this delivery (a redelivery, a Re-run) gets it reported after all.
+      await existing.remove().catch(() => undefined);
+    }
     await this.queue.add(job.kind, job, { jobId: id, priority: PRIORITY[job.kind] });
     return { id, duplicate: false };
   }
@@ -73,7 +88,19 @@ export class BullScanQueue implements ScanQueue {
         try {
           await processor(bullJob.data);
         } catch (err) {
-          if (err instanceof PermanentJobError) throw new UnrecoverableError(err.message);
+          const permanent = err instanceof PermanentJobError;
+          // attemptsMade counts the attempts finished before this one.
+          const attempt = bullJob.attemptsMade + 1;
+          const attempts = bullJob.opts.attempts ?? 1;
+          this.opts.onAttemptFailed?.({
+            jobId: bullJob.id ?? jobIdOf(bullJob.data),
+            job: bullJob.data,
+            attempt,
+            attempts,
+            final: permanent || attempt >= attempts,
+            error: err,
+          });
+          if (permanent) throw new UnrecoverableError((err as Error).message);
           throw err;
         }
       },
@@ -81,23 +108,29 @@ export class BullScanQueue implements ScanQueue {
         connection: this.opts.connection,
         ...(this.opts.prefix ? { prefix: this.opts.prefix } : {}),
         concurrency: this.opts.concurrency ?? 2,
+        settings: {
+          backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade, this.retry),
+        },
         stalledInterval: this.opts.stalledInterval ?? 30_000,
         lockDuration: this.opts.lockDuration ?? 60_000,
         maxStalledCount: 2,
       },
     );
-    this.worker.on('failed', (bullJob, err) => {
-      if (!bullJob) return;
-      const attempts = bullJob.opts.attempts ?? 1;
-      const permanent = err instanceof UnrecoverableError || err.name === 'UnrecoverableError';
-      this.opts.onFailed?.(bullJob.data, err, {
-        jobId: bullJob.id ?? '',
-        attempt: bullJob.attemptsMade,
-        willRetry: !permanent && bullJob.attemptsMade < attempts,
-      });
-    });
     this.worker.on('error', () => {
       /* connection errors are retried by ioredis; never crash the process */
+    });
+    // A job whose worker died more often than maxStalledCount fails without reaching the
+    // processor above: report it too.
+    this.worker.on('failed', (bullJob, err) => {
+      if (!bullJob || !/stalled/i.test(err.message)) return;
+      this.opts.onAttemptFailed?.({
+        jobId: bullJob.id ?? jobIdOf(bullJob.data),
+        job: bullJob.data,
+        attempt: bullJob.attemptsMade,
+        attempts: bullJob.opts.attempts ?? 1,
+        final: true,
+        error: err,
+      });
     });
   }
 

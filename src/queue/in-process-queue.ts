@@ -1,11 +1,20 @@
 /**
  * The queue without Redis: same semantics as the BullMQ one as far as one process allows
- * (priorities, dedup by job id, retries with exponential backoff, permanent failures not retried).
+ * (priorities, dedup by job id except for jobs that failed for good, retries with the same
+ * backoff schedule, permanent failures not retried).
  */
-import { jobIdOf, PermanentJobError, PRIORITY, type ScanJob } from './scan-job.js';
+import {
+  DEFAULT_RETRY,
+  jobIdOf,
+  PermanentJobError,
+  PRIORITY,
+  retryDelayMs,
+  type RetrySchedule,
+  type ScanJob,
+} from './scan-job.js';
 import { JobJournal } from './journal.js';
 import type { QueueStats } from './queue-stats.js';
-import type { JobProcessor, ScanQueue } from './scan-queue.js';
+import type { AttemptFailureListener, JobProcessor, ScanQueue } from './scan-queue.js';
 
 interface Entry {
   id: string;
@@ -16,9 +25,8 @@ interface Entry {
 
 export interface InProcessQueueOptions {
   concurrency?: number;
-  attempts?: number;
-  backoffMs?: number;
-  onFailed?: (job: ScanJob, err: unknown) => void;
+  retry?: Partial<RetrySchedule>;
+  onAttemptFailed?: AttemptFailureListener;
   /**
    * Write-ahead journal file (src/queue/journal.ts): queued and running jobs survive a restart.
    * Without it the queue is memory only.
@@ -30,6 +38,7 @@ export interface InProcessQueueOptions {
 
 export class InProcessQueue implements ScanQueue {
   private readonly waiting: Entry[] = [];
+  /** Ids waiting, running, delayed or completed: these are duplicates. Failed ids leave it. */
   private readonly known = new Set<string>();
   private running = 0;
   private seq = 0;
@@ -145,17 +154,27 @@ export class InProcessQueue implements ScanQueue {
       await this.processor!(entry.job);
       this.finished(entry, true);
     } catch (err) {
-      const attempts = this.opts.attempts ?? 3;
-      const retryable = !(err instanceof PermanentJobError) && entry.attempt < attempts;
-      if (retryable && !this.closed) {
-        const delay = (this.opts.backoffMs ?? 2000) * 2 ** (entry.attempt - 1);
+      const retry = { ...DEFAULT_RETRY, ...this.opts.retry };
+      const final = err instanceof PermanentJobError || entry.attempt >= retry.attempts;
+      this.opts.onAttemptFailed?.({
+        jobId: entry.id,
+        job: entry.job,
+        attempt: entry.attempt,
+        attempts: retry.attempts,
+        final,
+        error: err,
+      });
+      if (!final && !this.closed) {
+        const delay = retryDelayMs(entry.attempt, retry);
         const timer = setTimeout(() => {
           this.timers.delete(timer);
           this.push({ ...entry, attempt: entry.attempt + 1 });
         }, delay);
         this.timers.add(timer);
-      } else if (!(retryable && this.journal)) {
-        this.opts.onFailed?.(entry.job, err);
+      } else if (final || !this.journal) {
+        // Failed for good (or shutting down without a journal): no longer a duplicate, so a
+        // redelivery or a Re-run enqueues it again.
+        this.known.delete(entry.id);
         this.finished(entry, false);
       }
       // Else shutting down with a journal: the job stays in it and runs after the restart.

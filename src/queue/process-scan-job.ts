@@ -8,18 +8,19 @@ import { otherHeads, scanRange } from '../engine/scan-range.js';
 import { scanHistory } from '../engine/scan-history.js';
 import type { CacheJanitor } from '../git/cache-eviction.js';
 import type { RepoCache } from '../git/repo-cache.js';
-import { RepoNotFoundError, RepoTooLargeError, setHead } from '../git/repo-cache.js';
-import { completeCheckRun, createCheckRun, restartCheckRun } from '../github/check-run.js';
+import { cacheKeyFor, RepoNotFoundError, RepoTooLargeError, setHead } from '../git/repo-cache.js';
+import { readFileAt } from '../git/read-file-at.js';
 import { commentOnCommits } from '../github/commit-comments.js';
-import { postCompletedCheckRun } from '../github/completed-check-run.js';
 import { CONFIG_PATH, loadRepoConfig } from '../github/load-config.js';
 import type { ConfigFileCache } from '../github/org-config-cache.js';
-import { readFileAt } from '../git/read-file-at.js';
 import { findPrComment, upsertPrComment } from '../github/pr-comment.js';
-import { statusOf, type GitHubClient } from '../github/types.js';
+import { cloneUrlFor } from '../github/repo-name.js';
+import type { GitHubClient } from '../github/types.js';
 import { renderCheckRun, renderPrComment } from '../report/index.js';
+import { CheckRunSlot } from './check-run-slot.js';
+import type { CheckRunStore } from './check-run-store.js';
 import { defaultBranchHead } from './history-head.js';
-import { PermanentJobError, type ScanJob } from './scan-job.js';
+import { jobIdOf, PermanentJobError, type ScanJob } from './scan-job.js';
 import type { Metrics } from './metrics.js';
 import type { ScannedRepo } from '../incidents/setup.js';
 import { suppressAllowed } from '../incidents/record.js';
@@ -33,9 +34,17 @@ export interface JobDeps {
   /** An installation-authenticated client and a token for git. */
   auth(installationId: number): Promise<{ gh: GitHubClient; token: string }>;
   cache: RepoCache;
+  /** The configured GitHub web origin (`githubOrigin()`): the only place git fetches from. */
+  githubOrigin: string;
   log: Logger;
   verifier?: JobVerifier;
   metrics?: Metrics;
+  /** Where each job remembers its check run id (Redis with REDIS_URL). */
+  checkRuns: CheckRunStore;
+  /** A scan still running after this long is shown in progress (CheckRunSlot's default: 5 s). */
+  inProgressAfterMs?: number;
+  /** Test-only step hook (see stepHookFromEnv); absent in production. */
+  onStep?: (step: string, job: ScanJob) => Promise<void>;
   /** Fingerprints marked allowed on the incidents page, with the reason: scans suppress them. */
   allowed?: (installationId: number) => Promise<ReadonlyMap<string, string>>;
   /** Called after a scan is reported (incidents); must not throw. */
@@ -50,7 +59,6 @@ const ZERO = /^0+$/;
 
 export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void> {
   const started = Date.now();
-  const repo = { owner: job.owner, repo: job.repo };
   const log = deps.log.child({
     repo: `${job.owner}/${job.repo}`,
     kind: job.kind,
@@ -58,30 +66,56 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
     pr: job.pr,
   });
 
-  // 1. Installation token.
-  const { gh, token } = await deps.auth(job.installationId);
+  // 1. Installation token; every GitHub write of the job is counted (reported in the log).
+  const auth = await deps.auth(job.installationId);
+  const writes = { count: 0 };
+  const gh = countWrites(auth.gh, writes);
+  const ctx = { gh, token: auth.token, log, writes, started };
 
-  // 2. Check run in progress (or the re-requested one). Not for history scans: an install-time
-  // scan writes only when it has something to say (step 7).
-  let checkRunId = job.checkRunId;
-  if (job.kind !== 'history') {
-    try {
-      if (checkRunId) await restartCheckRun(gh, repo, checkRunId);
-      else checkRunId = await createCheckRun(gh, repo, job.headSha);
-    } catch (err) {
-      if (statusOf(err) === 404)
-        throw new PermanentJobError('repository is gone or the app lost access');
-      throw err;
-    }
+  // 2. The check run: shown in progress only if the scan runs long, completed in step 7. Not
+  // for history scans, which write only when they have something to say (and whose head an
+  // install-time job learns from the clone).
+  if (job.kind === 'history') return reportScan(job, deps, ctx);
+  const checkRun = checkRunSlotFor(job, deps, gh, log);
+  checkRun.start();
+  try {
+    await reportScan(job, deps, { ...ctx, checkRun });
+  } finally {
+    checkRun.stop();
   }
+}
 
+function checkRunSlotFor(job: ScanJob, deps: JobDeps, gh: GitHubClient, log: Logger): CheckRunSlot {
+  return new CheckRunSlot(job, jobIdOf(job), {
+    gh,
+    store: deps.checkRuns,
+    log,
+    ...(deps.inProgressAfterMs !== undefined ? { inProgressAfterMs: deps.inProgressAfterMs } : {}),
+  });
+}
+
+async function reportScan(
+  job: ScanJob,
+  deps: JobDeps,
+  ctx: {
+    gh: GitHubClient;
+    token: string;
+    checkRun?: CheckRunSlot;
+    log: Logger;
+    writes: { count: number };
+    started: number;
+  },
+): Promise<void> {
+  const { gh, token, log, started } = ctx;
+  const repo = { owner: job.owner, repo: job.repo };
   const t = { start: started, fetched: 0, scanned: 0 };
   // 3. Fetch into the repository cache.
+  await deps.onStep?.('fetch', job);
   let repoDir: string;
   try {
     repoDir = await deps.cache.ensure({
-      key: String(job.repoId),
-      cloneUrl: job.cloneUrl,
+      key: cacheKeyFor(job),
+      cloneUrl: cloneUrlFor(deps.githubOrigin, job),
       token,
       ...(job.pr ? { refspecs: [`+refs/pull/${job.pr}/head:refs/pull/${job.pr}/head`] } : {}),
     });
@@ -151,11 +185,13 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
         }
       : {}),
   });
-  if (job.kind === 'history') {
-    // Install time: a clean default branch costs no write (the installation summary is in the
-    // logs and metrics); findings or a broken config get one completed check run.
-    if (output.conclusion !== 'success') await postCompletedCheckRun(gh, repo, job.headSha, output);
-  } else await completeCheckRun(gh, repo, checkRunId!, output);
+  await deps.onStep?.('publish', job);
+  if (ctx.checkRun) await ctx.checkRun.complete(output);
+  // Install time: a clean default branch costs no write (the installation summary is in the
+  // logs and metrics); findings or a broken config get one completed check run.
+  else if (output.conclusion !== 'success')
+    await checkRunSlotFor(job, deps, gh, log).complete(output);
+  await deps.onStep?.('comments', job);
   if (!loaded.error) await publishComments(job, gh, result, config.comments, repoUrl);
 
   if (!loaded.error && deps.onScanned && job.kind !== 'installation')
@@ -184,11 +220,13 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
       fails: failsScan(result.findings, config),
       notScanned: result.skippedCount,
       ms: Date.now() - started,
-      // Where the time went: token + check-run start + fetch, config + scan, verify + publish.
+      // Where the time went: token + fetch, config + scan, verify + publish.
       // Publishing includes Octokit's throttling, which spaces GitHub writes about 1 s apart.
       fetchMs: t.fetched - t.start,
       scanMs: t.scanned - t.fetched,
       publishMs: Date.now() - t.scanned,
+      // GitHub writes of this attempt: 1 for a clean PR or push scan, 0 for a clean history.
+      writes: ctx.writes.count,
     },
     'scan reported',
   );
@@ -248,6 +286,15 @@ async function publishComments(
       onlyIntroductions: true,
     });
   }
+}
+
+/** The same client, counting the requests that write (anything but GET and HEAD). */
+function countWrites(gh: GitHubClient, writes: { count: number }): GitHubClient {
+  const request = ((route: string, params?: object) => {
+    if (!/^(GET|HEAD) /.test(route)) writes.count++;
+    return gh.request(route as never, params as never);
+  }) as unknown as GitHubClient['request'];
+  return { request, paginate: gh.paginate };
 }
 
 /** A push to a branch with an open PR is reported by the PR comment, not by commit comments. */

@@ -13,7 +13,6 @@ export interface ScanJob {
   owner: string;
   repo: string;
   repoId: number;
-  cloneUrl: string;
   htmlUrl?: string;
   defaultBranch?: string;
   /**
@@ -29,6 +28,8 @@ export interface ScanJob {
   forced?: boolean;
   /** Set by check_run rerequested / requested_action: update this check run instead of a new one. */
   checkRunId?: number;
+  /** A Re-run or Re-verify (check_run / check_suite): never a duplicate of the original scan. */
+  rerun?: boolean;
   deliveryId?: string;
   /** installation job for installation_repositories.added: only these repository ids. */
   repoIds?: number[];
@@ -45,20 +46,33 @@ export const PRIORITY: Record<ScanJob['kind'], number> = {
 };
 
 /**
+ * The repository part of job ids and serial keys: installation, id and full name together (the
+ * same rule as the clone cache), so a payload reusing one repository's id under another name is
+ * neither a "duplicate" of the other's job nor serialised (and coalesced) with it.
+ */
+function repoKey(job: ScanJob): string {
+  return `${job.installationId}-${job.repoId}-${job.owner}/${job.repo}`.toLowerCase();
+}
+
+/**
  * Job ids carry the event's meaning, so a redelivered webhook (or two events for the same head)
  * is a no-op while a new head gets its own scan.
  */
 export function jobIdOf(job: ScanJob): string {
-  const rerun = job.checkRunId ? `-rerun-${job.checkRunId}-${job.deliveryId ?? ''}` : '';
+  // A Re-run is its own job (one per delivery), also when the original scan completed; a
+  // check_suite Re-run carries no check run id, so `rerun` marks it.
+  const rerun =
+    job.checkRunId || job.rerun ? `-rerun-${job.checkRunId ?? ''}-${job.deliveryId ?? ''}` : '';
+  const repo = repoKey(job);
   switch (job.kind) {
     case 'pull_request':
-      return `pr-${job.repoId}-${job.pr}-${job.headSha}${rerun}`;
+      return `pr-${repo}-${job.pr}-${job.headSha}${rerun}`;
     case 'push':
-      return `push-${job.repoId}-${Buffer.from(job.ref ?? '').toString('hex')}-${job.headSha}${rerun}`;
+      return `push-${repo}-${Buffer.from(job.ref ?? '').toString('hex')}-${job.headSha}${rerun}`;
     case 'history':
       // Without a head (install time) the installation delivery names it: a retried installation
       // job re-adds the same ids, so it resumes without duplicates.
-      return `history-${job.repoId}-${job.headSha || `default-${job.deliveryId ?? ''}`}${rerun}`;
+      return `history-${repo}-${job.headSha || `default-${job.deliveryId ?? ''}`}${rerun}`;
     case 'installation':
       return `installation-${job.installationId}-${job.deliveryId ?? job.receivedAt ?? ''}`;
   }
@@ -66,9 +80,9 @@ export function jobIdOf(job: ScanJob): string {
 
 /** Jobs for the same PR (or branch) must not run concurrently; this is their serialisation key. */
 export function serialKeyOf(job: ScanJob): string | undefined {
-  if (job.kind === 'pull_request') return `pr-${job.repoId}-${job.pr}`;
-  if (job.kind === 'push')
-    return `push-${job.repoId}-${Buffer.from(job.ref ?? '').toString('hex')}`;
+  const repo = repoKey(job);
+  if (job.kind === 'pull_request') return `pr-${repo}-${job.pr}`;
+  if (job.kind === 'push') return `push-${repo}-${Buffer.from(job.ref ?? '').toString('hex')}`;
   return undefined;
 }
 
@@ -95,6 +109,40 @@ export function coalesceJobs(unordered: readonly ScanJob[]): ScanJob {
     ...rest,
     ...(first.baseSha ? { baseSha: first.baseSha } : {}),
     ...(forced ? { forced: true } : {}),
+  };
+}
+
+/**
+ * Retries outlast a GitHub or network outage: the delay grows threefold from `baseMs` up to
+ * `maxMs` (30 s, 1.5 min, 4.5 min, 13.5 min, 40 min, then every 2 h), ±10 % jitter so jobs
+ * failed by one outage do not all return at once. Ten attempts span about ten hours.
+ */
+export interface RetrySchedule {
+  attempts: number;
+  baseMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_RETRY: RetrySchedule = { attempts: 10, baseMs: 30_000, maxMs: 2 * 3600_000 };
+
+/** Delay before the attempt after `failedAttempt` (1-based). */
+export function retryDelayMs(
+  failedAttempt: number,
+  s: RetrySchedule,
+  random = Math.random,
+): number {
+  const plain = Math.min(s.baseMs * 3 ** (failedAttempt - 1), s.maxMs);
+  return Math.round(plain * (0.9 + 0.2 * random()));
+}
+
+/** UPSTASH_GUARD_ATTEMPTS, UPSTASH_GUARD_BACKOFF_MS, UPSTASH_GUARD_BACKOFF_MAX_MS over the defaults. */
+export function retryScheduleFromEnv(env: NodeJS.ProcessEnv): RetrySchedule {
+  const num = (v: string | undefined, d: number): number =>
+    v !== undefined && Number.isFinite(Number(v)) && Number(v) > 0 ? Number(v) : d;
+  return {
+    attempts: num(env.UPSTASH_GUARD_ATTEMPTS, DEFAULT_RETRY.attempts),
+    baseMs: num(env.UPSTASH_GUARD_BACKOFF_MS, DEFAULT_RETRY.baseMs),
+    maxMs: num(env.UPSTASH_GUARD_BACKOFF_MAX_MS, DEFAULT_RETRY.maxMs),
   };
 }
 

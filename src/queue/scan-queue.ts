@@ -3,9 +3,26 @@ import type { ScanJob } from './scan-job.js';
 
 export type JobProcessor = (job: ScanJob) => Promise<void>;
 
+/** One failed attempt of a job, as both queues report it (for logs and metrics). */
+export interface AttemptFailure {
+  jobId: string;
+  job: ScanJob;
+  /** 1-based number of the attempt that failed. */
+  attempt: number;
+  attempts: number;
+  /** No retry follows: attempts exhausted, or a permanent error. */
+  final: boolean;
+  error: unknown;
+}
+
+export type AttemptFailureListener = (failure: AttemptFailure) => void;
+
 /** The queue the webhook handlers write to; BullMQ with REDIS_URL, in-process otherwise. */
 export interface ScanQueue {
-  /** Enqueues unless a job with the same id is known; `duplicate` says which. */
+  /**
+   * Enqueues unless a job with the same id is waiting, active, delayed for a retry or completed;
+   * `duplicate` says which. A job that failed for good is enqueued again (redelivery, Re-run).
+   */
   add(job: ScanJob): Promise<{ id: string; duplicate: boolean }>;
   /** Starts processing in this process. */
   start(processor: JobProcessor): void;

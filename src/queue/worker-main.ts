@@ -5,6 +5,7 @@
 import { createServer } from 'node:http';
 import { createProbot } from 'probot';
 import { loadAppEnv } from '../app/app-env.js';
+import { probotSetup } from '../app/octokit.js';
 import { redactLogs } from '../app/redact-logs.js';
 import { createRuntime } from '../app/runtime.js';
 
@@ -17,7 +18,13 @@ if (!process.env.REDIS_URL) {
   );
   process.exit(2);
 }
-const probot = createProbot({ env });
+// Probot without REDIS_URL, with the Octokit whose Redis-shared throttling survives a Redis
+// that lost its data (src/app/octokit.ts); the queue itself still reads REDIS_URL below.
+const setup = probotSetup(env);
+const probot = createProbot({
+  env: setup.env,
+  ...(setup.Octokit ? { overrides: { Octokit: setup.Octokit } } : {}),
+});
 // Probot 14 builds its logger and Octokit asynchronously: `log` and `auth` are unset until ready().
 await probot.ready();
 redactLogs(probot.log);

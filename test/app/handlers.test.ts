@@ -74,8 +74,9 @@ test('pull_request opened then redelivered: one job, base..head, ids and SHAs on
     pr: 7,
     headSha: HEAD,
     baseSha: BASE,
-    cloneUrl: repo.cloneUrl,
   });
+  // The payload's clone_url never reaches the job: the worker fetches from the configured GitHub.
+  expect(added[0]).not.toHaveProperty('cloneUrl');
   const json = JSON.stringify(added[0]);
   expect(json).not.toMatch(/token|secret|private|"body"|content/i);
   expect(await queue.depth()).toBe(1);
@@ -209,5 +210,48 @@ test('removed repositories, a deleted repository or installation: their clones a
     [4242, undefined],
   ]);
   expect(await queue.depth()).toBe(0);
+  await queue.close();
+});
+
+test('hostile repository names are not enqueued; a hostile clone_url is ignored', async () => {
+  const { probot, added, queue } = setup();
+  const evil = { ...repo, cloneUrl: 'http://127.0.0.1:9/evil/repo.git' };
+  await receive(
+    probot,
+    'pull_request',
+    pullRequestEvent(evil, { number: 1, headSha: HEAD, baseSha: BASE }),
+  );
+  expect(added).toHaveLength(1);
+  expect(JSON.stringify(added[0])).not.toContain('127.0.0.1');
+  for (const fullName of ['acme/../x', 'acme/app/x', 'evil.com@acme/app', 'acme/a?b', 'acme']) {
+    const ev = pullRequestEvent(repo, { number: 2, headSha: HEAD, baseSha: BASE });
+    (ev.repository as Record<string, unknown>).full_name = fullName;
+    await receive(probot, 'pull_request', ev);
+  }
+  expect(added).toHaveLength(1);
+  await queue.close();
+});
+
+test('a check_suite Re-run after the scan completed is a new job, not a duplicate', async () => {
+  const { probot, added, queue } = setup();
+  const ev = pullRequestEvent(repo, { number: 7, headSha: HEAD, baseSha: BASE });
+  await receive(probot, 'pull_request', ev, 'delivery-1');
+  const suite = {
+    action: 'rerequested',
+    check_suite: {
+      head_sha: HEAD,
+      head_branch: 'feature',
+      pull_requests: [{ number: 7, base: { sha: BASE } }],
+    },
+    repository: ev.repository,
+    installation: ev.installation,
+  };
+  await receive(probot, 'check_suite', suite, 'rerun-1');
+  await receive(probot, 'check_suite', suite, 'rerun-2');
+  expect(added.map((j) => [j.kind, j.pr, j.rerun ?? false])).toEqual([
+    ['pull_request', 7, false],
+    ['pull_request', 7, true],
+    ['pull_request', 7, true],
+  ]);
   await queue.close();
 });

@@ -110,6 +110,8 @@ async function main(): Promise<void> {
   const gh = await startGitHubDouble({ latencyMs: Number(o.latency) });
   const gitServer = await startGitHttpServer();
   gitServer.requireAuth((h) => h === PUSHER || gh.tokens.some((t) => h === basicAuthHeader(t)));
+  // The App fetches from GHE_HOST only (never the payload's clone_url): the double serves git.
+  gh.serveGitFrom(gitServer.baseUrl);
   const prefix = `ug-bench-org-${randomBytes(4).toString('hex')}`;
   const procs: Proc[] = [];
   const report: string[] = [];

@@ -9,8 +9,7 @@ import { Redis } from 'ioredis';
 
 import type { ManagedProcess } from '../helpers/app-process.js';
 import { redisEndpoint, redisTokenParts } from '../helpers/synthetic.js';
-import { pullRequestEvent } from '../helpers/webhooks.js';
-import { startHarness, until } from './harness.js';
+import { openPullRequest, startHarness, until } from './harness.js';
 import type { Harness } from './harness.js';
 import { testRedisUrl } from '../setup/test-redis.js';
 
@@ -51,20 +50,8 @@ describe('BullMQ on Redis with separate workers (app process)', () => {
   });
 
   async function openPr(name: string, id: number, pr: number): Promise<string> {
-    const ref = h.addRepo(name, id);
-    const r = h.repo();
-    r.write('README.md', '# x\n');
-    const base = r.commit('initial');
-    r.branch('feature');
-    r.checkout('feature');
-    r.write('.env', text);
-    const head = r.commit('add env');
-    await h.push(r, ref, 'main', 'feature', `feature:refs/pull/${pr}/head`);
-    const res = await h.send(
-      'pull_request',
-      pullRequestEvent(ref, { number: pr, headSha: head, baseSha: base }),
-    );
-    expect(res.status).toBe(200);
+    const { head, status } = await openPullRequest(h, { name, id, pr, envText: text });
+    expect(status).toBe(200);
     return head;
   }
 

@@ -30,6 +30,8 @@ const repo = createRepo();
 beforeAll(async () => {
   [gh, git] = await Promise.all([startGitHubDouble({ latencyMs: 120 }), startGitHttpServer()]);
   git.requireAuth((h) => h === 'Bearer pusher' || gh.tokens.some((t) => h === basicAuthHeader(t)));
+  // The App fetches from GHE_HOST only (never the payload's clone_url): the double serves git.
+  gh.serveGitFrom(git.baseUrl);
   repo.write('README.md', '# durable\n');
   repo.commit('initial');
 }, 30_000);

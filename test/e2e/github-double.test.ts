@@ -158,4 +158,20 @@ describe('GitHub REST API double', () => {
     await octokit.repos.get({ owner: 'acme', repo: 'app' });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
   });
+
+  it('fails for a time window, and until told GitHub is back', async () => {
+    gh.setLatency(0);
+    gh.fail({ path: /^\/repos\/acme\/app$/, status: 500, forMs: 300 });
+    await expect(octokit.repos.get({ owner: 'acme', repo: 'app' })).rejects.toMatchObject({
+      status: 500,
+    });
+    await new Promise((r) => setTimeout(r, 350));
+    expect((await octokit.repos.get({ owner: 'acme', repo: 'app' })).status).toBe(200);
+    gh.fail({ path: /^\/repos\/acme\/app$/, status: 503 });
+    await expect(octokit.repos.get({ owner: 'acme', repo: 'app' })).rejects.toMatchObject({
+      status: 503,
+    });
+    gh.clearFailures();
+    expect((await octokit.repos.get({ owner: 'acme', repo: 'app' })).status).toBe(200);
+  });
 });

@@ -14,7 +14,7 @@ import { basicAuthHeader, startGitHttpServer } from '../helpers/git-http-server.
 import type { GitHttpServer } from '../helpers/git-http-server.js';
 import { startGitHubDouble } from '../helpers/github-double.js';
 import type { GitHubDouble } from '../helpers/github-double.js';
-import { deliver } from '../helpers/webhooks.js';
+import { deliver, pullRequestEvent } from '../helpers/webhooks.js';
 import type { DeliveryResult, RepoRef } from '../helpers/webhooks.js';
 
 const run = promisify(execFile);
@@ -57,6 +57,9 @@ export async function startHarness(
     startGitHubDouble(githubFront ? { front: githubFront } : {}),
     startGitHttpServer(),
   ]);
+  // One origin for the API and git, as on GitHub: the App builds clone URLs from GHE_HOST and
+  // never from the payload's clone_url.
+  gh.serveGitFrom(git.baseUrl);
   const app = await startApp({ githubHost: gh.host, ...appOpts });
   // Only the test's pushes and installation tokens the double handed out open repositories.
   git.requireAuth(
@@ -69,7 +72,7 @@ export async function startHarness(
     app,
     addRepo(name, id) {
       git.createBare('acme', name);
-      const cloneUrl = git.cloneUrl('acme', name);
+      const cloneUrl = gh.cloneUrl('acme', name);
       gh.addRepo({ owner: 'acme', name, id, cloneUrl });
       return { owner: 'acme', name, id, cloneUrl };
     },
@@ -93,4 +96,28 @@ export async function startHarness(
       for (const r of repos) r.cleanup();
     },
   };
+}
+
+/**
+ * A repository `acme/<name>` whose PR `pr` adds `.env` with `envText` on a feature branch; the
+ * pull_request webhook is delivered. Returns the head SHA and the delivery's answer.
+ */
+export async function openPullRequest(
+  h: Harness,
+  o: { name: string; id: number; pr: number; envText: string },
+): Promise<{ head: string; base: string; ref: RepoRef; status: number; ms: number }> {
+  const ref = h.addRepo(o.name, o.id);
+  const r = h.repo();
+  r.write('README.md', '# x\n');
+  const base = r.commit('initial');
+  r.branch('feature');
+  r.checkout('feature');
+  r.write('.env', o.envText);
+  const head = r.commit('add env');
+  await h.push(r, ref, 'main', 'feature', `feature:refs/pull/${o.pr}/head`);
+  const res = await h.send(
+    'pull_request',
+    pullRequestEvent(ref, { number: o.pr, headSha: head, baseSha: base }),
+  );
+  return { head, base, ref, status: res.status, ms: res.ms };
 }

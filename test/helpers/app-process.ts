@@ -1,6 +1,6 @@
 /**
  * Runs the built GitHub App (and optionally separate BullMQ workers) as child processes, the way
- * production does: `probot run ./dist/app/index.js` with env pointing GitHub at the loopback
+ * production does (`npm start`: dist/app/main.js, Probot's server with the app) with env pointing GitHub at the loopback
  * double. Generates an RSA App key at test time, waits for /healthz, captures every log line.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -190,19 +190,11 @@ export async function startApp(opts: AppProcessOptions): Promise<AppProcess> {
       : {}),
     ...opts.env,
   };
-  const child = spawn(
-    process.execPath,
-    opts.command ?? [
-      join(ROOT, 'node_modules', 'probot', 'bin', 'probot.js'),
-      'run',
-      './dist/app/index.js',
-    ],
-    {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, opts.command ?? [join(ROOT, 'dist', 'app', 'main.js')], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const managed = manage(child);
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitHealthy(baseUrl, managed);

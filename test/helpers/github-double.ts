@@ -5,7 +5,7 @@
  * request, keeps state (comments and check runs created are listed later), and injects failures.
  */
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -29,6 +29,8 @@ export interface InjectedFailure {
   retryAfter?: number;
   /** How many matching requests fail; unlimited when omitted. */
   times?: number;
+  /** Fails matching requests for this long from now (an outage window), then stops. */
+  forMs?: number;
   message?: string;
 }
 
@@ -54,6 +56,7 @@ export interface CheckRunState {
   repo: string;
   head_sha: string;
   name: string;
+  external_id?: string;
   status: string;
   conclusion?: string | null;
   output?: { title?: string; summary?: string; text?: string; annotations?: unknown[] };
@@ -89,6 +92,16 @@ export interface GitHubDouble {
   tokens: string[];
   addRepo(repo: Partial<RepoState> & { owner: string; name: string; cloneUrl: string }): RepoState;
   fail(failure: InjectedFailure): void;
+  /**
+   * Serves git at this origin, as GitHub (and GHE) do: every path outside `/api/v3` is forwarded
+   * to the given git HTTP server. The App builds clone URLs from GHE_HOST, so e2e tests point both
+   * the API and git at this one origin.
+   */
+  serveGitFrom(gitBaseUrl: string): void;
+  /** Ends every injected failure (GitHub is back). */
+  clearFailures(): void;
+  /** `<origin>/<owner>/<name>.git`: the URL the App fetches from. */
+  cloneUrl(owner: string, name: string): string;
   /** Latency added to every answer, in ms. */
   setLatency(ms: number): void;
   /** Largest page an org/user repository list returns (GitHub: 100), to force pagination. */
@@ -118,7 +131,7 @@ export async function startGitHubDouble(
   const appSlug = opts.appSlug ?? 'upstash-guard';
   const appLogin = `${appSlug}[bot]`;
   const requests: RecordedRequest[] = [];
-  const failures: InjectedFailure[] = [];
+  const failures: (InjectedFailure & { until?: number })[] = [];
   const repos = new Map<string, RepoState>();
   const checkRuns: CheckRunState[] = [];
   const issueComments: CommentState[] = [];
@@ -176,6 +189,7 @@ export async function startGitHubDouble(
     id: c.id,
     head_sha: c.head_sha,
     name: c.name,
+    external_id: c.external_id ?? null,
     status: c.status,
     conclusion: c.conclusion ?? null,
     output: { ...c.output, annotations_count: c.annotations.length },
@@ -291,6 +305,7 @@ export async function startGitHubDouble(
           repo: `${m[1]}/${m[2]}`,
           head_sha: String(b.head_sha),
           name: String(b.name),
+          ...(typeof b.external_id === 'string' ? { external_id: b.external_id } : {}),
           status: String(b.status ?? 'queued'),
           conclusion: (b.conclusion as string | undefined) ?? null,
           output,
@@ -325,8 +340,11 @@ export async function startGitHubDouble(
     [
       'GET',
       /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/check-runs/,
-      (m) => {
-        const list = checkRuns.filter((c) => c.repo === `${m[1]}/${m[2]}` && c.head_sha === m[3]);
+      (m, req) => {
+        const name = new URL(req.path, 'http://x').searchParams.get('check_name');
+        const list = checkRuns.filter(
+          (c) => c.repo === `${m[1]}/${m[2]}` && c.head_sha === m[3] && (!name || c.name === name),
+        );
         return [200, { total_count: list.length, check_runs: list.map(checkRunJson) }];
       },
     ],
@@ -440,7 +458,28 @@ export async function startGitHubDouble(
     base: { ref: p.baseRef, repo: repoJson(s) },
   });
 
+  let gitBase: string | undefined;
+  const proxyGit = (req: IncomingMessage, res: ServerResponse, base: string): void => {
+    const target = new URL(req.url ?? '/', base);
+    const upstream = httpRequest(
+      target,
+      { method: req.method, headers: { ...req.headers, host: target.host } },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', () => {
+      if (!res.headersSent) res.writeHead(502).end();
+    });
+    req.pipe(upstream);
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (gitBase && !(req.url ?? '/').startsWith('/api/v3/')) {
+      proxyGit(req, res, gitBase);
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const rawBody = Buffer.concat(chunks).toString('utf8');
@@ -476,6 +515,7 @@ export async function startGitHubDouble(
     const failure = failures.find(
       (f) =>
         (f.times === undefined || f.times > 0) &&
+        (f.until === undefined || Date.now() < f.until) &&
         (!f.method || f.method === record.method) &&
         f.path.test(path),
     );
@@ -538,8 +578,18 @@ export async function startGitHubDouble(
       return state;
     },
     fail(failure) {
-      failures.push({ ...failure });
+      failures.push({
+        ...failure,
+        ...(failure.forMs !== undefined ? { until: Date.now() + failure.forMs } : {}),
+      });
     },
+    clearFailures() {
+      failures.length = 0;
+    },
+    serveGitFrom(base) {
+      gitBase = base;
+    },
+    cloneUrl: (owner, name) => `${origin}/${owner}/${name}.git`,
     setLatency(ms) {
       latency = ms;
     },

@@ -15,7 +15,6 @@ function job(over: Partial<ScanJob> = {}): ScanJob {
     owner: 'o',
     repo: 'r',
     repoId: 42,
-    cloneUrl: 'http://127.0.0.1:1/o/r.git',
     headSha: 'a'.repeat(40),
     pr: 7,
     ...over,
@@ -41,7 +40,7 @@ describe('BullScanQueue (real Redis)', () => {
     const q = new BullScanQueue({
       connection: redisConnection(REDIS),
       prefix,
-      backoffMs: 50,
+      retry: { baseMs: 50, attempts: 3 },
       ...o,
     });
     queues.push(q);
@@ -122,7 +121,7 @@ describe('BullScanQueue (real Redis)', () => {
 
 describe('InProcessQueue', () => {
   it('has the same dedup, priority and retry semantics without Redis', async () => {
-    const q = new InProcessQueue({ concurrency: 1, backoffMs: 10 });
+    const q = new InProcessQueue({ concurrency: 1, retry: { baseMs: 10, attempts: 3 } });
     await q.add(job({ kind: 'history', headSha: 'b'.repeat(40) }));
     await q.add(job());
     expect((await q.add(job())).duplicate).toBe(true);

@@ -13,7 +13,6 @@ const job = (head: string): ScanJob => ({
   owner: 'o',
   repo: 'r',
   repoId: 43,
-  cloneUrl: 'http://127.0.0.1:1/o/r.git',
   headSha: head.repeat(40),
   ref: `refs/heads/${head}`,
 });

@@ -30,7 +30,6 @@ const installJob = (extra: Partial<ScanJob> = {}): ScanJob => ({
   owner: 'acme',
   repo: '',
   repoId: 0,
-  cloneUrl: '',
   headSha: '',
   deliveryId: 'd-1',
   ...extra,

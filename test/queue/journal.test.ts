@@ -14,7 +14,6 @@ const job = (n: number): ScanJob => ({
   owner: 'acme',
   repo: `r${n}`,
   repoId: n,
-  cloneUrl: `https://github.com/acme/r${n}.git`,
   ref: 'refs/heads/main',
   headSha: 'a'.repeat(40),
 });

@@ -14,7 +14,6 @@ test('RedisGate works on a lazyConnect client (as the runtime creates it)', asyn
     owner: 'o',
     repo: 'r',
     repoId: 1,
-    cloneUrl: 'https://example.invalid/o/r.git',
     headSha: 'a'.repeat(40),
     ref: 'refs/heads/main',
   };

@@ -14,7 +14,6 @@ const prJob = (head: string): ScanJob => ({
   owner: 'acme',
   repo: 'app',
   repoId: 501,
-  cloneUrl: 'https://github.com/acme/app.git',
   headSha: head.repeat(40),
   pr: 7,
 });
@@ -134,7 +133,6 @@ const pushJob = (n: number): ScanJob => ({
   owner: 'acme',
   repo: 'app',
   repoId: 501,
-  cloneUrl: 'https://github.com/acme/app.git',
   ref: 'refs/heads/main',
   headSha: String(n).repeat(40),
   baseSha: String(n - 1).repeat(40),

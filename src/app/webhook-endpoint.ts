@@ -1,0 +1,203 @@
+/**
+ * The webhook endpoint, in front of Probot's handlers. Probot's own middleware buffers the whole
+ * body before it checks anything (a 120 MB POST with a bogus signature took 2.46 GB of RSS) and
+ * answers 500 to a JSON `null`. This one:
+ *
+ * - refuses a body over `maxBytes` (GitHub sends at most 25 MB) with 413 before buffering it:
+ *   at once from Content-Length, or as soon as a chunked body passes the limit;
+ * - caps the bytes buffered by all requests together (`maxBufferedBytes`): past it, 503, so a
+ *   flood of large bodies cannot grow memory however many arrive at once;
+ * - verifies the signature on that bounded buffer, then accepts only a JSON object;
+ * - answers 503 when a handler reports the queue unavailable (status 503 on the error), so
+ *   GitHub marks the delivery failed and it can be redelivered.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+
+export interface WebhookEvent {
+  id: string;
+  name: string;
+  payload: Record<string, unknown>;
+}
+
+export interface WebhookEndpointOptions {
+  path: string;
+  /** Largest body accepted (bytes). GitHub caps payloads at 25 MB. */
+  maxBytes: number;
+  /** Bytes all requests together may hold in memory while their bodies arrive. */
+  maxBufferedBytes: number;
+  /** Signature check of the raw body (Probot's `webhooks.verify`). */
+  verify(body: string, signature: string): Promise<boolean>;
+  /** Runs the handlers (Probot's `receive`). */
+  receive(event: WebhookEvent): Promise<void>;
+  /** After this long the delivery is answered 202 while handlers finish (as Probot does). */
+  answerAfterMs?: number;
+  log: Pick<Logger, 'warn' | 'error' | 'debug'>;
+}
+
+export const GITHUB_MAX_PAYLOAD_BYTES = 25 * 1024 * 1024;
+
+const REQUIRED_HEADERS = ['x-github-event', 'x-github-delivery', 'x-hub-signature-256'] as const;
+const EVENT_NAME = /^[a-z_]{1,64}$/;
+
+class Refused extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function webhookEndpoint(opts: WebhookEndpointOptions) {
+  let buffered = 0;
+
+  const answer = (res: ServerResponse, status: number, body: unknown): void => {
+    if (res.headersSent) return;
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': typeof body === 'string' ? 'text/plain' : 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...(status === 503 ? { 'retry-after': '60' } : {}),
+    });
+    res.end(text);
+  };
+
+  /**
+   * Stops keeping a refused body: what still arrives is drained and dropped (so the client can
+   * read the answer instead of seeing a reset), and the connection is cut after a grace period.
+   */
+  const discard = (req: IncomingMessage): void => {
+    req.removeAllListeners('data');
+    req.resume();
+    const cut = setTimeout(() => req.destroy(), 5_000).unref();
+    req.once('end', () => clearTimeout(cut));
+  };
+
+  /** The body, at most `maxBytes`, counted against the shared budget while it is held. */
+  const readBody = (req: IncomingMessage): Promise<Buffer> =>
+    new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let done = false;
+      const finish = (err?: Refused): void => {
+        if (done) return;
+        done = true;
+        buffered -= size;
+        if (err) {
+          chunks.length = 0;
+          reject(err);
+        } else resolve(Buffer.concat(chunks, size));
+      };
+      req.on('data', (chunk: Buffer) => {
+        if (done) return;
+        if (size + chunk.length > opts.maxBytes)
+          return finish(new Refused(413, `payload larger than ${opts.maxBytes} bytes`));
+        if (buffered + chunk.length > opts.maxBufferedBytes)
+          return finish(new Refused(503, 'too many large deliveries at once'));
+        size += chunk.length;
+        buffered += chunk.length;
+        chunks.push(chunk);
+      });
+      req.on('end', () => finish());
+      req.on('error', () => finish(new Refused(400, 'request aborted')));
+      req.on('close', () => finish(new Refused(400, 'request aborted')));
+    });
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    let pathname: string;
+    try {
+      pathname = new URL(req.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '');
+    } catch {
+      return false;
+    }
+    if (pathname !== opts.path.replace(/\/+$/, '')) return false;
+    if (req.method !== 'POST') {
+      answer(res, 404, { error: `Unknown route: ${req.method} ${pathname}` });
+      return true;
+    }
+    try {
+      const contentType = String(req.headers['content-type'] ?? '');
+      if (!/^\s*application\/json\s*(;|$)/i.test(contentType))
+        throw new Refused(415, 'Content-Type must be application/json');
+      const missing = REQUIRED_HEADERS.filter((h) => typeof req.headers[h] !== 'string');
+      if (missing.length) throw new Refused(400, `Required headers missing: ${missing.join(', ')}`);
+      const name = req.headers['x-github-event'] as string;
+      const id = req.headers['x-github-delivery'] as string;
+      const signature = req.headers['x-hub-signature-256'] as string;
+      if (!EVENT_NAME.test(name)) throw new Refused(400, 'invalid event name');
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > opts.maxBytes)
+        throw new Refused(413, `payload larger than ${opts.maxBytes} bytes`);
+
+      const body = (await readBody(req)).toString('utf8');
+      if (!(await opts.verify(body, signature).catch(() => false)))
+        throw new Refused(400, 'signature does not match event payload and secret');
+      let payload: unknown;
+      try {
+        payload = JSON.parse(body);
+      } catch {
+        throw new Refused(400, 'invalid JSON');
+      }
+      if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+        throw new Refused(400, 'payload must be a JSON object');
+
+      await respondAfterHandlers(res, opts, {
+        id,
+        name,
+        payload: payload as WebhookEvent['payload'],
+      });
+    } catch (err) {
+      if (err instanceof Refused) {
+        opts.log.warn({ status: err.status, reason: err.message }, 'webhook delivery refused');
+        const early = err.status === 413 || err.status === 503;
+        answer(res, err.status, { error: err.message });
+        if (early) discard(req);
+      } else {
+        opts.log.error({ err: (err as Error).message }, 'webhook endpoint failed');
+        answer(res, 500, { error: 'internal error' });
+      }
+    }
+    return true;
+  };
+
+  async function respondAfterHandlers(
+    res: ServerResponse,
+    o: WebhookEndpointOptions,
+    event: WebhookEvent,
+  ): Promise<void> {
+    const timer = setTimeout(
+      () => answer(res, 202, 'still processing\n'),
+      o.answerAfterMs ?? 9_000,
+    );
+    try {
+      await o.receive(event);
+      answer(res, 200, 'ok\n');
+    } catch (err) {
+      const status = handlerStatus(err);
+      o.log.error(
+        { event: event.name, delivery: event.id, status, err: messageOf(err) },
+        'webhook handler failed',
+      );
+      answer(res, status, { error: status === 503 ? 'queue unavailable' : 'handler failed' });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/**
+ * 503 when a handler reports the queue unavailable (`status: 503`; Probot aggregates handler
+ * errors), else 500. Other statuses on errors (e.g. from a GitHub request) are not ours to pass on.
+ */
+function handlerStatus(err: unknown): number {
+  const errors =
+    err instanceof AggregateError ? [...(err.errors as unknown[]), err] : [err as unknown];
+  return errors.some((e) => (e as { status?: unknown } | null)?.status === 503) ? 503 : 500;
+}
+
+function messageOf(err: unknown): string {
+  if (err instanceof AggregateError)
+    return (err.errors as unknown[]).map((e) => (e as Error).message).join('; ');
+  return (err as Error)?.message ?? String(err);
+}

@@ -1,0 +1,164 @@
+/**
+ * The check run lifecycle against the loopback GitHub double (real HTTP through Octokit): one
+ * write for a fast scan, in progress only for a slow one, one run per (head, kind) across
+ * retries, a lost store, a killed worker and more than 50 annotations.
+ */
+import { Octokit } from '@octokit/rest';
+import { CheckRunSlot } from '../../src/queue/check-run-slot.js';
+import { MemoryCheckRunStore, checkRunKeyOf } from '../../src/queue/check-run-store.js';
+import type { ScanJob } from '../../src/queue/scan-job.js';
+import type { CheckRunOutput } from '../../src/report/index.js';
+import { startGitHubDouble, type GitHubDouble } from '../helpers/github-double.js';
+
+let gh: GitHubDouble;
+let octokit: Octokit;
+const log = { warn: () => undefined };
+beforeAll(async () => {
+  gh = await startGitHubDouble();
+  gh.addRepo({ owner: 'acme', name: 'app', cloneUrl: gh.cloneUrl('acme', 'app') });
+  octokit = new Octokit({ baseUrl: gh.apiUrl, auth: 'ghs_test', request: { retries: 0 } });
+});
+afterAll(async () => gh?.close());
+
+let n = 0;
+const job = (): ScanJob => ({
+  kind: 'push',
+  installationId: 1,
+  owner: 'acme',
+  repo: 'app',
+  repoId: 7,
+  headSha: (++n).toString(16).padStart(40, 'a'),
+  ref: 'refs/heads/main',
+});
+const out = (annotations = 0): CheckRunOutput => ({
+  conclusion: annotations ? 'failure' : 'success',
+  title: 't',
+  summary: 's',
+  text: '',
+  annotations: Array.from({ length: annotations }, (_, i) => ({
+    path: 'a.env',
+    start_line: i + 1,
+    end_line: i + 1,
+    annotation_level: 'failure' as const,
+    message: 'm',
+    title: 'x',
+  })),
+});
+const writesFor = (head: string, since: number): string[] =>
+  gh.requests
+    .slice(since)
+    .filter((r) => r.method !== 'GET' && (r.path.includes('check-runs') || r.path.includes(head)))
+    .map((r) => `${r.method} ${r.path.replace(/\d+$/, ':id')}`);
+const runsOf = (head: string) => gh.checkRuns.filter((c) => c.head_sha === head);
+
+test('a fast scan is one write: the run is created completed, with its external id', async () => {
+  const j = job();
+  const store = new MemoryCheckRunStore();
+  const since = gh.requests.length;
+  const slot = new CheckRunSlot(j, 'job-1', { gh: octokit, store, log, inProgressAfterMs: 60_000 });
+  slot.start();
+  await slot.complete(out());
+  expect(writesFor(j.headSha, since)).toEqual(['POST /repos/acme/app/check-runs']);
+  expect(runsOf(j.headSha)).toEqual([
+    expect.objectContaining({
+      status: 'completed',
+      conclusion: 'success',
+      external_id: 'upstash-guard:push',
+    }),
+  ]);
+  expect(await store.get(checkRunKeyOf(j))).toEqual({
+    id: runsOf(j.headSha)[0]!.id,
+    completedBy: 'job-1',
+  });
+});
+
+test('a slow scan shows the run in progress, then completes that same run (two writes)', async () => {
+  const j = job();
+  const store = new MemoryCheckRunStore();
+  const since = gh.requests.length;
+  const slot = new CheckRunSlot(j, 'job-2', { gh: octokit, store, log, inProgressAfterMs: 10 });
+  slot.start();
+  for (let i = 0; i < 100 && runsOf(j.headSha).length === 0; i++)
+    await new Promise((r) => setTimeout(r, 10));
+  expect(runsOf(j.headSha)[0]!.status).toBe('in_progress');
+  // Remembered as soon as it exists (a worker killed now leaves an id behind).
+  await new Promise((r) => setTimeout(r, 50));
+  expect(await store.get(checkRunKeyOf(j))).toEqual({ id: runsOf(j.headSha)[0]!.id });
+  await slot.complete(out());
+  expect(writesFor(j.headSha, since)).toEqual([
+    'POST /repos/acme/app/check-runs',
+    'PATCH /repos/acme/app/check-runs/:id',
+  ]);
+  expect(runsOf(j.headSha).map((c) => c.status)).toEqual(['completed']);
+});
+
+test('retries: a run left in progress is completed; a lost store finds the run by external id; the job that completed it writes nothing', async () => {
+  const j = job();
+  const store = new MemoryCheckRunStore();
+  const killed = new CheckRunSlot(j, 'job-3', { gh: octokit, store, log, inProgressAfterMs: 0 });
+  killed.start();
+  for (let i = 0; i < 100 && !(await store.get(checkRunKeyOf(j))); i++)
+    await new Promise((r) => setTimeout(r, 10));
+  killed.stop(); // the worker "dies" here
+  const retry = new CheckRunSlot(j, 'job-3', {
+    gh: octokit,
+    store,
+    log,
+    inProgressAfterMs: 60_000,
+  });
+  retry.start();
+  await retry.complete(out());
+  expect(runsOf(j.headSha).map((c) => c.status)).toEqual(['completed']);
+
+  // Redis restarted empty: the redelivered job finds the run through the API.
+  const since = gh.requests.length;
+  const empty = new MemoryCheckRunStore();
+  const again = new CheckRunSlot(j, 'job-4', {
+    gh: octokit,
+    store: empty,
+    log,
+    inProgressAfterMs: 60_000,
+  });
+  again.start();
+  await again.complete(out(1));
+  expect(writesFor(j.headSha, since)).toEqual(['PATCH /repos/acme/app/check-runs/:id']);
+  expect(runsOf(j.headSha).map((c) => c.conclusion)).toEqual(['failure']);
+
+  // A retry of job-4 (e.g. its PR comment failed) does not write the run again.
+  const since2 = gh.requests.length;
+  const same = new CheckRunSlot(j, 'job-4', {
+    gh: octokit,
+    store: empty,
+    log,
+    inProgressAfterMs: 60_000,
+  });
+  same.start();
+  await same.complete(out(1));
+  expect(writesFor(j.headSha, since2)).toEqual([]);
+  expect(runsOf(j.headSha)).toHaveLength(1);
+});
+
+test('more than 50 annotations: the id is remembered before the extra batches, so a failed batch is retried on the same run', async () => {
+  const j = job();
+  const store = new MemoryCheckRunStore();
+  gh.fail({ method: 'PATCH', path: /\/check-runs\/\d+$/, status: 500, times: 1 });
+  const first = new CheckRunSlot(j, 'job-5', {
+    gh: octokit,
+    store,
+    log,
+    inProgressAfterMs: 60_000,
+  });
+  first.start();
+  await expect(first.complete(out(120))).rejects.toMatchObject({ status: 500 });
+  expect(await store.get(checkRunKeyOf(j))).toEqual({ id: runsOf(j.headSha)[0]!.id });
+  const retry = new CheckRunSlot(j, 'job-5', {
+    gh: octokit,
+    store,
+    log,
+    inProgressAfterMs: 60_000,
+  });
+  retry.start();
+  await retry.complete(out(120));
+  expect(runsOf(j.headSha)).toHaveLength(1);
+  expect(runsOf(j.headSha)[0]!.status).toBe('completed');
+});
