@@ -9,7 +9,7 @@ import { createRuntime } from './runtime.js';
 import { httpRoutes } from './routes.js';
 import { GITHUB_MAX_PAYLOAD_BYTES, webhookEndpoint } from './webhook-endpoint.js';
 
-const app: ApplicationFunction = (probot, { addHandler }) => {
+const app: ApplicationFunction = async (probot, { addHandler }) => {
   redactLogs(probot.log);
   const runtime = createRuntime(probot);
   // Without REDIS_URL this process is also the worker; with it, `npm run worker` processes scale out
@@ -20,31 +20,49 @@ const app: ApplicationFunction = (probot, { addHandler }) => {
     removed: (i, r) => runtime.removed(i, r),
     enqueueTimeoutMs: runtime.enqueueTimeoutMs,
   });
-  replaceWebhookMiddleware(probot);
+  const endpointFor = replaceWebhookMiddleware(probot);
   addHandler(httpRoutes(runtime));
+  // Probot's setup flow registers the address the setup page was opened on, plus "/", as the
+  // webhook URL (app.yml leaves hook_attributes to it): accept deliveries there too.
+  const rootWebhooks = endpointFor('/');
+  addHandler(async (req, res) =>
+    req.method === 'POST' && (req.url ?? '').split('?')[0] === '/' ? rootWebhooks(req, res) : false,
+  );
   // The incidents page, when the App's OAuth client is configured (GITHUB_CLIENT_ID/SECRET).
   if (runtime.incidents.routes) addHandler(runtime.incidents.routes);
-  const shutdown = (): void => void runtime.close().finally(() => process.exit(0));
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  const shutdown = (signal: string): void => {
+    probot.log.info({ signal }, 'shutting down: finishing the current jobs');
+    void runtime.close().finally(() => {
+      probot.log.info('shutdown complete');
+      process.exit(0);
+    });
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
 };
 
 /**
  * Probot's server puts the middleware from `probot.getNodeMiddleware()` first and asks for it
  * after loading the app, so the bounded endpoint (webhook-endpoint.ts) takes its place there.
  */
-function replaceWebhookMiddleware(probot: Probot, env: NodeJS.ProcessEnv = process.env): void {
-  const endpoint = webhookEndpoint({
-    path: probot.webhookPath,
-    maxBytes: Number(env.UPSTASH_GUARD_WEBHOOK_MAX_BYTES ?? GITHUB_MAX_PAYLOAD_BYTES),
-    maxBufferedBytes: Number(
-      env.UPSTASH_GUARD_WEBHOOK_BUFFER_BYTES ?? 4 * GITHUB_MAX_PAYLOAD_BYTES,
-    ),
-    verify: (body, signature) => probot.webhooks.verify(body, signature),
-    receive: (event) => probot.receive(event as never),
-    log: probot.log as unknown as Logger,
-  });
+function replaceWebhookMiddleware(
+  probot: Probot,
+  env: NodeJS.ProcessEnv = process.env,
+): (path: string) => ReturnType<typeof webhookEndpoint> {
+  const endpointFor = (path: string) =>
+    webhookEndpoint({
+      path,
+      maxBytes: Number(env.UPSTASH_GUARD_WEBHOOK_MAX_BYTES ?? GITHUB_MAX_PAYLOAD_BYTES),
+      maxBufferedBytes: Number(
+        env.UPSTASH_GUARD_WEBHOOK_BUFFER_BYTES ?? 4 * GITHUB_MAX_PAYLOAD_BYTES,
+      ),
+      verify: (body, signature) => probot.webhooks.verify(body, signature),
+      receive: (event) => probot.receive(event as never),
+      log: probot.log as unknown as Logger,
+    });
+  const endpoint = endpointFor(probot.webhookPath);
   Object.defineProperty(probot, 'getNodeMiddleware', { value: async () => endpoint });
+  return endpointFor;
 }
 
 export default app;

@@ -4,10 +4,14 @@
  */
 import { createServer } from 'node:http';
 import { createProbot } from 'probot';
+import { loadAppEnv } from '../app/app-env.js';
 import { probotSetup } from '../app/octokit.js';
 import { redactLogs } from '../app/redact-logs.js';
 import { createRuntime } from '../app/runtime.js';
 
+// .env, a repaired PRIVATE_KEY and LOG_LEVEL=info by default, as for the app (see app-env.ts).
+const env = loadAppEnv();
+Object.assign(process.env, env);
 if (!process.env.REDIS_URL) {
   console.error(
     'upstash-guard worker: REDIS_URL is required (without it the app runs jobs in-process)',
@@ -16,7 +20,7 @@ if (!process.env.REDIS_URL) {
 }
 // Probot without REDIS_URL, with the Octokit whose Redis-shared throttling survives a Redis
 // that lost its data (src/app/octokit.ts); the queue itself still reads REDIS_URL below.
-const setup = probotSetup(process.env);
+const setup = probotSetup(env);
 const probot = createProbot({
   env: setup.env,
   ...(setup.Octokit ? { overrides: { Octokit: setup.Octokit } } : {}),
@@ -41,10 +45,13 @@ const metricsServer = metricsPort
     }).listen(Number(metricsPort), process.env.HOST ?? '0.0.0.0')
   : undefined;
 probot.log.info('upstash-guard worker started');
-const shutdown = (): void => {
-  probot.log.info('worker shutting down: finishing the current jobs');
+const shutdown = (signal: string): void => {
+  probot.log.info({ signal }, 'worker shutting down: finishing the current jobs');
   metricsServer?.close();
-  void runtime.close().finally(() => process.exit(0));
+  void runtime.close().finally(() => {
+    probot.log.info('shutdown complete');
+    process.exit(0);
+  });
 };
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+process.once('SIGTERM', () => shutdown('SIGTERM'));
+process.once('SIGINT', () => shutdown('SIGINT'));

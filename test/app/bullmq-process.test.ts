@@ -5,12 +5,13 @@
 import { redisEndpoint, redisTokenParts } from '../helpers/synthetic.js';
 import { startHarness, until, type Harness } from '../e2e/harness.js';
 import { pushEvent } from '../helpers/webhooks.js';
+import { testRedisUrl } from '../setup/test-redis.js';
 
 let h: Harness;
 afterAll(async () => h?.close());
 
 test('app enqueues in Redis, a separate worker scans and reports the push', async () => {
-  h = await startHarness({ redisUrl: 'redis://127.0.0.1:6379' });
+  h = await startHarness({ redisUrl: testRedisUrl() });
   await h.app.startWorker();
   const target = h.addRepo('app', 701);
   const repo = h.repo();

@@ -11,8 +11,9 @@ import type { ManagedProcess } from '../helpers/app-process.js';
 import { redisEndpoint, redisTokenParts } from '../helpers/synthetic.js';
 import { openPullRequest, startHarness, until } from './harness.js';
 import type { Harness } from './harness.js';
+import { testRedisUrl } from '../setup/test-redis.js';
 
-const REDIS_URL = process.env.UG_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = testRedisUrl();
 
 describe('BullMQ on Redis with separate workers (app process)', () => {
   const prefix = `ug-e2e-${randomBytes(4).toString('hex')}`;

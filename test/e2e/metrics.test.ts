@@ -8,9 +8,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { freePort } from '../helpers/app-process.js';
 import { pushEvent } from '../helpers/webhooks.js';
+import { testRedisUrl } from '../setup/test-redis.js';
 import { startHarness, until, type Harness } from './harness.js';
 
-const REDIS_URL = process.env.UG_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = testRedisUrl();
 const ZERO = '0'.repeat(40);
 const prefix = `ug-e2e-metrics-${randomBytes(4).toString('hex')}`;
 let h: Harness;

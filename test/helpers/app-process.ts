@@ -23,6 +23,10 @@ export interface AppProcessOptions {
   queuePrefix?: string;
   /** Extra env (e.g. UPSTASH_GUARD_STALLED_INTERVAL_MS). */
   env?: Record<string, string>;
+  /** Arguments after `node` (default: `probot run ./dist/app/index.js`), e.g. the Dockerfile's CMD. */
+  command?: string[];
+  /** How the generated PEM reaches the process (default: PRIVATE_KEY=<pem>). */
+  keyEnv?: (pem: string) => Record<string, string>;
   /** Reuse this cache dir (restart tests); it is then left in place on stop. */
   cacheDir?: string;
 }
@@ -164,7 +168,7 @@ export async function startApp(opts: AppProcessOptions): Promise<AppProcess> {
     HOME: process.env.HOME ?? tmpdir(),
     NODE_ENV: 'test',
     APP_ID: '1',
-    PRIVATE_KEY: privateKey,
+    ...(opts.keyEnv ? opts.keyEnv(privateKey) : { PRIVATE_KEY: privateKey }),
     WEBHOOK_SECRET: webhookSecret,
     GHE_HOST: opts.githubHost,
     GHE_PROTOCOL: 'http',
@@ -186,7 +190,7 @@ export async function startApp(opts: AppProcessOptions): Promise<AppProcess> {
       : {}),
     ...opts.env,
   };
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'app', 'main.js')], {
+  const child = spawn(process.execPath, opts.command ?? [join(ROOT, 'dist', 'app', 'main.js')], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -11,8 +11,9 @@ import { FileIncidentStore } from '../../src/incidents/file-store.js';
 import { recordFindings, recordVerdict } from '../../src/incidents/record.js';
 import { parseEvery, reverifyRound, startBullSchedule } from '../../src/incidents/schedule.js';
 import { redisToken } from '../helpers/synthetic.js';
+import { testRedisUrl } from '../setup/test-redis.js';
 
-const REDIS_URL = process.env.UPSTASH_GUARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = testRedisUrl();
 const log = pino({ level: 'silent' });
 
 test('parseEvery', () => {

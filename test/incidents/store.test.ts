@@ -20,8 +20,9 @@ import {
   recordVerdict,
 } from '../../src/incidents/record.js';
 import { redisToken } from '../helpers/synthetic.js';
+import { testRedisUrl } from '../setup/test-redis.js';
 
-const REDIS_URL = process.env.UPSTASH_GUARD_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const REDIS_URL = testRedisUrl();
 
 interface Backend {
   /** A store; `again()` opens a second one on the same storage (another worker, or after a restart). */

@@ -1,11 +1,12 @@
-/** The BullMQ queue against the real Redis on 127.0.0.1:6379, one key prefix per test run. */
+/** The BullMQ queue against the real test Redis (test/setup/test-redis.ts), one key prefix per test run. */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { BullScanQueue, redisConnection } from '../../src/queue/bullmq-queue.js';
 import { InProcessQueue } from '../../src/queue/in-process-queue.js';
 import { PermanentJobError, type ScanJob } from '../../src/queue/scan-job.js';
+import { testRedisUrl } from '../setup/test-redis.js';
 
-const REDIS = 'redis://127.0.0.1:6379';
+const REDIS = testRedisUrl();
 
 function job(over: Partial<ScanJob> = {}): ScanJob {
   return {

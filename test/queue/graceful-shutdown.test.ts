@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { BullScanQueue, redisConnection } from '../../src/queue/bullmq-queue.js';
 import type { ScanJob } from '../../src/queue/scan-job.js';
+import { testRedisUrl } from '../setup/test-redis.js';
 
-const REDIS = 'redis://127.0.0.1:6379';
+const REDIS = testRedisUrl();
 const prefix = `ug-test-shutdown-${randomUUID()}`;
 const job = (head: string): ScanJob => ({
   kind: 'push',

@@ -2,9 +2,10 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { RedisGate } from '../../src/queue/serial-gate.js';
+import { testRedisUrl } from '../setup/test-redis.js';
 
 test('RedisGate works on a lazyConnect client (as the runtime creates it)', async () => {
-  const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 2, lazyConnect: true });
+  const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 2, lazyConnect: true });
   const prefix = `ug-test-lazy-${randomUUID()}`;
   const gate = new RedisGate(redis, prefix);
   const job = {

@@ -14,8 +14,9 @@ import {
   type ScanJob,
 } from '../../src/queue/scan-job.js';
 import type { AttemptFailure, ScanQueue } from '../../src/queue/scan-queue.js';
+import { testRedisUrl } from '../setup/test-redis.js';
 
-const REDIS = 'redis://127.0.0.1:6379';
+const REDIS = testRedisUrl();
 const prefix = `ug-test-redeliver-${randomUUID()}`;
 
 const job = (headSha: string): ScanJob => ({

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { coalesceJobs, serialKeyOf, type ScanJob } from '../../src/queue/scan-job.js';
 import { MemoryGate, RedisGate, serialized, type SerialGate } from '../../src/queue/serial-gate.js';
+import { testRedisUrl } from '../setup/test-redis.js';
 
 const prJob = (head: string): ScanJob => ({
   kind: 'pull_request',
@@ -111,8 +112,8 @@ test('coalesced pushes keep the earliest before, so no pushed commit is skipped'
 
 describe('Redis gate (real Redis, two workers)', () => {
   const prefix = `ug-test-serial-${randomUUID()}`;
-  const a = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
-  const b = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  const a = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
+  const b = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
   afterAll(async () => {
     const keys = await a.keys(`${prefix}*`);
     if (keys.length) await a.del(...keys);
@@ -174,7 +175,7 @@ test('a job picked up before its enqueue was noted is the tip: older ones still 
 
 describe('Redis gate folding (real Redis)', () => {
   const prefix = `ug-test-fold-${randomUUID()}`;
-  const a = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  const a = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
   afterAll(async () => {
     const keys = await a.keys(`${prefix}*`);
     if (keys.length) await a.del(...keys);

@@ -8,9 +8,10 @@ import { MemoryVerdictCache } from '../../src/verify/verdict-cache.js';
 import { RedisVerdictCache } from '../../src/verify/redis-verdict-cache.js';
 import { MemoryRateLimiter, RedisRateLimiter } from '../../src/verify/rate-limiter.js';
 import { findingOf } from './findings.js';
+import { testRedisUrl } from '../setup/test-redis.js';
 
 const double = new UpstashDouble();
-const redis = new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: 1 });
+const redis = new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 });
 const prefix = `upstash-guard-test:${randomUUID()}:`;
 
 beforeAll(() => double.start().then(() => undefined));
