@@ -11,15 +11,18 @@ FROM node:24-bookworm-slim
 # git for the clones; tini as PID 1 reaps the git processes and forwards signals to node.
 RUN apt-get update && apt-get install -y --no-install-recommends git ca-certificates tini \
   && rm -rf /var/lib/apt/lists/*
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 UPSTASH_GUARD_CACHE_DIR=/var/lib/upstash-guard/cache
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 UPSTASH_GUARD_CACHE_DIR=/var/lib/upstash-guard/cache \
+  UPSTASH_GUARD_DATA_DIR=/var/lib/upstash-guard/data
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json app.yml ./
 COPY schema ./schema
-# The clone cache and, without Redis, the queue journal: mount a volume here so a restart keeps both.
-RUN mkdir -p /var/lib/upstash-guard/cache && chown -R node:node /var/lib/upstash-guard
-VOLUME /var/lib/upstash-guard/cache
+# The clone cache and, without Redis, the queue journal and the incidents: mount volumes here so a
+# restart keeps them (with REDIS_URL the incidents live in Redis).
+RUN mkdir -p /var/lib/upstash-guard/cache /var/lib/upstash-guard/data \
+  && chown -R node:node /var/lib/upstash-guard
+VOLUME /var/lib/upstash-guard/cache /var/lib/upstash-guard/data
 USER node
 EXPOSE 3000
 # The worker has no HTTP server: docker-compose.yml turns this check off for it.
