@@ -60,7 +60,7 @@ export function isPlaceholder(value: string): boolean {
 export function isTyped(value: string): boolean {
   const v = value.trim();
   if (v.length < 6) return false;
-  return runCoverage(v) >= 0.75 || KEYBOARD.test(v) || isPeriodic(v) || isDictionaryWords(v);
+  return runCoverage(v) >= 0.75 || isKeyboardWalk(v) || isPeriodic(v) || isDictionaryWords(v);
 }
 
 /** Share of characters inside ascending or descending runs of 3 or more (`abc`, `321`). */
@@ -87,6 +87,16 @@ function runCoverage(v: string): number {
 }
 
 const KEYBOARD = /qwerty|asdfgh|zxcvbn|yxcvbn|azerty|qwertz|qazwsx|1qaz2wsx|poiuyt|lkjhgf|mnbvcx/i;
+
+/**
+ * A keyboard walk that makes up at least half the value (`qwerty123`, `asdfghjkl`). Contained in a
+ * long random value it is chance: about one random 48-character base64 string in 100,000 holds
+ * one of these six-letter walks somewhere.
+ */
+function isKeyboardWalk(v: string): boolean {
+  const m = KEYBOARD.exec(v);
+  return m !== null && m[0].length * 2 >= v.length;
+}
 
 /** One unit of up to half the length, repeated to the end (`abcabcab`, `xyz!xyz!`). */
 function isPeriodic(v: string): boolean {

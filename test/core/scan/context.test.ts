@@ -105,6 +105,12 @@ describe('isTyped', () => {
     expect(isPlaceholder(v)).toBe(true);
   });
 
+  it('a keyboard walk inside long random material is chance, not typing', () => {
+    // Seen in CI: a random base64 value holding "AsDfGh".
+    expect(isTyped('A9UiZlBzaWL3sNAOa6E+yWQUNHEhMAsDfGh07gfOjHI6NRI5')).toBe(false);
+    expect(isTyped('k3J9xQwErTyP0vLm')).toBe(false);
+  });
+
   it('random key material of 16+ characters never is (100k values per alphabet)', () => {
     const alphabets = [
       'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/',
