@@ -54,15 +54,22 @@ function post(
     req.on('error', () => done('reset'));
     const chunk = Buffer.alloc(MB, 0x20);
     let sent = 0;
+    // Once the server has answered or closed the connection, stop uploading: a write to a
+    // cancelled socket fails (ECANCELED), which is the refusal we are testing, not an error.
     const pump = (): void => {
-      while (sent < size) {
-        sent += MB;
-        if (!req.write(chunk)) {
-          req.once('drain', pump);
-          return;
+      try {
+        while (sent < size) {
+          if (settled || req.destroyed) return;
+          sent += MB;
+          if (!req.write(chunk, () => undefined)) {
+            req.once('drain', pump);
+            return;
+          }
         }
+        req.end();
+      } catch {
+        done('reset');
       }
-      req.end();
     };
     pump();
   });
