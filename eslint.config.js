@@ -38,6 +38,26 @@ export default tseslint.config(
     },
   },
   {
+    // simple-git runs git with the repository's config unless it gets our hardening: only the
+    // factory that applies it may build an instance (the pure-core block below keeps its own ban).
+    files: ['**/*.ts'],
+    ignores: ['src/git/porcelain.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'simple-git',
+              message:
+                'Use porcelainGit() from src/git/porcelain.ts: it applies the hostile-repository hardening.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // src/core and src/report are pure: text in, findings out. Adapters depend on them, never the reverse.
     files: [
       'src/core/**/*.ts',

@@ -1,28 +1,29 @@
-import { runGit } from '../git/run-git.js';
+import { isGitExitError, porcelainGit } from '../git/porcelain.js';
 import { parseRangeSpec } from '../engine/scan-range.js';
 import type { CommitRange } from '../engine/types.js';
 import { UsageError } from './io.js';
 
 /** --range/--history/--staged need a repository; say so in one line instead of a git error. */
 export async function assertGitRepo(dir: string, flag: string): Promise<void> {
-  const r = await runGit(['rev-parse', '--git-dir'], {
-    cwd: dir,
-    okCodes: [0, 128],
-    timeoutMs: 30_000,
-  }).catch(() => undefined);
-  if (r?.code !== 0) throw new UsageError(`${flag} needs a git repository, and ${dir} is not one`);
+  const ok = await porcelainGit(dir, { timeoutMs: 30_000 })
+    .revparse(['--git-dir'])
+    .then(
+      () => true,
+      () => false,
+    );
+  if (!ok) throw new UsageError(`${flag} needs a git repository, and ${dir} is not one`);
 }
 
 async function resolves(dir: string, rev: string): Promise<boolean> {
-  const r = await runGit(
-    ['rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`],
-    {
-      cwd: dir,
-      okCodes: [0, 1, 128],
-      timeoutMs: 30_000,
-    },
-  );
-  return r.code === 0;
+  // Not a commit: exit 1 without a word (simple-git resolves with an empty output) or a git
+  // error (exit 128). A killed git (deadline, inactivity) stays an error.
+  const sha = await porcelainGit(dir, { timeoutMs: 30_000 })
+    .revparse(['--verify', '--quiet', '--end-of-options', `${rev}^{commit}`])
+    .catch((err: unknown) => {
+      if (isGitExitError(err)) return '';
+      throw err;
+    });
+  return sha !== '';
 }
 
 /**

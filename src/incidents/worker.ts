@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config, Finding, ScanResult, VerificationStatus } from '../core/index.js';
 import { DEFAULT_CONFIG, collectFindings, scanText } from '../core/index.js';
 import { scanHistory } from '../engine/scan-history.js';
+import { porcelainGit } from '../git/porcelain.js';
 import { runGit } from '../git/run-git.js';
 import type { IncidentStore } from './store.js';
 import type { RepoRef } from './model.js';
@@ -110,14 +111,14 @@ async function checkRemoval(
 }
 
 async function dropPullRefs(repoDir: string): Promise<void> {
-  const { stdout } = await runGit(['for-each-ref', '--format=%(refname)', 'refs/pull/'], {
-    cwd: repoDir,
-  });
-  const refs = stdout
-    .toString()
-    .split('\n')
-    .filter((r) => r.startsWith('refs/pull/'));
+  const listed = await porcelainGit(repoDir).raw([
+    'for-each-ref',
+    '--format=%(refname)',
+    'refs/pull/',
+  ]);
+  const refs = listed.split('\n').filter((r) => r.startsWith('refs/pull/'));
   if (refs.length === 0) return;
+  // Fed through stdin: runGit's `input` (simple-git has no per-call stdin).
   await runGit(['update-ref', '--stdin'], {
     cwd: repoDir,
     input: refs.map((r) => `delete ${r}\n`).join(''),

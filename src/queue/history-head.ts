@@ -1,4 +1,4 @@
-import { runGit } from '../git/run-git.js';
+import { isGitExitError, porcelainGit } from '../git/porcelain.js';
 
 /**
  * The default branch head as the fresh clone has it (install-time history jobs carry no SHA, so
@@ -9,10 +9,13 @@ export async function defaultBranchHead(
   branch: string | undefined,
 ): Promise<string | undefined> {
   if (!branch || branch.startsWith('-')) return undefined;
-  const r = await runGit(['rev-parse', '--verify', '-q', `refs/heads/${branch}^{commit}`], {
-    cwd: repoDir,
-    okCodes: [0, 1, 128],
-  });
-  const sha = r.stdout.toString('utf8').trim();
-  return r.code === 0 && /^[0-9a-f]{40}$/.test(sha) ? sha : undefined;
+  // An absent branch exits 1 quietly (simple-git resolves with an empty output); a git error
+  // (exit 128) also means no head. Only a killed git (deadline, inactivity) is an error here.
+  const sha = await porcelainGit(repoDir)
+    .revparse(['--verify', '-q', `refs/heads/${branch}^{commit}`])
+    .catch((err: unknown) => {
+      if (isGitExitError(err)) return '';
+      throw err;
+    });
+  return /^[0-9a-f]{40}$/.test(sha) ? sha : undefined;
 }

@@ -1,9 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { GitError, runGit, spawnGit } from '../../src/git/run-git.js';
-import { createRepo } from '../helpers/git-repo.js';
+import { createRepo, createStalledRepo } from '../helpers/git-repo.js';
 
 describe('runGit', () => {
   it('kills git and its helpers on abort or timeout, and rejects with GitError', async () => {
@@ -45,13 +43,8 @@ describe('runGit', () => {
 
 describe('the inactivity limit', () => {
   it('kills a git blocked on a FIFO, buffered or streaming, with a clear error', async () => {
-    const repo = createRepo();
+    const repo = createStalledRepo();
     try {
-      repo.write('a.txt', 'a\n');
-      repo.commit('a');
-      // An include of the repository config cannot be switched off: git blocks opening the FIFO.
-      execFileSync('mkfifo', [join(repo.dir, '.git/stall')]);
-      repo.git('config', 'include.path', join(repo.dir, '.git/stall'));
       const started = Date.now();
       const err = await runGit(['rev-parse', 'HEAD'], { cwd: repo.dir, idleTimeoutMs: 300 }).catch(
         (e: unknown) => e,

@@ -118,3 +118,16 @@ export function createRepo(opts: { bare?: boolean } = {}): TestRepo {
   };
   return repo;
 }
+
+/**
+ * A repository with one commit whose config includes a FIFO nobody writes: every git started in
+ * it blocks opening the FIFO (an include of the repository config cannot be switched off).
+ */
+export function createStalledRepo(): TestRepo {
+  const repo = createRepo();
+  repo.write('a.txt', 'a\n');
+  repo.commit('a');
+  execFileSync('mkfifo', [join(repo.dir, '.git/stall')]);
+  repo.git('config', 'include.path', join(repo.dir, '.git/stall'));
+  return repo;
+}
