@@ -8,30 +8,19 @@ import {
   type Incident,
   type RepoRef,
 } from '../../src/incidents/model.js';
+import { leakFinding } from '../helpers/leak-finding.js';
 import { redisToken } from '../helpers/synthetic.js';
 
 const web: RepoRef = { id: 11, fullName: 'acme/web' };
 const api: RepoRef = { id: 12, fullName: 'acme/api' };
 const T = (m: number): string => new Date(Date.UTC(2026, 0, 1, 0, m)).toISOString();
 
-function finding(over: Partial<Finding> = {}): Finding {
-  const secret = redisToken();
-  const f: Finding = {
-    type: 'upstash-redis-token',
-    title: 'Upstash Redis REST token',
-    readOnly: false,
-    endpoint: 'https://fond-cat-1234.upstash.io',
-    exposure: { kind: 'server' },
-    severity: 'high',
-    confidence: 'high',
-    fingerprint: fingerprint(secret),
+const finding = (over: Partial<Finding> = {}): Finding =>
+  leakFinding(redisToken(), {
     masked: 'AYVP…(62 chars)',
-    details: {},
     occurrences: [{ path: '.env', line: 3, commit: 'a'.repeat(40), author: 'dev', date: T(0) }],
     ...over,
-  };
-  return attachSecret(f, { value: secret });
-}
+  });
 
 const seen = (f: Finding, repo: RepoRef, at: string) =>
   ({ kind: 'seen', at, repo, finding: f, cause: 'push scan' }) as const;

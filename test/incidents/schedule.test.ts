@@ -5,12 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { Redis } from 'ioredis';
-import { attachSecret } from '../../src/core/types.js';
-import { fingerprint } from '../../src/core/scan/fingerprint.js';
 import { FileIncidentStore } from '../../src/incidents/file-store.js';
 import { recordFindings, recordVerdict } from '../../src/incidents/record.js';
 import { parseEvery, reverifyRound, startBullSchedule } from '../../src/incidents/schedule.js';
-import { redisToken } from '../helpers/synthetic.js';
+import { leakFinding } from '../helpers/leak-finding.js';
 import { testRedisUrl } from '../setup/test-redis.js';
 
 const REDIS_URL = testRedisUrl();
@@ -29,22 +27,7 @@ async function seed(dir: string) {
   const store = new FileIncidentStore(dir);
   const fps: string[] = [];
   for (let n = 0; n < 3; n++) {
-    const secret = redisToken();
-    const f = attachSecret(
-      {
-        type: 'upstash-redis-token',
-        title: 'Upstash Redis REST token',
-        readOnly: false,
-        exposure: { kind: 'server' },
-        severity: 'high',
-        confidence: 'high',
-        fingerprint: fingerprint(secret),
-        masked: 'AYVP…',
-        details: {},
-        occurrences: [{ path: '.env', line: 1 }],
-      },
-      { value: secret },
-    );
+    const f = leakFinding();
     fps.push(f.fingerprint);
     await recordFindings(store, {
       installationId: 10 + n,

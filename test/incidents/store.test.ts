@@ -8,8 +8,6 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { attachSecret, type Finding } from '../../src/core/types.js';
-import { fingerprint } from '../../src/core/scan/fingerprint.js';
 import { FileIncidentStore } from '../../src/incidents/file-store.js';
 import { RedisIncidentStore } from '../../src/incidents/redis-store.js';
 import type { IncidentStore } from '../../src/incidents/store.js';
@@ -19,6 +17,7 @@ import {
   recordReachability,
   recordVerdict,
 } from '../../src/incidents/record.js';
+import { leakFinding } from '../helpers/leak-finding.js';
 import { redisToken } from '../helpers/synthetic.js';
 import { testRedisUrl } from '../setup/test-redis.js';
 
@@ -90,25 +89,7 @@ function redisBackend(): Backend {
   };
 }
 
-function leak(secret = redisToken(), over: Partial<Finding> = {}): Finding {
-  return attachSecret(
-    {
-      type: 'upstash-redis-token',
-      title: 'Upstash Redis REST token',
-      readOnly: false,
-      endpoint: 'https://fond-cat-1234.upstash.io',
-      exposure: { kind: 'server' },
-      severity: 'high',
-      confidence: 'high',
-      fingerprint: fingerprint(secret),
-      masked: `${secret.slice(0, 4)}…(${secret.length} chars)`,
-      details: {},
-      occurrences: [{ path: '.env', line: 1, commit: 'c'.repeat(40) }],
-      ...over,
-    },
-    { value: secret },
-  );
-}
+const leak = leakFinding;
 
 const web = { id: 21, fullName: 'acme/web' };
 const api = { id: 22, fullName: 'acme/api' };

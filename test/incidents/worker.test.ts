@@ -35,6 +35,27 @@ afterEach(() => {
   rmSync(storeDir, { recursive: true, force: true });
 });
 
+/** The worker hook after a scan of acme/shop (installation 3) in the bare repository. */
+const record = (
+  store: FileIncidentStore,
+  kind: 'push' | 'history',
+  result: Awaited<ReturnType<typeof scanHistory>>,
+  forced = false,
+) =>
+  afterScan(
+    store,
+    {
+      installationId: 3,
+      repo: REPO,
+      kind,
+      ...(forced ? { forced } : {}),
+      repoDir: bare,
+      result,
+      config: DEFAULT_CONFIG,
+    },
+    log,
+  );
+
 const gitIn = (dir: string, ...args: string[]) =>
   execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
 
@@ -55,18 +76,7 @@ test('leak -> re-verified revoked (secret read again from git) -> force-push rew
   const history = await scanHistory(bare, cfg);
   expect(history.findings).toHaveLength(1);
   const fp = history.findings[0]!.fingerprint;
-  await afterScan(
-    store,
-    {
-      installationId: 3,
-      repo: REPO,
-      kind: 'history',
-      repoDir: bare,
-      result: history,
-      config: DEFAULT_CONFIG,
-    },
-    log,
-  );
+  await record(store, 'history', history);
   let incident = (await store.get(3, fp))!;
   expect(incident.status).toBe('open');
   expect(incident.repositories[0]).toEqual(expect.objectContaining({ reachable: true }));
@@ -97,18 +107,7 @@ test('leak -> re-verified revoked (secret read again from git) -> force-push rew
   const v2 = work.commit('docs');
   work.push('main');
   const push = await scanRange(bare, { include: [v2], exclude: [leaky] }, cfg);
-  await afterScan(
-    store,
-    {
-      installationId: 3,
-      repo: REPO,
-      kind: 'push',
-      repoDir: bare,
-      result: push,
-      config: DEFAULT_CONFIG,
-    },
-    log,
-  );
+  await record(store, 'push', push);
   expect((await store.get(3, fp))!.status).toBe('rotated');
 
   // The rewrite: main reset to before the leak and force-pushed.
@@ -117,19 +116,7 @@ test('leak -> re-verified revoked (secret read again from git) -> force-push rew
   const rewritten = work.commit('docs, without the env file');
   work.push('main', { force: true });
   const forced = await scanRange(bare, { include: [rewritten], exclude: [] }, cfg);
-  await afterScan(
-    store,
-    {
-      installationId: 3,
-      repo: REPO,
-      kind: 'push',
-      forced: true,
-      repoDir: bare,
-      result: forced,
-      config: DEFAULT_CONFIG,
-    },
-    log,
-  );
+  await record(store, 'push', forced, true);
   incident = (await store.get(3, fp))!;
   expect(incident.status).toBe('removed');
   expect(incident.repositories[0]).toEqual(
@@ -156,51 +143,16 @@ test('a credential still on another branch keeps the incident reachable after a 
   work.push('keep');
   const history = await scanHistory(bare, cfg);
   const fp = history.findings[0]!.fingerprint;
-  await afterScan(
-    store,
-    {
-      installationId: 3,
-      repo: REPO,
-      kind: 'history',
-      repoDir: bare,
-      result: history,
-      config: DEFAULT_CONFIG,
-    },
-    log,
-  );
+  await record(store, 'history', history);
   work.git('reset', '-q', '--hard', clean);
   const rewritten = work.commit('rewrite');
   work.push('main', { force: true });
   const forced = await scanRange(bare, { include: [rewritten], exclude: [] }, cfg);
-  await afterScan(
-    store,
-    {
-      installationId: 3,
-      repo: REPO,
-      kind: 'push',
-      forced: true,
-      repoDir: bare,
-      result: forced,
-      config: DEFAULT_CONFIG,
-    },
-    log,
-  );
+  await record(store, 'push', forced, true);
   expect((await store.get(3, fp))!.repositories[0]!.reachable).toBe(true);
 
   gitIn(bare, 'update-ref', '-d', 'refs/heads/keep');
-  await afterScan(
-    store,
-    {
-      installationId: 3,
-      repo: REPO,
-      kind: 'push',
-      forced: true,
-      repoDir: bare,
-      result: forced,
-      config: DEFAULT_CONFIG,
-    },
-    log,
-  );
+  await record(store, 'push', forced, true);
   // Removed from git, but never verified revoked: it stays open (rotation is what makes it safe).
   const i = (await store.get(3, fp))!;
   expect(i.repositories[0]!.reachable).toBe(false);
@@ -215,18 +167,7 @@ test('re-verification records unknown when the secret can no longer be read', as
   work.push('main');
   const history = await scanHistory(bare, cfg);
   const fp = history.findings[0]!.fingerprint;
-  await afterScan(
-    store,
-    {
-      installationId: 3,
-      repo: REPO,
-      kind: 'history',
-      repoDir: bare,
-      result: history,
-      config: DEFAULT_CONFIG,
-    },
-    log,
-  );
+  await record(store, 'history', history);
   const status = await reverifyIncident(store, {
     installationId: 3,
     fingerprint: fp,
