@@ -157,7 +157,7 @@ export function keywordsIn(text: string): { has(keyword: string): boolean } {
   // above 0xff (checked once): an ASCII or latin1 text is its own latin1 encoding.
   let wide: boolean | undefined;
   const exact = (k: string): boolean => {
-    wide ??= /[^\u0000-\u00ff]/.test(text);
+    wide ??= /[\u0100-\uffff]/.test(text);
     if (!wide) return true;
     let r = memo.get(k);
     if (r === undefined) memo.set(k, (r = text.includes(k)));
