@@ -85,7 +85,12 @@ export async function runScan(args: CliArgs, io: CliIo): Promise<ScanOutcome> {
           throw new UsageError(
             `--staged needs a working tree, and ${args.path} is a bare repository (no index): use --history or --range`,
           );
-        result = await scanStaged(root, opts);
+        // Inside `git commit -a` or `git commit <paths>`, git names the index being committed.
+        const indexFile = io.env.GIT_INDEX_FILE;
+        result = await scanStaged(
+          root,
+          indexFile ? { ...opts, indexFile: resolve(io.cwd, indexFile) } : opts,
+        );
       } else if (args.mode === 'history') result = await scanHistory(root, opts);
       else result = await scanRange(root, await resolveRange(root, args.range ?? ''), opts);
     }

@@ -20,6 +20,8 @@ export async function scanDiff(
   args: string[],
   mode: ScanMode,
   opts: EngineOptions,
+  /** Extra git environment (only GIT_INDEX_FILE, for a staged scan inside a commit's hook). */
+  env?: Record<string, string>,
 ): Promise<ScanResult> {
   if (opts.signal?.aborted) throw new Error('scan cancelled');
   const started = Date.now();
@@ -53,7 +55,10 @@ export async function scanDiff(
   // blob in bounded windows (scan-changed-blobs): a monstrous file in a push costs no memory here.
   // Not `--text`: it would make git load any file whole, and print UTF-16 as raw bytes.
   const threshold = opts.config.maxFileSize;
-  const child = spawnGit(['-c', `core.bigFileThreshold=${threshold}`, ...args], { cwd: repoDir });
+  const child = spawnGit(['-c', `core.bigFileThreshold=${threshold}`, ...args], {
+    cwd: repoDir,
+    ...(env ? { env } : {}),
+  });
   const abort = (): void => killGit(child);
   opts.signal?.addEventListener('abort', abort, { once: true });
   child.stdin.end();
