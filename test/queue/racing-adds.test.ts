@@ -13,9 +13,9 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { BullScanQueue, redisConnection } from '../../src/queue/bullmq-queue.js';
 import { notingTips } from '../../src/queue/noting-queue.js';
-import type { ScanJob } from '../../src/queue/scan-job.js';
+import { jobIdOf, serialKeyOf, type ScanJob } from '../../src/queue/scan-job.js';
 import type { ScanQueue } from '../../src/queue/scan-queue.js';
-import { RedisGate, serialized, type SerialGate } from '../../src/queue/serial-gate.js';
+import { MemoryGate, RedisGate, serialized, type SerialGate } from '../../src/queue/serial-gate.js';
 import { startOwnRedis } from '../helpers/redis-server.js';
 import { testRedisUrl } from '../setup/test-redis.js';
 
@@ -134,4 +134,35 @@ describe('an add left behind by a 503, replayed into a Redis that restarted empt
       await own.close();
     }
   }, 30_000);
+});
+
+describe.each([
+  ['memory', () => ({ gate: new MemoryGate() as SerialGate, close: () => undefined })],
+  [
+    'Redis',
+    () => {
+      const redis = new Redis(REDIS, { maxRetriesPerRequest: 2 });
+      const gate: SerialGate = new RedisGate(redis, `ug-test-selftip-${randomUUID()}`);
+      return { gate, close: () => redis.disconnect() };
+    },
+  ],
+] as const)('%s gate: a tip noted for the same job', (_name, make) => {
+  it('never parks that job (it is the tip) and marks the tip started', async () => {
+    const { gate, close } = make();
+    try {
+      const stored = prJob(1000, 'd-1');
+      const key = serialKeyOf(stored)!;
+      const id = jobIdOf(stored);
+      // Noted by a delivery of the same job whose own add stored nothing (any such race).
+      await gate.noteEnqueued(key, prJob(2000, 'd-2'));
+      expect(await gate.acquire(key, id, stored)).toEqual({ held: true, sameHolder: false });
+      expect(await gate.next(key, id)).toBeUndefined();
+      // An older head of the same PR that reaches the gate later is not parked behind it.
+      const older = { ...prJob(500, 'd-0'), headSha: 'a'.repeat(40) };
+      expect((await gate.acquire(key, jobIdOf(older), older)).held).toBe(true);
+      await gate.next(key, jobIdOf(older));
+    } finally {
+      close();
+    }
+  });
 });
