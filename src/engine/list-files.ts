@@ -7,11 +7,30 @@
  * while the work tree has `d` as a symlink to anywhere, so every listed path whose parent is not a
  * real directory is dropped here, and readRegularFile opens the last component with O_NOFOLLOW.
  * An in-repository symlink's target is scanned at its own path.
+ *
+ * A name that is not UTF-8 (a latin-1 byte, which git and Linux allow) is shown decoded lossily,
+ * but kept as its bytes to be opened: the lossy string, encoded again, names another file (or none).
  */
 import { lstatSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runGit } from '../git/run-git.js';
+
+/** A file to read: its path as shown, and its bytes when they are not the UTF-8 of `path`. */
+export interface ListedFile {
+  path: string;
+  bytes?: Buffer;
+}
+
+export function listedFile(bytes: Buffer): ListedFile {
+  const path = bytes.toString('utf8');
+  return Buffer.from(path, 'utf8').equals(bytes) ? { path } : { path, bytes };
+}
+
+/** The name to open for `file` under `root`: a string, or bytes for a name that is not UTF-8. */
+export function fsPath(root: string, file: ListedFile): string | Buffer {
+  return file.bytes ? Buffer.concat([Buffer.from(`${root}/`), file.bytes]) : join(root, file.path);
+}
 
 export async function isGitWorkTree(dir: string): Promise<boolean> {
   const r = await runGit(['rev-parse', '--is-inside-work-tree'], {
@@ -22,46 +41,62 @@ export async function isGitWorkTree(dir: string): Promise<boolean> {
   return r?.code === 0 && r.stdout.toString('utf8').trim() === 'true';
 }
 
-export async function listFiles(dir: string): Promise<string[]> {
+export async function listFiles(dir: string): Promise<ListedFile[]> {
   if (await isGitWorkTree(dir)) {
     const { stdout } = await runGit(
       ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--deduplicate'],
       { cwd: dir },
     );
-    return underRealDirectories(dir, stdout.toString('utf8').split('\0').filter(Boolean));
+    return underRealDirectories(dir, splitNul(stdout).map(listedFile));
   }
-  const out: string[] = [];
-  await walk(dir, '', out);
+  const out: ListedFile[] = [];
+  await walk(dir, Buffer.alloc(0), out);
+  return out;
+}
+
+function splitNul(buf: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let start = 0;
+  for (let i = buf.indexOf(0); i >= 0; start = i + 1, i = buf.indexOf(0, start))
+    if (i > start) out.push(buf.subarray(start, i));
+  if (start < buf.length) out.push(buf.subarray(start));
   return out;
 }
 
 /** Keeps the paths whose every parent directory is a directory, not a symlink (lstat, cached). */
-export function underRealDirectories(root: string, paths: string[]): string[] {
+export function underRealDirectories(root: string, paths: ListedFile[]): ListedFile[] {
+  // Keyed by the directory's bytes (latin1 maps each byte to one character, so nothing collides).
   const known = new Map<string, boolean>([['', true]]);
-  const real = (dir: string): boolean => {
-    let ok = known.get(dir);
+  const real = (dir: Buffer): boolean => {
+    const key = dir.toString('latin1');
+    let ok = known.get(key);
     if (ok === undefined) {
-      const slash = dir.lastIndexOf('/');
+      const slash = dir.lastIndexOf(0x2f);
       ok =
-        real(slash < 0 ? '' : dir.slice(0, slash)) &&
-        (lstatSync(join(root, dir), { throwIfNoEntry: false })?.isDirectory() ?? false);
-      known.set(dir, ok);
+        real(dir.subarray(0, Math.max(0, slash))) &&
+        (lstatSync(fsPath(root, listedFile(dir)), { throwIfNoEntry: false })?.isDirectory() ??
+          false);
+      known.set(key, ok);
     }
     return ok;
   };
-  return paths.filter((p) => real(p.slice(0, Math.max(0, p.lastIndexOf('/')))));
+  return paths.filter((p) => {
+    const bytes = p.bytes ?? Buffer.from(p.path, 'utf8');
+    return real(bytes.subarray(0, Math.max(0, bytes.lastIndexOf(0x2f))));
+  });
 }
 
 const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
 
-async function walk(root: string, rel: string, out: string[]): Promise<void> {
-  const entries = await readdir(join(root, rel), { withFileTypes: true });
+async function walk(root: string, rel: Buffer, out: ListedFile[]): Promise<void> {
+  const here = rel.length > 0 ? fsPath(root, listedFile(rel)) : root;
+  const entries = await readdir(here, { withFileTypes: true, encoding: 'buffer' });
   for (const e of entries) {
-    const path = rel ? `${rel}/${e.name}` : e.name;
+    const path = rel.length > 0 ? Buffer.concat([rel, Buffer.from('/'), e.name]) : e.name;
     if (e.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name)) await walk(root, path, out);
+      if (!SKIP_DIRS.has(e.name.toString('utf8'))) await walk(root, path, out);
     } else if (e.isFile()) {
-      out.push(path);
+      out.push(listedFile(path));
     }
   }
 }

@@ -15,7 +15,7 @@ export type ReadOutcome =
 // planted in the tree does not hang; it is then skipped as not a regular file.
 export const FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
-export function readRegularFile(path: string, maxSize: number): ReadOutcome {
+export function readRegularFile(path: string | Buffer, maxSize: number): ReadOutcome {
   let fd: number;
   try {
     fd = openSync(path, FLAGS);
@@ -50,7 +50,7 @@ export function readRegularFile(path: string, maxSize: number): ReadOutcome {
  * `onChunk` (which may keep it), with the same open flags as readRegularFile. At most `limit` bytes.
  */
 export function readRegularFileChunks(
-  path: string,
+  path: string | Buffer,
   chunkSize: number,
   limit: number,
   onChunk: (chunk: Buffer) => void,

@@ -37,7 +37,15 @@ export async function scanPreCommit(
     const staged = new Set(stdout.toString('utf8').split('\0').filter(Boolean));
     const rest = [...new Set(named)].filter((p) => !staged.has(p));
     // Never through a symlinked directory (the last component is opened with O_NOFOLLOW).
-    await collectTreeHits(repoDir, underRealDirectories(repoDir, rest), opts, acc);
+    await collectTreeHits(
+      repoDir,
+      underRealDirectories(
+        repoDir,
+        rest.map((path) => ({ path })),
+      ),
+      opts,
+      acc,
+    );
   }
   return finishScan('staged', acc.hits, acc.stats, acc.warnings, opts, started, acc.skipped);
 }

@@ -1,10 +1,9 @@
 /** Working-tree scan: every file a commit could pick up, read from disk, prefiltered as raw bytes. */
-import { join } from 'node:path';
 import { isPathIgnored, type ScanResult } from '../core/index.js';
 import { scanContent, WindowedScanner } from './content/scan-content.js';
 import { sniffEncoding } from './content/sniff.js';
 import { countEncoding, finishScan, newAccumulator, type HitAccumulator } from './finish-scan.js';
-import { listFiles } from './list-files.js';
+import { fsPath, listFiles, type ListedFile } from './list-files.js';
 import { readRegularFile, readRegularFileChunks } from './read-regular-file.js';
 import type { EngineOptions } from './types.js';
 
@@ -24,14 +23,14 @@ export async function scanTree(dir: string, opts: EngineOptions): Promise<ScanRe
  */
 export async function collectTreeHits(
   dir: string,
-  listed: readonly string[],
+  listed: readonly ListedFile[],
   opts: EngineOptions,
   acc: HitAccumulator,
 ): Promise<void> {
   const { hits, stats, warnings, skipped } = acc;
   const { maxFileSize, hardMaxFileSize } = opts.config;
-  const files = listed.filter((p) => {
-    const ignored = isPathIgnored(p, opts.config);
+  const files = listed.filter((f) => {
+    const ignored = isPathIgnored(f.path, opts.config);
     if (ignored) stats.skippedIgnored++;
     return !ignored;
   });
@@ -42,8 +41,8 @@ export async function collectTreeHits(
       if (opts.signal?.aborted) throw new Error('scan cancelled');
       opts.onProgress?.({ phase: 'scan', done: i, total, bytes: stats.bytesScanned });
     }
-    const path = files[i]!;
-    const full = join(dir, path);
+    const path = files[i]!.path;
+    const full = fsPath(dir, files[i]!);
     const r = readRegularFile(full, maxFileSize);
     if (r.kind === 'skip') continue;
     if (r.kind === 'error') {
