@@ -23,15 +23,26 @@ const AUTH_VALUE = /\b(authorization:\s*(?:basic|bearer|token)?\s*|bearer\s+)([^
 const RUN = /[A-Za-z0-9+/_-]{20,}={0,2}/g;
 
 export function redactSecrets(text: string): string {
-  let out = text;
-  if (mayContainSecret(out)) {
-    const secrets = new Set(scanText({ path: '', text: out }).map((h) => h.candidate.secret));
-    for (const secret of [...secrets].sort((a, b) => b.length - a.length))
-      if (secret.length >= 8) out = out.split(secret).join(mask(secret));
-  }
+  let out = maskDetectedSecrets(text);
   out = out.replace(URL_USERINFO, (_, head: string, pw: string) => `${head}${mask(pw)}@`);
   out = out.replace(AUTH_VALUE, (_, head: string, value: string) => `${head}${mask(value)}`);
   return out.replace(RUN, maskRun);
+}
+
+/**
+ * Pass 1 alone: masks what the engine itself would report, plus the given secrets wherever they
+ * occur. For names shown as locations (file paths, refs), where pass 3 would also mask a bundler's
+ * content hash and break the link. A `/` is read as a separator, so `feature/<token>` is seen.
+ */
+export function maskDetectedSecrets(text: string, known: readonly string[] = []): string {
+  const secrets = new Set(known);
+  if (mayContainSecret(text))
+    for (const h of scanText({ path: '', text: text.replaceAll('/', ' ') }))
+      secrets.add(h.candidate.secret);
+  let out = text;
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length))
+    if (secret.length >= 8 && out.includes(secret)) out = out.split(secret).join(mask(secret));
+  return out;
 }
 
 /** A run if it looks random; else, for a path, each of its segments that does. */

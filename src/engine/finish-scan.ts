@@ -1,5 +1,6 @@
 import {
   collectFindings,
+  maskNamesInResult,
   type Hit,
   type ScanMode,
   type ScanResult,
@@ -50,11 +51,12 @@ export function finishScan(
   startedAt: number,
   skipped: SkipLog = new SkipLog(),
 ): ScanResult {
-  const { findings, suppressed } = collectFindings(hits, {
+  const all = [...hits];
+  const { findings, suppressed } = collectFindings(all, {
     config: opts.config,
     ...(opts.fingerprintKey ? { fingerprintKey: opts.fingerprintKey } : {}),
   });
-  return {
+  const result: ScanResult = {
     mode,
     findings,
     suppressed,
@@ -63,4 +65,7 @@ export function finishScan(
     skipped: skipped.list,
     skippedCount: skipped.count,
   };
+  // Paths, refs and authors are the repository's text: no credential of it may show through them.
+  maskNamesInResult(result, all);
+  return result;
 }

@@ -4,7 +4,13 @@
  * prefilter, scan the few that pass, then attribute only the hit blobs to the commits that wrote
  * them.
  */
-import { isPathIgnored, PREFILTER_KEYWORDS, type Hit, type ScanResult } from '../core/index.js';
+import {
+  isPathIgnored,
+  maskNamesInResult,
+  PREFILTER_KEYWORDS,
+  type Hit,
+  type ScanResult,
+} from '../core/index.js';
 import { attributeBlobs, listCommits } from '../git/history/attribute.js';
 import { partsAreBinary, partsLength, partsMatch } from '../git/history/blob-parts.js';
 import { streamBlobs } from '../git/history/cat-file-stream.js';
@@ -195,6 +201,7 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
     opts.headRef ?? 'HEAD',
     warnings,
   );
+  maskNamesInResult(result, hits); // the refs and warnings added just now
   opts.onProgress?.({ phase: 'done', done, total: listed, bytes: stats.bytesScanned });
   result.stats.durationMs = Date.now() - started;
   return result;
