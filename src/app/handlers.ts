@@ -9,6 +9,8 @@ import { installationJob } from './to-install-job.js';
 import { pullRequestJob, pushJob, rerunJob } from './to-scan-job.js';
 
 type Payload = Record<string, unknown>;
+const obj = (v: unknown): Payload | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Payload) : undefined;
 
 /** The queue did not answer in time (Redis away): the delivery is answered 503 to be redelivered. */
 export class QueueUnavailableError extends Error {
@@ -88,19 +90,36 @@ export function registerHandlers(app: Probot, queue: ScanQueue, hooks: HandlerHo
   app.on(['installation.created', 'installation_repositories.added'], async (ctx) =>
     enqueue([installationJob(ctx.payload as unknown as Payload, ctx.id)], ctx.name),
   );
-  // Removed or deleted repositories and deleted installations: their clones go.
-  const removed = async (inst: number | undefined, repoIds?: number[]): Promise<void> => {
-    if (!inst || !hooks.removed) return;
-    await hooks.removed(inst, repoIds);
+  // Removed or deleted repositories and deleted installations: their clones go. The payload is
+  // read defensively (a missing or null field is ignored): a TypeError here would answer 500.
+  const removed = async (
+    event: string,
+    payload: unknown,
+    repos: (p: Payload) => unknown,
+  ): Promise<void> => {
+    if (!hooks.removed) return;
+    const p = obj(payload);
+    const inst = obj(p?.installation)?.id;
+    if (!p || typeof inst !== 'number') {
+      app.log.info({ event }, 'removal event without an installation: ignored');
+      return;
+    }
+    const list = repos(p);
+    if (list === undefined) return hooks.removed(inst);
+    const ids = (Array.isArray(list) ? list : [])
+      .map((r) => obj(r)?.id)
+      .filter((id): id is number => typeof id === 'number');
+    if (ids.length === 0) {
+      app.log.info({ event }, 'removal event without repository ids: ignored');
+      return;
+    }
+    await hooks.removed(inst, ids);
   };
   app.on('installation_repositories.removed', async (ctx) =>
-    removed(
-      ctx.payload.installation.id,
-      ctx.payload.repositories_removed.map((r) => r.id),
-    ),
+    removed(ctx.name, ctx.payload, (p) => p.repositories_removed ?? null),
   );
-  app.on('installation.deleted', async (ctx) => removed(ctx.payload.installation.id));
+  app.on('installation.deleted', async (ctx) => removed(ctx.name, ctx.payload, () => undefined));
   app.on('repository.deleted', async (ctx) =>
-    removed(ctx.payload.installation?.id, [ctx.payload.repository.id]),
+    removed(ctx.name, ctx.payload, (p) => [p.repository]),
   );
 }

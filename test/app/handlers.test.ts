@@ -255,3 +255,34 @@ test('a check_suite Re-run after the scan completed is a new job, not a duplicat
   ]);
   await queue.close();
 });
+
+test('malformed removal events are ignored, never crash', async () => {
+  const { probot, queue } = setup();
+  const removed: [number, number[] | undefined][] = [];
+  registerHandlers(probot, queue, {
+    removed: async (inst, ids) => {
+      removed.push([inst, ids]);
+    },
+  });
+  const installation = { id: 9 };
+  // Each of these threw a TypeError in the handler (Probot answers 500): a field missing or null.
+  await receive(probot, 'installation_repositories', { action: 'removed', installation });
+  await receive(probot, 'installation_repositories', {
+    action: 'removed',
+    installation,
+    repositories_removed: [null, { id: 'x' }],
+  });
+  await receive(probot, 'installation_repositories', {
+    action: 'removed',
+    repositories_removed: [{ id: 3 }],
+  });
+  await receive(probot, 'installation', { action: 'deleted' });
+  await receive(probot, 'installation', { action: 'deleted', installation: null });
+  await receive(probot, 'repository', { action: 'deleted', installation });
+  await receive(probot, 'repository', { action: 'deleted', installation, repository: null });
+  expect(removed).toEqual([]);
+  // A well-formed one still removes (the registration of setup() has no removal hook).
+  await receive(probot, 'repository', { action: 'deleted', installation, repository: { id: 4 } });
+  expect(removed).toEqual([[9, [4]]]);
+  await queue.close();
+});
