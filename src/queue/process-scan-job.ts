@@ -19,6 +19,7 @@ import type { GitHubClient } from '../github/types.js';
 import { renderCheckRun, renderPrComment } from '../report/index.js';
 import { CheckRunSlot } from './check-run-slot.js';
 import type { CheckRunStore } from './check-run-store.js';
+import { asForkPullRequest } from './fork-rerun.js';
 import { defaultBranchHead } from './history-head.js';
 import { jobIdOf, PermanentJobError, type ScanJob } from './scan-job.js';
 import type { Metrics } from './metrics.js';
@@ -70,6 +71,7 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
   const auth = await deps.auth(job.installationId);
   const writes = { count: 0 };
   const gh = countWrites(auth.gh, writes);
+  job = await asForkPullRequest(job, gh, log);
   const ctx = { gh, token: auth.token, log, writes, started };
 
   // 2. The check run: shown in progress only if the scan runs long, completed in step 7. Not

@@ -44,7 +44,13 @@ export interface RepoState {
   /** `.github/upstash-guard.yml` and friends: path → text. */
   files: Map<string, string>;
   /** Open pull requests; `headSha` answers `commits/:sha/pulls`. */
-  pulls: Array<{ number: number; headSha: string; headRef: string; baseRef: string }>;
+  pulls: Array<{
+    number: number;
+    headSha: string;
+    headRef: string;
+    baseRef: string;
+    baseSha?: string;
+  }>;
   /** Branch name → head sha, for `GET /repos/:o/:r/branches/:branch`. */
   branches: Map<string, string>;
   archived: boolean;
@@ -455,7 +461,7 @@ export async function startGitHubDouble(
     number: p.number,
     state: 'open',
     head: { sha: p.headSha, ref: p.headRef, repo: repoJson(s) },
-    base: { ref: p.baseRef, repo: repoJson(s) },
+    base: { ref: p.baseRef, ...(p.baseSha ? { sha: p.baseSha } : {}), repo: repoJson(s) },
   });
 
   let gitBase: string | undefined;
