@@ -77,11 +77,15 @@ export function pushJob(payload: Json, deliveryId?: string): ScanJob | undefined
   const repo = repoFields(payload.repository);
   const inst = installationId(payload);
   if (!repo || !inst || !ref || !after || !SHA.test(after) || /^0+$/.test(after)) return undefined;
+  // An annotated tag's `after` is the tag object, on which GitHub refuses a check run ("No commit
+  // found for SHA"); `head_commit` is the commit it points to.
+  const tagged = str(obj(payload.head_commit)?.id);
+  const head = ref.startsWith('refs/tags/') && tagged && SHA.test(tagged) ? tagged : after;
   return {
     kind: 'push',
     installationId: inst,
     ...repo,
-    headSha: after,
+    headSha: head,
     ...(before && SHA.test(before) && !/^0+$/.test(before) ? { baseSha: before } : {}),
     ref,
     ...(payload.forced === true ? { forced: true } : {}),

@@ -286,3 +286,23 @@ test('malformed removal events are ignored, never crash', async () => {
   expect(removed).toEqual([[9, [4]]]);
   await queue.close();
 });
+
+test('an annotated tag push is scanned at the tagged commit, not at the tag object', async () => {
+  // For an annotated tag GitHub's `after` is the tag object; a check run on it is refused (422
+  // "No commit found for SHA"). `head_commit` is the commit the tag points to.
+  const { probot, added, queue } = setup();
+  const TAG_OBJECT = 'c'.repeat(40);
+  const ev = pushEvent(repo, { ref: 'refs/tags/v1.0.0', before: ZERO, after: TAG_OBJECT });
+  await receive(probot, 'push', { ...ev, head_commit: { id: HEAD } });
+  // A lightweight tag or a branch: `after` is the commit itself.
+  const light = pushEvent(repo, { ref: 'refs/tags/v1.0.1', before: ZERO, after: HEAD });
+  await receive(probot, 'push', { ...light, head_commit: { id: HEAD } }, 'd2');
+  const branch = pushEvent(repo, { ref: 'refs/heads/main', before: BASE, after: HEAD });
+  await receive(probot, 'push', { ...branch, head_commit: { id: 'd'.repeat(40) } }, 'd3');
+  expect(added.map((j) => [j.ref, j.headSha])).toEqual([
+    ['refs/tags/v1.0.0', HEAD],
+    ['refs/tags/v1.0.1', HEAD],
+    ['refs/heads/main', HEAD],
+  ]);
+  await queue.close();
+});
