@@ -4,6 +4,8 @@
  * prefilter, scan the few that pass, then attribute only the hit blobs to the commits that wrote
  * them.
  */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import {
   isPathIgnored,
   maskNamesInResult,
@@ -17,6 +19,7 @@ import { streamBlobs } from '../git/history/cat-file-stream.js';
 import { addHistoryFacts } from '../git/history/history-facts.js';
 import { createKeywordScanner } from '../git/history/keyword-scanner.js';
 import { listReachableBlobs, type BlobListing } from '../git/history/list-blobs.js';
+import { runGit } from '../git/run-git.js';
 import { scanContent, WindowedScanner } from './content/scan-content.js';
 import { headOf, sniffEncoding, utf16Bom, type Sniffed } from './content/sniff.js';
 import { countEncoding, emptyStats, finishScan } from './finish-scan.js';
@@ -155,6 +158,14 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
     warnings.push(detail);
     skipped.add({ path: '', reason: 'missing', detail }, unreadable);
   }
+  // A shallow clone (CI checkouts are, by default) holds no commit past its boundary: those were
+  // never read, and a history that looks clean here may not be.
+  const shallow = await shallowBoundary(repoDir);
+  if (shallow > 0) {
+    const detail = `shallow clone: the history before ${shallow} boundary commit${shallow === 1 ? '' : 's'} was not fetched, so it was not scanned (git fetch --unshallow)`;
+    warnings.push(detail);
+    skipped.add({ path: '', reason: 'missing', detail });
+  }
 
   // 4. Attribute hit blobs to the commits and paths that wrote them (ignored paths excluded).
   opts.onProgress?.({ phase: 'attribute', done: 0, total: hitsByBlob.size });
@@ -205,4 +216,17 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
   opts.onProgress?.({ phase: 'done', done, total: listed, bytes: stats.bytesScanned });
   result.stats.durationMs = Date.now() - started;
   return result;
+}
+
+/** How many commits mark the boundary of a shallow clone; 0 for a complete one. */
+async function shallowBoundary(repoDir: string): Promise<number> {
+  const r = await runGit(['rev-parse', '--is-shallow-repository', '--git-path', 'shallow'], {
+    cwd: repoDir,
+    okCodes: [0, 128],
+    timeoutMs: 30_000,
+  });
+  const [isShallow, file] = r.stdout.toString('utf8').split('\n');
+  if (r.code !== 0 || isShallow !== 'true' || !file) return 0;
+  const text = await readFile(resolve(repoDir, file), 'utf8').catch(() => '');
+  return Math.max(1, text.split('\n').filter(Boolean).length);
 }
