@@ -41,16 +41,55 @@ export async function isGitWorkTree(dir: string): Promise<boolean> {
   return r?.code === 0 && r.stdout.toString('utf8').trim() === 'true';
 }
 
-export async function listFiles(dir: string): Promise<ListedFile[]> {
+export async function listFiles(dir: string, depth = 0): Promise<ListedFile[]> {
   if (await isGitWorkTree(dir)) {
     const { stdout } = await runGit(
       ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--deduplicate'],
       { cwd: dir },
     );
-    return underRealDirectories(dir, splitNul(stdout).map(listedFile));
+    const listed = underRealDirectories(dir, splitNul(stdout).map(listedFile));
+    return depth < MAX_NESTING ? withNestedRepositories(dir, listed, depth) : listed;
   }
   const out: ListedFile[] = [];
   await walk(dir, Buffer.alloc(0), out);
+  return out;
+}
+
+/** Submodules inside submodules: enough for any real tree, and a bound on the recursion. */
+const MAX_NESTING = 8;
+
+/**
+ * Other repositories in the work tree are listed as one entry each: a checked-out submodule (a
+ * gitlink) and an untracked clone (`dir/`). Both are real directories of the working tree, so
+ * their own files are listed in their place (by their own git, hardened like every call).
+ */
+async function withNestedRepositories(
+  dir: string,
+  listed: ListedFile[],
+  depth: number,
+): Promise<ListedFile[]> {
+  const out: ListedFile[] = [];
+  for (const f of listed) {
+    // One lstat per entry: about a tenth of what reading the file costs the scan afterwards.
+    const st = lstatSync(fsPath(dir, f), { throwIfNoEntry: false });
+    if (!st?.isDirectory()) {
+      out.push(f);
+      continue;
+    }
+    const prefix = (f.bytes ?? Buffer.from(f.path)).toString('latin1').replace(/\/$/, '');
+    const root = fsPath(dir, listedFile(Buffer.from(prefix, 'latin1')));
+    // Only a repository of its own (`.git` there); an uninitialised submodule is an empty directory.
+    if (typeof root !== 'string' || !lstatSync(join(root, '.git'), { throwIfNoEntry: false }))
+      continue;
+    for (const inner of await listFiles(root, depth + 1)) {
+      const bytes = Buffer.concat([
+        Buffer.from(prefix, 'latin1'),
+        Buffer.from('/'),
+        inner.bytes ?? Buffer.from(inner.path),
+      ]);
+      out.push(listedFile(bytes));
+    }
+  }
   return out;
 }
 
