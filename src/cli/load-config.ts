@@ -37,6 +37,8 @@ export async function loadConfig(
   }
 }
 
+const MAX_LISTED = 50;
+
 interface Issue {
   path: PropertyKey[];
   message: string;
@@ -51,7 +53,8 @@ const maskTokens = (text: string): string =>
  * "did you mean") leads, the rest follow one per line.
  */
 function allProblems(err: ConfigError): string {
-  const issues = (err.cause as { issues?: Issue[] } | undefined)?.issues;
+  const cause = err.cause as { issues?: Issue[]; issueCount?: number } | undefined;
+  const issues = cause?.issues;
   if (!Array.isArray(issues) || issues.length < 2) return err.message;
   const field = (i: Issue): string => i.path.map(String).join('.') || '(top level)';
   const lead = err.message.startsWith(`${err.source}: `)
@@ -62,5 +65,9 @@ function allProblems(err: ConfigError): string {
     .map((i) => `${field(i)}: ${maskTokens(i.message)}`);
   const lines = [lead, ...new Set(rest)];
   if (lines.length < 2) return err.message;
-  return `${err.source}: ${lines.length} problems\n  - ${lines.join('\n  - ')}`;
+  // Thousands of problems (a generated file): the first ones say what is wrong, the count how much.
+  const total = Math.max(lines.length, cause?.issueCount ?? 0);
+  const shown = lines.slice(0, MAX_LISTED);
+  const more = total > shown.length ? ` (the first ${shown.length} listed)` : '';
+  return `${err.source}: ${total} problems${more}\n  - ${shown.join('\n  - ')}`;
 }

@@ -194,6 +194,19 @@ describe('CLI polish (issue 12)', () => {
     ).toEqual(['- failOn', '- maxFileSize', '- verify']);
   });
 
+  test('a config file with thousands of problems lists the first ones and counts them all', async () => {
+    const dir = join(tmp, 'cfg-many');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'bad.yml'), `allow:\n${'  - fingerprint: nope\n'.repeat(3000)}`);
+    const run = await cli(['scan', '--config', 'bad.yml'], { cwd: dir });
+    expect(run.code).toBe(2);
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe(
+      'upstash-guard: invalid config bad.yml: 6000 problems (the first 50 listed)',
+    );
+    expect(lines).toHaveLength(51);
+  });
+
   test('non-terminal progress: a line every few seconds, with a percentage once the total is known', async () => {
     let t = 0;
     let stderr = '';

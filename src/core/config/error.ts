@@ -28,6 +28,8 @@ export class ConfigError extends Error {
   }
 }
 
+const MAX_ISSUES = 100;
+
 /**
  * The parser's error with its message masked and, for a schema error, its issues (path and
  * message, masked) kept for callers that list every problem; nothing else of the input.
@@ -36,9 +38,13 @@ function safeCause(cause: unknown): Error {
   const err = new Error(redactSecrets(cause instanceof Error ? cause.message : String(cause)));
   err.name = cause instanceof Error ? cause.name : 'Error';
   const issues = (cause as { issues?: unknown }).issues;
+  // A file can hold thousands of problems: the first hundred are kept (each is masked), and the count.
   if (Array.isArray(issues))
     Object.assign(err, {
-      issues: (issues as { path: PropertyKey[]; message: string; code?: string }[]).map((i) => ({
+      issueCount: issues.length,
+      issues: (
+        issues.slice(0, MAX_ISSUES) as { path: PropertyKey[]; message: string; code?: string }[]
+      ).map((i) => ({
         code: i.code,
         path: i.path.map((p) => (typeof p === 'string' ? redactSecrets(p) : p)),
         message: redactSecrets(i.message),

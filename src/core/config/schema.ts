@@ -81,7 +81,17 @@ const KNOWN_KEYS: Record<string, string[]> = {
   comments: ['pullRequest', 'commits', 'history'],
 };
 
+/** Far above any real config (a few KB); bounds what YAML and the schema check are handed. */
+export const MAX_CONFIG_CHARS = 1024 * 1024;
+
 export function parseConfig(text: string, source: string): Config {
+  if (text.length > MAX_CONFIG_CHARS)
+    throw new ConfigError(
+      `${source}: the file is ${(text.length / 1024 / 1024).toFixed(1)} MiB, over the 1 MiB limit for a config file`,
+      source,
+      '',
+      'a config file under 1 MiB',
+    );
   let data: unknown;
   try {
     data = parseYaml(text, { prettyErrors: true }) ?? {};
