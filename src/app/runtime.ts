@@ -12,7 +12,7 @@ import { CacheJanitor } from '../git/cache-eviction.js';
 import { RepoCache, cacheKeyFor } from '../git/repo-cache.js';
 import { ConfigFileCache } from '../github/org-config-cache.js';
 import { cloneUrlFor, githubOrigin, parseFullName } from '../github/repo-name.js';
-import type { GitHubClient } from '../github/types.js';
+import { statusOf, type GitHubClient } from '../github/types.js';
 import { instrumentOctokit } from './github-metrics.js';
 import { InstallationAuth } from './installation-auth.js';
 import { BullScanQueue, redisConnection } from '../queue/bullmq-queue.js';
@@ -25,7 +25,7 @@ import { processInstallJob } from '../queue/install-job.js';
 import { processScanJob, type JobVerifier } from '../queue/process-scan-job.js';
 import { notingTips } from '../queue/noting-queue.js';
 import { reportAttemptFailure } from '../queue/log-failure.js';
-import { retryScheduleFromEnv } from '../queue/scan-job.js';
+import { PermanentJobError, retryScheduleFromEnv } from '../queue/scan-job.js';
 import type { AttemptFailure, ScanQueue } from '../queue/scan-queue.js';
 import { createIncidentServices, type IncidentServices } from '../incidents/setup.js';
 import { allowedFingerprints } from '../incidents/record.js';
@@ -131,10 +131,13 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
       // Minted through the app-level (JWT) client, not `gh.auth()`: Probot 14 gives auth-app a
       // request without the GHE base URL, so `gh.auth()` always calls api.github.com.
       const appClient = await app.auth();
-      const { data } = await appClient.request(
-        'POST /app/installations/{installation_id}/access_tokens',
-        { installation_id: id },
-      );
+      const { data } = await appClient
+        .request('POST /app/installations/{installation_id}/access_tokens', {
+          installation_id: id,
+        })
+        .catch((err: unknown) => {
+          throw installationGone(err) ?? err;
+        });
       return { token: data.token, expiresAt: Date.parse(data.expires_at) };
     },
   });
@@ -267,4 +270,16 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
       redis?.disconnect();
     },
   };
+}
+
+/**
+ * An installation GitHub no longer knows (404: uninstalled) or has suspended (403 saying so) gets
+ * no token on any retry: its jobs fail for good at once instead of retrying for hours.
+ */
+function installationGone(err: unknown): PermanentJobError | undefined {
+  const status = statusOf(err);
+  const message = (err as Error | undefined)?.message ?? '';
+  if (status === 404 || (status === 403 && /suspended/i.test(message)))
+    return new PermanentJobError(`the installation is gone or suspended (${status}): ${message}`);
+  return undefined;
 }
