@@ -332,3 +332,32 @@ test('action.yml runs this entry point, and its inputs reach it', async () => {
   for (const input of ['INPUT_PATH', 'INPUT_FAIL_ON', 'INPUT_CONFIG', 'INPUT_SARIF_FILE'])
     expect(yml).toContain(`${input}: \${{ inputs.`);
 });
+
+test('push of an annotated tag (after is the tag object): the tagged commits on no branch only', async () => {
+  const o = await origin();
+  // A tag on main's head: nothing new. A tag on a commit no branch holds: that commit.
+  o.repo.git('tag', '-a', '-m', 'release', 'v1', o.main);
+  o.repo.git('checkout', '-q', '--detach', o.main);
+  const leak = envFile('tag-only');
+  o.repo.write('release/.env', leak.text);
+  o.repo.commit('release build');
+  o.repo.git('tag', '-a', '-m', 'release', 'v2');
+  await o.push('v1', 'v2');
+  for (const [tag, code, uris] of [
+    ['v1', 0, []],
+    ['v2', 1, ['release/.env']],
+  ] as const) {
+    const object = o.repo.git('rev-parse', tag);
+    const ws = await checkout(o.url, object, `refs/tags/${tag}`);
+    const run = await runAction(ws, 'push', {
+      ref: `refs/tags/${tag}`,
+      before: '0'.repeat(40),
+      after: object,
+      created: true,
+    });
+    expect([tag, run.code]).toEqual([tag, code]);
+    expect(run.sarif ? sarifUris(run) : []).toEqual(uris);
+    expect(run.all).not.toContain(leak.token);
+    expect(run.all).not.toContain(o.oldToken);
+  }
+});
