@@ -7,6 +7,7 @@
  * - merge_group: base..head of the queued merge;
  * - anything else (workflow_dispatch, schedule, …): the full history.
  */
+import { redactSecrets } from '../core/index.js';
 export type ScanPlan =
   | {
       kind: 'range';
@@ -67,8 +68,14 @@ export function planFromEvent(eventName: string, payload: Payload): ScanPlan {
     const branch = payload.ref?.startsWith('refs/heads/')
       ? payload.ref.slice('refs/heads/'.length)
       : undefined;
+    // A ref name is the repository's text: it goes to the log and the job summary masked.
+    const shown = (ref: string | undefined): string | undefined =>
+      ref === undefined ? undefined : redactSecrets(ref);
     if (payload.deleted || (payload.after && ZERO.test(payload.after)))
-      return { kind: 'skip', label: `push deleting ${payload.ref ?? 'a ref'}: nothing to scan` };
+      return {
+        kind: 'skip',
+        label: `push deleting ${shown(payload.ref) ?? 'a ref'}: nothing to scan`,
+      };
     const head = sha(payload.after, 'after');
     const before = payload.before;
     if (!before || ZERO.test(before))
@@ -76,7 +83,7 @@ export function planFromEvent(eventName: string, payload: Payload): ScanPlan {
         kind: 'range',
         head,
         ...(branch ? { branch } : {}),
-        label: `new branch ${branch ?? payload.ref ?? ''} (commits on no other branch, up to ${head.slice(0, 7)})`,
+        label: `new branch ${shown(branch ?? payload.ref) ?? ''} (commits on no other branch, up to ${head.slice(0, 7)})`,
       };
     return {
       kind: 'range',

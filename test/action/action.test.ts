@@ -361,3 +361,28 @@ test('push of an annotated tag (after is the tag object): the tagged commits on 
     expect(run.all).not.toContain(o.oldToken);
   }
 });
+
+test('a branch named after a token: the log, summary, outputs and SARIF never show it', async () => {
+  const o = await origin();
+  const leak = envFile('branch-name');
+  const branch = `leak/${leak.token}`;
+  o.repo.branch(branch);
+  o.repo.checkout(branch);
+  o.repo.write('deploy/.env', leak.text);
+  const after = o.repo.commit('topic work');
+  await o.push(branch);
+  const ws = await checkout(o.url, after, `refs/remotes/origin/${branch}`);
+  for (const before of ['0'.repeat(40), o.main]) {
+    const run = await runAction(ws, 'push', { ref: `refs/heads/${branch}`, before, after });
+    expect(run.code).toBe(1);
+    expect(run.all).not.toContain(leak.token);
+  }
+  const deleted = await runAction(ws, 'push', {
+    ref: `refs/heads/${branch}`,
+    before: after,
+    after: '0'.repeat(40),
+    deleted: true,
+  });
+  expect(deleted.code).toBe(0);
+  expect(deleted.all).not.toContain(leak.token);
+});
