@@ -92,7 +92,7 @@ export class BullScanQueue implements ScanQueue {
           // attemptsMade counts the attempts finished before this one.
           const attempt = bullJob.attemptsMade + 1;
           const attempts = bullJob.opts.attempts ?? 1;
-          this.opts.onAttemptFailed?.({
+          await this.notify({
             jobId: bullJob.id ?? jobIdOf(bullJob.data),
             job: bullJob.data,
             attempt,
@@ -123,7 +123,7 @@ export class BullScanQueue implements ScanQueue {
     // processor above: report it too.
     this.worker.on('failed', (bullJob, err) => {
       if (!bullJob || !/stalled/i.test(err.message)) return;
-      this.opts.onAttemptFailed?.({
+      void this.notify({
         jobId: bullJob.id ?? jobIdOf(bullJob.data),
         job: bullJob.data,
         attempt: bullJob.attemptsMade,
@@ -132,6 +132,15 @@ export class BullScanQueue implements ScanQueue {
         error: err,
       });
     });
+  }
+
+  /** The listener never changes the job's fate: its errors are its own to report. */
+  private async notify(f: Parameters<AttemptFailureListener>[0]): Promise<void> {
+    try {
+      await this.opts.onAttemptFailed?.(f);
+    } catch {
+      /* reported by the listener */
+    }
   }
 
   async depth(): Promise<number> {

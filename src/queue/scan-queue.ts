@@ -15,7 +15,8 @@ export interface AttemptFailure {
   error: unknown;
 }
 
-export type AttemptFailureListener = (failure: AttemptFailure) => void;
+/** Awaited by the queue before the failure is recorded (a final one then counts for its install run). */
+export type AttemptFailureListener = (failure: AttemptFailure) => void | Promise<void>;
 
 /** The queue the webhook handlers write to; BullMQ with REDIS_URL, in-process otherwise. */
 export interface ScanQueue {
