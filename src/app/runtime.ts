@@ -279,6 +279,21 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
         gate,
         () => metrics.folded(),
       );
+      if (redis && queue.jobState) {
+        const reconcile = setInterval(
+          () =>
+            void installRuns
+              .reconcile((id) => queue.jobState!(id))
+              .then((n) => {
+                if (n > 0)
+                  log.warn({ settled: n }, 'install runs: settled jobs whose end was lost');
+              })
+              .catch(() => undefined),
+          Number(env.UPSTASH_GUARD_INSTALL_RECONCILE_MS ?? 60_000),
+        );
+        reconcile.unref();
+        stopWorker.push(() => clearInterval(reconcile));
+      }
       void installRuns
         .recover()
         .catch((err: unknown) =>

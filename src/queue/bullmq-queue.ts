@@ -143,6 +143,12 @@ export class BullScanQueue implements ScanQueue {
     }
   }
 
+  /** A job's state by id: BullMQ's, or `unknown` when the queue does not hold it. */
+  async jobState(id: string): Promise<string> {
+    const job = await this.queue.getJob(id);
+    return job ? job.getState() : 'unknown';
+  }
+
   async depth(): Promise<number> {
     const c = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
     return Object.values(c).reduce((a, b) => a + b, 0);

@@ -231,6 +231,12 @@ export class RedisInstallRunStore implements InstallRunStore {
     const f = pairs(flat);
     return f ? summaryFrom(runId, f) : undefined;
   }
+  /** Registered ids not settled yet (for reconcile). */
+  async pendingIds(runId: string): Promise<string[]> {
+    const k = this.run(runId);
+    return this.redis.sdiff(k.jobs, k.done);
+  }
+
   async overview(): Promise<{ open: RunProgress[]; finishedTotal: number; last?: RunSummary }> {
     const ids = await this.redis.smembers(this.openKey);
     const open: RunProgress[] = [];
@@ -588,6 +594,35 @@ export class InstallRuns {
     const s = await this.store.settle(runId, jobId, outcome);
     if (s) this.announce(s);
   }
+  /**
+   * Redis: settles the jobs of stalled runs that reached a final state without their settle (the
+   * only such path is a job failed as stalled too often, whose `failed` event is emitted by one
+   * worker only: if that worker dies at that moment the settle is lost). A run is looked at when
+   * its pending count has not moved since the previous call, and only once it is listed: every
+   * registered job has then been added, so a job the queue does not know was removed, i.e. is
+   * final. Idempotent, so every worker may run it.
+   */
+  async reconcile(state: (jobId: string) => Promise<string>): Promise<number> {
+    if (!(this.store instanceof RedisInstallRunStore)) return 0;
+    const { open } = await this.store.overview();
+    let settled = 0;
+    const seen = new Map<string, number>();
+    for (const run of open) {
+      seen.set(run.runId, run.pending);
+      if (!run.listed || run.pending === 0 || this.lastPending.get(run.runId) !== run.pending)
+        continue;
+      for (const id of (await this.store.pendingIds(run.runId)).slice(0, 1000)) {
+        const st = await state(id);
+        if (st !== 'failed' && st !== 'completed' && st !== 'unknown') continue;
+        await this.settle(run.runId, id, { failed: st !== 'completed', findings: 0 });
+        settled++;
+      }
+    }
+    this.lastPending = seen;
+    return settled;
+  }
+  private lastPending = new Map<string, number>();
+
   /** In-process store after a restart: runs whose last settle was written but not their end. */
   async recover(): Promise<void> {
     if (!(this.store instanceof FileInstallRunStore)) return;

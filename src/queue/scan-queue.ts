@@ -27,6 +27,8 @@ export interface ScanQueue {
   add(job: ScanJob): Promise<{ id: string; duplicate: boolean }>;
   /** Starts processing in this process. */
   start(processor: JobProcessor): void;
+  /** A job's state by id (BullMQ: completed, failed, active, waiting, delayed, …, or unknown). */
+  jobState?(id: string): Promise<string>;
   /** Jobs waiting or running. */
   depth(): Promise<number>;
   /** Counts by state and the age of the oldest waiting job by kind, for /metrics. */

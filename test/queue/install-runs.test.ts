@@ -224,6 +224,35 @@ describe('install runs with Redis and two BullMQ workers', () => {
     expect(announced).toHaveLength(1);
     expect(announced[0]).toMatchObject({ total: REPOS, scanned: REPOS - 1, failed: 1 });
   }, 60_000);
+
+  test('a final failure whose settle was lost is settled by reconcile, on the second look', async () => {
+    const announced: RunSummary[] = [];
+    const r = new Redis(REDIS);
+    opened.push({ close: async () => r.disconnect() });
+    const runs = new InstallRuns(new RedisInstallRunStore(r, `${prefix}:lost`), (s) =>
+      announced.push(s),
+    );
+    // No onAttemptFailed: r3's final failure reaches nobody (as when the worker that saw a job
+    // fail as stalled died at that moment).
+    const queue = new BullScanQueue({
+      connection: redisConnection(REDIS),
+      prefix: `${prefix}-lost`,
+      concurrency: 4,
+      retry: { attempts: 1, baseMs: 20 },
+    });
+    opened.push(queue);
+    queue.start(worker(queue, runs));
+    await queue.add(installJob(`d-${randomUUID()}`));
+    const view = async () => (await runs.store.overview()).open[0];
+    for (let i = 0; i < 400 && (await view())?.pending !== 1; i++)
+      await new Promise((res) => setTimeout(res, 50));
+    expect(await view()).toMatchObject({ listed: true, pending: 1 });
+    expect(await runs.reconcile((id) => queue.jobState(id))).toBe(0);
+    expect(await runs.reconcile((id) => queue.jobState(id))).toBe(1);
+    expect(announced).toHaveLength(1);
+    expect(announced[0]).toMatchObject({ total: REPOS, scanned: REPOS - 1, failed: 1 });
+    expect(await runs.reconcile((id) => queue.jobState(id))).toBe(0);
+  });
 });
 
 describe('install runs in-process (journal)', () => {
