@@ -98,12 +98,7 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
     reportAttemptFailure(log, f);
     if (!f.final) return;
     try {
-      // Failed for good: the repository counts as settled (failed) for its install run; an
-      // installation job that could not list every page ends its run with what it registered.
-      if (f.job.kind === 'history' && f.job.installRun)
-        await installRuns.settle(f.job.installRun, f.jobId, { failed: true, findings: 0 });
-      if (f.job.kind === 'installation')
-        await installRuns.listed(jobIdOf(f.job), { skipped: 0, incomplete: true });
+      await installRuns.failedForGood(f.job, f.jobId);
     } catch (err) {
       log.error({ job: f.jobId, err: (err as Error).message }, 'install run: could not record');
     }

@@ -25,9 +25,7 @@ export async function processInstallJob(
   deps: InstallJobDeps,
 ): Promise<{ enqueued: number; duplicates: number; skipped: number }> {
   const started = Date.now();
-  const { gh } = await deps.auth(job.installationId);
-  const only = job.repoIds ? new Set(job.repoIds) : undefined;
-  const stats = { enqueued: 0, duplicates: 0, skipped: 0 };
+  // The run exists before anything can fail, so a listing that fails for good still ends it.
   const runId = jobIdOf(job);
   await deps.runs?.begin({
     runId,
@@ -35,6 +33,9 @@ export async function processInstallJob(
     account: job.owner,
     receivedAt: job.receivedAt ?? started,
   });
+  const { gh } = await deps.auth(job.installationId);
+  const only = job.repoIds ? new Set(job.repoIds) : undefined;
+  const stats = { enqueued: 0, duplicates: 0, skipped: 0 };
   const pages = gh.paginate.iterator('GET /installation/repositories', { per_page: 100 });
   for await (const page of pages) {
     const repos = page.data as unknown as unknown[];

@@ -22,6 +22,7 @@ import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Redis } from 'ioredis';
 import { rewrite } from './journal.js';
+import { jobIdOf, type ScanJob } from './scan-job.js';
 
 export interface RunInfo {
   /** The installation job's id. */
@@ -594,6 +595,17 @@ export class InstallRuns {
     const s = await this.store.settle(runId, jobId, outcome);
     if (s) this.announce(s);
   }
+  /**
+   * A job failed for good: a history job's repository counts as settled (failed) for its run; an
+   * installation job that could not list every page ends its run with what it registered.
+   */
+  async failedForGood(job: ScanJob, jobId: string): Promise<void> {
+    if (job.kind === 'history' && job.installRun)
+      await this.settle(job.installRun, jobId, { failed: true, findings: 0 });
+    if (job.kind === 'installation')
+      await this.listed(jobIdOf(job), { skipped: 0, incomplete: true });
+  }
+
   /**
    * Redis: settles the jobs of stalled runs that reached a final state without their settle (the
    * only such path is a job failed as stalled too often, whose `failed` event is emitted by one

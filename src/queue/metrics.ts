@@ -150,8 +150,13 @@ export class Metrics {
     });
     // Install runs, read from the store at scrape time: queue-wide with Redis, so the app's
     // /metrics shows a run a worker process finished.
-    const runs = (): Promise<InstallRunsView | undefined> =>
-      this.installRunsNow().catch(() => undefined);
+    // One read per scrape for the six series below.
+    let cached: { at: number; view: Promise<InstallRunsView | undefined> } | undefined;
+    const runs = (): Promise<InstallRunsView | undefined> => {
+      if (!cached || Date.now() - cached.at > 1_000)
+        cached = { at: Date.now(), view: this.installRunsNow().catch(() => undefined) };
+      return cached.view;
+    };
     new Counter({
       name: `${PREFIX}installation_scans_finished_total`,
       help: 'Installation scans finished: every repository of the run completed or failed for good.',

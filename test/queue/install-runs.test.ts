@@ -97,9 +97,7 @@ function worker(queue: ScanQueue, runs: InstallRuns, scan?: (job: ScanJob) => Pr
 const onFailed =
   (runs: () => InstallRuns) =>
   async (f: AttemptFailure): Promise<void> => {
-    if (!f.final) return;
-    if (f.job.kind === 'history' && f.job.installRun)
-      await runs().settle(f.job.installRun, f.jobId, { failed: true, findings: 0 });
+    if (f.final) await runs().failedForGood(f.job, f.jobId);
   };
 
 describe('install runs with Redis and two BullMQ workers', () => {
@@ -315,6 +313,30 @@ describe('install runs in-process (journal)', () => {
     expect(view).toMatchObject({ open: [], finishedTotal: 1, last: { total: REPOS, failed: 1 } });
     await c.queue.close();
     await c.runs.store.close?.();
+  });
+
+  test('an installation job that fails for good ends its run, incomplete', async () => {
+    const announced: RunSummary[] = [];
+    const runs = new InstallRuns(new FileInstallRunStore(), (s) => announced.push(s));
+    const queue = new InProcessQueue({
+      retry: { attempts: 2, baseMs: 10 },
+      onAttemptFailed: onFailed(() => runs),
+    });
+    queue.start(async (job) => {
+      await processInstallJob(job, {
+        auth: async () => {
+          throw new Error('installation suspended');
+        },
+        queue,
+        log: silent,
+        runs,
+      });
+    });
+    await queue.add(installJob('d-broken'));
+    await queue.idle();
+    expect(announced).toHaveLength(1);
+    expect(announced[0]).toMatchObject({ total: 0, incomplete: true });
+    await queue.close();
   });
 
   test('a run finished by its last settle but never marked finished is announced at startup', async () => {
