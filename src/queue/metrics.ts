@@ -117,7 +117,7 @@ export class Metrics {
   private readonly evicted = counter(
     this.registry,
     'cache_evictions_total',
-    'Repository clones removed from the cache, by reason (lru, removed).',
+    'Repository clones removed from the cache, by reason (lru, removed, partial).',
     ['reason'],
   );
 
@@ -284,7 +284,7 @@ export class Metrics {
   journalRestored(count: number): void {
     this.restored.inc(count);
   }
-  cacheEvicted(reason: 'lru' | 'removed', count = 1): void {
+  cacheEvicted(reason: 'lru' | 'removed' | 'partial', count = 1): void {
     this.evicted.inc({ reason }, count);
   }
 

@@ -1,7 +1,11 @@
 /**
  * npm run bench:org -- [--repos 1000] [--pushes 200] [--storm-repos 20] [--storm-seconds 20]
  *   [--latency 50] [--workers 1] [--concurrency 2] [--redis URL | --in-process] [--skip-install]
- *   [--skip-storm]
+ *   [--skip-storm] [--kill-worker-after S]
+ *
+ * `--kill-worker-after S` SIGKILLs the first worker process S seconds into the install (the app
+ * process in `--in-process` mode) and starts it again on the same cache and data directories, to
+ * check that the install still finishes with exactly one "installation scan finished".
  *
  * The App as a process (`probot run ./dist/app/index.js`, plus `--workers` BullMQ worker processes;
  * 0 = the app processes jobs itself) against the loopback GitHub double with `--latency` ms on
@@ -46,6 +50,7 @@ const { values: o } = parseArgs({
     'in-process': { type: 'boolean', default: false },
     'skip-install': { type: 'boolean', default: false },
     'skip-storm': { type: 'boolean', default: false },
+    'kill-worker-after': { type: 'string' },
   },
 });
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -200,14 +205,12 @@ async function main(): Promise<void> {
         break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    if (!inProcess)
-      for (let w = 0; w < workers; w++)
-        procs.push(
-          spawnNode([join(ROOT, 'dist', 'queue', 'worker-main.js')], {
-            ...env,
-            UPSTASH_GUARD_CACHE_DIR: join(work, `cache-w${w}`),
-          }),
-        );
+    const startWorker = (w: number): Proc =>
+      spawnNode([join(ROOT, 'dist', 'queue', 'worker-main.js')], {
+        ...env,
+        UPSTASH_GUARD_CACHE_DIR: join(work, `cache-w${w}`),
+      });
+    if (!inProcess) for (let w = 0; w < workers; w++) procs.push(startWorker(w));
     await new Promise((r) => setTimeout(r, inProcess || workers === 0 ? 0 : 3000));
 
     const deliver = async (event: string, payload: unknown): Promise<number> => {
@@ -227,8 +230,15 @@ async function main(): Promise<void> {
       if (res.status !== 200) throw new Error(`${event}: HTTP ${res.status}`);
       return performance.now() - t0;
     };
+    const counts0: { finished?: number } = {};
     const queueCounts = async (): Promise<Record<string, number>> => {
-      const text = await (await fetch(`${base}/metrics`)).text();
+      // While a killed app restarts, /metrics does not answer: no counts this round.
+      const text = await fetch(`${base}/metrics`).then(
+        (r) => r.text(),
+        () => '',
+      );
+      if (/^upstash_guard_installation_scans_finished_total [1-9]/m.test(text))
+        counts0.finished = 1;
       const counts: Record<string, number> = {};
       for (const m of text.matchAll(/^upstash_guard_queue_jobs\{state="(\w+)"\} (-?\d+)/gm))
         counts[m[1]!] = Number(m[2]);
@@ -262,6 +272,34 @@ async function main(): Promise<void> {
     if (!o['skip-install'] && repos > 0) {
       const before = gh.requests.length;
       const t0 = performance.now();
+      const killAfter = o['kill-worker-after'];
+      if (killAfter !== undefined) {
+        // Killed mid-install (no graceful shutdown), then started again as a restart would.
+        const i = inProcess ? 0 : 1;
+        setTimeout(
+          () => {
+            const victim = procs[i]!;
+            victim.child.kill('SIGKILL');
+            victim.child.once('exit', () => {
+              say(
+                `killed ${inProcess ? 'the app' : 'worker 0'} (SIGKILL) at ${killAfter} s; restarted`,
+              );
+              procs.push(victim);
+              procs[i] = inProcess
+                ? spawnNode(
+                    [
+                      join(ROOT, 'node_modules', 'probot', 'bin', 'probot.js'),
+                      'run',
+                      './dist/app/index.js',
+                    ],
+                    env,
+                  )
+                : startWorker(0);
+            });
+          },
+          Number(killAfter) * 1000,
+        );
+      }
       const answer = await deliver('installation', {
         action: 'created',
         installation: { id: INSTALLATION, account: owner, app_id: 1, repository_selection: 'all' },
@@ -281,7 +319,13 @@ async function main(): Promise<void> {
         const now = performance.now() - t0;
         // The installation job itself plus one history job per repository.
         if (!enqueuedAt && total >= repos + 1) enqueuedAt = now;
-        if (enqueuedAt && (c.completed ?? 0) + (c.failed ?? 0) >= repos + 1) {
+        // A restarted in-process app counts from zero: after a kill, the signal ends the wait.
+        const killed = o['kill-worker-after'] !== undefined;
+        if (
+          (enqueuedAt && (c.completed ?? 0) + (c.failed ?? 0) >= repos + 1) ||
+          (killed && counts0.finished)
+        ) {
+          enqueuedAt ||= now;
           reportedAt = now;
           if (c.failed) say(`failed jobs: ${c.failed}`);
           break;
@@ -293,7 +337,10 @@ async function main(): Promise<void> {
       let signalAt = 0;
       let signal = '';
       for (let i = 0; i < 240 && !signalAt; i++) {
-        const m = await (await fetch(`${base}/metrics`)).text();
+        const m = await fetch(`${base}/metrics`).then(
+          (r) => r.text(),
+          () => '',
+        );
         if (/^upstash_guard_installation_scans_finished_total [1-9]/m.test(m)) {
           signalAt = performance.now() - t0;
           signal = m
