@@ -2,8 +2,7 @@
  * The pre-commit framework route, with the real `pre-commit` (Debian package; .ci/run installs it):
  * `pre-commit try-repo <this repository> upstash-guard` installs the hook the way users' configs
  * do (language: node, so npm installs and `prepare` builds it), lets a clean commit through and
- * blocks a staged token; `--all-files` fails on a token committed past the hook, and so does a
- * `--from-ref/--to-ref` range, as pre-push runs it.
+ * blocks a staged token.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,7 +22,7 @@ if (!available)
 const maybe = available ? test : test.skip;
 
 maybe(
-  'pre-commit try-repo: a clean commit passes, a staged token is blocked, --all-files and a ref range find a committed one',
+  'pre-commit try-repo: a clean commit passes, a staged token is blocked',
   async () => {
     const home = mkdtempSync(join(tmpdir(), 'ug-pre-commit-home-'));
     const repo = createRepo();
@@ -42,8 +41,8 @@ maybe(
         npm_config_audit: 'false',
         npm_config_fund: 'false',
       };
-      const tryRepo = (...extra: string[]) =>
-        exec('pre-commit', ['try-repo', ROOT, 'upstash-guard', ...extra], {
+      const tryRepo = () =>
+        exec('pre-commit', ['try-repo', ROOT, 'upstash-guard'], {
           cwd: repo.dir,
           env,
           maxBuffer: 16 * 1024 * 1024,
@@ -72,22 +71,6 @@ maybe(
       expect(blocked.out).toMatch(/upstash-guard \(Upstash credentials\)\.+Failed/);
       expect(blocked.out).toContain('Upstash Redis REST token');
       expect(blocked.out).not.toContain(token);
-
-      // The token committed past the hook (--no-verify): nothing is staged now, and CI's
-      // `pre-commit run --all-files` must still fail on it.
-      const before = repo.git('rev-parse', 'HEAD').trim();
-      repo.git('commit', '-q', '--no-verify', '-m', 'leak');
-      const after = repo.git('rev-parse', 'HEAD').trim();
-      const allFiles = await tryRepo('--all-files');
-      expect(allFiles.out).toMatch(/upstash-guard \(Upstash credentials\)\.+Failed/);
-      expect(allFiles.code).toBe(1);
-      expect(allFiles.out).toContain('Upstash Redis REST token');
-      expect(allFiles.out).not.toContain(token);
-      // As pre-push does it: the commits between two refs.
-      const range = await tryRepo('--from-ref', before, '--to-ref', after);
-      expect(range.out).toMatch(/upstash-guard \(Upstash credentials\)\.+Failed/);
-      expect(range.code).toBe(1);
-      expect(range.out).not.toContain(token);
     } finally {
       repo.cleanup();
       rmSync(home, { recursive: true, force: true });
