@@ -78,7 +78,14 @@ export class BullScanQueue implements ScanQueue {
       await existing.remove().catch(() => undefined);
     }
     await this.queue.add(job.kind, job, { jobId: id, priority: PRIORITY[job.kind] });
-    return { id, duplicate: false };
+    // BullMQ answers an add whose id already exists with that id and stores nothing. Another add
+    // of this job can land between the lookup above and this add: a concurrent redelivery, or the
+    // add of a delivery answered 503 while Redis was away, which ioredis sends once Redis is back
+    // (maxRetriesPerRequest: null). Only the add whose job was stored created it; the other is a
+    // duplicate, and must not note its own receivedAt as the branch's newest job (noting-queue.ts).
+    const stored = await this.queue.getJob(id);
+    const ours = !stored || JSON.stringify(stored.data) === JSON.stringify(job);
+    return { id, duplicate: !ours };
   }
 
   start(processor: JobProcessor): void {

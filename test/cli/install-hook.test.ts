@@ -77,6 +77,30 @@ describe('upstash-guard install-hook', () => {
     }
   });
 
+  test('blocks a token committed with `git commit -a` from a linked worktree', () => {
+    const repo = createRepo();
+    const wt = `${repo.dir}-wt`;
+    try {
+      expect(run(['install-hook'], repo.dir).status).toBe(0);
+      repo.write('config.env', 'NAME=value\n');
+      repo.git('add', '-A');
+      expect(commit(repo, 'clean').status).toBe(0);
+      repo.git('worktree', 'add', '-q', wt, '-b', 'feature');
+      const { token, dbId } = redisTokenParts({ seed: 'hook-wt' });
+      writeFileSync(
+        join(wt, 'config.env'),
+        `UPSTASH_REDIS_REST_URL=https://${redisEndpoint(dbId, { seed: 'hook-wt' })}\nUPSTASH_REDIS_REST_TOKEN=${token}\n`,
+      );
+      const blocked = commit({ ...repo, dir: wt }, 'leak', ['-a']);
+      expect(blocked.stdout + blocked.stderr).toMatch(/Upstash Redis REST token/);
+      expect(blocked.status).not.toBe(0);
+      expect(blocked.stdout + blocked.stderr).not.toContain(token);
+    } finally {
+      rmSync(wt, { recursive: true, force: true });
+      rmSync(repo.dir, { recursive: true, force: true });
+    }
+  });
+
   test('the installed hook runs this CLI by absolute path: blocks a staged token, passes a clean commit', () => {
     const repo = createRepo();
     try {
