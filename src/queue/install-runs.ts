@@ -120,6 +120,8 @@ return try_finish(KEYS[1], KEYS[2], KEYS[3], KEYS[4], ARGV[1], ARGV[2])`;
 // KEYS: hash, open, finished zset, stats, jobs, done. ARGV: runId, now, jobId, failed, findings, ttl
 const SETTLE = `${TRY_FINISH}
 if redis.call('exists', KEYS[1]) == 0 then return nil end
+-- A finished run's summary is final (a redelivered installation re-running its jobs changes nothing).
+if redis.call('hexists', KEYS[1], 'finishedAt') == 1 then return nil end
 if redis.call('sadd', KEYS[6], ARGV[3]) == 0 then return nil end
 redis.call('expire', KEYS[6], ARGV[6])
 if ARGV[4] == '1' then redis.call('hincrby', KEYS[1], 'failed', 1)
@@ -502,7 +504,7 @@ export class FileInstallRunStore implements InstallRunStore {
   async settle(runId: string, jobId: string, o: Outcome): Promise<RunSummary | undefined> {
     await this.ready;
     const r = this.runs.get(runId);
-    if (!r || r.done.has(jobId)) return undefined;
+    if (!r || r.finishedAt !== undefined || r.done.has(jobId)) return undefined;
     return this.step(
       { op: 'settle', runId, id: jobId, failed: o.failed, findings: o.findings },
       runId,
