@@ -99,7 +99,7 @@ export class BullScanQueue implements ScanQueue {
           // attemptsMade counts the attempts finished before this one.
           const attempt = bullJob.attemptsMade + 1;
           const attempts = bullJob.opts.attempts ?? 1;
-          this.opts.onAttemptFailed?.({
+          await this.notify({
             jobId: bullJob.id ?? jobIdOf(bullJob.data),
             job: bullJob.data,
             attempt,
@@ -130,7 +130,7 @@ export class BullScanQueue implements ScanQueue {
     // processor above: report it too.
     this.worker.on('failed', (bullJob, err) => {
       if (!bullJob || !/stalled/i.test(err.message)) return;
-      this.opts.onAttemptFailed?.({
+      void this.notify({
         jobId: bullJob.id ?? jobIdOf(bullJob.data),
         job: bullJob.data,
         attempt: bullJob.attemptsMade,
@@ -139,6 +139,21 @@ export class BullScanQueue implements ScanQueue {
         error: err,
       });
     });
+  }
+
+  /** The listener never changes the job's fate: its errors are its own to report. */
+  private async notify(f: Parameters<AttemptFailureListener>[0]): Promise<void> {
+    try {
+      await this.opts.onAttemptFailed?.(f);
+    } catch {
+      /* reported by the listener */
+    }
+  }
+
+  /** A job's state by id: BullMQ's, or `unknown` when the queue does not hold it. */
+  async jobState(id: string): Promise<string> {
+    const job = await this.queue.getJob(id);
+    return job ? job.getState() : 'unknown';
   }
 
   async depth(): Promise<number> {

@@ -21,6 +21,7 @@ export function notingTips(queue: ScanQueue, gate: SerialGate): ScanQueue {
     start: (processor) => queue.start(processor),
     depth: () => queue.depth(),
     ...(queue.stats ? { stats: () => queue.stats!() } : {}),
+    ...(queue.jobState ? { jobState: (id: string) => queue.jobState!(id) } : {}),
     close: () => queue.close(),
   };
 }
