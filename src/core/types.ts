@@ -48,10 +48,22 @@ export interface Fragment {
   date?: string;
 }
 
+/**
+ * Where a credential was seen outside any file: the message of a commit (`commit` is that commit)
+ * or of an annotated tag (`tag` names it; `commit` is the commit it points at, when it does).
+ */
+export type MessageSource = 'commit-message' | 'tag-message';
+
 /** One place where a credential was seen. */
 export interface Occurrence {
+  /** File path; '' for a message (`source` set): a message is in no file. */
   path: string;
+  /** 1-based line in the file, or in the message for a message occurrence. */
   line: number;
+  /** Absent for file content. */
+  source?: MessageSource;
+  /** The annotated tag whose message holds it (source 'tag-message'). */
+  tag?: string;
   column?: number;
   /** Byte offset in the file, for content scanned as binary (lines there are counted by LF bytes). */
   offset?: number;
@@ -156,7 +168,10 @@ export interface Verification {
 /** Where a history finding was first introduced. */
 export interface Introduction {
   commit: string;
+  /** '' when the introduction is a message (`source` set). */
   path: string;
+  source?: MessageSource;
+  tag?: string;
   author?: string;
   date?: string;
 }

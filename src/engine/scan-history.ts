@@ -19,10 +19,12 @@ import { streamBlobs } from '../git/history/cat-file-stream.js';
 import { addHistoryFacts } from '../git/history/history-facts.js';
 import { createKeywordScanner } from '../git/history/keyword-scanner.js';
 import { listReachableBlobs, type BlobListing } from '../git/history/list-blobs.js';
+import { tagMessages } from '../git/messages.js';
 import { runGit } from '../git/run-git.js';
 import { scanContent, WindowedScanner } from './content/scan-content.js';
 import { headOf, sniffEncoding, utf16Bom, type Sniffed } from './content/sniff.js';
 import { countEncoding, emptyStats, finishScan } from './finish-scan.js';
+import { messageGate, scanMessage } from './scan-messages.js';
 import { SkipLog } from './skipped.js';
 import type { EngineOptions } from './types.js';
 
@@ -49,7 +51,11 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
   // Commits are listed alongside (the blob walk does not list them), at the lowest priority: a
   // second commit walk competing for the CPU would slow the blob stream it runs beside. The list
   // gives the commit count, and the order and graph attribution needs if something hits.
-  const commitList = listCommits(repoDir, signal).catch(() => undefined);
+  // The same walk prints every commit message; the few the prefilter passes are scanned below.
+  const commitList = listCommits(repoDir, signal, messageGate).catch(() => undefined);
+  // Annotated tags: their messages are read here, and their objects (which the blob walk lists
+  // under the tag's name) are left out of the blob stream.
+  const tags = tagMessages(repoDir, messageGate, signal).catch(() => undefined);
 
   // 1–3. Walk reachable blobs and stream their contents at the same time; gate raw bytes first.
   const paths = new Map<string, string>();
@@ -71,9 +77,11 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
     };
   async function* wanted(): AsyncGenerator<string[]> {
     opts.onProgress?.({ phase: 'enumerate', done: 0 });
+    const tagObjects = (await tags)?.tagObjects;
     for await (const blobs of listReachableBlobs(repoDir, listing, signal)) {
       const batch: string[] = [];
       for (const { oid, path } of blobs) {
+        if (tagObjects?.has(oid)) continue;
         listed++;
         if (isPathIgnored(path, config)) {
           stats.skippedIgnored++;
@@ -152,6 +160,12 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
   paths.clear();
   const commits = await commitList;
   stats.commitsScanned = commits?.count ?? 0;
+  const tagList = await tags;
+  if (!commits) warnings.push('could not list the commits; commit messages were not scanned');
+  if (!tagList) warnings.push('could not list the tags; annotated tag messages were not scanned');
+  const messageHits: Hit[] = [];
+  for (const m of commits?.messages ?? []) messageHits.push(...scanMessage(m, 'commit-message'));
+  for (const m of tagList?.messages ?? []) messageHits.push(...scanMessage(m, 'tag-message'));
   const unreadable = listing.missing + missing;
   if (unreadable > 0) {
     const detail = `${unreadable} reachable objects are missing or unreadable (shallow or partial clone?); they were not scanned`;
@@ -172,6 +186,8 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
   const attribution = await attributeBlobs(repoDir, new Set(hitsByBlob.keys()), {
     ...(signal ? { signal } : {}),
     ...(commits ? { commits } : {}),
+    // Message findings need the commit graph (refs reaching them) even with no hit blob.
+    graph: messageHits.length > 0,
   });
   if (attribution.error)
     warnings.push(
@@ -182,7 +198,7 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
       oid,
       ws.filter((w) => !isPathIgnored(w.path, config)),
     );
-  const hits: Hit[] = [];
+  const hits: Hit[] = [...messageHits];
   for (const [oid, blobHits] of hitsByBlob) {
     const writes = attribution.writes.get(oid);
     // Never drop a secret: a blob the log walk did not attribute (it stopped early) is reported at

@@ -1,12 +1,15 @@
 /**
  * Range scan (pull requests, pushes, --range): every commit of `rev-list include ^exclude`, added
- * lines only, each attributed to its commit. No cap on the number of commits.
+ * lines only, each attributed to its commit, and the message of each of those commits. No cap on
+ * the number of commits.
  */
 import { shownValue, type ScanResult } from '../core/index.js';
 import { splitExistingCommits } from '../git/existing-commits.js';
 import { assertRevision } from '../git/revision.js';
 import { runGit } from '../git/run-git.js';
-import { DIFF_ARGS, scanDiff } from './scan-diff.js';
+import { finishScan, newAccumulator } from './finish-scan.js';
+import { collectDiffHits, DIFF_ARGS } from './scan-diff.js';
+import { collectMessageHits } from './scan-messages.js';
 import type { CommitRange, EngineOptions } from './types.js';
 
 export async function scanRange(
@@ -20,19 +23,29 @@ export async function scanRange(
     repoDir,
     range.exclude.map(assertRevision),
   );
-  const result = await scanDiff(
-    repoDir,
-    [
-      'log',
-      ...DIFF_ARGS,
-      '--cc',
-      '--format=%x01%H%x1f%an%x1f%aI',
-      ...include,
-      ...(exclude.length ? ['--not', ...exclude] : []),
-      '--',
-    ],
+  const started = Date.now();
+  const acc = newAccumulator();
+  acc.stats.commitsScanned = 0;
+  const revs = [...include, ...(exclude.length ? ['--not', ...exclude] : [])];
+  // The messages of the same commits, read beside the diff (one short rev-list, no diffs).
+  const messages = newAccumulator();
+  await Promise.all([
+    collectDiffHits(
+      repoDir,
+      ['log', ...DIFF_ARGS, '--cc', '--format=%x01%H%x1f%an%x1f%aI', ...revs, '--'],
+      opts,
+      acc,
+    ),
+    collectMessageHits(repoDir, revs, opts, messages),
+  ]);
+  const result = finishScan(
     'range',
+    [...acc.hits, ...messages.hits],
+    acc.stats,
+    acc.warnings,
     opts,
+    started,
+    acc.skipped,
   );
   // Scanning more than asked is safe; failing the job over a vanished base is not.
   for (const rev of missing)

@@ -219,7 +219,7 @@ function uniqueOccurrences(list: Occurrence[]): Occurrence[] {
   const seen = new Set<string>();
   const out: Occurrence[] = [];
   for (const o of list) {
-    const k = `${o.commit ?? ''}\u0000${o.path}\u0000${o.line}`;
+    const k = `${o.commit ?? ''}\u0000${o.source ?? ''}\u0000${o.tag ?? ''}\u0000${o.path}\u0000${o.line}`;
     if (seen.has(k)) continue;
     seen.add(k);
     out.push(o);

@@ -22,10 +22,12 @@ export function maskNamesInResult(result: ScanResult, hits: Iterable<Hit>): void
   for (const f of result.findings) {
     for (const o of f.occurrences) {
       o.path = m(o.path);
+      if (o.tag !== undefined) o.tag = m(o.tag);
       if (o.author !== undefined) o.author = m(o.author);
     }
     if (f.introducedBy) {
       f.introducedBy.path = m(f.introducedBy.path);
+      if (f.introducedBy.tag !== undefined) f.introducedBy.tag = m(f.introducedBy.tag);
       const author = opt(f.introducedBy.author);
       if (author !== undefined) f.introducedBy.author = author;
     }

@@ -18,6 +18,7 @@ import {
   spawnGit,
   stderrTail,
 } from '../run-git.js';
+import { messageFormat, parseMessageRecords, type GitMessage } from '../messages.js';
 import { unquotePath } from '../unquote-path.js';
 import { CommitGraph } from './commit-graph.js';
 
@@ -45,23 +46,33 @@ export interface Attribution {
   commits: number;
   /** Every walked commit with its parents. */
   graph: CommitGraph;
+  /** Commit → position in the walk (0 = newest; children before parents). */
+  order: Map<string, number>;
   /** Set when git log stopped early (an unreadable object): the attribution may be incomplete. */
   error?: string;
 }
 
 /** Every commit reachable from any ref, children before parents, with its parents. */
 export interface CommitList {
-  /** Raw `rev-list --all --date-order --parents` output, parsed only if attribution runs. */
-  raw: Buffer;
+  /** `sha parent…` of every commit, in `rev-list --all --date-order` order. */
+  lines: string[];
   count: number;
+  /** The commit messages the gate passed (the walk reads every message for free). */
+  messages: GitMessage[];
 }
 
 /**
  * Lists every commit at the lowest scheduling priority: run beside the blob stream, it takes the
- * CPU the stream leaves idle and gives the commit count for free.
+ * CPU the stream leaves idle and gives the commit count for free. The same walk prints each
+ * commit's message, which `gate` (the keyword prefilter) sees as raw bytes: only the few it passes
+ * are decoded, for the caller to scan.
  */
-export async function listCommits(repoDir: string, signal?: AbortSignal): Promise<CommitList> {
-  const { stdout } = await runGit(['rev-list', '--all', '--date-order', '--parents'], {
+export async function listCommits(
+  repoDir: string,
+  signal?: AbortSignal,
+  gate: (bytes: Uint8Array) => boolean = () => false,
+): Promise<CommitList> {
+  const { stdout } = await runGit(['rev-list', '--all', '--date-order', messageFormat('%H %P')], {
     cwd: repoDir,
     niceness: 19,
     // It prints nothing until the walk is done, at the lowest priority beside two busy readers:
@@ -70,9 +81,18 @@ export async function listCommits(repoDir: string, signal?: AbortSignal): Promis
     maxBuffer: 2 * 1024 * 1024 * 1024 - 1,
     ...(signal ? { signal } : {}),
   });
-  let count = 0;
-  for (let i = stdout.indexOf(10); i >= 0; i = stdout.indexOf(10, i + 1)) count++;
-  return { raw: stdout, count };
+  const lines: string[] = [];
+  const { count, messages } = parseMessageRecords(stdout, gate, (h) => lines.push(h.trimEnd()));
+  return {
+    lines,
+    count,
+    messages: messages.map((m) => ({
+      commit: m.header.split(' ')[0]!,
+      author: m.author,
+      date: m.date,
+      text: m.text,
+    })),
+  };
 }
 
 export interface AttributeOptions {
@@ -81,6 +101,8 @@ export interface AttributeOptions {
   commits?: CommitList;
   /** diff-tree processes. Default: 2, or 1 on a single-core machine. */
   workers?: number;
+  /** Walk the commits (order and graph) even with no hit blob: messages hit. */
+  graph?: boolean;
 }
 
 export async function attributeBlobs(
@@ -92,15 +114,15 @@ export async function attributeBlobs(
   const out = new Map<string, BlobWrite[]>();
   const replaced = new Map<string, [string, string][]>();
   const graph = new CommitGraph();
-  if (hitOids.size === 0) return { writes: out, replaced, commits: 0, graph };
+  const order = new Map<string, number>();
+  if (hitOids.size === 0 && !opts.graph) return { writes: out, replaced, commits: 0, graph, order };
 
   const list = opts.commits ?? (await listCommits(repoDir, signal));
   // Children before parents always, otherwise newest first: a skewed clock cannot make a
   // descendant look older than the commit that introduced the secret. `order` is the position.
-  const lines = list.raw.toString('latin1').split('\n');
+  const lines = list.lines;
   const shas: string[] = [];
   for (const line of lines) if (line.length >= 40) shas.push(line.slice(0, 40));
-  const order = new Map<string, number>();
 
   // Blocks of consecutive commits dealt round-robin: neighbours share most of their trees (which
   // git then reads once per process), and the old, small trees are spread evenly.
@@ -137,7 +159,8 @@ export async function attributeBlobs(
     if (l) l.push(write);
     else out.set(newOid, [write]);
   };
-  const running = runs.map((run) => diffRun(repoDir, run, onRaw, signal));
+  // No hit blob (only messages hit): the order and the graph, no diffs.
+  const running = hitOids.size === 0 ? [] : runs.map((run) => diffRun(repoDir, run, onRaw, signal));
   // While git diffs (no output is handled before the next await): the order and the graph.
   for (let i = 0; i < shas.length; i++) order.set(shas[i]!, i);
   for (const line of lines) {
@@ -150,7 +173,14 @@ export async function attributeBlobs(
   // Runs finish in any order: keep each blob's writes in walk order, as one git log would.
   for (const writes of out.values()) writes.sort((a, b) => a.order - b.order);
   const error = errors.find((e) => e !== undefined);
-  return { writes: out, replaced, commits: shas.length, graph, ...(error ? { error } : {}) };
+  return {
+    writes: out,
+    replaced,
+    commits: shas.length,
+    graph,
+    order,
+    ...(error ? { error } : {}),
+  };
 }
 
 /**

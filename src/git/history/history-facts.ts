@@ -2,7 +2,7 @@
  * History facts of each finding: the commit that introduced it, how many commits introduced it,
  * whether it is still in the tree of the head ref, and which refs reach its introduction.
  */
-import { shownValue, type Finding, type Hit } from '../../core/index.js';
+import { shownValue, type Finding, type Hit, type MessageSource } from '../../core/index.js';
 import { runGit } from '../run-git.js';
 import type { Attribution, BlobWrite } from './attribute.js';
 import { refTips } from './refs-containing.js';
@@ -39,17 +39,36 @@ export async function addHistoryFacts(
     for (const oid of oids) all.push(...(writes.get(oid) ?? []));
     // An introduction: the path's previous version (in every parent) did not hold this credential,
     // and the same commit did not remove it from another path (a move is not an introduction).
-    const intro = all.filter(
+    const fileIntro = all.filter(
       (w) =>
         w.previous.every((p) => !oids.has(p)) &&
         !(replaced.get(w.commit) ?? []).some(([prev, next]) => oids.has(prev) && !oids.has(next)),
     );
+    // A message that holds it introduces it too (each commit's message is its own).
+    const messages = f.occurrences
+      .filter((o) => o.source && o.commit)
+      .map((o) => ({
+        commit: o.commit!,
+        author: o.author ?? '',
+        date: o.date ?? '',
+        path: '',
+        previous: [],
+        order: attribution.order.get(o.commit!) ?? -1,
+        source: o.source,
+        ...(o.tag !== undefined ? { tag: o.tag } : {}),
+      }));
+    const intro: (BlobWrite & { source?: MessageSource; tag?: string })[] = [
+      ...(fileIntro.length ? fileIntro : all),
+      ...messages,
+    ];
     // Oldest first: git log lists newest first, so the highest order is the oldest.
-    const first = [...(intro.length ? intro : all)].sort((a, b) => b.order - a.order)[0];
+    const first = [...intro].sort((a, b) => b.order - a.order)[0];
     if (first) {
       f.introducedBy = {
         commit: first.commit,
         path: first.path,
+        ...(first.source ? { source: first.source } : {}),
+        ...(first.tag !== undefined ? { tag: first.tag } : {}),
         author: first.author,
         date: first.date,
       };
@@ -57,14 +76,18 @@ export async function addHistoryFacts(
     // Every ref that reaches any introduction (a secret can be introduced on two branches).
     f.branches = attribution.graph
       .tipsReaching(
-        (intro.length ? intro : all).map((w) => w.commit),
+        intro.map((w) => w.commit),
         tips,
       )
       .sort();
+    // A tag message is reached by its tag, whatever the tagged commit is reachable from.
+    for (const m of messages)
+      if (m.tag !== undefined && !f.branches.includes(m.tag))
+        f.branches = [...f.branches, m.tag].sort();
     const reachingTags = f.branches.filter((b) => tags.has(b));
     if (reachingTags.length) f.tags = reachingTags;
     f.presentAtHead = [...oids].some((o) => headBlobs.has(o));
-    f.commitCount = new Set((intro.length ? intro : all).map((w) => w.commit)).size;
+    f.commitCount = new Set(intro.map((w) => w.commit)).size;
   }
 }
 

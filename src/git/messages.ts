@@ -1,0 +1,131 @@
+/**
+ * Commit and annotated-tag messages, read for scanning: a token pasted into `git commit -m` is
+ * pushed with the commit and stays in history as surely as one in a file.
+ *
+ * Records are `\x01<header>\x1f<author>\x1f<date>\x1f<message>\x00`: git cannot store a NUL in a
+ * message, and whatever precedes `\x01` in a record (rev-list's `commit <sha>` line) is skipped.
+ */
+import { runGit } from './run-git.js';
+
+/** A message that passed the caller's gate (most never do, and are never decoded). */
+export interface GitMessage {
+  /** The commit (commit messages) or the commit the tag points at (tag messages; '' if none). */
+  commit: string;
+  /** refs/tags/… name without the prefix, for tag messages. */
+  tag?: string;
+  author: string;
+  date: string;
+  text: string;
+}
+
+/** rev-list/log format of one record: the header is `%H` or `%H %P`. */
+export const messageFormat = (header: string): string =>
+  `--format=%x01${header}%x1f%an%x1f%aI%x1f%B%x00`;
+
+/**
+ * Walks the records of `out`: `onHeader` gets every header (the commit list needs them all);
+ * `gate` sees each message's raw bytes, and only messages it passes are decoded and returned.
+ */
+export function parseMessageRecords(
+  out: Buffer,
+  gate: (bytes: Uint8Array) => boolean,
+  onHeader?: (header: string) => void,
+): { count: number; messages: { header: string; author: string; date: string; text: string }[] } {
+  const messages: { header: string; author: string; date: string; text: string }[] = [];
+  let count = 0;
+  let at = 0;
+  for (;;) {
+    const start = out.indexOf(1, at);
+    if (start < 0) break;
+    let end = out.indexOf(0, start);
+    if (end < 0) end = out.length;
+    at = end + 1;
+    const f1 = out.indexOf(0x1f, start);
+    const f2 = f1 < 0 ? -1 : out.indexOf(0x1f, f1 + 1);
+    const f3 = f2 < 0 ? -1 : out.indexOf(0x1f, f2 + 1);
+    if (f3 < 0 || f3 > end) continue;
+    count++;
+    const header = out.toString('latin1', start + 1, f1);
+    onHeader?.(header);
+    const body = out.subarray(f3 + 1, end);
+    if (body.length === 0 || !gate(body)) continue;
+    messages.push({
+      header,
+      author: out.toString('utf8', f1 + 1, f2),
+      date: out.toString('utf8', f2 + 1, f3),
+      text: body.toString('utf8'),
+    });
+  }
+  return { count, messages };
+}
+
+/** The message of every commit of `revs` (rev-list arguments, e.g. `tip --not base`). */
+export async function commitMessages(
+  repoDir: string,
+  revs: readonly string[],
+  gate: (bytes: Uint8Array) => boolean,
+  signal?: AbortSignal,
+): Promise<{ count: number; messages: GitMessage[] }> {
+  const { stdout } = await runGit(['rev-list', messageFormat('%H'), ...revs, '--'], {
+    cwd: repoDir,
+    ...(signal ? { signal } : {}),
+  });
+  const { count, messages } = parseMessageRecords(stdout, gate);
+  return {
+    count,
+    messages: messages.map((m) => ({
+      commit: m.header,
+      author: m.author,
+      date: m.date,
+      text: m.text,
+    })),
+  };
+}
+
+/**
+ * The message of every annotated tag a ref points at, with the oids of those tag objects (the
+ * blob walk lists them too, and must leave them to this reader).
+ */
+export async function tagMessages(
+  repoDir: string,
+  gate: (bytes: Uint8Array) => boolean,
+  signal?: AbortSignal,
+): Promise<{ tagObjects: Set<string>; messages: GitMessage[] }> {
+  const { stdout } = await runGit(
+    [
+      'for-each-ref',
+      '--format=%(objecttype) %(objectname)%01%(refname) %(*objecttype) %(*objectname)%1f%(taggername)%1f%(taggerdate:iso-strict)%1f%(contents)%00',
+    ],
+    { cwd: repoDir, ...(signal ? { signal } : {}) },
+  );
+  const tagObjects = new Set<string>();
+  const messages: GitMessage[] = [];
+  // Lightweight tags and branches print an empty record after their type and oid: skipped by
+  // their type, which precedes \x01.
+  let at = 0;
+  for (;;) {
+    const start = stdout.indexOf(1, at);
+    if (start < 0) break;
+    const lineStart = stdout.lastIndexOf(0, start) + 1;
+    const [type, oid] = stdout.toString('latin1', lineStart, start).trim().split(' ');
+    const end = stdout.indexOf(0, start);
+    at = end < 0 ? stdout.length : end + 1;
+    if (type !== 'tag' || !oid) continue;
+    tagObjects.add(oid);
+    const { messages: one } = parseMessageRecords(
+      stdout.subarray(start, end < 0 ? undefined : end + 1),
+      gate,
+    );
+    for (const m of one) {
+      const [ref = '', peeledType, peeled] = m.header.split(' ');
+      messages.push({
+        commit: peeledType === 'commit' && peeled ? peeled : '',
+        tag: ref.replace(/^refs\/tags\//, ''),
+        author: m.author,
+        date: m.date,
+        text: m.text,
+      });
+    }
+  }
+  return { tagObjects, messages };
+}
