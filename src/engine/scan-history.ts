@@ -77,8 +77,10 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
     };
   async function* wanted(): AsyncGenerator<string[]> {
     opts.onProgress?.({ phase: 'enumerate', done: 0 });
-    const tagObjects = (await tags)?.tagObjects;
+    // Awaited once the walk has output (the tag listing is done by then): no delay to its start.
+    let tagObjects: Set<string> | undefined | null = null;
     for await (const blobs of listReachableBlobs(repoDir, listing, signal)) {
+      if (tagObjects === null) tagObjects = (await tags)?.tagObjects;
       const batch: string[] = [];
       for (const { oid, path } of blobs) {
         if (tagObjects?.has(oid)) continue;

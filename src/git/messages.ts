@@ -91,40 +91,53 @@ export async function tagMessages(
   gate: (bytes: Uint8Array) => boolean,
   signal?: AbortSignal,
 ): Promise<{ tagObjects: Set<string>; messages: GitMessage[] }> {
-  const { stdout } = await runGit(
-    [
-      'for-each-ref',
-      '--format=%(objecttype) %(objectname)%01%(refname) %(*objecttype) %(*objectname)%1f%(taggername)%1f%(taggerdate:iso-strict)%1f%(contents)%00',
-    ],
-    { cwd: repoDir, ...(signal ? { signal } : {}) },
-  );
+  const run = (args: string[]) =>
+    runGit(['for-each-ref', ...args], { cwd: repoDir, ...(signal ? { signal } : {}) });
+  // Which refs point at tag objects: a listing of types reads no message. Asking every ref for
+  // its message would read each branch tip and lightweight tag's commit (0.5 s on renovate's
+  // 12,000 lightweight tags, for 192 annotated ones).
+  const listing = await run(['--format=%(objecttype) %(objectname) %(refname)']);
   const tagObjects = new Set<string>();
-  const messages: GitMessage[] = [];
-  // Lightweight tags and branches print an empty record after their type and oid: skipped by
-  // their type, which precedes \x01.
-  let at = 0;
-  for (;;) {
-    const start = stdout.indexOf(1, at);
-    if (start < 0) break;
-    const lineStart = stdout.lastIndexOf(0, start) + 1;
-    const [type, oid] = stdout.toString('latin1', lineStart, start).trim().split(' ');
-    const end = stdout.indexOf(0, start);
-    at = end < 0 ? stdout.length : end + 1;
-    if (type !== 'tag' || !oid) continue;
+  const tagRefs: string[] = [];
+  for (const line of listing.stdout.toString('utf8').split('\n')) {
+    const [type, oid, ref] = line.split(' ');
+    if (type !== 'tag' || !oid || !ref) continue;
     tagObjects.add(oid);
-    const { messages: one } = parseMessageRecords(
-      stdout.subarray(start, end < 0 ? undefined : end + 1),
-      gate,
-    );
-    for (const m of one) {
-      const [ref = '', peeledType, peeled] = m.header.split(' ');
-      messages.push({
-        commit: peeledType === 'commit' && peeled ? peeled : '',
-        tag: ref.replace(/^refs\/tags\//, ''),
-        author: m.author,
-        date: m.date,
-        text: m.text,
-      });
+    tagRefs.push(ref);
+  }
+  const messages: GitMessage[] = [];
+  const done = new Set<string>();
+  // Those refs only, by name (a pattern matches the ref itself, or refs below it: filtered here).
+  for (let i = 0; i < tagRefs.length; i += 500) {
+    const { stdout } = await run([
+      '--format=%(objecttype)%01%(refname) %(*objecttype) %(*objectname)%1f%(taggername)%1f%(taggerdate:iso-strict)%1f%(contents)%00',
+      '--',
+      ...tagRefs.slice(i, i + 500),
+    ]);
+    let at = 0;
+    for (;;) {
+      const start = stdout.indexOf(1, at);
+      if (start < 0) break;
+      const type = stdout.toString('latin1', stdout.lastIndexOf(0, start) + 1, start).trim();
+      const end = stdout.indexOf(0, start);
+      at = end < 0 ? stdout.length : end + 1;
+      if (type !== 'tag') continue;
+      const { messages: one } = parseMessageRecords(
+        stdout.subarray(start, end < 0 ? undefined : end + 1),
+        gate,
+      );
+      for (const m of one) {
+        const [ref = '', peeledType, peeled] = m.header.split(' ');
+        if (done.has(ref)) continue;
+        done.add(ref);
+        messages.push({
+          commit: peeledType === 'commit' && peeled ? peeled : '',
+          tag: ref.replace(/^refs\/tags\//, ''),
+          author: m.author,
+          date: m.date,
+          text: m.text,
+        });
+      }
     }
   }
   return { tagObjects, messages };

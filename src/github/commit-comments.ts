@@ -1,9 +1,10 @@
-import type { Finding } from '../core/index.js';
+import type { Finding, Occurrence } from '../core/index.js';
 import { commitCommentMarker, renderCommitComment } from '../report/index.js';
 import { statusOf, type GitHubClient, type RepoRef } from './types.js';
 
 /**
- * Comments on the offending commits at path/line, once per (commit, fingerprint): existing comments
+ * Comments on the offending commits at path/line (a credential in a commit or tag message: on the
+ * commit itself, with no path or line), once per (commit, fingerprint): existing comments
  * are checked for the hidden marker. When GitHub refuses (403/422: permissions, line outside the
  * diff, archived repo) the check run still carries the finding, so that is not a job failure.
  */
@@ -16,19 +17,22 @@ export async function commentOnCommits(
   const stats = { created: 0, refused: 0, skipped: 0 };
   const existingByCommit = new Map<string, string[]>();
   for (const f of findings) {
-    const targets = opts.onlyIntroductions
-      ? f.introducedBy
+    const intro = f.introducedBy;
+    const targets: (Occurrence & { commit: string })[] = opts.onlyIntroductions
+      ? intro
         ? [
             {
-              commit: f.introducedBy.commit,
-              path: f.introducedBy.path,
-              line: f.occurrences.find((o) => o.commit === f.introducedBy!.commit)?.line ?? 1,
+              ...(f.occurrences.find(
+                (o) =>
+                  o.commit === intro.commit && o.path === intro.path && o.source === intro.source,
+              ) ?? { path: intro.path, line: 1 }),
+              ...(intro.source ? { source: intro.source } : {}),
+              ...(intro.tag !== undefined ? { tag: intro.tag } : {}),
+              commit: intro.commit,
             },
           ]
         : []
-      : f.occurrences
-          .filter((o) => o.commit)
-          .map((o) => ({ commit: o.commit!, path: o.path, line: o.line }));
+      : f.occurrences.filter((o): o is Occurrence & { commit: string } => !!o.commit);
     const seen = new Set<string>();
     for (const t of targets) {
       if (seen.has(t.commit)) continue;
@@ -48,21 +52,17 @@ export async function commentOnCommits(
         stats.skipped++;
         continue;
       }
-      const body = renderCommitComment(
-        f,
-        { path: t.path, line: t.line, commit: t.commit },
-        {
-          ...(opts.repoUrl ? { repoUrl: opts.repoUrl } : {}),
-          ...(opts.history ? { history: true } : {}),
-        },
-      );
+      const body = renderCommitComment(f, t, {
+        ...(opts.repoUrl ? { repoUrl: opts.repoUrl } : {}),
+        ...(opts.history ? { history: true } : {}),
+      });
       try {
         await gh.request('POST /repos/{owner}/{repo}/commits/{commit_sha}/comments', {
           ...repo,
           commit_sha: t.commit,
           body,
-          path: t.path,
-          line: t.line,
+          // A message is on the commit itself: no file position.
+          ...(t.source ? {} : { path: t.path, line: t.line }),
         });
         existing.push(body);
         stats.created++;

@@ -22,6 +22,7 @@ import type {
   Exposure,
   Finding,
   Introduction,
+  MessageSource,
   Severity,
   VerificationStatus,
 } from '../core/types.js';
@@ -41,8 +42,11 @@ export interface RepoRef {
 
 export interface IncidentOccurrence {
   repoId: number;
+  /** '' for a commit or tag message (`source` set). */
   path: string;
   line: number;
+  source?: MessageSource;
+  tag?: string;
   commit?: string;
   author?: string;
   date?: string;
@@ -265,6 +269,8 @@ function absorbFinding(i: Incident, ref: RepoRef, f: Finding, at: string, cause:
       repoId: ref.id,
       path: o.path,
       line: o.line,
+      ...(o.source ? { source: o.source } : {}),
+      ...(o.tag !== undefined ? { tag: o.tag } : {}),
       ...(o.commit ? { commit: o.commit } : {}),
       ...(o.author ? { author: o.author } : {}),
       ...(o.date ? { date: o.date } : {}),
@@ -288,7 +294,7 @@ function absorbFinding(i: Incident, ref: RepoRef, f: Finding, at: string, cause:
 }
 
 function occurrenceKey(o: IncidentOccurrence): string {
-  return `${o.repoId}\0${o.commit ?? ''}\0${o.path}\0${o.line}`;
+  return `${o.repoId}\0${o.commit ?? ''}\0${o.source ?? ''}\0${o.tag ?? ''}\0${o.path}\0${o.line}`;
 }
 
 /** Time from first sight to the first `rotated` (or later) transition, in ms; undefined if never. */

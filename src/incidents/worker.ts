@@ -5,7 +5,13 @@
  * (the secret is never stored).
  */
 import type { Logger } from 'pino';
-import type { Config, Finding, ScanResult, VerificationStatus } from '../core/index.js';
+import type {
+  Config,
+  Finding,
+  MessageSource,
+  ScanResult,
+  VerificationStatus,
+} from '../core/index.js';
 import { DEFAULT_CONFIG, collectFindings, scanText } from '../core/index.js';
 import { scanHistory } from '../engine/scan-history.js';
 import { porcelainGit } from '../git/porcelain.js';
@@ -175,7 +181,13 @@ export async function reverifyIncident(
 const SHA = /^[0-9a-f]{40}$/;
 
 async function findAgain(
-  occurrences: ReadonlyArray<{ repoId: number; path: string; commit?: string }>,
+  occurrences: ReadonlyArray<{
+    repoId: number;
+    path: string;
+    commit?: string;
+    source?: MessageSource;
+    tag?: string;
+  }>,
   opts: {
     fingerprint: string;
     repoDir(repoId: number): Promise<string | undefined>;
@@ -189,9 +201,14 @@ async function findAgain(
       dirs.set(o.repoId, await opts.repoDir(o.repoId).catch(() => undefined));
     const dir = dirs.get(o.repoId);
     if (!dir) continue;
-    const blob = await runGit(['cat-file', 'blob', `${o.commit}:${o.path}`], { cwd: dir }).catch(
-      () => undefined,
-    );
+    // A message is read from its commit (or tag), a file from the commit's tree.
+    const read =
+      o.source === 'commit-message'
+        ? ['log', '-1', '--format=%B', o.commit, '--']
+        : o.source === 'tag-message'
+          ? ['for-each-ref', '--format=%(contents)', `refs/tags/${o.tag ?? ''}`]
+          : ['cat-file', 'blob', `${o.commit}:${o.path}`];
+    const blob = await runGit(read, { cwd: dir }).catch(() => undefined);
     if (!blob) continue;
     const hits = scanText({ path: o.path, text: blob.stdout.toString('utf8') });
     // Default config: no allowlist, so a credential that scans suppress is still found here.

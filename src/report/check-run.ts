@@ -6,6 +6,7 @@ import { renderGuidance } from './guidance/render-guidance.js';
 import { historyTable } from './history-table.js';
 import { accessLabel, plural, severityCounts, verificationLabel } from './labels.js';
 import { code, truncate } from './markdown.js';
+import { messagesMarkdown } from './message-notes.js';
 import { skippedMarkdown, skippedSummary } from './skipped-notes.js';
 import { sortFindings } from './sort-findings.js';
 import { statsLine } from './stats-line.js';
@@ -50,16 +51,19 @@ const LEVEL: Record<Severity, CheckRunAnnotation['annotation_level']> = {
   info: 'notice',
 };
 
+/** One per place in a file; places in commit and tag messages are listed in the summary instead. */
 function annotations(findings: readonly Finding[]): CheckRunAnnotation[] {
   return findings.flatMap((f) =>
-    f.occurrences.map((o) => ({
-      path: o.path,
-      start_line: Math.max(1, o.line),
-      end_line: Math.max(1, o.line),
-      annotation_level: LEVEL[f.severity],
-      title: `${f.title} (${f.severity})`.slice(0, MAX_TITLE),
-      message: `${accessLabel(f.readOnly)}${f.endpoint ? ` for ${f.endpoint}` : ''}, value ${f.masked}, verification: ${verificationLabel(f.verification)}. Rotate it first: removing it from git revokes nothing. Fingerprint ${f.fingerprint}.`,
-    })),
+    f.occurrences
+      .filter((o) => !o.source)
+      .map((o) => ({
+        path: o.path,
+        start_line: Math.max(1, o.line),
+        end_line: Math.max(1, o.line),
+        annotation_level: LEVEL[f.severity],
+        title: `${f.title} (${f.severity})`.slice(0, MAX_TITLE),
+        message: `${accessLabel(f.readOnly)}${f.endpoint ? ` for ${f.endpoint}` : ''}, value ${f.masked}, verification: ${verificationLabel(f.verification)}. Rotate it first: removing it from git revokes nothing. Fingerprint ${f.fingerprint}.`,
+      })),
   );
 }
 
@@ -124,8 +128,9 @@ export function renderCheckRun(result: ScanResult | null, ctx: CheckRunContext):
   const table = history
     ? historyTable(findings, ctx.repoUrl)
     : findingsTable(findings, ctx.repoUrl);
+  const messages = messagesMarkdown(findings, ctx.repoUrl);
   const summary = truncate(
-    `${intro}\n\n${table}\n\n_Scanned ${statsLine(result)}._${skippedSection ? `\n\n${skippedSection}` : ''}`,
+    `${intro}\n\n${table}${messages ? `\n\n${messages}` : ''}\n\n_Scanned ${statsLine(result)}._${skippedSection ? `\n\n${skippedSection}` : ''}`,
     MAX_TEXT,
     '_Table truncated: GitHub limits this field to 65,535 characters. Run `upstash-guard scan --format json` locally for every finding._',
   );

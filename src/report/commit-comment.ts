@@ -1,5 +1,5 @@
 import type { Finding, Occurrence } from '../core/types.js';
-import { accessLabel, verificationLabel } from './labels.js';
+import { accessLabel, verificationLabel, where } from './labels.js';
 import { code } from './markdown.js';
 
 export interface CommitCommentContext {
@@ -13,7 +13,10 @@ export function commitCommentMarker(fingerprint: string): string {
   return `<!-- upstash-guard:commit:${fingerprint} -->`;
 }
 
-/** A short comment on the offending commit at path/line; the marker lets the App skip duplicates. */
+/**
+ * A short comment on the offending commit at path/line (for a message: on the commit itself, naming
+ * the message and line); the marker lets the App skip duplicates.
+ */
 export function renderCommitComment(
   finding: Finding,
   occurrence: Occurrence,
@@ -27,8 +30,10 @@ export function renderCommitComment(
     : '';
   return [
     commitCommentMarker(finding.fingerprint),
-    `**upstash-guard: ${finding.title}** (${finding.severity}, ${accessLabel(finding.readOnly)})${endpoint} at ${code(`${occurrence.path}:${occurrence.line}`)}: ${code(finding.masked)}, verification: ${verificationLabel(finding.verification)}.${history}`,
+    `**upstash-guard: ${finding.title}** (${finding.severity}, ${accessLabel(finding.readOnly)})${endpoint} ${occurrence.source ? 'in' : 'at'} ${code(where(occurrence))}: ${code(finding.masked)}, verification: ${verificationLabel(finding.verification)}.${history}`,
     '',
-    'Rotate it first: rewriting history revokes nothing. The check run “Upstash credentials” has the rotation steps and the history-rewrite recipe.',
+    occurrence.source
+      ? 'Rotate it first: rewriting the message (git filter-repo --replace-message) revokes nothing. The check run “Upstash credentials” has the rotation steps and the history-rewrite recipe.'
+      : 'Rotate it first: rewriting history revokes nothing. The check run “Upstash credentials” has the rotation steps and the history-rewrite recipe.',
   ].join('\n');
 }

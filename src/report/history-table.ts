@@ -1,5 +1,11 @@
 import type { Finding } from '../core/types.js';
-import { accessLabel, plural, TYPE_LABELS, verificationLabel } from './labels.js';
+import {
+  accessLabel,
+  introductionPlace,
+  plural,
+  TYPE_LABELS,
+  verificationLabel,
+} from './labels.js';
 import { cell, code, commitLink } from './markdown.js';
 import { groupRefs } from './refs.js';
 
@@ -23,7 +29,7 @@ export function historyTable(findings: readonly Finding[], repoUrl?: string): st
       TYPE_LABELS[f.type],
       accessLabel(f.readOnly),
       f.endpoint ? code(f.endpoint) : '–',
-      intro ? `${commitLink(intro.commit, repoUrl)} ${code(intro.path)}` : '–',
+      intro ? `${commitLink(intro.commit, repoUrl)} ${code(introductionPlace(intro))}` : '–',
       atHead,
       reach || '–',
       code(f.masked),

@@ -30,6 +30,8 @@ function findingJson(f: Finding): Record<string, unknown> {
         }
       : null,
     occurrences: f.occurrences.map((o) => ({
+      source: o.source ?? 'file',
+      tag: o.tag ?? null,
       path: o.path,
       line: o.line,
       column: o.column ?? null,

@@ -1,4 +1,11 @@
-import type { CredentialType, Finding, Occurrence, Severity, Verification } from '../core/types.js';
+import type {
+  CredentialType,
+  Finding,
+  Introduction,
+  Occurrence,
+  Severity,
+  Verification,
+} from '../core/types.js';
 
 /** Short human names per credential type (the detector title is on the Finding itself). */
 export const TYPE_LABELS: Record<CredentialType, string> = {
@@ -45,9 +52,26 @@ export function shortSha(sha: string | undefined): string {
   return sha ? sha.slice(0, 7) : '';
 }
 
-/** "path:line", plus the byte offset for content read as binary (its lines count LF bytes). */
+/** "commit message" or "message of tag v1.0" for a message occurrence; undefined for a file. */
+export function messageLabel(o: Pick<Occurrence, 'source' | 'tag'>): string | undefined {
+  if (o.source === 'commit-message') return 'commit message';
+  if (o.source === 'tag-message') return `message of tag ${o.tag ?? '?'}`;
+  return undefined;
+}
+
+/**
+ * "path:line", plus the byte offset for content read as binary (its lines count LF bytes); for a
+ * message, "commit message, line 3" (the commit is shown beside it by every renderer).
+ */
 export function where(o: Occurrence): string {
+  const message = messageLabel(o);
+  if (message) return `${message}, line ${o.line}`;
   return `${o.path}:${o.line}${o.offset !== undefined ? ` (byte ${o.offset})` : ''}`;
+}
+
+/** Where an introduction is: its path, or which message. */
+export function introductionPlace(by: Introduction): string {
+  return messageLabel(by) ?? by.path;
 }
 
 export function severityCounts(findings: readonly Finding[]): string {

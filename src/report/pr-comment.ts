@@ -3,6 +3,7 @@ import { findingsTable } from './findings-table.js';
 import { renderGuidance } from './guidance/render-guidance.js';
 import { plural, severityCounts } from './labels.js';
 import { truncate } from './markdown.js';
+import { messagesMarkdown } from './message-notes.js';
 import { skippedMarkdown } from './skipped-notes.js';
 import { sortFindings } from './sort-findings.js';
 
@@ -39,12 +40,14 @@ export function renderPrComment(result: ScanResult, ctx: PrCommentContext = {}):
     );
   }
   const live = findings.filter((f) => f.verification?.status === 'live').length;
+  const messages = messagesMarkdown(findings, ctx.repoUrl);
   const body = [
     PR_COMMENT_MARKER,
     `### 🚨 ${plural(findings.length, 'Upstash credential')} in this pull request (${severityCounts(findings)})${live ? ` — ${live} verified live` : ''}`,
     '',
     findingsTable(findings, ctx.repoUrl),
     '',
+    ...(messages ? [messages, ''] : []),
     '#### What to do',
     '',
     'Deleting the line in a new commit is **not enough**: the value stays in the branch history and in GitHub’s pull-request refs.',

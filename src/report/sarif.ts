@@ -2,11 +2,12 @@ import {
   CREDENTIAL_TYPES,
   type CredentialType,
   type Finding,
+  type Occurrence,
   type ScanResult,
   type Severity,
 } from '../core/types.js';
 import { typeGuidance } from './guidance/type-guidance.js';
-import { accessLabel, TYPE_LABELS, verificationLabel } from './labels.js';
+import { accessLabel, shortSha, TYPE_LABELS, verificationLabel, where } from './labels.js';
 import { skippedEntry } from './skipped-notes.js';
 import { sortFindings } from './sort-findings.js';
 import { TOOL_NAME, TOOL_URI, TOOL_VERSION } from './tool-info.js';
@@ -80,43 +81,79 @@ function message(f: Finding): string {
   return `${parts.join(', ')}. Rotate it first; removing it from git does not revoke it.`;
 }
 
-/** SARIF 2.1.0 for GitHub code scanning: one rule per credential type, one result per place. */
+/**
+ * A credential in a commit or tag message, as a tool notification rather than a result: code
+ * scanning rejects a result without a physical location in a repository file (an empty or made-up
+ * URI fails the upload, or shows an alert on a file that does not hold it), and a message is in no
+ * file. The notification names the commit and line, never the value.
+ */
+function messageNotification(f: Finding, o: Occurrence) {
+  return {
+    descriptor: { id: `upstash-guard/${o.source}` },
+    level: LEVEL[f.severity] === 'note' ? 'note' : 'error',
+    message: {
+      text: `${f.title} (${accessLabel(f.readOnly)}, value ${f.masked}, fingerprint ${f.fingerprint}) in the ${where(o)}${o.commit ? ` of commit ${shortSha(o.commit)}` : ''}. Not a code scanning alert (a message is in no file): see the text or JSON report. Rotate it first; rewriting the message does not revoke it.`,
+    },
+    properties: {
+      ruleId: f.type,
+      source: o.source,
+      ...(o.tag !== undefined ? { tag: o.tag } : {}),
+      line: o.line,
+      ...(o.commit ? { commit: o.commit } : {}),
+      fingerprint: f.fingerprint,
+      masked: f.masked,
+      severity: f.severity,
+      verification: f.verification?.status ?? 'not-checked',
+    },
+  };
+}
+
+/**
+ * SARIF 2.1.0 for GitHub code scanning: one rule per credential type, one result per place in a
+ * file; places in commit and tag messages as tool notifications (see messageNotification).
+ */
 export function renderSarif(result: ScanResult, opts: SarifOptions = {}): string {
   const ruleIndex = new Map(CREDENTIAL_TYPES.map((t, i) => [t, i]));
-  const results = sortFindings(result.findings).flatMap((f) =>
-    f.occurrences.map((o) => ({
-      ruleId: f.type,
-      ruleIndex: ruleIndex.get(f.type),
-      level: LEVEL[f.severity],
-      message: { text: message(f) },
-      locations: [
-        {
-          physicalLocation: {
-            artifactLocation: { uri: o.path.split('/').map(encodeURIComponent).join('/') },
-            region: {
-              startLine: Math.max(1, o.line),
-              ...(o.column ? { startColumn: o.column } : {}),
-              ...(o.offset !== undefined ? { byteOffset: o.offset } : {}),
+  const sorted = sortFindings(result.findings);
+  const inMessages = sorted.flatMap((f) =>
+    f.occurrences.filter((o) => o.source).map((o) => messageNotification(f, o)),
+  );
+  const results = sorted.flatMap((f) =>
+    f.occurrences
+      .filter((o) => !o.source)
+      .map((o) => ({
+        ruleId: f.type,
+        ruleIndex: ruleIndex.get(f.type),
+        level: LEVEL[f.severity],
+        message: { text: message(f) },
+        locations: [
+          {
+            physicalLocation: {
+              artifactLocation: { uri: o.path.split('/').map(encodeURIComponent).join('/') },
+              region: {
+                startLine: Math.max(1, o.line),
+                ...(o.column ? { startColumn: o.column } : {}),
+                ...(o.offset !== undefined ? { byteOffset: o.offset } : {}),
+              },
             },
           },
+        ],
+        partialFingerprints: { 'upstashGuardFingerprint/v1': f.fingerprint },
+        properties: {
+          fingerprint: f.fingerprint,
+          readOnly: f.readOnly,
+          endpoint: f.endpoint ?? null,
+          masked: f.masked,
+          exposure: f.exposure.kind,
+          severity: f.severity,
+          'security-severity': SECURITY_SEVERITY[f.severity],
+          verification: f.verification?.status ?? 'not-checked',
+          ...(f.verification?.reason ? { verificationReason: f.verification.reason } : {}),
+          ...(o.commit ? { commit: o.commit } : {}),
+          ...(f.introducedBy ? { introducedBy: f.introducedBy.commit } : {}),
+          ...(f.presentAtHead !== undefined ? { presentAtHead: f.presentAtHead } : {}),
         },
-      ],
-      partialFingerprints: { 'upstashGuardFingerprint/v1': f.fingerprint },
-      properties: {
-        fingerprint: f.fingerprint,
-        readOnly: f.readOnly,
-        endpoint: f.endpoint ?? null,
-        masked: f.masked,
-        exposure: f.exposure.kind,
-        severity: f.severity,
-        'security-severity': SECURITY_SEVERITY[f.severity],
-        verification: f.verification?.status ?? 'not-checked',
-        ...(f.verification?.reason ? { verificationReason: f.verification.reason } : {}),
-        ...(o.commit ? { commit: o.commit } : {}),
-        ...(f.introducedBy ? { introducedBy: f.introducedBy.commit } : {}),
-        ...(f.presentAtHead !== undefined ? { presentAtHead: f.presentAtHead } : {}),
-      },
-    })),
+      })),
   );
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -138,30 +175,36 @@ export function renderSarif(result: ScanResult, opts: SarifOptions = {}): string
         invocations: [
           {
             executionSuccessful: true,
-            toolExecutionNotifications: result.skipped.map((s) => ({
-              descriptor: { id: `upstash-guard/skipped/${s.reason}` },
-              level: 'warning',
-              message: { text: `Not scanned: ${skippedEntry(s)}` },
-              ...(s.path
-                ? {
-                    locations: [
-                      {
-                        physicalLocation: {
-                          artifactLocation: {
-                            uri: s.path.split('/').map(encodeURIComponent).join('/'),
+            toolExecutionNotifications: [
+              ...inMessages,
+              ...result.skipped.map((s) => ({
+                descriptor: { id: `upstash-guard/skipped/${s.reason}` },
+                level: 'warning',
+                message: { text: `Not scanned: ${skippedEntry(s)}` },
+                ...(s.path
+                  ? {
+                      locations: [
+                        {
+                          physicalLocation: {
+                            artifactLocation: {
+                              uri: s.path.split('/').map(encodeURIComponent).join('/'),
+                            },
                           },
                         },
-                      },
-                    ],
-                  }
-                : {}),
-              properties: {
-                reason: s.reason,
-                ...(s.size !== undefined ? { size: s.size } : {}),
-                ...(s.commit ? { commit: s.commit } : {}),
-              },
-            })),
-            properties: { skippedCount: result.skippedCount },
+                      ],
+                    }
+                  : {}),
+                properties: {
+                  reason: s.reason,
+                  ...(s.size !== undefined ? { size: s.size } : {}),
+                  ...(s.commit ? { commit: s.commit } : {}),
+                },
+              })),
+            ],
+            properties: {
+              skippedCount: result.skippedCount,
+              ...(inMessages.length ? { messageFindings: inMessages.length } : {}),
+            },
           },
         ],
         results,

@@ -5,6 +5,7 @@ import { renderGuidance } from './guidance/render-guidance.js';
 import {
   accessLabel,
   exposureLabel,
+  introductionPlace,
   plural,
   severityCounts,
   shortSha,
@@ -64,7 +65,11 @@ function block(f: Finding, p: Palette, verbose: boolean): string[] {
     const by = f.introducedBy;
     const who = [by.author, by.date].filter(Boolean).join(', ');
     out.push(
-      field(p, 'introduced', `${shortSha(by.commit)} in ${by.path}${who ? ` (${who})` : ''}`),
+      field(
+        p,
+        'introduced',
+        `${shortSha(by.commit)} in ${introductionPlace(by)}${who ? ` (${who})` : ''}`,
+      ),
     );
   }
   if (f.presentAtHead !== undefined)

@@ -417,6 +417,8 @@ function asFinding(i: Incident): Finding {
     occurrences: i.occurrences.map((o) => ({
       path: o.path,
       line: o.line,
+      ...(o.source ? { source: o.source } : {}),
+      ...(o.tag !== undefined ? { tag: o.tag } : {}),
       ...(o.commit ? { commit: o.commit } : {}),
     })),
   };

@@ -5,6 +5,7 @@
  */
 import { Eta } from 'eta';
 import type { Incident } from '../incidents/model.js';
+import { introductionPlace, where } from '../report/labels.js';
 import { formatDuration, latestVerdict, type IncidentQuery, type Summary } from './query.js';
 
 const eta = new Eta({ autoEscape: true, autoTrim: false, useWith: false, cache: true });
@@ -141,7 +142,7 @@ eta.loadTemplate(
 <thead><tr><th scope="col">Repository</th><th scope="col">Reachable from a fetched ref</th><th scope="col">Checked</th><th scope="col">Introduced by</th></tr></thead>
 <tbody>
 <% for (const r of it.i.repositories) { %>
-<tr><td><a href="<%= it.web %>/<%= r.fullName %>"><%= r.fullName %></a></td><td><%= r.reachable === 'unknown' ? 'unknown' : r.reachable ? 'yes' : 'no' %></td><td><%= r.checkedAt %> (<%= r.checkedBy %>)</td><td><% if (r.introducedBy) { %><a href="<%= it.web %>/<%= r.fullName %>/commit/<%= r.introducedBy.commit %>"><code><%= r.introducedBy.commit.slice(0, 7) %></code></a> <%= r.introducedBy.path %><% } %></td></tr>
+<tr><td><a href="<%= it.web %>/<%= r.fullName %>"><%= r.fullName %></a></td><td><%= r.reachable === 'unknown' ? 'unknown' : r.reachable ? 'yes' : 'no' %></td><td><%= r.checkedAt %> (<%= r.checkedBy %>)</td><td><% if (r.introducedBy) { %><a href="<%= it.web %>/<%= r.fullName %>/commit/<%= r.introducedBy.commit %>"><code><%= r.introducedBy.commit.slice(0, 7) %></code></a> <%= it.introPlace(r.introducedBy) %><% } %></td></tr>
 <% } %>
 </tbody>
 </table>
@@ -155,7 +156,7 @@ and have every fork and clone re-cloned. Rotation comes first: removing a secret
 <thead><tr><th scope="col">Repository</th><th scope="col">File and line</th><th scope="col">Commit</th><th scope="col">Author</th><th scope="col">Date</th></tr></thead>
 <tbody>
 <% for (const o of it.occurrences) { %>
-<tr><td><%= o.repo %></td><td><% if (o.commit) { %><a href="<%= it.web %>/<%= o.repo %>/blob/<%= o.commit %>/<%= o.pathUrl %>#L<%= o.line %>"><%= o.path %>:<%= o.line %></a><% } else { %><%= o.path %>:<%= o.line %><% } %></td><td><% if (o.commit) { %><code><%= o.commit.slice(0, 7) %></code><% } %></td><td><%= o.author || '' %></td><td><%= o.date || '' %></td></tr>
+<tr><td><%= o.repo %></td><td><% if (o.href) { %><a href="<%= o.href %>"><%= o.place %></a><% } else { %><%= o.place %><% } %></td><td><% if (o.commit) { %><code><%= o.commit.slice(0, 7) %></code><% } %></td><td><%= o.author || '' %></td><td><%= o.date || '' %></td></tr>
 <% } %>
 </tbody>
 </table>
@@ -252,16 +253,27 @@ export function incidentPage(
     guidanceMarkdown: string;
   },
 ): string {
-  const occurrences = data.i.occurrences.map((o) => ({
-    ...o,
-    repo: data.repoNames.get(o.repoId) ?? String(o.repoId),
-    pathUrl: o.path.split('/').map(encodeURIComponent).join('/'),
-  }));
+  const occurrences = data.i.occurrences.map((o) => {
+    const repo = data.repoNames.get(o.repoId) ?? String(o.repoId);
+    const pathUrl = o.path.split('/').map(encodeURIComponent).join('/');
+    // A commit or tag message is in no file: it links to the commit, with the message line.
+    return {
+      ...o,
+      repo,
+      place: where(o),
+      href: o.commit
+        ? o.source
+          ? `${data.web}/${repo}/commit/${o.commit}`
+          : `${data.web}/${repo}/blob/${o.commit}/${pathUrl}#L${o.line}`
+        : '',
+    };
+  });
   return page({ ...frame, title: data.i.title }, '@incident', {
     ...data,
     csrf: frame.csrf,
     verdict: latestVerdict(data.i),
     occurrences,
+    introPlace: introductionPlace,
     guidanceHtml: markdownToHtml(data.guidanceMarkdown),
   });
 }

@@ -16,10 +16,28 @@ import {
   renderText,
 } from '../../src/report/index.js';
 import { historyRewriteRecipe } from '../../src/report/guidance/history-rewrite.js';
+import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { createRepo, type TestRepo } from '../helpers/git-repo.js';
 import { redisTokenParts } from '../helpers/synthetic.js';
 
 const opts = { config: DEFAULT_CONFIG };
+
+const require = createRequire(import.meta.url);
+const Ajv = require('ajv') as new (opts: object) => {
+  addMetaSchema(s: object): void;
+  compile(s: object): ((d: unknown) => boolean) & { errors?: unknown };
+};
+const ajv = new Ajv({ schemaId: 'id', meta: false, allErrors: true, validateSchema: false });
+ajv.addMetaSchema(require('ajv/lib/refs/json-schema-draft-04.json') as object);
+const validateSarif = ajv.compile(
+  JSON.parse(
+    readFileSync(
+      require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'),
+      'utf8',
+    ),
+  ) as object,
+);
 
 function outputs(result: ScanResult): string[] {
   const ctx = { config: DEFAULT_CONFIG, repoUrl: 'https://github.com/acme/shop' };
@@ -148,5 +166,79 @@ describe('commit and tag messages', () => {
     const range = await scanRange(repo.dir, { include: [repo.head()], exclude: [base] }, opts);
     expect(range.findings).toEqual([]);
     expect(range.stats.commitsScanned).toBe(5);
+  });
+
+  it('every renderer shows a message place as such, with no file position', async () => {
+    repo.write('.env', `UPSTASH_REDIS_REST_TOKEN=${token}\n`);
+    repo.commit('add env');
+    repo.git('commit', '-q', '--allow-empty', '-m', `again ${token}`);
+    const leak = repo.head();
+    const result = await scanRange(repo.dir, { include: [leak], exclude: [base] }, opts);
+    const f = result.findings[0]!;
+    const msg = f.occurrences.find((o) => o.source)!;
+    expect(msg).toMatchObject({ source: 'commit-message', commit: leak, line: 1 });
+    const ctx = { config: DEFAULT_CONFIG, repoUrl: 'https://github.com/acme/shop' };
+
+    const text = renderText(result, { color: false, verbose: true });
+    expect(text).toContain(`commit message, line 1 (commit ${leak.slice(0, 7)})`);
+
+    const json = JSON.parse(renderJson(result)) as {
+      findings: { occurrences: { source: string; path: string; commit: string }[] }[];
+    };
+    expect(json.findings[0]!.occurrences.map((o) => [o.source, o.path])).toEqual(
+      expect.arrayContaining([
+        ['file', '.env'],
+        ['commit-message', ''],
+      ]),
+    );
+
+    // SARIF: the file place is a result; the message place a notification, never a fake file.
+    const sarif = JSON.parse(renderSarif(result)) as {
+      runs: {
+        results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
+        invocations: { toolExecutionNotifications: { message: { text: string } }[] }[];
+      }[];
+    };
+    expect(validateSarif(sarif)).toBe(true);
+    const run = sarif.runs[0]!;
+    expect(run.results.map((r) => r.locations[0]!.physicalLocation.artifactLocation.uri)).toEqual([
+      '.env',
+    ]);
+    expect(run.invocations[0]!.toolExecutionNotifications).toEqual([
+      expect.objectContaining({
+        message: {
+          text: expect.stringContaining(`commit message, line 1 of commit ${leak.slice(0, 7)}`),
+        },
+        properties: expect.objectContaining({ source: 'commit-message', commit: leak }),
+      }),
+    ]);
+
+    // Check run: an annotation for the file only; the message in the summary.
+    const check = renderCheckRun(result, ctx);
+    expect(check.annotations.map((a) => a.path)).toEqual(['.env']);
+    expect(check.summary).toContain('#### In commit and tag messages');
+    expect(check.summary).toContain(`commit message, line 1`);
+    expect(check.summary).toContain(`/commit/${leak}`);
+    expect(renderPrComment(result, ctx)).toContain('#### In commit and tag messages');
+
+    // The commit comment sits on the commit itself and names the message.
+    const comment = renderCommitComment(f, msg, ctx);
+    expect(comment).toContain('in `commit message, line 1`');
+    expect(comment).not.toContain(':1`');
+
+    // The recipe rewrites messages too, and shows where to look without the value.
+    const recipe = historyRewriteRecipe(result.findings);
+    expect(recipe).toContain('--replace-message ../replacements.txt');
+    for (const out of outputs(result)) expect(out).not.toContain(token);
+  });
+
+  it('the history recipe reads a tag message from the tag', async () => {
+    repo.git('tag', '-a', 'v3', '-m', `notes\n${token}`);
+    const result = await scanHistory(repo.dir, opts);
+    const recipe = historyRewriteRecipe(result.findings);
+    expect(recipe).toContain(`git for-each-ref --format='%(contents)' refs/tags/v3 | sed -n '2p'`);
+    expect(recipe).toContain('--replace-message');
+    expect(renderText(result, { color: false })).toContain('introduced');
+    expect(renderText(result, { color: false })).toContain('in message of tag v3');
   });
 });

@@ -4,10 +4,19 @@ import { fenced, safeSha, shellQuote } from './shell.js';
 /** Where the user can see the leaked value themselves: the introducing commit, else the first place. */
 function source(f: Finding): Occurrence | undefined {
   if (f.introducedBy) {
+    const by = f.introducedBy;
     const match = f.occurrences.find(
-      (o) => o.commit === f.introducedBy?.commit && o.path === f.introducedBy?.path,
+      (o) => o.commit === by.commit && o.path === by.path && o.source === by.source,
     );
-    return match ?? { path: f.introducedBy.path, line: 0, commit: f.introducedBy.commit };
+    return (
+      match ?? {
+        path: by.path,
+        line: 0,
+        commit: by.commit,
+        ...(by.source ? { source: by.source } : {}),
+        ...(by.tag !== undefined ? { tag: by.tag } : {}),
+      }
+    );
   }
   return f.occurrences.find((o) => o.commit) ?? f.occurrences[0];
 }
@@ -15,6 +24,16 @@ function source(f: Finding): Occurrence | undefined {
 /** Prints the offending line to the terminal (not to shell history) so the value can be copied. */
 function showCommand(o: Occurrence): string {
   const sha = safeSha(o.commit);
+  const message =
+    o.source === 'tag-message'
+      ? `git for-each-ref --format='%(contents)' ${shellQuote(`refs/tags/${o.tag ?? ''}`)}`
+      : o.source === 'commit-message'
+        ? `git log -1 --format=%B ${sha ?? 'HEAD'}`
+        : undefined;
+  if (message)
+    return o.line > 0
+      ? `${message} | sed -n '${o.line}p'`
+      : `${message} | grep -n -i -E 'upstash|qstash|redis'`;
   // The mirror clone has no work tree: read even uncommitted-path findings from HEAD.
   const file = `git show ${shellQuote(`${sha ?? 'HEAD'}:${o.path}`)}`;
   return o.line > 0
@@ -35,6 +54,8 @@ function perFinding(f: Finding, i: number): string {
  * built from a silent `read`, so the value reaches neither this text nor the shell history.
  */
 export function historyRewriteRecipe(findings: readonly Finding[], repoUrl?: string): string {
+  // Messages are rewritten by --replace-message (commit and tag messages), with the same file.
+  const inMessages = findings.some((f) => f.occurrences.some((o) => o.source));
   const url = repoUrl ? shellQuote(`${repoUrl}.git`) : '<repository-url>';
   const lines: string[] = [];
   lines.push('### Remove it from git history (after rotating)', '');
@@ -47,10 +68,12 @@ export function historyRewriteRecipe(findings: readonly Finding[], repoUrl?: str
     '',
     fenced(findings.map(perFinding).join('\n\n')),
     '',
-    '3. Rewrite every branch and tag, then check nothing is left:',
+    inMessages
+      ? '3. Rewrite every branch and tag, file contents and commit and tag messages alike, then check nothing is left:'
+      : '3. Rewrite every branch and tag, then check nothing is left:',
     '',
     fenced(
-      'git filter-repo --sensitive-data-removal --replace-text ../replacements.txt\nupstash-guard scan --history .   # must report nothing',
+      `git filter-repo --sensitive-data-removal --replace-text ../replacements.txt${inMessages ? ' --replace-message ../replacements.txt' : ''}\nupstash-guard scan --history .   # must report nothing`,
     ),
     '',
     '4. Force-push all refs (branches and tags). GitHub refuses `refs/pull/*` updates; that is expected:',
