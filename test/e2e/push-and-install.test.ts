@@ -21,6 +21,7 @@ describe('push and installation flows (app process)', () => {
   const fresh = credential('e2e-new');
   const forced = credential('e2e-forced');
   const historic = credential('e2e-history');
+  const inMessage = credential('e2e-message');
   beforeAll(async () => {
     h = await startHarness();
   }, 30_000);
@@ -168,8 +169,36 @@ describe('push and installation flows (app process)', () => {
     expect(metrics).toMatch(/^upstash_guard_installation_scans_in_progress 0$/m);
   });
 
+  it('a push whose only leak is a commit message: failure check, the message in the summary, a comment on the commit without path', async () => {
+    h.gh.clearFailures();
+    r.git('checkout', '-q', 'main');
+    r.branch('msg');
+    r.checkout('msg');
+    r.write('notes.md', 'nothing secret\n');
+    const leak = r.commit(`configure prod\n\nUPSTASH_REDIS_REST_TOKEN=${inMessage.token}`);
+    await h.push(repo(), ref, 'msg');
+    const before = h.gh.commitComments.length;
+    const res = await h.send(
+      'push',
+      pushEvent(ref, { ref: 'refs/heads/msg', before: ZERO, after: leak }),
+    );
+    expect(res.status).toBe(200);
+    const run = await until('check run', () =>
+      h.gh.checkRuns.find((c) => c.head_sha === leak && c.status === 'completed'),
+    );
+    expect(run.conclusion).toBe('failure');
+    expect(run.annotations ?? []).toEqual([]);
+    expect(JSON.stringify(run.output)).toContain('commit message, line 3');
+    const comment = await until('commit comment', () =>
+      h.gh.commitComments.length > before ? h.gh.commitComments[before] : undefined,
+    );
+    expect(comment.target).toBe(leak);
+    expect(comment.path).toBeUndefined();
+    expect(comment.body).toContain('commit message, line 3');
+  });
+
   it('no raw credential in any request to GitHub or in the app logs', () => {
-    for (const c of [old, fresh, forced, historic]) {
+    for (const c of [old, fresh, forced, historic, inMessage]) {
       expect(
         h.gh.requests.filter((q) => q.rawBody.includes(c.token) || q.path.includes(c.token)),
       ).toEqual([]);
