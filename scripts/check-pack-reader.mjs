@@ -7,7 +7,10 @@
  *
  *   npm run build && node scripts/check-pack-reader.mjs <repo>
  */
+import { Buffer } from 'node:buffer';
 import { spawn, spawnSync } from 'node:child_process';
+import console from 'node:console';
+import process from 'node:process';
 import { createHash } from 'node:crypto';
 import { streamPackedBlobs } from '../dist/git/pack/pack-stream.js';
 

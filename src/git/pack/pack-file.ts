@@ -24,7 +24,8 @@ export const OBJ_OFS_DELTA = 6;
 export const OBJ_REF_DELTA = 7;
 
 const PACK_HEADER = 12;
-export const READ_AHEAD = Number(process.env.UG_PACK_READ_AHEAD ?? 16 * 1024);
+/** Read-ahead of each entry read (measured 8–64 KiB on trufflehog: 16 KiB, 8% less CPU than none). */
+const READ_AHEAD = 16 * 1024;
 
 /** One parsed entry header, plus its raw bytes (valid until the next read of the same pack). */
 export interface PackEntry {

@@ -36,7 +36,11 @@ export interface PackIndex {
   sortedOffsets(): Float64Array;
 }
 
-export function parsePackIndex(buf: Buffer): PackIndex {
+/**
+ * `sorted`: the offsets in ascending order when another thread already computed them (shared
+ * memory); otherwise they are computed on first use.
+ */
+export function parsePackIndex(buf: Buffer, sorted?: Float64Array): PackIndex {
   if (buf.length < HEADER + FANOUT + TRAILER) throw new PackFormatError('index too short');
   if (buf.readUInt32BE(0) !== 0xff744f63) throw new PackFormatError('not a version 2 index');
   const version = buf.readUInt32BE(4);
@@ -71,7 +75,7 @@ export function parsePackIndex(buf: Buffer): PackIndex {
     return hi * 0x100000000 + lo;
   };
 
-  let sorted: Float64Array | undefined;
+  if (sorted && sorted.length !== count) throw new PackFormatError('offset table size mismatch');
   return {
     count,
     packChecksum,
@@ -98,10 +102,14 @@ export function parsePackIndex(buf: Buffer): PackIndex {
     sortedOffsets() {
       if (!sorted) {
         sorted = new Float64Array(count);
-        for (let i = 0; i < count; i++) sorted[i] = offsetAt(i);
-        sorted.sort();
+        fillSortedOffsets(sorted, offsetAt);
       }
       return sorted;
     },
   };
+}
+
+function fillSortedOffsets(into: Float64Array, offsetAt: (i: number) => number): void {
+  for (let i = 0; i < into.length; i++) into[i] = offsetAt(i);
+  into.sort();
 }

@@ -25,7 +25,7 @@ const MAX_INDEX_BYTES = 256 * 1024 * 1024;
 const MAX_PACKS = 256;
 
 export interface PackStoreOptions {
-  /** Bytes of inflated objects kept for delta resolution. Default 64 MiB. */
+  /** Bytes of inflated objects kept for delta resolution (the ring). Default 64 MiB. */
   cacheBytes?: number;
 }
 
@@ -67,11 +67,20 @@ export interface PackStore {
   close(): void;
 }
 
-/** The reader over the packs in `objectsDir/pack` (exported for tests). */
-export function openPacksIn(
-  objectsDir: string,
-  opts: PackStoreOptions = {},
-): PackStore | undefined {
+/** A pack's index read once into shared memory, for every reader thread to use. */
+export interface SharedIndex {
+  packPath: string;
+  idx: SharedArrayBuffer;
+  /** The index's offsets, ascending (Float64Array). */
+  sorted: SharedArrayBuffer;
+}
+
+/**
+ * Reads and checks the index of every pack in `objectsDir/pack` once; undefined when there is
+ * none this reader can use (then git reads everything). Indexes that fail their checks are left
+ * out: their packs' objects are then in no index here, and go to git.
+ */
+export function loadIndexes(objectsDir: string): SharedIndex[] | undefined {
   const packDir = join(objectsDir, 'pack');
   let names: string[];
   try {
@@ -80,7 +89,7 @@ export function openPacksIn(
     return undefined;
   }
   if (names.length === 0 || names.length > MAX_PACKS) return undefined;
-  const packs: PackFile[] = [];
+  const out: SharedIndex[] = [];
   for (const name of names.sort()) {
     const idxPath = join(packDir, name);
     try {
@@ -89,9 +98,37 @@ export function openPacksIn(
       if (!st.isFile() || st.size > MAX_INDEX_BYTES) continue;
       const packPath = idxPath.slice(0, -4) + '.pack';
       if (!statSync(packPath).isFile()) continue;
-      packs.push(PackFile.open(packPath, parsePackIndex(readFileSync(idxPath))));
+      const bytes = readFileSync(idxPath);
+      const idx = new SharedArrayBuffer(bytes.length);
+      bytes.copy(new Uint8Array(idx));
+      const index = parsePackIndex(Buffer.from(idx));
+      const sorted = new SharedArrayBuffer(index.count * 8);
+      new Float64Array(sorted).set(index.sortedOffsets());
+      // Opened once here to check the pack against its index (header, count, checksum).
+      PackFile.open(packPath, index).close();
+      out.push({ packPath, idx, sorted });
     } catch {
       // This pack's objects are left to git, which reports what is wrong with them if it must.
+    }
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/** The reader over the packs in `objectsDir/pack`, or over indexes another thread loaded. */
+export function openPacksIn(
+  objectsDir: string,
+  opts: PackStoreOptions = {},
+  shared?: SharedIndex[],
+): PackStore | undefined {
+  const indexes = shared ?? loadIndexes(objectsDir);
+  if (!indexes) return undefined;
+  const packs: PackFile[] = [];
+  for (const s of indexes) {
+    try {
+      const index = parsePackIndex(Buffer.from(s.idx), new Float64Array(s.sorted));
+      packs.push(PackFile.open(s.packPath, index));
+    } catch {
+      // Changed since it was checked: left to git.
     }
   }
   if (packs.length === 0) return undefined;

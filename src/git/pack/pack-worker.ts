@@ -5,11 +5,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createKeywordScanner } from '../history/keyword-scanner.js';
-import { openPacksIn } from './pack-store.js';
+import { openPacksIn, type SharedIndex } from './pack-store.js';
 import { emptyResult, readBatch, textGate, type BatchRequest } from './read-batch.js';
 
 export interface PackWorkerData {
   objectsDir: string;
+  indexes: SharedIndex[];
   maxSize: number;
   cacheBytes: number;
   /** Keywords of the text gate; absent: every blob's bytes are sent. */
@@ -18,12 +19,13 @@ export interface PackWorkerData {
 
 const data = workerData as PackWorkerData;
 const port = parentPort!;
-const store = openPacksIn(data.objectsDir, { cacheBytes: data.cacheBytes });
+const store = openPacksIn(data.objectsDir, { cacheBytes: data.cacheBytes }, data.indexes);
 const gate = data.keywords ? textGate(createKeywordScanner(data.keywords)) : undefined;
 
+let busyMs = 0;
 port.on('message', (msg: BatchRequest | 'done') => {
   if (msg === 'done') {
-    port.postMessage({ done: true, stats: store?.stats });
+    port.postMessage({ done: true, stats: store?.stats, busyMs });
     store?.close();
     port.close();
     return;
@@ -32,6 +34,8 @@ port.on('message', (msg: BatchRequest | 'done') => {
     port.postMessage({ ...emptyResult(msg.id), fallback: [...msg.oids] });
     return;
   }
+  const t = performance.now();
   const result = readBatch(store, msg, data.maxSize, gate);
+  busyMs += performance.now() - t;
   port.postMessage(result, result.data);
 });

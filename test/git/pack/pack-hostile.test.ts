@@ -288,7 +288,7 @@ describe('pack reader on hostile packs', () => {
         readdirSync(packDir).find((n) => n.endsWith('.idx'))!,
       );
       const idx = readFileSync(idxName);
-      idx[idx.length - 30] ^= 0xff; // the pack checksum the index records
+      idx[idx.length - 30] = idx[idx.length - 30]! ^ 0xff; // the pack checksum the index records
       writeFileSync(idxName, idx);
       const seen = new Map<string, Buffer>();
       const outcome = await streamPackedBlobs(
