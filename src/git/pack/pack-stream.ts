@@ -74,6 +74,9 @@ export async function streamPackedBlobs(
   visit: BlobVisitor,
   opts: PackStreamOptions = {},
 ): Promise<PackStreamResult> {
+  // Ask for the first batch before anything else, so the listing (a tree walk in git) starts
+  // while the repository's packs are located and the readers start.
+  oids = prefetched(oids);
   const objectsDir = opts.noPacks ? undefined : await packedObjectsDir(repoDir);
   if (!objectsDir) return streamBlobs(repoDir, oids, maxSize, visit, opts);
   const { signal } = opts;
@@ -289,6 +292,32 @@ async function readInWorkers(
     if (signal?.aborted || failure) stopAll();
   }
   if (failure) throw failure;
+}
+
+/** The same batches, the first one requested at once. */
+function prefetched(
+  oids: Iterable<readonly string[]> | AsyncIterable<readonly string[]>,
+): AsyncIterable<readonly string[]> {
+  const it =
+    Symbol.asyncIterator in oids
+      ? oids[Symbol.asyncIterator]()
+      : (oids as Iterable<readonly string[]>)[Symbol.iterator]();
+  const first = Promise.resolve(it.next());
+  // A listing that fails before it is read is reported when it is read, not as unhandled.
+  first.catch(() => undefined);
+  return {
+    async *[Symbol.asyncIterator]() {
+      let r = await first;
+      try {
+        while (!r.done) {
+          yield r.value;
+          r = await it.next();
+        }
+      } finally {
+        if (!r.done) await it.return?.();
+      }
+    },
+  };
 }
 
 /** An async iterable of batches that is fed while it is being read. */
