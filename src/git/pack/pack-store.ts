@@ -19,6 +19,8 @@ import { OID_BYTES, PackFormatError, parsePackIndex } from './pack-index.js';
 
 /** git's pack-objects never writes chains deeper than 4095; a longer one is damage or a cycle. */
 export const MAX_DELTA_DEPTH = 4096;
+/** Bytes all the deltas of one chain may build together. */
+const MAX_CHAIN_WORK = 512 * 1024 * 1024;
 /** An index larger than this (about 9 million objects) is left to git rather than held. */
 const MAX_INDEX_BYTES = 256 * 1024 * 1024;
 /** More packs than this: the repository is left to git (one descriptor per pack). */
@@ -314,11 +316,16 @@ class Store implements PackStore {
         [p, off] = at;
       }
     }
+    let built = 0;
     for (let i = deltas.length - 1; i >= 0; i--) {
       const delta = deltas[i]!;
       const max = i === 0 ? maxSize : limit;
       const size = deltaResultSize(delta);
       if (size > max) throw new PackFormatError('delta result over the limit');
+      // A few bytes of delta can copy 16 MiB: bound the work one object may cost (a long chain of
+      // such deltas would otherwise copy for hours; git then gets it, under its inactivity limit).
+      built += size;
+      if (built > MAX_CHAIN_WORK) throw new PackFormatError('delta chain builds too much');
       const v = size <= ring.size / 4 && base.ring ? ring.alloc(size, base.v) : -1;
       if (v >= 0 && base.ring) {
         const buf = ring.buf;

@@ -5,7 +5,7 @@
  * certainty (see pack-store.ts) goes to `git cat-file` as before, per object, so loose objects,
  * alternates and missing objects behave and are counted exactly as they were.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -55,6 +55,25 @@ export async function packedObjectsDir(repoDir: string): Promise<string | undefi
   }
 }
 
+/**
+ * Below this many bytes of packs, blobs are read on the calling thread: starting two reader
+ * threads (modules, WebAssembly, V8 heaps) cost more than they saved on upstash/redis-js (11 MB of
+ * pack: 2.25-2.36 CPU-s with two readers, 1.90-1.93 on the main thread, 2.0-2.1 with cat-file).
+ */
+const SMALL_PACKS = 32 * 1024 * 1024;
+
+function packBytes(objectsDir: string): number {
+  let total = 0;
+  try {
+    const dir = resolve(objectsDir, 'pack');
+    for (const n of readdirSync(dir))
+      if (n.endsWith('.pack')) total += statSync(resolve(dir, n)).size;
+  } catch {
+    return 0;
+  }
+  return total;
+}
+
 /** Tuning knobs for measurements (docs/benchmarks.md); not part of the interface. */
 function envNumber(name: string): number | undefined {
   const v = process.env[name];
@@ -97,7 +116,10 @@ export async function streamPackedBlobs(
     });
   };
   const stats = emptyStats();
-  let threads = opts.threads ?? envNumber('UG_PACK_THREADS') ?? parallelGitProcesses();
+  let threads =
+    opts.threads ??
+    envNumber('UG_PACK_THREADS') ??
+    (packBytes(objectsDir) < SMALL_PACKS ? 0 : parallelGitProcesses());
   const file = threads > 0 ? workerFile() : undefined;
   if (!file) threads = 0;
   try {

@@ -202,6 +202,27 @@ describe('pack reader on hostile packs', () => {
     store.close();
   });
 
+  it('bounds the work of one chain: small deltas that each build 8 MiB are refused past 512 MiB', () => {
+    const dir = objectsDir();
+    const chunk = Buffer.alloc(0x10000, 'x');
+    const eight = 128 * 0x10000;
+    const copies = Array.from({ length: 128 }, () => ({ copy: [0, 0x10000] as [number, number] }));
+    const entries: RawEntry[] = [{ oid: fake(0), type: 3, body: chunk }];
+    for (let i = 1; i <= 80; i++)
+      entries.push({
+        oid: fake(i),
+        type: 6,
+        body: delta(i === 1 ? chunk.length : eight, copies),
+        base: i - 1,
+      });
+    writePack(dir, entries);
+    const store = openPacksIn(dir)!;
+    expect(store.read(fake(2), 16 << 20)!.length).toBe(eight);
+    expect(store.read(fake(80), 16 << 20)).toBeUndefined();
+    expect(store.stats.malformed).toBe(1);
+    store.close();
+  });
+
   it('ignores a truncated pack and an index that belongs to another pack', () => {
     const dir = objectsDir();
     const { pack } = writePack(dir, [{ oid: baseOid, type: 3, body: base }]);
