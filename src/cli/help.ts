@@ -5,6 +5,9 @@ Usage:
   upstash-guard scan - [options]          scan standard input
   upstash-guard scan --github-org ORG     clone and scan the history of every repository of ORG
   upstash-guard install-hook [path]       install a git pre-commit hook running "scan --staged"
+  upstash-guard pre-commit [file...]      for the pre-commit framework: the staged changes, plus the
+                                          named files that have nothing staged (run --all-files), or
+                                          the commits from PRE_COMMIT_FROM_REF to PRE_COMMIT_TO_REF
 
 What to scan (default: the files in [path]):
   --staged                  only what is staged for the next commit (pre-commit hooks)

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { ConfigError, DEFAULT_CONFIG, parseConfig, type Config } from '../core/index.js';
+import { ConfigError, DEFAULT_CONFIG, type Config } from '../core/index.js';
 import { UsageError } from './io.js';
 
 export const DEFAULT_CONFIG_PATH = '.github/upstash-guard.yml';
@@ -25,6 +25,8 @@ export async function loadConfig(
     throw new UsageError(`cannot read config file ${shown} (${code ?? 'error'})`);
   }
   try {
+    // Loaded only now: the schema brings zod and yaml, which a repository without a config skips.
+    const { parseConfig } = await import('../core/config/schema.js');
     return parseConfig(text, shown);
   } catch (err) {
     if (err instanceof ConfigError) {

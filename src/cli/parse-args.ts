@@ -17,8 +17,11 @@ export interface OrgArgs {
 }
 
 export interface CliArgs {
-  command: 'scan' | 'install-hook' | 'help' | 'version';
+  /** `pre-commit` is `scan --staged` for the pre-commit framework, which names files. */
+  command: 'scan' | 'pre-commit' | 'install-hook' | 'help' | 'version';
   path: string;
+  /** pre-commit: the files the framework names (relative to the repository root). */
+  files?: string[];
   mode: 'tree' | 'staged' | 'range' | 'history';
   range?: string;
   format: OutputFormat;
@@ -148,10 +151,35 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   if (v.version) return { ...base, command: 'version' };
   if (command === undefined)
     throw new UsageError('missing command: try "upstash-guard scan"', { help: true });
-  if (command !== 'scan' && command !== 'install-hook')
-    throw new UsageError(`unknown command "${command}" (expected scan or install-hook)`, {
-      help: true,
-    });
+  if (command !== 'scan' && command !== 'install-hook' && command !== 'pre-commit')
+    throw new UsageError(
+      `unknown command "${command}" (expected scan, pre-commit or install-hook)`,
+      { help: true },
+    );
+  if (command === 'pre-commit') {
+    for (const flag of ['staged', 'range', 'history', 'github-org'] as const)
+      if (v[flag] !== undefined)
+        throw new UsageError(`pre-commit chooses what to scan itself: drop --${flag}`);
+    const format = v.format ?? 'text';
+    if (format !== 'text' && format !== 'json' && format !== 'sarif')
+      throw new UsageError(`--format must be text, json or sarif (got "${format}")`);
+    const failOn = v['fail-on'];
+    if (failOn !== undefined && !(SEVERITIES as readonly string[]).includes(failOn))
+      throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')} (got "${failOn}")`);
+    return {
+      ...base,
+      command,
+      path: '.',
+      files: positionals.slice(1),
+      mode: 'staged',
+      format,
+      output: v.output,
+      config: v.config,
+      baseline: v.baseline,
+      failOn: failOn as Severity | undefined,
+      fingerprintKey: v['fingerprint-key'],
+    };
+  }
   if (extra.length)
     throw new UsageError(`unexpected argument "${extra[0]}": scan takes one path`, { help: true });
 

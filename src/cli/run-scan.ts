@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Config, ScanResult } from '../core/index.js';
 import { scanHistory } from '../engine/scan-history.js';
 import { scanRange } from '../engine/scan-range.js';
+import { scanPreCommit } from '../engine/scan-pre-commit.js';
 import { scanStaged } from '../engine/scan-staged.js';
 import { scanTree } from '../engine/scan-tree.js';
 import type { EngineOptions } from '../engine/types.js';
@@ -85,7 +86,16 @@ export async function runScan(args: CliArgs, io: CliIo): Promise<ScanOutcome> {
           throw new UsageError(
             `--staged needs a working tree, and ${args.path} is a bare repository (no index): use --history or --range`,
           );
-        result = await scanStaged(root, opts);
+        // Inside `git commit -a` or `git commit <paths>`, git names the index being committed.
+        const indexFile = io.env.GIT_INDEX_FILE;
+        const staged = indexFile ? { ...opts, indexFile: resolve(io.cwd, indexFile) } : opts;
+        const from = io.env.PRE_COMMIT_FROM_REF ?? io.env.PRE_COMMIT_SOURCE;
+        const to = io.env.PRE_COMMIT_TO_REF ?? io.env.PRE_COMMIT_ORIGIN;
+        if (args.files && from && to)
+          // pre-push, or `pre-commit run --from-ref A --to-ref B`: the commits between them.
+          result = await scanRange(root, await resolveRange(root, `${from}..${to}`), opts);
+        else if (args.files) result = await scanPreCommit(root, args.files, staged);
+        else result = await scanStaged(root, staged);
       } else if (args.mode === 'history') result = await scanHistory(root, opts);
       else result = await scanRange(root, await resolveRange(root, args.range ?? ''), opts);
     }

@@ -1,7 +1,8 @@
 /** The public surface of the pure engine. Adapters import from here. */
 export * from './types.js';
 export { DEFAULT_CONFIG, type Config } from './config/types.js';
-export { ConfigError, configJsonSchema, parseConfig } from './config/schema.js';
+export { ConfigError } from './config/error.js';
+// parseConfig and configJsonSchema: import './config/schema.js' (it loads zod and yaml).
 export { DETECTORS } from './detectors/registry.js';
 export { scanText, type ScanTextOptions } from './scan/scan-text.js';
 export { mayContainSecret, PREFILTER_KEYWORDS } from './scan/prefilter.js';

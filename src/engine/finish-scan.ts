@@ -28,6 +28,18 @@ export function countEncoding(stats: ScanStats, encoding: ContentEncoding): void
   else if (encoding !== 'utf8') stats.utf16Decoded = (stats.utf16Decoded ?? 0) + 1;
 }
 
+/** What one or more collectors gather before finishScan turns it into a ScanResult. */
+export interface HitAccumulator {
+  hits: Hit[];
+  stats: ScanStats;
+  warnings: string[];
+  skipped: SkipLog;
+}
+
+export function newAccumulator(): HitAccumulator {
+  return { hits: [], stats: emptyStats(), warnings: [], skipped: new SkipLog() };
+}
+
 /** Hits → ScanResult: the one place every scan mode turns sightings into findings. */
 export function finishScan(
   mode: ScanMode,

@@ -36,7 +36,7 @@ export async function listFiles(dir: string): Promise<string[]> {
 }
 
 /** Keeps the paths whose every parent directory is a directory, not a symlink (lstat, cached). */
-function underRealDirectories(root: string, paths: string[]): string[] {
+export function underRealDirectories(root: string, paths: string[]): string[] {
   const known = new Map<string, boolean>([['', true]]);
   const real = (dir: string): boolean => {
     let ok = known.get(dir);

@@ -4,15 +4,13 @@ import {
   isPathIgnored,
   mayContainSecret,
   scanText,
-  type Hit,
   type ScanMode,
   type ScanResult,
 } from '../core/index.js';
 import { AddedLinesParser, type BinaryChange } from '../git/added-lines.js';
 import { killGit, spawnGit, stderrTail } from '../git/run-git.js';
-import { emptyStats, finishScan } from './finish-scan.js';
+import { finishScan, newAccumulator, type HitAccumulator } from './finish-scan.js';
 import { scanChangedBlobs } from './scan-changed-blobs.js';
-import { SkipLog } from './skipped.js';
 import type { EngineOptions } from './types.js';
 
 export async function scanDiff(
@@ -20,13 +18,26 @@ export async function scanDiff(
   args: string[],
   mode: ScanMode,
   opts: EngineOptions,
+  /** Extra git environment (only GIT_INDEX_FILE, for a staged scan inside a commit's hook). */
+  env?: Record<string, string>,
 ): Promise<ScanResult> {
-  if (opts.signal?.aborted) throw new Error('scan cancelled');
   const started = Date.now();
-  const stats = { ...emptyStats(), commitsScanned: 0 };
-  const warnings: string[] = [];
-  const skipped = new SkipLog();
-  const hits: Hit[] = [];
+  const acc = newAccumulator();
+  acc.stats.commitsScanned = 0;
+  await collectDiffHits(repoDir, args, opts, acc, env);
+  return finishScan(mode, acc.hits, acc.stats, acc.warnings, opts, started, acc.skipped);
+}
+
+/** Streams one diff from git and scans its added lines (and its binary changes as blobs). */
+export async function collectDiffHits(
+  repoDir: string,
+  args: string[],
+  opts: EngineOptions,
+  acc: HitAccumulator,
+  env?: Record<string, string>,
+): Promise<void> {
+  if (opts.signal?.aborted) throw new Error('scan cancelled');
+  const { hits, stats, skipped } = acc;
   const binaries: BinaryChange[] = [];
   const parser = new AddedLinesParser(
     {
@@ -37,7 +48,7 @@ export async function scanDiff(
       },
       binary: (change) => void binaries.push(change),
       commit() {
-        stats.commitsScanned++;
+        stats.commitsScanned = (stats.commitsScanned ?? 0) + 1;
         if (opts.onProgress && stats.commitsScanned % 500 === 0)
           opts.onProgress({ phase: 'scan', done: stats.commitsScanned });
       },
@@ -53,7 +64,10 @@ export async function scanDiff(
   // blob in bounded windows (scan-changed-blobs): a monstrous file in a push costs no memory here.
   // Not `--text`: it would make git load any file whole, and print UTF-16 as raw bytes.
   const threshold = opts.config.maxFileSize;
-  const child = spawnGit(['-c', `core.bigFileThreshold=${threshold}`, ...args], { cwd: repoDir });
+  const child = spawnGit(['-c', `core.bigFileThreshold=${threshold}`, ...args], {
+    cwd: repoDir,
+    ...(env ? { env } : {}),
+  });
   const abort = (): void => killGit(child);
   opts.signal?.addEventListener('abort', abort, { once: true });
   child.stdin.end();
@@ -73,7 +87,6 @@ export async function scanDiff(
   if (code !== 0) throw new Error(`git ${args[0]} failed (exit ${code}): ${stderrTail(stderr)}`);
   hits.push(...(await scanChangedBlobs(repoDir, binaries, opts, stats, skipped)));
   if (opts.signal?.aborted) throw new Error('scan cancelled');
-  return finishScan(mode, hits, stats, warnings, opts, started, skipped);
 }
 
 /**

@@ -1,8 +1,27 @@
 /** Staged changes (`git diff --cached`), for a pre-commit hook: added lines only. */
+import { isAbsolute } from 'node:path';
 import type { ScanResult } from '../core/index.js';
 import { DIFF_ARGS, scanDiff } from './scan-diff.js';
 import type { EngineOptions } from './types.js';
 
-export function scanStaged(repoDir: string, opts: EngineOptions): Promise<ScanResult> {
-  return scanDiff(repoDir, ['diff', '--cached', ...DIFF_ARGS, '--'], 'staged', opts);
+export interface StagedOptions extends EngineOptions {
+  /**
+   * The index a hook must read: `git commit -a`, `git commit <paths>` and `--include` stage into a
+   * temporary index and hand it to the hook as GIT_INDEX_FILE. .git/index does not hold what is
+   * being committed then, so a token that was never `git add`ed would pass. An absolute path.
+   */
+  indexFile?: string;
+}
+
+export function scanStaged(repoDir: string, opts: StagedOptions): Promise<ScanResult> {
+  const { indexFile } = opts;
+  if (indexFile !== undefined && (!isAbsolute(indexFile) || indexFile.includes('\0')))
+    throw new Error('the index file of a staged scan must be an absolute path');
+  return scanDiff(
+    repoDir,
+    ['diff', '--cached', ...DIFF_ARGS, '--'],
+    'staged',
+    opts,
+    indexFile ? { GIT_INDEX_FILE: indexFile } : undefined,
+  );
 }

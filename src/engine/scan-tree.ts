@@ -1,12 +1,11 @@
 /** Working-tree scan: every file a commit could pick up, read from disk, prefiltered as raw bytes. */
 import { join } from 'node:path';
-import { isPathIgnored, type Hit, type ScanResult } from '../core/index.js';
+import { isPathIgnored, type ScanResult } from '../core/index.js';
 import { scanContent, WindowedScanner } from './content/scan-content.js';
 import { sniffEncoding } from './content/sniff.js';
-import { countEncoding, emptyStats, finishScan } from './finish-scan.js';
+import { countEncoding, finishScan, newAccumulator, type HitAccumulator } from './finish-scan.js';
 import { listFiles } from './list-files.js';
 import { readRegularFile, readRegularFileChunks } from './read-regular-file.js';
-import { SkipLog } from './skipped.js';
 import type { EngineOptions } from './types.js';
 
 /** Files read between yields to the event loop (abort signals, progress, other work). */
@@ -14,12 +13,24 @@ const BATCH = 512;
 
 export async function scanTree(dir: string, opts: EngineOptions): Promise<ScanResult> {
   const started = Date.now();
-  const stats = emptyStats();
-  const warnings: string[] = [];
-  const skipped = new SkipLog();
-  const hits: Hit[] = [];
+  const acc = newAccumulator();
+  await collectTreeHits(dir, await listFiles(dir), opts, acc);
+  return finishScan('tree', acc.hits, acc.stats, acc.warnings, opts, started, acc.skipped);
+}
+
+/**
+ * Reads and scans the given files of `dir` (paths relative to it, from listFiles or vetted by the
+ * caller: readRegularFile never follows a symlink in the last component).
+ */
+export async function collectTreeHits(
+  dir: string,
+  listed: readonly string[],
+  opts: EngineOptions,
+  acc: HitAccumulator,
+): Promise<void> {
+  const { hits, stats, warnings, skipped } = acc;
   const { maxFileSize, hardMaxFileSize } = opts.config;
-  const files = (await listFiles(dir)).filter((p) => {
+  const files = listed.filter((p) => {
     const ignored = isPathIgnored(p, opts.config);
     if (ignored) stats.skippedIgnored++;
     return !ignored;
@@ -72,5 +83,4 @@ export async function scanTree(dir: string, opts: EngineOptions): Promise<ScanRe
   }
   if (opts.signal?.aborted) throw new Error('scan cancelled');
   opts.onProgress?.({ phase: 'done', done: total, total, bytes: stats.bytesScanned });
-  return finishScan('tree', hits, stats, warnings, opts, started, skipped);
 }

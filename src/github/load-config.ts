@@ -1,5 +1,6 @@
 import { parse as parseYaml, stringify } from 'yaml';
-import { ConfigError, DEFAULT_CONFIG, parseConfig, type Config } from '../core/index.js';
+import { parseConfig } from '../core/config/schema.js';
+import { ConfigError, DEFAULT_CONFIG, type Config } from '../core/index.js';
 import { getContents, type ConfigFileCache } from './org-config-cache.js';
 import type { GitHubClient, RepoRef } from './types.js';
 

@@ -194,6 +194,7 @@ async function reportScan(
   await deps.onStep?.('comments', job);
   if (!loaded.error) await publishComments(job, gh, result, config.comments, repoUrl);
 
+  await deps.onStep?.('incidents', job);
   if (!loaded.error && deps.onScanned && job.kind !== 'installation')
     await deps.onScanned({
       installationId: job.installationId,

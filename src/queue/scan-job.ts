@@ -113,9 +113,10 @@ export function coalesceJobs(unordered: readonly ScanJob[]): ScanJob {
 }
 
 /**
- * Retries outlast a GitHub or network outage: the delay grows threefold from `baseMs` up to
- * `maxMs` (30 s, 1.5 min, 4.5 min, 13.5 min, 40 min, then every 2 h), ±10 % jitter so jobs
- * failed by one outage do not all return at once. Ten attempts span about ten hours.
+ * Retries outlast a GitHub or network outage: the delay doubles from `baseMs` up to `maxMs` (30 s,
+ * 1, 2, 4, 8, 16, 32, 64 min, then every 2 h), ±10 % jitter so jobs failed by one outage do not
+ * all return at once. Thirteen attempts span about ten hours. Doubling, not a steeper growth, so a
+ * report waits at most about as long again as an outage of minutes lasted before it goes out.
  */
 export interface RetrySchedule {
   attempts: number;
@@ -123,7 +124,7 @@ export interface RetrySchedule {
   maxMs: number;
 }
 
-export const DEFAULT_RETRY: RetrySchedule = { attempts: 10, baseMs: 30_000, maxMs: 2 * 3600_000 };
+export const DEFAULT_RETRY: RetrySchedule = { attempts: 13, baseMs: 30_000, maxMs: 2 * 3600_000 };
 
 /** Delay before the attempt after `failedAttempt` (1-based). */
 export function retryDelayMs(
@@ -131,7 +132,7 @@ export function retryDelayMs(
   s: RetrySchedule,
   random = Math.random,
 ): number {
-  const plain = Math.min(s.baseMs * 3 ** (failedAttempt - 1), s.maxMs);
+  const plain = Math.min(s.baseMs * 2 ** (failedAttempt - 1), s.maxMs);
   return Math.round(plain * (0.9 + 0.2 * random()));
 }
 

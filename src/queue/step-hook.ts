@@ -1,7 +1,7 @@
 /**
  * A test-only hook that freezes a worker at a named step of the recipe, so fault tests can
  * SIGKILL it exactly there. Inert unless NODE_ENV=test and UPSTASH_GUARD_TEST_HANG_AT names a
- * step (fetch, publish, comments); the worker then logs `test hook: hanging at <step>` and never
+ * step (fetch, publish, comments, incidents); the worker then logs `test hook: hanging at <step>` and never
  * continues that job.
  */
 import type { Logger } from 'pino';

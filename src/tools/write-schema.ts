@@ -1,6 +1,6 @@
 /** `npm run schema`: regenerates schema/upstash-guard.schema.json from the zod config schema. */
 import { writeFileSync } from 'node:fs';
-import { configJsonSchema } from '../core/index.js';
+import { configJsonSchema } from '../core/config/schema.js';
 
 export function schemaText(): string {
   const schema = {

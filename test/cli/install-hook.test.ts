@@ -29,9 +29,9 @@ function run(args: string[], cwd: string) {
   return spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
 }
 
-function commit(repo: TestRepo, message: string) {
+function commit(repo: TestRepo, message: string, extra: string[] = []) {
   // A real `git commit`, hooks enabled, with a PATH that has no upstash-guard and no npx.
-  return spawnSync('git', ['commit', '-q', '-m', message], {
+  return spawnSync('git', ['commit', '-q', '-m', message, ...extra], {
     cwd: repo.dir,
     encoding: 'utf8',
     env: {
@@ -48,6 +48,59 @@ function commit(repo: TestRepo, message: string) {
 }
 
 describe('upstash-guard install-hook', () => {
+  // `git commit -a` and `git commit <paths>` stage into a temporary index and point the hook at it
+  // with GIT_INDEX_FILE; a hook that read .git/index would pass a token that was never `git add`ed.
+  test.each([
+    ['commit -a', ['-a']],
+    ['commit <path>', ['--', 'config.env']],
+    ['commit --include <path>', ['--include', 'config.env']],
+  ])('blocks a token the commit stages itself (`git %s`)', (_name, extra) => {
+    const repo = createRepo();
+    try {
+      expect(run(['install-hook'], repo.dir).status).toBe(0);
+      repo.write('config.env', 'NAME=value\n');
+      repo.git('add', '-A');
+      expect(commit(repo, 'clean').status).toBe(0);
+
+      const { token, dbId } = redisTokenParts({ seed: 'hook-a' });
+      repo.write(
+        'config.env',
+        `UPSTASH_REDIS_REST_URL=https://${redisEndpoint(dbId, { seed: 'hook-a' })}\nUPSTASH_REDIS_REST_TOKEN=${token}\n`,
+      );
+      const blocked = commit(repo, 'leak', extra);
+      expect(blocked.stdout + blocked.stderr).toMatch(/Upstash Redis REST token/);
+      expect(blocked.status).not.toBe(0);
+      expect(blocked.stdout + blocked.stderr).not.toContain(token);
+      expect(repo.git('log', '--format=%s').trim().split('\n')).toEqual(['clean']);
+    } finally {
+      rmSync(repo.dir, { recursive: true, force: true });
+    }
+  });
+
+  test('blocks a token committed with `git commit -a` from a linked worktree', () => {
+    const repo = createRepo();
+    const wt = `${repo.dir}-wt`;
+    try {
+      expect(run(['install-hook'], repo.dir).status).toBe(0);
+      repo.write('config.env', 'NAME=value\n');
+      repo.git('add', '-A');
+      expect(commit(repo, 'clean').status).toBe(0);
+      repo.git('worktree', 'add', '-q', wt, '-b', 'feature');
+      const { token, dbId } = redisTokenParts({ seed: 'hook-wt' });
+      writeFileSync(
+        join(wt, 'config.env'),
+        `UPSTASH_REDIS_REST_URL=https://${redisEndpoint(dbId, { seed: 'hook-wt' })}\nUPSTASH_REDIS_REST_TOKEN=${token}\n`,
+      );
+      const blocked = commit({ ...repo, dir: wt }, 'leak', ['-a']);
+      expect(blocked.stdout + blocked.stderr).toMatch(/Upstash Redis REST token/);
+      expect(blocked.status).not.toBe(0);
+      expect(blocked.stdout + blocked.stderr).not.toContain(token);
+    } finally {
+      rmSync(wt, { recursive: true, force: true });
+      rmSync(repo.dir, { recursive: true, force: true });
+    }
+  });
+
   test('the installed hook runs this CLI by absolute path: blocks a staged token, passes a clean commit', () => {
     const repo = createRepo();
     try {

@@ -121,10 +121,20 @@ test('the retry schedule runs from seconds to hours', () => {
     retryDelayMs(i + 1, DEFAULT_RETRY, mid),
   );
   expect(delays[0]).toBe(30_000);
-  expect(delays[1]).toBe(90_000);
+  expect(delays[1]).toBe(60_000);
+  expect(delays[2]).toBe(120_000);
   expect(Math.max(...delays)).toBe(2 * 3600_000);
   const total = delays.reduce((a, b) => a + b, 0);
-  expect(total).toBeGreaterThan(6 * 3600_000);
+  expect(total).toBeGreaterThan(9 * 3600_000);
+  expect(total).toBeLessThan(11 * 3600_000);
+  // An outage of a few minutes: the attempt after it comes within about as long again.
+  const after = (outageMs: number): number => {
+    let t = 0;
+    for (const d of delays) if ((t += d) >= outageMs) return t;
+    return Infinity;
+  };
+  for (const minutes of [1, 3, 5, 10, 30])
+    expect(after(minutes * 60_000)).toBeLessThanOrEqual(2 * minutes * 60_000 + 30_000);
   expect(retryDelayMs(1, DEFAULT_RETRY, () => 0)).toBe(27_000);
   expect(retryDelayMs(1, DEFAULT_RETRY, () => 1)).toBe(33_000);
 });

@@ -1,4 +1,5 @@
-import { ConfigError, parseConfig } from '../../../src/core/index.js';
+import { ConfigError } from '../../../src/core/index.js';
+import { parseConfig } from '../../../src/core/config/schema.js';
 import { qstashToken, redisToken } from '../../helpers/synthetic.js';
 
 function errorOf(text: string): ConfigError {

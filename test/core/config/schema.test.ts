@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, DEFAULT_CONFIG, parseConfig } from '../../../src/core/index.js';
+import { ConfigError, DEFAULT_CONFIG } from '../../../src/core/index.js';
+import { parseConfig } from '../../../src/core/config/schema.js';
 import { schemaText } from '../../../src/tools/write-schema.js';
 
 describe('parseConfig', () => {

@@ -11,10 +11,11 @@ function reference(text: string): { index: number; run: string }[] {
 }
 
 describe('base64Runs', () => {
-  let seed = 7;
+  // Not an LCG's low bits, which repeat with a short period and leave whole layouts untried.
+  let state = 7;
   const rand = (n: number): number => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed % n;
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return Math.floor((state / 2 ** 32) * n);
   };
   const alphabet = ['A', 'z', '0', '+', '/', '=', ' ', '\n', '-', ':', 'é', '"'];
 
@@ -31,6 +32,20 @@ describe('base64Runs', () => {
       }
       expect([text, base64Runs(text)]).toEqual([text, reference(text)]);
     }
+  });
+
+  it('finds a run of every length near the threshold at every offset (the scan probes every 24th character)', () => {
+    for (let offset = 0; offset < 60; offset++)
+      for (let length = 20; length < 52; length++)
+        for (const tail of ['', '=', '==', '===', ' ']) {
+          const text = `${' '.repeat(offset)}${'Qk'.repeat(length).slice(0, length)}${tail} x`;
+          expect([offset, length, tail, base64Runs(text)]).toEqual([
+            offset,
+            length,
+            tail,
+            reference(text),
+          ]);
+        }
   });
 
   it('handles runs at the very start and end of the text', () => {

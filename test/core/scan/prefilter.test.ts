@@ -115,6 +115,34 @@ describe('keywordsIn (every keyword present, one pass)', () => {
     }
   });
 
+  it('answers exactly on long texts too (scanned as latin1 bytes), even where a character above 0xff has a keyword byte as its low byte', () => {
+    // U+0141 and U+4E41 end in 0x41 ('A'), U+0153 in 0x53 ('S'), U+015F in 0x5F ('_'): in latin1
+    // they read as letters of keywords (AAI, STASH, sig_), which the text does not hold.
+    const wide = ['\u0141', '\u4e41', '\u0153', '\u015f', 'AI', 'TASH', 'sig'];
+    const long = 'x'.repeat(300);
+    expect(keywordsIn(`${long}\u0141AI`).has('AAI')).toBe(false);
+    expect(keywordsIn(`${long}\u015f`.replace('x\u015f', 'sig\u015f')).has('sig_')).toBe(false);
+    expect(keywordsIn(`${long}\u0141AI AAI`).has('AAI')).toBe(true);
+    // A generator whose low bits are not periodic (an LCG's are): pieces must meet in any order.
+    let state = 2024;
+    const rand = (n: number): number => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return Math.floor((state / 2 ** 32) * n);
+    };
+    for (let round = 0; round < 1500; round++) {
+      let text = 'x'.repeat(200 + rand(300));
+      const parts = 1 + rand(16);
+      for (let p = 0; p < parts; p++) {
+        const piece = rand(2) === 0 ? wide[rand(wide.length)]! : pieces[rand(pieces.length)]!;
+        text += rand(3) === 0 ? piece.slice(0, Math.max(1, piece.length - 1)) : piece;
+        if (rand(4) === 0) text += FILLER;
+      }
+      const present = keywordsIn(text);
+      for (const k of [...PREFILTER_KEYWORDS, ...others])
+        expect([k, present.has(k)]).toEqual([k, text.includes(k)]);
+    }
+  });
+
   it('finds a keyword at every alignment and at both ends', () => {
     for (const k of PREFILTER_KEYWORDS)
       for (let pad = 0; pad < 3; pad++) {

@@ -2,12 +2,12 @@ import {
   collectFindings,
   DEFAULT_CONFIG,
   mayContainSecret,
-  parseConfig,
   revealSecret,
   scanText,
   type Fragment,
   type Hit,
 } from '../../../src/core/index.js';
+import { parseConfig } from '../../../src/core/config/schema.js';
 import {
   kafkaCredentials,
   managementKey,

@@ -3,11 +3,11 @@ import {
   DEFAULT_CONFIG,
   failsScan,
   isPathIgnored,
-  parseConfig,
   severityOf,
   type Finding,
   type SeverityInput,
 } from '../../../src/core/index.js';
+import { parseConfig } from '../../../src/core/config/schema.js';
 
 const server = { kind: 'server' } as const;
 const browser = { kind: 'browser', reason: 'VITE_ prefix' } as const;
