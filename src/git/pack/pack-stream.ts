@@ -23,7 +23,7 @@ export interface PackStreamOptions extends StreamOptions {
   gate?: { keywords: readonly string[]; gated(oid: string, size: number): void };
   /** Reader threads; 0 reads on the calling thread. Default: 2, or 1 on a single-core machine. */
   threads?: number;
-  /** Delta-base cache per reader, bytes. Default 32 MiB (two readers: 64 MiB). */
+  /** Delta-base cache per reader, bytes. Default 24 MiB (two readers: 48 MiB). */
   cacheBytes?: number;
   /** Skip the pack reader (cat-file only). */
   noPacks?: boolean;
@@ -99,7 +99,7 @@ export async function streamPackedBlobs(
   const objectsDir = opts.noPacks ? undefined : await packedObjectsDir(repoDir);
   if (!objectsDir) return streamBlobs(repoDir, oids, maxSize, visit, opts);
   const { signal } = opts;
-  const cacheBytes = opts.cacheBytes ?? (envNumber('UG_PACK_CACHE_MB') ?? 32) * 1024 * 1024;
+  const cacheBytes = opts.cacheBytes ?? (envNumber('UG_PACK_CACHE_MB') ?? 24) * 1024 * 1024;
 
   // What the packs cannot answer goes to one cat-file reader, started on the first such object.
   const queue = new BatchQueue();

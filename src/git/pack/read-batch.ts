@@ -81,7 +81,7 @@ export function readBatch(
       continue;
     }
     if (!chunk || used + data.length > chunk.length) {
-      if (chunk) out.data.push(chunk.buffer.slice(0, used) as ArrayBuffer);
+      if (chunk) out.data.push(trimmed(chunk, used));
       chunk = new Uint8Array(Math.max(CHUNK, data.length));
       used = 0;
     }
@@ -91,8 +91,13 @@ export function readBatch(
     out.sizes.push(data.length);
     out.chunkOf.push(out.data.length);
   }
-  if (chunk) out.data.push(chunk.buffer.slice(0, used) as ArrayBuffer);
+  if (chunk) out.data.push(trimmed(chunk, used));
   return out;
+}
+
+/** The chunk's bytes as a transferable buffer: itself when full (a blob of a chunk's own). */
+function trimmed(chunk: Uint8Array, used: number): ArrayBuffer {
+  return (used === chunk.length ? chunk.buffer : chunk.buffer.slice(0, used)) as ArrayBuffer;
 }
 
 export function addStats(into: PackStoreStats, from: PackStoreStats): void {
