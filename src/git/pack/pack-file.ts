@@ -13,7 +13,6 @@
  * Nothing is trusted: offsets, sizes and distances are checked against the file before use.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { inflateSync } from 'node:zlib';
 import { OID_BYTES, PackFormatError, type PackIndex } from './pack-index.js';
 
 export const OBJ_COMMIT = 1;
@@ -143,20 +142,6 @@ export class PackFile {
       throw new PackFormatError('entry longer than its content');
     if (length > first) raw = this.window(offset, length);
     return { type, size, baseOffset, baseOid, raw: raw.subarray(0, length), dataStart: p };
-  }
-
-  /** Inflates an entry's zlib stream; exactly `entry.size` bytes or an error. */
-  inflate(entry: PackEntry): Buffer {
-    const { size } = entry;
-    const input = entry.raw.subarray(entry.dataStart);
-    // One output chunk one byte larger than expected: the common case allocates once, copies
-    // nothing, and a stream longer than its header says is caught.
-    const out = inflateSync(input, {
-      chunkSize: Math.max(64, size + 1),
-      maxOutputLength: size + 1,
-    });
-    if (out.length !== size) throw new PackFormatError('inflated size does not match the header');
-    return out;
   }
 
   /**

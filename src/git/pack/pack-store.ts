@@ -14,6 +14,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyDelta, deltaResultSize } from './delta.js';
+import { createInflater } from './inflate.js';
 import { OBJ_OFS_DELTA, OBJ_REF_DELTA, PackFile, TooLarge, type PackEntry } from './pack-file.js';
 import { OID_BYTES, PackFormatError, parsePackIndex } from './pack-index.js';
 
@@ -210,6 +211,8 @@ class Store implements PackStore {
   readonly stats: PackStoreStats = emptyStats();
   private readonly ring: Ring;
   private readonly oid = Buffer.alloc(OID_BYTES);
+  private readonly inflater = createInflater();
+  private deltaArena = new Uint8Array(1024 * 1024);
 
   constructor(
     private readonly list: PackFile[],
@@ -278,8 +281,11 @@ class Store implements PackStore {
     const limit = Math.max(maxSize, 16 * 1024 * 1024);
     const ring = this.ring;
     const keys: number[] = [];
-    const deltas: Buffer[] = [];
+    const deltas: Uint8Array[] = [];
     let deltaBytes = 0;
+    let cursor = 0;
+    // A large chain's scratch is not kept for the rest of the scan.
+    if (this.deltaArena.length > 4 * 1024 * 1024) this.deltaArena = new Uint8Array(1024 * 1024);
     let base: Held;
     let p = pack;
     let off = offset;
@@ -296,15 +302,34 @@ class Store implements PackStore {
       const file = this.list[p]!;
       const entry: PackEntry = file.entry(off, deltas.length === 0 ? maxSize : limit);
       this.stats.inflated++;
-      const data = file.inflate(entry);
+      const input = entry.raw.subarray(entry.dataStart);
+      const size = entry.size;
       if (entry.type !== OBJ_OFS_DELTA && entry.type !== OBJ_REF_DELTA) {
-        base = this.keep(key, data);
+        // A whole object is inflated straight into the ring (or its own array when too large).
+        if (size + 1 <= ring.size / 4) {
+          const v = ring.alloc(size + 1);
+          this.inflater.into(input, ring.buf, ring.phys(v), size);
+          ring.add(key, v, size);
+          base = { ring: true, v, len: size };
+        } else {
+          const out = new Uint8Array(size + 1);
+          this.inflater.into(input, out, 0, size);
+          base = { ring: false, data: out.subarray(0, size) };
+        }
         break;
       }
+      deltaBytes += size;
+      if (deltaBytes > 64 * 1024 * 1024) throw new PackFormatError('delta chain too large');
+      // The chain's deltas are inflated one after the other into one scratch array.
+      if (this.deltaArena.length - cursor < size + 1) {
+        this.deltaArena = new Uint8Array(Math.max(size + 1, this.deltaArena.length * 2));
+        cursor = 0;
+      }
+      this.inflater.into(input, this.deltaArena, cursor, size);
+      const data = this.deltaArena.subarray(cursor, cursor + size);
+      cursor += size;
       if (deltas.length === 0 && deltaResultSize(data) > maxSize)
         throw new TooLarge(deltaResultSize(data));
-      deltaBytes += data.length;
-      if (deltaBytes > 64 * 1024 * 1024) throw new PackFormatError('delta chain too large');
       keys.push(key);
       deltas.push(data);
       if (entry.type === OBJ_OFS_DELTA) {
