@@ -45,13 +45,21 @@ export function registerHandlers(app: Probot, queue: ScanQueue, hooks: HandlerHo
         app.log.info({ event }, 'event needs no scan');
         continue;
       }
-      const { id, duplicate } = await bounded(
-        queue.add({ ...job, receivedAt: Date.now() }),
-        enqueueTimeoutMs,
-      ).catch((err: unknown) => {
+      const adding = queue.add({ ...job, receivedAt: Date.now() });
+      const { id, duplicate } = await bounded(adding, enqueueTimeoutMs).catch((err: unknown) => {
         app.log.error(
           { event, repo: `${job.owner}/${job.repo}`, kind: job.kind, err: (err as Error).message },
           'cannot enqueue: answering 503 so the delivery can be redelivered',
+        );
+        // An add that timed out goes on (ioredis sends its commands once Redis is back) and may
+        // store the job before the redelivery does: say so, so that job is not a mystery.
+        void adding.then(
+          (r) =>
+            app.log.info(
+              { event, job: r.id, duplicate: r.duplicate },
+              'enqueue finished after the delivery was answered 503',
+            ),
+          () => undefined,
         );
         throw err;
       });

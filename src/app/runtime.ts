@@ -2,12 +2,13 @@
  * Wiring shared by the app process and `npm run worker`: the queue (BullMQ with REDIS_URL,
  * in-process otherwise), the repository cache, the verifier and metrics.
  */
+import { copyFileSync, existsSync, mkdirSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Probot } from 'probot';
 import type { Logger } from 'pino';
 import type { Finding } from '../core/index.js';
-import { cacheDirFrom } from '../git/cache-dir.js';
+import { cacheDirFrom, stateDirFrom } from '../git/cache-dir.js';
 import { CacheJanitor } from '../git/cache-eviction.js';
 import { RepoCache, cacheKeyFor } from '../git/repo-cache.js';
 import { ConfigFileCache } from '../github/org-config-cache.js';
@@ -22,11 +23,18 @@ import { warnIfRedisUnsafe } from '../queue/redis-requirements.js';
 import { stepHookFromEnv } from '../queue/step-hook.js';
 import { failureReason, Metrics } from '../queue/metrics.js';
 import { processInstallJob } from '../queue/install-job.js';
+import {
+  FileInstallRunStore,
+  InstallRuns,
+  RedisInstallRunStore,
+  type RunSummary,
+} from '../queue/install-runs.js';
 import { processScanJob, type JobVerifier } from '../queue/process-scan-job.js';
 import { notingTips } from '../queue/noting-queue.js';
 import { reportAttemptFailure } from '../queue/log-failure.js';
-import { retryScheduleFromEnv } from '../queue/scan-job.js';
+import { jobIdOf, retryScheduleFromEnv } from '../queue/scan-job.js';
 import type { AttemptFailure, ScanQueue } from '../queue/scan-queue.js';
+import type { ScanJob } from '../queue/scan-job.js';
 import { createIncidentServices, type IncidentServices } from '../incidents/setup.js';
 import { allowedFingerprints } from '../incidents/record.js';
 import { MemoryGate, RedisGate, serialized } from '../queue/serial-gate.js';
@@ -54,7 +62,47 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
   const redisUrl = env.REDIS_URL;
   const cacheDir = cacheDirFrom(env);
   const retry = retryScheduleFromEnv(env);
-  const onAttemptFailed = (f: AttemptFailure): void => reportAttemptFailure(log, f);
+  const stateDir = stateDirFrom(env);
+  if (!redisUrl) moveJournals(cacheDir, stateDir);
+  const redis = redisUrl
+    ? new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true })
+    : undefined;
+  const keyPrefix = env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard';
+  // "installation scan finished": once per install run, whichever process finishes it.
+  const announce = (s: RunSummary): void => {
+    metrics.installationScanFinished(s.durationMs);
+    log.info(
+      {
+        installation: s.installationId,
+        account: s.account,
+        run: s.runId,
+        repositories: s.total,
+        scanned: s.scanned,
+        withFindings: s.withFindings,
+        failed: s.failed,
+        skipped: s.skipped,
+        ...(s.incomplete ? { incomplete: true } : {}),
+        ms: s.durationMs,
+      },
+      'installation scan finished',
+    );
+  };
+  const installRuns = new InstallRuns(
+    redis
+      ? new RedisInstallRunStore(redis, `${keyPrefix}:install-run`)
+      : new FileInstallRunStore(join(stateDir, 'install-runs.journal')),
+    announce,
+  );
+  metrics.readInstallRunsFrom(() => installRuns.store.overview());
+  const onAttemptFailed = async (f: AttemptFailure): Promise<void> => {
+    reportAttemptFailure(log, f);
+    if (!f.final) return;
+    try {
+      await installRuns.failedForGood(f.job, f.jobId);
+    } catch (err) {
+      log.error({ job: f.jobId, err: (err as Error).message }, 'install run: could not record');
+    }
+  };
   const store: ScanQueue = redisUrl
     ? new BullScanQueue({
         connection: redisConnection(redisUrl),
@@ -74,15 +122,12 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
         retry,
         onAttemptFailed,
         // Durable without Redis: a restart loses no queued scan (src/queue/journal.ts).
-        journalPath: join(cacheDir, 'queue.journal'),
+        journalPath: join(stateDir, 'queue.journal'),
         onRestored: (count) => {
           metrics.journalRestored(count);
           if (count > 0) log.info({ count }, 'restored queued scans from the journal');
         },
       });
-  const redis = redisUrl
-    ? new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true })
-    : undefined;
   // A Redis without persistence, or one that evicts keys, loses reports: say so at startup.
   if (redis) void warnIfRedisUnsafe(redis, log);
   // One scan per PR/branch at a time, shared by every worker through Redis when there is one;
@@ -206,28 +251,49 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
         .catch((err: unknown) =>
           log.error({ err: (err as Error).message }, 'incidents: could not start re-verification'),
         );
+      const runScan = (job: ScanJob) =>
+        processScanJob(job, {
+          auth,
+          cache,
+          githubOrigin: origin,
+          log,
+          metrics,
+          configCache,
+          cacheJanitor: janitor,
+          checkRuns,
+          ...(inProgressAfter !== undefined ? { inProgressAfterMs: Number(inProgressAfter) } : {}),
+          ...(onStep ? { onStep } : {}),
+          onScanned: (scanned) => incidents.onScanned(scanned),
+          allowed: (installationId) => allowedFingerprints(incidents.store, installationId),
+          ...(verifier ? { verifier } : {}),
+        });
       const scan = serialized(
-        (job) =>
-          processScanJob(job, {
-            auth,
-            cache,
-            githubOrigin: origin,
-            log,
-            metrics,
-            configCache,
-            cacheJanitor: janitor,
-            checkRuns,
-            ...(inProgressAfter !== undefined
-              ? { inProgressAfterMs: Number(inProgressAfter) }
-              : {}),
-            ...(onStep ? { onStep } : {}),
-            onScanned: (scanned) => incidents.onScanned(scanned),
-            allowed: (installationId) => allowedFingerprints(incidents.store, installationId),
-            ...(verifier ? { verifier } : {}),
-          }),
+        async (job) => {
+          await runScan(job);
+        },
         gate,
         () => metrics.folded(),
       );
+      if (redis && queue.jobState) {
+        const reconcile = setInterval(
+          () =>
+            void installRuns
+              .reconcile((id) => queue.jobState!(id))
+              .then((n) => {
+                if (n > 0)
+                  log.warn({ settled: n }, 'install runs: settled jobs whose end was lost');
+              })
+              .catch(() => undefined),
+          Number(env.UPSTASH_GUARD_INSTALL_RECONCILE_MS ?? 60_000),
+        );
+        reconcile.unref();
+        stopWorker.push(() => clearInterval(reconcile));
+      }
+      void installRuns
+        .recover()
+        .catch((err: unknown) =>
+          log.error({ err: (err as Error).message }, 'install runs: could not recover'),
+        );
       // Sizes for /metrics and LRU eviction also when no job runs; removals from any process.
       const timer = setInterval(() => void janitor.sweep().catch(() => undefined), 5 * 60_000);
       timer.unref();
@@ -245,8 +311,14 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
       queue.start(async (job) => {
         const release = janitor.hold(job.repoId);
         try {
-          if (job.kind === 'installation') await processInstallJob(job, { auth, queue, log });
-          else await scan(job);
+          if (job.kind === 'installation')
+            await processInstallJob(job, { auth, queue, log, runs: installRuns });
+          else if (job.kind === 'history' && job.installRun) {
+            // Settled before the job completes: a worker killed in between re-runs the job,
+            // and the run counts it once.
+            const { findings } = await runScan(job);
+            await installRuns.settle(job.installRun, jobIdOf(job), { failed: false, findings });
+          } else await scan(job);
         } catch (err) {
           metrics.scanFailed(failureReason(err));
           throw err;
@@ -263,8 +335,31 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
     async close() {
       for (const stop of stopWorker) stop();
       await queue.close();
+      await installRuns.store.close?.();
       await incidents.close();
       redis?.disconnect();
     },
   };
+}
+
+/**
+ * The journals used to sit in the clone cache, beside the clones; with a data directory they
+ * live there instead. Moved once at startup, before the queue opens them (nothing queued is lost).
+ */
+function moveJournals(cacheDir: string, stateDir: string): void {
+  if (cacheDir === stateDir) return;
+  for (const name of ['queue.journal', 'install-runs.journal']) {
+    const from = join(cacheDir, name);
+    const to = join(stateDir, name);
+    if (!existsSync(from) || existsSync(to)) continue;
+    mkdirSync(stateDir, { recursive: true });
+    try {
+      renameSync(from, to);
+    } catch (err) {
+      // Two volumes: copy, then remove the old one.
+      if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+      copyFileSync(from, to);
+      unlinkSync(from);
+    }
+  }
 }

@@ -12,3 +12,14 @@ export function cacheDirFrom(env: NodeJS.ProcessEnv): string {
   if (env.UPSTASH_GUARD_DATA_DIR) return join(env.UPSTASH_GUARD_DATA_DIR, 'cache');
   return join(tmpdir(), 'upstash-guard-repos');
 }
+
+/**
+ * Where the in-process queue's journals live (queue.journal, install-runs.journal):
+ * `<UPSTASH_GUARD_DATA_DIR>/queue` when the data directory is set (the Docker image sets it), so
+ * the clone cache holds one directory per repository and nothing else; without it, the cache
+ * directory (as files beside the clones, never counted as clones).
+ */
+export function stateDirFrom(env: NodeJS.ProcessEnv): string {
+  if (env.UPSTASH_GUARD_DATA_DIR) return join(env.UPSTASH_GUARD_DATA_DIR, 'queue');
+  return cacheDirFrom(env);
+}

@@ -29,7 +29,13 @@ export interface JanitorOptions {
   looseObjectLimit?: number;
   /** Pack files that trigger a repack into one (default 16). */
   packLimit?: number;
-  onEvict?: (reason: 'lru' | 'removed', count: number) => void;
+  onEvict?: (reason: 'lru' | 'removed' | 'partial', count: number) => void;
+  /**
+   * A clone directory without `upstash-guard.json` this much older than its last change is the
+   * leftover of a first clone killed mid-fetch (a worker SIGKILLed, a crash): removed by the sweep.
+   * Default one hour, well above the fetch deadline (10 minutes).
+   */
+  partialAgeMs?: number;
 }
 
 export class CacheJanitor {
@@ -108,7 +114,14 @@ export class CacheJanitor {
   }
 
   private async doSweep(): Promise<{ bytes: number; repos: number }> {
-    const clones = await this.list();
+    const all = await this.list();
+    // Leftovers of a first clone that never finished (no metadata, untouched for long): not a
+    // repository, and no installation's removal would ever find them.
+    const stale = Date.now() - (this.opts.partialAgeMs ?? 3600_000);
+    const partial = all.filter((c) => !c.hasMeta && c.lastUsed < stale);
+    for (const c of partial) await rm(c.path, { recursive: true, force: true });
+    if (partial.length) this.opts.onEvict?.('partial', partial.length);
+    const clones = all.filter((c) => !partial.includes(c));
     let bytes = clones.reduce((a, c) => a + c.bytes, 0);
     const max = this.opts.maxBytes;
     let evicted = 0;
@@ -122,7 +135,8 @@ export class CacheJanitor {
       }
     }
     if (evicted) this.opts.onEvict?.('lru', evicted);
-    this.last = { bytes, repos: clones.length - evicted };
+    // Repositories: finished clones (a first clone still fetching has no metadata yet).
+    this.last = { bytes, repos: clones.filter((c) => c.hasMeta).length - evicted };
     return this.last;
   }
 
@@ -143,7 +157,14 @@ export class CacheJanitor {
   }
 
   private async list(): Promise<
-    { path: string; bytes: number; lastUsed: number; repoId?: number; installationId?: number }[]
+    {
+      path: string;
+      bytes: number;
+      lastUsed: number;
+      hasMeta: boolean;
+      repoId?: number;
+      installationId?: number;
+    }[]
   > {
     const entries = await readdir(this.dir, { withFileTypes: true }).catch(() => []);
     const out = [];
@@ -152,14 +173,17 @@ export class CacheJanitor {
       const path = join(this.dir, e.name);
       const meta = await readFile(join(path, META), 'utf8')
         .then((t) => JSON.parse(t) as Partial<CloneMeta>)
-        .catch(() => ({}) as Partial<CloneMeta>);
+        .catch(() => undefined);
       const st = await stat(path).catch(() => undefined);
       out.push({
         path,
         bytes: await dirBytes(path),
-        lastUsed: meta.lastUsed ?? st?.mtimeMs ?? 0,
-        ...(typeof meta.repoId === 'number' ? { repoId: meta.repoId } : {}),
-        ...(typeof meta.installationId === 'number' ? { installationId: meta.installationId } : {}),
+        lastUsed: meta?.lastUsed ?? st?.mtimeMs ?? 0,
+        hasMeta: meta !== undefined,
+        ...(typeof meta?.repoId === 'number' ? { repoId: meta.repoId } : {}),
+        ...(typeof meta?.installationId === 'number'
+          ? { installationId: meta.installationId }
+          : {}),
       });
     }
     return out;

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { redactSecrets, shownValue } from '../core/index.js';
 import { GitError, runGit } from './run-git.js';
 import { tokenFetchEnv } from './token-env.js';
@@ -64,23 +64,29 @@ export const BARE_FETCH_FLAGS = [
   '-q',
 ];
 
-export class RepoCache {
-  private readonly locks = new Map<string, Promise<unknown>>();
+/**
+ * One fetch at a time per clone directory in this process, across every RepoCache on the same
+ * cache directory (several queue workers in one process): two jobs of one repository never
+ * init or fetch the same directory at once.
+ */
+const locks = new Map<string, Promise<unknown>>();
 
+export class RepoCache {
   constructor(
     private readonly dir: string,
     private readonly limits: RepoCacheLimits = {},
   ) {}
 
-  /** Returns the bare repository directory, fetched up to date. Serialised per key. */
+  /** Returns the bare repository directory, fetched up to date. Serialised per clone directory. */
   ensure(req: EnsureRequest): Promise<string> {
-    const prev = this.locks.get(req.key) ?? Promise.resolve();
+    const lock = resolve(this.pathOf(req.key));
+    const prev = locks.get(lock) ?? Promise.resolve();
     const next = prev.catch(() => undefined).then(() => this.fetch(req));
-    this.locks.set(req.key, next);
+    locks.set(lock, next);
     // Clean up the lock without creating a second, unhandled rejection of the same failure.
     next.then(
-      () => this.release(req.key, next),
-      () => this.release(req.key, next),
+      () => release(lock, next),
+      () => release(lock, next),
     );
     return next;
   }
@@ -93,10 +99,6 @@ export class RepoCache {
 
   private pathOf(key: string): string {
     return join(this.dir, createHash('sha256').update(key).digest('hex').slice(0, 24) + '.git');
-  }
-
-  private release(key: string, p: Promise<unknown>): void {
-    if (this.locks.get(key) === p) this.locks.delete(key);
   }
 
   private async fetch(req: EnsureRequest): Promise<string> {
@@ -187,6 +189,10 @@ export class RepoCache {
       throw tooLarge(this.limits.maxBytes);
     }
   }
+}
+
+function release(lock: string, p: Promise<unknown>): void {
+  if (locks.get(lock) === p) locks.delete(lock);
 }
 
 /** Points a bare clone's HEAD at a branch (after fetch, for presentAtHead). */

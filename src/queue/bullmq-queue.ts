@@ -78,7 +78,14 @@ export class BullScanQueue implements ScanQueue {
       await existing.remove().catch(() => undefined);
     }
     await this.queue.add(job.kind, job, { jobId: id, priority: PRIORITY[job.kind] });
-    return { id, duplicate: false };
+    // BullMQ answers an add whose id already exists with that id and stores nothing. Another add
+    // of this job can land between the lookup above and this add: a concurrent redelivery, or the
+    // add of a delivery answered 503 while Redis was away, which ioredis sends once Redis is back
+    // (maxRetriesPerRequest: null). Only the add whose job was stored created it; the other is a
+    // duplicate, and must not note its own receivedAt as the branch's newest job (noting-queue.ts).
+    const stored = await this.queue.getJob(id);
+    const ours = !stored || JSON.stringify(stored.data) === JSON.stringify(job);
+    return { id, duplicate: !ours };
   }
 
   start(processor: JobProcessor): void {
@@ -92,7 +99,7 @@ export class BullScanQueue implements ScanQueue {
           // attemptsMade counts the attempts finished before this one.
           const attempt = bullJob.attemptsMade + 1;
           const attempts = bullJob.opts.attempts ?? 1;
-          this.opts.onAttemptFailed?.({
+          await this.notify({
             jobId: bullJob.id ?? jobIdOf(bullJob.data),
             job: bullJob.data,
             attempt,
@@ -123,7 +130,7 @@ export class BullScanQueue implements ScanQueue {
     // processor above: report it too.
     this.worker.on('failed', (bullJob, err) => {
       if (!bullJob || !/stalled/i.test(err.message)) return;
-      this.opts.onAttemptFailed?.({
+      void this.notify({
         jobId: bullJob.id ?? jobIdOf(bullJob.data),
         job: bullJob.data,
         attempt: bullJob.attemptsMade,
@@ -132,6 +139,21 @@ export class BullScanQueue implements ScanQueue {
         error: err,
       });
     });
+  }
+
+  /** The listener never changes the job's fate: its errors are its own to report. */
+  private async notify(f: Parameters<AttemptFailureListener>[0]): Promise<void> {
+    try {
+      await this.opts.onAttemptFailed?.(f);
+    } catch {
+      /* reported by the listener */
+    }
+  }
+
+  /** A job's state by id: BullMQ's, or `unknown` when the queue does not hold it. */
+  async jobState(id: string): Promise<string> {
+    const job = await this.queue.getJob(id);
+    return job ? job.getState() : 'unknown';
   }
 
   async depth(): Promise<number> {

@@ -156,14 +156,18 @@ export class InProcessQueue implements ScanQueue {
     } catch (err) {
       const retry = { ...DEFAULT_RETRY, ...this.opts.retry };
       const final = err instanceof PermanentJobError || entry.attempt >= retry.attempts;
-      this.opts.onAttemptFailed?.({
-        jobId: entry.id,
-        job: entry.job,
-        attempt: entry.attempt,
-        attempts: retry.attempts,
-        final,
-        error: err,
-      });
+      try {
+        await this.opts.onAttemptFailed?.({
+          jobId: entry.id,
+          job: entry.job,
+          attempt: entry.attempt,
+          attempts: retry.attempts,
+          final,
+          error: err,
+        });
+      } catch {
+        /* the listener reports its own errors; the job's fate is decided here */
+      }
       if (!final && !this.closed) {
         const delay = retryDelayMs(entry.attempt, retry);
         const timer = setTimeout(() => {

@@ -8,13 +8,16 @@
 import type { Logger } from 'pino';
 import { repoFields } from '../app/to-scan-job.js';
 import type { GitHubClient } from '../github/types.js';
-import type { ScanJob } from './scan-job.js';
+import type { InstallRuns } from './install-runs.js';
+import { jobIdOf, type ScanJob } from './scan-job.js';
 import type { ScanQueue } from './scan-queue.js';
 
 export interface InstallJobDeps {
   auth(installationId: number): Promise<{ gh: GitHubClient }>;
   queue: Pick<ScanQueue, 'add'>;
   log: Logger;
+  /** Counts the run's history jobs to one "installation scan finished" signal. */
+  runs?: InstallRuns;
 }
 
 export async function processInstallJob(
@@ -22,12 +25,21 @@ export async function processInstallJob(
   deps: InstallJobDeps,
 ): Promise<{ enqueued: number; duplicates: number; skipped: number }> {
   const started = Date.now();
+  // The run exists before anything can fail, so a listing that fails for good still ends it.
+  const runId = jobIdOf(job);
+  await deps.runs?.begin({
+    runId,
+    installationId: job.installationId,
+    account: job.owner,
+    receivedAt: job.receivedAt ?? started,
+  });
   const { gh } = await deps.auth(job.installationId);
   const only = job.repoIds ? new Set(job.repoIds) : undefined;
   const stats = { enqueued: 0, duplicates: 0, skipped: 0 };
   const pages = gh.paginate.iterator('GET /installation/repositories', { per_page: 100 });
   for await (const page of pages) {
     const repos = page.data as unknown as unknown[];
+    const batch: ScanJob[] = [];
     for (const raw of repos) {
       const fields = repoFields(raw);
       if (!fields || (only && !only.has(fields.repoId))) continue;
@@ -37,19 +49,29 @@ export async function processInstallJob(
         stats.skipped++;
         continue;
       }
-      const history: ScanJob = {
+      batch.push({
         kind: 'history',
         installationId: job.installationId,
         ...fields,
         headSha: '',
         ...(job.deliveryId ? { deliveryId: job.deliveryId } : {}),
         receivedAt: job.receivedAt ?? started,
-      };
+        ...(deps.runs ? { installRun: runId } : {}),
+      });
+    }
+    // Registered before they are enqueued: a job that completes at once still counts for the run.
+    await deps.runs?.register(
+      runId,
+      batch.map((h) => jobIdOf(h)),
+    );
+    for (const history of batch) {
       const { duplicate } = await deps.queue.add(history);
       if (duplicate) stats.duplicates++;
       else stats.enqueued++;
     }
   }
+  // Every page read: the run can finish once its registered jobs have settled.
+  await deps.runs?.listed(runId, { skipped: stats.skipped });
   deps.log.info(
     { installation: job.installationId, ...stats, ms: Date.now() - started },
     'installation scheduled',

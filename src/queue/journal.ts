@@ -116,7 +116,8 @@ export class JobJournal {
 
 const line = (e: Entry): string => `${JSON.stringify(e)}\n`;
 
-async function rewrite(path: string, lines: string[]): Promise<void> {
+/** Replaces `path` with `lines` atomically: write, fsync, rename, fsync the directory. */
+export async function rewrite(path: string, lines: string[]): Promise<void> {
   const tmp = `${path}.tmp`;
   const fh = await open(tmp, 'w', 0o600);
   try {

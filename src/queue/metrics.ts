@@ -5,7 +5,15 @@
  * HTTP methods: never a repository name, a path or anything from a scanned repository.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RunProgress, RunSummary } from './install-runs.js';
 import { QUEUE_STATES, type QueueStats } from './queue-stats.js';
+
+/** Install runs as the store sees them (queue-wide with Redis). */
+export interface InstallRunsView {
+  open: RunProgress[];
+  finishedTotal: number;
+  last?: RunSummary;
+}
 
 const PREFIX = 'upstash_guard_';
 
@@ -25,6 +33,7 @@ export class Metrics {
   readonly registry = new Registry();
   private stats: () => Promise<QueueStats | undefined> = async () => undefined;
   private cacheBytesNow: () => { bytes: number; repos: number } | undefined = () => undefined;
+  private installRunsNow: () => Promise<InstallRunsView | undefined> = async () => undefined;
 
   private readonly scanDuration = histogram(
     this.registry,
@@ -39,6 +48,13 @@ export class Metrics {
     'Time from the webhook arriving to the scan reported (includes queueing), by job kind.',
     ['kind'],
     [1, 5, 10, 30, 60, 120, 300, 600, 1800],
+  );
+  private readonly installDuration = histogram(
+    this.registry,
+    'installation_scan_duration_seconds',
+    'From the installation webhook to the last repository of its scan in a final state (observed by the process that finished it).',
+    [],
+    [10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200],
   );
   private readonly findings = counter(this.registry, 'findings_total', 'Findings reported.');
   private readonly scans = counter(
@@ -101,7 +117,7 @@ export class Metrics {
   private readonly evicted = counter(
     this.registry,
     'cache_evictions_total',
-    'Repository clones removed from the cache, by reason (lru, removed).',
+    'Repository clones removed from the cache, by reason (lru, removed, partial).',
     ['reason'],
   );
 
@@ -132,6 +148,78 @@ export class Metrics {
           this.set({ kind }, Math.round(age * 1000) / 1000);
       },
     });
+    // Install runs, read from the store at scrape time: queue-wide with Redis, so the app's
+    // /metrics shows a run a worker process finished.
+    // One read per scrape for the six series below.
+    let cached: { at: number; view: Promise<InstallRunsView | undefined> } | undefined;
+    const runs = (): Promise<InstallRunsView | undefined> => {
+      if (!cached || Date.now() - cached.at > 1_000)
+        cached = { at: Date.now(), view: this.installRunsNow().catch(() => undefined) };
+      return cached.view;
+    };
+    new Counter({
+      name: `${PREFIX}installation_scans_finished_total`,
+      help: 'Installation scans finished: every repository of the run completed or failed for good.',
+      registers: [this.registry],
+      async collect() {
+        const r = await runs();
+        if (!r) return;
+        this.reset();
+        this.inc(r.finishedTotal);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}installation_scans_in_progress`,
+      help: 'Installation scans not finished yet.',
+      registers: [this.registry],
+      async collect() {
+        const r = await runs();
+        if (r) this.set(r.open.length);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}installation_scan_repositories_pending`,
+      help: 'Repositories of unfinished installation scans not yet completed or failed for good.',
+      registers: [this.registry],
+      async collect() {
+        const r = await runs();
+        if (r) this.set(r.open.reduce((a, o) => a + o.pending, 0));
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}installation_scan_last_finished_timestamp_seconds`,
+      help: 'When the latest installation scan finished (Unix time).',
+      registers: [this.registry],
+      async collect() {
+        const r = await runs();
+        if (r?.last) this.set(r.last.finishedAt / 1000);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}installation_scan_last_duration_seconds`,
+      help: 'The latest finished installation scan: webhook to its last repository in a final state.',
+      registers: [this.registry],
+      async collect() {
+        const r = await runs();
+        if (r?.last) this.set(r.last.durationMs / 1000);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}installation_scan_last_repositories`,
+      help: 'The latest finished installation scan, repositories by outcome (total, scanned, with_findings, failed, skipped).',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+      async collect() {
+        const r = await runs();
+        if (!r?.last) return;
+        const l = r.last;
+        this.set({ outcome: 'total' }, l.total);
+        this.set({ outcome: 'scanned' }, l.scanned);
+        this.set({ outcome: 'with_findings' }, l.withFindings);
+        this.set({ outcome: 'failed' }, l.failed);
+        this.set({ outcome: 'skipped' }, l.skipped);
+      },
+    });
     new Gauge({
       name: `${PREFIX}cache_bytes`,
       help: "Bytes in this process's clone cache (as of the last cache sweep).",
@@ -158,6 +246,12 @@ export class Metrics {
   }
   readCacheFrom(f: () => { bytes: number; repos: number } | undefined): void {
     this.cacheBytesNow = f;
+  }
+  readInstallRunsFrom(f: () => Promise<InstallRunsView | undefined>): void {
+    this.installRunsNow = f;
+  }
+  installationScanFinished(durationMs: number): void {
+    this.installDuration.observe(Math.max(0, durationMs) / 1000);
   }
 
   scanFinished(kind: string, ms: number, findings: number, receivedAt?: number): void {
@@ -190,7 +284,7 @@ export class Metrics {
   journalRestored(count: number): void {
     this.restored.inc(count);
   }
-  cacheEvicted(reason: 'lru' | 'removed', count = 1): void {
+  cacheEvicted(reason: 'lru' | 'removed' | 'partial', count = 1): void {
     this.evicted.inc({ reason }, count);
   }
 

@@ -5,7 +5,8 @@ import type { SerialGate } from './serial-gate.js';
 /**
  * The queue as the handlers see it: every newly stored PR or push job is noted as the newest for
  * its branch, so the serial gate can fold heads it supersedes into its scan (serial-gate.ts).
- * Noted after the add (a redelivered duplicate must not look new); a worker that picks the job up
+ * Noted after the add (a redelivered duplicate must not look new: an add that raced another add
+ * of the same job and stored nothing reports a duplicate too); a worker that picks the job up
  * before the note marks it as the tip itself, so the order does not matter.
  */
 export function notingTips(queue: ScanQueue, gate: SerialGate): ScanQueue {
@@ -20,6 +21,7 @@ export function notingTips(queue: ScanQueue, gate: SerialGate): ScanQueue {
     start: (processor) => queue.start(processor),
     depth: () => queue.depth(),
     ...(queue.stats ? { stats: () => queue.stats!() } : {}),
+    ...(queue.jobState ? { jobState: (id: string) => queue.jobState!(id) } : {}),
     close: () => queue.close(),
   };
 }

@@ -57,7 +57,12 @@ export interface JobDeps {
 
 const ZERO = /^0+$/;
 
-export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void> {
+/** What a scan job reported (install runs count repositories with findings). */
+export interface ScanOutcome {
+  findings: number;
+}
+
+export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<ScanOutcome> {
   const started = Date.now();
   const log = deps.log.child({
     repo: `${job.owner}/${job.repo}`,
@@ -79,7 +84,7 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<void>
   const checkRun = checkRunSlotFor(job, deps, gh, log);
   checkRun.start();
   try {
-    await reportScan(job, deps, { ...ctx, checkRun });
+    return await reportScan(job, deps, { ...ctx, checkRun });
   } finally {
     checkRun.stop();
   }
@@ -105,7 +110,7 @@ async function reportScan(
     writes: { count: number };
     started: number;
   },
-): Promise<void> {
+): Promise<ScanOutcome> {
   const { gh, token, log, started } = ctx;
   const repo = { owner: job.owner, repo: job.repo };
   const t = { start: started, fetched: 0, scanned: 0 };
@@ -136,7 +141,7 @@ async function reportScan(
     if (!head) {
       log.info('empty repository or no default branch: nothing to scan');
       deps.metrics?.scanFinished(job.kind, Date.now() - started, 0);
-      return;
+      return { findings: 0 };
     }
     job = { ...job, headSha: head };
   }
@@ -231,6 +236,7 @@ async function reportScan(
     },
     'scan reported',
   );
+  return { findings: result.findings.length };
 }
 
 async function scan(

@@ -33,6 +33,11 @@ export interface ScanJob {
   deliveryId?: string;
   /** installation job for installation_repositories.added: only these repository ids. */
   repoIds?: number[];
+  /**
+   * history jobs of an installation's scan: the installation job's id (the run, see
+   * src/queue/install-runs.ts), settled when the job completes or fails for good. Not part of the id.
+   */
+  installRun?: string;
   /** When the webhook arrived (ms since epoch): orders jobs that are coalesced. Not part of the id. */
   receivedAt?: number;
 }

@@ -15,7 +15,8 @@ export interface AttemptFailure {
   error: unknown;
 }
 
-export type AttemptFailureListener = (failure: AttemptFailure) => void;
+/** Awaited by the queue before the failure is recorded (a final one then counts for its install run). */
+export type AttemptFailureListener = (failure: AttemptFailure) => void | Promise<void>;
 
 /** The queue the webhook handlers write to; BullMQ with REDIS_URL, in-process otherwise. */
 export interface ScanQueue {
@@ -26,6 +27,8 @@ export interface ScanQueue {
   add(job: ScanJob): Promise<{ id: string; duplicate: boolean }>;
   /** Starts processing in this process. */
   start(processor: JobProcessor): void;
+  /** A job's state by id (BullMQ: completed, failed, active, waiting, delayed, …, or unknown). */
+  jobState?(id: string): Promise<string>;
   /** Jobs waiting or running. */
   depth(): Promise<number>;
   /** Counts by state and the age of the oldest waiting job by kind, for /metrics. */

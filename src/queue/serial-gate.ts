@@ -24,7 +24,8 @@ export interface SerialGate {
   /**
    * Records a newly enqueued job as the newest for its key ("the tip"). Until the tip starts, an
    * older job for the key that reaches a free gate parks its range for the tip instead of being
-   * scanned: superseded heads fold into the newest scan of their branch.
+   * scanned: superseded heads fold into the newest scan of their branch. A job whose id is the
+   * tip's is the tip (another delivery of it noted it), never superseded by it.
    */
   noteEnqueued(key: string, job: ScanJob): Promise<void>;
   acquire(key: string, holder: string, job: ScanJob): Promise<Acquired>;
@@ -39,10 +40,11 @@ export class MemoryGate implements SerialGate {
   private readonly pending = new Map<string, ScanJob[]>();
   private readonly inflight = new Map<string, ScanJob[]>();
   /** Kept after the key is freed (a late note of a job that already ran must not look new). */
-  private readonly tips = new Map<string, { at: number; started: boolean }>();
+  private readonly tips = new Map<string, { at: number; started: boolean; id?: string }>();
   async noteEnqueued(key: string, job: ScanJob): Promise<void> {
     const at = job.receivedAt ?? 0;
-    if (at > (this.tips.get(key)?.at ?? 0)) this.tips.set(key, { at, started: false });
+    if (at > (this.tips.get(key)?.at ?? 0))
+      this.tips.set(key, { at, started: false, id: jobIdOf(job) });
   }
   /** The scan that starts now covers the newest job seen so far: it is the tip, started. */
   private markStarted(key: string, jobs: ScanJob[]): void {
@@ -54,7 +56,9 @@ export class MemoryGate implements SerialGate {
     const current = this.held.get(key);
     const at = job.receivedAt ?? 0;
     const tip = this.tips.get(key);
-    const superseded = current === undefined && tip && !tip.started && at > 0 && tip.at > at;
+    // A job is never superseded by its own id: that tip is this job (noted by another delivery).
+    const superseded =
+      current === undefined && tip && !tip.started && at > 0 && tip.at > at && tip.id !== holder;
     if ((current !== undefined && current !== holder) || superseded) {
       this.pending.set(key, [...(this.pending.get(key) ?? []), job]);
       return { held: false };
@@ -68,6 +72,7 @@ export class MemoryGate implements SerialGate {
     }
     const resume = this.inflight.get(key);
     this.markStarted(key, [job, ...(resume ?? [])]);
+    if (tip && tip.id === holder) tip.started = true;
     return { held: true, sameHolder: current === holder, ...(resume?.length ? { resume } : {}) };
   }
   async next(key: string, holder: string): Promise<ScanJob | undefined> {
@@ -106,7 +111,7 @@ end
 `;
 const NOTE = `local at = tonumber(ARGV[1])
 if at > (tonumber(redis.call('hget', KEYS[1], 'at')) or 0) then
-  redis.call('hset', KEYS[1], 'at', ARGV[1], 'started', '0')
+  redis.call('hset', KEYS[1], 'at', ARGV[1], 'started', '0', 'id', ARGV[3])
 end
 redis.call('pexpire', KEYS[1], ARGV[2]) return 1`;
 const ACQUIRE = `${MARK_STARTED}
@@ -116,7 +121,8 @@ if held and held ~= ARGV[1] then
 end
 local at = tonumber(ARGV[5])
 if not held and at > 0 and redis.call('hget', KEYS[4], 'started') == '0'
-  and (tonumber(redis.call('hget', KEYS[4], 'at')) or 0) > at then
+  and (tonumber(redis.call('hget', KEYS[4], 'at')) or 0) > at
+  and redis.call('hget', KEYS[4], 'id') ~= ARGV[1] then
   redis.call('rpush', KEYS[2], ARGV[2]) redis.call('pexpire', KEYS[2], ARGV[4]) return {0}
 end
 local same = 0
@@ -133,6 +139,7 @@ for _, v in ipairs(redis.call('lrange', KEYS[3], 0, -1)) do
   table.insert(out, v) table.insert(resumed, v)
 end
 mark_started(KEYS[4], resumed, ARGV[4])
+if redis.call('hget', KEYS[4], 'id') == ARGV[1] then redis.call('hset', KEYS[4], 'started', '1') end
 return out`;
 const NEXT = `${MARK_STARTED}
 if redis.call('get', KEYS[1]) ~= ARGV[1] then return {} end
@@ -166,7 +173,14 @@ export class RedisGate implements SerialGate {
   }
   async noteEnqueued(key: string, job: ScanJob): Promise<void> {
     if (!job.receivedAt) return;
-    await this.redis.eval(NOTE, 1, this.keys(key)[3], job.receivedAt, this.lockMs * 4);
+    await this.redis.eval(
+      NOTE,
+      1,
+      this.keys(key)[3],
+      job.receivedAt,
+      this.lockMs * 4,
+      jobIdOf(job),
+    );
   }
   async acquire(key: string, holder: string, job: ScanJob): Promise<Acquired> {
     const r = (await this.redis.eval(

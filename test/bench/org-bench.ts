@@ -1,7 +1,11 @@
 /**
  * npm run bench:org -- [--repos 1000] [--pushes 200] [--storm-repos 20] [--storm-seconds 20]
  *   [--latency 50] [--workers 1] [--concurrency 2] [--redis URL | --in-process] [--skip-install]
- *   [--skip-storm]
+ *   [--skip-storm] [--kill-worker-after S]
+ *
+ * `--kill-worker-after S` SIGKILLs the first worker process S seconds into the install (the app
+ * process in `--in-process` mode) and starts it again on the same cache and data directories, to
+ * check that the install still finishes with exactly one "installation scan finished".
  *
  * The App as a process (`probot run ./dist/app/index.js`, plus `--workers` BullMQ worker processes;
  * 0 = the app processes jobs itself) against the loopback GitHub double with `--latency` ms on
@@ -21,7 +25,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -46,6 +50,7 @@ const { values: o } = parseArgs({
     'in-process': { type: 'boolean', default: false },
     'skip-install': { type: 'boolean', default: false },
     'skip-storm': { type: 'boolean', default: false },
+    'kill-worker-after': { type: 'string' },
   },
 });
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -200,14 +205,12 @@ async function main(): Promise<void> {
         break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    if (!inProcess)
-      for (let w = 0; w < workers; w++)
-        procs.push(
-          spawnNode([join(ROOT, 'dist', 'queue', 'worker-main.js')], {
-            ...env,
-            UPSTASH_GUARD_CACHE_DIR: join(work, `cache-w${w}`),
-          }),
-        );
+    const startWorker = (w: number): Proc =>
+      spawnNode([join(ROOT, 'dist', 'queue', 'worker-main.js')], {
+        ...env,
+        UPSTASH_GUARD_CACHE_DIR: join(work, `cache-w${w}`),
+      });
+    if (!inProcess) for (let w = 0; w < workers; w++) procs.push(startWorker(w));
     await new Promise((r) => setTimeout(r, inProcess || workers === 0 ? 0 : 3000));
 
     const deliver = async (event: string, payload: unknown): Promise<number> => {
@@ -227,8 +230,15 @@ async function main(): Promise<void> {
       if (res.status !== 200) throw new Error(`${event}: HTTP ${res.status}`);
       return performance.now() - t0;
     };
+    const counts0: { finished?: number } = {};
     const queueCounts = async (): Promise<Record<string, number>> => {
-      const text = await (await fetch(`${base}/metrics`)).text();
+      // While a killed app restarts, /metrics does not answer: no counts this round.
+      const text = await fetch(`${base}/metrics`).then(
+        (r) => r.text(),
+        () => '',
+      );
+      if (/^upstash_guard_installation_scans_finished_total [1-9]/m.test(text))
+        counts0.finished = 1;
       const counts: Record<string, number> = {};
       for (const m of text.matchAll(/^upstash_guard_queue_jobs\{state="(\w+)"\} (-?\d+)/gm))
         counts[m[1]!] = Number(m[2]);
@@ -262,6 +272,34 @@ async function main(): Promise<void> {
     if (!o['skip-install'] && repos > 0) {
       const before = gh.requests.length;
       const t0 = performance.now();
+      const killAfter = o['kill-worker-after'];
+      if (killAfter !== undefined) {
+        // Killed mid-install (no graceful shutdown), then started again as a restart would.
+        const i = inProcess ? 0 : 1;
+        setTimeout(
+          () => {
+            const victim = procs[i]!;
+            victim.child.kill('SIGKILL');
+            victim.child.once('exit', () => {
+              say(
+                `killed ${inProcess ? 'the app' : 'worker 0'} (SIGKILL) at ${killAfter} s; restarted`,
+              );
+              procs.push(victim);
+              procs[i] = inProcess
+                ? spawnNode(
+                    [
+                      join(ROOT, 'node_modules', 'probot', 'bin', 'probot.js'),
+                      'run',
+                      './dist/app/index.js',
+                    ],
+                    env,
+                  )
+                : startWorker(0);
+            });
+          },
+          Number(killAfter) * 1000,
+        );
+      }
       const answer = await deliver('installation', {
         action: 'created',
         installation: { id: INSTALLATION, account: owner, app_id: 1, repository_selection: 'all' },
@@ -281,7 +319,13 @@ async function main(): Promise<void> {
         const now = performance.now() - t0;
         // The installation job itself plus one history job per repository.
         if (!enqueuedAt && total >= repos + 1) enqueuedAt = now;
-        if (enqueuedAt && (c.completed ?? 0) + (c.failed ?? 0) >= repos + 1) {
+        // A restarted in-process app counts from zero: after a kill, the signal ends the wait.
+        const killed = o['kill-worker-after'] !== undefined;
+        if (
+          (enqueuedAt && (c.completed ?? 0) + (c.failed ?? 0) >= repos + 1) ||
+          (killed && counts0.finished)
+        ) {
+          enqueuedAt ||= now;
           reportedAt = now;
           if (c.failed) say(`failed jobs: ${c.failed}`);
           break;
@@ -289,6 +333,25 @@ async function main(): Promise<void> {
         if (now > 30 * 60_000) throw new Error(`install did not finish: ${JSON.stringify(c)}`);
         await new Promise((r) => setTimeout(r, 250));
       }
+      // The "installation scan finished" signal: one log line over every process, and /metrics.
+      let signalAt = 0;
+      let signal = '';
+      for (let i = 0; i < 240 && !signalAt; i++) {
+        const m = await fetch(`${base}/metrics`).then(
+          (r) => r.text(),
+          () => '',
+        );
+        if (/^upstash_guard_installation_scans_finished_total [1-9]/m.test(m)) {
+          signalAt = performance.now() - t0;
+          signal = m
+            .split('\n')
+            .filter((l) => /^upstash_guard_installation_scan_last_/.test(l))
+            .join('; ');
+        } else await new Promise((r) => setTimeout(r, 250));
+      }
+      const finishedLines = procs
+        .flatMap((p) => p.logs.join('').split('\n'))
+        .filter((l) => l.includes('"installation scan finished"'));
       const w = writes(before);
       const leakyRuns = gh.checkRuns.filter((c) => c.head_sha === leakyHead).length;
       const perRepoGets = gh.requests
@@ -303,6 +366,20 @@ async function main(): Promise<void> {
       say(
         `| ${answer.toFixed(0)} ms | ${s(enqueuedAt)} | ${s(reportedAt)} | ${w} (${(w / repos).toFixed(3)}/repo) | ${gh.checkRuns.filter((c) => c.head_sha !== leakyHead).length} | ${leakyRuns}/${planted.size} | ${perRepoGets} |`,
       );
+      say(
+        `installation scan finished: ${finishedLines.length} log line(s); seen on the app's /metrics at ${signalAt ? s(signalAt) : 'never'}: ${signal}`,
+      );
+      for (const l of finishedLines) say(`    ${l.trim()}`);
+      // One clone per repository: every directory in each process's cache, and what else is there.
+      for (const name of readdirSync(work).filter((n) => n.startsWith('cache-'))) {
+        const entries = readdirSync(join(work, name), { withFileTypes: true });
+        const dirs = entries.filter((e) => e.isDirectory());
+        const other = dirs.filter((e) => !e.name.endsWith('.git')).map((e) => e.name);
+        const files = entries.filter((e) => !e.isDirectory()).map((e) => e.name);
+        say(
+          `cache ${name}: ${dirs.length} directories (${dirs.length - other.length} clones${other.length ? `; other: ${other.join(', ')}` : ''})${files.length ? `, files: ${files.join(', ')}` : ''}`,
+        );
+      }
     }
 
     if (!o['skip-storm'] && pushes > 0) {
@@ -323,51 +400,109 @@ async function main(): Promise<void> {
       }
       const sent: { repo: number; head: string; at: number }[] = [];
       const offending: { repo: string; commit: string }[] = [];
-      const t0 = performance.now();
-      const lastPush: Promise<void>[] = clones.map(() => Promise.resolve());
+      // Everything a push needs is built before the timed window (commits, objects on the server
+      // under a hidden ref, payloads, signatures), so the storm arrives on schedule even on a
+      // loaded machine; firing a push is then a ref update on the server and its delivery.
+      const planned: {
+        repo: number;
+        before: string;
+        head: string;
+        body: string;
+        signature: string;
+        delivery: string;
+      }[] = [];
+      const tips = await Promise.all(clones.map((dir) => git(dir, 'rev-parse', 'HEAD')));
+      const buildStart = performance.now();
       for (let p = 0; p < pushes; p++) {
-        const due = (p * stormMs) / pushes;
-        const wait = due - (performance.now() - t0);
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         const i = p % stormRepos;
         const dir = clones[i]!;
-        // Per repository in order (a branch's pushes are sequential, as on GitHub).
-        lastPush[i] = lastPush[i]!.then(async () => {
-          const leak = p % 9 === 4;
-          writeFileSync(
-            join(dir, leak ? `leak-${p}.env` : 'n.txt'),
-            leak ? credential(`storm-${p}`) : `${p}\n`,
-          );
-          await git(dir, 'add', '-A');
-          await git(dir, 'commit', '-q', '-m', `push ${p}`);
-          const beforeSha = await git(dir, 'rev-parse', 'HEAD~1');
-          const head = await git(dir, 'rev-parse', 'HEAD');
-          if (leak) offending.push({ repo: `storm${i}`, commit: head });
-          await git(
+        const leak = p % 9 === 4;
+        writeFileSync(
+          join(dir, leak ? `leak-${p}.env` : 'n.txt'),
+          leak ? credential(`storm-${p}`) : `${p}\n`,
+        );
+        await git(dir, 'add', '-A');
+        await git(dir, 'commit', '-q', '-m', `push ${p}`);
+        const head = await git(dir, 'rev-parse', 'HEAD');
+        if (leak) offending.push({ repo: `storm${i}`, commit: head });
+        const body = JSON.stringify({
+          ref: 'refs/heads/main',
+          before: tips[i]!,
+          after: head,
+          created: false,
+          deleted: false,
+          forced: false,
+          repository: repoPayload(`storm${i}`, 200_000 + i),
+          installation: { id: INSTALLATION },
+          sender: { login: 'octocat', id: 1, type: 'User' },
+        });
+        planned.push({
+          repo: i,
+          before: tips[i]!,
+          head,
+          body,
+          signature: `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
+          delivery: randomBytes(8).toString('hex'),
+        });
+        tips[i] = head;
+      }
+      // The objects reach the server now, under a ref the App never fetches.
+      await Promise.all(
+        clones.map((dir, i) =>
+          git(
             dir,
             '-c',
             `http.extraHeader=Authorization: ${PUSHER}`,
             'push',
             '-q',
             gitServer.cloneUrl('acme', `storm${i}`),
-            'HEAD:refs/heads/main',
-          );
-          sent.push({ repo: i, head, at: performance.now() });
-          await deliver('push', {
-            ref: 'refs/heads/main',
-            before: beforeSha,
-            after: head,
-            created: false,
-            deleted: false,
-            forced: false,
-            repository: repoPayload(`storm${i}`, 200_000 + i),
-            installation: { id: INSTALLATION },
-            sender: { login: 'octocat', id: 1, type: 'User' },
-          });
+            'HEAD:refs/bench/storm',
+          ),
+        ),
+      );
+      say('');
+      say(
+        `storm built in ${s(performance.now() - buildStart)} (not timed): ${pushes} commits, payloads and signatures`,
+      );
+      const fire = async (x: (typeof planned)[number]): Promise<void> => {
+        // What GitHub does on a push: the branch moves, then the delivery is sent.
+        await git(
+          gitServer.repoDir('acme', `storm${x.repo}`),
+          'update-ref',
+          'refs/heads/main',
+          x.head,
+          x.before,
+        );
+        sent.push({ repo: x.repo, head: x.head, at: performance.now() });
+        const res = await fetch(`${base}/api/github/webhooks`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-github-event': 'push',
+            'x-github-delivery': x.delivery,
+            'x-hub-signature-256': x.signature,
+          },
+          body: x.body,
         });
+        await res.text();
+        if (res.status !== 200) throw new Error(`push: HTTP ${res.status}`);
+      };
+      let lateMax = 0;
+      const t0 = performance.now();
+      const lastPush: Promise<void>[] = clones.map(() => Promise.resolve());
+      for (let p = 0; p < pushes; p++) {
+        const due = (p * stormMs) / pushes;
+        const wait = due - (performance.now() - t0);
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        lateMax = Math.max(lateMax, performance.now() - t0 - due);
+        const x = planned[p]!;
+        // Per repository in order (a branch's pushes are sequential, as on GitHub).
+        lastPush[x.repo] = lastPush[x.repo]!.then(() => fire(x));
       }
       await Promise.all(lastPush);
       const sendSpan = performance.now() - t0;
+      const firstSent = Math.min(...sent.map((x) => x.at)) - t0;
+      const lastSent = Math.max(...sent.map((x) => x.at)) - t0;
       const latest = clones.map((_, i) => [...sent].reverse().find((x) => x.repo === i)!);
       const reportedAt = new Map<string, number>();
       for (;;) {
@@ -401,7 +536,11 @@ async function main(): Promise<void> {
       const dupComments = offending.filter((x) => commentsFor(x.commit).length > 1).length;
       const w = writes(before);
       say('');
-      say(`## storm: ${pushes} pushes over ${stormRepos} repositories in ${s(sendSpan)}`);
+      say(
+        `## storm: ${pushes} pushes over ${stormRepos} repositories, scheduled over ${s(stormMs)}: sent from ${s(firstSent)} to ${s(lastSent)} (send window ${s(lastSent - firstSent)}; last delivery answered at ${s(sendSpan)}; latest fire ${lateMax.toFixed(0)} ms behind schedule), load ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')}`,
+      );
       say(
         `| latest head reported p50 | p99 | max | lost heads | heads scanned / pushed | writes | writes/scan | offending commits | missing comments | duplicate comments | heads with 2+ completed runs |`,
       );

@@ -24,6 +24,8 @@ const ZERO = '0'.repeat(40);
 let gh: GitHubDouble;
 let git: GitHttpServer;
 let cacheDir: string;
+/** The journals live in the data directory (src/git/cache-dir.ts): kept across restarts too. */
+let dataDir: string;
 const apps: AppProcess[] = [];
 const repo = createRepo();
 
@@ -40,6 +42,7 @@ afterAll(async () => {
   await Promise.all([gh.close(), git.close()]);
   repo.cleanup();
   if (cacheDir) rmSync(cacheDir, { recursive: true, force: true });
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function start(): Promise<AppProcess> {
@@ -47,7 +50,7 @@ async function start(): Promise<AppProcess> {
     githubHost: gh.host,
     cacheDir,
     webhookSecret: 'durable-secret',
-    env: { UPSTASH_GUARD_CONCURRENCY: '1' },
+    env: { UPSTASH_GUARD_CONCURRENCY: '1', UPSTASH_GUARD_DATA_DIR: dataDir },
   });
   apps.push(app);
   return app;
@@ -100,6 +103,7 @@ const completed = (heads: string[]): number =>
 for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
   test(`${signal} mid-backlog: every queued scan runs after the restart`, async () => {
     cacheDir = mkdtempSync(join(tmpdir(), `ug-durable-${signal}-`));
+    dataDir = mkdtempSync(join(tmpdir(), `ug-durable-data-${signal}-`));
     const first = await start();
     const heads = await backlog(signal === 'SIGTERM' ? 't' : 'k', 8, first);
     await until('the first scan', () => (completed(heads) >= 1 ? true : undefined), 30_000);
@@ -115,5 +119,6 @@ for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
     expect(second.logs()).toMatch(/restored queued scans from the journal/);
     await second.stop('SIGTERM');
     rmSync(cacheDir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
   }, 120_000);
 }

@@ -155,6 +155,17 @@ describe('push and installation flows (app process)', () => {
     expect(
       h.gh.requests.filter((q) => q.path.startsWith('/installation/repositories')),
     ).toHaveLength(1);
+    // Once every repository is done: one "installation scan finished" line, and /metrics has it.
+    const line = await h.app.waitForLog(/\{[^\n]*"msg":"installation scan finished"[^\n]*/);
+    const done = JSON.parse(line) as Record<string, unknown>;
+    expect(done).toMatchObject({ account: 'acme', failed: 0 });
+    expect(done.withFindings).toBeGreaterThanOrEqual(1);
+    expect(done.scanned).toBe(done.repositories);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.app.logs().match(/"msg":"installation scan finished"/g)).toHaveLength(1);
+    const metrics = await (await fetch(`${h.app.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^upstash_guard_installation_scans_finished_total 1$/m);
+    expect(metrics).toMatch(/^upstash_guard_installation_scans_in_progress 0$/m);
   });
 
   it('no raw credential in any request to GitHub or in the app logs', () => {

@@ -98,3 +98,20 @@ test('removal by repository ids and by installation', async () => {
   expect(await j.remove(7)).toBe(1);
   expect(readdirSync(dir)).toEqual(['z.git']);
 });
+
+test('a first clone killed mid-fetch (no metadata) is not a repository and goes once it is stale', async () => {
+  const evicted: string[] = [];
+  const done = clone('done', 1);
+  const j = new CacheJanitor(dir, { onEvict: (r, n) => evicted.push(`${r}:${n}`) });
+  await j.used(done, { installationId: 1, repoId: 1 });
+  const leftover = clone('leftover', 1);
+  // Fresh: may be a first clone still fetching, so it stays; it is not counted as a repository.
+  expect(await j.sweep()).toMatchObject({ repos: 1 });
+  expect(readdirSync(dir).sort()).toEqual(['done.git', 'leftover.git']);
+  const { utimesSync } = await import('node:fs');
+  const old = (Date.now() - 2 * 3600_000) / 1000;
+  utimesSync(leftover, old, old);
+  expect(await j.sweep()).toMatchObject({ repos: 1 });
+  expect(readdirSync(dir)).toEqual(['done.git']);
+  expect(evicted).toEqual(['partial:1']);
+});
