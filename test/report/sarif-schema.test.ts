@@ -56,10 +56,15 @@ describe('SARIF output', () => {
     );
     // Code scanning folds results with equal partial fingerprints into one alert: each place of
     // a credential must stay its own alert, and no fingerprint may repeat in a run.
-    const keys = run.results.map((r: any) => r.partialFingerprints['upstashGuardFingerprint/v2']); // eslint-disable-line @typescript-eslint/no-explicit-any
-    const places = run.results.map(
-      (r: any) =>
-        `${r.properties.fingerprint} ${r.locations[0].physicalLocation.artifactLocation.uri}`, // eslint-disable-line @typescript-eslint/no-explicit-any
+    type Result = {
+      partialFingerprints: Record<string, string>;
+      properties: { fingerprint: string };
+      locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+    };
+    const results = run.results as Result[];
+    const keys = results.map((r) => r.partialFingerprints['upstashGuardFingerprint/v2']);
+    const places = results.map(
+      (r) => `${r.properties.fingerprint} ${r.locations[0]!.physicalLocation.artifactLocation.uri}`,
     );
     expect(new Set(keys).size).toBe(new Set(places).size);
     expect(redis.locations[0].physicalLocation.artifactLocation.uri).toBe('.env.local');
