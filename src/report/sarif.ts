@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   CREDENTIAL_TYPES,
   type CredentialType,
@@ -81,6 +82,11 @@ function message(f: Finding): string {
   return `${parts.join(', ')}. Rotate it first; removing it from git does not revoke it.`;
 }
 
+/** A short stable key for a path (hashed: the fingerprint never carries a name). */
+function pathKey(path: string): string {
+  return createHash('sha256').update(path).digest('hex').slice(0, 16);
+}
+
 /**
  * A credential in a commit or tag message, as a tool notification rather than a result: code
  * scanning rejects a result without a physical location in a repository file (an empty or made-up
@@ -138,7 +144,12 @@ export function renderSarif(result: ScanResult, opts: SarifOptions = {}): string
             },
           },
         ],
-        partialFingerprints: { 'upstashGuardFingerprint/v1': f.fingerprint },
+        // One alert per credential and file: code scanning merges results whose partial
+        // fingerprints are equal, so the credential's fingerprint alone folded every file it is in
+        // into one alert. The line is left out, so an alert follows its value as lines move.
+        partialFingerprints: {
+          'upstashGuardFingerprint/v2': `${f.fingerprint}:${pathKey(o.path)}`,
+        },
         properties: {
           fingerprint: f.fingerprint,
           readOnly: f.readOnly,
