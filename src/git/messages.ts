@@ -18,9 +18,14 @@ export interface GitMessage {
   text: string;
 }
 
-/** rev-list/log format of one record: the header is `%H` or `%H %P`. */
-export const messageFormat = (header: string): string =>
-  `--format=%x01${header}%x1f%an%x1f%aI%x1f%B%x00`;
+/**
+ * rev-list/log format of one record: the header is `%H` or `%H %P`. Without `withAuthor` the
+ * record is `\x01<header>\x1f<message>\x00` (author and date are then read for the few hits only).
+ */
+export const messageFormat = (header: string, withAuthor = true): string =>
+  withAuthor
+    ? `--format=%x01${header}%x1f%an%x1f%aI%x1f%B%x00`
+    : `--format=%x01${header}%x1f%B%x00`;
 
 /**
  * Walks the records of `out`: `onHeader` gets every header (the commit list needs them all);
@@ -30,6 +35,7 @@ export function parseMessageRecords(
   out: Buffer,
   gate: (bytes: Uint8Array) => boolean,
   onHeader?: (header: string) => void,
+  withAuthor = true,
 ): { count: number; messages: { header: string; author: string; date: string; text: string }[] } {
   const messages: { header: string; author: string; date: string; text: string }[] = [];
   let count = 0;
@@ -41,18 +47,17 @@ export function parseMessageRecords(
     if (end < 0) end = out.length;
     at = end + 1;
     const f1 = out.indexOf(0x1f, start);
-    const f2 = f1 < 0 ? -1 : out.indexOf(0x1f, f1 + 1);
-    const f3 = f2 < 0 ? -1 : out.indexOf(0x1f, f2 + 1);
+    const f2 = !withAuthor ? f1 : f1 < 0 ? -1 : out.indexOf(0x1f, f1 + 1);
+    const f3 = !withAuthor ? f1 : f2 < 0 ? -1 : out.indexOf(0x1f, f2 + 1);
     if (f3 < 0 || f3 > end) continue;
     count++;
-    const header = out.toString('latin1', start + 1, f1);
-    onHeader?.(header);
+    if (onHeader) onHeader(out.toString('latin1', start + 1, f1));
     const body = out.subarray(f3 + 1, end);
     if (body.length === 0 || !gate(body)) continue;
     messages.push({
-      header,
-      author: out.toString('utf8', f1 + 1, f2),
-      date: out.toString('utf8', f2 + 1, f3),
+      header: out.toString('latin1', start + 1, f1),
+      author: withAuthor ? out.toString('utf8', f1 + 1, f2) : '',
+      date: withAuthor ? out.toString('utf8', f2 + 1, f3) : '',
       text: body.toString('utf8'),
     });
   }
@@ -93,17 +98,26 @@ export async function tagMessages(
 ): Promise<{ tagObjects: Set<string>; messages: GitMessage[] }> {
   const run = (args: string[]) =>
     runGit(['for-each-ref', ...args], { cwd: repoDir, ...(signal ? { signal } : {}) });
-  // Which refs point at tag objects: a listing of types reads no message. Asking every ref for
-  // its message would read each branch tip and lightweight tag's commit (0.5 s on renovate's
-  // 12,000 lightweight tags, for 192 annotated ones).
-  const listing = await run(['--format=%(objecttype) %(objectname) %(refname)']);
+  // Which refs point at tag objects: `show-ref -d` follows each with a `ref^{}` line, from the
+  // peeled values packed-refs keeps (no object read). Asking every ref for its type or message
+  // reads every branch tip and lightweight tag (renovate: 12,000 lightweight tags, 192 annotated).
+  const listing = await runGit(['show-ref', '-d'], {
+    cwd: repoDir,
+    okCodes: [0, 1], // 1: no refs at all
+    ...(signal ? { signal } : {}),
+  });
   const tagObjects = new Set<string>();
   const tagRefs: string[] = [];
+  let previous: [string, string] | undefined;
   for (const line of listing.stdout.toString('utf8').split('\n')) {
-    const [type, oid, ref] = line.split(' ');
-    if (type !== 'tag' || !oid || !ref) continue;
-    tagObjects.add(oid);
-    tagRefs.push(ref);
+    const sp = line.indexOf(' ');
+    const oid = line.slice(0, sp);
+    const ref = line.slice(sp + 1);
+    if (sp > 0 && previous && ref === `${previous[1]}^{}`) {
+      tagObjects.add(previous[0]);
+      tagRefs.push(previous[1]);
+    }
+    previous = sp > 0 ? [oid, ref] : undefined;
   }
   const messages: GitMessage[] = [];
   const done = new Set<string>();
@@ -141,4 +155,27 @@ export async function tagMessages(
     }
   }
   return { tagObjects, messages };
+}
+
+/** Fills in the author and date of messages read without them (a few commits at most). */
+export async function addAuthors(
+  repoDir: string,
+  messages: GitMessage[],
+  signal?: AbortSignal,
+): Promise<void> {
+  if (messages.length === 0) return;
+  const { stdout } = await runGit(
+    ['log', '--no-walk=unsorted', '--stdin', '--format=%H%x1f%an%x1f%aI'],
+    {
+      cwd: repoDir,
+      input: `${messages.map((m) => m.commit).join('\n')}\n`,
+      ...(signal ? { signal } : {}),
+    },
+  );
+  const by = new Map<string, [string, string]>();
+  for (const line of stdout.toString('utf8').split('\n')) {
+    const [sha, author = '', date = ''] = line.split('\x1f');
+    if (sha) by.set(sha, [author, date]);
+  }
+  for (const m of messages) [m.author, m.date] = by.get(m.commit) ?? ['', ''];
 }

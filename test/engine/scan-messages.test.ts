@@ -102,7 +102,14 @@ describe('commit and tag messages', () => {
     expect(result.findings).toHaveLength(1);
     const f = result.findings[0]!;
     expect(f.occurrences).toEqual([
-      expect.objectContaining({ source: 'commit-message', path: '', line: 1, commit: leak }),
+      expect.objectContaining({
+        source: 'commit-message',
+        path: '',
+        line: 1,
+        commit: leak,
+        author: 'Test Author',
+        date: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
+      }),
     ]);
     expect(f.introducedBy).toMatchObject({ commit: leak, path: '', source: 'commit-message' });
     expect(f.branches).toEqual(['main']);
