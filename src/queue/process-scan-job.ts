@@ -9,9 +9,7 @@ import { scanHistory } from '../engine/scan-history.js';
 import type { CacheJanitor } from '../git/cache-eviction.js';
 import type { RepoCache } from '../git/repo-cache.js';
 import { cacheKeyFor, RepoNotFoundError, RepoTooLargeError, setHead } from '../git/repo-cache.js';
-import { readFileAt } from '../git/read-file-at.js';
 import { commentOnCommits } from '../github/commit-comments.js';
-import { CONFIG_PATH, loadRepoConfig } from '../github/load-config.js';
 import type { ConfigFileCache } from '../github/org-config-cache.js';
 import { findPrComment, upsertPrComment } from '../github/pr-comment.js';
 import { cloneUrlFor } from '../github/repo-name.js';
@@ -21,6 +19,7 @@ import { CheckRunSlot } from './check-run-slot.js';
 import type { CheckRunStore } from './check-run-store.js';
 import { asForkPullRequest } from './fork-rerun.js';
 import { defaultBranchHead } from './history-head.js';
+import { loadScanConfig } from './scan-config.js';
 import { jobIdOf, PermanentJobError, type ScanJob } from './scan-job.js';
 import type { Metrics } from './metrics.js';
 import type { ScannedRepo } from '../incidents/setup.js';
@@ -114,7 +113,6 @@ async function reportScan(
   },
 ): Promise<ScanOutcome> {
   const { gh, token, log, started } = ctx;
-  const repo = { owner: job.owner, repo: job.repo };
   const t = { start: started, fetched: 0, scanned: 0 };
   // 3. Fetch into the repository cache.
   await deps.onStep?.('fetch', job);
@@ -147,12 +145,15 @@ async function reportScan(
     }
     job = { ...job, headSha: head };
   }
-  // 4. Config (repository, then organisation; a broken file makes the check neutral).
-  const headSha = job.headSha;
-  const loaded = await loadRepoConfig(gh, repo, headSha, {
-    readRepoFile: () => readFileAt(repoDir, headSha, CONFIG_PATH),
-    ...(deps.configCache ? { cache: deps.configCache } : {}),
-  });
+  // 4. Config (repository, then organisation; a broken file makes the check neutral). A pull
+  // request is judged by its base's settings, never by the file its head brings (scan-config.ts).
+  const { loaded, note: configNote } = await loadScanConfig(
+    job,
+    gh,
+    repoDir,
+    log,
+    deps.configCache,
+  );
   const config = loaded.config;
 
   // 5. Scan.
@@ -182,6 +183,7 @@ async function reportScan(
     config,
     mode: job.kind === 'history' ? 'history' : 'scan',
     ...(repoUrl ? { repoUrl } : {}),
+    ...(configNote ? { note: configNote } : {}),
     ...(loaded.error
       ? {
           configError: {
@@ -199,7 +201,7 @@ async function reportScan(
   else if (output.conclusion !== 'success')
     await checkRunSlotFor(job, deps, gh, log).complete(output);
   await deps.onStep?.('comments', job);
-  if (!loaded.error) await publishComments(job, gh, result, config.comments, repoUrl);
+  if (!loaded.error) await publishComments(job, gh, result, config.comments, repoUrl, configNote);
 
   await deps.onStep?.('incidents', job);
   if (!loaded.error && deps.onScanned && job.kind !== 'installation')
@@ -274,12 +276,17 @@ async function publishComments(
   result: ScanResult,
   comments: { pullRequest: boolean; commits: boolean; history: boolean },
   repoUrl: string | undefined,
+  note?: string,
 ): Promise<void> {
   const repo = { owner: job.owner, repo: job.repo };
   const ctx = repoUrl ? { repoUrl } : {};
   if (job.kind === 'pull_request' && job.pr && comments.pullRequest) {
     const existing = await findPrComment(gh, repo, job.pr);
-    const body = renderPrComment(result, { ...ctx, previouslyHadFindings: existing !== undefined });
+    const body = renderPrComment(result, {
+      ...ctx,
+      previouslyHadFindings: existing !== undefined,
+      ...(note ? { note } : {}),
+    });
     await upsertPrComment(gh, repo, job.pr, existing, body);
     return;
   }
