@@ -20,6 +20,7 @@ import type { CheckRunStore } from './check-run-store.js';
 import { asForkPullRequest } from './fork-rerun.js';
 import { defaultBranchHead } from './history-head.js';
 import { loadScanConfig } from './scan-config.js';
+import { nameDigest, refByDigest } from './withheld-name.js';
 import { jobIdOf, PermanentJobError, type ScanJob } from './scan-job.js';
 import type { Metrics } from './metrics.js';
 import type { ScannedRepo } from '../incidents/setup.js';
@@ -70,6 +71,12 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<ScanO
     head: job.headSha,
     pr: job.pr,
   });
+
+  if (job.refDigest || job.defaultBranchDigest)
+    log.info(
+      { ref: job.ref, defaultBranch: job.defaultBranch },
+      'a branch name holds a credential: withheld from the job data (masked, matched by digest)',
+    );
 
   // 1. Installation token; every GitHub write of the job is counted (reported in the log).
   const auth = await deps.auth(job.installationId);
@@ -136,8 +143,12 @@ async function reportScan(
     installationId: job.installationId,
     repoId: job.repoId,
   });
+  // The default branch's real name, when the job holds only its digest: from the clone, in memory.
+  const defaultBranch = job.defaultBranchDigest
+    ? (await refByDigest(repoDir, job.defaultBranchDigest))?.replace(/^refs\/heads\//, '')
+    : job.defaultBranch;
   if (job.kind === 'history' && !job.headSha) {
-    const head = await defaultBranchHead(repoDir, job.defaultBranch);
+    const head = await defaultBranchHead(repoDir, defaultBranch);
     if (!head) {
       log.info('empty repository or no default branch: nothing to scan');
       deps.metrics?.scanFinished(job.kind, Date.now() - started, 0);
@@ -157,7 +168,7 @@ async function reportScan(
   const config = loaded.config;
 
   // 5. Scan.
-  const scanned = await scan(job, repoDir, config);
+  const scanned = await scan(job, repoDir, config, defaultBranch);
   const allowed = await deps.allowed?.(job.installationId).catch((err: unknown) => {
     log.warn({ err: (err as Error).message }, 'incidents: allowances unavailable; none applied');
     return undefined;
@@ -247,10 +258,11 @@ async function scan(
   job: ScanJob,
   repoDir: string,
   config: Parameters<typeof scanRange>[2]['config'],
+  defaultBranch: string | undefined,
 ): Promise<ScanResult> {
   const opts = { config };
   if (job.kind === 'history') {
-    if (job.defaultBranch) await setHead(repoDir, job.defaultBranch).catch(() => undefined);
+    if (defaultBranch) await setHead(repoDir, defaultBranch).catch(() => undefined);
     return scanHistory(repoDir, { ...opts, headRef: job.headSha });
   }
   if (job.kind === 'pull_request') {
@@ -264,7 +276,12 @@ async function scan(
   }
   // push: before..after; a new branch or a force push scans only commits on no other branch.
   if (!job.baseSha || ZERO.test(job.baseSha) || job.forced) {
-    const others = await otherHeads(repoDir, job.ref ?? '');
+    // A withheld branch name is its digest: the clone's own ref is found by hashing each name.
+    const digest = job.refDigest;
+    const others = await otherHeads(
+      repoDir,
+      digest ? (ref) => nameDigest(ref) === digest : (job.ref ?? ''),
+    );
     return scanRange(repoDir, { include: [job.headSha], exclude: others }, opts);
   }
   return scanRange(repoDir, { include: [job.headSha], exclude: [job.baseSha] }, opts);
@@ -315,6 +332,22 @@ function countWrites(gh: GitHubClient, writes: { count: number }): GitHubClient 
 
 /** A push to a branch with an open PR is reported by the PR comment, not by commit comments. */
 async function coveredByOpenPr(gh: GitHubClient, job: ScanJob): Promise<boolean> {
+  if (job.refDigest) {
+    // The branch name is withheld: ask by head SHA, and match the PR's head branch by digest.
+    const res = await gh.request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', {
+      owner: job.owner,
+      repo: job.repo,
+      commit_sha: job.headSha,
+      per_page: 100,
+    });
+    const full = `${job.owner}/${job.repo}`.toLowerCase();
+    return res.data.some(
+      (p) =>
+        p.state === 'open' &&
+        p.head.repo?.full_name?.toLowerCase() === full &&
+        nameDigest(`refs/heads/${p.head.ref}`) === job.refDigest,
+    );
+  }
   const branch = job.ref?.replace(/^refs\/heads\//, '');
   if (!branch || branch === job.ref) return false;
   const res = await gh.request('GET /repos/{owner}/{repo}/pulls', {
