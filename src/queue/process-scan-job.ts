@@ -20,7 +20,7 @@ import type { CheckRunStore } from './check-run-store.js';
 import { asForkPullRequest } from './fork-rerun.js';
 import { defaultBranchHead } from './history-head.js';
 import { loadScanConfig } from './scan-config.js';
-import { nameDigest, refByDigest } from './withheld-name.js';
+import { branchByDigest, nameDigest } from './withheld-name.js';
 import { jobIdOf, PermanentJobError, type ScanJob } from './scan-job.js';
 import type { Metrics } from './metrics.js';
 import type { ScannedRepo } from '../incidents/setup.js';
@@ -145,7 +145,7 @@ async function reportScan(
   });
   // The default branch's real name, when the job holds only its digest: from the clone, in memory.
   const defaultBranch = job.defaultBranchDigest
-    ? (await refByDigest(repoDir, job.defaultBranchDigest))?.replace(/^refs\/heads\//, '')
+    ? await branchByDigest(repoDir, job.defaultBranchDigest)
     : job.defaultBranch;
   if (job.kind === 'history' && !job.headSha) {
     const head = await defaultBranchHead(repoDir, defaultBranch);

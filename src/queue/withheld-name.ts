@@ -21,13 +21,13 @@ export function withheldName(name: string): { shown: string; digest?: string } {
   return shown === name ? { shown } : { shown, digest: nameDigest(name) };
 }
 
-/** The clone's branch (full ref, refs/heads/…) whose full ref has this digest. In memory only. */
-export async function refByDigest(repoDir: string, digest: string): Promise<string | undefined> {
-  const { stdout } = await runGit(['for-each-ref', '--format=%(refname)', 'refs/heads'], {
+/** The clone's branch (the name after refs/heads/) whose name has this digest. In memory only. */
+export async function branchByDigest(repoDir: string, digest: string): Promise<string | undefined> {
+  const { stdout } = await runGit(['for-each-ref', '--format=%(refname:lstrip=2)', 'refs/heads'], {
     cwd: repoDir,
   });
   return stdout
     .toString('utf8')
     .split('\n')
-    .find((ref) => ref && nameDigest(ref) === digest);
+    .find((name) => name && nameDigest(name) === digest);
 }

@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import type { ManagedProcess } from '../helpers/app-process.js';
 import { startOwnRedis, type OwnRedis } from '../helpers/redis-server.js';
 import { redisEndpoint, redisTokenParts } from '../helpers/synthetic.js';
-import { pushEvent } from '../helpers/webhooks.js';
+import { installationCreatedEvent, pushEvent } from '../helpers/webhooks.js';
 import { startHarness, until, type Harness } from './harness.js';
 
 const ZERO = '0'.repeat(40);
@@ -151,5 +151,47 @@ describe.each(['in-process', 'redis'] as const)('a branch named after a token (%
       expectNoToken('data dir (journal)', files, content.token);
     }
     expect(logs).toMatch(/branch name holds a credential: withheld from the job data/);
+  });
+});
+
+describe('a default branch named after a token (in-process, install-time history scan)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  }, 30_000);
+  afterAll(() => h?.close());
+
+  it('the history job holds only its digest, finds the branch in the clone and reports', async () => {
+    const branchToken = redisTokenParts({ seed: 'leak-default-branch' }).token;
+    const content = redisTokenParts({ seed: 'leak-default-content' });
+    const branch = `leak/${branchToken}`;
+    const ref = h.addRepo('leaky-default', 953);
+    h.gh.addRepo({
+      ...ref,
+      owner: 'acme',
+      name: ref.name,
+      cloneUrl: ref.cloneUrl,
+      defaultBranch: branch,
+    });
+    const r = h.repo();
+    r.write(
+      '.env',
+      `UPSTASH_REDIS_REST_URL=${redisEndpoint(content.dbId)}\nUPSTASH_REDIS_REST_TOKEN=${content.token}\n`,
+    );
+    const head = r.commit('add env');
+    await h.push(r, ref, 'main', `main:refs/heads/${branch}`);
+    const res = await h.send('installation', installationCreatedEvent(ref));
+    expect(res.status).toBe(200);
+    const run = await until('history check run', () =>
+      h.gh.checkRuns.find((c) => c.head_sha === head && c.status === 'completed'),
+    ).catch((e: unknown) => {
+      console.log(h.app.logs().split('\n').slice(-30).join('\n'));
+      throw e;
+    });
+    expect(run.conclusion).toBe('failure');
+    expectNoToken('logs', h.app.logs(), branchToken);
+    const files = readTree(h.app.env.UPSTASH_GUARD_DATA_DIR!);
+    expectNoToken('data dir (journals)', files, branchToken);
+    expect(files).toMatch(/defaultBranchDigest/);
   });
 });
