@@ -223,6 +223,8 @@ export interface SkippedContent {
   size?: number;
   /** The commit it was seen in (range and staged scans). */
   commit?: string;
+  /** How many files or objects the entry stands for, when more than one (missing objects). */
+  count?: number;
 }
 
 export interface ScanResult {

@@ -15,10 +15,10 @@ import {
 } from '../core/index.js';
 import { attributeBlobs, listCommits } from '../git/history/attribute.js';
 import { partsAreBinary, partsLength, partsMatch } from '../git/history/blob-parts.js';
-import { streamBlobs } from '../git/history/cat-file-stream.js';
 import { addHistoryFacts } from '../git/history/history-facts.js';
 import { createKeywordScanner } from '../git/history/keyword-scanner.js';
 import { listReachableBlobs, type BlobListing } from '../git/history/list-blobs.js';
+import { streamPackedBlobs } from '../git/pack/pack-stream.js';
 import { runGit } from '../git/run-git.js';
 import { scanContent, WindowedScanner } from './content/scan-content.js';
 import { headOf, sniffEncoding, utf16Bom, type Sniffed } from './content/sniff.js';
@@ -145,10 +145,23 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
       };
     },
   };
-  const { missing } = await streamBlobs(repoDir, wanted(), config.maxFileSize, visit, {
-    signal,
+  // Blobs are inflated in-process from the pack files (worker threads that also apply the keyword
+  // gate, so only blobs that may hold a keyword cross to this thread); git cat-file reads the rest.
+  const gated = (oid: string, size: number): void => {
+    next(oid);
+    stats.blobsScanned++;
+    stats.filesScanned++;
+    stats.bytesScanned += size;
+  };
+  const { missing, packs } = await streamPackedBlobs(repoDir, wanted(), config.maxFileSize, visit, {
+    ...(signal ? { signal } : {}),
     large,
+    gate: { keywords: PREFILTER_KEYWORDS, gated },
   });
+  if (packs && packs.malformed > 0)
+    warnings.push(
+      `${packs.malformed} objects in the pack files could not be read in-process (${packs.errors[0] ?? 'malformed'}); git read them instead`,
+    );
   paths.clear();
   const commits = await commitList;
   stats.commitsScanned = commits?.count ?? 0;

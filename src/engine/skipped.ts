@@ -8,7 +8,8 @@ export class SkipLog {
   /** `count`: how many files or blobs the entry stands for (one, except for missing objects). */
   add(entry: SkippedContent, count = 1): void {
     this.count += count;
-    if (this.list.length < MAX_SKIPPED_LISTED) this.list.push(entry);
+    if (this.list.length < MAX_SKIPPED_LISTED)
+      this.list.push(count > 1 ? { ...entry, count } : entry);
   }
 
   /** A file or blob over hardMaxFileSize. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   CREDENTIAL_TYPES,
   type CredentialType,
@@ -80,6 +81,11 @@ function message(f: Finding): string {
   return `${parts.join(', ')}. Rotate it first; removing it from git does not revoke it.`;
 }
 
+/** A short stable key for a path (hashed: the fingerprint never carries a name). */
+function pathKey(path: string): string {
+  return createHash('sha256').update(path).digest('hex').slice(0, 16);
+}
+
 /** SARIF 2.1.0 for GitHub code scanning: one rule per credential type, one result per place. */
 export function renderSarif(result: ScanResult, opts: SarifOptions = {}): string {
   const ruleIndex = new Map(CREDENTIAL_TYPES.map((t, i) => [t, i]));
@@ -101,7 +107,12 @@ export function renderSarif(result: ScanResult, opts: SarifOptions = {}): string
           },
         },
       ],
-      partialFingerprints: { 'upstashGuardFingerprint/v1': f.fingerprint },
+      // One alert per credential and file: code scanning merges results whose partial
+      // fingerprints are equal, so the credential's fingerprint alone folded every file it is in
+      // into one alert. The line is left out, so an alert follows its value as lines move.
+      partialFingerprints: {
+        'upstashGuardFingerprint/v2': `${f.fingerprint}:${pathKey(o.path)}`,
+      },
       properties: {
         fingerprint: f.fingerprint,
         readOnly: f.readOnly,

@@ -18,11 +18,17 @@ export function skippedSummary(result: ScanResult): string | null {
   const count = result.skippedCount;
   if (count === 0) return null;
   const byReason = new Map<SkipReason, number>();
-  for (const s of result.skipped) byReason.set(s.reason, (byReason.get(s.reason) ?? 0) + 1);
+  for (const s of result.skipped)
+    byReason.set(s.reason, (byReason.get(s.reason) ?? 0) + (s.count ?? 1));
   const parts = [...byReason].map(([r, n]) => `${n} ${REASONS[r]}`);
-  const listed = result.skipped.length;
+  const listed = countOf(result.skipped);
   if (count > listed) parts.push(`${count - listed} more not listed`);
   return `${plural(count, 'file')} not scanned (${parts.join(', ')})`;
+}
+
+/** How many files or objects these entries stand for (an entry can stand for several). */
+export function countOf(entries: readonly SkippedContent[]): number {
+  return entries.reduce((n, s) => n + (s.count ?? 1), 0);
 }
 
 /** One line per skipped entry: "path: detail (commit abc1234)". */

@@ -14,7 +14,7 @@ import {
 import { BASELINE_REASON } from './baseline.js';
 import { groupRefs, refList } from './refs.js';
 import { sortFindings } from './sort-findings.js';
-import { skippedEntry, skippedSummary } from './skipped-notes.js';
+import { countOf, skippedEntry, skippedSummary } from './skipped-notes.js';
 import { skippedLine, statsLine } from './stats-line.js';
 import { markdownToTerminal } from './terminal-markdown.js';
 
@@ -126,7 +126,7 @@ export function renderText(result: ScanResult, opts: TextOptions = {}): string {
     if (findings.length > 0) out.push(`${p.yellow('!')} ${p.bold(notScanned)}`);
     const list = opts.verbose ? result.skipped : result.skipped.slice(0, SHOWN_SKIPPED);
     for (const s of list) out.push(`  not scanned: ${skippedEntry(s)}`);
-    const more = result.skippedCount - list.length;
+    const more = result.skippedCount - countOf(list);
     if (more > 0)
       out.push(p.dim(`  … and ${more} more${opts.verbose ? '' : ' (--verbose lists them)'}`));
   }

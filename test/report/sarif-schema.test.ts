@@ -51,9 +51,22 @@ describe('SARIF output', () => {
     expect(run.results).toHaveLength(result.findings.reduce((n, f) => n + f.occurrences.length, 0));
     const redis = run.results.find((r: any) => r.ruleId === 'upstash-redis-token'); // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(redis.level).toBe('error');
-    expect(redis.partialFingerprints['upstashGuardFingerprint/v1']).toBe(
-      'ug1_rd00000000000000000000000002',
+    expect(redis.partialFingerprints['upstashGuardFingerprint/v2']).toMatch(
+      /^ug1_rd00000000000000000000000002:[0-9a-f]{16}$/,
     );
+    // Code scanning folds results with equal partial fingerprints into one alert: each place of
+    // a credential must stay its own alert, and no fingerprint may repeat in a run.
+    type Result = {
+      partialFingerprints: Record<string, string>;
+      properties: { fingerprint: string };
+      locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+    };
+    const results = run.results as Result[];
+    const keys = results.map((r) => r.partialFingerprints['upstashGuardFingerprint/v2']);
+    const places = results.map(
+      (r) => `${r.properties.fingerprint} ${r.locations[0]!.physicalLocation.artifactLocation.uri}`,
+    );
+    expect(new Set(keys).size).toBe(new Set(places).size);
     expect(redis.locations[0].physicalLocation.artifactLocation.uri).toBe('.env.local');
     expect(redis.locations[0].physicalLocation.region).toEqual({ startLine: 3 });
     expect(redis.properties).toMatchObject({

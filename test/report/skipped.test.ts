@@ -31,6 +31,24 @@ describe('skipped content', () => {
     );
   });
 
+  test('one entry standing for several missing objects is counted as them, not as "more not listed"', () => {
+    const result = {
+      ...empty,
+      skipped: [
+        {
+          path: '',
+          reason: 'missing' as const,
+          detail: '6 reachable objects are missing or unreadable',
+          count: 6,
+        },
+      ],
+      skippedCount: 6,
+    };
+    const out = renderText(result);
+    expect(out).toContain('but 6 files not scanned (6 missing objects)');
+    expect(out).not.toMatch(/more not listed|and \d+ more/);
+  });
+
   test('JSON: skipped entries and the full count', () => {
     const doc = JSON.parse(renderJson(empty)) as { skipped: unknown[]; skippedCount: number };
     expect(doc.skippedCount).toBe(2);

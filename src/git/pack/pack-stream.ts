@@ -1,0 +1,373 @@
+/**
+ * streamBlobs over the in-process pack reader: the same visitor contract as cat-file-stream.ts,
+ * with blob bytes inflated straight out of the repository's pack files (worker threads when
+ * available) instead of crossing a pipe from `git cat-file`. What the reader cannot answer with
+ * certainty (see pack-store.ts) goes to `git cat-file` as before, per object, so loose objects,
+ * alternates and missing objects behave and are counted exactly as they were.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { parallelGitProcesses, runGit } from '../run-git.js';
+import { streamBlobs, type BlobVisitor, type StreamOptions } from '../history/cat-file-stream.js';
+import { emptyStats, loadIndexes, openPacksIn, type PackStoreStats } from './pack-store.js';
+import { addStats, type BatchResult } from './read-batch.js';
+import type { PackWorkerData } from './pack-worker.js';
+
+export interface PackStreamOptions extends StreamOptions {
+  /**
+   * Text blobs without any of these keywords are reported through `gated` without their bytes
+   * (the worker applies the gate; see read-batch.ts `textGate`). Only with worker threads.
+   */
+  gate?: { keywords: readonly string[]; gated(oid: string, size: number): void };
+  /** Reader threads; 0 reads on the calling thread. Default: 2, or 1 on a single-core machine. */
+  threads?: number;
+  /** Delta-base cache per reader, bytes. Default 24 MiB (two readers: 48 MiB). */
+  cacheBytes?: number;
+  /** Skip the pack reader (cat-file only). */
+  noPacks?: boolean;
+}
+
+export interface PackStreamResult {
+  missing: number;
+  /** Absent when the repository was read through cat-file alone. */
+  packs?: PackStoreStats & { fallback: number; threads: number };
+}
+
+/** The repository's object directory when it is a SHA-1 repository with at least one pack. */
+export async function packedObjectsDir(repoDir: string): Promise<string | undefined> {
+  try {
+    const out = (
+      await runGit(['rev-parse', '--show-object-format', '--git-path', 'objects'], {
+        cwd: repoDir,
+        timeoutMs: 60_000,
+      })
+    ).stdout
+      .toString('utf8')
+      .split('\n');
+    if (out[0] !== 'sha1' || !out[1]) return undefined;
+    const dir = resolve(repoDir, out[1]);
+    if (!readdirSync(resolve(dir, 'pack')).some((n) => n.endsWith('.idx'))) return undefined;
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Below this many bytes of packs, blobs are read on the calling thread: starting two reader
+ * threads (modules, WebAssembly, V8 heaps) cost more than they saved on upstash/redis-js (11 MB of
+ * pack: 2.25-2.36 CPU-s with two readers, 1.90-1.93 on the main thread, 2.0-2.1 with cat-file).
+ */
+const SMALL_PACKS = 32 * 1024 * 1024;
+
+function packBytes(objectsDir: string): number {
+  let total = 0;
+  try {
+    const dir = resolve(objectsDir, 'pack');
+    for (const n of readdirSync(dir))
+      if (n.endsWith('.pack')) total += statSync(resolve(dir, n)).size;
+  } catch {
+    return 0;
+  }
+  return total;
+}
+
+/** Tuning knobs for measurements (docs/benchmarks.md); not part of the interface. */
+function envNumber(name: string): number | undefined {
+  const v = process.env[name];
+  return v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined;
+}
+
+const workerFile = (): string | undefined => {
+  const file = fileURLToPath(new URL('./pack-worker.js', import.meta.url));
+  // Under the test runner this module is TypeScript and has no compiled sibling: read in-thread.
+  return existsSync(file) ? file : undefined;
+};
+
+export async function streamPackedBlobs(
+  repoDir: string,
+  oids: Iterable<readonly string[]> | AsyncIterable<readonly string[]>,
+  maxSize: number,
+  visit: BlobVisitor,
+  opts: PackStreamOptions = {},
+): Promise<PackStreamResult> {
+  // Ask for the first batch before anything else, so the listing (a tree walk in git) starts
+  // while the repository's packs are located and the readers start.
+  oids = prefetched(oids);
+  const objectsDir = opts.noPacks ? undefined : await packedObjectsDir(repoDir);
+  if (!objectsDir) return streamBlobs(repoDir, oids, maxSize, visit, opts);
+  const { signal } = opts;
+  const cacheBytes = opts.cacheBytes ?? (envNumber('UG_PACK_CACHE_MB') ?? 24) * 1024 * 1024;
+
+  // What the packs cannot answer goes to one cat-file reader, started on the first such object.
+  const queue = new BatchQueue();
+  let fallbackRun: Promise<{ missing: number }> | undefined;
+  let fallbackCount = 0;
+  const fallback = (batch: readonly string[]): void => {
+    if (batch.length === 0 || signal?.aborted) return;
+    fallbackCount += batch.length;
+    queue.push(batch);
+    fallbackRun ??= streamBlobs(repoDir, queue, maxSize, visit, {
+      ...(signal ? { signal } : {}),
+      ...(opts.large ? { large: opts.large } : {}),
+      readers: 1,
+    });
+  };
+  const stats = emptyStats();
+  let threads =
+    opts.threads ??
+    envNumber('UG_PACK_THREADS') ??
+    (packBytes(objectsDir) < SMALL_PACKS ? 0 : parallelGitProcesses());
+  const file = threads > 0 ? workerFile() : undefined;
+  if (!file) threads = 0;
+  try {
+    if (threads === 0) {
+      const store = openPacksIn(objectsDir, { cacheBytes });
+      if (!store) {
+        queue.end();
+        return streamBlobs(repoDir, oids, maxSize, visit, opts);
+      }
+      try {
+        for await (const batch of oids) {
+          if (signal?.aborted) break;
+          const left: string[] = [];
+          for (const oid of batch) {
+            const data = store.read(oid, maxSize);
+            if (data) visit(oid, [data], data.length);
+            else left.push(oid);
+          }
+          fallback(left);
+        }
+      } finally {
+        addStats(stats, store.stats);
+        store.close();
+      }
+    } else {
+      await readInWorkers(
+        file!,
+        threads,
+        objectsDir,
+        oids,
+        maxSize,
+        visit,
+        opts,
+        cacheBytes,
+        fallback,
+        stats,
+      );
+    }
+  } finally {
+    queue.end();
+  }
+  const { missing } = fallbackRun ? await fallbackRun : { missing: 0 };
+  if (signal?.aborted) throw new Error('history scan cancelled');
+  const packs = { ...stats, fallback: fallbackCount, threads };
+  if (process.env.UG_PACK_STATS)
+    process.stderr.write(
+      `pack reader: ${JSON.stringify(packs)} memory: ${JSON.stringify(process.memoryUsage())}\n`,
+    );
+  return { missing, packs };
+}
+
+/** Batches go to the readers round-robin, at most two outstanding per reader (backpressure). */
+async function readInWorkers(
+  file: string,
+  threads: number,
+  objectsDir: string,
+  oids: Iterable<readonly string[]> | AsyncIterable<readonly string[]>,
+  maxSize: number,
+  visit: BlobVisitor,
+  opts: PackStreamOptions,
+  cacheBytes: number,
+  fallback: (batch: readonly string[]) => void,
+  stats: PackStoreStats,
+): Promise<void> {
+  const { signal, gate } = opts;
+  const indexes = loadIndexes(objectsDir);
+  if (!indexes) {
+    for await (const batch of oids) fallback(batch);
+    return;
+  }
+  const workerData: PackWorkerData = {
+    objectsDir,
+    indexes,
+    maxSize,
+    cacheBytes,
+    ...(gate ? { keywords: gate.keywords } : {}),
+  };
+  interface Reader {
+    worker: Worker;
+    inflight: Map<number, readonly string[]>;
+    alive: boolean;
+    done: Promise<void>;
+  }
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  const poke = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const deliver = (r: BatchResult): void => {
+    let at = 0;
+    let chunk = -1;
+    for (let i = 0; i < r.oids.length; i++) {
+      if (r.chunkOf[i] !== chunk) {
+        chunk = r.chunkOf[i]!;
+        at = 0;
+      }
+      const size = r.sizes[i]!;
+      visit(r.oids[i]!, [Buffer.from(r.data[chunk]!, at, size)], size);
+      at += size;
+    }
+    for (let i = 0; i < r.gated.length; i++) gate!.gated(r.gated[i]!, r.gatedSizes[i]!);
+    fallback(r.fallback);
+  };
+  const readers: Reader[] = Array.from({ length: threads }, () => {
+    // A worker's default young generation is larger than the main thread's: on renovate, two
+    // readers peaked at 485 MB of RSS with it and 434 MB with 16 MB, for the same CPU time.
+    const worker = new Worker(file, {
+      workerData,
+      resourceLimits: { maxYoungGenerationSizeMb: 16 },
+    });
+    const reader: Reader = { worker, inflight: new Map(), alive: true, done: Promise.resolve() };
+    reader.done = new Promise<void>((resolveDone) => {
+      const lost = (): void => {
+        if (!reader.alive) return;
+        reader.alive = false;
+        // A reader that died (a bug, or memory) leaves its batches to git: nothing is dropped.
+        for (const batch of reader.inflight.values()) fallback(batch);
+        reader.inflight.clear();
+        poke();
+        resolveDone();
+      };
+      worker.on(
+        'message',
+        (m: BatchResult | { done: true; stats?: PackStoreStats; busyMs?: number }) => {
+          if ('done' in m) {
+            if (m.stats) addStats(stats, m.stats);
+            if (process.env.UG_PACK_STATS)
+              process.stderr.write(
+                `reader done at ${Math.round(performance.now())} ms, busy ${Math.round(m.busyMs ?? 0)} ms\n`,
+              );
+            reader.alive = false;
+            resolveDone();
+            return;
+          }
+          reader.inflight.delete(m.id);
+          try {
+            deliver(m);
+          } catch (err) {
+            failure ??= err;
+          }
+          poke();
+        },
+      );
+      worker.on('error', lost);
+      worker.on('exit', lost);
+    });
+    return reader;
+  });
+  const stopAll = (): void => {
+    for (const r of readers) void r.worker.terminate();
+  };
+  signal?.addEventListener('abort', stopAll, { once: true });
+  try {
+    let id = 0;
+    let next = 0;
+    for await (const batch of oids) {
+      if (signal?.aborted || failure) break;
+      if (batch.length === 0) continue;
+      let reader: Reader | undefined;
+      for (;;) {
+        const live = readers.filter((r) => r.alive);
+        if (live.length === 0) break;
+        for (let i = 0; i < readers.length && !reader; i++) {
+          const r = readers[(next + i) % readers.length]!;
+          if (r.alive && r.inflight.size < 2) reader = r;
+        }
+        if (reader) break;
+        await new Promise<void>((res) => (wake = res));
+        if (signal?.aborted || failure) break;
+      }
+      if (signal?.aborted || failure) break;
+      if (!reader) {
+        fallback(batch);
+        continue;
+      }
+      next = (readers.indexOf(reader) + 1) % readers.length;
+      const req = { id: id++, oids: batch };
+      reader.inflight.set(req.id, batch);
+      reader.worker.postMessage(req);
+    }
+    if (process.env.UG_PACK_STATS)
+      process.stderr.write(`listing done at ${Math.round(performance.now())} ms, ${id} batches\n`);
+    // Drain: wait for every outstanding batch, then collect each reader's statistics.
+    while (!signal?.aborted && !failure && readers.some((r) => r.alive && r.inflight.size > 0))
+      await new Promise<void>((res) => (wake = res));
+    for (const r of readers) if (r.alive) r.worker.postMessage('done');
+    if (!signal?.aborted && !failure) await Promise.all(readers.map((r) => r.done));
+  } finally {
+    signal?.removeEventListener('abort', stopAll);
+    if (signal?.aborted || failure) stopAll();
+  }
+  if (failure) throw failure;
+}
+
+/** The same batches, the first one requested at once. */
+function prefetched(
+  oids: Iterable<readonly string[]> | AsyncIterable<readonly string[]>,
+): AsyncIterable<readonly string[]> {
+  const it =
+    Symbol.asyncIterator in oids
+      ? oids[Symbol.asyncIterator]()
+      : (oids as Iterable<readonly string[]>)[Symbol.iterator]();
+  const first = Promise.resolve(it.next());
+  // A listing that fails before it is read is reported when it is read, not as unhandled.
+  first.catch(() => undefined);
+  return {
+    async *[Symbol.asyncIterator]() {
+      let r = await first;
+      try {
+        while (!r.done) {
+          yield r.value;
+          r = await it.next();
+        }
+      } finally {
+        if (!r.done) await it.return?.();
+      }
+    },
+  };
+}
+
+/** An async iterable of batches that is fed while it is being read. */
+class BatchQueue implements AsyncIterable<readonly string[]> {
+  private items: (readonly string[])[] = [];
+  private ended = false;
+  private waiting: (() => void) | undefined;
+
+  push(batch: readonly string[]): void {
+    this.items.push(batch);
+    this.waiting?.();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.waiting?.();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<readonly string[]> {
+    for (;;) {
+      const item = this.items.shift();
+      if (item) {
+        yield item;
+        continue;
+      }
+      if (this.ended) return;
+      await new Promise<void>((res) => (this.waiting = res));
+      this.waiting = undefined;
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * A worker thread that reads batches of blobs from the repository's packs (pack-stream.ts): each
+ * owns its store (file descriptors, index, delta-base ring) and applies the history gate, so that
+ * only blobs that may hold a credential cross to the main thread.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createKeywordScanner } from '../history/keyword-scanner.js';
+import { openPacksIn, type SharedIndex } from './pack-store.js';
+import { emptyResult, readBatch, textGate, type BatchRequest } from './read-batch.js';
+
+export interface PackWorkerData {
+  objectsDir: string;
+  indexes: SharedIndex[];
+  maxSize: number;
+  cacheBytes: number;
+  /** Keywords of the text gate; absent: every blob's bytes are sent. */
+  keywords?: readonly string[];
+}
+
+const data = workerData as PackWorkerData;
+const port = parentPort!;
+const store = openPacksIn(data.objectsDir, { cacheBytes: data.cacheBytes }, data.indexes);
+const gate = data.keywords ? textGate(createKeywordScanner(data.keywords)) : undefined;
+
+let busyMs = 0;
+port.on('message', (msg: BatchRequest | 'done') => {
+  if (msg === 'done') {
+    port.postMessage({ done: true, stats: store?.stats, busyMs });
+    store?.close();
+    port.close();
+    return;
+  }
+  if (!store) {
+    port.postMessage({ ...emptyResult(msg.id), fallback: [...msg.oids] });
+    return;
+  }
+  const t = performance.now();
+  const result = readBatch(store, msg, data.maxSize, gate);
+  busyMs += performance.now() - t;
+  port.postMessage(result, result.data);
+});
