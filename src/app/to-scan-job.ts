@@ -4,6 +4,7 @@
  */
 import { isValidRepoName, parseFullName } from '../github/repo-name.js';
 import type { ScanJob } from '../queue/scan-job.js';
+import { withheldName } from '../queue/withheld-name.js';
 
 type Json = Record<string, unknown>;
 const obj = (v: unknown): Json | undefined =>
@@ -14,7 +15,16 @@ const num = (v: unknown): number | undefined =>
   typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 const SHA = /^[0-9a-f]{40}$/;
 
-type RepoFields = Pick<ScanJob, 'owner' | 'repo' | 'repoId' | 'htmlUrl' | 'defaultBranch'>;
+type RepoFields = Pick<
+  ScanJob,
+  'owner' | 'repo' | 'repoId' | 'htmlUrl' | 'defaultBranch' | 'defaultBranchDigest'
+>;
+
+/** A ref as job data may hold it: masked, plus its digest, when the name holds a credential. */
+function refFields(ref: string): Pick<ScanJob, 'ref' | 'refDigest'> {
+  const { shown, digest } = withheldName(ref);
+  return { ref: shown, ...(digest ? { refDigest: digest } : {}) };
+}
 
 /**
  * The repository as a job names it: validated `full_name` (or owner login + name) and id. The
@@ -34,13 +44,15 @@ export function repoFields(repository: unknown): RepoFields | undefined {
   if (!r || !parsed || !isValidRepoName(parsed) || repoId === undefined) return undefined;
   const { owner, repo } = parsed;
   const htmlUrl = str(r.html_url);
-  const defaultBranch = str(r.default_branch);
+  const branch = str(r.default_branch);
+  const defaultBranch = branch ? withheldName(branch) : undefined;
   return {
     owner,
     repo,
     repoId,
     ...(htmlUrl ? { htmlUrl } : {}),
-    ...(defaultBranch ? { defaultBranch } : {}),
+    ...(defaultBranch ? { defaultBranch: defaultBranch.shown } : {}),
+    ...(defaultBranch?.digest ? { defaultBranchDigest: defaultBranch.digest } : {}),
   };
 }
 
@@ -87,7 +99,7 @@ export function pushJob(payload: Json, deliveryId?: string): ScanJob | undefined
     ...repo,
     headSha: head,
     ...(before && SHA.test(before) && !/^0+$/.test(before) ? { baseSha: before } : {}),
-    ref,
+    ...refFields(ref),
     ...(payload.forced === true ? { forced: true } : {}),
     ...(deliveryId ? { deliveryId } : {}),
   };
@@ -120,7 +132,7 @@ export function rerunJob(payload: Json, deliveryId?: string): ScanJob | undefine
   return {
     kind: 'push',
     ...common,
-    ...(branch ? { ref: `refs/heads/${branch}` } : {}),
+    ...(branch ? refFields(`refs/heads/${branch}`) : {}),
     forced: true,
   };
 }

@@ -63,7 +63,14 @@ export function parseRangeSpec(spec: string): CommitRange {
 }
 
 /** Branch heads other than `exceptRef`: a new branch or force push scans only commits not on them. */
-export async function otherHeads(repoDir: string, exceptRef: string): Promise<string[]> {
+export async function otherHeads(
+  repoDir: string,
+  exceptRef: string | ((ref: string) => boolean),
+): Promise<string[]> {
+  const own =
+    typeof exceptRef === 'function'
+      ? exceptRef
+      : (ref: string): boolean => ref === exceptRef || ref === `refs/heads/${exceptRef}`;
   const { stdout } = await runGit(
     ['for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads'],
     { cwd: repoDir },
@@ -73,7 +80,7 @@ export async function otherHeads(repoDir: string, exceptRef: string): Promise<st
     .split('\n')
     .filter(Boolean)
     .map((l) => l.split(' ') as [string, string])
-    .filter(([ref]) => ref !== exceptRef && ref !== `refs/heads/${exceptRef}`)
+    .filter(([ref]) => !own(ref))
     .map(([, sha]) => sha);
 }
 

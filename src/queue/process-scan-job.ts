@@ -9,9 +9,7 @@ import { scanHistory } from '../engine/scan-history.js';
 import type { CacheJanitor } from '../git/cache-eviction.js';
 import type { RepoCache } from '../git/repo-cache.js';
 import { cacheKeyFor, RepoNotFoundError, RepoTooLargeError, setHead } from '../git/repo-cache.js';
-import { readFileAt } from '../git/read-file-at.js';
 import { commentOnCommits } from '../github/commit-comments.js';
-import { CONFIG_PATH, loadRepoConfig } from '../github/load-config.js';
 import type { ConfigFileCache } from '../github/org-config-cache.js';
 import { findPrComment, upsertPrComment } from '../github/pr-comment.js';
 import { cloneUrlFor } from '../github/repo-name.js';
@@ -21,6 +19,8 @@ import { CheckRunSlot } from './check-run-slot.js';
 import type { CheckRunStore } from './check-run-store.js';
 import { asForkPullRequest } from './fork-rerun.js';
 import { defaultBranchHead } from './history-head.js';
+import { loadScanConfig } from './scan-config.js';
+import { branchByDigest, nameDigest } from './withheld-name.js';
 import { jobIdOf, PermanentJobError, type ScanJob } from './scan-job.js';
 import type { Metrics } from './metrics.js';
 import type { ScannedRepo } from '../incidents/setup.js';
@@ -72,6 +72,12 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<ScanO
     pr: job.pr,
   });
 
+  if (job.refDigest || job.defaultBranchDigest)
+    log.info(
+      { ref: job.ref, defaultBranch: job.defaultBranch },
+      'a branch name holds a credential: withheld from the job data (masked, matched by digest)',
+    );
+
   // 1. Installation token; every GitHub write of the job is counted (reported in the log).
   const auth = await deps.auth(job.installationId);
   const writes = { count: 0 };
@@ -114,7 +120,6 @@ async function reportScan(
   },
 ): Promise<ScanOutcome> {
   const { gh, token, log, started } = ctx;
-  const repo = { owner: job.owner, repo: job.repo };
   const t = { start: started, fetched: 0, scanned: 0 };
   // 3. Fetch into the repository cache.
   await deps.onStep?.('fetch', job);
@@ -138,8 +143,12 @@ async function reportScan(
     installationId: job.installationId,
     repoId: job.repoId,
   });
+  // The default branch's real name, when the job holds only its digest: from the clone, in memory.
+  const defaultBranch = job.defaultBranchDigest
+    ? await branchByDigest(repoDir, job.defaultBranchDigest)
+    : job.defaultBranch;
   if (job.kind === 'history' && !job.headSha) {
-    const head = await defaultBranchHead(repoDir, job.defaultBranch);
+    const head = await defaultBranchHead(repoDir, defaultBranch);
     if (!head) {
       log.info('empty repository or no default branch: nothing to scan');
       deps.metrics?.scanFinished(job.kind, Date.now() - started, 0);
@@ -147,16 +156,19 @@ async function reportScan(
     }
     job = { ...job, headSha: head };
   }
-  // 4. Config (repository, then organisation; a broken file makes the check neutral).
-  const headSha = job.headSha;
-  const loaded = await loadRepoConfig(gh, repo, headSha, {
-    readRepoFile: () => readFileAt(repoDir, headSha, CONFIG_PATH),
-    ...(deps.configCache ? { cache: deps.configCache } : {}),
-  });
+  // 4. Config (repository, then organisation; a broken file makes the check neutral). A pull
+  // request is judged by its base's settings, never by the file its head brings (scan-config.ts).
+  const { loaded, note: configNote } = await loadScanConfig(
+    job,
+    gh,
+    repoDir,
+    log,
+    deps.configCache,
+  );
   const config = loaded.config;
 
   // 5. Scan.
-  const scanned = await scan(job, repoDir, config);
+  const scanned = await scan(job, repoDir, config, defaultBranch);
   const allowed = await deps.allowed?.(job.installationId).catch((err: unknown) => {
     log.warn({ err: (err as Error).message }, 'incidents: allowances unavailable; none applied');
     return undefined;
@@ -182,6 +194,7 @@ async function reportScan(
     config,
     mode: job.kind === 'history' ? 'history' : 'scan',
     ...(repoUrl ? { repoUrl } : {}),
+    ...(configNote ? { note: configNote } : {}),
     ...(loaded.error
       ? {
           configError: {
@@ -199,7 +212,7 @@ async function reportScan(
   else if (output.conclusion !== 'success')
     await checkRunSlotFor(job, deps, gh, log).complete(output);
   await deps.onStep?.('comments', job);
-  if (!loaded.error) await publishComments(job, gh, result, config.comments, repoUrl);
+  if (!loaded.error) await publishComments(job, gh, result, config.comments, repoUrl, configNote);
 
   await deps.onStep?.('incidents', job);
   if (!loaded.error && deps.onScanned && job.kind !== 'installation')
@@ -245,10 +258,11 @@ async function scan(
   job: ScanJob,
   repoDir: string,
   config: Parameters<typeof scanRange>[2]['config'],
+  defaultBranch: string | undefined,
 ): Promise<ScanResult> {
   const opts = { config };
   if (job.kind === 'history') {
-    if (job.defaultBranch) await setHead(repoDir, job.defaultBranch).catch(() => undefined);
+    if (defaultBranch) await setHead(repoDir, defaultBranch).catch(() => undefined);
     return scanHistory(repoDir, { ...opts, headRef: job.headSha });
   }
   if (job.kind === 'pull_request') {
@@ -262,7 +276,12 @@ async function scan(
   }
   // push: before..after; a new branch or a force push scans only commits on no other branch.
   if (!job.baseSha || ZERO.test(job.baseSha) || job.forced) {
-    const others = await otherHeads(repoDir, job.ref ?? '');
+    // A withheld branch name is its digest: the clone's own ref is found by hashing each name.
+    const digest = job.refDigest;
+    const others = await otherHeads(
+      repoDir,
+      digest ? (ref) => nameDigest(ref) === digest : (job.ref ?? ''),
+    );
     return scanRange(repoDir, { include: [job.headSha], exclude: others }, opts);
   }
   return scanRange(repoDir, { include: [job.headSha], exclude: [job.baseSha] }, opts);
@@ -274,12 +293,17 @@ async function publishComments(
   result: ScanResult,
   comments: { pullRequest: boolean; commits: boolean; history: boolean },
   repoUrl: string | undefined,
+  note?: string,
 ): Promise<void> {
   const repo = { owner: job.owner, repo: job.repo };
   const ctx = repoUrl ? { repoUrl } : {};
   if (job.kind === 'pull_request' && job.pr && comments.pullRequest) {
     const existing = await findPrComment(gh, repo, job.pr);
-    const body = renderPrComment(result, { ...ctx, previouslyHadFindings: existing !== undefined });
+    const body = renderPrComment(result, {
+      ...ctx,
+      previouslyHadFindings: existing !== undefined,
+      ...(note ? { note } : {}),
+    });
     await upsertPrComment(gh, repo, job.pr, existing, body);
     return;
   }
@@ -308,6 +332,22 @@ function countWrites(gh: GitHubClient, writes: { count: number }): GitHubClient 
 
 /** A push to a branch with an open PR is reported by the PR comment, not by commit comments. */
 async function coveredByOpenPr(gh: GitHubClient, job: ScanJob): Promise<boolean> {
+  if (job.refDigest) {
+    // The branch name is withheld: ask by head SHA, and match the PR's head branch by digest.
+    const res = await gh.request('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', {
+      owner: job.owner,
+      repo: job.repo,
+      commit_sha: job.headSha,
+      per_page: 100,
+    });
+    const full = `${job.owner}/${job.repo}`.toLowerCase();
+    return res.data.some(
+      (p) =>
+        p.state === 'open' &&
+        p.head.repo?.full_name?.toLowerCase() === full &&
+        nameDigest(`refs/heads/${p.head.ref}`) === job.refDigest,
+    );
+  }
   const branch = job.ref?.replace(/^refs\/heads\//, '');
   if (!branch || branch === job.ref) return false;
   const res = await gh.request('GET /repos/{owner}/{repo}/pulls', {

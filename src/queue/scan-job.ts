@@ -1,6 +1,7 @@
 /**
  * A scan job: small JSON of ids and SHAs only (never a token, a secret or file content), so it can
- * sit in Redis, be logged, and be retried on any worker.
+ * sit in Redis, be logged, and be retried on any worker. Names a pusher chooses (a branch, a tag,
+ * the default branch) are stored masked when they hold a credential (src/queue/withheld-name.ts).
  */
 export interface ScanJob {
   /**
@@ -14,7 +15,10 @@ export interface ScanJob {
   repo: string;
   repoId: number;
   htmlUrl?: string;
+  /** Masked when the name holds a credential; then `defaultBranchDigest` finds it in the clone. */
   defaultBranch?: string;
+  /** sha256 (src/queue/withheld-name.ts) of a default branch name withheld from the job data. */
+  defaultBranchDigest?: string;
   /**
    * The commit the check run is attached to. Empty for an install-time history job: the default
    * branch head is read from the clone after the fetch, so scheduling needs no API call per repository.
@@ -23,8 +27,13 @@ export interface ScanJob {
   /** pull_request: base branch tip; push: the `before` SHA (absent for a new branch). */
   baseSha?: string;
   pr?: number;
-  /** push: the full ref, e.g. refs/heads/main. */
+  /**
+   * push: the full ref, e.g. refs/heads/main. Masked when the name holds a credential (a branch
+   * `leak/<token>`): job data is stored in Redis or the journal, so then `refDigest` stands for it.
+   */
   ref?: string;
+  /** sha256 of the raw full ref when `ref` is masked (src/queue/withheld-name.ts). */
+  refDigest?: string;
   forced?: boolean;
   /** Set by check_run rerequested / requested_action: update this check run instead of a new one. */
   checkRunId?: number;
@@ -59,6 +68,11 @@ function repoKey(job: ScanJob): string {
   return `${job.installationId}-${job.repoId}-${job.owner}/${job.repo}`.toLowerCase();
 }
 
+/** The push's ref in ids and keys: hex of the name, or the digest when the name is withheld. */
+function refKey(job: ScanJob): string {
+  return job.refDigest ? `w${job.refDigest}` : Buffer.from(job.ref ?? '').toString('hex');
+}
+
 /**
  * Job ids carry the event's meaning, so a redelivered webhook (or two events for the same head)
  * is a no-op while a new head gets its own scan.
@@ -73,7 +87,7 @@ export function jobIdOf(job: ScanJob): string {
     case 'pull_request':
       return `pr-${repo}-${job.pr}-${job.headSha}${rerun}`;
     case 'push':
-      return `push-${repo}-${Buffer.from(job.ref ?? '').toString('hex')}-${job.headSha}${rerun}`;
+      return `push-${repo}-${refKey(job)}-${job.headSha}${rerun}`;
     case 'history':
       // Without a head (install time) the installation delivery names it: a retried installation
       // job re-adds the same ids, so it resumes without duplicates.
@@ -87,7 +101,7 @@ export function jobIdOf(job: ScanJob): string {
 export function serialKeyOf(job: ScanJob): string | undefined {
   const repo = repoKey(job);
   if (job.kind === 'pull_request') return `pr-${repo}-${job.pr}`;
-  if (job.kind === 'push') return `push-${repo}-${Buffer.from(job.ref ?? '').toString('hex')}`;
+  if (job.kind === 'push') return `push-${repo}-${refKey(job)}`;
   return undefined;
 }
 

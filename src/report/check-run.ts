@@ -24,6 +24,11 @@ export interface CheckRunContext {
   repoUrl?: string;
   /** Set when .github/upstash-guard.yml is invalid: the check is neutral and shows the error. */
   configError?: { source: string; message: string; field?: string };
+  /**
+   * One line shown first in the summary, e.g. that a pull request changes the config file and the
+   * base branch's settings were used.
+   */
+  note?: string;
 }
 
 export interface CheckRunAnnotation {
@@ -84,6 +89,15 @@ function configErrorOutput(err: NonNullable<CheckRunContext['configError']>): Ch
 
 /** The "Upstash credentials" check run: conclusion from severity vs config.failOn. */
 export function renderCheckRun(result: ScanResult | null, ctx: CheckRunContext): CheckRunOutput {
+  const out = renderCheckRunBody(result, ctx);
+  if (!ctx.note) return out;
+  return {
+    ...out,
+    summary: truncate(`> ${ctx.note}\n\n${out.summary}`, MAX_TEXT, '_(summary truncated)_'),
+  };
+}
+
+function renderCheckRunBody(result: ScanResult | null, ctx: CheckRunContext): CheckRunOutput {
   if (ctx.configError || !result) {
     return configErrorOutput(
       ctx.configError ?? { source: '.github/upstash-guard.yml', message: 'No scan result.' },

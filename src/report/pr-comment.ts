@@ -15,6 +15,8 @@ export interface PrCommentContext {
   repoUrl?: string;
   /** The comment already reported findings: render the "resolved" variant when none remain. */
   previouslyHadFindings?: boolean;
+  /** One line shown under the heading (the pull request changes the config file). */
+  note?: string;
 }
 
 /**
@@ -29,12 +31,13 @@ export function renderPrComment(result: ScanResult, ctx: PrCommentContext = {}):
       ? `### ✅ Upstash credentials: resolved\n\nThe latest push no longer adds any Upstash credential.\n\n**If a credential was pushed earlier, it is still exposed**: removing it from the branch does not revoke it, and the old commits stay reachable. Make sure it was rotated.\n`
       : '';
     if (!resolved && !skipped) return null;
+    const note = ctx.note ? `\n> ${ctx.note}\n` : '';
     // Content that was not scanned is said, even with nothing found: silence would read as clean.
     const head =
       resolved ||
       '### ⚠️ Upstash credentials: not everything was scanned\n\nNo Upstash credential was found in what was scanned.\n';
     return truncate(
-      `${PR_COMMENT_MARKER}\n${head}${skipped ? `\n${skipped}\n` : ''}`,
+      `${PR_COMMENT_MARKER}\n${head}${note}${skipped ? `\n${skipped}\n` : ''}`,
       MAX_BODY,
       '_Comment truncated to GitHub’s size limit; see the “Upstash credentials” check run._',
     );
@@ -45,6 +48,7 @@ export function renderPrComment(result: ScanResult, ctx: PrCommentContext = {}):
     PR_COMMENT_MARKER,
     `### 🚨 ${plural(findings.length, 'Upstash credential')} in this pull request (${severityCounts(findings)})${live ? ` — ${live} verified live` : ''}`,
     '',
+    ...(ctx.note ? [`> ${ctx.note}`, ''] : []),
     findingsTable(findings, ctx.repoUrl),
     '',
     ...(messages ? [messages, ''] : []),
