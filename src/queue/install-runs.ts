@@ -17,11 +17,10 @@
  * resumes the counts (a run that became finished by the last lines before a crash is announced
  * at startup).
  */
-import { constants } from 'node:fs';
-import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Redis } from 'ioredis';
-import { rewrite } from './journal.js';
+import { AppendLog } from './append-log.js';
 import { jobIdOf, type ScanJob } from './scan-job.js';
 
 export interface RunInfo {
@@ -524,55 +523,6 @@ export class FileInstallRunStore implements InstallRunStore {
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
     await this.log?.close();
-  }
-}
-
-/** JSON lines appended and fsync'd together (group commit); `append` resolves once on disk. */
-class AppendLog {
-  private buffer: string[] = [];
-  private waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
-  private flushing: Promise<void> | undefined;
-
-  private constructor(private readonly fh: FileHandle) {}
-
-  /** Rewrites `path` with `initial` (write, fsync, rename, fsync the directory), then appends. */
-  static async open(path: string, initial: string[]): Promise<AppendLog> {
-    await rewrite(
-      path,
-      initial.map((l) => `${l}\n`),
-    );
-    return new AppendLog(
-      await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600),
-    );
-  }
-
-  append(line: string): Promise<void> {
-    this.buffer.push(`${line}\n`);
-    const p = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    this.flushing ??= this.flush();
-    return p;
-  }
-
-  private async flush(): Promise<void> {
-    while (this.buffer.length) {
-      const chunk = this.buffer.join('');
-      const waiters = this.waiters;
-      this.buffer = [];
-      this.waiters = [];
-      try {
-        await this.fh.write(chunk);
-        await this.fh.datasync();
-        for (const w of waiters) w.resolve();
-      } catch (err) {
-        for (const w of waiters) w.reject(err);
-      }
-    }
-    this.flushing = undefined;
-  }
-
-  async close(): Promise<void> {
-    await this.flushing;
-    await this.fh.close();
   }
 }
 

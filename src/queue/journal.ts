@@ -6,23 +6,18 @@
  * rewritten with just those (write, fsync, rename, fsync the directory). Jobs are ids and SHAs
  * only, so nothing secret is written.
  */
-import { constants } from 'node:fs';
-import { mkdir, open, readFile, rename, type FileHandle } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { AppendLog } from './append-log.js';
 import type { ScanJob } from './scan-job.js';
 
 type Entry = { op: 'add'; id: string; job: ScanJob } | { op: 'done'; id: string };
 
 export class JobJournal {
-  private buffer: string[] = [];
-  private waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
-  private flushing: Promise<void> | undefined;
-  private lines = 0;
-  private readonly live = new Map<string, ScanJob>();
-
   private constructor(
-    private readonly path: string,
-    private fh: FileHandle,
+    private readonly log: AppendLog,
+    /** The jobs added and not done: what a compaction keeps. */
+    private readonly live: Map<string, ScanJob>,
   ) {}
 
   /** Opens (or creates) the journal; returns it with the jobs that never finished, oldest first. */
@@ -46,91 +41,34 @@ export class JobJournal {
       if (e.op === 'add') pending.set(e.id, e.job);
       else pending.delete(e.id);
     }
-    await rewrite(
-      path,
-      [...pending].map(([id, job]) => line({ op: 'add', id, job })),
-    );
-    const fh = await open(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
-    const journal = new JobJournal(path, fh);
-    for (const [id, job] of pending) journal.live.set(id, job);
-    journal.lines = pending.size;
-    return { journal, pending: [...pending].map(([id, job]) => ({ id, job })) };
+    const live = new Map(pending);
+    const addLines = (): string[] => [...live].map(([id, job]) => line({ op: 'add', id, job }));
+    // Rewritten with the live jobs only once it holds many more lines, so it does not grow
+    // without bound.
+    const log = await AppendLog.open(path, addLines(), {
+      compact: (lines) => (lines > 4 * live.size + 10_000 ? addLines() : undefined),
+    });
+    return {
+      journal: new JobJournal(log, live),
+      pending: [...pending].map(([id, job]) => ({ id, job })),
+    };
   }
 
   /** Durable when it resolves. */
   add(id: string, job: ScanJob): Promise<void> {
     this.live.set(id, job);
-    return this.write(line({ op: 'add', id, job }));
+    return this.log.append(line({ op: 'add', id, job }));
   }
 
   /** A lost `done` only means the job runs again after a crash (jobs are idempotent). */
   done(id: string): Promise<void> {
     this.live.delete(id);
-    return this.write(line({ op: 'done', id }));
+    return this.log.append(line({ op: 'done', id }));
   }
 
-  async close(): Promise<void> {
-    await this.flushing;
-    if (this.buffer.length) await this.flush();
-    await this.fh.close();
-  }
-
-  private write(text: string): Promise<void> {
-    this.buffer.push(text);
-    const p = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    if (!this.flushing) this.flushing = this.flush();
-    return p;
-  }
-
-  private async flush(): Promise<void> {
-    // One write and one fsync for everything buffered while the previous flush ran.
-    while (this.buffer.length) {
-      const chunk = this.buffer.join('');
-      const waiters = this.waiters;
-      this.lines += this.buffer.length;
-      this.buffer = [];
-      this.waiters = [];
-      try {
-        await this.fh.write(chunk);
-        await this.fh.datasync();
-        for (const w of waiters) w.resolve();
-      } catch (err) {
-        for (const w of waiters) w.reject(err);
-      }
-      if (this.lines > 4 * this.live.size + 10_000) await this.compact();
-    }
-    this.flushing = undefined;
-  }
-
-  /** Rewrites the file with the live jobs only, so it does not grow without bound. */
-  private async compact(): Promise<void> {
-    await this.fh.close();
-    await rewrite(
-      this.path,
-      [...this.live].map(([id, job]) => line({ op: 'add', id, job })),
-    );
-    this.fh = await open(this.path, constants.O_WRONLY | constants.O_APPEND, 0o600);
-    this.lines = this.live.size;
+  close(): Promise<void> {
+    return this.log.close();
   }
 }
 
-const line = (e: Entry): string => `${JSON.stringify(e)}\n`;
-
-/** Replaces `path` with `lines` atomically: write, fsync, rename, fsync the directory. */
-export async function rewrite(path: string, lines: string[]): Promise<void> {
-  const tmp = `${path}.tmp`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.write(lines.join(''));
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-  const dir = await open(dirname(path), 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
-}
+const line = (e: Entry): string => JSON.stringify(e);
