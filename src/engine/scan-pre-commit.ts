@@ -10,8 +10,8 @@ import type { ScanResult } from '../core/index.js';
 import { runGit } from '../git/run-git.js';
 import { finishScan, newAccumulator } from './finish-scan.js';
 import { underRealDirectories } from './list-files.js';
-import { collectDiffHits, DIFF_ARGS } from './scan-diff.js';
-import type { StagedOptions } from './scan-staged.js';
+import { collectDiffHits } from './scan-diff.js';
+import { indexEnv, STAGED_DIFF_ARGS, type StagedOptions } from './scan-staged.js';
 import { collectTreeHits } from './scan-tree.js';
 
 export async function scanPreCommit(
@@ -21,12 +21,9 @@ export async function scanPreCommit(
   opts: StagedOptions,
 ): Promise<ScanResult> {
   const started = Date.now();
-  const { indexFile } = opts;
-  if (indexFile !== undefined && (!isAbsolute(indexFile) || indexFile.includes('\0')))
-    throw new Error('the index file of a staged scan must be an absolute path');
-  const env = indexFile ? { GIT_INDEX_FILE: indexFile } : undefined;
+  const env = indexEnv(opts);
   const acc = newAccumulator();
-  await collectDiffHits(repoDir, ['diff', '--cached', ...DIFF_ARGS, '--'], opts, acc, env);
+  await collectDiffHits(repoDir, STAGED_DIFF_ARGS, opts, acc, env);
 
   const named = files.map(vetted).filter((p): p is string => p !== undefined);
   if (named.length > 0) {

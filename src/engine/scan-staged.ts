@@ -13,15 +13,17 @@ export interface StagedOptions extends EngineOptions {
   indexFile?: string;
 }
 
+/** `git diff --cached` with the options every added-lines scan uses. */
+export const STAGED_DIFF_ARGS = ['diff', '--cached', ...DIFF_ARGS, '--'];
+
 export function scanStaged(repoDir: string, opts: StagedOptions): Promise<ScanResult> {
-  const { indexFile } = opts;
-  if (indexFile !== undefined && (!isAbsolute(indexFile) || indexFile.includes('\0')))
+  return scanDiff(repoDir, STAGED_DIFF_ARGS, 'staged', opts, indexEnv(opts));
+}
+
+/** The git environment naming the index to read, if the options name one (checked). */
+export function indexEnv({ indexFile }: StagedOptions): Record<string, string> | undefined {
+  if (indexFile === undefined) return undefined;
+  if (!isAbsolute(indexFile) || indexFile.includes('\0'))
     throw new Error('the index file of a staged scan must be an absolute path');
-  return scanDiff(
-    repoDir,
-    ['diff', '--cached', ...DIFF_ARGS, '--'],
-    'staged',
-    opts,
-    indexFile ? { GIT_INDEX_FILE: indexFile } : undefined,
-  );
+  return { GIT_INDEX_FILE: indexFile };
 }
