@@ -12,11 +12,18 @@ import { PackFormatError } from './pack-index.js';
 
 export interface Inflater {
   /**
-   * Inflates `input` into `out` at `at`: exactly `size` bytes or a PackFormatError (a stream
-   * longer or shorter than `size`, corrupt, or cut short). `out` must have room for `size + 1`
-   * bytes at `at` (the extra byte is how a longer stream is caught).
+   * Inflates `input[inStart, inEnd)` into `out` at `at`: exactly `size` bytes or a
+   * PackFormatError (a stream longer or shorter than `size`, corrupt, or cut short). `out` must
+   * have room for `size + 1` bytes at `at` (the extra byte is how a longer stream is caught).
    */
-  into(input: Uint8Array, out: Uint8Array, at: number, size: number): void;
+  into(
+    input: Uint8Array,
+    inStart: number,
+    inEnd: number,
+    out: Uint8Array,
+    at: number,
+    size: number,
+  ): void;
 }
 
 interface Handle {
@@ -39,11 +46,18 @@ class HandleInflater implements Inflater {
   private state: Uint32Array | undefined;
   private error: string | undefined;
 
-  into(input: Uint8Array, out: Uint8Array, at: number, size: number): void {
+  into(
+    input: Uint8Array,
+    inStart: number,
+    inEnd: number,
+    out: Uint8Array,
+    at: number,
+    size: number,
+  ): void {
     if (!this.handle) this.open();
     const handle = this.handle!;
     this.error = undefined;
-    handle.writeSync(constants.Z_FINISH, input, 0, input.length, out, at, size + 1);
+    handle.writeSync(constants.Z_FINISH, input, inStart, inEnd - inStart, out, at, size + 1);
     if (this.error !== undefined) {
       // After an error the handle's state is unknown: the next stream gets a new one.
       this.discard();
@@ -78,10 +92,20 @@ class HandleInflater implements Inflater {
 }
 
 class SyncInflater implements Inflater {
-  into(input: Uint8Array, out: Uint8Array, at: number, size: number): void {
+  into(
+    input: Uint8Array,
+    inStart: number,
+    inEnd: number,
+    out: Uint8Array,
+    at: number,
+    size: number,
+  ): void {
     let data: Buffer;
     try {
-      data = inflateSync(input, { chunkSize: Math.max(64, size + 1), maxOutputLength: size + 1 });
+      data = inflateSync(input.subarray(inStart, inEnd), {
+        chunkSize: Math.max(64, size + 1),
+        maxOutputLength: size + 1,
+      });
     } catch (err) {
       throw new PackFormatError(`zlib: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -97,8 +121,10 @@ export function createInflater(): Inflater {
     const sample = Buffer.from('upstash-guard pack reader self-test '.repeat(20));
     const z = deflateSync(sample);
     const out = new Uint8Array(sample.length + 1);
+    // Streams are read in place out of a larger array (the pack): the binding's input offset too.
+    const padded = Buffer.concat([Buffer.alloc(7, 0x78), z, Buffer.alloc(5, 0x9c)]);
     for (let i = 0; i < 2; i++) {
-      fast.into(z, out, 0, sample.length);
+      fast.into(padded, 7, 7 + z.length, out, 0, sample.length);
       if (!Buffer.from(out.buffer, 0, sample.length).equals(sample)) return new SyncInflater();
     }
     // A corrupt and a short stream must fail, and the inflater must work again after them.
@@ -107,13 +133,13 @@ export function createInflater(): Inflater {
     for (const broken of [bad, z.subarray(0, z.length >> 1)]) {
       let failed = false;
       try {
-        fast.into(broken, out, 0, sample.length);
+        fast.into(broken, 0, broken.length, out, 0, sample.length);
       } catch {
         failed = true;
       }
       if (!failed) return new SyncInflater();
     }
-    fast.into(z, out, 0, sample.length);
+    fast.into(z, 0, z.length, out, 0, sample.length);
     if (!Buffer.from(out.buffer, 0, sample.length).equals(sample)) return new SyncInflater();
     return fast;
   } catch {

@@ -12,7 +12,7 @@
  * Entries carry no compressed length: one ends where the next entry (in offset order) starts.
  * Nothing is trusted: offsets, sizes and distances are checked against the file before use.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { OID_BYTES, PackFormatError, type PackIndex } from './pack-index.js';
 
 export const OBJ_COMMIT = 1;
@@ -25,70 +25,113 @@ export const OBJ_REF_DELTA = 7;
 const PACK_HEADER = 12;
 /** Read-ahead of each entry read (measured 8–64 KiB on trufflehog: 16 KiB, 8% less CPU than none). */
 const READ_AHEAD = 16 * 1024;
+/** The longest header the parser looks at (the rest of an entry is its zlib stream). */
+const HEADER_WINDOW = 64 * 1024;
+const EMPTY = new Uint8Array(0);
 
-/** One parsed entry header, plus its raw bytes (valid until the next read of the same pack). */
+/**
+ * One parsed entry header and where its zlib stream is. The same object is returned by every
+ * `entry` call of a pack: it, and the bytes `raw` holds, are valid until the next `entry` call.
+ */
 export interface PackEntry {
   type: number;
   /** Inflated size: the object's, or the delta data's for a delta. */
   size: number;
   /** For OFS_DELTA: the base's offset (always before this entry). */
   baseOffset: number;
-  /** For REF_DELTA: the base's name (a view of `raw`). */
+  /** For REF_DELTA: the base's name (a buffer the pack reuses). */
   baseOid: Buffer | undefined;
-  /** The entry's bytes and where its zlib stream starts in them. */
-  raw: Buffer;
+  /** The entry's zlib stream is `raw[dataStart, dataEnd)` (`raw` may hold more than the entry). */
+  raw: Uint8Array;
   dataStart: number;
+  dataEnd: number;
 }
 
 export class PackFile {
+  /** -1 when the whole pack is in `memory`. */
   private readonly fd: number;
   readonly size: number;
-  private scratch = Buffer.allocUnsafe(64 * 1024);
+  /**
+   * The whole pack, when it was read into memory (shared between threads): entries are read
+   * from it without a system call.
+   */
+  readonly memory: Uint8Array | undefined;
+  private scratch: Uint8Array = EMPTY;
   private windowStart = 0;
   private windowLength = 0;
+  private readonly out: PackEntry = {
+    type: 0,
+    size: 0,
+    baseOffset: -1,
+    baseOid: undefined,
+    raw: EMPTY,
+    dataStart: 0,
+    dataEnd: 0,
+  };
+  private readonly refOid = Buffer.alloc(OID_BYTES);
 
   private constructor(
     readonly path: string,
     readonly index: PackIndex,
     fd: number,
     size: number,
+    memory: Uint8Array | undefined,
   ) {
     this.fd = fd;
     this.size = size;
+    this.memory = memory;
+    if (!memory) this.scratch = new Uint8Array(64 * 1024);
   }
 
-  /** Opens a pack and checks it against its index (header, object count, trailing checksum). */
-  static open(path: string, index: PackIndex): PackFile {
-    const fd = openSync(path, 'r');
+  /**
+   * Opens a pack and checks it against its index (header, object count, trailing checksum). A
+   * pack of at most `wholeUpTo` bytes is read whole into a SharedArrayBuffer (exactly the size
+   * fstat gave: a pack cut short meanwhile fails the read, one grown or rewritten fails the
+   * checksum) and its file is closed at once; a larger one is read in place.
+   */
+  static open(path: string, index: PackIndex, wholeUpTo = 0): PackFile {
+    // Non-blocking: a FIFO put in place of the pack after it was checked must not block the open.
+    const fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    let keep = false;
     try {
-      const size = fstatSync(fd).size;
+      const st = fstatSync(fd);
+      if (!st.isFile()) throw new PackFormatError('not a regular file');
+      const size = st.size;
       if (size < PACK_HEADER + OID_BYTES) throw new PackFormatError('pack too short');
+      if (size <= wholeUpTo) {
+        const memory = new Uint8Array(new SharedArrayBuffer(size));
+        readFully(fd, memory, size, 0);
+        checkPack(memory.subarray(0, PACK_HEADER), memory.subarray(size - OID_BYTES), index);
+        return new PackFile(path, index, -1, size, memory);
+      }
       const head = Buffer.alloc(PACK_HEADER);
       readFully(fd, head, PACK_HEADER, 0);
-      if (head.toString('latin1', 0, 4) !== 'PACK') throw new PackFormatError('not a pack');
-      const version = head.readUInt32BE(4);
-      if (version !== 2 && version !== 3)
-        throw new PackFormatError(`unsupported pack version ${version}`);
-      if (head.readUInt32BE(8) !== index.count)
-        throw new PackFormatError('pack and index disagree on the object count');
       const trailer = Buffer.alloc(OID_BYTES);
       readFully(fd, trailer, OID_BYTES, size - OID_BYTES);
-      if (!trailer.equals(index.packChecksum))
-        throw new PackFormatError('index does not belong to this pack');
-      return new PackFile(path, index, fd, size);
-    } catch (err) {
-      closeSync(fd);
-      throw err;
+      checkPack(head, trailer, index);
+      keep = true;
+      return new PackFile(path, index, fd, size, undefined);
+    } finally {
+      if (!keep) closeSync(fd);
     }
   }
 
+  /** A pack another thread read whole (`open` with `wholeUpTo`), checked again against its index. */
+  static inMemory(path: string, index: PackIndex, memory: Uint8Array): PackFile {
+    const size = memory.length;
+    if (size < PACK_HEADER + OID_BYTES) throw new PackFormatError('pack too short');
+    checkPack(memory.subarray(0, PACK_HEADER), memory.subarray(size - OID_BYTES), index);
+    return new PackFile(path, index, -1, size, memory);
+  }
+
   close(): void {
-    closeSync(this.fd);
+    if (this.fd >= 0) closeSync(this.fd);
   }
 
   /**
    * Reads the entry at `offset` (which must be an entry's start, per the index). Entries whose
-   * inflated size exceeds `maxSize` are rejected before their bytes are read.
+   * inflated size exceeds `maxSize` are rejected before their bytes are read. The result is
+   * reused by the next call (see PackEntry).
    */
   entry(offset: number, maxSize: number): PackEntry {
     const sorted = this.index.sortedOffsets();
@@ -100,16 +143,25 @@ export class PackFile {
       throw new PackFormatError('entry outside the pack');
     // The header is at most 10 + 10 bytes (OFS) or 10 + 20 (REF): read it first when the entry is
     // long, so an oversize object is refused before its compressed bytes are read.
-    const first = Math.min(length, 64 * 1024);
-    let raw = this.window(offset, first);
+    const first = Math.min(length, HEADER_WINDOW);
+    let raw: Uint8Array;
+    let s: number;
+    if (this.memory) {
+      raw = this.memory;
+      s = offset;
+    } else {
+      s = this.window(offset, first);
+      raw = this.scratch;
+    }
+    // Header bytes are read at raw[s + p], p < first (checked before each read).
     let p = 0;
-    let c = raw[p++]!;
+    let c = raw[s + p++]!;
     const type = (c >> 4) & 7;
     let size = c & 15;
     let shift = 4;
     while (c & 0x80) {
       if (p >= first || shift > 49) throw new PackFormatError('bad object header');
-      c = raw[p++]!;
+      c = raw[s + p++]!;
       size += (c & 0x7f) * 2 ** shift;
       shift += 7;
     }
@@ -118,11 +170,11 @@ export class PackFile {
     let baseOid: Buffer | undefined;
     if (type === OBJ_OFS_DELTA) {
       if (p >= first) throw new PackFormatError('bad delta header');
-      c = raw[p++]!;
+      c = raw[s + p++]!;
       let distance = c & 0x7f;
       while (c & 0x80) {
         if (p >= first || distance > 2 ** 45) throw new PackFormatError('bad delta offset');
-        c = raw[p++]!;
+        c = raw[s + p++]!;
         distance = (distance + 1) * 128 + (c & 0x7f);
       }
       baseOffset = offset - distance;
@@ -131,7 +183,8 @@ export class PackFile {
         throw new PackFormatError('delta base offset does not point backwards');
     } else if (type === OBJ_REF_DELTA) {
       if (p + OID_BYTES > first) throw new PackFormatError('bad delta header');
-      baseOid = Buffer.from(raw.subarray(p, p + OID_BYTES));
+      baseOid = this.refOid;
+      baseOid.set(raw.subarray(s + p, s + p + OID_BYTES));
       p += OID_BYTES;
     } else if (type < OBJ_COMMIT || type > OBJ_TAG) {
       throw new PackFormatError(`bad object type ${type}`);
@@ -140,27 +193,50 @@ export class PackFile {
     // 64 KiB); a far longer entry is damage or an attack, and is left to git.
     if (length - p > size + Math.ceil(size / 16_384) * 5 + 1024)
       throw new PackFormatError('entry longer than its content');
-    if (length > first) raw = this.window(offset, length);
-    return { type, size, baseOffset, baseOid, raw: raw.subarray(0, length), dataStart: p };
+    if (!this.memory && length > first) {
+      s = this.window(offset, length);
+      raw = this.scratch;
+    }
+    const out = this.out;
+    out.type = type;
+    out.size = size;
+    out.baseOffset = baseOffset;
+    out.baseOid = baseOid;
+    out.raw = raw;
+    out.dataStart = s + p;
+    out.dataEnd = s + length;
+    return out;
   }
 
   /**
-   * `length` bytes at `offset`, as a view of a read-ahead window: half the entries a history scan
-   * reads start within a few KiB after the previous one, and one larger read is cheaper than
-   * two system calls on a VM.
+   * Reads `length` bytes at `offset` into the scratch array and returns where they start in it:
+   * a read-ahead window, since half the entries a history scan reads start within a few KiB after
+   * the previous one, and one larger read is cheaper than two system calls on a VM.
    */
-  private window(offset: number, length: number): Buffer {
+  private window(offset: number, length: number): number {
     const from = offset - this.windowStart;
-    if (from >= 0 && from + length <= this.windowLength)
-      return this.scratch.subarray(from, from + length);
+    if (from >= 0 && from + length <= this.windowLength) return from;
     const want = Math.min(Math.max(length, READ_AHEAD), this.size - offset);
     if (this.scratch.length < want)
-      this.scratch = Buffer.allocUnsafe(Math.max(want, this.scratch.length * 2));
+      this.scratch = new Uint8Array(Math.max(want, this.scratch.length * 2));
     readFully(this.fd, this.scratch, want, offset);
     this.windowStart = offset;
     this.windowLength = want;
-    return this.scratch.subarray(0, length);
+    return 0;
   }
+}
+
+/** The pack's header and trailer against its index. */
+function checkPack(head: Uint8Array, trailer: Uint8Array, index: PackIndex): void {
+  const h = Buffer.from(head.buffer, head.byteOffset, head.length);
+  if (h.toString('latin1', 0, 4) !== 'PACK') throw new PackFormatError('not a pack');
+  const version = h.readUInt32BE(4);
+  if (version !== 2 && version !== 3)
+    throw new PackFormatError(`unsupported pack version ${version}`);
+  if (h.readUInt32BE(8) !== index.count)
+    throw new PackFormatError('pack and index disagree on the object count');
+  if (!index.packChecksum.equals(trailer))
+    throw new PackFormatError('index does not belong to this pack');
 }
 
 /** An object larger than the caller's limit (its size is exact: from its header). */
@@ -184,7 +260,7 @@ function findOffset(sorted: Float64Array, offset: number): number {
   return -1;
 }
 
-function readFully(fd: number, buf: Buffer, length: number, position: number): void {
+function readFully(fd: number, buf: Uint8Array, length: number, position: number): void {
   let got = 0;
   while (got < length) {
     const n = readSync(fd, buf, got, length - got, position + got);

@@ -26,10 +26,22 @@ const MAX_CHAIN_WORK = 512 * 1024 * 1024;
 const MAX_INDEX_BYTES = 256 * 1024 * 1024;
 /** More packs than this: the repository is left to git (one descriptor per pack). */
 const MAX_PACKS = 256;
+/**
+ * Packs are read whole into shared memory up to this many bytes in all (one copy for every
+ * reader thread, entries read without a system call); larger ones are read in place, so that a
+ * large repository's RSS does not grow by its packs (renovate: 278 MB of pack, 424 MB of peak
+ * RSS already).
+ */
+export const DEFAULT_MEMORY_BYTES = 128 * 1024 * 1024;
 
 export interface PackStoreOptions {
   /** Bytes of inflated objects kept for delta resolution (the ring). Default 64 MiB. */
   cacheBytes?: number;
+  /**
+   * Bytes of packs read whole into memory, in all, when the store loads its indexes itself
+   * (`loadIndexes`' `memoryBytes`). Default DEFAULT_MEMORY_BYTES; 0 reads every pack in place.
+   */
+  memoryBytes?: number;
 }
 
 export interface PackStoreStats {
@@ -76,14 +88,20 @@ export interface SharedIndex {
   idx: SharedArrayBuffer;
   /** The index's offsets, ascending (Float64Array). */
   sorted: SharedArrayBuffer;
+  /** The whole pack, when it was read into memory (see DEFAULT_MEMORY_BYTES). */
+  pack?: SharedArrayBuffer;
 }
 
 /**
  * Reads and checks the index of every pack in `objectsDir/pack` once; undefined when there is
  * none this reader can use (then git reads everything). Indexes that fail their checks are left
- * out: their packs' objects are then in no index here, and go to git.
+ * out: their packs' objects are then in no index here, and go to git. Packs are read whole into
+ * shared memory while they fit in `memoryBytes` (in all).
  */
-export function loadIndexes(objectsDir: string): SharedIndex[] | undefined {
+export function loadIndexes(
+  objectsDir: string,
+  memoryBytes = DEFAULT_MEMORY_BYTES,
+): SharedIndex[] | undefined {
   const packDir = join(objectsDir, 'pack');
   let names: string[];
   try {
@@ -93,6 +111,7 @@ export function loadIndexes(objectsDir: string): SharedIndex[] | undefined {
   }
   if (names.length === 0 || names.length > MAX_PACKS) return undefined;
   const out: SharedIndex[] = [];
+  let budget = memoryBytes;
   for (const name of names.sort()) {
     const idxPath = join(packDir, name);
     try {
@@ -107,9 +126,13 @@ export function loadIndexes(objectsDir: string): SharedIndex[] | undefined {
       const index = parsePackIndex(Buffer.from(idx));
       const sorted = new SharedArrayBuffer(index.count * 8);
       new Float64Array(sorted).set(index.sortedOffsets());
-      // Opened once here to check the pack against its index (header, count, checksum).
-      PackFile.open(packPath, index).close();
-      out.push({ packPath, idx, sorted });
+      // Opened once here to check the pack against its index (header, count, checksum), and read
+      // whole when it fits.
+      const file = PackFile.open(packPath, index, budget);
+      file.close();
+      const pack = file.memory?.buffer;
+      if (pack instanceof SharedArrayBuffer) budget -= pack.byteLength;
+      out.push({ packPath, idx, sorted, ...(pack instanceof SharedArrayBuffer ? { pack } : {}) });
     } catch {
       // This pack's objects are left to git, which reports what is wrong with them if it must.
     }
@@ -123,13 +146,17 @@ export function openPacksIn(
   opts: PackStoreOptions = {},
   shared?: SharedIndex[],
 ): PackStore | undefined {
-  const indexes = shared ?? loadIndexes(objectsDir);
+  const indexes = shared ?? loadIndexes(objectsDir, opts.memoryBytes);
   if (!indexes) return undefined;
   const packs: PackFile[] = [];
   for (const s of indexes) {
     try {
       const index = parsePackIndex(Buffer.from(s.idx), new Float64Array(s.sorted));
-      packs.push(PackFile.open(s.packPath, index));
+      packs.push(
+        s.pack
+          ? PackFile.inMemory(s.packPath, index, new Uint8Array(s.pack))
+          : PackFile.open(s.packPath, index),
+      );
     } catch {
       // Changed since it was checked: left to git.
     }
@@ -302,18 +329,17 @@ class Store implements PackStore {
       const file = this.list[p]!;
       const entry: PackEntry = file.entry(off, deltas.length === 0 ? maxSize : limit);
       this.stats.inflated++;
-      const input = entry.raw.subarray(entry.dataStart);
-      const size = entry.size;
+      const { raw: input, dataStart, dataEnd, size } = entry;
       if (entry.type !== OBJ_OFS_DELTA && entry.type !== OBJ_REF_DELTA) {
         // A whole object is inflated straight into the ring (or its own array when too large).
         if (size + 1 <= ring.size / 4) {
           const v = ring.alloc(size + 1);
-          this.inflater.into(input, ring.buf, ring.phys(v), size);
+          this.inflater.into(input, dataStart, dataEnd, ring.buf, ring.phys(v), size);
           ring.add(key, v, size);
           base = { ring: true, v, len: size };
         } else {
           const out = new Uint8Array(size + 1);
-          this.inflater.into(input, out, 0, size);
+          this.inflater.into(input, dataStart, dataEnd, out, 0, size);
           base = { ring: false, data: out.subarray(0, size) };
         }
         break;
@@ -325,7 +351,7 @@ class Store implements PackStore {
         this.deltaArena = new Uint8Array(Math.max(size + 1, this.deltaArena.length * 2));
         cursor = 0;
       }
-      this.inflater.into(input, this.deltaArena, cursor, size);
+      this.inflater.into(input, dataStart, dataEnd, this.deltaArena, cursor, size);
       const data = this.deltaArena.subarray(cursor, cursor + size);
       cursor += size;
       if (deltas.length === 0 && deltaResultSize(data) > maxSize)

@@ -3,6 +3,7 @@
  * must make the reader refuse an object quickly (leaving it to git) without hanging, throwing out
  * of `read`, or allocating more than the object's declared, bounded size.
  */
+import { execFileSync } from 'node:child_process';
 import {
   mkdtempSync,
   readdirSync,
@@ -14,7 +15,12 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openPacksIn } from '../../../src/git/pack/pack-store.js';
+import {
+  loadIndexes,
+  openPacksIn,
+  type PackStoreOptions,
+} from '../../../src/git/pack/pack-store.js';
+import { PackFile } from '../../../src/git/pack/pack-file.js';
 import { parsePackIndex, PackFormatError } from '../../../src/git/pack/pack-index.js';
 import { streamPackedBlobs } from '../../../src/git/pack/pack-stream.js';
 import {
@@ -50,7 +56,13 @@ const good = delta(base.length, [
 ]);
 const fake = (n: number): string => n.toString(16).padStart(40, 'f');
 
-describe('pack reader on hostile packs', () => {
+/** Small packs are read whole into memory by default; larger ones in place: both are tested. */
+const modes: [string, PackStoreOptions][] = [
+  ['whole pack in memory', {}],
+  ['pack read in place', { memoryBytes: 0 }],
+];
+
+describe.each(modes)('pack reader on hostile packs (%s)', (_mode, opts) => {
   it('reads a well-formed hand-built pack (OFS and REF deltas), so the builder is sound', () => {
     const dir = objectsDir();
     const refTarget = Buffer.concat([base, Buffer.from('tail\n')]);
@@ -64,7 +76,7 @@ describe('pack reader on hostile packs', () => {
         baseOid,
       },
     ]);
-    const store = openPacksIn(dir)!;
+    const store = openPacksIn(dir, opts)!;
     expect(Buffer.from(store.read(baseOid, 1 << 20)!)).toEqual(base);
     expect(Buffer.from(store.read(targetOid, 1 << 20)!)).toEqual(target);
     expect(Buffer.from(store.read(blobOid(refTarget), 1 << 20)!)).toEqual(refTarget);
@@ -176,7 +188,7 @@ describe('pack reader on hostile packs', () => {
   it.each(cases)('refuses %s and leaves it to git', (_name, entries, reason) => {
     const dir = objectsDir();
     writePack(dir, entries);
-    const store = openPacksIn(dir)!;
+    const store = openPacksIn(dir, opts)!;
     expect(store).toBeDefined();
     const asked = entries.find((e) => e.oid === targetOid || e.oid === fake(1))!.oid;
     expect(store.read(asked, 1 << 20)).toBeUndefined();
@@ -195,7 +207,7 @@ describe('pack reader on hostile packs', () => {
         base: i - 1,
       });
     writePack(dir, entries);
-    const store = openPacksIn(dir)!;
+    const store = openPacksIn(dir, opts)!;
     expect(store.read(fake(5000), 1 << 20)).toBeUndefined();
     expect(store.stats.malformed).toBe(1);
     expect(Buffer.from(store.read(fake(4000), 1 << 20)!)).toEqual(base);
@@ -216,7 +228,7 @@ describe('pack reader on hostile packs', () => {
         base: i - 1,
       });
     writePack(dir, entries);
-    const store = openPacksIn(dir)!;
+    const store = openPacksIn(dir, opts)!;
     expect(store.read(fake(2), 16 << 20)!.length).toBe(eight);
     expect(store.read(fake(80), 16 << 20)).toBeUndefined();
     expect(store.stats.malformed).toBe(1);
@@ -227,9 +239,112 @@ describe('pack reader on hostile packs', () => {
     const dir = objectsDir();
     const { pack } = writePack(dir, [{ oid: baseOid, type: 3, body: base }]);
     truncateSync(pack, statSync(pack).size - 30);
-    expect(openPacksIn(dir)).toBeUndefined();
+    expect(openPacksIn(dir, opts)).toBeUndefined();
   });
 
+  it('refuses an index offset past the end of the pack', () => {
+    const dir = objectsDir();
+    const { idx } = writePack(dir, [
+      { oid: baseOid, type: 3, body: base },
+      { oid: targetOid, type: 3, body: target },
+    ]);
+    const index = parsePackIndex(readFileSync(idx));
+    const sum = Buffer.from(index.packChecksum);
+    writeFileSync(
+      idx,
+      buildIndex(
+        [
+          { oid: baseOid, offset: 12 },
+          { oid: targetOid, offset: 1 << 30 },
+        ],
+        sum,
+      ),
+    );
+    const store = openPacksIn(dir, opts)!;
+    expect(store.read(targetOid, 1 << 20)).toBeUndefined();
+    // The other entry now ends where that offset starts: past the end too.
+    expect(store.read(baseOid, 1 << 20)).toBeUndefined();
+    expect(store.stats.malformed).toBe(2);
+    store.close();
+  });
+});
+
+describe('pack reader: packs read whole into memory', () => {
+  it('reads packs whole while they fit the budget, the others in place, with the same bytes', () => {
+    const dir = objectsDir();
+    const big = Buffer.from(Array.from({ length: 4000 }, (_, i) => `line ${i * 7919}\n`).join(''));
+    writePack(dir, [{ oid: blobOid(big), type: 3, body: big }]);
+    writePack(dir, [
+      { oid: baseOid, type: 3, body: base },
+      { oid: targetOid, type: 6, body: good, base: 0 },
+    ]);
+    const sizes = readdirSync(join(dir, 'pack'))
+      .filter((n) => n.endsWith('.pack'))
+      .map((n) => statSync(join(dir, 'pack', n)).size);
+    // Room for the smaller pack only.
+    const budget = Math.min(...sizes);
+    const shared = loadIndexes(dir, budget)!;
+    expect(shared).toHaveLength(2);
+    expect(shared.filter((s) => s.pack).map((s) => s.pack!.byteLength)).toEqual([budget]);
+    expect(loadIndexes(dir, 0)!.filter((s) => s.pack)).toHaveLength(0);
+    expect(loadIndexes(dir)!.filter((s) => s.pack)).toHaveLength(2);
+    const store = openPacksIn(dir, {}, shared)!;
+    expect(Buffer.from(store.read(blobOid(big), 1 << 20)!)).toEqual(big);
+    expect(Buffer.from(store.read(targetOid, 1 << 20)!)).toEqual(target);
+    expect(Buffer.from(store.read(baseOid, 1 << 20)!)).toEqual(base);
+    expect(store.stats).toMatchObject({ read: 3, malformed: 0 });
+    store.close();
+  });
+
+  it('reads the snapshot it checked: a pack truncated afterwards is still read from memory', () => {
+    const dir = objectsDir();
+    const { pack } = writePack(dir, [
+      { oid: baseOid, type: 3, body: base },
+      { oid: targetOid, type: 6, body: good, base: 0 },
+    ]);
+    const inMemory = loadIndexes(dir)!;
+    const inPlace = loadIndexes(dir, 0)!;
+    truncateSync(pack, 40);
+    const store = openPacksIn(dir, {}, inMemory)!;
+    expect(Buffer.from(store.read(targetOid, 1 << 20)!)).toEqual(target);
+    store.close();
+    // Read in place, the truncated pack no longer matches its index: left to git.
+    expect(openPacksIn(dir, {}, inPlace)).toBeUndefined();
+    expect(loadIndexes(dir)).toBeUndefined();
+  });
+
+  it('refuses shared pack bytes that do not match the index (cut short, other checksum)', () => {
+    const dir = objectsDir();
+    writePack(dir, [{ oid: baseOid, type: 3, body: base }]);
+    const [s] = loadIndexes(dir)!;
+    const bytes = new Uint8Array(s!.pack!);
+    const copy = (n: number): SharedArrayBuffer => {
+      const c = new SharedArrayBuffer(n);
+      new Uint8Array(c).set(bytes.subarray(0, n));
+      return c;
+    };
+    const short = copy(bytes.length - 1);
+    const other = copy(bytes.length);
+    new Uint8Array(other)[bytes.length - 1]! ^= 1;
+    for (const pack of [short, other, copy(20)])
+      expect(openPacksIn(dir, {}, [{ ...s!, pack }])).toBeUndefined();
+    expect(openPacksIn(dir, {}, [s!])).toBeDefined();
+  });
+
+  it('does not block on a FIFO in place of a pack', () => {
+    if (process.platform === 'win32') return;
+    const dir = objectsDir();
+    const { pack, idx } = writePack(dir, [{ oid: baseOid, type: 3, body: base }]);
+    rmSync(pack);
+    execFileSync('mkfifo', [pack]);
+    const index = parsePackIndex(readFileSync(idx));
+    expect(() => PackFile.open(pack, index, 1 << 20)).toThrow(PackFormatError);
+    expect(() => PackFile.open(pack, index)).toThrow(PackFormatError);
+    expect(loadIndexes(dir)).toBeUndefined();
+  });
+});
+
+describe('pack reader on hostile input', () => {
   it('parses the 64-bit offset table and rejects malformed indexes', () => {
     const sum = Buffer.alloc(20, 7);
     const objects = [

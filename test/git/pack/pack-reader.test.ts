@@ -67,6 +67,19 @@ async function readAll(
   return { seen, result };
 }
 
+/** Every blob through a store opened directly: whole packs in memory, or read in place. */
+function expectStoreReads(dir: string, blobs: Map<string, Buffer>): void {
+  for (const memoryBytes of [undefined, 0]) {
+    const store = openPacksIn(join(dir, '.git/objects'), memoryBytes === 0 ? { memoryBytes } : {})!;
+    for (const [oid, body] of blobs) {
+      const data = store.read(oid, Number.MAX_SAFE_INTEGER);
+      expect([oid, data && digest(data)]).toEqual([oid, digest(body)]);
+    }
+    expect(store.stats.malformed).toBe(0);
+    store.close();
+  }
+}
+
 function expectSame(seen: Map<string, string | null>, blobs: Map<string, Buffer>): void {
   expect(seen.size).toBe(blobs.size);
   for (const [oid, body] of blobs) expect([oid, seen.get(oid)]).toEqual([oid, digest(body)]);
@@ -120,6 +133,7 @@ describe('in-process pack reader', () => {
     expect(result.packs?.read).toBe(blobs.size);
     expect(result.packs?.fallback).toBe(0);
     expect(result.missing).toBe(0);
+    expectStoreReads(repo.dir, blobs);
     // The empty blob is among them.
     expect(blobs.has('e69de29bb2d1d6434b8b29ae775ad8c2e48c5391')).toBe(true);
   });
@@ -142,6 +156,7 @@ describe('in-process pack reader', () => {
     const { seen, result } = await readAll(repo.dir, [...blobs.keys()]);
     expectSame(seen, blobs);
     expect(result.packs?.read).toBe(blobs.size);
+    expectStoreReads(repo.dir, blobs);
   });
 
   it('reads several packs and leaves loose objects and absent ones to git', async () => {
