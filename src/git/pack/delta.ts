@@ -8,10 +8,13 @@
  */
 import { PackFormatError } from './pack-index.js';
 
+/** Where the last `varint` stopped (a module variable: no result object per number). */
+let varintEnd = 0;
+
 /** The result size a delta declares (to refuse an oversize result before building it). */
 export function deltaResultSize(delta: Uint8Array): number {
-  const first = varint(delta, 0);
-  return varint(delta, first.next).value;
+  varint(delta, 0);
+  return varint(delta, varintEnd);
 }
 
 /**
@@ -19,6 +22,9 @@ export function deltaResultSize(delta: Uint8Array): number {
  * `dstStart` (which must have room for `maxResult` bytes); returns the result's size. When `src`
  * and `dst` are the same array (the store's ring), every copy instruction is one native
  * `copyWithin`: no view is allocated per instruction (trufflehog's history has two million).
+ * Copies under 16 bytes and inserts are byte loops: on trufflehog's deltas, copy thresholds of
+ * 0-32 bytes, inserts of 8-64 bytes and more through `set`, and 4-byte DataView copies measured
+ * no better (within 5%), thresholds of 64 and 128 bytes worse (+15-25%).
  */
 export function applyDelta(
   src: Uint8Array,
@@ -29,14 +35,12 @@ export function applyDelta(
   dstStart: number,
   maxResult: number,
 ): number {
-  const baseSize = varint(delta, 0);
-  if (baseSize.value !== srcLen) throw new PackFormatError('delta base size mismatch');
-  const resultSize = varint(delta, baseSize.next);
-  const size = resultSize.value;
+  if (varint(delta, 0) !== srcLen) throw new PackFormatError('delta base size mismatch');
+  const size = varint(delta, varintEnd);
   if (size > maxResult || dstStart + size > dst.length)
     throw new PackFormatError('delta result over the limit');
   const same = src === dst;
-  let p = resultSize.next;
+  let p = varintEnd;
   let o = dstStart;
   const end = dstStart + size;
   const n = delta.length;
@@ -74,15 +78,20 @@ export function applyDelta(
   return size;
 }
 
-function varint(buf: Uint8Array, start: number): { value: number; next: number } {
+/** A size at `start` (little-endian base-128); `varintEnd` is set to after it. */
+function varint(buf: Uint8Array, start: number): number {
   let p = start;
   let value = 0;
-  let shift = 0;
+  // 128 ** (bytes read): a multiplication, where `2 ** shift` is a call to pow.
+  let scale = 1;
   for (;;) {
-    if (p >= buf.length || shift > 49) throw new PackFormatError('bad delta size');
+    if (p >= buf.length || scale > 2 ** 49) throw new PackFormatError('bad delta size');
     const c = buf[p++]!;
-    value += (c & 0x7f) * 2 ** shift;
-    shift += 7;
-    if ((c & 0x80) === 0) return { value, next: p };
+    value += (c & 0x7f) * scale;
+    scale *= 128;
+    if ((c & 0x80) === 0) {
+      varintEnd = p;
+      return value;
+    }
   }
 }

@@ -158,12 +158,13 @@ export class PackFile {
     let c = raw[s + p++]!;
     const type = (c >> 4) & 7;
     let size = c & 15;
-    let shift = 4;
+    // 2 ** (bits so far), kept by multiplication: `2 ** shift` is a call to pow.
+    let scale = 16;
     while (c & 0x80) {
-      if (p >= first || shift > 49) throw new PackFormatError('bad object header');
+      if (p >= first || scale > 2 ** 49) throw new PackFormatError('bad object header');
       c = raw[s + p++]!;
-      size += (c & 0x7f) * 2 ** shift;
-      shift += 7;
+      size += (c & 0x7f) * scale;
+      scale *= 128;
     }
     if (size > maxSize) throw new TooLarge(size);
     let baseOffset = -1;

@@ -15,7 +15,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyDelta, deltaResultSize } from './delta.js';
 import { createInflater } from './inflate.js';
-import { OBJ_OFS_DELTA, OBJ_REF_DELTA, PackFile, TooLarge, type PackEntry } from './pack-file.js';
+import { OBJ_OFS_DELTA, OBJ_REF_DELTA, PackFile, TooLarge } from './pack-file.js';
 import { OID_BYTES, PackFormatError, parsePackIndex } from './pack-index.js';
 
 /** git's pack-objects never writes chains deeper than 4095; a longer one is damage or a cycle. */
@@ -169,23 +169,47 @@ export function openPacksIn(
  * The delta-base cache: one ring of bytes (one allocation for the whole scan) that objects are
  * built in and kept in, first in first out. Building a delta's result in the same array as its
  * base makes every copy instruction one native copyWithin, and a blob handed to the visitor is a
- * view of the ring: no per-object allocation, no copy (measured: docs/benchmarks.md).
+ * view of the ring: no per-object allocation, no copy (measured: docs/benchmarks.md). Its
+ * bookkeeping is arrays of numbers and one map per pack from an entry's offset to its number:
+ * no object per entry for the garbage collector to copy while it lives.
  */
 class Ring {
   readonly buf: Uint8Array;
   /** Virtual (ever-increasing) end of the last allocation; physical = virtual % size. */
   private head = 0;
-  private readonly keys: number[] = [];
+  /** The entries in allocation order: entry number `n` is at index `n - dropped`. */
+  private readonly packs: number[] = [];
+  private readonly offsets: number[] = [];
   private readonly starts: number[] = [];
+  private readonly lengths: number[] = [];
+  /** Index of the oldest entry not evicted. */
   private front = 0;
-  private readonly map = new Map<number, { v: number; len: number }>();
+  /** Entries removed from the front of the arrays. */
+  private dropped = 0;
+  /** Per pack: entry offset -> number of the entry holding it. */
+  private readonly maps: Map<number, number>[] = [];
 
-  constructor(readonly size: number) {
+  constructor(
+    readonly size: number,
+    packs: number,
+  ) {
     this.buf = new Uint8Array(size);
+    for (let i = 0; i < packs; i++) this.maps.push(new Map());
   }
 
-  get(key: number): { v: number; len: number } | undefined {
-    return this.map.get(key);
+  /** The index of the entry holding (pack, offset), for `start` and `length`; -1 when none. */
+  find(pack: number, offset: number): number {
+    const n = this.maps[pack]!.get(offset);
+    return n === undefined ? -1 : n - this.dropped;
+  }
+
+  /** The virtual address of entry `i` (an index from `find`, valid until the next `alloc`). */
+  start(i: number): number {
+    return this.starts[i]!;
+  }
+
+  length(i: number): number {
+    return this.lengths[i]!;
   }
 
   phys(v: number): number {
@@ -203,36 +227,45 @@ class Ring {
     const end = start + n;
     const oldest = end - this.size;
     if (keep < oldest) return -1;
-    while (this.front < this.keys.length && this.starts[this.front]! < oldest) {
-      const key = this.keys[this.front]!;
-      if (this.map.get(key)?.v === this.starts[this.front]) this.map.delete(key);
+    const starts = this.starts;
+    while (this.front < starts.length && starts[this.front]! < oldest) {
+      const map = this.maps[this.packs[this.front]!]!;
+      const offset = this.offsets[this.front]!;
+      if (map.get(offset) === this.dropped + this.front) map.delete(offset);
       this.front++;
     }
-    if (this.front > 4096 && this.front * 2 > this.keys.length) {
-      this.keys.splice(0, this.front);
-      this.starts.splice(0, this.front);
+    if (this.front > 4096 && this.front * 2 > starts.length) {
+      this.packs.splice(0, this.front);
+      this.offsets.splice(0, this.front);
+      starts.splice(0, this.front);
+      this.lengths.splice(0, this.front);
+      this.dropped += this.front;
       this.front = 0;
     }
     this.head = end;
     return start;
   }
 
-  add(key: number, v: number, len: number): void {
-    this.keys.push(key);
+  add(pack: number, offset: number, v: number, len: number): void {
+    this.maps[pack]!.set(offset, this.dropped + this.starts.length);
+    this.packs.push(pack);
+    this.offsets.push(offset);
     this.starts.push(v);
-    this.map.set(key, { v, len });
+    this.lengths.push(len);
   }
 
   clear(): void {
-    this.map.clear();
-    this.keys.length = 0;
+    for (const map of this.maps) map.clear();
+    this.dropped += this.starts.length;
+    this.packs.length = 0;
+    this.offsets.length = 0;
     this.starts.length = 0;
+    this.lengths.length = 0;
     this.front = 0;
   }
 }
 
-/** Where an object under construction lives: in the ring (virtual address) or in its own buffer. */
-type Held = { ring: true; v: number; len: number } | { ring: false; data: Uint8Array };
+const EMPTY = new Uint8Array(0);
 
 class Store implements PackStore {
   readonly stats: PackStoreStats = emptyStats();
@@ -240,12 +273,21 @@ class Store implements PackStore {
   private readonly oid = Buffer.alloc(OID_BYTES);
   private readonly inflater = createInflater();
   private deltaArena = new Uint8Array(1024 * 1024);
+  /**
+   * The chain being resolved, from the object asked for down: each delta's entry (pack, offset)
+   * and its inflated data (a view of the scratch array). Reused from read to read.
+   */
+  private readonly chainPack: number[] = [];
+  private readonly chainOffset: number[] = [];
+  private readonly chainData: Uint8Array[] = [];
+  /** The offset `locate` found. */
+  private located = 0;
 
   constructor(
     private readonly list: PackFile[],
     opts: PackStoreOptions,
   ) {
-    this.ring = new Ring(Math.max(1 << 20, opts.cacheBytes ?? 64 * 1024 * 1024));
+    this.ring = new Ring(Math.max(1 << 20, opts.cacheBytes ?? 64 * 1024 * 1024), list.length);
   }
 
   get packs(): number {
@@ -259,16 +301,15 @@ class Store implements PackStore {
 
   read(oid: string, maxSize: number): Buffer | undefined {
     if (oid.length !== 2 * OID_BYTES || this.oid.write(oid, 'hex') !== OID_BYTES) return undefined;
-    const at = this.locate(this.oid);
-    if (!at) {
+    const pack = this.locate(this.oid);
+    if (pack < 0) {
       this.stats.notFound++;
       return undefined;
     }
     try {
-      const held = this.resolve(at[0], at[1], maxSize);
+      const data = this.resolve(pack, this.located, maxSize);
       this.stats.read++;
-      if (!held.ring) return Buffer.from(held.data.buffer, held.data.byteOffset, held.data.length);
-      return Buffer.from(this.ring.buf.buffer, this.ring.phys(held.v), held.len);
+      return data;
     } catch (err) {
       if (err instanceof TooLarge) this.stats.tooLarge++;
       else {
@@ -280,118 +321,140 @@ class Store implements PackStore {
     }
   }
 
-  private locate(oid: Buffer): [number, number] | undefined {
+  /** The pack holding `oid` (its offset in `located`), or -1. */
+  private locate(oid: Buffer): number {
     for (let i = 0; i < this.list.length; i++) {
       const index = this.list[i]!.index;
       const pos = index.find(oid);
-      if (pos >= 0) return [i, index.offsetAt(pos)];
+      if (pos >= 0) {
+        this.located = index.offsetAt(pos);
+        return i;
+      }
     }
-    return undefined;
-  }
-
-  /** Keeps `data` in the ring when it fits in a quarter of it. */
-  private keep(key: number, data: Uint8Array): Held {
-    const ring = this.ring;
-    if (data.length > ring.size / 4) return { ring: false, data };
-    const v = ring.alloc(data.length);
-    ring.buf.set(data, ring.phys(v));
-    ring.add(key, v, data.length);
-    return { ring: true, v, len: data.length };
+    return -1;
   }
 
   /**
    * The object at (pack, offset): walks down its delta chain to a cached object or a whole one,
-   * then applies the deltas back up, keeping each result in the ring.
+   * then applies the deltas back up, keeping each result in the ring. Returns a view of the ring
+   * or of the object's own array.
    */
-  private resolve(pack: number, offset: number, maxSize: number): Held {
+  private resolve(pack: number, offset: number, maxSize: number): Buffer {
     // Bases may be larger than the blob asked for, but never beyond this.
     const limit = Math.max(maxSize, 16 * 1024 * 1024);
     const ring = this.ring;
-    const keys: number[] = [];
-    const deltas: Uint8Array[] = [];
+    const quarter = ring.size / 4;
+    const stats = this.stats;
+    let depth = 0;
     let deltaBytes = 0;
     let cursor = 0;
     // A large chain's scratch is not kept for the rest of the scan.
     if (this.deltaArena.length > 4 * 1024 * 1024) this.deltaArena = new Uint8Array(1024 * 1024);
-    let base: Held;
+    // The object built so far: in the ring at virtual address `baseV`, or (baseV -1) `baseData`.
+    let baseV = -1;
+    let baseLen = 0;
+    let baseData = EMPTY;
     let p = pack;
     let off = offset;
-    for (;;) {
-      const key = p * 2 ** 40 + off;
-      const hit = ring.get(key);
-      if (hit) {
-        this.stats.cacheHits++;
-        base = { ring: true, v: hit.v, len: hit.len };
-        break;
-      }
-      this.stats.cacheMisses++;
-      if (deltas.length >= MAX_DELTA_DEPTH) throw new PackFormatError('delta chain too deep');
-      const file = this.list[p]!;
-      const entry: PackEntry = file.entry(off, deltas.length === 0 ? maxSize : limit);
-      this.stats.inflated++;
-      const { raw: input, dataStart, dataEnd, size } = entry;
-      if (entry.type !== OBJ_OFS_DELTA && entry.type !== OBJ_REF_DELTA) {
-        // A whole object is inflated straight into the ring (or its own array when too large).
-        if (size + 1 <= ring.size / 4) {
-          const v = ring.alloc(size + 1);
-          this.inflater.into(input, dataStart, dataEnd, ring.buf, ring.phys(v), size);
-          ring.add(key, v, size);
-          base = { ring: true, v, len: size };
-        } else {
-          const out = new Uint8Array(size + 1);
-          this.inflater.into(input, dataStart, dataEnd, out, 0, size);
-          base = { ring: false, data: out.subarray(0, size) };
+    try {
+      for (;;) {
+        const hit = ring.find(p, off);
+        if (hit >= 0) {
+          stats.cacheHits++;
+          baseV = ring.start(hit);
+          baseLen = ring.length(hit);
+          break;
         }
-        break;
+        stats.cacheMisses++;
+        if (depth >= MAX_DELTA_DEPTH) throw new PackFormatError('delta chain too deep');
+        const entry = this.list[p]!.entry(off, depth === 0 ? maxSize : limit);
+        stats.inflated++;
+        const { type, raw, dataStart, dataEnd, size } = entry;
+        if (type !== OBJ_OFS_DELTA && type !== OBJ_REF_DELTA) {
+          // A whole object is inflated straight into the ring (or its own array when too large).
+          if (size + 1 <= quarter) {
+            const v = ring.alloc(size + 1);
+            this.inflater.into(raw, dataStart, dataEnd, ring.buf, ring.phys(v), size);
+            ring.add(p, off, v, size);
+            baseV = v;
+          } else {
+            const out = new Uint8Array(size + 1);
+            this.inflater.into(raw, dataStart, dataEnd, out, 0, size);
+            baseData = out;
+          }
+          baseLen = size;
+          break;
+        }
+        deltaBytes += size;
+        if (deltaBytes > 64 * 1024 * 1024) throw new PackFormatError('delta chain too large');
+        // The chain's deltas are inflated one after the other into one scratch array.
+        if (this.deltaArena.length - cursor < size + 1) {
+          this.deltaArena = new Uint8Array(Math.max(size + 1, this.deltaArena.length * 2));
+          cursor = 0;
+        }
+        this.inflater.into(raw, dataStart, dataEnd, this.deltaArena, cursor, size);
+        // A view per delta: with the delta's own bounds, applyDelta's loop is faster (measured).
+        const data = this.deltaArena.subarray(cursor, cursor + size);
+        if (depth === 0) {
+          const result = deltaResultSize(data);
+          if (result > maxSize) throw new TooLarge(result);
+        }
+        this.chainPack[depth] = p;
+        this.chainOffset[depth] = off;
+        this.chainData[depth] = data;
+        depth++;
+        cursor += size;
+        if (type === OBJ_OFS_DELTA) {
+          off = entry.baseOffset;
+        } else {
+          const at = this.locate(entry.baseOid!);
+          // A base outside every pack (a thin pack completed by loose objects): git knows.
+          if (at < 0) throw new PackFormatError('delta base not in any pack');
+          p = at;
+          off = this.located;
+        }
       }
-      deltaBytes += size;
-      if (deltaBytes > 64 * 1024 * 1024) throw new PackFormatError('delta chain too large');
-      // The chain's deltas are inflated one after the other into one scratch array.
-      if (this.deltaArena.length - cursor < size + 1) {
-        this.deltaArena = new Uint8Array(Math.max(size + 1, this.deltaArena.length * 2));
-        cursor = 0;
+      let built = 0;
+      for (let i = depth - 1; i >= 0; i--) {
+        const delta = this.chainData[i]!;
+        const max = i === 0 ? maxSize : limit;
+        const size = deltaResultSize(delta);
+        if (size > max) throw new PackFormatError('delta result over the limit');
+        // A few bytes of delta can copy 16 MiB: bound the work one object may cost (a long chain
+        // of such deltas would otherwise copy for hours; git then gets it, under its inactivity
+        // limit).
+        built += size;
+        if (built > MAX_CHAIN_WORK) throw new PackFormatError('delta chain builds too much');
+        const v = size <= quarter && baseV >= 0 ? ring.alloc(size, baseV) : -1;
+        if (v >= 0) {
+          const buf = ring.buf;
+          applyDelta(buf, ring.phys(baseV), baseLen, delta, buf, ring.phys(v), size);
+          ring.add(this.chainPack[i]!, this.chainOffset[i]!, v, size);
+          baseV = v;
+        } else {
+          const src = baseV >= 0 ? ring.buf : baseData;
+          const srcStart = baseV >= 0 ? ring.phys(baseV) : 0;
+          const out = new Uint8Array(size);
+          applyDelta(src, srcStart, baseLen, delta, out, 0, size);
+          if (size <= quarter) {
+            // Kept in the ring, where the next delta up the chain finds it.
+            const kept = ring.alloc(size);
+            ring.buf.set(out, ring.phys(kept));
+            ring.add(this.chainPack[i]!, this.chainOffset[i]!, kept, size);
+            baseV = kept;
+          } else {
+            baseV = -1;
+            baseData = out;
+          }
+        }
+        baseLen = size;
       }
-      this.inflater.into(input, dataStart, dataEnd, this.deltaArena, cursor, size);
-      const data = this.deltaArena.subarray(cursor, cursor + size);
-      cursor += size;
-      if (deltas.length === 0 && deltaResultSize(data) > maxSize)
-        throw new TooLarge(deltaResultSize(data));
-      keys.push(key);
-      deltas.push(data);
-      if (entry.type === OBJ_OFS_DELTA) {
-        off = entry.baseOffset;
-      } else {
-        const at = this.locate(entry.baseOid!);
-        // A base outside every pack (a thin pack completed by loose objects): git knows.
-        if (!at) throw new PackFormatError('delta base not in any pack');
-        [p, off] = at;
-      }
+    } finally {
+      // No scratch array outlives its chain through these references.
+      for (let i = 0; i < depth; i++) this.chainData[i] = EMPTY;
     }
-    let built = 0;
-    for (let i = deltas.length - 1; i >= 0; i--) {
-      const delta = deltas[i]!;
-      const max = i === 0 ? maxSize : limit;
-      const size = deltaResultSize(delta);
-      if (size > max) throw new PackFormatError('delta result over the limit');
-      // A few bytes of delta can copy 16 MiB: bound the work one object may cost (a long chain of
-      // such deltas would otherwise copy for hours; git then gets it, under its inactivity limit).
-      built += size;
-      if (built > MAX_CHAIN_WORK) throw new PackFormatError('delta chain builds too much');
-      const v = size <= ring.size / 4 && base.ring ? ring.alloc(size, base.v) : -1;
-      if (v >= 0 && base.ring) {
-        const buf = ring.buf;
-        applyDelta(buf, ring.phys(base.v), base.len, delta, buf, ring.phys(v), size);
-        ring.add(keys[i]!, v, size);
-        base = { ring: true, v, len: size };
-      } else {
-        const src = base.ring ? ring.buf : base.data;
-        const srcStart = base.ring ? ring.phys(base.v) : 0;
-        const srcLen = base.ring ? base.len : base.data.length;
-        const out = new Uint8Array(size);
-        applyDelta(src, srcStart, srcLen, delta, out, 0, size);
-        base = size <= ring.size / 4 ? this.keep(keys[i]!, out) : { ring: false, data: out };
-      }
-    }
-    return base;
+    return baseV >= 0
+      ? Buffer.from(ring.buf.buffer, ring.phys(baseV), baseLen)
+      : Buffer.from(baseData.buffer, baseData.byteOffset, baseLen);
   }
 }
