@@ -75,6 +75,13 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
             : p,
         ),
     };
+  // A history holds each path in many versions: the glob match is made once per path.
+  const ignoredPaths = new Map<string, boolean>();
+  const ignored = (path: string): boolean => {
+    let v = ignoredPaths.get(path);
+    if (v === undefined) ignoredPaths.set(path, (v = isPathIgnored(path, config)));
+    return v;
+  };
   async function* wanted(): AsyncGenerator<string[]> {
     opts.onProgress?.({ phase: 'enumerate', done: 0 });
     // Awaited once the walk has output (the tag listing is done by then): no delay to its start.
@@ -85,7 +92,7 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
       for (const { oid, path } of blobs) {
         if (tagObjects?.has(oid)) continue;
         listed++;
-        if (isPathIgnored(path, config)) {
+        if (ignored(path)) {
           stats.skippedIgnored++;
           continue;
         }
@@ -167,12 +174,15 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
     ...(signal ? { signal } : {}),
     large,
     gate: { keywords: PREFILTER_KEYWORDS, gated },
+    // The versions of one file are deltas of each other: one reader thread reads them all.
+    affinity: (oid) => pathHash(paths.get(oid) ?? ''),
   });
   if (packs && packs.malformed > 0)
     warnings.push(
       `${packs.malformed} objects in the pack files could not be read in-process (${packs.errors[0] ?? 'malformed'}); git read them instead`,
     );
   paths.clear();
+  ignoredPaths.clear();
   const commits = await commitList;
   stats.commitsScanned = commits?.count ?? 0;
   const tagList = await tags;
@@ -247,6 +257,13 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
   opts.onProgress?.({ phase: 'done', done, total: listed, bytes: stats.bytesScanned });
   result.stats.durationMs = Date.now() - started;
   return result;
+}
+
+/** A cheap string hash (FNV-1a) of a path. */
+function pathHash(path: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < path.length; i++) h = Math.imul(h ^ path.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 /** How many commits mark the boundary of a shallow clone; 0 for a complete one. */

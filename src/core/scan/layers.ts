@@ -138,6 +138,10 @@ export function base64Wrapped(text: string): WrappedValue[] {
     if (run.length % 4 === 1) continue;
     // Subresource-integrity digests (lockfiles, HTML) are hashes, never wrapped values.
     if (/sha(1|256|384|512)-$/.test(text.slice(Math.max(0, index - 7), index))) continue;
+    // Most long runs are binary (images, keys, hashes): their first bytes already say so, and
+    // decoding the whole run first cost more than the rest of the scan of such a file. A prefix of
+    // a multiple of 4 characters decodes to exactly the first bytes of the whole.
+    if (run.length > PROBE && !isPrintable(Buffer.from(run.slice(0, PROBE), 'base64'))) continue;
     const buf = Buffer.from(run, 'base64');
     if (buf.length < 16 || !isPrintable(buf)) continue;
     const decoded = buf.toString('utf8');
@@ -145,6 +149,9 @@ export function base64Wrapped(text: string): WrappedValue[] {
   }
   return out;
 }
+
+/** Characters decoded first to rule out a binary run (a multiple of 4: whole base64 quanta). */
+const PROBE = 64;
 
 function isPrintable(buf: Buffer): boolean {
   for (const b of buf) if (b < 0x09 || (b > 0x0d && b < 0x20) || b === 0x7f) return false;

@@ -21,6 +21,12 @@ export interface PackStreamOptions extends StreamOptions {
    * (the worker applies the gate; see read-batch.ts `textGate`). Only with worker threads.
    */
   gate?: { keywords: readonly string[]; gated(oid: string, size: number): void };
+  /**
+   * A number per blob (a hash of its path): blobs with the same number go to the same reader
+   * thread, so the versions of one file, which are deltas of each other, are inflated where their
+   * bases already are instead of once per thread.
+   */
+  affinity?: (oid: string) => number;
   /** Reader threads; 0 reads on the calling thread. Default: 2, or 1 on a single-core machine. */
   threads?: number;
   /** Delta-base cache per reader, bytes. Default 24 MiB (two readers: 48 MiB). */
@@ -230,12 +236,19 @@ async function readInWorkers(
     // readers peaked at 485 MB of RSS with it and 434 MB with 16 MB, for the same CPU time.
     const worker = new Worker(file, {
       workerData,
+      // The parent's flags, less the one a worker refuses (`node --input-type=module -e …`, as
+      // scripts embed the engine): with it every reader died at start and git read everything.
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
       resourceLimits: { maxYoungGenerationSizeMb: 16 },
     });
     const reader: Reader = { worker, inflight: new Map(), alive: true, done: Promise.resolve() };
     reader.done = new Promise<void>((resolveDone) => {
-      const lost = (): void => {
+      const lost = (err?: unknown): void => {
         if (!reader.alive) return;
+        if (process.env.UG_PACK_STATS)
+          process.stderr.write(
+            `reader lost: ${err instanceof Error ? err.message : String(err)}\n`,
+          );
         reader.alive = false;
         // A reader that died (a bug, or memory) leaves its batches to git: nothing is dropped.
         for (const batch of reader.inflight.values()) fallback(batch);
@@ -277,16 +290,24 @@ async function readInWorkers(
   try {
     let id = 0;
     let next = 0;
-    for await (const batch of oids) {
+    for await (const { batch, prefer } of routed(oids, readers.length, opts.affinity)) {
       if (signal?.aborted || failure) break;
       if (batch.length === 0) continue;
       let reader: Reader | undefined;
       for (;;) {
         const live = readers.filter((r) => r.alive);
         if (live.length === 0) break;
-        for (let i = 0; i < readers.length && !reader; i++) {
-          const r = readers[(next + i) % readers.length]!;
-          if (r.alive && r.inflight.size < 2) reader = r;
+        const own = prefer === undefined ? undefined : readers[prefer];
+        if (own?.alive) {
+          // Locality gives way to balance: another reader with nothing to do takes the batch
+          // (one file with thousands of versions would otherwise keep one thread busy alone).
+          if (own.inflight.size < 2) reader = own;
+          else reader = live.find((r) => r.inflight.size === 0);
+        } else {
+          for (let i = 0; i < readers.length && !reader; i++) {
+            const r = readers[(next + i) % readers.length]!;
+            if (r.alive && r.inflight.size < 2) reader = r;
+          }
         }
         if (reader) break;
         await new Promise<void>((res) => (wake = res));
@@ -314,6 +335,24 @@ async function readInWorkers(
     if (signal?.aborted || failure) stopAll();
   }
   if (failure) throw failure;
+}
+
+/** Each batch as one sub-batch per reader by affinity, or whole for whichever reader is free. */
+async function* routed(
+  oids: Iterable<readonly string[]> | AsyncIterable<readonly string[]>,
+  readers: number,
+  affinity: ((oid: string) => number) | undefined,
+): AsyncGenerator<{ batch: readonly string[]; prefer?: number }> {
+  for await (const batch of oids) {
+    if (!affinity || readers < 2) {
+      yield { batch };
+      continue;
+    }
+    const parts: string[][] = Array.from({ length: readers }, () => []);
+    for (const oid of batch) parts[Math.abs(affinity(oid)) % readers]!.push(oid);
+    for (let i = 0; i < readers; i++)
+      if (parts[i]!.length > 0) yield { batch: parts[i]!, prefer: i };
+  }
 }
 
 /** The same batches, the first one requested at once. */
