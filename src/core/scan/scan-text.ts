@@ -16,6 +16,11 @@ import { keywordsIn } from './prefilter.js';
 
 export interface ScanTextOptions {
   detectors?: readonly Detector[];
+  /**
+   * The fragment's text as latin1 bytes, when the caller holds them: the bytes of an ASCII file
+   * the text was decoded from. Saves encoding the text to find its keywords.
+   */
+  latin1?: Uint8Array;
 }
 
 /** Context is cut to this many characters each side, so minified one-line bundles stay cheap. */
@@ -50,7 +55,8 @@ export function scanText(fragment: Fragment, opts: ScanTextOptions = {}): Hit[] 
   for (const layer of layers) {
     const starts = lazyLineStarts(layer.text);
     const idx = (i: number): number => lineOf(starts(), i);
-    matchLayer(layer.text, layer.name, fragment.path, detectors, raw, idx, starts);
+    const latin1 = layer.text === text ? opts.latin1 : undefined;
+    matchLayer(layer.text, layer.name, fragment.path, detectors, raw, idx, starts, latin1);
   }
   // Base64-wrapped values: scan the decoded text, report at the line of the wrapped run.
   const starts = lazyLineStarts(text);
@@ -83,8 +89,9 @@ function matchLayer(
   out: RawHit[],
   lineIdxOf: (i: number) => number,
   layerStarts: () => number[],
+  latin1?: Uint8Array,
 ): void {
-  const present = keywordsIn(text);
+  const present = keywordsIn(text, latin1);
   for (const d of detectors) {
     if (!d.keywords.some((k) => present.has(k))) continue;
     for (const m of detectorMatches(d, text)) {

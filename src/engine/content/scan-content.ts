@@ -4,6 +4,7 @@
  * overlapping windows (WindowedScanner), so no size up to the hard cap is skipped and memory per
  * file stays at about one window.
  */
+import { isAscii } from 'node:buffer';
 import { mayContainSecret, scanText, type Fragment, type Hit } from '../../core/index.js';
 import { sniffEncoding, SNIFF_BYTES, type ContentEncoding, type Sniffed } from './sniff.js';
 import { lineAt, printableRuns } from './strings.js';
@@ -75,16 +76,19 @@ function scanWindow(
   }
   let text: string;
   let unit = 1;
+  // An ASCII file is its text's latin1 encoding: the keyword scan reads it instead of a copy.
+  let latin1: Buffer | undefined;
   if (encoding === 'utf8') {
     if (!gate(data)) return [];
     text = data.toString('utf8');
+    if (isAscii(data)) latin1 = data;
   } else {
     unit = 2;
     const even = data.subarray(0, data.length & ~1);
     text = (encoding === 'utf16be' ? Buffer.from(even).swap16() : even).toString('utf16le');
     if (!mayContainSecret(text)) return [];
   }
-  const found = scanText({ path: opts.path, text, ...opts.meta });
+  const found = scanText({ path: opts.path, text, ...opts.meta }, latin1 ? { latin1 } : {});
   if (found.length === 0) return [];
   const starts = whole ? [] : lineStarts(text);
   const hits: Hit[] = [];

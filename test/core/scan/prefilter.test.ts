@@ -152,3 +152,112 @@ describe('keywordsIn (every keyword present, one pass)', () => {
       }
   });
 });
+
+describe('the byte scan: alignment, words, keywords found again, keywords inside keywords', () => {
+  const others = ['not-a-keyword', 'REST', 'upstash', 'KV_REST_API_TOKEN'];
+  const all = [...PREFILTER_KEYWORDS, ...others];
+  const expectExact = (text: string, latin1?: Uint8Array): void => {
+    const present = keywordsIn(text, latin1);
+    for (const k of all)
+      expect([text.length, k, present.has(k)]).toEqual([text.length, k, text.includes(k)]);
+  };
+  /** The bytes of `text` at every address alignment (a view at byte offset 0 to 3 of a larger buffer). */
+  const views = (text: string): Uint8Array[] =>
+    [0, 1, 2, 3].map((shift) => {
+      const big = new Uint8Array(text.length + 8);
+      big.set(Buffer.from(text, 'latin1'), shift);
+      return big.subarray(shift, shift + text.length);
+    });
+
+  it('finds every keyword at every position of short and long buffers at every alignment', () => {
+    for (const k of PREFILTER_KEYWORDS)
+      for (const size of [k.length, k.length + 1, k.length + 5, 40, 300])
+        for (let at = 0; at + k.length <= size; at += at < 8 || at > size - 12 ? 1 : 7) {
+          const text = 'x'.repeat(at) + k + 'y'.repeat(size - at - k.length);
+          for (const v of views(text)) {
+            expect([k, size, at, v.byteOffset & 3, mayContainSecret(v)]).toEqual([
+              k,
+              size,
+              at,
+              v.byteOffset & 3,
+              true,
+            ]);
+            const present = keywordsIn(text, v);
+            expect([k, size, at, present.has(k)]).toEqual([k, size, at, true]);
+          }
+        }
+  });
+
+  it('misses nothing and adds nothing on random texts of keyword pieces, as bytes at every alignment', () => {
+    let state = 99;
+    const rand = (n: number): number => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return Math.floor((state / 2 ** 32) * n);
+    };
+    const pieces = [
+      ...all,
+      'ups',
+      'tash',
+      'upst',
+      'Secr',
+      'x',
+      ' ',
+      '\n',
+      'KV_',
+      'A',
+      '.io',
+      'sig',
+    ];
+    for (let round = 0; round < 600; round++) {
+      let text = '';
+      const parts = rand(40);
+      for (let p = 0; p < parts; p++) {
+        const piece = pieces[rand(pieces.length)]!;
+        text += rand(3) === 0 ? piece.slice(0, Math.max(1, piece.length - 1)) : piece;
+      }
+      for (const v of views(text)) {
+        expectExact(text, v);
+        expect(mayContainSecret(v)).toBe(PREFILTER_KEYWORDS.some((k) => text.includes(k)));
+      }
+      expectExact(text);
+    }
+  });
+
+  it('a keyword found early is still answered exactly, and the table is whole again for the next scan', () => {
+    // 'stash' on every line: its windows are muted once every keyword indexed by them is found.
+    const dense = 'import { Redis } from "@upstash/redis";\n'.repeat(200);
+    expectExact(dense);
+    expectExact(dense + 'url = "https://eu1-x.upstash.io"\n');
+    expectExact('x'.repeat(300) + 'upstash.io' + dense);
+    // After a scan that muted windows, a text holding only those keywords is still found.
+    expect(mayContainSecret(Buffer.from('  stash  '))).toBe(true);
+    expect(keywordsIn(`${'-'.repeat(300)}stash`).has('stash')).toBe(true);
+    expect(keywordsIn(`${'-'.repeat(300)}upstash.io`).has('upstash.io')).toBe(true);
+    expect(keywordsIn(`${'-'.repeat(300)}UPSTASH_REDIS`).has('UPSTASH_REDIS')).toBe(true);
+    expect(keywordsIn(`${'-'.repeat(300)}UPSTASH_REDIS`).has('upstash.io')).toBe(false);
+  });
+
+  it('a keyword that contains another is found only where it is whole (upstash.io, UPSTASH_REDIS)', () => {
+    for (const [k, near] of [
+      ['upstash.io', ['upstash.i', 'pstash.io', 'upstash/io', 'Upstash.io']],
+      ['UPSTASH_REDIS', ['UPSTASH_REDI', 'PSTASH_REDIS', 'UPSTASH-REDIS']],
+    ] as const)
+      for (let pad = 0; pad < 4; pad++) {
+        for (const n of near) expectExact('-'.repeat(300 + pad) + n);
+        expectExact('-'.repeat(300 + pad) + k);
+        expectExact(k + '-'.repeat(300 + pad));
+        expectExact(k.slice(0, 2) + '-'.repeat(300 + pad) + k.slice(2));
+      }
+  });
+
+  it('answers exactly when given the latin1 bytes of a text with characters above 0xff', () => {
+    // U+0141 ends in 0x41 ('A'), U+015F in 0x5F ('_'): their latin1 bytes read as keyword letters.
+    for (const text of [
+      `${'x'.repeat(300)}\u0141AI`,
+      `${'x'.repeat(300)}sig\u015f`,
+      `${'x'.repeat(300)}\u0141AI AAI`,
+      `sig\u015f ${'x'.repeat(10)}`,
+    ])
+      expectExact(text, Buffer.from(text, 'latin1'));
+  });
+});
