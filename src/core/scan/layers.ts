@@ -100,7 +100,16 @@ const MIN_RUN = 24;
  * than 24, is then mostly skipped; dense base64 is read once, as before.
  */
 export function base64Runs(text: string): { index: number; run: string }[] {
+  const spans = base64Spans(text);
   const out: { index: number; run: string }[] = [];
+  for (let k = 0; k < spans.length; k += 2)
+    out.push({ index: spans[k]!, run: text.slice(spans[k]!, spans[k + 1]) });
+  return out;
+}
+
+/** The runs of base64Runs as [start, end, start, end, …]: no string or object per run. */
+function base64Spans(text: string): number[] {
+  const out: number[] = [];
   const n = text.length;
   const isB64 = (i: number): boolean => {
     const c = text.charCodeAt(i);
@@ -122,8 +131,7 @@ export function base64Runs(text: string): { index: number; run: string }[] {
     let end = i;
     while (end < n && end - i < 3 && text.charCodeAt(end) === 61) end++;
     const next = end < n ? text.charCodeAt(end) : 0;
-    if (end - i <= 2 && (next >= 128 || B64[next] === 0))
-      out.push({ index: start, run: text.slice(start, end) });
+    if (end - i <= 2 && (next >= 128 || B64[next] === 0)) out.push(start, end);
   }
   return out;
 }
@@ -134,14 +142,22 @@ export function base64Runs(text: string): { index: number; run: string }[] {
  */
 export function base64Wrapped(text: string): WrappedValue[] {
   const out: WrappedValue[] = [];
-  for (const { index, run } of base64Runs(text)) {
-    if (run.length % 4 === 1) continue;
+  const spans = base64Spans(text);
+  for (let k = 0; k < spans.length; k += 2) {
+    const index = spans[k]!;
+    const end = spans[k + 1]!;
+    if ((end - index) % 4 === 1) continue;
     // Subresource-integrity digests (lockfiles, HTML) are hashes, never wrapped values.
-    if (/sha(1|256|384|512)-$/.test(text.slice(Math.max(0, index - 7), index))) continue;
-    // Most long runs are binary (images, keys, hashes): their first bytes already say so, and
-    // decoding the whole run first cost more than the rest of the scan of such a file. A prefix of
-    // a multiple of 4 characters decodes to exactly the first bytes of the whole.
-    if (run.length > PROBE && !isPrintable(Buffer.from(run.slice(0, PROBE), 'base64'))) continue;
+    if (
+      index > 0 &&
+      text.charCodeAt(index - 1) === 0x2d &&
+      /sha(1|256|384|512)-$/.test(text.slice(Math.max(0, index - 7), index))
+    )
+      continue;
+    // Most runs are binary (images, keys, hashes, random ids): a byte isPrintable rejects comes
+    // within the first few quanta, found here without a string or a buffer per run.
+    if (!quantaPrintable(text, index, end)) continue;
+    const run = text.slice(index, end);
     const buf = Buffer.from(run, 'base64');
     if (buf.length < 16 || !isPrintable(buf)) continue;
     const decoded = buf.toString('utf8');
@@ -150,10 +166,41 @@ export function base64Wrapped(text: string): WrappedValue[] {
   return out;
 }
 
-/** Characters decoded first to rule out a binary run (a multiple of 4: whole base64 quanta). */
-const PROBE = 64;
+/** The value of each base64 character, 255 for any other code unit below 128 ('=' included). */
+const B64_VALUE = new Uint8Array(128).fill(255);
+for (let v = 0; v < 64; v++)
+  B64_VALUE['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(v)] = v;
+
+/** 1 for the bytes isPrintable rejects. */
+const UNPRINTABLE = new Uint8Array(256);
+for (let b = 0; b < 256; b++)
+  UNPRINTABLE[b] = b < 0x09 || (b > 0x0d && b < 0x20) || b === 0x7f ? 1 : 0;
+
+/**
+ * False when a whole quantum (4 base64 characters, 3 bytes) of the run at [start, end) decodes to
+ * a byte isPrintable rejects; stops at the first character that is not base64 ('=' padding).
+ * Those bytes are the first bytes of `Buffer.from(run, 'base64')` whatever the run's tail, so a
+ * false here is a run base64Wrapped would reject after decoding it whole: this only decides the
+ * same thing sooner (and decides nothing on a run it returns true for).
+ */
+function quantaPrintable(text: string, start: number, end: number): boolean {
+  for (let i = start; i + 4 <= end; i += 4) {
+    const a = B64_VALUE[text.charCodeAt(i)]!;
+    const b = B64_VALUE[text.charCodeAt(i + 1)]!;
+    const c = B64_VALUE[text.charCodeAt(i + 2)]!;
+    const d = B64_VALUE[text.charCodeAt(i + 3)]!;
+    if ((a | b | c | d) === 255) return true;
+    if (
+      UNPRINTABLE[(a << 2) | (b >> 4)]! |
+      UNPRINTABLE[((b & 15) << 4) | (c >> 2)]! |
+      UNPRINTABLE[((c & 3) << 6) | d]!
+    )
+      return false;
+  }
+  return true;
+}
 
 function isPrintable(buf: Buffer): boolean {
-  for (const b of buf) if (b < 0x09 || (b > 0x0d && b < 0x20) || b === 0x7f) return false;
+  for (let i = 0; i < buf.length; i++) if (UNPRINTABLE[buf[i]!] === 1) return false;
   return true;
 }

@@ -1,3 +1,4 @@
+import { mayContainSecret } from '../../../src/core/scan/prefilter.js';
 import { base64Runs, base64Wrapped } from '../../../src/core/scan/layers.js';
 
 /** The definition the one-pass scanner replaces. */
@@ -62,5 +63,67 @@ describe('base64Wrapped', () => {
       { index: 16, decoded: 'url: https://example-1234.upstash.io/path' },
     ]);
     expect(base64Wrapped(`"integrity": "sha512-${inner}"`)).toEqual([]);
+  });
+});
+
+describe('base64Wrapped rules out runs before decoding them', () => {
+  /** The definition: every run decoded whole, kept when printable and holding a keyword. */
+  function reference(text: string): { index: number; decoded: string }[] {
+    const out: { index: number; decoded: string }[] = [];
+    for (const { index, run } of base64Runs(text)) {
+      if (run.length % 4 === 1) continue;
+      if (/sha(1|256|384|512)-$/.test(text.slice(Math.max(0, index - 7), index))) continue;
+      const buf = Buffer.from(run, 'base64');
+      if (buf.length < 16) continue;
+      if ([...buf].some((b) => b < 0x09 || (b > 0x0d && b < 0x20) || b === 0x7f)) continue;
+      const decoded = buf.toString('utf8');
+      if (mayContainSecret(decoded)) out.push({ index, decoded });
+    }
+    return out;
+  }
+  let state = 11;
+  const rand = (n: number): number => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return Math.floor((state / 2 ** 32) * n);
+  };
+  const printable = 'url: https://x.upstash.io/ token=AAIabc kind: Secret é\t\n';
+
+  it('keeps exactly the runs the definition keeps: printable or not, a bad byte at any place, any padding', () => {
+    let kept = 0;
+    for (let round = 0; round < 3000; round++) {
+      const size = 16 + rand(90);
+      const bytes = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) bytes[i] = printable.charCodeAt(rand(printable.length)) & 0xff;
+      // Mostly with a keyword, so that printable runs are kept.
+      if (rand(4) !== 0)
+        bytes.write(['upstash.io', 'AAI', 'kafka', 'sig_'][rand(4)]!, rand(size - 10), 'latin1');
+      // Sometimes one unprintable byte (or a byte above 0x7f, which is allowed), anywhere.
+      if (rand(2) === 0)
+        bytes[rand(size)] = [0x00, 0x08, 0x0e, 0x1f, 0x7f, 0x80, 0xff, 0x0d][rand(8)]!;
+      let run = bytes.toString('base64');
+      if (rand(3) === 0) run = run.replace(/=+$/, '');
+      const prefix = ['', 'sha512-', 'sha1-', 'x-', ' '][rand(5)]!;
+      const text = `data:\n  VALUE: ${prefix}${run}\n`;
+      const want = reference(text);
+      kept += want.length;
+      expect([text, base64Wrapped(text)]).toEqual([text, want]);
+    }
+    expect(kept).toBeGreaterThan(100);
+  });
+
+  it('a run whose only bad byte is in its last, partial quantum is still ruled out', () => {
+    for (const tail of [[0x00], [0x41, 0x01], [0x7f]]) {
+      const bytes = Buffer.concat([
+        Buffer.from('url: https://x.upstash.io/abcdefgh'),
+        Buffer.from(tail),
+      ]);
+      for (const strip of [false, true]) {
+        let run = bytes.toString('base64');
+        if (strip) run = run.replace(/=+$/, '');
+        const text = `V: ${run}\n`;
+        expect(base64Wrapped(text)).toEqual(reference(text));
+        expect(base64Wrapped(text)).toEqual([]);
+      }
+    }
   });
 });
