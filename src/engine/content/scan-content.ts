@@ -7,7 +7,7 @@
 import { isAscii } from 'node:buffer';
 import { mayContainSecret, scanText, type Fragment, type Hit } from '../../core/index.js';
 import { sniffEncoding, SNIFF_BYTES, type ContentEncoding, type Sniffed } from './sniff.js';
-import { lineAt, printableRuns } from './strings.js';
+import { lineLocator, printableRuns } from './strings.js';
 
 /** Commit, author and date of the content, for range and staged scans. */
 export type FragmentMeta = Pick<Fragment, 'commit' | 'author' | 'date'>;
@@ -61,13 +61,14 @@ function scanWindow(
     if (!gate(data)) return [];
     const { text, offsets } = printableRuns(data, opts.runGate ?? gate);
     const hits: Hit[] = [];
+    const lineAt = lineLocator(data);
     for (const h of scanText({ path: opts.path, text, ...opts.meta })) {
       const runOffset = offsets[h.occurrence.line - 1];
       if (runOffset === undefined) continue;
       const col = h.occurrence.column ?? 1;
       const offset = origin.offset + runOffset + col - 1;
       if (offset < ownFrom || offset >= ownTo) continue;
-      const { line, column0 } = lineAt(data, runOffset);
+      const { line, column0 } = lineAt(runOffset);
       hits.push(
         at(h, origin.line + line, (line === 0 ? origin.column0 : 0) + column0 + col, offset),
       );

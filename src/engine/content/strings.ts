@@ -73,13 +73,33 @@ function keywordWindows(
   return out;
 }
 
-/** 0-based line (LF bytes before `offset`) and bytes since the line start. */
-export function lineAt(data: Buffer, offset: number): { line: number; column0: number } {
-  let line = 0;
-  let start = 0;
-  for (let i = data.indexOf(0x0a); i >= 0 && i < offset; i = data.indexOf(0x0a, i + 1)) {
-    line++;
-    start = i + 1;
-  }
-  return { line, column0: offset - start };
+/**
+ * For offsets in `data`, in any order: the 0-based line (LF bytes before the offset) and the bytes
+ * since the line start. The line feeds are found once, as far as the offsets asked for reach, and each
+ * offset is then a binary search: counting them again from the start for every hit cost 20 ms on
+ * the webpack caches of the redis-js history (112 hits in 38 MB).
+ */
+export function lineLocator(data: Buffer): (offset: number) => { line: number; column0: number } {
+  // The line feeds before `scanned`, and the first one at or after it (-1: none; -2: not looked for).
+  const lfs: number[] = [];
+  let scanned = 0;
+  let next = -2;
+  return (offset) => {
+    for (;;) {
+      if (next === -2) next = data.indexOf(0x0a, scanned);
+      if (next < 0 || next >= offset) break;
+      lfs.push(next);
+      scanned = next + 1;
+      next = -2;
+    }
+    // The line feeds before `offset`: lfs[0 .. lo).
+    let lo = 0;
+    let hi = lfs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (lfs[mid]! < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return { line: lo, column0: offset - (lo > 0 ? lfs[lo - 1]! + 1 : 0) };
+  };
 }
