@@ -231,6 +231,21 @@ export function mayContainSecret(data: Uint8Array | string): boolean {
 
 /** Below this length a text is scanned as code units: encoding it would cost more than it saves. */
 const LATIN1_FROM = 256;
+/**
+ * Texts are encoded for the scan into this buffer, reused (a new buffer per text was 70 MB of
+ * garbage per pass over the redis-js history's gated blobs); it grows up to SCRATCH_MAX bytes,
+ * longer texts get a buffer of their own.
+ */
+let scratch = Buffer.alloc(0);
+const SCRATCH_MAX = 4 << 20;
+
+/** The latin1 encoding of `text`, valid until the next call. */
+function latin1Of(text: string): Uint8Array {
+  if (text.length > SCRATCH_MAX) return Buffer.from(text, 'latin1');
+  if (scratch.length < text.length)
+    scratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX, Math.max(text.length, 2 * scratch.length)));
+  return scratch.subarray(0, scratch.write(text, 0, 'latin1'));
+}
 const KEYWORD_NUMBER = new Map(PREFILTER_KEYWORDS.map((k, i) => [k, i]));
 
 /**
@@ -250,9 +265,10 @@ export function keywordsIn(text: string, latin1?: Uint8Array): { has(keyword: st
   // Every keyword is printable ASCII, which latin1 keeps as is, so the byte scan (about 4x faster
   // than reading UTF-16 code units) finds exactly the keywords the text holds. A code unit above
   // 0xff becomes its low byte: that can add a keyword, never lose one, and `has` checks it below.
-  const bytes = latin1 ?? (text.length >= LATIN1_FROM ? Buffer.from(text, 'latin1') : undefined);
+  const bytes = latin1 ?? (text.length >= LATIN1_FROM ? latin1Of(text) : undefined);
   if (bytes) scanBytes(bytes, found);
   else scanString(text, found);
+  const scanned = bytes !== undefined;
   const memo = new Map<string, boolean>();
   // Confirms a keyword the latin1 bytes showed, once per keyword, only if the text has a code unit
   // above 0xff (checked once): an ASCII or latin1 text is its own latin1 encoding.
@@ -262,7 +278,7 @@ export function keywordsIn(text: string, latin1?: Uint8Array): { has(keyword: st
       const number = KEYWORD_NUMBER.get(k);
       if (number !== undefined) {
         if (found[number] === 0) return false;
-        wide ??= bytes !== undefined && /[\u0100-\uffff]/.test(text);
+        wide ??= scanned && /[\u0100-\uffff]/.test(text);
         if (!wide) return true;
       }
       let r = memo.get(k);
