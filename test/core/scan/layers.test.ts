@@ -1,5 +1,5 @@
 import { mayContainSecret } from '../../../src/core/scan/prefilter.js';
-import { base64Runs, base64Wrapped } from '../../../src/core/scan/layers.js';
+import { base64Runs, base64Wrapped, layerGates } from '../../../src/core/scan/layers.js';
 
 /** The definition the one-pass scanner replaces. */
 const REFERENCE = /(?<![A-Za-z0-9+/=])([A-Za-z0-9+/]{24,}={0,2})(?![A-Za-z0-9+/=])/g;
@@ -123,6 +123,172 @@ describe('base64Wrapped rules out runs before decoding them', () => {
         const text = `V: ${run}\n`;
         expect(base64Wrapped(text)).toEqual(reference(text));
         expect(base64Wrapped(text)).toEqual([]);
+      }
+    }
+  });
+});
+
+describe('layer gates answer like the regular expressions they replace', () => {
+  const ESCAPE_BEFORE_RUN = /\\[nrt][A-Za-z0-9_-]{20}/;
+  const U00 = /\\u00[0-9a-fA-F]{2}/;
+  const WRITTEN_BEFORE_RUN = /\\(?:u001[bB]|x1[bB]|033|e)\[[0-9;]{0,20}[A-Za-z][A-Za-z0-9_-]{20}/;
+  const SHELL_DEFAULT = /\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=]/;
+  const URL_ESCAPE = /%(?:2[0-9A-Fa-f]|3[A-Fa-f]|40|5[B-Fb-f]|60|7[B-Eb-e])/;
+  let state = 17;
+  const rand = (n: number): number => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return Math.floor((state / 2 ** 32) * n);
+  };
+  /** Texts of pieces that start or nearly make each pattern, and characters around every class edge. */
+  const pieces = [
+    '\\',
+    '\\n',
+    '\\r',
+    '\\t',
+    '\\/',
+    '\\u00',
+    '\\u001b',
+    '\\u001B',
+    '\\x1b',
+    '\\x1B',
+    '\\033',
+    '\\e',
+    '\\u001',
+    '\\x1',
+    '\\03',
+    '[',
+    '[1;31',
+    '[0',
+    ';',
+    'm',
+    'A',
+    'z',
+    '_',
+    '-',
+    '0',
+    '9',
+    'f',
+    'F',
+    'g',
+    'G',
+    '@',
+    '`',
+    '{',
+    '/',
+    ':',
+    '=',
+    ' ',
+    '\n',
+    '${',
+    '$',
+    '{',
+    'X',
+    'X_1',
+    '%',
+    '%2',
+    '%3',
+    '%4',
+    '%5',
+    '%6',
+    '%7',
+    '%20',
+    '%2f',
+    '%3D',
+    '%3g',
+    '%40',
+    '%41',
+    '%5B',
+    '%5a',
+    '%60',
+    '%61',
+    '%7E',
+    '%7f',
+    '%7b',
+    'B',
+    'b',
+    'C',
+    'D',
+    'E',
+    'e',
+    'é',
+    '\u0141',
+    'abcdefghij',
+    'ABCDEFGHIJ',
+    '0123456789',
+    '1;2;3;4;5;6;7;8;9;0;1',
+    '[31m',
+    '${X:-',
+    '${A_1=',
+    '${b:',
+    '\\u001b[32m',
+    '\\x1B[1;31m',
+    '\\033[0;1m',
+    '\\e[m',
+    'm' + 'x'.repeat(20),
+    'x'.repeat(19),
+    'x'.repeat(20),
+    'x'.repeat(21),
+  ];
+  it('on random texts of near misses', () => {
+    const seen = { ws: 0, any: 0, written: 0, shell: 0, url: 0 };
+    for (let round = 0; round < 15000; round++) {
+      let text = '';
+      const parts = 1 + rand(10);
+      for (let p = 0; p < parts; p++) text += pieces[rand(pieces.length)]!;
+      const json = layerGates.jsonEscapes(text);
+      const ws = ESCAPE_BEFORE_RUN.test(text);
+      const any = ws || text.includes('\\/') || U00.test(text);
+      const written = WRITTEN_BEFORE_RUN.test(text);
+      const shell = SHELL_DEFAULT.test(text);
+      const url = URL_ESCAPE.test(text);
+      seen.ws += +ws;
+      seen.any += +any;
+      seen.written += +written;
+      seen.shell += +shell;
+      seen.url += +url;
+      expect([text, json.whitespace, json.any]).toEqual([text, ws, any]);
+      expect([text, layerGates.writtenCodeBeforeRun(text)]).toEqual([text, written]);
+      expect([text, layerGates.shellDefault(text)]).toEqual([text, shell]);
+      expect([text, layerGates.urlEscape(text)]).toEqual([text, url]);
+    }
+    // Each gate was seen open (and, far more often, closed).
+    for (const [gate, n] of Object.entries(seen)) expect([gate, n > 50]).toEqual([gate, true]);
+  });
+
+  it('at the very end of the text and with every character after the first one', () => {
+    for (let c = 0; c < 0x180; c++) {
+      const ch = String.fromCharCode(c);
+      for (const text of [
+        `%2${ch}`,
+        `%3${ch}`,
+        `%4${ch}`,
+        `%5${ch}`,
+        `%6${ch}`,
+        `%7${ch}`,
+        `%${ch}0`,
+        `\\${ch}`,
+        `\\u00${ch}f`,
+        `\\u00f${ch}`,
+        `\\${ch}${'a'.repeat(20)}`,
+        `\\x1${ch}[m${'a'.repeat(20)}`,
+        `\\e[${ch}${'a'.repeat(20)}`,
+        `\\e[m${ch}${'a'.repeat(19)}`,
+        `\${${ch}=`,
+        `\${A${ch}=`,
+        `\${A:${ch}`,
+      ]) {
+        const json = layerGates.jsonEscapes(text);
+        expect([text, json.whitespace]).toEqual([text, ESCAPE_BEFORE_RUN.test(text)]);
+        expect([text, json.any]).toEqual([
+          text,
+          ESCAPE_BEFORE_RUN.test(text) || text.includes('\\/') || U00.test(text),
+        ]);
+        expect([text, layerGates.writtenCodeBeforeRun(text)]).toEqual([
+          text,
+          WRITTEN_BEFORE_RUN.test(text),
+        ]);
+        expect([text, layerGates.shellDefault(text)]).toEqual([text, SHELL_DEFAULT.test(text)]);
+        expect([text, layerGates.urlEscape(text)]).toEqual([text, URL_ESCAPE.test(text)]);
       }
     }
   });
