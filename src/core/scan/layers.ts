@@ -202,8 +202,8 @@ export interface WrappedValue {
   decoded: string;
 }
 
-/** 1: a base64 character [A-Za-z0-9+/]; 2: '=' padding. */
-const B64 = new Uint8Array(128);
+/** 1: a base64 character [A-Za-z0-9+/]; 2: '=' padding; 0: any other byte. */
+const B64 = new Uint8Array(256);
 for (let c = 0; c < 128; c++) {
   const ch = String.fromCharCode(c);
   if (/[A-Za-z0-9+/]/.test(ch)) B64[c] = 1;
@@ -224,49 +224,72 @@ const MIN_RUN = 24;
  * than 24, is then mostly skipped; dense base64 is read once, as before.
  */
 export function base64Runs(text: string): { index: number; run: string }[] {
-  const spans = base64Spans(text);
+  const spans = base64Spans(base64Bytes(text));
   const out: { index: number; run: string }[] = [];
   for (let k = 0; k < spans.length; k += 2)
     out.push({ index: spans[k]!, run: text.slice(spans[k]!, spans[k + 1]) });
   return out;
 }
 
-/** The runs of base64Runs as [start, end, start, end, …]: no string or object per run. */
-function base64Spans(text: string): number[] {
+/** Reused for base64Bytes (see keywordsIn's); up to SCRATCH_MAX bytes are kept. */
+let scratch = Buffer.alloc(0);
+const SCRATCH_MAX = 4 << 20;
+
+/**
+ * The text as one byte per character for the run scan, valid until the next call: its latin1
+ * encoding, where a character above 0xff (which latin1 would cut to its low byte, perhaps a base64
+ * letter) becomes 0x80, which is no base64 character, as the character itself is not. Reading
+ * bytes instead of characters made the scan a fifth cheaper.
+ */
+function base64Bytes(text: string): Uint8Array {
+  let bytes: Buffer;
+  if (text.length > SCRATCH_MAX) bytes = Buffer.from(text, 'latin1');
+  else {
+    if (scratch.length < text.length)
+      scratch = Buffer.allocUnsafe(
+        Math.min(SCRATCH_MAX, Math.max(text.length, 2 * scratch.length)),
+      );
+    bytes = scratch.subarray(0, scratch.write(text, 0, 'latin1'));
+  }
+  WIDE.lastIndex = 0;
+  for (let m = WIDE.exec(text); m; m = WIDE.exec(text)) bytes[m.index] = 0x80;
+  return bytes;
+}
+
+const WIDE = /[\u0100-\uffff]/g;
+
+/** The runs of base64Runs, in the bytes of base64Bytes, as [start, end, start, end, …]. */
+function base64Spans(bytes: Uint8Array): number[] {
   const out: number[] = [];
-  const n = text.length;
-  const isB64 = (i: number): boolean => {
-    const c = text.charCodeAt(i);
-    return c < 128 && B64[c] === 1;
-  };
+  const n = bytes.length;
   // Positions before `from` belong to a run already grown (or to its '=' tail).
   let from = 0;
   for (let probe = MIN_RUN - 1; probe < n; probe += MIN_RUN) {
-    if (probe < from || !isB64(probe)) continue;
+    if (probe < from || B64[bytes[probe]!] !== 1) continue;
     let start = probe;
-    while (start > from && isB64(start - 1)) start--;
+    while (start > from && B64[bytes[start - 1]!] === 1) start--;
     let i = probe + 1;
-    while (i < n && isB64(i)) i++;
+    while (i < n && B64[bytes[i]!] === 1) i++;
     from = i;
-    const p = start > 0 ? text.charCodeAt(start - 1) : 0;
     // A run that a probe reaches only from its end can start right after the previous run's
     // '=' or base64 character: the lookbehind then rejects it, as the regex would.
-    if (!(p >= 128 || B64[p] === 0) || i - start < MIN_RUN) continue;
+    if ((start > 0 && B64[bytes[start - 1]!] !== 0) || i - start < MIN_RUN) continue;
     let end = i;
-    while (end < n && end - i < 3 && text.charCodeAt(end) === 61) end++;
-    const next = end < n ? text.charCodeAt(end) : 0;
-    if (end - i <= 2 && (next >= 128 || B64[next] === 0)) out.push(start, end);
+    while (end < n && end - i < 3 && bytes[end] === 61) end++;
+    if (end - i <= 2 && (end === n || B64[bytes[end]!] === 0)) out.push(start, end);
   }
   return out;
 }
 
 /**
  * Base64-wrapped values (Kubernetes Secret `data:`, base64 config blobs): decoded runs that are
- * printable text and pass the prefilter.
+ * printable text and pass the prefilter. `latin1`, when the caller holds it, is the text as bytes,
+ * one per character (every character below 0x100).
  */
-export function base64Wrapped(text: string): WrappedValue[] {
+export function base64Wrapped(text: string, latin1?: Uint8Array): WrappedValue[] {
   const out: WrappedValue[] = [];
-  const spans = base64Spans(text);
+  const bytes = latin1 ?? base64Bytes(text);
+  const spans = base64Spans(bytes);
   for (let k = 0; k < spans.length; k += 2) {
     const index = spans[k]!;
     const end = spans[k + 1]!;
@@ -274,13 +297,13 @@ export function base64Wrapped(text: string): WrappedValue[] {
     // Subresource-integrity digests (lockfiles, HTML) are hashes, never wrapped values.
     if (
       index > 0 &&
-      text.charCodeAt(index - 1) === 0x2d &&
+      bytes[index - 1] === 0x2d &&
       /sha(1|256|384|512)-$/.test(text.slice(Math.max(0, index - 7), index))
     )
       continue;
     // Most runs are binary (images, keys, hashes, random ids): a byte isPrintable rejects comes
     // within the first few quanta, found here without a string or a buffer per run.
-    if (!quantaPrintable(text, index, end)) continue;
+    if (!quantaPrintable(bytes, index, end)) continue;
     const run = text.slice(index, end);
     const buf = Buffer.from(run, 'base64');
     if (buf.length < 16 || !isPrintable(buf)) continue;
@@ -290,8 +313,8 @@ export function base64Wrapped(text: string): WrappedValue[] {
   return out;
 }
 
-/** The value of each base64 character, 255 for any other code unit below 128 ('=' included). */
-const B64_VALUE = new Uint8Array(128).fill(255);
+/** The value of each base64 character, 255 for any other byte ('=' included). */
+const B64_VALUE = new Uint8Array(256).fill(255);
 for (let v = 0; v < 64; v++)
   B64_VALUE['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(v)] = v;
 
@@ -307,12 +330,12 @@ for (let b = 0; b < 256; b++)
  * false here is a run base64Wrapped would reject after decoding it whole: this only decides the
  * same thing sooner (and decides nothing on a run it returns true for).
  */
-function quantaPrintable(text: string, start: number, end: number): boolean {
+function quantaPrintable(bytes: Uint8Array, start: number, end: number): boolean {
   for (let i = start; i + 4 <= end; i += 4) {
-    const a = B64_VALUE[text.charCodeAt(i)]!;
-    const b = B64_VALUE[text.charCodeAt(i + 1)]!;
-    const c = B64_VALUE[text.charCodeAt(i + 2)]!;
-    const d = B64_VALUE[text.charCodeAt(i + 3)]!;
+    const a = B64_VALUE[bytes[i]!]!;
+    const b = B64_VALUE[bytes[i + 1]!]!;
+    const c = B64_VALUE[bytes[i + 2]!]!;
+    const d = B64_VALUE[bytes[i + 3]!]!;
     if ((a | b | c | d) === 255) return true;
     if (
       UNPRINTABLE[(a << 2) | (b >> 4)]! |

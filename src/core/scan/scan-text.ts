@@ -17,8 +17,9 @@ import { keywordsIn } from './prefilter.js';
 export interface ScanTextOptions {
   detectors?: readonly Detector[];
   /**
-   * The fragment's text as latin1 bytes, when the caller holds them: the bytes of an ASCII file
-   * the text was decoded from. Saves encoding the text to find its keywords.
+   * The fragment's text as bytes, one per character, when the caller holds them: every character
+   * is below 0x100 and is its byte (the bytes of an ASCII file the text was decoded from, or of
+   * printable runs). Saves encoding the text to find its keywords and base64 runs.
    */
   latin1?: Uint8Array;
 }
@@ -60,7 +61,7 @@ export function scanText(fragment: Fragment, opts: ScanTextOptions = {}): Hit[] 
   }
   // Base64-wrapped values: scan the decoded text, report at the line of the wrapped run.
   const starts = lazyLineStarts(text);
-  for (const w of base64Wrapped(text)) {
+  for (const w of base64Wrapped(text, opts.latin1)) {
     const before: RawHit[] = [];
     matchLayer(
       w.decoded,

@@ -59,10 +59,10 @@ function scanWindow(
   const whole = ownFrom <= origin.offset && ownTo === Infinity;
   if (encoding === 'binary') {
     if (!gate(data)) return [];
-    const { text, offsets } = printableRuns(data, opts.runGate ?? gate);
+    const { text, bytes, offsets } = printableRuns(data, opts.runGate ?? gate);
     const hits: Hit[] = [];
     const lineAt = lineLocator(data);
-    for (const h of scanText({ path: opts.path, text, ...opts.meta })) {
+    for (const h of scanText({ path: opts.path, text, ...opts.meta }, { latin1: bytes })) {
       const runOffset = offsets[h.occurrence.line - 1];
       if (runOffset === undefined) continue;
       const col = h.occurrence.column ?? 1;

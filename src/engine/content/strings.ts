@@ -31,6 +31,8 @@ const LONGEST = Math.max(...PREFILTER_KEYWORDS.map((k) => k.length));
 export interface PrintableRuns {
   /** The pieces kept, one per line. */
   text: string;
+  /** The text's bytes (it is ASCII). */
+  bytes: Uint8Array;
   /** Byte offset of each piece in the scanned bytes. */
   offsets: number[];
 }
@@ -47,7 +49,7 @@ export function printableRuns(
 ): PrintableRuns {
   const windows = keywordWindows(data, gate, radius);
   const offsets: number[] = [];
-  if (windows.length === 0) return { text: '', offsets };
+  if (windows.length === 0) return { text: '', bytes: new Uint8Array(0), offsets };
   // Runs within a window are apart by a byte at least, which their '\n' replaces: the text is at
   // most the windows' bytes plus a '\n' before each window's first run.
   let size = windows.length;
@@ -90,7 +92,7 @@ export function printableRuns(
       offsets.push(start);
     }
   }
-  return { text: out.toString('latin1', 0, o), offsets };
+  return { text: out.toString('latin1', 0, o), bytes: out.subarray(0, o), offsets };
 }
 
 /**
