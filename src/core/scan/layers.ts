@@ -2,7 +2,8 @@
  * Decoding layers: the same text as a reader of the file would see the value. Each layer keeps the
  * line structure, so a match's line number in a decoded view is its line in the file.
  */
-import { mayContainSecret } from './prefilter.js';
+import { base64Anchors } from '../detectors/base64-anchors.js';
+import { createLiteralSearch, mayContainSecret, PREFILTER_KEYWORDS } from './prefilter.js';
 
 /**
  * The layers' gates: is there an escape, a shell default, an ANSI code, a URL escape? Each was a
@@ -289,6 +290,7 @@ function base64Spans(bytes: Uint8Array): number[] {
 export function base64Wrapped(text: string, latin1?: Uint8Array): WrappedValue[] {
   const out: WrappedValue[] = [];
   const bytes = latin1 ?? base64Bytes(text);
+  if (!holdsAnchor(bytes)) return out;
   const spans = base64Spans(bytes);
   for (let k = 0; k < spans.length; k += 2) {
     const index = spans[k]!;
@@ -312,6 +314,17 @@ export function base64Wrapped(text: string, latin1?: Uint8Array): WrappedValue[]
   }
   return out;
 }
+
+/**
+ * A run is kept only if its decoded text holds a keyword. A keyword is ASCII, and UTF-8 decoding
+ * keeps ASCII bytes as they are and makes no ASCII out of other bytes, so its bytes are in the
+ * run's decoded bytes, at some offset: the run then holds the keyword's base64 anchor for that
+ * offset modulo 3 (base64Anchors: the characters that only the keyword's bits determine, which
+ * any decoder reads back as exactly those bits). A text without any anchor has no run to keep,
+ * and most texts have none (3,419 of the 3,473 gated texts of redis-js, 1,998 of renovate's
+ * 2,001): their runs are not looked for at all.
+ */
+const holdsAnchor = createLiteralSearch(PREFILTER_KEYWORDS.flatMap((k) => base64Anchors(k)));
 
 /** The value of each base64 character, 255 for any other byte ('=' included). */
 const B64_VALUE = new Uint8Array(256).fill(255);

@@ -295,3 +295,85 @@ export function keywordsIn(text: string, latin1?: Uint8Array): { has(keyword: st
     },
   };
 }
+
+/**
+ * A test for "do these bytes hold one of `literals`" (each at least 3 printable ASCII bytes),
+ * with the same table scan as the keywords: windows at even addresses, two per 32-bit load. The
+ * loop finds the next window of the table and returns to the caller to verify it, so that it
+ * makes no call and V8 keeps the table's address out of the loop, as it does for the keywords'
+ * table, a module constant (a loop that called out to verify ran a third slower).
+ */
+export function createLiteralSearch(literals: readonly string[]): (bytes: Uint8Array) => boolean {
+  if (!literals.every((k) => k.length >= 3 && /^[\x20-\x7e]+$/.test(k)))
+    throw new Error('literals of 3 printable ASCII characters or more');
+  const windows = new Uint8Array(65536);
+  const entries = new Array<[Uint8Array, number][]>(65536);
+  for (const k of new Set(literals)) {
+    const bytes = Buffer.from(k, 'latin1');
+    const j = windowOffset(k);
+    for (const offset of [j, j + 1]) {
+      const w = bytes[offset]! | (bytes[offset + 1]! << 8);
+      windows[w] = 1;
+      (entries[w] ??= []).push([bytes, offset]);
+    }
+  }
+  return (buf) => {
+    const len = buf.length;
+    // The words: from the first 4-aligned address (little-endian machines only).
+    const head = (4 - (buf.byteOffset & 3)) & 3;
+    const count = LITTLE_ENDIAN && len >= head + 4 ? (len - head) >> 2 : 0;
+    const words = count > 0 ? new Uint32Array(buf.buffer, buf.byteOffset + head, count) : NO_WORDS;
+    const from = count > 0 ? head : len;
+    const to = count > 0 ? head + 4 * count : len;
+    for (
+      let i = nextWindow(buf, words, from, to, buf.byteOffset & 1, windows);
+      i >= 0;
+      i = nextWindow(buf, words, from, to, i + 2, windows)
+    ) {
+      for (const [bytes, offset] of entries[buf[i]! | (buf[i + 1]! << 8)]!) {
+        const s = i - offset;
+        const m = bytes.length;
+        if (s < 0 || s + m > len) continue;
+        let j = 0;
+        while (j < m && buf[s + j] === bytes[j]) j++;
+        if (j === m) return true;
+      }
+    }
+    return false;
+  };
+}
+
+const NO_WORDS = new Uint32Array(0);
+
+/**
+ * The first position at or after `from` (at an even address) whose window is in `windows`, or -1.
+ * `words` holds buf[head .. end) as 32-bit words; the positions outside are read byte by byte.
+ */
+function nextWindow(
+  buf: Uint8Array,
+  words: Uint32Array,
+  head: number,
+  end: number,
+  from: number,
+  windows: Uint8Array,
+): number {
+  const len = buf.length;
+  let i = from;
+  for (; i < head && i + 1 < len; i += 2) if (windows[buf[i]! | (buf[i + 1]! << 8)] === 1) return i;
+  if (i < end) {
+    let k = (i - head) >> 2;
+    // The upper half of a word whose lower half was the last window returned.
+    if (((i - head) & 3) === 2) {
+      if (windows[words[k]! >>> 16] === 1) return i;
+      k++;
+    }
+    for (; k < words.length; k++) {
+      const x = words[k]!;
+      if ((windows[x & 0xffff]! | windows[x >>> 16]!) === 0) continue;
+      return windows[x & 0xffff] === 1 ? head + 4 * k : head + 4 * k + 2;
+    }
+    i = end;
+  }
+  for (; i + 1 < len; i += 2) if (windows[buf[i]! | (buf[i + 1]! << 8)] === 1) return i;
+  return -1;
+}

@@ -1,4 +1,4 @@
-import { mayContainSecret } from '../../../src/core/scan/prefilter.js';
+import { mayContainSecret, PREFILTER_KEYWORDS } from '../../../src/core/scan/prefilter.js';
 import { base64Runs, base64Wrapped, layerGates } from '../../../src/core/scan/layers.js';
 
 /** The definition the one-pass scanner replaces. */
@@ -126,6 +126,31 @@ describe('base64Wrapped rules out runs before decoding them', () => {
       expect([text, base64Wrapped(text)]).toEqual([text, want]);
     }
     expect(kept).toBeGreaterThan(100);
+  });
+
+  it('finds every keyword base64-wrapped at every byte offset, padded or not (texts with no anchor are skipped)', () => {
+    for (const k of PREFILTER_KEYWORDS)
+      for (let before = 0; before < 6; before++)
+        for (const after of ['', 'x', 'xy', ' and more text']) {
+          const value = `${'v'.repeat(before)}${k}${after}`.padEnd(18, '.');
+          for (const strip of [false, true]) {
+            let run = Buffer.from(value).toString('base64');
+            if (strip) run = run.replace(/=+$/, '');
+            const text = `name: ${run}\n`;
+            const want = reference(text);
+            expect([k, before, after, strip, base64Wrapped(text)]).toEqual([
+              k,
+              before,
+              after,
+              strip,
+              want,
+            ]);
+            expect(want.map((w) => w.decoded)).toEqual(run.length % 4 === 1 ? [] : [value]);
+          }
+        }
+    // Base64 without any keyword inside: nothing, however many runs.
+    const noise = Buffer.alloc(3000, 'printable text, no key words at all. ').toString('base64');
+    expect(base64Wrapped(`a: ${noise}\n`)).toEqual([]);
   });
 
   it('a run whose only bad byte is in its last, partial quantum is still ruled out', () => {

@@ -1,5 +1,5 @@
 import { mayContainSecret, PREFILTER_KEYWORDS } from '../../../src/core/index.js';
-import { keywordsIn } from '../../../src/core/scan/prefilter.js';
+import { createLiteralSearch, keywordsIn } from '../../../src/core/scan/prefilter.js';
 
 /** Reference: the obvious definition, every keyword searched in a latin1 view of the bytes. */
 function reference(buf: Buffer): boolean {
@@ -259,5 +259,49 @@ describe('the byte scan: alignment, words, keywords found again, keywords inside
       `sig\u015f ${'x'.repeat(10)}`,
     ])
       expectExact(text, Buffer.from(text, 'latin1'));
+  });
+});
+
+describe('createLiteralSearch', () => {
+  const literals = ['QUFJ', 'BQU', 'FBS', 'dXBzdGFza', 'c2ln', 'abc'];
+  const search = createLiteralSearch(literals);
+  let state = 23;
+  const rand = (n: number): number => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return Math.floor((state / 2 ** 32) * n);
+  };
+
+  it('answers like includes() on random texts, as bytes at every alignment', () => {
+    // Near misses of the literals: windows that hit in the table and fail to verify, in both halves
+    // of a word, before a literal that is there.
+    const pieces = [...literals, 'QUF', 'UFJ', 'BQ', 'FB', 'dXBz', 'ab', 'bc', 'x', 'Q', '-'];
+    let found = 0;
+    for (let round = 0; round < 3000; round++) {
+      let text = '';
+      const parts = rand(30);
+      for (let p = 0; p < parts; p++) text += pieces[rand(pieces.length)]!;
+      const want = literals.some((l) => text.includes(l));
+      found += +want;
+      for (let shift = 0; shift < 4; shift++) {
+        const big = new Uint8Array(text.length + 8);
+        big.set(Buffer.from(text, 'latin1'), shift);
+        expect([text, shift, search(big.subarray(shift, shift + text.length))]).toEqual([
+          text,
+          shift,
+          want,
+        ]);
+      }
+    }
+    expect(found).toBeGreaterThan(500);
+  });
+
+  it('finds a literal at every position of a long buffer after many failed windows', () => {
+    for (let at = 0; at < 40; at++) {
+      const text = `${'QUxBQxQUF'.repeat(5).slice(0, at)}abc${'-'.repeat(at % 7)}`;
+      expect([at, search(Buffer.from(text))]).toEqual([at, true]);
+      expect(search(Buffer.from(text.replace('abc', 'abx')))).toBe(
+        literals.some((l) => text.replace('abc', 'abx').includes(l)),
+      );
+    }
   });
 });
