@@ -98,6 +98,8 @@ export function pushJob(payload: Json, deliveryId?: string): ScanJob | undefined
     installationId: inst,
     ...repo,
     headSha: head,
+    // Its message is pushed with it: the scan reads it from the object.
+    ...(head !== after ? { tagObject: after } : {}),
     ...(before && SHA.test(before) && !/^0+$/.test(before) ? { baseSha: before } : {}),
     ...refFields(ref),
     ...(payload.forced === true ? { forced: true } : {}),

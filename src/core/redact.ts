@@ -36,14 +36,28 @@ export function redactSecrets(text: string): string {
  */
 export function maskDetectedSecrets(text: string, known: readonly string[] = []): string {
   const secrets = new Set(known);
-  if (mayContainSecret(text))
-    for (const h of scanText({ path: '', text: text.replaceAll('/', ' ') }))
-      secrets.add(h.candidate.secret);
+  if (mayContainSecret(text)) {
+    const spaced = text.replaceAll('/', ' ');
+    for (const h of scanText({ path: '', text: spaced })) secrets.add(h.candidate.secret);
+    // `leak-<token>`, `v1_<token>`: glued to a name by a character the token alphabet also has,
+    // the token has no start a detector can see. Each text after such a separator is read too.
+    let tries = 0;
+    for (let i = spaced.search(GLUE); i >= 0 && tries < MAX_GLUED; tries++) {
+      for (const h of scanText({ path: '', text: spaced.slice(i + 1) }))
+        secrets.add(h.candidate.secret);
+      const next = spaced.slice(i + 1).search(GLUE);
+      i = next < 0 ? -1 : i + 1 + next;
+    }
+  }
   let out = text;
   for (const secret of [...secrets].sort((a, b) => b.length - a.length))
     if (secret.length >= 8 && out.includes(secret)) out = out.split(secret).join(mask(secret));
   return out;
 }
+
+const GLUE = /[-_.]/;
+/** Separators tried per name (a name is short; a long text is not a name). */
+const MAX_GLUED = 32;
 
 /** A run if it looks random; else, for a path, each of its segments that does. */
 function maskRun(run: string): string {

@@ -3,7 +3,7 @@
  * file: its occurrences have `source` set, an empty path, and the line within the message.
  */
 import { mayContainSecret, scanText, type Hit, type MessageSource } from '../core/index.js';
-import { commitMessages, type GitMessage } from '../git/messages.js';
+import { commitMessages, tagObjectMessages, type GitMessage } from '../git/messages.js';
 import type { HitAccumulator } from './finish-scan.js';
 import type { EngineOptions } from './types.js';
 
@@ -39,4 +39,15 @@ export async function collectMessageHits(
 ): Promise<void> {
   const { messages } = await commitMessages(repoDir, revs, messageGate, opts.signal);
   for (const m of messages) acc.hits.push(...scanMessage(m, 'commit-message'));
+}
+
+/** Scans the messages of the annotated tags among `tips` (a pushed tag, `--range v1.0`) into `acc`. */
+export async function collectTagMessageHits(
+  repoDir: string,
+  tips: readonly string[],
+  opts: EngineOptions,
+  acc: HitAccumulator,
+): Promise<void> {
+  const messages = await tagObjectMessages(repoDir, tips, messageGate, opts.signal);
+  for (const m of messages) acc.hits.push(...scanMessage(m, 'tag-message'));
 }

@@ -1,7 +1,7 @@
 /**
  * Range scan (pull requests, pushes, --range): every commit of `rev-list include ^exclude`, added
- * lines only, each attributed to its commit, and the message of each of those commits. No cap on
- * the number of commits.
+ * lines only, each attributed to its commit, the message of each of those commits, and the message
+ * of each annotated tag among `include`. No cap on the number of commits.
  */
 import { shownValue, type ScanResult } from '../core/index.js';
 import { splitExistingCommits } from '../git/existing-commits.js';
@@ -9,7 +9,7 @@ import { assertRevision } from '../git/revision.js';
 import { runGit } from '../git/run-git.js';
 import { finishScan, newAccumulator } from './finish-scan.js';
 import { collectDiffHits, DIFF_ARGS } from './scan-diff.js';
-import { collectMessageHits } from './scan-messages.js';
+import { collectMessageHits, collectTagMessageHits } from './scan-messages.js';
 import type { CommitRange, EngineOptions } from './types.js';
 
 export async function scanRange(
@@ -37,6 +37,8 @@ export async function scanRange(
       acc,
     ),
     collectMessageHits(repoDir, revs, opts, messages),
+    // A pushed annotated tag (or `--range v1..v2`): its message is pushed with it.
+    collectTagMessageHits(repoDir, include, opts, messages),
   ]);
   const result = finishScan(
     'range',

@@ -157,6 +157,83 @@ export async function tagMessages(
   return { tagObjects, messages };
 }
 
+/**
+ * The messages of the annotated tags among `revs` (the tips a range scan includes: a pushed tag
+ * object, `v1.0` on the command line), and of tags those tags point at, read from the objects
+ * themselves (`git cat-file --batch`): the ref may not exist in the clone, and a range scan's
+ * commits never include a tag's message. Revisions that are commits (nearly all) cost one line.
+ */
+export async function tagObjectMessages(
+  repoDir: string,
+  revs: readonly string[],
+  gate: (bytes: Uint8Array) => boolean,
+  signal?: AbortSignal,
+): Promise<GitMessage[]> {
+  const messages: GitMessage[] = [];
+  const seen = new Set<string>();
+  let ask = [...new Set(revs)];
+  // A tag of a tag of a tag: git allows the chain; a few levels is every real case.
+  for (let depth = 0; depth < 8 && ask.length > 0; depth++) {
+    const { stdout } = await runGit(['cat-file', '--batch'], {
+      cwd: repoDir,
+      input: `${ask.join('\n')}\n`,
+      okCodes: [0],
+      ...(signal ? { signal } : {}),
+    });
+    ask = [];
+    let at = 0;
+    while (at < stdout.length) {
+      const nl = stdout.indexOf(10, at);
+      if (nl < 0) break;
+      const [oid = '', type, size] = stdout.toString('latin1', at, nl).split(' ');
+      if (size === undefined) {
+        at = nl + 1; // `<rev> missing` or ambiguous
+        continue;
+      }
+      const body = stdout.subarray(nl + 1, nl + 1 + Number(size));
+      at = nl + 1 + body.length + 1;
+      if (type !== 'tag' || seen.has(oid)) continue;
+      seen.add(oid);
+      const tag = parseTagObject(body, gate);
+      if (tag.targetType === 'tag' && tag.target) ask.push(tag.target);
+      if (tag.message) messages.push(tag.message);
+    }
+  }
+  return messages;
+}
+
+/** A tag object: `object`, `type`, `tag`, `tagger` headers, a blank line, the message. */
+function parseTagObject(
+  body: Buffer,
+  gate: (bytes: Uint8Array) => boolean,
+): { target?: string; targetType?: string; message?: GitMessage } {
+  const end = body.indexOf('\n\n');
+  const head = body.toString('utf8', 0, end < 0 ? body.length : end).split('\n');
+  const field = (name: string): string | undefined =>
+    head.find((l) => l.startsWith(`${name} `))?.slice(name.length + 1);
+  const target = field('object');
+  const targetType = field('type');
+  const out = {
+    ...(target && /^[0-9a-f]{40,64}$/.test(target) ? { target } : {}),
+    ...(targetType ? { targetType } : {}),
+  };
+  const text = end < 0 ? Buffer.alloc(0) : body.subarray(end + 2);
+  if (text.length === 0 || !gate(text)) return out;
+  // `Name <email> 1700000000 +0100`
+  const tagger = /^(.*?) <[^>]*> (\d+) ([+-]\d{4})$/.exec(field('tagger') ?? '');
+  const seconds = tagger ? Number(tagger[2]) : NaN;
+  return {
+    ...out,
+    message: {
+      commit: targetType === 'commit' && out.target ? out.target : '',
+      tag: field('tag') ?? '',
+      author: tagger?.[1] ?? '',
+      date: Number.isFinite(seconds) ? new Date(seconds * 1000).toISOString() : '',
+      text: text.toString('utf8'),
+    },
+  };
+}
+
 /** Fills in the author and date of messages read without them (a few commits at most). */
 export async function addAuthors(
   repoDir: string,

@@ -7,6 +7,7 @@ import { failsScan } from '../core/index.js';
 import { otherHeads, scanRange } from '../engine/scan-range.js';
 import { scanHistory } from '../engine/scan-history.js';
 import type { CacheJanitor } from '../git/cache-eviction.js';
+import { splitExistingCommits } from '../git/existing-commits.js';
 import type { RepoCache } from '../git/repo-cache.js';
 import { cacheKeyFor, RepoNotFoundError, RepoTooLargeError, setHead } from '../git/repo-cache.js';
 import { commentOnCommits } from '../github/commit-comments.js';
@@ -274,7 +275,13 @@ async function scan(
       opts,
     );
   }
-  // push: before..after; a new branch or a force push scans only commits on no other branch.
+  // push: before..after; a new branch or a force push scans only commits on no other branch. A
+  // pushed annotated tag is included as itself: the same commits, and its message.
+  // (A tag deleted since the push is no longer fetched: then only its commits are scanned.)
+  const tagged = job.tagObject
+    ? (await splitExistingCommits(repoDir, [job.tagObject])).present
+    : [];
+  const include = [job.headSha, ...tagged];
   if (!job.baseSha || ZERO.test(job.baseSha) || job.forced) {
     // A withheld branch name is its digest: the clone's own ref is found by hashing each name.
     const digest = job.refDigest;
@@ -282,9 +289,9 @@ async function scan(
       repoDir,
       digest ? (ref) => nameDigest(ref) === digest : (job.ref ?? ''),
     );
-    return scanRange(repoDir, { include: [job.headSha], exclude: others }, opts);
+    return scanRange(repoDir, { include, exclude: others }, opts);
   }
-  return scanRange(repoDir, { include: [job.headSha], exclude: [job.baseSha] }, opts);
+  return scanRange(repoDir, { include, exclude: [job.baseSha] }, opts);
 }
 
 async function publishComments(

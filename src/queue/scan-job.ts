@@ -35,6 +35,8 @@ export interface ScanJob {
   /** sha256 of the raw full ref when `ref` is masked (src/queue/withheld-name.ts). */
   refDigest?: string;
   forced?: boolean;
+  /** push of an annotated tag: the tag object (`after`), whose message is scanned too. */
+  tagObject?: string;
   /** Set by check_run rerequested / requested_action: update this check run instead of a new one. */
   checkRunId?: number;
   /** A Re-run or Re-verify (check_run / check_suite): never a duplicate of the original scan. */

@@ -299,10 +299,11 @@ test('an annotated tag push is scanned at the tagged commit, not at the tag obje
   await receive(probot, 'push', { ...light, head_commit: { id: HEAD } }, 'd2');
   const branch = pushEvent(repo, { ref: 'refs/heads/main', before: BASE, after: HEAD });
   await receive(probot, 'push', { ...branch, head_commit: { id: 'd'.repeat(40) } }, 'd3');
-  expect(added.map((j) => [j.ref, j.headSha])).toEqual([
-    ['refs/tags/v1.0.0', HEAD],
-    ['refs/tags/v1.0.1', HEAD],
-    ['refs/heads/main', HEAD],
+  // The tag object travels too: its message is scanned with the tagged commits.
+  expect(added.map((j) => [j.ref, j.headSha, j.tagObject])).toEqual([
+    ['refs/tags/v1.0.0', HEAD, TAG_OBJECT],
+    ['refs/tags/v1.0.1', HEAD, undefined],
+    ['refs/heads/main', HEAD, undefined],
   ]);
   await queue.close();
 });

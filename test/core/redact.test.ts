@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { redactSecrets, shownValue } from '../../src/core/index.js';
+import { maskDetectedSecrets, redactSecrets, shownValue } from '../../src/core/index.js';
 import {
   boxApiKey,
   context7Key,
@@ -78,5 +78,16 @@ describe('redactSecrets', () => {
     const t = redisToken();
     expect(shownValue(`x${t}`)).not.toContain(t);
     expect(shownValue('a'.repeat(200))).toHaveLength(81);
+  });
+
+  it('masks a token glued to a name by a character of its own alphabet (leak-<token>)', () => {
+    const t = redisToken();
+    for (const name of [`leak-${t}`, `v1_${t}`, `release.${t}`, `a-b_c.${t}`, `x/leak-${t}`]) {
+      const out = maskDetectedSecrets(name);
+      expect([name, out.includes(t)]).toEqual([name, false]);
+    }
+    // Names without one are left as they are.
+    for (const name of ['feature/add-upstash-cache', 'release-2026.11.29', 'v1.2.3-rc_1'])
+      expect(maskDetectedSecrets(name)).toBe(name);
   });
 });

@@ -22,6 +22,7 @@ describe('push and installation flows (app process)', () => {
   const forced = credential('e2e-forced');
   const historic = credential('e2e-history');
   const inMessage = credential('e2e-message');
+  const inTag = credential('e2e-tag');
   beforeAll(async () => {
     h = await startHarness();
   }, 30_000);
@@ -197,8 +198,30 @@ describe('push and installation flows (app process)', () => {
     expect(comment.body).toContain('commit message, line 3');
   });
 
+  it('an annotated tag whose message holds a token: reported on the tagged commit, as a tag message', async () => {
+    r.git('checkout', '-q', 'main');
+    // A release tag on a commit already pushed: no new commit, only the tag's message is new.
+    r.git('tag', '-a', 'v9.9.9', '-m', `release notes\n\nUPSTASH_REDIS_REST_TOKEN=${inTag.token}`);
+    const commit = r.git('rev-parse', 'main');
+    const tagObject = r.git('rev-parse', 'v9.9.9');
+    await h.push(repo(), ref, 'refs/tags/v9.9.9');
+    const before = h.gh.checkRuns.filter((c) => c.head_sha === commit).length;
+    const res = await h.send('push', {
+      ...pushEvent(ref, { ref: 'refs/tags/v9.9.9', before: ZERO, after: tagObject }),
+      head_commit: { id: commit },
+    });
+    expect(res.status).toBe(200);
+    const run = await until(
+      'check run',
+      () => h.gh.checkRuns.filter((c) => c.head_sha === commit && c.status === 'completed')[before],
+    );
+    expect(run.conclusion).toBe('failure');
+    expect(JSON.stringify(run.output)).toContain('tag v9.9.9');
+    expect(h.gh.checkRuns.some((c) => c.head_sha === tagObject)).toBe(false);
+  });
+
   it('no raw credential in any request to GitHub or in the app logs', () => {
-    for (const c of [old, fresh, forced, historic, inMessage]) {
+    for (const c of [old, fresh, forced, historic, inMessage, inTag]) {
       expect(
         h.gh.requests.filter((q) => q.rawBody.includes(c.token) || q.path.includes(c.token)),
       ).toEqual([]);

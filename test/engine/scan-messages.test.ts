@@ -140,6 +140,58 @@ describe('commit and tag messages', () => {
     for (const out of outputs(result)) expect(out).not.toContain(token);
   });
 
+  it("a range that includes an annotated tag (a pushed tag) reports its message, and its tags' too", async () => {
+    repo.write('a.txt', 'a\n');
+    const tip = repo.commit('release build');
+    repo.git('tag', '-a', 'v1.1', '-m', `release\n\ncredentials: ${token}`);
+    const tagObject = repo.git('rev-parse', 'v1.1');
+    // What the App scans for a pushed annotated tag: the tagged commit and the tag object.
+    const pushed = await scanRange(repo.dir, { include: [tip, tagObject], exclude: [base] }, opts);
+    expect(pushed.findings).toHaveLength(1);
+    expect(pushed.findings[0]!.occurrences).toEqual([
+      expect.objectContaining({
+        source: 'tag-message',
+        tag: 'v1.1',
+        path: '',
+        line: 3,
+        commit: tip,
+        author: 'Test Committer',
+      }),
+    ]);
+    expect(pushed.findings[0]!.occurrences[0]!.date).toMatch(/^\d{4}-\d\d-\d\dT/);
+    // A tag pushed on a commit that is already on a branch: no commit to scan, the message still.
+    const onlyTag = await scanRange(repo.dir, { include: [tagObject], exclude: [tip] }, opts);
+    expect(onlyTag.stats.commitsScanned).toBe(0);
+    expect(onlyTag.findings).toHaveLength(1);
+    // A tag of that tag: both messages are read (the outer one is clean).
+    repo.git('tag', '-a', 'outer', '-m', 'points at v1.1', 'v1.1');
+    const nested = await scanRange(repo.dir, { include: ['outer'], exclude: [tip] }, opts);
+    expect(nested.findings.map((f) => f.occurrences.map((o) => o.tag))).toEqual([['v1.1']]);
+    // A lightweight tag, or the commit alone: no tag message.
+    repo.git('tag', 'light', tip);
+    for (const rev of ['light', tip]) {
+      const r = await scanRange(repo.dir, { include: [rev], exclude: [base] }, opts);
+      expect(r.findings).toEqual([]);
+    }
+    for (const out of [...outputs(pushed), ...outputs(onlyTag), ...outputs(nested)])
+      expect(out).not.toContain(token);
+  });
+
+  it('a tag named after a token: its name is masked wherever the finding goes', async () => {
+    const named = redisTokenParts().token;
+    repo.git('tag', '-a', `leak-${named}`, '-m', `notes ${token}`);
+    const result = await scanRange(
+      repo.dir,
+      { include: [repo.git('rev-parse', `leak-${named}`)], exclude: [base] },
+      opts,
+    );
+    expect(result.findings).toHaveLength(1);
+    for (const out of outputs(result)) {
+      expect(out).not.toContain(named);
+      expect(out).not.toContain(token);
+    }
+  });
+
   it('one credential in a file and in a later message: one finding, both places', async () => {
     repo.write('.env', `UPSTASH_REDIS_REST_TOKEN=${token}\n`);
     const file = repo.commit('add env');

@@ -11,7 +11,14 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { parallelGitProcesses, runGit } from '../run-git.js';
 import { streamBlobs, type BlobVisitor, type StreamOptions } from '../history/cat-file-stream.js';
-import { emptyStats, loadIndexes, openPacksIn, type PackStoreStats } from './pack-store.js';
+import {
+  DEFAULT_MEMORY_BYTES,
+  emptyStats,
+  loadIndexes,
+  openPacksIn,
+  type PackStoreStats,
+  type SharedIndex,
+} from './pack-store.js';
 import { addStats, type BatchResult } from './read-batch.js';
 import type { PackWorkerData } from './pack-worker.js';
 
@@ -38,7 +45,39 @@ export interface PackStreamOptions extends StreamOptions {
 export interface PackStreamResult {
   missing: number;
   /** Absent when the repository was read through cat-file alone. */
-  packs?: PackStoreStats & { fallback: number; threads: number };
+  packs?: PackStoreStats & { fallback: number; threads: number; memoryBytes: number };
+}
+
+/**
+ * Pack bytes held in memory by the scans running in this process at once. A scan reads its packs
+ * whole while they fit in what is left of the process's budget (UG_PACK_MEMORY_MB, default 128
+ * MiB), so an App running several history scans together holds the budget once, not once per
+ * scan; the others read in place (slower, same result).
+ */
+let packMemoryHeld = 0;
+const packMemoryBudget = (): number =>
+  (envNumber('UG_PACK_MEMORY_MB') ?? DEFAULT_MEMORY_BYTES / 1024 / 1024) * 1024 * 1024;
+
+/** Loads the indexes (and packs, within the budget) and counts what it holds until `release`. */
+function leaseIndexes(objectsDir: string): {
+  indexes: SharedIndex[] | undefined;
+  bytes: number;
+  release(): void;
+} {
+  const indexes = loadIndexes(objectsDir, Math.max(0, packMemoryBudget() - packMemoryHeld));
+  let bytes = 0;
+  for (const i of indexes ?? []) bytes += i.pack?.byteLength ?? 0;
+  packMemoryHeld += bytes;
+  let released = false;
+  return {
+    indexes,
+    bytes,
+    release() {
+      if (released) return;
+      released = true;
+      packMemoryHeld -= bytes;
+    },
+  };
 }
 
 /** The repository's object directory when it is a SHA-1 repository with at least one pack. */
@@ -122,6 +161,7 @@ export async function streamPackedBlobs(
     });
   };
   const stats = emptyStats();
+  let memoryBytes = 0;
   let threads =
     opts.threads ??
     envNumber('UG_PACK_THREADS') ??
@@ -130,11 +170,14 @@ export async function streamPackedBlobs(
   if (!file) threads = 0;
   try {
     if (threads === 0) {
-      const store = openPacksIn(objectsDir, { cacheBytes });
+      const lease = leaseIndexes(objectsDir);
+      const store = lease.indexes && openPacksIn(objectsDir, { cacheBytes }, lease.indexes);
       if (!store) {
+        lease.release();
         queue.end();
         return streamBlobs(repoDir, oids, maxSize, visit, opts);
       }
+      memoryBytes = lease.bytes;
       try {
         for await (const batch of oids) {
           if (signal?.aborted) break;
@@ -149,27 +192,35 @@ export async function streamPackedBlobs(
       } finally {
         addStats(stats, store.stats);
         store.close();
+        lease.release();
       }
     } else {
-      await readInWorkers(
-        file!,
-        threads,
-        objectsDir,
-        oids,
-        maxSize,
-        visit,
-        opts,
-        cacheBytes,
-        fallback,
-        stats,
-      );
+      const lease = leaseIndexes(objectsDir);
+      memoryBytes = lease.bytes;
+      try {
+        await readInWorkers(
+          file!,
+          threads,
+          objectsDir,
+          lease.indexes,
+          oids,
+          maxSize,
+          visit,
+          opts,
+          cacheBytes,
+          fallback,
+          stats,
+        );
+      } finally {
+        lease.release();
+      }
     }
   } finally {
     queue.end();
   }
   const { missing } = fallbackRun ? await fallbackRun : { missing: 0 };
   if (signal?.aborted) throw new Error('history scan cancelled');
-  const packs = { ...stats, fallback: fallbackCount, threads };
+  const packs = { ...stats, fallback: fallbackCount, threads, memoryBytes };
   if (process.env.UG_PACK_STATS)
     process.stderr.write(
       `pack reader: ${JSON.stringify(packs)} memory: ${JSON.stringify(process.memoryUsage())}\n`,
@@ -177,11 +228,12 @@ export async function streamPackedBlobs(
   return { missing, packs };
 }
 
-/** Batches go to the readers round-robin, at most two outstanding per reader (backpressure). */
+/** Batches go to the readers by affinity, at most two outstanding per reader (backpressure). */
 async function readInWorkers(
   file: string,
   threads: number,
   objectsDir: string,
+  indexes: SharedIndex[] | undefined,
   oids: Iterable<readonly string[]> | AsyncIterable<readonly string[]>,
   maxSize: number,
   visit: BlobVisitor,
@@ -191,7 +243,6 @@ async function readInWorkers(
   stats: PackStoreStats,
 ): Promise<void> {
   const { signal, gate } = opts;
-  const indexes = loadIndexes(objectsDir);
   if (!indexes) {
     for await (const batch of oids) fallback(batch);
     return;

@@ -285,4 +285,56 @@ describe('in-process pack reader', () => {
       sha256.cleanup();
     }
   });
+
+  it('holds one budget of whole packs in memory across the scans running at once', async () => {
+    repo = createRepo();
+    for (let i = 0; i < 40; i++) {
+      repo.write(`f${i}.txt`, `${i} `.repeat(2000) + Math.random());
+      repo.commit(`c${i}`);
+    }
+    repo.git('repack', '-adq');
+    const blobs = catFileBlobs(repo.dir);
+    const oids = [...blobs.keys()];
+    const packDir = join(repo.dir, '.git/objects/pack');
+    const packSize = readdirSync(packDir)
+      .filter((n) => n.endsWith('.pack'))
+      .reduce((n, f) => n + readFileSync(join(packDir, f)).length, 0);
+    const saved = process.env.UG_PACK_MEMORY_MB;
+    // Room for the pack once, not twice.
+    process.env.UG_PACK_MEMORY_MB = String((packSize * 1.5) / 1024 / 1024);
+    try {
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let started!: () => void;
+      const firstStarted = new Promise<void>((r) => (started = r));
+      async function* slow(): AsyncGenerator<string[]> {
+        yield oids.slice(0, 1);
+        started();
+        await held;
+        yield oids.slice(1);
+      }
+      const seen = new Map<string, string>();
+      const visit = (oid: string, parts: Buffer[] | null): void => {
+        if (parts) seen.set(oid, digest(Buffer.concat(parts)));
+      };
+      const first = streamPackedBlobs(repo.dir, slow(), Number.MAX_SAFE_INTEGER, visit, {
+        threads: 0,
+      });
+      await firstStarted;
+      // While the first scan holds the pack in memory, the second reads it in place.
+      const second = await readAll(repo.dir, oids);
+      release();
+      const one = await first;
+      expect(one.packs?.memoryBytes).toBe(packSize);
+      expect(second.result.packs?.memoryBytes).toBe(0);
+      expectSame(second.seen, blobs);
+      expect(seen.size).toBe(blobs.size);
+      // Released when the first ended: the next scan holds it again.
+      const third = await readAll(repo.dir, oids);
+      expect(third.result.packs?.memoryBytes).toBe(packSize);
+    } finally {
+      if (saved === undefined) delete process.env.UG_PACK_MEMORY_MB;
+      else process.env.UG_PACK_MEMORY_MB = saved;
+    }
+  });
 });
