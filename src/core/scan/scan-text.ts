@@ -42,6 +42,8 @@ interface RawHit {
 export function scanText(fragment: Fragment, opts: ScanTextOptions = {}): Hit[] {
   const detectors = opts.detectors ?? DETECTORS;
   const text = fragment.text;
+  // Bytes of another length are not this text's: they are not used.
+  const latin1 = opts.latin1?.length === text.length ? opts.latin1 : undefined;
   const raw: RawHit[] = [];
   const layers: { name: string; text: string }[] = [{ name: 'plain', text }];
   const json = unescapeJson(text);
@@ -56,12 +58,12 @@ export function scanText(fragment: Fragment, opts: ScanTextOptions = {}): Hit[] 
   for (const layer of layers) {
     const starts = lazyLineStarts(layer.text);
     const idx = (i: number): number => lineOf(starts(), i);
-    const latin1 = layer.text === text ? opts.latin1 : undefined;
-    matchLayer(layer.text, layer.name, fragment.path, detectors, raw, idx, starts, latin1);
+    const bytes = layer.text === text ? latin1 : undefined;
+    matchLayer(layer.text, layer.name, fragment.path, detectors, raw, idx, starts, bytes);
   }
   // Base64-wrapped values: scan the decoded text, report at the line of the wrapped run.
   const starts = lazyLineStarts(text);
-  for (const w of base64Wrapped(text, opts.latin1)) {
+  for (const w of base64Wrapped(text, latin1)) {
     const before: RawHit[] = [];
     matchLayer(
       w.decoded,

@@ -105,6 +105,23 @@ describe('scanText + collectFindings in real-world files', () => {
     expect(vector.endpoint).toBe(`https://${v.name}-vector.upstash.io`);
   });
 
+  it('the same hits when the caller passes the text as bytes (an ASCII file), and bytes of another length are ignored', () => {
+    const v = vectorTokenParts();
+    const t = redisTokenParts({ layout: 'legacy' });
+    const texts = [
+      JSON.stringify({ env: { UPSTASH_VECTOR_REST_TOKEN: v.token.replace(/\//g, '\\/') } }),
+      `apiVersion: v1\nkind: Secret\ndata:\n  UPSTASH_REDIS_REST_TOKEN: ${Buffer.from(t.token).toString('base64')}\n`,
+      `QSTASH_TOKEN=${encodeURIComponent(qstashToken())}\n${'import { Redis } from "@upstash/redis";\n'.repeat(50)}`,
+    ];
+    for (const text of texts) {
+      const f: Fragment = { path: 'config/app.yaml', text };
+      const plain = scanText(f);
+      expect(plain.length).toBeGreaterThan(0);
+      expect(scanText(f, { latin1: Buffer.from(text, 'latin1') })).toEqual(plain);
+      expect(scanText(f, { latin1: Buffer.from(`${text} `, 'latin1') })).toEqual(plain);
+    }
+  });
+
   it('QStash signing keys, management key with its email, Kafka, read-only Search', () => {
     const mk = managementKey();
     const s = vectorTokenParts({ role: 'readonly' });
