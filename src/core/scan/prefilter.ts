@@ -158,10 +158,23 @@ function verify(
  * found long before. The table is restored before returning; nothing else runs in between.
  */
 function scanBytes(buf: Uint8Array, found?: Uint8Array): boolean {
-  const muted: number[] = [];
-  const r = scanLoop(buf, found, muted);
-  for (const x of muted) WINDOWS[x] = 1;
+  unmute();
+  const r = scanLoop(buf, found, MUTED);
+  unmute();
   return r;
+}
+
+/**
+ * The windows a collecting scan muted, until it restores them. Module-wide, and restored at the
+ * start of every scan too: a scan that never returned (an exception, however unlikely in a loop
+ * over bytes) must not leave the table missing keywords for every later scan of the thread.
+ */
+const MUTED: number[] = [];
+
+function unmute(): void {
+  if (MUTED.length === 0) return;
+  for (const x of MUTED) WINDOWS[x] = 1;
+  MUTED.length = 0;
 }
 
 /**
@@ -204,6 +217,7 @@ function scanLoop(buf: Uint8Array, found: Uint8Array | undefined, muted: number[
  * PREFILTER_KEYWORDS[k] present (and verifies no keyword already found).
  */
 function scanString(text: string, found?: Uint8Array): boolean {
+  unmute();
   const n = text.length - 1;
   for (let i = 0; i < n; i += 2) {
     const a = text.charCodeAt(i);
