@@ -19,7 +19,7 @@ import {
   type PackStoreStats,
   type SharedIndex,
 } from './pack-store.js';
-import { addStats, type BatchResult } from './read-batch.js';
+import { addStats, FALLBACK, GATED, KEPT, OID_HEX, type BatchResult } from './read-batch.js';
 import type { PackWorkerData } from './pack-worker.js';
 
 export interface PackStreamOptions extends StreamOptions {
@@ -267,20 +267,26 @@ async function readInWorkers(
     wake = undefined;
     w?.();
   };
-  const deliver = (r: BatchResult): void => {
+  const deliver = (batch: readonly string[], r: BatchResult): void => {
     let at = 0;
     let chunk = -1;
-    for (let i = 0; i < r.oids.length; i++) {
-      if (r.chunkOf[i] !== chunk) {
-        chunk = r.chunkOf[i]!;
-        at = 0;
-      }
+    const left: string[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const outcome = r.outcome[i];
       const size = r.sizes[i]!;
-      visit(r.oids[i]!, [Buffer.from(r.data[chunk]!, at, size)], size);
-      at += size;
+      if (outcome === KEPT) {
+        if (r.chunkOf[i] !== chunk) {
+          chunk = r.chunkOf[i]!;
+          at = 0;
+        }
+        visit(batch[i]!, [Buffer.from(r.data[chunk]!, at, size)], size);
+        at += size;
+      } else if (outcome === GATED) gate!.gated(batch[i]!, size);
+      else if (outcome === FALLBACK) left.push(batch[i]!);
+      // A result shorter than its request (it cannot be): the rest goes to git, not lost.
+      else left.push(batch[i]!);
     }
-    for (let i = 0; i < r.gated.length; i++) gate!.gated(r.gated[i]!, r.gatedSizes[i]!);
-    fallback(r.fallback);
+    fallback(left);
   };
   const readers: Reader[] = Array.from({ length: threads }, () => {
     // A worker's default young generation is larger than the main thread's: on renovate, two
@@ -320,9 +326,10 @@ async function readInWorkers(
             resolveDone();
             return;
           }
+          const batch = reader.inflight.get(m.id) ?? [];
           reader.inflight.delete(m.id);
           try {
-            deliver(m);
+            deliver(batch, m);
           } catch (err) {
             failure ??= err;
           }
@@ -370,7 +377,13 @@ async function readInWorkers(
         continue;
       }
       next = (readers.indexOf(reader) + 1) % readers.length;
-      const req = { id: id++, oids: batch };
+      // One string of fixed-width oids (the pack reader is for SHA-1 repositories; anything
+      // else in a batch, which rev-list does not print, is git's to read).
+      if (batch.some((o) => o.length !== OID_HEX)) {
+        fallback(batch);
+        continue;
+      }
+      const req = { id: id++, oids: batch.join('') };
       reader.inflight.set(req.id, batch);
       reader.worker.postMessage(req);
     }

@@ -6,7 +6,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createKeywordScanner } from '../history/keyword-scanner.js';
 import { openPacksIn, type SharedIndex } from './pack-store.js';
-import { emptyResult, readBatch, textGate, type BatchRequest } from './read-batch.js';
+import {
+  allFallback,
+  OID_HEX,
+  readBatch,
+  textGate,
+  transferables,
+  type BatchRequest,
+} from './read-batch.js';
 
 export interface PackWorkerData {
   objectsDir: string;
@@ -31,11 +38,12 @@ port.on('message', (msg: BatchRequest | 'done') => {
     return;
   }
   if (!store) {
-    port.postMessage({ ...emptyResult(msg.id), fallback: [...msg.oids] });
+    const r = allFallback(msg.id, Math.floor(msg.oids.length / OID_HEX));
+    port.postMessage(r, transferables(r));
     return;
   }
   const t = performance.now();
   const result = readBatch(store, msg, data.maxSize, gate);
   busyMs += performance.now() - t;
-  port.postMessage(result, result.data);
+  port.postMessage(result, transferables(result));
 });
