@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT } from '../helpers/app-process.js';
+import { ensureBuilt, ROOT } from '../helpers/app-process.js';
 import { createRepo, type TestRepo } from '../helpers/git-repo.js';
 import { redisEndpoint, redisTokenParts } from '../helpers/synthetic.js';
 
@@ -43,7 +43,11 @@ let tarball: string;
 let target: TestRepo;
 let token: string;
 beforeAll(async () => {
-  const packed = await run('npm', ['pack', '--pack-destination', work], ROOT, {
+  // The tarball of the dist/ the other suites run: `npm pack` would otherwise run `prepare`, and
+  // tsc rewriting dist/ in place while an app process of another suite loads it made that
+  // process fail on a half-written module (a missing export).
+  ensureBuilt();
+  const packed = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', work], ROOT, {
     ...bareEnv(),
     HOME: process.env.HOME ?? work,
   });
