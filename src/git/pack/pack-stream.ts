@@ -19,7 +19,7 @@ import {
   type PackStoreStats,
   type SharedIndex,
 } from './pack-store.js';
-import { addStats, FALLBACK, GATED, KEPT, OID_HEX, type BatchResult } from './read-batch.js';
+import { addStats, GATED, KEPT, OID_HEX, type BatchResult } from './read-batch.js';
 import type { PackWorkerData } from './pack-worker.js';
 
 export interface PackStreamOptions extends StreamOptions {
@@ -161,23 +161,18 @@ export async function streamPackedBlobs(
     });
   };
   const stats = emptyStats();
-  let memoryBytes = 0;
   let threads =
     opts.threads ??
     envNumber('UG_PACK_THREADS') ??
     (packBytes(objectsDir) < SMALL_PACKS ? 0 : parallelGitProcesses());
   const file = threads > 0 ? workerFile() : undefined;
   if (!file) threads = 0;
+  const lease = leaseIndexes(objectsDir);
+  const memoryBytes = lease.bytes;
   try {
     if (threads === 0) {
-      const lease = leaseIndexes(objectsDir);
       const store = lease.indexes && openPacksIn(objectsDir, { cacheBytes }, lease.indexes);
-      if (!store) {
-        lease.release();
-        queue.end();
-        return streamBlobs(repoDir, oids, maxSize, visit, opts);
-      }
-      memoryBytes = lease.bytes;
+      if (!store) return streamBlobs(repoDir, oids, maxSize, visit, opts);
       try {
         for await (const batch of oids) {
           if (signal?.aborted) break;
@@ -192,30 +187,24 @@ export async function streamPackedBlobs(
       } finally {
         addStats(stats, store.stats);
         store.close();
-        lease.release();
       }
     } else {
-      const lease = leaseIndexes(objectsDir);
-      memoryBytes = lease.bytes;
-      try {
-        await readInWorkers(
-          file!,
-          threads,
-          objectsDir,
-          lease.indexes,
-          oids,
-          maxSize,
-          visit,
-          opts,
-          cacheBytes,
-          fallback,
-          stats,
-        );
-      } finally {
-        lease.release();
-      }
+      await readInWorkers(
+        file!,
+        threads,
+        objectsDir,
+        lease.indexes,
+        oids,
+        maxSize,
+        visit,
+        opts,
+        cacheBytes,
+        fallback,
+        stats,
+      );
     }
   } finally {
+    lease.release();
     queue.end();
   }
   const { missing } = fallbackRun ? await fallbackRun : { missing: 0 };
@@ -282,8 +271,7 @@ async function readInWorkers(
         visit(batch[i]!, [Buffer.from(r.data[chunk]!, at, size)], size);
         at += size;
       } else if (outcome === GATED) gate!.gated(batch[i]!, size);
-      else if (outcome === FALLBACK) left.push(batch[i]!);
-      // A result shorter than its request (it cannot be): the rest goes to git, not lost.
+      // FALLBACK, or past the end of a result shorter than its request: git reads it.
       else left.push(batch[i]!);
     }
     fallback(left);
@@ -351,6 +339,12 @@ async function readInWorkers(
     for await (const { batch, prefer } of routed(oids, readers.length, opts.affinity)) {
       if (signal?.aborted || failure) break;
       if (batch.length === 0) continue;
+      // Requests are one string of fixed-width oids (the pack reader is for SHA-1 repositories;
+      // anything else in a batch, which rev-list does not print, is git's to read).
+      if (batch.some((o) => o.length !== OID_HEX)) {
+        fallback(batch);
+        continue;
+      }
       let reader: Reader | undefined;
       for (;;) {
         const live = readers.filter((r) => r.alive);
@@ -377,12 +371,6 @@ async function readInWorkers(
         continue;
       }
       next = (readers.indexOf(reader) + 1) % readers.length;
-      // One string of fixed-width oids (the pack reader is for SHA-1 repositories; anything
-      // else in a batch, which rev-list does not print, is git's to read).
-      if (batch.some((o) => o.length !== OID_HEX)) {
-        fallback(batch);
-        continue;
-      }
       const req = { id: id++, oids: batch.join('') };
       reader.inflight.set(req.id, batch);
       reader.worker.postMessage(req);
