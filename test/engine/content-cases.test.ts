@@ -11,8 +11,8 @@ import { scanHistory } from '../../src/engine/scan-history.js';
 import { scanRange } from '../../src/engine/scan-range.js';
 import { scanStaged } from '../../src/engine/scan-staged.js';
 import { scanTree } from '../../src/engine/scan-tree.js';
-import { renderJson, renderSarif, renderText } from '../../src/report/index.js';
 import { createRepo, type TestRepo } from '../helpers/git-repo.js';
+import { renderedOutputs } from '../helpers/report-outputs.js';
 import { redisTokenParts, unknownFormatSecret } from '../helpers/synthetic.js';
 
 const KB = 1024;
@@ -221,13 +221,8 @@ function expectSkippedListed(result: ScanResult, path: string): void {
 }
 
 function expectNoSecret(result: ScanResult, cs: Case[]): void {
-  const outputs = [
-    JSON.stringify(result),
-    renderText(result, { verbose: true }),
-    renderJson(result),
-    renderSarif(result),
-  ];
-  for (const out of outputs) for (const c of cs) expect(out).not.toContain(c.secret);
+  for (const out of renderedOutputs(result))
+    for (const c of cs) expect(out).not.toContain(c.secret);
 }
 
 describe('content that used to be missed silently', () => {

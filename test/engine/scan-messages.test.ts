@@ -4,7 +4,7 @@
  * history every annotated tag's), report it with `source` and the line within the message, and
  * never print it: every output format is checked.
  */
-import { DEFAULT_CONFIG, type ScanResult } from '../../src/core/index.js';
+import { DEFAULT_CONFIG } from '../../src/core/index.js';
 import { scanHistory } from '../../src/engine/scan-history.js';
 import { scanRange } from '../../src/engine/scan-range.js';
 import {
@@ -16,43 +16,14 @@ import {
   renderText,
 } from '../../src/report/index.js';
 import { historyRewriteRecipe } from '../../src/report/guidance/history-rewrite.js';
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
 import { createRepo, type TestRepo } from '../helpers/git-repo.js';
+import { renderedOutputs, sarifValidator } from '../helpers/report-outputs.js';
 import { redisTokenParts } from '../helpers/synthetic.js';
 
 const opts = { config: DEFAULT_CONFIG };
 
-const require = createRequire(import.meta.url);
-const Ajv = require('ajv') as new (opts: object) => {
-  addMetaSchema(s: object): void;
-  compile(s: object): ((d: unknown) => boolean) & { errors?: unknown };
-};
-const ajv = new Ajv({ schemaId: 'id', meta: false, allErrors: true, validateSchema: false });
-ajv.addMetaSchema(require('ajv/lib/refs/json-schema-draft-04.json') as object);
-const validateSarif = ajv.compile(
-  JSON.parse(
-    readFileSync(
-      require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'),
-      'utf8',
-    ),
-  ) as object,
-);
-
-function outputs(result: ScanResult): string[] {
-  const ctx = { config: DEFAULT_CONFIG, repoUrl: 'https://github.com/acme/shop' };
-  return [
-    JSON.stringify(result),
-    renderText(result, { color: false, guidance: true, verbose: true }),
-    renderJson(result),
-    renderSarif(result),
-    JSON.stringify(renderCheckRun(result, ctx)),
-    JSON.stringify(renderCheckRun(result, { ...ctx, mode: 'history' })),
-    renderPrComment(result, ctx) ?? '',
-    ...result.findings.flatMap((f) => f.occurrences.map((o) => renderCommitComment(f, o, ctx))),
-    historyRewriteRecipe(result.findings),
-  ];
-}
+const validateSarif = sarifValidator();
+const outputs = renderedOutputs;
 
 describe('commit and tag messages', () => {
   let repo: TestRepo;

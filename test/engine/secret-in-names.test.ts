@@ -10,32 +10,13 @@ import { scanHistory } from '../../src/engine/scan-history.js';
 import { scanRange } from '../../src/engine/scan-range.js';
 import { scanStaged } from '../../src/engine/scan-staged.js';
 import { scanTree } from '../../src/engine/scan-tree.js';
-import {
-  renderCheckRun,
-  renderCommitComment,
-  renderJson,
-  renderPrComment,
-  renderSarif,
-  renderText,
-} from '../../src/report/index.js';
 import { createRepo, type TestRepo } from '../helpers/git-repo.js';
+import { renderedOutputs } from '../helpers/report-outputs.js';
 import { redisTokenParts } from '../helpers/synthetic.js';
 
 const opts = { config: DEFAULT_CONFIG };
 
-function outputs(result: ScanResult): string[] {
-  const ctx = { config: DEFAULT_CONFIG, repoUrl: 'https://github.com/acme/shop' };
-  return [
-    JSON.stringify(result),
-    renderText(result, { color: false, guidance: true, verbose: true }),
-    renderJson(result),
-    renderSarif(result),
-    JSON.stringify(renderCheckRun(result, ctx)),
-    JSON.stringify(renderCheckRun(result, { ...ctx, mode: 'history' })),
-    renderPrComment(result, ctx) ?? '',
-    ...result.findings.flatMap((f) => f.occurrences.map((o) => renderCommitComment(f, o, ctx))),
-  ];
-}
+const outputs = renderedOutputs;
 
 function expectNoSecret(result: ScanResult, secret: string): void {
   expect(result.findings.length).toBeGreaterThan(0);

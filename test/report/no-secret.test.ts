@@ -1,14 +1,5 @@
-import { DEFAULT_CONFIG } from '../../src/core/config/types.js';
 import { revealSecret } from '../../src/core/types.js';
-import {
-  renderCheckRun,
-  renderCommitComment,
-  renderGuidance,
-  renderJson,
-  renderPrComment,
-  renderSarif,
-  renderText,
-} from '../../src/report/index.js';
+import { renderedOutputs } from '../helpers/report-outputs.js';
 import { historyResult, rangeResult, skippedResult } from './fixtures.js';
 
 /** Findings carry their secret under a symbol; no renderer may let any part of it through. */
@@ -17,17 +8,7 @@ test('no renderer output contains an attached secret', () => {
     expect(secrets.length).toBeGreaterThan(0);
     // The secret really is attached, so this test would catch a renderer that reveals it.
     expect(revealSecret(result.findings[0]!)?.value).toBe(secrets[0]);
-    const ctx = { config: DEFAULT_CONFIG, repoUrl: 'https://github.com/acme/shop' };
-    const outputs = [
-      renderText(result, { color: true, guidance: true, verbose: true }),
-      renderJson(result),
-      renderSarif(result),
-      JSON.stringify(renderCheckRun(result, ctx)),
-      JSON.stringify(renderCheckRun(result, { ...ctx, mode: 'history' })),
-      renderPrComment(result, ctx) ?? '',
-      renderGuidance(result.findings, ctx),
-      ...result.findings.flatMap((f) => f.occurrences.map((o) => renderCommitComment(f, o, ctx))),
-    ];
+    const outputs = renderedOutputs(result);
     for (const out of outputs) {
       for (const secret of secrets) {
         expect(out).not.toContain(secret);

@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
 import { renderSarif } from '../../src/report/index.js';
+import { sarifValidator } from '../helpers/report-outputs.js';
 import {
   emptyResult,
   emptySkippedResult,
@@ -9,18 +8,7 @@ import {
   skippedResult,
 } from './fixtures.js';
 
-const require = createRequire(import.meta.url);
-// ajv 6 (installed with @microsoft/jest-sarif) still speaks draft-04, which the official schema uses.
-const Ajv = require('ajv') as new (opts: object) => {
-  addMetaSchema(s: object): void;
-  compile(s: object): ((d: unknown) => boolean) & { errors?: unknown };
-};
-const schema = JSON.parse(
-  readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'),
-) as object;
-const ajv = new Ajv({ schemaId: 'id', meta: false, allErrors: true, validateSchema: false });
-ajv.addMetaSchema(require('ajv/lib/refs/json-schema-draft-04.json') as object);
-const validate = ajv.compile(schema);
+const validate = sarifValidator();
 
 describe('SARIF output', () => {
   test.each([
