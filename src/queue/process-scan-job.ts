@@ -13,7 +13,7 @@ import { cacheKeyFor, RepoNotFoundError, RepoTooLargeError, setHead } from '../g
 import { commentOnCommits } from '../github/commit-comments.js';
 import type { ConfigFileCache } from '../github/org-config-cache.js';
 import { findPrComment, upsertPrComment } from '../github/pr-comment.js';
-import { cloneUrlFor } from '../github/repo-name.js';
+import { cloneUrlFor, repoWebUrl } from '../github/repo-name.js';
 import type { GitHubClient } from '../github/types.js';
 import { renderCheckRun, renderPrComment } from '../report/index.js';
 import { CheckRunSlot } from './check-run-slot.js';
@@ -189,8 +189,10 @@ async function reportScan(
       });
   }
 
-  // 7. Render and publish, idempotently.
-  const repoUrl = job.htmlUrl;
+  // 7. Render and publish, idempotently. Links point at the configured GitHub, built from the
+  // validated name like the clone URL: never a URL from the payload (jobs stored by an older
+  // version may still carry its `htmlUrl`, which is not read).
+  const repoUrl = repoWebUrl(deps.githubOrigin, job);
   const output = renderCheckRun(loaded.error ? null : result, {
     config,
     mode: job.kind === 'history' ? 'history' : 'scan',

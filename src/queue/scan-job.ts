@@ -14,7 +14,6 @@ export interface ScanJob {
   owner: string;
   repo: string;
   repoId: number;
-  htmlUrl?: string;
   /** Masked when the name holds a credential; then `defaultBranchDigest` finds it in the clone. */
   defaultBranch?: string;
   /** sha256 (src/queue/withheld-name.ts) of a default branch name withheld from the job data. */
