@@ -17,7 +17,12 @@ import { statusOf, type GitHubClient } from '../github/types.js';
 import { instrumentOctokit } from './github-metrics.js';
 import { InstallationAuth } from './installation-auth.js';
 import { BullScanQueue, redisConnection } from '../queue/bullmq-queue.js';
-import { MemoryCheckRunStore, RedisCheckRunStore } from '../queue/check-run-store.js';
+import {
+  MemoryCheckRunStore,
+  RedisCheckRunStore,
+  type CheckRunStore,
+} from '../queue/check-run-store.js';
+import { reportFailedScan } from '../queue/report-failed-scan.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
 import { warnIfRedisUnsafe } from '../queue/redis-requirements.js';
 import { stepHookFromEnv } from '../queue/step-hook.js';
@@ -94,9 +99,15 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
     announce,
   );
   metrics.readInstallRunsFrom(() => installRuns.store.overview());
+  // Each job's check run id, so retries on any worker update the same run.
+  const checkRuns: CheckRunStore = redis
+    ? new RedisCheckRunStore(redis, `${keyPrefix}:check-run`)
+    : new MemoryCheckRunStore();
   const onAttemptFailed = async (f: AttemptFailure): Promise<void> => {
     reportAttemptFailure(log, f);
     if (!f.final) return;
+    // A PR or push scan that failed for good still completes its check run, saying why.
+    await reportFailedScan(f, { auth, store: checkRuns, log });
     try {
       await installRuns.failedForGood(f.job, f.jobId);
     } catch (err) {
@@ -240,13 +251,6 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
     metrics,
     incidents,
     startWorker() {
-      // Each job's check run id, so retries on any worker update the same run.
-      const checkRuns = redis
-        ? new RedisCheckRunStore(
-            redis,
-            `${env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard'}:check-run`,
-          )
-        : new MemoryCheckRunStore();
       const onStep = stepHookFromEnv(env, log);
       const inProgressAfter = env.UPSTASH_GUARD_IN_PROGRESS_AFTER_MS;
       void incidents
