@@ -114,6 +114,7 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
       log.error({ job: f.jobId, err: (err as Error).message }, 'install run: could not record');
     }
   };
+  let journalBroken = false;
   const store: ScanQueue = redisUrl
     ? new BullScanQueue({
         connection: redisConnection(redisUrl),
@@ -134,9 +135,24 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
         onAttemptFailed,
         // Durable without Redis: a restart loses no queued scan (src/queue/journal.ts).
         journalPath: join(stateDir, 'queue.journal'),
-        onRestored: (count) => {
+        onRestored: (count, unusable) => {
           metrics.journalRestored(count);
+          if (journalBroken)
+            log.info({ dir: stateDir }, 'queue journal opened: taking webhooks again');
+          journalBroken = false;
           if (count > 0) log.info({ count }, 'restored queued scans from the journal');
+          if (unusable > 0)
+            log.warn(
+              { lines: unusable, dir: stateDir },
+              'queue journal: skipped lines that are not entries (torn by a crash, or damaged)',
+            );
+        },
+        onJournalError: (err) => {
+          journalBroken = true;
+          log.error(
+            { dir: stateDir, err: err.message },
+            'queue journal cannot be opened: webhooks are answered 503 (to be redelivered) until it can; retrying',
+          );
         },
       });
   // A Redis without persistence, or one that evicts keys, loses reports: say so at startup.
