@@ -7,6 +7,7 @@
  * - secondary (403 "secondary rate limit", 429) and primary (403, remaining 0, reset) rate limits
  *   on the writes;
  * - the commit of a push gone from GitHub when its comments are listed (404/422 after a force push);
+ * - the installation token's mint refused for a while (401);
  * - a job that fails for good (git keeps failing; a permanent failure): it still ends with one
  *   completed check run saying the scan could not run, also when a run was left in progress.
  */
@@ -233,6 +234,27 @@ describe('GitHub faults (app process, in-process queue)', () => {
     expect(run.output?.summary).toMatch(/larger than/);
     await settle();
     expect(stateOf(h, 'huge').runs).toHaveLength(1);
+  }, 60_000);
+
+  it('minting the installation token refused for a while (401: clock skew, key rotation): one run once it works', async () => {
+    h.gh.fail({
+      method: 'POST',
+      path: /^\/app\/installations\/5151\/access_tokens$/,
+      status: 401,
+      message: "'Expiration time' claim ('exp') is too far in the future",
+      times: 2,
+    });
+    const ref = { ...h.addRepo('mint', 1311), installationId: 5151 };
+    const r = h.repo();
+    r.write('a.txt', 'clean\n');
+    const head = r.commit('clean');
+    await h.push(r, ref, 'main');
+    await h.send('push', pushEvent(ref, { ref: 'refs/heads/main', before: ZERO, after: head }));
+    const run = await completedRun(h, 'mint', head);
+    expect(run.conclusion).toBe('success');
+    expect(h.app.logs()).toMatch(/"repo":"acme\/mint"[^\n]*attempt failed/);
+    await settle();
+    expect(stateOf(h, 'mint').runs).toHaveLength(1);
   }, 60_000);
 
   it('no raw credential and no installation token in the logs or in any request to GitHub', () => {
