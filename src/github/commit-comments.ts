@@ -1,6 +1,6 @@
 import type { Finding, Occurrence } from '../core/index.js';
 import { commitCommentMarker, renderCommitComment } from '../report/index.js';
-import { statusOf, type GitHubClient, type RepoRef } from './types.js';
+import { byApp, statusOf, type GitHubClient, type RepoRef } from './types.js';
 
 /**
  * Comments on the offending commits at path/line (a credential in a commit or tag message: on the
@@ -62,7 +62,7 @@ export async function commentOnCommits(
           stats.refused++;
           continue;
         }
-        existing = list.map((c) => c.body ?? '');
+        existing = list.filter(byApp).map((c) => c.body ?? '');
         existingByCommit.set(t.commit, existing);
       }
       const marker = commitCommentMarker(f.fingerprint);
