@@ -164,6 +164,9 @@ test('installation created or repositories added: one installation job, no API c
   // nock has no interceptor: any request to GitHub would fail the handler.
   await receive(probot, 'installation', installationCreatedEvent(repo), 'inst-1');
   await receive(probot, 'installation', installationCreatedEvent(repo), 'inst-1'); // redelivery
+  // The same signed body replayed under a fresh X-GitHub-Delivery (the signature does not cover
+  // headers): not a second run of every repository's history scan.
+  await receive(probot, 'installation', installationCreatedEvent(repo), 'replayed');
   await receive(
     probot,
     'installation_repositories',
@@ -171,7 +174,7 @@ test('installation created or repositories added: one installation job, no API c
     'inst-2',
   );
   expect(added).toEqual([
-    expect.objectContaining({ kind: 'installation', installationId: 4242, deliveryId: 'inst-1' }),
+    expect.objectContaining({ kind: 'installation', installationId: 4242 }),
     expect.objectContaining({ kind: 'installation', installationId: 4242, repoIds: [777] }),
   ]);
   expect(added[0]!.repoIds).toBeUndefined();
@@ -247,7 +250,14 @@ test('a check_suite Re-run after the scan completed is a new job, not a duplicat
     installation: ev.installation,
   };
   await receive(probot, 'check_suite', suite, 'rerun-1');
-  await receive(probot, 'check_suite', suite, 'rerun-2');
+  // A second click on Re-run later: the suite's state in the payload has changed.
+  const later = {
+    ...suite,
+    check_suite: { ...suite.check_suite, updated_at: '2025-01-02T00:00:00Z' },
+  };
+  await receive(probot, 'check_suite', later, 'rerun-2');
+  // The first one replayed under a fresh X-GitHub-Delivery: a duplicate, not one more scan.
+  await receive(probot, 'check_suite', suite, 'replayed');
   expect(added.map((j) => [j.kind, j.pr, j.rerun ?? false])).toEqual([
     ['pull_request', 7, false],
     ['pull_request', 7, true],
