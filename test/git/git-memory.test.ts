@@ -3,8 +3,9 @@
  * commondir, every .gitignore, an added blob it diffs. A symlink to /dev/zero there made git grow
  * to 22 GB in 72 s before the kernel stopped it. Every git process we start, through runGit,
  * spawnGit or simple-git, has its heap capped; past the cap git fails at once and the error says
- * which limit it hit.
+ * which limit it hit. A FIFO in the same places blocks git instead: the inactivity limit kills it.
  */
+import { execFileSync } from 'node:child_process';
 import { symlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../../src/core/index.js';
@@ -73,6 +74,27 @@ it.each([['objects/info/alternates'], ['commondir']])(
       expect(String(porcelain)).toMatch(/out of memory/i);
     } finally {
       rmSync(link);
+    }
+  },
+);
+
+it.each([['objects/info/alternates'], ['commondir']])(
+  'a FIFO at %s is killed by the inactivity limit, not waited on',
+  async (file) => {
+    const fifo = join(repo.dir, '.git', file);
+    execFileSync('mkfifo', [fifo]);
+    const before = configureGitLimits({ idleTimeoutMs: 800 });
+    try {
+      const [history, porcelain] = await Promise.all([
+        settled(scanHistory(repo.dir, opts)),
+        settled(porcelainGit(repo.dir).revparse(['--verify', 'HEAD^{commit}'])),
+      ]);
+      expect(history).toBeInstanceOf(Error);
+      expect((history as Error).message).toMatch(/produced no output for 800 ms and was killed/);
+      expect(porcelain).toBeInstanceOf(Error);
+    } finally {
+      configureGitLimits({ idleTimeoutMs: before.idleTimeoutMs });
+      rmSync(fifo);
     }
   },
 );
