@@ -130,3 +130,44 @@ describe('a delta that declares a huge result', () => {
     await expect(result).rejects.toThrow(/out of memory.*capped at \d+ MiB/i);
   });
 });
+
+describe('a merge of 64 parents or more (git tracks 63 in a combined diff)', () => {
+  /** An octopus merge of `n` root commits that adds a file none of its parents has. */
+  function octopus(n: number): { repo: TestRepo; merge: string } {
+    const repo = createRepo();
+    repos.push(repo);
+    const parents: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], {
+        cwd: repo.dir,
+        input: `file ${i}\n`,
+      })
+        .toString()
+        .trim();
+      const tree = execFileSync('git', ['mktree'], {
+        cwd: repo.dir,
+        input: `100644 blob ${blob}\tf${i}.txt\n`,
+      })
+        .toString()
+        .trim();
+      parents.push(repo.git('commit-tree', tree, '-m', `root ${i}`));
+    }
+    repo.write('evil.env', `UPSTASH_REDIS_REST_TOKEN=${redisTokenParts().token}\n`);
+    repo.git('add', 'evil.env');
+    const tree = repo.git('write-tree');
+    const merge = repo.git('commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-m', 'm');
+    repo.git('update-ref', 'refs/heads/main', merge);
+    return { repo, merge };
+  }
+
+  it.each([[63], [64], [65], [120]])(
+    'a file the merge itself adds is found in a range scan (%i parents)',
+    async (n) => {
+      const { repo, merge } = octopus(n);
+      // At 64 parents git prints the file with no hunk; past it, 64 columns and spaces.
+      const result = await scanRange(repo.dir, { include: [merge], exclude: [`${merge}^1`] }, opts);
+      expect(result.findings).toHaveLength(1);
+      expect(result.findings[0]!.occurrences[0]).toMatchObject({ path: 'evil.env', commit: merge });
+    },
+  );
+});
