@@ -96,6 +96,13 @@ function configErrorOutput(err: NonNullable<CheckRunContext['configError']>): Ch
   };
 }
 
+/**
+ * Annotations per check run. The App sends them 50 per request, so this caps the requests one
+ * scan makes (20): one blob committed at 100,000 paths, which a fork's pull request can do, made
+ * 100,000 annotations, 2,000 requests from the installation's hourly budget of 5,000.
+ */
+export const MAX_ANNOTATIONS = 1000;
+
 /** The "Upstash credentials" check run: conclusion from severity vs config.failOn. */
 export function renderCheckRun(result: ScanResult | null, ctx: CheckRunContext): CheckRunOutput {
   const out = renderCheckRunBody(result, ctx);
@@ -155,8 +162,14 @@ function renderCheckRunBody(scanned: ScanResult | null, ctx: CheckRunContext): C
     ? historyTable(findings, ctx.repoUrl)
     : findingsTable(findings, ctx.repoUrl);
   const messages = messagesMarkdown(findings, ctx.repoUrl);
+  const annotated = annotations(scannedFindings, findings);
+  const left = annotated.length - MAX_ANNOTATIONS;
+  const capNote =
+    left > 0
+      ? `\n\n_${left.toLocaleString('en-US')} more places are not annotated (a check run shows the first ${MAX_ANNOTATIONS.toLocaleString('en-US')}); \`upstash-guard scan --format json\` lists every one._`
+      : '';
   const summary = truncate(
-    `${intro}\n\n${table}${messages ? `\n\n${messages}` : ''}\n\n_Scanned ${statsLine(result)}._${skippedSection ? `\n\n${skippedSection}` : ''}`,
+    `${intro}${capNote}\n\n${table}${messages ? `\n\n${messages}` : ''}\n\n_Scanned ${statsLine(result)}._${skippedSection ? `\n\n${skippedSection}` : ''}`,
     MAX_TEXT,
     '_Table truncated: GitHub limits this field to 65,535 characters. Run `upstash-guard scan --format json` locally for every finding._',
   );
@@ -170,6 +183,6 @@ function renderCheckRunBody(scanned: ScanResult | null, ctx: CheckRunContext): C
     title: title.slice(0, MAX_TITLE),
     summary,
     text,
-    annotations: annotations(scannedFindings, findings),
+    annotations: annotated.slice(0, MAX_ANNOTATIONS),
   };
 }
