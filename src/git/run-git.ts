@@ -30,8 +30,14 @@ const limits: GitLimits = {
   timeoutMs: 10 * 60_000,
   streamTimeoutMs: 60 * 60_000,
   idleTimeoutMs: envMs('UPSTASH_GUARD_GIT_IDLE_TIMEOUT_MS') ?? 2 * 60_000,
-  memoryBytes: memoryFromEnv() ?? Math.max(1024 ** 3, Math.floor(totalmem() / 2)),
+  memoryBytes: memoryFromEnv() ?? Math.max(1024 ** 3, Math.floor(machineMemory() / 2)),
 };
+
+/** The memory this process may use: the machine's, or its container's limit when lower. */
+function machineMemory(): number {
+  const limit = process.constrainedMemory?.() ?? 0;
+  return limit > 0 ? Math.min(limit, totalmem()) : totalmem();
+}
 
 /** UPSTASH_GUARD_GIT_MEMORY_MB: the cap in MiB, 0 for none. */
 function memoryFromEnv(): number | undefined {
@@ -50,9 +56,13 @@ function memoryFromEnv(): number | undefined {
 export const CAPPED_GIT_SCRIPT =
   '[ -n "$UG_GIT_DATA_KB" ] && ulimit -S -d "$UG_GIT_DATA_KB" 2>/dev/null; exec git "$@"';
 
-/** The environment entry that sets the cap, or none. */
-export function memoryCapEnv(): Record<string, string> {
-  if (process.platform === 'win32' || limits.memoryBytes <= 0) return {};
+/**
+ * The environment entry that sets the cap, or none. Not for the App's fetch and org clones
+ * (`network`): they run in repositories we created, with objects GitHub served, and index-pack
+ * may need more than the cap for a very large repository.
+ */
+export function memoryCapEnv(network = false): Record<string, string> {
+  if (network || process.platform === 'win32' || limits.memoryBytes <= 0) return {};
   return { UG_GIT_DATA_KB: String(Math.ceil(limits.memoryBytes / 1024)) };
 }
 
@@ -147,7 +157,7 @@ export function spawnGit(args: readonly string[], opts: GitOptions): GitChild {
 
 function startGit(args: readonly string[], opts: GitOptions): ChildProcessWithoutNullStreams {
   const lead = opts.network ? [...SAFE_GIT_ARGS, ...FETCH_GIT_ARGS] : SAFE_GIT_ARGS;
-  const cap = memoryCapEnv();
+  const cap = memoryCapEnv(opts.network);
   const capped = cap.UG_GIT_DATA_KB !== undefined;
   const child = spawn(
     capped ? '/bin/sh' : 'git',
