@@ -18,6 +18,11 @@ export type ScanPlan =
       branch?: string;
       /** A force push: if `base` cannot be fetched, fall back to "not on another branch". */
       forced?: boolean;
+      /**
+       * A pull request: the commit whose .github/upstash-guard.yml decides the scan (its base).
+       * The head's own file must not be able to switch its scan off, as in the App.
+       */
+      configAt?: string;
       label: string;
     }
   | { kind: 'history'; label: string }
@@ -51,6 +56,7 @@ export function planFromEvent(eventName: string, payload: Payload): ScanPlan {
       kind: 'range',
       base,
       head,
+      configAt: base,
       label: `pull request #${pr?.number ?? '?'} (${base.slice(0, 7)}..${head.slice(0, 7)})`,
     };
   }

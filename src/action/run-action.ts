@@ -8,19 +8,22 @@
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import {
+  DEFAULT_CONFIG,
   failsScan,
   type Config,
   type ScanResult,
   SEVERITIES,
   type Severity,
 } from '../core/index.js';
-import { loadConfig } from '../cli/load-config.js';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../cli/load-config.js';
+import type { CommitRange } from '../engine/types.js';
+import { readFileAt } from '../git/read-file-at.js';
 import { scanHistory } from '../engine/scan-history.js';
 import { scanRange } from '../engine/scan-range.js';
 import { CHECK_RUN_NAME, renderCheckRun, renderSarif, TOOL_VERSION } from '../report/index.js';
 import { planFromEvent, type ScanPlan } from './event-plan.js';
 import { prepareRange, unshallow } from './prepare-git.js';
-import { annotationCommands, errorCommand } from './workflow-commands.js';
+import { annotationCommands, errorCommand, warningCommand } from './workflow-commands.js';
 
 export interface ActionIo {
   env: Record<string, string | undefined>;
@@ -60,6 +63,7 @@ async function readEvent(env: ActionIo['env']): Promise<{ name: string; payload:
 async function scan(
   root: string,
   plan: ScanPlan,
+  range: CommitRange | undefined,
   config: Config,
   log: (l: string) => void,
 ): Promise<ScanResult | undefined> {
@@ -68,7 +72,32 @@ async function scan(
     await unshallow(root, log);
     return scanHistory(root, { config });
   }
-  return scanRange(root, await prepareRange(root, plan, log), { config });
+  return scanRange(root, range!, { config });
+}
+
+/**
+ * The settings of this run: the `config` input when given; for a pull request, the file at its
+ * base commit (its head could add `ignorePaths: ['**']` or an `allow:` entry for the token it
+ * adds and pass its own scan; the App decides the same way); else the checkout's file.
+ */
+async function actionConfig(
+  input: Inputs,
+  plan: ScanPlan,
+  log: (l: string) => void,
+): Promise<Config> {
+  if (input.config || plan.kind !== 'range' || !plan.configAt)
+    return loadConfig(input.path, input.config, input.path);
+  // `./` names the file relative to the scanned path, like loadConfig does.
+  const file = `./${DEFAULT_CONFIG_PATH}`;
+  const base = await readFileAt(input.path, plan.configAt, file);
+  const head = await readFileAt(input.path, plan.head, file).catch(() => undefined);
+  if (head !== base)
+    log(
+      `upstash-guard: this pull request changes ${DEFAULT_CONFIG_PATH}; its settings take effect once merged. This scan used the base commit's settings.`,
+    );
+  if (base === undefined) return DEFAULT_CONFIG;
+  const { parseConfig } = await import('../core/config/schema.js');
+  return parseConfig(base, `${DEFAULT_CONFIG_PATH} at ${plan.configAt.slice(0, 7)}`);
 }
 
 function summary(plan: ScanPlan, result: ScanResult | undefined, config: Config): string {
@@ -87,9 +116,11 @@ export async function runAction(io: ActionIo): Promise<number> {
     const event = await readEvent(io.env);
     const plan = planFromEvent(event.name, event.payload);
     log(`upstash-guard ${TOOL_VERSION}: scanning ${plan.label}`);
-    const fileConfig = await loadConfig(input.path, input.config, input.path);
+    // The commits first: a pull request's settings come from its base commit.
+    const range = plan.kind === 'range' ? await prepareRange(input.path, plan, log) : undefined;
+    const fileConfig = await actionConfig(input, plan, log);
     const config: Config = input.failOn ? { ...fileConfig, failOn: input.failOn } : fileConfig;
-    const result = await scan(input.path, plan, config, log);
+    const result = await scan(input.path, plan, range, config, log);
 
     const findings = result?.findings ?? [];
     const failed = failsScan(findings, config);
@@ -98,7 +129,7 @@ export async function runAction(io: ActionIo): Promise<number> {
       await writeFile(input.sarifFile, renderSarif(result, { toolVersion: TOOL_VERSION }));
       for (const line of annotationCommands(renderCheckRun(result, { config }).annotations))
         log(line);
-      for (const w of result.warnings) log(`::warning::${w.replace(/\n/g, ' ')}`);
+      for (const w of result.warnings) log(warningCommand(w));
     }
     if (io.env.GITHUB_STEP_SUMMARY)
       await appendFile(io.env.GITHUB_STEP_SUMMARY, summary(plan, result, config));

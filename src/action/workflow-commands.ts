@@ -28,3 +28,9 @@ export function annotationCommands(annotations: readonly CheckRunAnnotation[]): 
 }
 
 export const errorCommand = (message: string): string => `::error::${escapeData(message)}`;
+
+/**
+ * A warning can quote the repository's text (a ref, git's stderr): escaped like every command,
+ * since the runner also ends a line at a CR, and a `::` command on the next "line" would run.
+ */
+export const warningCommand = (message: string): string => `::warning::${escapeData(message)}`;

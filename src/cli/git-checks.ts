@@ -5,13 +5,18 @@ import { UsageError } from './io.js';
 
 /** --range/--history/--staged need a repository; say so in one line instead of a git error. */
 export async function assertGitRepo(dir: string, flag: string): Promise<void> {
-  const ok = await porcelainGit(dir, { timeoutMs: 30_000 })
+  const failure = await porcelainGit(dir, { timeoutMs: 30_000 })
     .revparse(['--git-dir'])
     .then(
-      () => true,
-      () => false,
+      () => undefined,
+      (err: unknown) => (err instanceof Error ? err.message : String(err)),
     );
-  if (!ok) throw new UsageError(`${flag} needs a git repository, and ${dir} is not one`);
+  if (failure === undefined) return;
+  // A repository git refuses (an unknown format extension, an unreadable config) is not "not a
+  // repository": say what git said.
+  const said = failure.replace(/\s+/g, ' ').trim();
+  const why = /not a git repository/i.test(said) ? '' : ` (git: ${said.slice(0, 200)})`;
+  throw new UsageError(`${flag} needs a git repository, and ${dir} is not one${why}`);
 }
 
 async function resolves(dir: string, rev: string): Promise<boolean> {

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { failsScan, redactSecrets } from '../core/index.js';
 import { renderJson, renderSarif, renderText, TOOL_VERSION } from '../report/index.js';
+import { printable } from '../report/printable.js';
 import { HELP } from './help.js';
 import { installHook } from './install-hook.js';
 import { UsageError, type CliIo } from './io.js';
@@ -98,7 +99,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     // No stack. Usage errors are ours and may list several problems (a config file); anything
     // else is shown as one line. Messages quote what they were given (a path, a revision, a
     // config key, git's stderr), so credential shapes are masked here once more.
-    const message = redactSecrets(err instanceof Error ? err.message : String(err));
+    // A path or git's stderr can hold escape sequences: each line is shown printable.
+    const message = redactSecrets(err instanceof Error ? err.message : String(err))
+      .split('\n')
+      .map(printable)
+      .join('\n');
     const text = err instanceof UsageError ? message.trimEnd() : message.split('\n')[0];
     const hint = err instanceof UsageError && err.help ? ' (see --help)' : '';
     io.stderr.write(`upstash-guard: ${text}${hint}\n`);

@@ -6,7 +6,8 @@
  * No symlink is followed out of the scanned root, nor inside it: the index can list `d/x.env`
  * while the work tree has `d` as a symlink to anywhere, so every listed path whose parent is not a
  * real directory is dropped here, and readRegularFile opens the last component with O_NOFOLLOW.
- * An in-repository symlink's target is scanned at its own path.
+ * An in-repository symlink's target is scanned at its own path (and the link's own text, what git
+ * commits for it, by scan-tree).
  *
  * A name that is not UTF-8 (a latin-1 byte, which git and Linux allow) is shown decoded lossily,
  * but kept as its bytes to be opened: the lossy string, encoded again, names another file (or none).

@@ -1,4 +1,5 @@
 /** Working-tree scan: every file a commit could pick up, read from disk, prefiltered as raw bytes. */
+import { lstatSync, readlinkSync } from 'node:fs';
 import { isPathIgnored, type ScanResult } from '../core/index.js';
 import { scanContent, WindowedScanner } from './content/scan-content.js';
 import { sniffEncoding } from './content/sniff.js';
@@ -6,6 +7,17 @@ import { countEncoding, finishScan, newAccumulator, type HitAccumulator } from '
 import { fsPath, listFiles, type ListedFile } from './list-files.js';
 import { readRegularFile, readRegularFileChunks } from './read-regular-file.js';
 import type { EngineOptions } from './types.js';
+
+/** The target of a symlink, as git stores it; undefined for anything else. */
+function linkText(path: string | Buffer): Buffer | undefined {
+  try {
+    return lstatSync(path).isSymbolicLink()
+      ? readlinkSync(path, { encoding: 'buffer' })
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Files read between yields to the event loop (abort signals, progress, other work). */
 const BATCH = 512;
@@ -44,7 +56,16 @@ export async function collectTreeHits(
     const path = files[i]!.path;
     const full = fsPath(dir, files[i]!);
     const r = readRegularFile(full, maxFileSize);
-    if (r.kind === 'skip') continue;
+    if (r.kind === 'skip') {
+      // A symlink is committed as the text of its target: that text is scanned (never followed).
+      const link = linkText(full);
+      if (link) {
+        stats.filesScanned++;
+        stats.bytesScanned += link.length;
+        hits.push(...scanContent(link, { path }, sniffEncoding(link)));
+      }
+      continue;
+    }
     if (r.kind === 'error') {
       warnings.push(`${path}: could not be read (${r.code})`);
       skipped.add({ path, reason: 'unreadable', detail: `could not be read (${r.code})` });

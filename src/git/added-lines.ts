@@ -4,6 +4,8 @@
  * when it differs from every parent (all prefix columns are '+'): what a merge brings in from the
  * base branch is not blamed on it, an evil merge's own lines are.
  *
+ * A merge of more parents than git's combined diff can track has its files read as blobs too.
+ *
  * Files git shows as binary ("Binary files … differ": a NUL byte, UTF-16, a size over
  * core.bigFileThreshold, or a `binary`/`-diff` attribute in the scanned repository) are handed to
  * the sink with their blob ids (from the `index` header of a --full-index diff), so the engine
@@ -32,6 +34,12 @@ export interface AddedLinesSink {
 }
 
 const NULL_OID = /^0+$/;
+/**
+ * git's combined diff keeps one bit per parent in a machine word: at 64 parents it prints a file
+ * with no hunk at all, past it 64 columns and spaces, so a merge's own lines look like context.
+ * Files of such a merge are read as blobs instead (what no parent's version holds is reported).
+ */
+const MAX_COMBINED_PARENTS = 63;
 /** Lines of context carried into the next fragment when added text is split. */
 const CARRY_CHARS = 16 * 1024;
 
@@ -42,8 +50,8 @@ export class AddedLinesParser {
   private numbers: number[] = [];
   private bytes = 0;
   private parents = 1;
-  /** From the `index` header: old blob ids and the new blob id. */
-  private oids: { old: string[]; new: string } | undefined;
+  /** From the `index` header: old blob ids, the new blob id, and how many parents it names. */
+  private oids: { old: string[]; new: string; parents: number } | undefined;
   /** The path named by `diff --cc <path>` (combined "Binary files differ" names none). */
   private ccPath: string | undefined;
   /** An added line of the current file holds a NUL. */
@@ -86,7 +94,10 @@ export class AddedLinesParser {
     }
     if (this.inHeader && line.startsWith('index ')) {
       const m = /^index ([0-9a-f,]+)\.\.([0-9a-f]+)/.exec(line);
-      if (m) this.oids = { old: m[1]!.split(',').filter((o) => !NULL_OID.test(o)), new: m[2]! };
+      if (m) {
+        const old = m[1]!.split(',');
+        this.oids = { old: old.filter((o) => !NULL_OID.test(o)), new: m[2]!, parents: old.length };
+      }
       return;
     }
     if (this.inHeader && line.startsWith('+++ ')) {
@@ -96,6 +107,11 @@ export class AddedLinesParser {
       const p = unquotePath(raw);
       const path = p.startsWith('b/') ? p.slice(2) : p;
       this.path = this.skip(path) ? undefined : path;
+      if (this.path !== undefined && (this.oids?.parents ?? 1) > MAX_COMBINED_PARENTS) {
+        // Its hunks cannot be trusted (see MAX_COMBINED_PARENTS): the blobs are compared instead.
+        this.handOver(this.path);
+        this.path = undefined;
+      }
       return;
     }
     if (this.inHeader && line.startsWith('Binary files ')) {

@@ -337,6 +337,12 @@ export const CONFIG_GUARDS: readonly ConfigGuard[] = [
     how: 'overridden, so the repository cannot hide a root commit`s lines or garble what the parser reads; prefixes and colour are set by flags',
   },
   {
+    key: 'core.commitGraph (objects/info/commit-graph), info/grafts',
+    threat: 'changes our input',
+    overrides: [['core.commitGraph', 'false']],
+    how: 'overridden, and GIT_GRAFT_FILE names no file: git takes a commit`s parents from a commit-graph file or a graft before the commit object, so a planted file could cut a leaking commit out of the history we walk. We read the objects (replace refs are off for the same reason)',
+  },
+  {
     key: 'core.worktree',
     threat: 'reads a file',
     overrides: [],
@@ -399,6 +405,10 @@ export function safeGitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEn
     PAGER: 'cat',
     GIT_OPTIONAL_LOCKS: '0',
     GIT_NO_REPLACE_OBJECTS: '1',
+    // A commit's parents come from the commit object, never from .git/info/grafts (CONFIG_GUARDS).
+    // A path that cannot exist: git reads an existing one (even /dev/null) and then prints a
+    // deprecation hint on every call, which became the last line of every git error we quote.
+    GIT_GRAFT_FILE: `${devNull}/no-grafts`,
     GIT_PROTOCOL_FROM_USER: '0',
     // Never fetch a missing object from a promisor remote (git 2.39.4+; the table has the rest).
     GIT_NO_LAZY_FETCH: '1',

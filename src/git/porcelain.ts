@@ -5,7 +5,9 @@
  *
  * - Every `-c` override of CONFIG_GUARDS (simple-git's `config` option puts them first).
  * - The complete safe environment of git-env.ts (`.env()` replaces the process environment).
- * - `--no-pager` as the binary's prefix; `--no-replace-objects` is GIT_NO_REPLACE_OBJECTS=1 there.
+ * - `--no-pager`; `--no-replace-objects` is GIT_NO_REPLACE_OBJECTS=1 there.
+ * - The heap cap of run-git.ts: simple-git runs one binary with one leading argument, so the
+ *   capping shell line lives in a script file written once per process (`/bin/sh <file> args`).
  * - The inactivity limit as `timeout.block`, the overall deadline (and a caller's signal) as
  *   `abort`. simple-git kills only git itself (SIGINT), not a process group: that is enough for
  *   these local reads, which start no helper (no transport, fsmonitor or lazy fetch is allowed).
@@ -22,8 +24,11 @@ import {
   type SimpleGit,
   type SimpleGitOptions,
 } from 'simple-git';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CONFIG_GUARDS, safeGitEnv } from './git-env.js';
-import { gitLimits } from './run-git.js';
+import { gitLimits, memoryCapEnv } from './run-git.js';
 
 /** The simple-git checks our own overrides trip, one per guarded key family. */
 const ALLOWED_UNSAFE: NonNullable<SimpleGitOptions['unsafe']> = {
@@ -39,7 +44,24 @@ const ALLOWED_UNSAFE: NonNullable<SimpleGitOptions['unsafe']> = {
   allowUnsafePack: true, // uploadpack.packObjectsHook=
   allowUnsafeProtocolOverride: true, // protocol.*.allow=never
   allowUnsafeConfigPaths: true, // GIT_CONFIG_GLOBAL=/dev/null and the *File=/dev/null overrides
+  allowUnsafeCustomBinary: true, // /bin/sh <our script in a private temporary directory>
 };
+
+let cappedScript: string | undefined;
+
+/** `ulimit -d` then `exec git --no-pager "$@"`, in a 0700 directory removed when we exit. */
+function cappedGitScript(): string {
+  if (cappedScript) return cappedScript;
+  const dir = mkdtempSync(join(tmpdir(), 'ug-git-'));
+  const file = join(dir, 'git.sh');
+  writeFileSync(
+    file,
+    '[ -n "$UG_GIT_DATA_KB" ] && ulimit -S -d "$UG_GIT_DATA_KB" 2>/dev/null; exec git --no-pager "$@"\n',
+    { mode: 0o600 },
+  );
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return (cappedScript = file);
+}
 
 export interface PorcelainOptions {
   /** Overall deadline of everything run on this instance. Default: runGit's buffered deadline. */
@@ -59,11 +81,12 @@ export function guardConfig(): string[] {
  */
 export function porcelainGit(dir: string, opts: PorcelainOptions = {}): SimpleGit {
   const limits = gitLimits();
-  const env = safeGitEnv();
+  const cap = memoryCapEnv();
+  const env = safeGitEnv(cap);
   const deadline = AbortSignal.timeout(opts.timeoutMs ?? limits.timeoutMs);
   return simpleGit({
     baseDir: dir,
-    binary: ['git', '--no-pager'],
+    binary: cap.UG_GIT_DATA_KB ? ['/bin/sh', cappedGitScript()] : ['git', '--no-pager'],
     config: guardConfig(),
     unsafe: ALLOWED_UNSAFE,
     // Our GIT_* variables are the safe environment itself; simple-git would otherwise refuse them.

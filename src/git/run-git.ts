@@ -6,7 +6,7 @@
  * of hanging the scan.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { availableParallelism, setPriority } from 'node:os';
+import { availableParallelism, setPriority, totalmem } from 'node:os';
 import { redactSecrets } from '../core/index.js';
 import { FETCH_GIT_ARGS, SAFE_GIT_ARGS, safeGitEnv } from './git-env.js';
 
@@ -18,13 +18,59 @@ export interface GitLimits {
   streamTimeoutMs: number;
   /** Kill git after this long without output while we wait for some; 0 disables. */
   idleTimeoutMs: number;
+  /**
+   * Heap (RLIMIT_DATA) of every git process; 0 for none. git reads some files of a repository
+   * whole into memory however large they are (objects/info/alternates, commondir, .gitignore,
+   * an added blob in a diff): a symlink to /dev/zero or a sparse file made git grow to 22 GB.
+   */
+  memoryBytes: number;
 }
 
 const limits: GitLimits = {
   timeoutMs: 10 * 60_000,
   streamTimeoutMs: 60 * 60_000,
   idleTimeoutMs: envMs('UPSTASH_GUARD_GIT_IDLE_TIMEOUT_MS') ?? 2 * 60_000,
+  memoryBytes: memoryFromEnv() ?? Math.max(1024 ** 3, Math.floor(machineMemory() / 2)),
 };
+
+/** The memory this process may use: the machine's, or its container's limit when lower. */
+function machineMemory(): number {
+  const limit = process.constrainedMemory?.() ?? 0;
+  return limit > 0 ? Math.min(limit, totalmem()) : totalmem();
+}
+
+/** UPSTASH_GUARD_GIT_MEMORY_MB: the cap in MiB, 0 for none. */
+function memoryFromEnv(): number | undefined {
+  const raw = process.env.UPSTASH_GUARD_GIT_MEMORY_MB;
+  const v = Number(raw);
+  return raw !== undefined && raw !== '' && Number.isFinite(v) && v >= 0
+    ? v * 1024 ** 2
+    : undefined;
+}
+
+/**
+ * git started through /bin/sh with its heap capped (the shell execs git: same process, same
+ * group). RLIMIT_DATA bounds what git allocates but not the packs it maps read-only, so it does
+ * not get in the way of large repositories. Not on Windows (no /bin/sh, no such limit).
+ */
+export const CAPPED_GIT_SCRIPT =
+  '[ -n "$UG_GIT_DATA_KB" ] && ulimit -S -d "$UG_GIT_DATA_KB" 2>/dev/null; exec git "$@"';
+
+/**
+ * The environment entry that sets the cap, or none. Not for the App's fetch and org clones
+ * (`network`): they run in repositories we created, with objects GitHub served, and index-pack
+ * may need more than the cap for a very large repository.
+ */
+export function memoryCapEnv(network = false): Record<string, string> {
+  if (network || process.platform === 'win32' || limits.memoryBytes <= 0) return {};
+  return { UG_GIT_DATA_KB: String(Math.ceil(limits.memoryBytes / 1024)) };
+}
+
+/** A hint for an error whose git ran out of the memory we gave it. */
+export function memoryHint(stderr: string): string {
+  if (!/out of memory/i.test(stderr) || limits.memoryBytes <= 0) return '';
+  return ` (git's memory is capped at ${Math.round(limits.memoryBytes / 1024 ** 2)} MiB: a hostile repository, or set UPSTASH_GUARD_GIT_MEMORY_MB)`;
+}
 
 function envMs(name: string): number | undefined {
   const v = Number(process.env[name]);
@@ -111,15 +157,21 @@ export function spawnGit(args: readonly string[], opts: GitOptions): GitChild {
 
 function startGit(args: readonly string[], opts: GitOptions): ChildProcessWithoutNullStreams {
   const lead = opts.network ? [...SAFE_GIT_ARGS, ...FETCH_GIT_ARGS] : SAFE_GIT_ARGS;
-  const child = spawn('git', [...lead, ...args], {
-    cwd: opts.cwd,
-    env: safeGitEnv(opts.env),
-    stdio: ['pipe', 'pipe', 'pipe'],
-    windowsHide: true,
-    // Own process group, so a kill also reaches helpers git starts (git-remote-https, index-pack)
-    // that would otherwise hold our pipes open and outlive the timeout.
-    detached: process.platform !== 'win32',
-  });
+  const cap = memoryCapEnv(opts.network);
+  const capped = cap.UG_GIT_DATA_KB !== undefined;
+  const child = spawn(
+    capped ? '/bin/sh' : 'git',
+    capped ? ['-c', CAPPED_GIT_SCRIPT, 'git', ...lead, ...args] : [...lead, ...args],
+    {
+      cwd: opts.cwd,
+      env: safeGitEnv({ ...cap, ...opts.env }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+      windowsHide: true,
+      // Own process group, so a kill also reaches helpers git starts (git-remote-https, index-pack)
+      // that would otherwise hold our pipes open and outlive the timeout.
+      detached: process.platform !== 'win32',
+    },
+  );
   if (opts.niceness && child.pid !== undefined) {
     try {
       setPriority(child.pid, opts.niceness);
@@ -198,7 +250,7 @@ function bytesRead(stream: NodeJS.ReadableStream): number {
 
 /** The last line of git's stderr for an error message, credential shapes masked. */
 export function stderrTail(stderr: string): string {
-  return redactSecrets(stderr.trim().split('\n').pop() ?? '');
+  return redactSecrets((stderr.trim().split('\n').pop() ?? '') + memoryHint(stderr));
 }
 
 /** Kills git and every helper it started (its process group). */
@@ -256,7 +308,7 @@ export function runGit(args: readonly string[], opts: GitOptions): Promise<GitRe
       failure ??= child.failure();
       if (failure) return reject(failure);
       if (code === null || !okCodes.includes(code)) {
-        const first = stderr.trim().split('\n').slice(-3).join(' | ');
+        const first = stderr.trim().split('\n').slice(-3).join(' | ') + memoryHint(stderr);
         return reject(
           new GitError(`git ${args[0]} failed (exit ${code}): ${first}`, args, code, stderr),
         );

@@ -8,6 +8,7 @@ import { accessLabel, plural, severityCounts, verificationLabel } from './labels
 import { code, truncate } from './markdown.js';
 import { messagesMarkdown } from './message-notes.js';
 import { skippedMarkdown, skippedSummary } from './skipped-notes.js';
+import { printableFinding, printableResult } from './printable.js';
 import { sortFindings } from './sort-findings.js';
 import { statsLine } from './stats-line.js';
 
@@ -56,13 +57,21 @@ const LEVEL: Record<Severity, CheckRunAnnotation['annotation_level']> = {
   info: 'notice',
 };
 
-/** One per place in a file; places in commit and tag messages are listed in the summary instead. */
-function annotations(findings: readonly Finding[]): CheckRunAnnotation[] {
-  return findings.flatMap((f) =>
+/**
+ * One per place in a file; places in commit and tag messages are listed in the summary instead.
+ * `shown` are the same findings made printable: the text is theirs, the path the real one (GitHub
+ * attaches an annotation to the file of that exact name).
+ */
+function annotations(
+  findings: readonly Finding[],
+  shown: readonly Finding[],
+): CheckRunAnnotation[] {
+  return shown.flatMap((f, i) =>
     f.occurrences
-      .filter((o) => !o.source)
-      .map((o) => ({
-        path: o.path,
+      .map((o, j) => ({ o, path: findings[i]!.occurrences[j]!.path }))
+      .filter(({ o }) => !o.source)
+      .map(({ o, path }) => ({
+        path,
         start_line: Math.max(1, o.line),
         end_line: Math.max(1, o.line),
         annotation_level: LEVEL[f.severity],
@@ -87,6 +96,13 @@ function configErrorOutput(err: NonNullable<CheckRunContext['configError']>): Ch
   };
 }
 
+/**
+ * Annotations per check run. The App sends them 50 per request, so this caps the requests one
+ * scan makes (20): one blob committed at 100,000 paths, which a fork's pull request can do, made
+ * 100,000 annotations, 2,000 requests from the installation's hourly budget of 5,000.
+ */
+export const MAX_ANNOTATIONS = 1000;
+
 /** The "Upstash credentials" check run: conclusion from severity vs config.failOn. */
 export function renderCheckRun(result: ScanResult | null, ctx: CheckRunContext): CheckRunOutput {
   const out = renderCheckRunBody(result, ctx);
@@ -97,13 +113,16 @@ export function renderCheckRun(result: ScanResult | null, ctx: CheckRunContext):
   };
 }
 
-function renderCheckRunBody(result: ScanResult | null, ctx: CheckRunContext): CheckRunOutput {
-  if (ctx.configError || !result) {
+function renderCheckRunBody(scanned: ScanResult | null, ctx: CheckRunContext): CheckRunOutput {
+  if (ctx.configError || !scanned) {
     return configErrorOutput(
       ctx.configError ?? { source: '.github/upstash-guard.yml', message: 'No scan result.' },
     );
   }
-  const findings = sortFindings(result.findings);
+  // Names are shown as text: no line break or control character out of their code span.
+  const result = printableResult(scanned);
+  const scannedFindings = sortFindings(scanned.findings);
+  const findings = scannedFindings.map(printableFinding);
   const history = (ctx.mode ?? (result.mode === 'history' ? 'history' : 'scan')) === 'history';
   const notScanned = skippedSummary(result);
   const skippedSection = skippedMarkdown(result, ctx.repoUrl);
@@ -143,8 +162,14 @@ function renderCheckRunBody(result: ScanResult | null, ctx: CheckRunContext): Ch
     ? historyTable(findings, ctx.repoUrl)
     : findingsTable(findings, ctx.repoUrl);
   const messages = messagesMarkdown(findings, ctx.repoUrl);
+  const annotated = annotations(scannedFindings, findings);
+  const left = annotated.length - MAX_ANNOTATIONS;
+  const capNote =
+    left > 0
+      ? `\n\n_${left.toLocaleString('en-US')} more places are not annotated (a check run shows the first ${MAX_ANNOTATIONS.toLocaleString('en-US')}); \`upstash-guard scan --format json\` lists every one._`
+      : '';
   const summary = truncate(
-    `${intro}\n\n${table}${messages ? `\n\n${messages}` : ''}\n\n_Scanned ${statsLine(result)}._${skippedSection ? `\n\n${skippedSection}` : ''}`,
+    `${intro}${capNote}\n\n${table}${messages ? `\n\n${messages}` : ''}\n\n_Scanned ${statsLine(result)}._${skippedSection ? `\n\n${skippedSection}` : ''}`,
     MAX_TEXT,
     '_Table truncated: GitHub limits this field to 65,535 characters. Run `upstash-guard scan --format json` locally for every finding._',
   );
@@ -158,6 +183,6 @@ function renderCheckRunBody(result: ScanResult | null, ctx: CheckRunContext): Ch
     title: title.slice(0, MAX_TITLE),
     summary,
     text,
-    annotations: annotations(findings),
+    annotations: annotated.slice(0, MAX_ANNOTATIONS),
   };
 }

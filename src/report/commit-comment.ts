@@ -1,6 +1,7 @@
 import type { Finding, Occurrence } from '../core/types.js';
 import { accessLabel, verificationLabel, where } from './labels.js';
 import { code } from './markdown.js';
+import { printableFinding, printableOccurrence } from './printable.js';
 
 export interface CommitCommentContext {
   /** https://github.com/owner/repo: links to the full guidance when known. */
@@ -18,10 +19,12 @@ export function commitCommentMarker(fingerprint: string): string {
  * the message and line); the marker lets the App skip duplicates.
  */
 export function renderCommitComment(
-  finding: Finding,
-  occurrence: Occurrence,
+  shownFinding: Finding,
+  shownOccurrence: Occurrence,
   ctx: CommitCommentContext = {},
 ): string {
+  const finding = printableFinding(shownFinding);
+  const occurrence = printableOccurrence(shownOccurrence);
   const endpoint = finding.endpoint ? ` for ${code(finding.endpoint)}` : '';
   const history = ctx.history
     ? finding.presentAtHead === false

@@ -1,3 +1,4 @@
+import { escapeJsonText } from './printable.js';
 import type { Finding, ScanResult } from '../core/types.js';
 import { sortFindings } from './sort-findings.js';
 import { TOOL_NAME, TOOL_VERSION } from './tool-info.js';
@@ -70,5 +71,6 @@ export function renderJson(result: ScanResult, opts: JsonOptions = {}): string {
     })),
     skippedCount: result.skippedCount,
   };
-  return `${JSON.stringify(doc, null, 2)}\n`;
+  // The real names, with what a terminal or an editor would act on written as \u escapes.
+  return `${escapeJsonText(JSON.stringify(doc, null, 2))}\n`;
 }

@@ -3,10 +3,18 @@ export function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-/** Inline code that survives backticks inside the value. */
+/**
+ * Inline code that holds any text: the fence is one backtick longer than the longest run inside
+ * (CommonMark closes a span only at a run of the same length), padded with a space when the text
+ * starts or ends with a backtick. A path like "x``@org/team <img>``" stays code instead of
+ * becoming a mention and an image in a comment the App posts. Line breaks must already be gone
+ * (printable): a blank line ends any span.
+ */
 export function code(text: string): string {
-  const fence = text.includes('`') ? '``' : '`';
-  return `${fence}${text}${fence}`;
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
 }
 
 export function commitLink(sha: string | undefined, repoUrl: string | undefined): string {

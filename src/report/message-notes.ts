@@ -1,6 +1,13 @@
-import type { Finding } from '../core/types.js';
+import type { Finding, Occurrence } from '../core/types.js';
 import { TYPE_LABELS, where } from './labels.js';
 import { code, commitLink } from './markdown.js';
+
+/** "commit message, line 3" or "message of tag `v1`, line 3": a tag's name is the repository's. */
+function messagePlace(o: Occurrence): string {
+  return o.source === 'tag-message'
+    ? `message of tag ${code(o.tag ?? '?')}, line ${o.line}`
+    : where(o);
+}
 
 /** At most this many message places are listed; the JSON report has them all. */
 const SHOWN = 50;
@@ -15,7 +22,7 @@ export function messagesMarkdown(findings: readonly Finding[], repoUrl?: string)
       .filter((o) => o.source)
       .map(
         (o) =>
-          `- ${TYPE_LABELS[f.type]} ${code(f.masked)} in the ${where(o)}${o.commit ? ` of ${commitLink(o.commit, repoUrl)}` : ''}`,
+          `- ${TYPE_LABELS[f.type]} ${code(f.masked)} in the ${messagePlace(o)}${o.commit ? ` of ${commitLink(o.commit, repoUrl)}` : ''}`,
       ),
   );
   if (rows.length === 0) return '';

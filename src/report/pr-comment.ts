@@ -3,6 +3,7 @@ import { findingsTable } from './findings-table.js';
 import { renderGuidance } from './guidance/render-guidance.js';
 import { plural, severityCounts } from './labels.js';
 import { truncate } from './markdown.js';
+import { printableResult } from './printable.js';
 import { messagesMarkdown } from './message-notes.js';
 import { skippedMarkdown } from './skipped-notes.js';
 import { sortFindings } from './sort-findings.js';
@@ -23,7 +24,9 @@ export interface PrCommentContext {
  * The single PR comment, found again by its marker and edited in place. With no findings it
  * returns the resolved text if there was an earlier report, else null (nothing to post).
  */
-export function renderPrComment(result: ScanResult, ctx: PrCommentContext = {}): string | null {
+export function renderPrComment(scanned: ScanResult, ctx: PrCommentContext = {}): string | null {
+  // Names are shown as text: no line break or control character out of their code span.
+  const result = printableResult(scanned);
   const findings = sortFindings(result.findings);
   const skipped = skippedMarkdown(result, ctx.repoUrl);
   if (findings.length === 0) {

@@ -1,3 +1,4 @@
+import { escapeJsonText } from './printable.js';
 import { createHash } from 'node:crypto';
 import {
   CREDENTIAL_TYPES,
@@ -222,5 +223,5 @@ export function renderSarif(result: ScanResult, opts: SarifOptions = {}): string
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return `${escapeJsonText(JSON.stringify(log, null, 2))}\n`;
 }

@@ -18,6 +18,7 @@ import { sortFindings } from './sort-findings.js';
 import { countOf, skippedEntry, skippedSummary } from './skipped-notes.js';
 import { skippedLine, statsLine } from './stats-line.js';
 import { markdownToTerminal } from './terminal-markdown.js';
+import { printableResult } from './printable.js';
 
 export interface TextOptions {
   /** ANSI colour: the CLI asks for it when stdout is a TTY and NO_COLOR is unset. */
@@ -94,7 +95,9 @@ function block(f: Finding, p: Palette, verbose: boolean): string[] {
 }
 
 /** Terminal report: grouped by credential, most severe first, one summary line. */
-export function renderText(result: ScanResult, opts: TextOptions = {}): string {
+export function renderText(scanned: ScanResult, opts: TextOptions = {}): string {
+  // Repository names never reach the terminal raw (escape sequences, line breaks, bidi).
+  const result = printableResult(scanned);
   const p = palette(opts.color ?? false);
   const findings = sortFindings(result.findings);
   const out: string[] = [];

@@ -215,6 +215,36 @@ test('pull_request on a depth-1 checkout of the merge commit: scans base..head o
   for (const secret of [leak.token, o.oldToken]) expect(run.all).not.toContain(secret);
 });
 
+test('pull_request whose head switches its own scan off in .github/upstash-guard.yml: the base settings decide', async () => {
+  const o = await origin();
+  o.repo.branch('sneaky');
+  o.repo.checkout('sneaky');
+  const leak = envFile('sneaky-leak');
+  o.repo.write('.env', leak.text);
+  o.repo.write('.github/upstash-guard.yml', "ignorePaths: ['**']\nfailOn: critical\n");
+  const head = o.repo.commit('add env, and ignore everything');
+  await o.push('sneaky', `${head}:refs/pull/9/head`);
+  o.repo.checkout('main');
+  const ws = await checkout(o.url, 'refs/pull/9/head', 'refs/remotes/pull/9/head');
+  const run = await runAction(ws, 'pull_request', {
+    number: 9,
+    pull_request: { number: 9, base: { sha: o.main }, head: { sha: head } },
+  });
+  expect(run.stdout).toContain(
+    'this pull request changes .github/upstash-guard.yml; its settings take effect once merged',
+  );
+  expect(run.code).toBe(1);
+  expect(run.outputs).toMatch(/^failed=true$/m);
+  expect(run.all).not.toContain(leak.token);
+  // A push is judged by its own commit's file (whoever pushes can change the default branch).
+  const push = await runAction(ws, 'push', {
+    ref: 'refs/heads/sneaky',
+    before: o.main,
+    after: head,
+  });
+  expect(push.code).toBe(0);
+});
+
 test('push before..after: a clean push passes even though history holds a token', async () => {
   const o = await origin();
   const before = o.main;

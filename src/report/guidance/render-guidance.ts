@@ -1,3 +1,4 @@
+import { printableFinding } from '../printable.js';
 import type { Finding } from '../../core/types.js';
 import { historyRewriteRecipe } from './history-rewrite.js';
 import { kafkaGuidance } from './kafka.js';
@@ -22,8 +23,10 @@ const FAMILIES: readonly FamilyRule[] = [
 ];
 
 /** Markdown remediation for a set of findings: rotation per family, then the history rewrite. */
-export function renderGuidance(findings: readonly Finding[], ctx: GuidanceContext = {}): string {
-  if (findings.length === 0) return '';
+export function renderGuidance(scanned: readonly Finding[], ctx: GuidanceContext = {}): string {
+  if (scanned.length === 0) return '';
+  // Paths and tag names go into commands: printable, then shell-quoted and fenced.
+  const findings = scanned.map(printableFinding);
   const out: string[] = [`**${ROTATE_FIRST}**`, ''];
   for (const rule of FAMILIES) {
     const g = rule(findings);
