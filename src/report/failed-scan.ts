@@ -2,6 +2,7 @@ import { redactSecrets } from '../core/redact.js';
 import type { CheckRunOutput } from './check-run.js';
 import { MAX_TITLE } from './check-run.js';
 import { code } from './markdown.js';
+import { printable } from './printable.js';
 
 /** The reason is an error message: one line, bounded, shown in a code span. */
 const MAX_REASON = 1_000;
@@ -13,7 +14,8 @@ const MAX_REASON = 1_000;
  * as every message built from input is.
  */
 export function renderFailedScan(reason: string, attempts: number): CheckRunOutput {
-  const line = redactSecrets(reason).replace(/\s+/g, ' ').trim();
+  // Git's messages can quote the scanned repository's names: no control or bidi character.
+  const line = printable(redactSecrets(reason).replace(/\s+/g, ' ').trim());
   const shown = line.length > MAX_REASON ? `${line.slice(0, MAX_REASON)}…` : line;
   return {
     conclusion: 'neutral',

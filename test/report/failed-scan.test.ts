@@ -18,6 +18,9 @@ test('neutral, with the reason, masked and on one bounded line', () => {
   expect(out.summary).toMatch(/13 attempts/);
   expect(out.summary).toMatch(/git fetch of \/acme\/x\.git failed/);
   expect(out.summary).toMatch(/not\*\* a clean result/);
+  const steering = renderFailedScan('bad ref refs/heads/a\u001b]8;;https://x\u0007b\u202ec`', 1);
+  for (const c of ['\u001b', '\u0007', '\u202e']) expect(steering.summary).not.toContain(c);
+  expect(steering.summary).toContain('\\x1b]8;;https://x\\x07b\\u{202e}c');
   const long = renderFailedScan(`x${'y'.repeat(5000)}`, 1);
   expect(long.summary.length).toBeLessThan(1500);
   expect(long.summary).toMatch(/1 attempt\)/);
