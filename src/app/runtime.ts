@@ -37,7 +37,7 @@ import {
 import { processScanJob, type JobVerifier } from '../queue/process-scan-job.js';
 import { notingTips } from '../queue/noting-queue.js';
 import { reportAttemptFailure } from '../queue/log-failure.js';
-import { jobIdOf, PermanentJobError, retryScheduleFromEnv } from '../queue/scan-job.js';
+import { InstallationGoneError, jobIdOf, retryScheduleFromEnv } from '../queue/scan-job.js';
 import type { AttemptFailure, ScanQueue } from '../queue/scan-queue.js';
 import type { ScanJob } from '../queue/scan-job.js';
 import { createIncidentServices, type IncidentServices } from '../incidents/setup.js';
@@ -391,10 +391,12 @@ function moveJournals(cacheDir: string, stateDir: string): void {
  * An installation GitHub no longer knows (404: uninstalled) or has suspended (403 saying so) gets
  * no token on any retry: its jobs fail for good at once instead of retrying for hours.
  */
-function installationGone(err: unknown): PermanentJobError | undefined {
+function installationGone(err: unknown): InstallationGoneError | undefined {
   const status = statusOf(err);
   const message = (err as Error | undefined)?.message ?? '';
   if (status === 404 || (status === 403 && /suspended/i.test(message)))
-    return new PermanentJobError(`the installation is gone or suspended (${status}): ${message}`);
+    return new InstallationGoneError(
+      `the installation is gone or suspended (${status}): ${message}`,
+    );
   return undefined;
 }

@@ -19,6 +19,7 @@ import { postsOnce } from '../github/posts-once.js';
 import type { GitHubClient } from '../github/types.js';
 import { renderFailedScan } from '../report/index.js';
 import { checkRunKeyOf, type CheckRunStore } from './check-run-store.js';
+import { InstallationGoneError } from './scan-job.js';
 import type { AttemptFailure } from './scan-queue.js';
 
 export interface FailedScanDeps {
@@ -30,6 +31,8 @@ export interface FailedScanDeps {
 export async function reportFailedScan(f: AttemptFailure, deps: FailedScanDeps): Promise<void> {
   const { job } = f;
   if (!f.final || (job.kind !== 'pull_request' && job.kind !== 'push') || !job.headSha) return;
+  // Uninstalled or suspended: the App can write nothing there (and GitHub shows no run of it).
+  if (f.error instanceof InstallationGoneError) return;
   const fields = { job: f.jobId, repo: `${job.owner}/${job.repo}`, head: job.headSha };
   try {
     const auth = await deps.auth(job.installationId);

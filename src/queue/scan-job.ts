@@ -170,3 +170,8 @@ export function retryScheduleFromEnv(env: NodeJS.ProcessEnv): RetrySchedule {
 export class PermanentJobError extends Error {
   override name = 'PermanentJobError';
 }
+
+/** The installation is gone or suspended: no token, so nothing can be written for the job. */
+export class InstallationGoneError extends PermanentJobError {
+  override name = 'InstallationGoneError';
+}
