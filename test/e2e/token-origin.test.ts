@@ -41,14 +41,20 @@ describe('the installation token goes only to GitHub (app process)', () => {
     await h?.close();
   });
 
-  it('a clone_url on another host is ignored: git goes to the configured GitHub, the other host sees nothing', async () => {
-    const ref = h.addRepo('victim', 900);
+  /** `acme/<name>` with two clean commits on main, pushed. */
+  async function cleanRepo(name: string, id: number) {
+    const ref = h.addRepo(name, id);
     const r = h.repo();
-    r.write('README.md', '# victim\n');
+    r.write('README.md', `# ${name}\n`);
     const first = r.commit('initial');
     r.write('a.txt', 'clean\n');
     const head = r.commit('clean');
     await h.push(r, ref, 'main');
+    return { ref, first, head };
+  }
+
+  it('a clone_url on another host is ignored: git goes to the configured GitHub, the other host sees nothing', async () => {
+    const { ref, first, head } = await cleanRepo('victim', 900);
     const res = await h.send(
       'push',
       pushEvent(
@@ -170,13 +176,7 @@ describe('the installation token goes only to GitHub (app process)', () => {
 
   it('hostile ref names (option-like, dot-dot, control characters) are never handed to git: the push is scanned, nothing runs', async () => {
     const marker = join(tmpdir(), `ug-upload-pack-${process.pid}`);
-    const ref = h.addRepo('refs', 903);
-    const r = h.repo();
-    r.write('README.md', '# refs\n');
-    const first = r.commit('initial');
-    r.write('a.txt', 'clean\n');
-    const head = r.commit('clean');
-    await h.push(r, ref, 'main');
+    const { ref, first, head } = await cleanRepo('refs', 903);
     const refs = [
       `refs/heads/--upload-pack=touch ${marker}`,
       `--upload-pack=touch ${marker}`,
