@@ -281,6 +281,31 @@ describe('a job that fails for good still reports (app process, in-process queue
     await h?.close();
   });
 
+  it('GitHub refusing the result (422) on every attempt: the failure is reported on one run instead', async () => {
+    // Every write of the result is refused (an output GitHub will not take): attempt 1's
+    // completion, attempt 2's restart in progress and its completion (3 PATCHes); the short
+    // failure report that follows is accepted.
+    h.gh.fail({
+      method: 'PATCH',
+      path: /^\/repos\/acme\/refused\/check-runs\/\d+$/,
+      status: 422,
+      message: 'Invalid request. Only 65535 characters are allowed; 70000 were supplied.',
+      times: 3,
+    });
+    const ref = h.addRepo('refused', 1402);
+    const r = h.repo();
+    r.write('.env', cred.text);
+    const head = r.commit('add env');
+    await h.push(r, ref, 'main');
+    await h.send('push', pushEvent(ref, { ref: 'refs/heads/main', before: ZERO, after: head }));
+    await h.app.waitForLog(/"repo":"acme\/refused"[^\n]*failed for good/, 30_000);
+    const run = await completedRun(h, 'refused', head, 15_000);
+    expect(run.conclusion).toBe('neutral');
+    expect(run.output?.summary).toMatch(/65535 characters/);
+    await settle();
+    expect(stateOf(h, 'refused').runs).toHaveLength(1);
+  }, 60_000);
+
   it('git failing on every attempt, the run shown in progress: that run completed neutral, naming the failure', async () => {
     const ref = h.addRepo('gitdown', 1401);
     const r = h.repo();
