@@ -47,3 +47,23 @@ export function decodeVectorToken(value: string): VectorToken | null {
     return { name, role, uuid, layout: 'current', normalised };
   return { name, role, uuid: idField, layout: 'unrecognised variant', normalised };
 }
+
+/**
+ * A cut (or overlong) copy of a Vector / Search token: the header reads as one (`00`, a name
+ * length, a role length, an id length) and what there is of the name is an endpoint label, but the
+ * bytes do not add up. Docs, logs and chats show such copies; they are not credentials, under no
+ * name (the fallback would otherwise take one for an unknown format).
+ */
+export function isBrokenVectorToken(value: string): boolean {
+  if (decodeVectorToken(value)) return false;
+  const bare = value.replace(/=+$/, '');
+  if (!/^[A-Za-z0-9+/]+$/.test(bare)) return false;
+  const buf = Buffer.from(bare.slice(0, bare.length - (bare.length % 4)), 'base64');
+  if (buf.length < 8 || buf[0] !== 0) return false;
+  const ln = buf[1]!;
+  const lr = buf[2]!;
+  const li = buf[3]!;
+  if (ln < 5 || ln > 63 || lr < 2 || lr > 20 || li < 16 || li > 64) return false;
+  const name = buf.subarray(4, Math.min(buf.length, 4 + ln)).toString('latin1');
+  return /^[a-z0-9]+-[a-z0-9-]*$/.test(name) && buf.length !== 4 + ln + lr + li;
+}

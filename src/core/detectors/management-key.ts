@@ -1,10 +1,23 @@
 import type { Detector, MatchContext } from '../types.js';
 import { nearbyLines } from './nearby.js';
 import { isPlaceholder } from './placeholders.js';
-import { managementKey } from './synthetic.js';
+import { developerApiUrl, managementKey } from './synthetic.js';
 
 const UPSTASH_KEY_NAME =
-  /(UPSTASH[A-Z_]*(?:API|MANAGEMENT|DEVELOPER)[_-]?KEY|upstash[A-Za-z_]*(?:Api|Management)Key|upstash:apiKey|TF_VAR_upstash_api_key)/i;
+  /(UPSTASH[A-Z_]*(?:API|MANAGEMENT|DEVELOPER)[_-]?(?:KEY|TOKEN)|upstash[A-Za-z_]*(?:Api|Management)(?:Key|Token)|upstash:apiKey|TF_VAR_upstash_api_key)/i;
+/**
+ * The Developer API's host. The documented way to call it is Basic auth with the account email
+ * and the key (`curl -u EMAIL:API_KEY https://api.upstash.com/v2/…`): a UUID sent there as
+ * `email:key`, or under a generic api-key name in a file that calls it, is the management key.
+ */
+const DEVELOPER_API = /\bapi\.upstash\.com\b/;
+/**
+ * What stands before the key in Basic credentials: `me@x.io:` (curl `-u`/`--user`, a decoded
+ * `Authorization: Basic` header, URL userinfo with `%40`) or `"me@x.io", "` (requests'
+ * `auth=(…)`, `HTTPBasicAuth(…)`, axios `auth: { username, password }` on one line).
+ */
+const AFTER_EMAIL =
+  /([A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9.-]+\.[A-Za-z]{2,})(?::|["'`][ \t]*,[ \t]*["'`]|["'`][ \t]*,[ \t]*password[ \t]*:[ \t]*["'`])$/;
 const GENERIC_KEY_NAME = /^(api[_-]?key|apiKey)$/i;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
 
@@ -45,20 +58,32 @@ function lineStartBefore(ctx: MatchContext, radius: number): number {
   return Math.max(0, i + 1);
 }
 
+/**
+ * The Developer API's host within `radius` lines (a curl continued over lines, the URL a script
+ * builds a few lines below its `api_key`), and no other API's URL on the key's own line: a file
+ * that calls several APIs holds their keys too.
+ */
+function callsDeveloperApi(ctx: MatchContext, radius: number): boolean {
+  if (/https?:\/\/(?!api\.upstash\.com\b)[\w.-]+\.[a-z]{2,}/i.test(ctx.line)) return false;
+  return DEVELOPER_API.test(nearbyLines(ctx, radius));
+}
+
 /** Upstash context around a UUID: an Upstash API-key name, or an api_key inside an upstash block. */
 function hasUpstashContext(ctx: MatchContext): boolean {
   if (ctx.key && /BOX/i.test(ctx.key)) return false; // Upstash Box keys are box_…, not UUIDs
   if (ctx.key && UPSTASH_KEY_NAME.test(ctx.key)) return true;
   // "Upstash management API key: <uuid>", and Pulumi `upstash:apiKey: <uuid>`.
   if (/upstash([\w -]{0,30}|:)api[ _-]?key/i.test(ctx.before)) return true;
-  // `upstash auth login --email me@x.io --api-key <uuid>` (CLI docs).
-  if (/\bupstash\b.*--api-?key[ =]["']?$/i.test(ctx.before)) return true;
+  // `upstash auth login --email me@x.io --api-key <uuid>` (CLI docs), `--key=` (0.x CLI).
+  if (/\bupstash\b.*--(?:api-?)?key[ =]["']?$/i.test(ctx.before)) return true;
+  if (AFTER_EMAIL.test(ctx.before) && callsDeveloperApi(ctx, 3)) return true;
   // Terraform `variable "upstash_api_key" { default = "<uuid>" }`.
   if (ctx.key === 'default')
     return /variable\s+"upstash\w*api_?key"/i.test(
       ctx.text.slice(lineStartBefore(ctx, 3), ctx.index),
     );
-  if (ctx.key && GENERIC_KEY_NAME.test(ctx.key)) return insideUpstashBlock(ctx);
+  if (ctx.key && GENERIC_KEY_NAME.test(ctx.key))
+    return insideUpstashBlock(ctx) || callsDeveloperApi(ctx, 10);
   return false;
 }
 
@@ -78,12 +103,16 @@ export const managementKeyDetector = {
     if (ctx.key && /(_ID|Id|_UUID|_uuid|_id)$|^(id|uuid)$/i.test(ctx.key)) return null;
     if (isPlaceholder(uuid) || /^0{8}-|^12345678-/.test(uuid)) return null;
     if (!hasUpstashContext(ctx)) return null;
-    const email = EMAIL.exec(
-      nearbyLines(ctx, 15)
-        .split('\n')
-        .filter((l) => /email|UPSTASH_EMAIL/i.test(l))
-        .join('\n'),
-    )?.[0];
+    // The email of Basic credentials (`-u me@x.io:<key>`), else an email line nearby.
+    const basic = AFTER_EMAIL.exec(ctx.before)?.[1]?.replace('%40', '@');
+    const email =
+      basic ??
+      EMAIL.exec(
+        nearbyLines(ctx, 15)
+          .split('\n')
+          .filter((l) => /email|UPSTASH_EMAIL/i.test(l))
+          .join('\n'),
+      )?.[0];
     return {
       type: 'upstash-management-key',
       secret: uuid,
@@ -107,6 +136,11 @@ export const managementKeyDetector = {
       `variable "upstash_api_key" {\n  type    = string\n  default = "${managementKey()}"\n}`,
       `UPSTASH_MANAGEMENT_KEY=${managementKey()}`,
       `provider "upstash" {\n  email   = "ops@example.org"\n  api_key = "${managementKey()}"\n}`,
+      // The Developer API, called as documented (Basic auth: email and key).
+      `curl -X GET ${developerApiUrl()} -u 'ops@example.org:${managementKey()}'`,
+      `r = requests.get("${developerApiUrl('teams')}", auth=("ops@example.org", "${managementKey()}"))`,
+      `email = "ops@example.org"\napi_key = "${managementKey()}"\nurl = "${developerApiUrl()}"`,
+      `UPSTASH_API_TOKEN=${managementKey()}`,
     ],
     negatives: [
       'https://console.upstash.com/redis/3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
@@ -119,6 +153,11 @@ export const managementKeyDetector = {
       'provider "upstash" {\n  email = var.email\n}\nprovider "other" {\n  api_key = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"\n}',
       'upstash:\n  region: eu\nsentry:\n  api_key: 3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
       'variable "region" {\n  default = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"\n}',
+      // A file that calls the Developer API and another API: the other API's key.
+      `const upstash = "${developerApiUrl()}";${'\n'.repeat(12)}api_key = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d" # stripe`,
+      // Basic credentials for another API.
+      "curl -u 'ops@example.org:3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d' https://api.example.com/v1",
+      `curl ${developerApiUrl('redis/database/3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d')} -u "$UPSTASH_EMAIL:$UPSTASH_API_KEY"`,
     ],
   },
 } satisfies Detector;

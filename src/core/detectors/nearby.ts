@@ -17,7 +17,9 @@ export function nearbyLines(ctx: MatchContext, radius: number): string {
  */
 export function assignedName(ctx: MatchContext): string | undefined {
   if (ctx.key) return ctx.key;
-  return /([A-Za-z_$][\w$]*)["'\]]?\s*(?::=|=>|:|=)\s*[@"'`]?$/.exec(ctx.before)?.[1];
+  return /([A-Za-z_$][\w$]*)(?:\\?["'])?\]?\s*(?::=|=>|:|=)\s*(?:\\?[@"'`])?$/.exec(
+    ctx.before,
+  )?.[1];
 }
 
 /** An Upstash database host (`<labels>-<N>.upstash.io`, `…-<N>.kv.vercel-storage.com`); N in group 2. */

@@ -1,4 +1,5 @@
 import type { Candidate, Detector, MatchContext } from '../types.js';
+import { AFTER_NAME } from './assignment.js';
 import { isUnknownFormatSecret } from './fallback.js';
 import { isKnownPublicValue } from './known-examples.js';
 import { assignedName, nearbyLines, UPSTASH_DB_HOST } from './nearby.js';
@@ -38,6 +39,33 @@ function hostFor(ctx: MatchContext, key: string): RegExpExecArray | null | 'fore
 }
 
 /**
+ * Whether a password under `key` is the one of the Upstash database named nearby. A name about
+ * Redis or Upstash (`REDIS_PASSWORD`, `spring.data.redis.password`, `UPSTASH_REDIS_PASSWORD`,
+ * `cachePassword`) or about nothing (`password:` beside `host:` in a client's options, `-a` of
+ * redis-cli, `password=` of a connection string) is; a name about something else
+ * (`POSTGRES_PASSWORD`, `SMTP_PASSWORD`, `ADMIN_PASSWORD` in a .env that also holds the Upstash
+ * URL) only if the host stands under a name with the same subject (`DB_HOST=…upstash.io` beside
+ * `DB_PASSWORD`).
+ */
+function ownsHost(key: string, host: string, ctx: MatchContext): boolean {
+  const subject = key
+    .replace(/^\W+|\W+$/g, '')
+    .replace(/[_.-]?(?:pass(?:word|wd)?|pwd|token)$/i, '');
+  if (subject === '' || /redis|upstash|kv|cache/i.test(subject)) return true;
+  const norm = (s: string): string => s.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+  // Lines written as `\n` escapes in one string (a serialised .env) are lines too.
+  return nearbyLines(ctx, 4)
+    .split(/\n|\\[nr]/)
+    .some(
+      (l) =>
+        l.includes(host) &&
+        norm(/^\s*(?:export\s+|-\s+)?["']?([A-Za-z_][\w.-]*)/.exec(l)?.[1] ?? '').startsWith(
+          norm(subject),
+        ),
+    );
+}
+
+/**
  * A value of no known layout under a plain Redis name (`redisRestToken`, `REDIS_PASSWORD`) next to
  * an Upstash database host and no other host: a credential of that database in a format nobody
  * has seen (an ACL user's password, a new token shape), at low confidence like the fallback's.
@@ -62,6 +90,41 @@ function namedValue(name: string, value: string, ctx: MatchContext): Candidate |
 }
 
 /**
+ * A 32-hex value under `key` as a legacy database's TCP password: with the Upstash host nearby
+ * (high, the identity of the legacy token or URL carrying it), or under an Upstash Redis name
+ * without one (medium). Shared with the redis-cli detector (`-a <pw>` reads as a password name).
+ */
+export function tcpPasswordCandidate(pw: string, key: string, ctx: MatchContext): Candidate | null {
+  if (!PASSWORD_KEY.test(key) && !TOKEN_KEY.test(key)) return null;
+  if (OTHER_PRODUCT.test(key) || isPlaceholder(pw) || isKnownPublicValue(pw)) return null;
+  const host = hostFor(ctx, key);
+  if (host === 'foreign') return null;
+  if (host && !ownsHost(key, host[0], ctx)) return null;
+  if (!host) {
+    if (!UPSTASH_REDIS_NAME.test(key)) return null;
+    return {
+      type: 'upstash-redis-url',
+      secret: pw,
+      identity: `redis-password:${pw}`,
+      readOnly: false, // the default user's password; read-only access uses default_ro + a token
+      confidence: 'medium',
+      details: { layout: 'legacy', form: 'tcp-password' },
+    };
+  }
+  const dbId = Number(host[2]);
+  return {
+    type: 'upstash-redis-url',
+    secret: pw,
+    identity: redisIdentity(dbId, `legacy:${pw}`),
+    readOnly: false, // the default user's password; read-only access uses default_ro + a token
+    endpoint: `https://${host[0]}`,
+    pairKey: `redis-db:${dbId}`,
+    confidence: 'high',
+    details: { database: dbId, layout: 'legacy', form: 'tcp-password', host: host[0] },
+  };
+}
+
+/**
  * A legacy database's TCP password (32 lowercase hex) outside a URL: recognised by its shape and
  * its host, never by entropy (one random 32-hex value in five has "low" entropy). Under a
  * password name (`UPSTASH_REDIS_PASSWORD=…`, `password:` in an ioredis config) or a Redis/Upstash
@@ -81,39 +144,18 @@ export const redisPasswordDetector = {
   // 32 hex assigned to a name with a password/token word (or a k8s `value:`), or any value under
   // a plain Redis credential name (see `namedValue`). Name-first: a bare hex pattern is tried at
   // every hex character of every file that mentions Upstash Redis, which costs more than the rest
-  // of the scan of such a file.
-  pattern:
-    /(?:[Pp]ass|PASS|[Pp]wd|PWD|[Tt]oken|TOKEN|[Vv]alue)\w{0,40}["'\]]?\s*(?::=|=>|:|=)\s*["'`]?([0-9a-f]{32})(?![0-9A-Za-z_-])|(?<![A-Za-z0-9_])(?<name>[Rr]edis(?:Rest)?(?:Token|Password)|REDIS_(?:REST_)?(?:TOKEN|PASSWORD))["']?\s*(?::|=|:=|=>)\s*["'`]?(?<value>[A-Za-z0-9_\-+/=.]{16,300})/g,
+  // of the scan of such a file. `(?!\w)` ends the name where its word ends: every way to write
+  // an assignment starts with a non-word character, so a shorter name cannot match, and without
+  // it each `token`/`value` of a minified bundle was retried at 40 lengths with every form.
+  pattern: new RegExp(
+    String.raw`(?:[Pp]ass|PASS|[Pp]wd|PWD|[Tt]oken|TOKEN|[Vv]alue)\w{0,40}(?!\w)${AFTER_NAME}([0-9a-f]{32})(?![0-9A-Za-z_-])` +
+      String.raw`|(?<![A-Za-z0-9_])(?<name>[Rr]edis(?:Rest)?(?:Token|Password)|REDIS_(?:REST_)?(?:TOKEN|PASSWORD))${AFTER_NAME}(?<value>[A-Za-z0-9_\-+/=.]{16,300})`,
+    'g',
+  ),
   validate(m, ctx): Candidate | null {
     const pw = m[1] ?? m.groups!.value!;
     if (!/^[0-9a-f]{32}$/.test(pw)) return namedValue(m.groups!.name!, pw, ctx);
-    const key = assignedName(ctx) ?? '';
-    if (!PASSWORD_KEY.test(key) && !TOKEN_KEY.test(key)) return null;
-    if (OTHER_PRODUCT.test(key) || isPlaceholder(pw) || isKnownPublicValue(pw)) return null;
-    const host = hostFor(ctx, key);
-    if (host === 'foreign') return null;
-    if (!host) {
-      if (!UPSTASH_REDIS_NAME.test(key)) return null;
-      return {
-        type: 'upstash-redis-url',
-        secret: pw,
-        identity: `redis-password:${pw}`,
-        readOnly: false, // the default user's password; read-only access uses default_ro + a token
-        confidence: 'medium',
-        details: { layout: 'legacy', form: 'tcp-password' },
-      };
-    }
-    const dbId = Number(host[2]);
-    return {
-      type: 'upstash-redis-url',
-      secret: pw,
-      identity: redisIdentity(dbId, `legacy:${pw}`),
-      readOnly: false, // the default user's password; read-only access uses default_ro + a token
-      endpoint: `https://${host[0]}`,
-      pairKey: `redis-db:${dbId}`,
-      confidence: 'high',
-      details: { database: dbId, layout: 'legacy', form: 'tcp-password', host: host[0] },
-    };
+    return tcpPasswordCandidate(pw, assignedName(ctx) ?? '', ctx);
   },
   examples: {
     positives: () => {
@@ -123,6 +165,8 @@ export const redisPasswordDetector = {
         `UPSTASH_REDIS_HOST=${host}\nUPSTASH_REDIS_PORT=${t.dbId}\nUPSTASH_REDIS_PASSWORD=${t.password!}`,
         `const redis = new Redis({\n  host: "${host}",\n  port: ${t.dbId},\n  password: "${t.password!}",\n  tls: {},\n});`,
         `UPSTASH_REDIS_PASSWORD="${t.password!}"`,
+        // A password whose name shares its subject with the host's.
+        `DB_HOST=${host}\nDB_PORT=${t.dbId}\nDB_PASSWORD=${t.password!}`,
         // The legacy password under a token name, next to its REST URL.
         `UPSTASH_REDIS_REST_URL=https://${host}\nUPSTASH_REDIS_REST_TOKEN=${t.password!}`,
         `const redis = new Redis({ url: "https://${host}", token: "${t.password!}" });`,
@@ -138,6 +182,10 @@ export const redisPasswordDetector = {
       'UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\nREDIS_HOST=localhost\nREDIS_PASSWORD=7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e',
       // Another service's 32-hex token in the same .env as an Upstash URL.
       'UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\nMIXPANEL_TOKEN=7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e',
+      // Another service's password in the same .env as an Upstash URL, also serialised into one
+      // JSON string (its lines are `\n` escapes).
+      'UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\nPOSTGRES_PASSWORD=7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e',
+      '{"env": "UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\\nPOSTGRES_PASSWORD=7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e"}',
     ],
   },
 } satisfies Detector;

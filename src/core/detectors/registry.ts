@@ -10,6 +10,7 @@ import { kafkaCredentialsDetector } from './kafka-credentials.js';
 import { managementKeyDetector } from './management-key.js';
 import { qstashSigningKeyDetector } from './qstash-signing-key.js';
 import { qstashTokenDetector } from './qstash-token.js';
+import { redisCliPasswordDetector } from './redis-cli-password.js';
 import { redisEndpointDetector } from './redis-endpoint.js';
 import { redisPasswordDetector } from './redis-password.js';
 import { redisTokenDetector } from './redis-token.js';
@@ -20,6 +21,7 @@ export const DETECTORS: readonly Detector[] = [
   redisTokenDetector,
   redisUrlDetector,
   redisPasswordDetector,
+  redisCliPasswordDetector,
   redisEndpointDetector,
   vectorTokenDetector,
   qstashTokenDetector,

@@ -289,6 +289,11 @@ export function signingKey(o: { legacy?: boolean; seed?: Seed } = {}): string {
   }
 }
 
+/** A URL of the Developer API (the management key's only endpoint), e.g. for `curl -u`. */
+export function developerApiUrl(path = 'redis/databases'): string {
+  return `https://api.upstash.com/v2/${path}`;
+}
+
 /** Developer / management API key: a UUID v4. */
 export function managementKey(o: { seed?: Seed } = {}): string {
   return makeRng(o.seed).uuid();

@@ -2,20 +2,31 @@
  * What a match's surroundings say: the variable it is assigned to, whether it ships to browsers,
  * and whether it sits in a documentation example.
  */
+import { OTHER_ASSIGNMENTS } from '../detectors/assignment.js';
 import type { Exposure } from '../types.js';
 
 const ASSIGN =
-  /(?:^|[\s{,(;[])(?:export\s+|-\s+|set\s+)?["'`]?([A-Za-z_$][A-Za-z0-9_.$-]*)["'`]?\s*(?::=|=>|:|=)\s*["'`]?[^"'`=:]*$/;
+  /(?:^|[\s{,(;[=])(?:export\s+|-\s+|set\s+)?(?:\\?["'`])?([A-Za-z_$][A-Za-z0-9_.$-]*)(?:\\?["'`])?\]?\s*(?::=|=>|:|=|\?=|\|\|=|\?\?=)\s*(?:\\?["'`])?[^"'`=:]*$/;
 
 /** The key a value on this line is assigned to (`KEY=`, `key: `, `"key": `, `token: "`...). */
 export function keyBefore(before: string, previousLine: string | undefined): string | undefined {
   const tail = before.length > 400 ? before.slice(-400) : before;
   const m = ASSIGN.exec(tail);
-  if (!m) return undefined;
-  let key = m[1]!;
-  // Kubernetes / compose style: `- name: UPSTASH_TOKEN` then `value: …` on the next line.
-  if (key === 'value' && previousLine) {
-    const named = /name:\s*["']?([A-Za-z_][A-Za-z0-9_]*)/.exec(previousLine);
+  let key = m?.[1];
+  // A name/value pair (`"name": "X", "value": "…"`, `key="X" value="…"`), or a form the general
+  // rule cannot read (call arguments, `?? "…"`, `ENV X …`).
+  if (key === undefined || /^value$/i.test(key))
+    for (const re of OTHER_ASSIGNMENTS) {
+      const other = re.exec(tail);
+      if (other) return other[1]!;
+    }
+  if (key === undefined) return undefined;
+  // Kubernetes / ECS / CloudFormation style: `- name: UPSTASH_TOKEN` (or `"name": "…",`,
+  // `- Name: …`), render / DigitalOcean `- key: UPSTASH_TOKEN`, then `value: …` on the next line.
+  if (/^value$/i.test(key) && previousLine) {
+    const named = /["']?\b(?:name|key)["']?\s*[:=]\s*["']?([A-Za-z_][A-Za-z0-9_]*)/i.exec(
+      previousLine,
+    );
     if (named) key = named[1]!;
   }
   return key;

@@ -153,13 +153,14 @@ export function unescapeJson(text: string): string | null {
 /**
  * Shell parameter defaults (`${UPSTASH_REDIS_REST_TOKEN:-AYVP…}`, `${X-…}`, `${X:=…}`), as in
  * docker-compose files and scripts: the operator glued to the value would read as part of it (a
- * leading `-`). It becomes spaces, so columns stay put.
+ * leading `-`). It becomes `=` and spaces (`${X= AYVP…}`), so columns stay put and the value reads
+ * as assigned to its variable, as it is when the variable is unset.
  */
 export function shellDefaults(text: string): string | null {
   if (!shellDefault(text)) return null;
   return text.replace(
     SHELL_DEFAULTS,
-    (all, name: string) => name + ' '.repeat(all.length - name.length),
+    (all, name: string) => name + '=' + ' '.repeat(all.length - name.length - 1),
   );
 }
 
@@ -200,6 +201,8 @@ export const layerGates = { jsonEscapes, writtenCodeBeforeRun, shellDefault, url
 export interface WrappedValue {
   /** Index in the text of the base64 run. */
   index: number;
+  /** Index after the run and its `=` padding. */
+  end: number;
   decoded: string;
 }
 
@@ -287,10 +290,14 @@ function base64Spans(bytes: Uint8Array): number[] {
  * printable text and pass the prefilter. `latin1`, when the caller holds it, is the text as bytes,
  * one per character (every character below 0x100).
  */
-export function base64Wrapped(text: string, latin1?: Uint8Array): WrappedValue[] {
+export function base64Wrapped(
+  text: string,
+  latin1?: Uint8Array,
+  opts: { everyValue?: boolean } = {},
+): WrappedValue[] {
   const out: WrappedValue[] = [];
   const bytes = latin1 ?? base64Bytes(text);
-  if (!holdsAnchor(bytes)) return out;
+  if (!opts.everyValue && !holdsAnchor(bytes)) return out;
   const spans = base64Spans(bytes);
   for (let k = 0; k < spans.length; k += 2) {
     const index = spans[k]!;
@@ -310,9 +317,100 @@ export function base64Wrapped(text: string, latin1?: Uint8Array): WrappedValue[]
     const buf = Buffer.from(run, 'base64');
     if (buf.length < 16 || !isPrintable(buf)) continue;
     const decoded = buf.toString('utf8');
-    if (mayContainSecret(decoded)) out.push({ index, decoded });
+    if (mayContainSecret(decoded) || (opts.everyValue && oneLine(decoded) !== null))
+      out.push({ index, end, decoded });
   }
   return out;
+}
+
+/** A stretch of the text with its one-line wrapped values decoded in place; `from` is its offset. */
+export interface WrappedWindow {
+  from: number;
+  text: string;
+}
+
+/**
+ * Lines and characters of surroundings kept around a wrapped value (its name, nearby hosts): the
+ * lines the detectors read, and more than the pipeline's context cut (600 characters).
+ */
+const WINDOW_LINES = 5;
+const WINDOW_CHARS = 800;
+
+/**
+ * The stretches of the text around its one-line wrapped values, each value decoded in place and
+ * padded with spaces to its run's length, so that a position in a window is the same position in
+ * the text (lines and columns stay put). A value read in place keeps its surroundings: the name it
+ * is assigned to (`UPSTASH_KAFKA_REST_PASSWORD: <base64>`), the hosts on the lines around it
+ * (themselves decoded), what the file is. Only the stretches are rescanned, not the whole text: a
+ * bundle with hundreds of inline source maps would otherwise be scanned twice. Values of several
+ * lines (a whole .env) carry their own names and are scanned on their own.
+ */
+export function wrappedWindows(text: string, wrapped: readonly WrappedValue[]): WrappedWindow[] {
+  const spans: {
+    from: number;
+    to: number;
+    runs: { index: number; end: number; value: string }[];
+  }[] = [];
+  for (const w of wrapped) {
+    const value = oneLine(w.decoded);
+    if (value === null) continue;
+    const end = w.end;
+    // From the start of the line WINDOW_LINES above to the end of the line WINDOW_LINES below,
+    // at most WINDOW_CHARS each side (searched within those bounds: a minified bundle's one line
+    // of megabytes is not walked once per value).
+    const lo = Math.max(0, w.index - WINDOW_CHARS);
+    const head = text.slice(lo, w.index);
+    let from = lo;
+    let cut = head.length;
+    for (let k = 0; k <= WINDOW_LINES && cut > 0; k++) {
+      const nl = head.lastIndexOf('\n', cut - 1);
+      if (nl < 0) break;
+      from = lo + nl + 1;
+      cut = nl;
+    }
+    const hi = Math.min(text.length, end + WINDOW_CHARS);
+    const tail = text.slice(end, hi);
+    let to = hi;
+    for (let k = 0, at = -1; k <= WINDOW_LINES; k++) {
+      const nl = tail.indexOf('\n', at + 1);
+      if (nl < 0) break;
+      to = end + nl;
+      at = nl;
+    }
+    const run = { index: w.index, end, value };
+    const last = spans[spans.length - 1];
+    if (last && from <= last.to) {
+      last.to = Math.max(last.to, to);
+      last.runs.push(run);
+    } else spans.push({ from, to, runs: [run] });
+  }
+  return spans.map(({ from, to, runs }) => {
+    let out = '';
+    let at = from;
+    for (const r of runs) {
+      out += text.slice(at, r.index) + r.value.padEnd(r.end - r.index, ' ');
+      at = r.end;
+    }
+    return { from, text: out + text.slice(at, to) };
+  });
+}
+
+/**
+ * A wrapped value as one line, or null if it has several. One trailing newline is dropped:
+ * `echo "$TOKEN" | base64`, the usual way a Secret's value is made, encodes one.
+ */
+export function oneLine(decoded: string): string | null {
+  const value = decoded.replace(/\r?\n$/, '');
+  return /[\n\r]/.test(value) ? null : value;
+}
+
+/**
+ * A Kubernetes Secret (YAML or JSON): its `data:` values are base64 of the secret values, whatever
+ * they are. Every one-line value is decoded, not only those holding a keyword: a management key,
+ * a legacy TCP password or a Kafka password holds none, and its name and host are outside it.
+ */
+export function isKubernetesSecret(text: string): boolean {
+  return text.includes('Secret') && /(?:^|\n)\s*["']?kind["']?\s*:\s*["']?Secret\b/.test(text);
 }
 
 /**

@@ -24,8 +24,16 @@
 import { DETECTORS } from '../detectors/registry.js';
 import { base64Anchors } from '../detectors/base64-anchors.js';
 
-/** Anchors for the decoding layers: base64-wrapped values (Kubernetes Secrets, config blobs). */
-const LAYER_KEYWORDS = ['kind: Secret', '"kind": "Secret"', ...base64Anchors('upstash')];
+/**
+ * Anchors for the decoding layers: base64-wrapped values (Kubernetes Secrets, config blobs), and
+ * the Developer API's host, beside which a Basic header's `email:key` is decoded (scan-text.ts).
+ */
+export const LAYER_KEYWORDS = [
+  'kind: Secret',
+  '"kind": "Secret"',
+  'api.upstash.com',
+  ...base64Anchors('upstash'),
+];
 
 export const PREFILTER_KEYWORDS: readonly string[] = [
   ...new Set([...DETECTORS.flatMap((d) => d.keywords), ...LAYER_KEYWORDS]),

@@ -11,7 +11,16 @@ import {
   isSealedSecret,
   keyBefore,
 } from './context.js';
-import { base64Wrapped, shellDefaults, stripAnsi, unescapeJson, urlDecode } from './layers.js';
+import {
+  base64Wrapped,
+  isKubernetesSecret,
+  wrappedWindows,
+  oneLine,
+  shellDefaults,
+  stripAnsi,
+  unescapeJson,
+  urlDecode,
+} from './layers.js';
 import { keywordsIn } from './prefilter.js';
 
 export interface ScanTextOptions {
@@ -23,6 +32,10 @@ export interface ScanTextOptions {
    */
   latin1?: Uint8Array;
 }
+
+/** The escapes the JSON and URL layers decode (layers.ts: unescapeJson, urlDecode), at a position. */
+const JSON_ESCAPE_AT = /^\\(?:\/|u00[2-7][0-9a-fA-F])/;
+const URL_ESCAPE_AT = /^%(?:2[0-9A-Fa-f]|3[A-Fa-f]|40|5[B-Fb-f]|60|7[B-Eb-e])/;
 
 /** Context is cut to this many characters each side, so minified one-line bundles stay cheap. */
 const CONTEXT_CHARS = 600;
@@ -54,16 +67,72 @@ export function scanText(fragment: Fragment, opts: ScanTextOptions = {}): Hit[] 
   if (shell !== null) layers.push({ name: 'shell', text: shell });
   const ansi = stripAnsi(text);
   if (ansi !== null) layers.push({ name: 'ansi', text: ansi });
+  // Base64-wrapped values (Kubernetes Secret `data:`, config blobs): one-line values decoded in
+  // place, as a layer of their own; values of several lines are scanned on their own below. In a
+  // Secret, and beside the Developer API (`Authorization: Basic <email:key>`), every one-line
+  // value is decoded: a management key or a legacy password holds no keyword.
+  const present = keywordsIn(text, latin1);
+  const wrapped = base64Wrapped(text, latin1, {
+    everyValue:
+      ((present.has('kind: Secret') || present.has('"kind": "Secret"')) &&
+        isKubernetesSecret(text)) ||
+      present.has('api.upstash.com'),
+  });
 
   for (const layer of layers) {
     const starts = lazyLineStarts(layer.text);
     const idx = (i: number): number => lineOf(starts(), i);
     const bytes = layer.text === text ? latin1 : undefined;
-    matchLayer(layer.text, layer.name, fragment.path, detectors, raw, idx, starts, bytes);
+    // A value that goes on in an escape (`…fw\u003d\u003d`, `…%3D`) is read whole by the layer
+    // that decodes it: read here, it would be a second, cut credential.
+    const cut =
+      layer.name === 'plain'
+        ? (at: number) =>
+            (json !== null && JSON_ESCAPE_AT.test(text.slice(at, at + 6))) ||
+            (url !== null && URL_ESCAPE_AT.test(text.slice(at, at + 3)))
+        : layer.name === 'json' && url !== null
+          ? (at: number) => URL_ESCAPE_AT.test(layer.text.slice(at, at + 3))
+          : undefined;
+    const found = layer.text === text ? present : undefined;
+    matchLayer(
+      layer.text,
+      layer.name,
+      fragment.path,
+      detectors,
+      raw,
+      idx,
+      starts,
+      bytes,
+      cut,
+      found,
+    );
   }
-  // Base64-wrapped values: scan the decoded text, report at the line of the wrapped run.
+  // One-line wrapped values, read in place within the stretch around them.
   const starts = lazyLineStarts(text);
-  for (const w of base64Wrapped(text, latin1)) {
+  for (const win of wrappedWindows(text, wrapped)) {
+    // Line starts in the window's coordinates (the first may be before it: negative).
+    const local = (): number[] => {
+      const all = starts();
+      const first = lineOf(all, win.from);
+      const out: number[] = [];
+      for (let l = first; l < all.length && all[l]! < win.from + win.text.length; l++)
+        out.push(all[l]! - win.from);
+      return out;
+    };
+    let localStarts: number[] | undefined;
+    matchLayer(
+      win.text,
+      `base64@${win.from}`,
+      fragment.path,
+      detectors,
+      raw,
+      (i) => lineOf(starts(), win.from + i),
+      () => (localStarts ??= local()),
+    );
+  }
+  // Wrapped values of several lines: scan the decoded text, report at the line of the run.
+  for (const w of wrapped) {
+    if (oneLine(w.decoded) !== null) continue;
     const before: RawHit[] = [];
     matchLayer(
       w.decoded,
@@ -93,15 +162,28 @@ function matchLayer(
   lineIdxOf: (i: number) => number,
   layerStarts: () => number[],
   latin1?: Uint8Array,
+  cutByEscape?: (end: number) => boolean,
+  keywords?: { has(keyword: string): boolean },
 ): void {
-  const present = keywordsIn(text, latin1);
+  const present = keywords ?? keywordsIn(text, latin1);
   for (const d of detectors) {
     if (!d.keywords.some((k) => present.has(k))) continue;
-    for (const m of detectorMatches(d, text)) {
+    const matches = detectorMatches(d, text);
+    // A rejected candidate must not hide one that starts inside it: `NAME: process.env.NAME ??
+    // "<value>"` first matches the reference, and the real value's name is within that match.
+    let rejected = false;
+    for (let r = matches.next(); !r.done; r = matches.next(rejected)) {
+      const m = r.value;
+      rejected = true;
       const value = m.groups?.value ?? m[1] ?? m[0];
       const start = m.index + Math.max(0, m[0].indexOf(value));
+      if (cutByEscape?.(start + value.length)) continue;
       const { line, before, after, previous } = lineAround(text, start);
-      const key = keyBefore(before, previous);
+      // The key is read only if the detector asks for it or the hit is kept: most candidates
+      // (base64 runs in bundles) are rejected on their own, and reading the key costs more.
+      let memo: string | undefined | null = null;
+      const keyOf = (): string | undefined =>
+        (memo === null ? (memo = keyBefore(before, previous)) : memo) || undefined;
       const ctx: MatchContext = {
         line,
         before,
@@ -109,10 +191,13 @@ function matchLayer(
         path,
         text,
         index: start,
-        ...(key ? { key } : {}),
+        get key() {
+          return keyOf();
+        },
       };
       const candidate = d.validate(m, ctx);
       if (!candidate) continue;
+      rejected = false;
       const starts = layerStarts();
       const lineStart = starts[lineOf(starts, start)]!;
       out.push({
@@ -122,7 +207,7 @@ function matchLayer(
         candidate,
         lineIdx: lineIdxOf(start),
         column: start - lineStart + 1,
-        key,
+        key: keyOf(),
         layer,
       });
     }
@@ -133,9 +218,13 @@ function matchLayer(
  * Every match of the detector's pattern, leftmost first and not overlapping, as a global regex
  * finds them. With an anchor, the pattern is tried (sticky) only at each occurrence of the literal
  * minus its offset: every match starts at such a place, and trying them in order finds the same
- * leftmost match the global scan would.
+ * leftmost match the global scan would. `next(true)` says the last match was rejected: the search
+ * then resumes right after its start instead of after its end.
  */
-export function* detectorMatches(d: Detector, text: string): Generator<RegExpExecArray> {
+export function* detectorMatches(
+  d: Detector,
+  text: string,
+): Generator<RegExpExecArray, void, boolean | undefined> {
   const flags = d.pattern.flags.replace(/[gy]/g, '');
   if (!d.anchor) {
     const re = new RegExp(d.pattern.source, flags + 'g');
@@ -144,7 +233,7 @@ export function* detectorMatches(d: Detector, text: string): Generator<RegExpExe
         re.lastIndex++;
         continue;
       }
-      yield m;
+      if (yield m) re.lastIndex = m.index + 1;
     }
     return;
   }
@@ -157,8 +246,7 @@ export function* detectorMatches(d: Detector, text: string): Generator<RegExpExe
     re.lastIndex = start;
     const m = re.exec(text);
     if (!m || m[0].length === 0) continue;
-    yield m;
-    from = start + m[0].length;
+    if (!(yield m)) from = start + m[0].length;
   }
 }
 

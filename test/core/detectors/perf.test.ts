@@ -23,6 +23,14 @@ describe('detector cost on hostile input', () => {
     ['one word of repeated Upstash stems', 'UPSTASHupstashQStash'.repeat(12000)],
     ['many almost-names', 'upstashRedisRestTokenX_'.repeat(10000) + '='],
     ['many Redis names next to a host', 'redisRestToken: "AB", x-1.upstash.io\n'.repeat(6000)],
+    // The assignment forms of core/detectors/assignment.ts: spaces after names (the ENV form's
+    // lookbehind), call arguments, escaped quotes, name/value pairs over two lines.
+    ['many names followed by spaces', 'ENV UPSTASH_REDIS_PASSWORD   '.repeat(8000)],
+    ['one word of names and spaces', `${'upstashRedisRestToken'.repeat(5000)}   =`],
+    ['many quoted call arguments', '("UPSTASH_REDIS_REST_TOKEN", "'.repeat(8000)],
+    ['many escaped quotes', '[\\"UPSTASH_REDIS_PASSWORD\\"] = \\"'.repeat(7000)],
+    ['many name/value pairs', '- name: UPSTASH_REDIS_REST_TOKEN\n  value: \n'.repeat(5000)],
+    ['many redis-cli -a', 'redis-cli -a -a -a -a x-1.upstash.io\n'.repeat(6000)],
   ])('%s (~240 KB) scans in under 1.5 s', (_name, body) => {
     const ms = time(`${KEYWORDS}\n${body}`);
     expect(ms).toBeLessThan(1500);

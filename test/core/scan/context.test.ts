@@ -166,6 +166,14 @@ describe('context rules on hostile input (the whole pipeline)', () => {
     ['long labels before the suffix', ('a-'.repeat(2000) + '1.upstash.io').repeat(60)],
     ['many escapes and shell defaults', '\\nAYVPAAIncDEzNDQ0MDhhNzJm ${X:-y} '.repeat(8000)],
     [
+      'a Kubernetes Secret with many base64 values (each decoded in place)',
+      `kind: Secret\ndata:\n${`  K: ${Buffer.from('x-1.upstash.io password 7f3a9c2e').toString('base64')}\n`.repeat(5000)}`,
+    ],
+    [
+      'one line of many wrapped values (windows stay bounded)',
+      `kind: Secret\n${`"${Buffer.from('UPSTASH_REDIS_REST_TOKEN=AAIabc').toString('base64')}",`.repeat(6000)}`,
+    ],
+    [
       'many hits in a Markdown file',
       `## Example\n${'UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\n'.repeat(10_000)}`,
     ],

@@ -1,5 +1,11 @@
 import { mayContainSecret, PREFILTER_KEYWORDS } from '../../../src/core/scan/prefilter.js';
-import { base64Runs, base64Wrapped, layerGates } from '../../../src/core/scan/layers.js';
+import {
+  base64Runs,
+  base64Wrapped,
+  wrappedWindows,
+  isKubernetesSecret,
+  layerGates,
+} from '../../../src/core/scan/layers.js';
 
 /** The definition the one-pass scanner replaces. */
 const REFERENCE = /(?<![A-Za-z0-9+/=])([A-Za-z0-9+/]{24,}={0,2})(?![A-Za-z0-9+/=])/g;
@@ -77,16 +83,56 @@ describe('base64Wrapped', () => {
   it('decodes a wrapped value that passes the prefilter and skips integrity digests', () => {
     const inner = Buffer.from('url: https://example-1234.upstash.io/path').toString('base64');
     expect(base64Wrapped(`data:\n  CONFIG: ${inner}\n`)).toEqual([
-      { index: 16, decoded: 'url: https://example-1234.upstash.io/path' },
+      { index: 16, end: 16 + inner.length, decoded: 'url: https://example-1234.upstash.io/path' },
     ]);
     expect(base64Wrapped(`"integrity": "sha512-${inner}"`)).toEqual([]);
   });
 });
 
+describe('wrappedWindows', () => {
+  it('decodes one-line values in place, padded, so lines and columns stay put', () => {
+    const a = Buffer.from('https://x-1234.upstash.io').toString('base64');
+    const b = Buffer.from('one line, then a newline\n').toString('base64');
+    const cert = Buffer.from('a\nb\nc\nd\ne\nf\ng\nh\ni').toString('base64');
+    const text = `kind: Secret\ndata:\n  URL: ${a}\n  NOTE: ${b}\n  CERT: ${cert}\n`;
+    const windows = wrappedWindows(text, base64Wrapped(text, undefined, { everyValue: true }));
+    expect(windows).toHaveLength(1);
+    const [w] = windows;
+    // The same length as the stretch it stands for, line for line.
+    const original = text.slice(w!.from, w!.from + w!.text.length);
+    expect(w!.text.split('\n').map((l) => l.length)).toEqual(
+      original.split('\n').map((l) => l.length),
+    );
+    expect(w!.text).toContain('  URL: https://x-1234.upstash.io ');
+    // One trailing newline (`echo … | base64`) is dropped; a value of several lines is left.
+    expect(w!.text).toContain('  NOTE: one line, then a newline ');
+    expect(w!.text).toContain(`  CERT: ${cert}`);
+  });
+
+  it('keeps only the stretch around each value, however long the text and its lines', () => {
+    const v = Buffer.from('token=AAIxxxxxxxxxxxxxxxxxxxxxxxx').toString('base64');
+    const filler = 'x;'.repeat(50_000);
+    const text = `${'line\n'.repeat(1000)}a: ${v}\n${'line\n'.repeat(1000)}${filler}"${v}"${filler}`;
+    const windows = wrappedWindows(text, base64Wrapped(text));
+    expect(windows).toHaveLength(2);
+    for (const w of windows) expect(w.text.length).toBeLessThan(5000);
+    expect(text.slice(windows[0]!.from).startsWith('line\n')).toBe(true);
+    expect(windows[0]!.text.split('\n')).toHaveLength(11);
+  });
+
+  it('recognises a Kubernetes Secret in YAML and JSON, not a SealedSecret', () => {
+    expect(isKubernetesSecret('apiVersion: v1\nkind: Secret\n')).toBe(true);
+    expect(isKubernetesSecret('{\n  "kind": "Secret",\n')).toBe(true);
+    expect(isKubernetesSecret("kind: 'Secret'\n")).toBe(true);
+    expect(isKubernetesSecret('kind: SealedSecret\n')).toBe(false);
+    expect(isKubernetesSecret('# a Secret\nkind: ConfigMap\n')).toBe(false);
+  });
+});
+
 describe('base64Wrapped rules out runs before decoding them', () => {
   /** The definition: every run decoded whole, kept when printable and holding a keyword. */
-  function reference(text: string): { index: number; decoded: string }[] {
-    const out: { index: number; decoded: string }[] = [];
+  function reference(text: string): { index: number; end: number; decoded: string }[] {
+    const out: { index: number; end: number; decoded: string }[] = [];
     for (const { index, run } of base64Runs(text)) {
       if (run.length % 4 === 1) continue;
       if (/sha(1|256|384|512)-$/.test(text.slice(Math.max(0, index - 7), index))) continue;
@@ -94,7 +140,7 @@ describe('base64Wrapped rules out runs before decoding them', () => {
       if (buf.length < 16) continue;
       if ([...buf].some((b) => b < 0x09 || (b > 0x0d && b < 0x20) || b === 0x7f)) continue;
       const decoded = buf.toString('utf8');
-      if (mayContainSecret(decoded)) out.push({ index, decoded });
+      if (mayContainSecret(decoded)) out.push({ index, end: index + run.length, decoded });
     }
     return out;
   }

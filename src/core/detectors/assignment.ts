@@ -1,0 +1,66 @@
+/**
+ * How a value is written after the name it is assigned to, in one place: the pipeline's key
+ * (`keyBefore`) and the name-first detector patterns (Redis password, fallback) read the same
+ * syntaxes, so a form added here is understood everywhere. Each form was a miss in the
+ * containers matrix (test/core/scan/containers-matrix.test.ts) before it was listed.
+ */
+
+/**
+ * A quote, or a quote escaped the way code inside a JSON string is (`\"`: notebook cells,
+ * serialised configs, a `.env` stringified into JSON).
+ */
+const Q = String.raw`\\?["'\x60]`;
+
+/**
+ * Regex source for what stands between a name and its value, from right after the name to the
+ * first character of the value:
+ * - `NAME=v`, `NAME = "v"`, `NAME: v`, `"NAME": "v"`, `NAME := v`, `NAME => v`, Makefile's
+ *   `NAME ?= v`, Ruby's `ENV['NAME'] ||= 'v'`, and subscripts `os.environ["NAME"] = "v"`,
+ *   `ENV['NAME'] = 'v'`, `$_ENV['NAME'] = 'v'`; never `${NAME:-v}`, whose `:-` is a shell default
+ *   operator (read by the shell layer as `${NAME= v}`), not a colon before a value `-v`;
+ * - a quoted name and a quoted value as a call's arguments or a tuple:
+ *   `os.environ.setdefault("NAME", "v")`, `os.getenv('NAME', 'v')`, `Setenv("NAME", "v")`;
+ * - a default after a reference: `process.env.NAME ?? "v"`, `process.env.NAME || 'v'`;
+ * - an XML attribute pair: `<add key="NAME" value="v" />`.
+ */
+export const ASSIGNMENT_OPERATOR = String.raw`(?:(?:${Q})?\]?\s*(?::=|=>|:(?![-=])|=|\?=|\|\|=|\?\?=)\s*(?:${Q})?|${Q}\]?[ \t]*,[ \t]*${Q}|[ \t]*(?:\?\?|\|\|)[ \t]*${Q}|${Q}[ \t]+[Vv]alue[ \t]*=[ \t]*${Q})`;
+
+/**
+ * `ENV NAME v` (Dockerfile's space form), `setx NAME v` (Windows), fish's `set -gx NAME v`: only
+ * at the start of a line, where a space is the assignment. The lookbehind that checks the line's
+ * start comes after the spaces and is bounded, so it is tried only where a name is followed by a
+ * space and never reads back further than a name: unbounded, it read back over a whole word at
+ * every candidate position of a hostile one-word file (quadratic).
+ */
+export const SPACE_ASSIGNMENT_AFTER_NAME = String.raw`[ \t]+(?<=(?:^|\n)[ \t]*(?:ENV|setx|set[ \t]+-[A-Za-z]{1,4})[ \t]+[A-Za-z0-9_]{1,120}[ \t]+)["']?`;
+
+/**
+ * A name whose value follows as the `value` of a name/value pair: on the same line (`{"name":
+ * "NAME", "value": "v"}` in ECS and Azure app settings, Terraform `{ name = "NAME", value = "v" }`)
+ * or on the next (`- name: NAME` then `value: v` in Kubernetes, `- Name:`/`Value:` in
+ * CloudFormation, render's `- key:`/`value:`, pretty-printed ECS). For name-first patterns; the
+ * pipeline's `keyBefore` reads the same pairs from the `value` side.
+ */
+export const NAME_VALUE_PAIR = String.raw`(?:(?:${Q})?[ \t]*,[ \t]*(?:${Q})?[Vv]alue(?:${Q})?[ \t]*[:=][ \t]*(?:${Q})?|(?:${Q})?,?[ \t]*\r?\n[ \t]*(?:-[ \t]*)?(?:${Q})?[Vv]alue(?:${Q})?[ \t]*[:=][ \t]*(?:${Q})?)`;
+
+/** A name followed by any of the forms above, as a regex source (name characters excluded). */
+export const AFTER_NAME = `(?:${ASSIGNMENT_OPERATOR}|${SPACE_ASSIGNMENT_AFTER_NAME})`;
+
+/**
+ * The forms that `keyBefore`'s general `NAME <op> value` rule cannot read, each ending where the
+ * value starts; group 1 is the name. Tried in order, after that rule found nothing (or found
+ * only the word `value` of a name/value pair).
+ */
+export const OTHER_ASSIGNMENTS: readonly RegExp[] = [
+  // `<add key="NAME" value="`, `{"name": "NAME", "value": "` (ECS, Azure app settings),
+  // `{ name = "NAME", value = "` (Terraform), `- Name: NAME … Value:` on one line.
+  /["']?\b(?:key|name)["']?[ \t]*[:=][ \t]*["']([A-Za-z_][\w.-]*)["'][ \t]*,?[ \t]*["']?value["']?[ \t]*[:=][ \t]*["']?$/i,
+  // ("NAME", "value"): a call's arguments, a tuple, an SQL row.
+  /\\?["'`]([A-Za-z_][\w.-]*)\\?["'`]\]?[ \t]*,[ \t]*\\?["'`]$/,
+  // process.env.NAME ?? "value", ENV.fetch… || 'value'.
+  /([A-Za-z_$][\w$]*)[ \t]*(?:\?\?|\|\|)[ \t]*\\?["'`]$/,
+  // Dockerfile `ENV NAME value`, `setx NAME value`, fish `set -gx NAME value`.
+  /^[ \t]*(?:ENV|setx|set[ \t]+-[A-Za-z]+)[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+["']?$/,
+  // <NAME>value</NAME> (XML settings).
+  /<([A-Za-z_][\w.-]*)>$/,
+];
