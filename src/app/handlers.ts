@@ -2,6 +2,7 @@
  * One handler per event: validate, map to jobs, enqueue. Nothing else happens in the webhook path,
  * so deliveries are answered in milliseconds.
  */
+import { createHash } from 'node:crypto';
 import type { Probot } from 'probot';
 import type { ScanQueue } from '../queue/scan-queue.js';
 import type { ScanJob } from '../queue/scan-job.js';
@@ -11,6 +12,11 @@ import { pullRequestJob, pushJob, rerunJob } from './to-scan-job.js';
 type Payload = Record<string, unknown>;
 const obj = (v: unknown): Payload | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Payload) : undefined;
+
+/** A delivery named by its content (see the Re-run and installation handlers). */
+function contentKey(payload: unknown): string {
+  return createHash('sha256').update(JSON.stringify(payload)).digest('hex').slice(0, 32);
+}
 
 /** The queue did not answer in time (Redis away): the delivery is answered 503 to be redelivered. */
 export class QueueUnavailableError extends Error {
@@ -79,16 +85,24 @@ export function registerHandlers(app: Probot, queue: ScanQueue, hooks: HandlerHo
   app.on('push', async (ctx) =>
     enqueue([pushJob(ctx.payload as unknown as Payload, ctx.id)], ctx.name),
   );
+  // Re-runs and installations are jobs per delivery (their ids carry it), so the delivery is
+  // named by its content, not by the X-GitHub-Delivery header: the signature covers the body
+  // only, and a captured delivery replayed under fresh headers was a new job each time (an
+  // installation: every repository's history scanned again). GitHub's redelivery resends the
+  // same body; a new click on Re-run sends a new one (the run's state in it changed).
   app.on(['check_run.rerequested', 'check_suite.rerequested'], async (ctx) =>
-    enqueue([rerunJob(ctx.payload as unknown as Payload, ctx.id)], ctx.name),
+    enqueue([rerunJob(ctx.payload as unknown as Payload, contentKey(ctx.payload))], ctx.name),
   );
   app.on('check_run.requested_action', async (ctx) => {
     if (ctx.payload.requested_action?.identifier !== 'reverify') return;
-    await enqueue([rerunJob(ctx.payload as unknown as Payload, ctx.id)], ctx.name);
+    await enqueue([rerunJob(ctx.payload as unknown as Payload, contentKey(ctx.payload))], ctx.name);
   });
   // One installation-level job pages the repositories in a worker (src/queue/install-job.ts).
   app.on(['installation.created', 'installation_repositories.added'], async (ctx) =>
-    enqueue([installationJob(ctx.payload as unknown as Payload, ctx.id)], ctx.name),
+    enqueue(
+      [installationJob(ctx.payload as unknown as Payload, contentKey(ctx.payload))],
+      ctx.name,
+    ),
   );
   // Removed or deleted repositories and deleted installations: their clones go. The payload is
   // read defensively (a missing or null field is ignored): a TypeError here would answer 500.

@@ -17,7 +17,12 @@ import { statusOf, type GitHubClient } from '../github/types.js';
 import { instrumentOctokit } from './github-metrics.js';
 import { InstallationAuth } from './installation-auth.js';
 import { BullScanQueue, redisConnection } from '../queue/bullmq-queue.js';
-import { MemoryCheckRunStore, RedisCheckRunStore } from '../queue/check-run-store.js';
+import {
+  MemoryCheckRunStore,
+  RedisCheckRunStore,
+  type CheckRunStore,
+} from '../queue/check-run-store.js';
+import { reportFailedScan } from '../queue/report-failed-scan.js';
 import { InProcessQueue } from '../queue/in-process-queue.js';
 import { warnIfRedisUnsafe } from '../queue/redis-requirements.js';
 import { stepHookFromEnv } from '../queue/step-hook.js';
@@ -32,7 +37,7 @@ import {
 import { processScanJob, type JobVerifier } from '../queue/process-scan-job.js';
 import { notingTips } from '../queue/noting-queue.js';
 import { reportAttemptFailure } from '../queue/log-failure.js';
-import { jobIdOf, PermanentJobError, retryScheduleFromEnv } from '../queue/scan-job.js';
+import { InstallationGoneError, jobIdOf, retryScheduleFromEnv } from '../queue/scan-job.js';
 import type { AttemptFailure, ScanQueue } from '../queue/scan-queue.js';
 import type { ScanJob } from '../queue/scan-job.js';
 import { createIncidentServices, type IncidentServices } from '../incidents/setup.js';
@@ -94,15 +99,22 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
     announce,
   );
   metrics.readInstallRunsFrom(() => installRuns.store.overview());
+  // Each job's check run id, so retries on any worker update the same run.
+  const checkRuns: CheckRunStore = redis
+    ? new RedisCheckRunStore(redis, `${keyPrefix}:check-run`)
+    : new MemoryCheckRunStore();
   const onAttemptFailed = async (f: AttemptFailure): Promise<void> => {
     reportAttemptFailure(log, f);
     if (!f.final) return;
+    // A PR or push scan that failed for good still completes its check run, saying why.
+    await reportFailedScan(f, { auth, store: checkRuns, log });
     try {
       await installRuns.failedForGood(f.job, f.jobId);
     } catch (err) {
       log.error({ job: f.jobId, err: (err as Error).message }, 'install run: could not record');
     }
   };
+  let journalBroken = false;
   const store: ScanQueue = redisUrl
     ? new BullScanQueue({
         connection: redisConnection(redisUrl),
@@ -123,9 +135,24 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
         onAttemptFailed,
         // Durable without Redis: a restart loses no queued scan (src/queue/journal.ts).
         journalPath: join(stateDir, 'queue.journal'),
-        onRestored: (count) => {
+        onRestored: (count, unusable) => {
           metrics.journalRestored(count);
+          if (journalBroken)
+            log.info({ dir: stateDir }, 'queue journal opened: taking webhooks again');
+          journalBroken = false;
           if (count > 0) log.info({ count }, 'restored queued scans from the journal');
+          if (unusable > 0)
+            log.warn(
+              { lines: unusable, dir: stateDir },
+              'queue journal: skipped lines that are not entries (torn by a crash, or damaged)',
+            );
+        },
+        onJournalError: (err) => {
+          journalBroken = true;
+          log.error(
+            { dir: stateDir, err: err.message },
+            'queue journal cannot be opened: webhooks are answered 503 (to be redelivered) until it can; retrying',
+          );
         },
       });
   // A Redis without persistence, or one that evicts keys, loses reports: say so at startup.
@@ -240,13 +267,6 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
     metrics,
     incidents,
     startWorker() {
-      // Each job's check run id, so retries on any worker update the same run.
-      const checkRuns = redis
-        ? new RedisCheckRunStore(
-            redis,
-            `${env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard'}:check-run`,
-          )
-        : new MemoryCheckRunStore();
       const onStep = stepHookFromEnv(env, log);
       const inProgressAfter = env.UPSTASH_GUARD_IN_PROGRESS_AFTER_MS;
       void incidents
@@ -371,10 +391,12 @@ function moveJournals(cacheDir: string, stateDir: string): void {
  * An installation GitHub no longer knows (404: uninstalled) or has suspended (403 saying so) gets
  * no token on any retry: its jobs fail for good at once instead of retrying for hours.
  */
-function installationGone(err: unknown): PermanentJobError | undefined {
+function installationGone(err: unknown): InstallationGoneError | undefined {
   const status = statusOf(err);
   const message = (err as Error | undefined)?.message ?? '';
   if (status === 404 || (status === 403 && /suspended/i.test(message)))
-    return new PermanentJobError(`the installation is gone or suspended (${status}): ${message}`);
+    return new InstallationGoneError(
+      `the installation is gone or suspended (${status}): ${message}`,
+    );
   return undefined;
 }

@@ -7,20 +7,24 @@
 import type { ScanJob } from '../queue/scan-job.js';
 
 type Json = Record<string, unknown>;
+const obj = (v: unknown): Json | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
+/** GitHub ids are positive safe integers. */
+const isId = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
 
+/** Never throws on a malformed payload (a null in the list answered the delivery 500). */
 export function installationJob(payload: Json, deliveryId?: string): ScanJob | undefined {
-  const installation = payload.installation as { id?: unknown; account?: { login?: unknown } };
+  const installation = obj(payload.installation);
   const inst = installation?.id;
-  if (typeof inst !== 'number' || !Number.isFinite(inst)) return undefined;
-  const account = typeof installation.account?.login === 'string' ? installation.account.login : '';
+  if (!isId(inst)) return undefined;
+  const login = obj(installation?.account)?.login;
+  const account = typeof login === 'string' ? login : '';
   const added = payload.repositories_added;
   // Only the added repositories; an `added` event without a list is malformed and ignored.
   let repoIds: number[] | undefined;
   if (payload.action === 'added') {
     if (!Array.isArray(added)) return undefined;
-    repoIds = added
-      .map((r) => (r as { id?: unknown }).id)
-      .filter((id): id is number => typeof id === 'number');
+    repoIds = added.map((r) => obj(r)?.id).filter(isId);
     if (repoIds.length === 0) return undefined;
   }
   return {

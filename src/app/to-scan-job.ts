@@ -11,13 +11,20 @@ const obj = (v: unknown): Json | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
 const str = (v: unknown): string | undefined =>
   typeof v === 'string' && v.length > 0 ? v : undefined;
-const num = (v: unknown): number | undefined =>
-  typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+/**
+ * GitHub's ids and numbers: positive safe integers. Anything else (1.5, -3, 1e21) would reach an
+ * API path or a refspec (`refs/pull/1e+21/head`) and fail every retry for hours.
+ */
+const id = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : undefined;
 const SHA = /^[0-9a-f]{40}$/;
+/** A commit to scan: 40 lower-case hex digits, not the all-zero "no commit" of push payloads. */
+const commitSha = (v: unknown): string | undefined =>
+  typeof v === 'string' && SHA.test(v) && !/^0+$/.test(v) ? v : undefined;
 
 type RepoFields = Pick<
   ScanJob,
-  'owner' | 'repo' | 'repoId' | 'htmlUrl' | 'defaultBranch' | 'defaultBranchDigest'
+  'owner' | 'repo' | 'repoId' | 'defaultBranch' | 'defaultBranchDigest'
 >;
 
 /** A ref as job data may hold it: masked, plus its digest, when the name holds a credential. */
@@ -28,7 +35,9 @@ function refFields(ref: string): Pick<ScanJob, 'ref' | 'refDigest'> {
 
 /**
  * The repository as a job names it: validated `full_name` (or owner login + name) and id. The
- * payload's `clone_url` is ignored: the worker fetches from the configured GitHub only.
+ * payload's URLs (`clone_url`, `html_url`, …) are ignored: the worker fetches from, and links
+ * reports to, the configured GitHub only (a link to another host in a check run or comment, or
+ * a `git clone` of it in the history-rewrite recipe, would send users there).
  */
 export function repoFields(repository: unknown): RepoFields | undefined {
   const r = obj(repository);
@@ -40,42 +49,40 @@ export function repoFields(repository: unknown): RepoFields | undefined {
       : login && name
         ? { owner: login, repo: name }
         : undefined;
-  const repoId = num(r?.id);
+  const repoId = id(r?.id);
   if (!r || !parsed || !isValidRepoName(parsed) || repoId === undefined) return undefined;
   const { owner, repo } = parsed;
-  const htmlUrl = str(r.html_url);
   const branch = str(r.default_branch);
   const defaultBranch = branch ? withheldName(branch) : undefined;
   return {
     owner,
     repo,
     repoId,
-    ...(htmlUrl ? { htmlUrl } : {}),
     ...(defaultBranch ? { defaultBranch: defaultBranch.shown } : {}),
     ...(defaultBranch?.digest ? { defaultBranchDigest: defaultBranch.digest } : {}),
   };
 }
 
 function installationId(payload: Json): number | undefined {
-  return num(obj(payload.installation)?.id);
+  return id(obj(payload.installation)?.id);
 }
 
 export function pullRequestJob(payload: Json, deliveryId?: string): ScanJob | undefined {
   const action = str(payload.action);
   if (action !== 'opened' && action !== 'synchronize' && action !== 'reopened') return undefined;
   const pr = obj(payload.pull_request);
-  const head = str(obj(pr?.head)?.sha);
-  const base = str(obj(pr?.base)?.sha);
-  const number = num(pr?.number) ?? num(payload.number);
+  const head = commitSha(obj(pr?.head)?.sha);
+  const base = commitSha(obj(pr?.base)?.sha);
+  const number = id(pr?.number) ?? id(payload.number);
   const repo = repoFields(payload.repository);
   const inst = installationId(payload);
-  if (!repo || !inst || !head || !SHA.test(head) || number === undefined) return undefined;
+  if (!repo || !inst || !head || number === undefined) return undefined;
   return {
     kind: 'pull_request',
     installationId: inst,
     ...repo,
     headSha: head,
-    ...(base && SHA.test(base) ? { baseSha: base } : {}),
+    ...(base ? { baseSha: base } : {}),
     pr: number,
     ...(deliveryId ? { deliveryId } : {}),
   };
@@ -83,16 +90,16 @@ export function pullRequestJob(payload: Json, deliveryId?: string): ScanJob | un
 
 export function pushJob(payload: Json, deliveryId?: string): ScanJob | undefined {
   if (payload.deleted === true) return undefined;
-  const after = str(payload.after);
-  const before = str(payload.before);
+  const after = commitSha(payload.after);
+  const before = commitSha(payload.before);
   const ref = str(payload.ref);
   const repo = repoFields(payload.repository);
   const inst = installationId(payload);
-  if (!repo || !inst || !ref || !after || !SHA.test(after) || /^0+$/.test(after)) return undefined;
+  if (!repo || !inst || !ref || !after) return undefined;
   // An annotated tag's `after` is the tag object, on which GitHub refuses a check run ("No commit
   // found for SHA"); `head_commit` is the commit it points to.
-  const tagged = str(obj(payload.head_commit)?.id);
-  const head = ref.startsWith('refs/tags/') && tagged && SHA.test(tagged) ? tagged : after;
+  const tagged = commitSha(obj(payload.head_commit)?.id);
+  const head = ref.startsWith('refs/tags/') && tagged ? tagged : after;
   return {
     kind: 'push',
     installationId: inst,
@@ -100,7 +107,7 @@ export function pushJob(payload: Json, deliveryId?: string): ScanJob | undefined
     headSha: head,
     // Its message is pushed with it: the scan reads it from the object.
     ...(head !== after ? { tagObject: after } : {}),
-    ...(before && SHA.test(before) && !/^0+$/.test(before) ? { baseSha: before } : {}),
+    ...(before ? { baseSha: before } : {}),
     ...refFields(ref),
     ...(payload.forced === true ? { forced: true } : {}),
     ...(deliveryId ? { deliveryId } : {}),
@@ -111,16 +118,16 @@ export function pushJob(payload: Json, deliveryId?: string): ScanJob | undefined
 export function rerunJob(payload: Json, deliveryId?: string): ScanJob | undefined {
   const run = obj(payload.check_run);
   const suite = obj(payload.check_suite) ?? obj(run?.check_suite);
-  const head = str(run?.head_sha) ?? str(suite?.head_sha);
+  const head = commitSha(run?.head_sha !== undefined ? run.head_sha : suite?.head_sha);
   const repo = repoFields(payload.repository);
   const inst = installationId(payload);
-  if (!repo || !inst || !head || !SHA.test(head)) return undefined;
+  if (!repo || !inst || !head) return undefined;
   const prs = (run?.pull_requests ?? suite?.pull_requests) as unknown[] | undefined;
   const pr = Array.isArray(prs) ? obj(prs[0]) : undefined;
-  const prNumber = num(pr?.number);
-  const baseSha = str(obj(pr?.base)?.sha);
+  const prNumber = id(pr?.number);
+  const baseSha = commitSha(obj(pr?.base)?.sha);
   const branch = str(suite?.head_branch);
-  const checkRunId = num(run?.id);
+  const checkRunId = id(run?.id);
   const common = {
     installationId: inst,
     ...repo,

@@ -141,6 +141,11 @@ export function webhookEndpoint(opts: WebhookEndpointOptions) {
       }
       if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
         throw new Refused(400, 'payload must be a JSON object');
+      // Probot builds the event's client from `installation.id` before any handler runs, and
+      // throws (500) on a string or a missing id: a malformed installation is the sender's error.
+      const installation = (payload as { installation?: unknown }).installation;
+      if (installation !== undefined && installation !== null && !isInstallation(installation))
+        throw new Refused(400, 'installation.id must be a positive integer');
 
       await respondAfterHandlers(res, opts, {
         id,
@@ -194,6 +199,17 @@ function handlerStatus(err: unknown): number {
   const errors =
     err instanceof AggregateError ? [...(err.errors as unknown[]), err] : [err as unknown];
   return errors.some((e) => (e as { status?: unknown } | null)?.status === 503) ? 503 : 500;
+}
+
+function isInstallation(v: unknown): boolean {
+  const id = (v as { id?: unknown }).id;
+  return (
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
+    typeof id === 'number' &&
+    Number.isSafeInteger(id) &&
+    id > 0
+  );
 }
 
 function messageOf(err: unknown): string {

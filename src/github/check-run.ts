@@ -45,6 +45,22 @@ export async function findCheckRun(
   headSha: string,
   externalId: string,
 ): Promise<number | undefined> {
+  const runs = await listCheckRuns(gh, repo, headSha);
+  return runs.find((r) => r.external_id === externalId)?.id;
+}
+
+export interface ListedCheckRun {
+  id: number;
+  status: string;
+  external_id?: string | null;
+}
+
+/** This app's check runs (by name) on the head, with their status. */
+export async function listCheckRuns(
+  gh: GitHubClient,
+  repo: RepoRef,
+  headSha: string,
+): Promise<ListedCheckRun[]> {
   const res = await gh.request('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
     ...repo,
     ref: headSha,
@@ -52,8 +68,8 @@ export async function findCheckRun(
     filter: 'all',
     per_page: 100,
   });
-  const runs = res.data.check_runs as { id: number; name: string; external_id?: string | null }[];
-  return runs.find((r) => r.name === CHECK_RUN_NAME && r.external_id === externalId)?.id;
+  const runs = res.data.check_runs as (ListedCheckRun & { name: string })[];
+  return runs.filter((r) => r.name === CHECK_RUN_NAME);
 }
 
 /** GitHub accepts at most 50 annotations per request: the first batch completes, the rest append. */

@@ -1,12 +1,13 @@
 import type { Finding, Occurrence } from '../core/index.js';
 import { commitCommentMarker, renderCommitComment } from '../report/index.js';
-import { statusOf, type GitHubClient, type RepoRef } from './types.js';
+import { byApp, statusOf, type GitHubClient, type RepoRef } from './types.js';
 
 /**
  * Comments on the offending commits at path/line (a credential in a commit or tag message: on the
  * commit itself, with no path or line), once per (commit, fingerprint): existing comments
  * are checked for the hidden marker. When GitHub refuses (403/422: permissions, line outside the
- * diff, archived repo) the check run still carries the finding, so that is not a job failure.
+ * diff, archived repo; 404/422: the commit is gone) the check run still carries the finding, so
+ * that is not a job failure.
  */
 export async function commentOnCommits(
   gh: GitHubClient,
@@ -16,6 +17,7 @@ export async function commentOnCommits(
 ): Promise<{ created: number; refused: number; skipped: number }> {
   const stats = { created: 0, refused: 0, skipped: 0 };
   const existingByCommit = new Map<string, string[]>();
+  const gone = new Set<string>();
   for (const f of findings) {
     const intro = f.introducedBy;
     const targets: (Occurrence & { commit: string })[] = opts.onlyIntroductions
@@ -37,14 +39,30 @@ export async function commentOnCommits(
     for (const t of targets) {
       if (seen.has(t.commit)) continue;
       seen.add(t.commit);
+      if (gone.has(t.commit)) {
+        stats.refused++;
+        continue;
+      }
       let existing = existingByCommit.get(t.commit);
       if (!existing) {
-        const list = await gh.paginate('GET /repos/{owner}/{repo}/commits/{commit_sha}/comments', {
-          ...repo,
-          commit_sha: t.commit,
-          per_page: 100,
-        });
-        existing = list.map((c) => c.body ?? '');
+        const list = await gh
+          .paginate('GET /repos/{owner}/{repo}/commits/{commit_sha}/comments', {
+            ...repo,
+            commit_sha: t.commit,
+            per_page: 100,
+          })
+          .catch((err: unknown) => {
+            // The commit is gone from GitHub (a force push, then gc): nothing can be commented
+            // on it, and retrying will not bring it back. The check run carries the finding.
+            if (statusOf(err) === 404 || statusOf(err) === 422) return undefined;
+            throw err;
+          });
+        if (!list) {
+          gone.add(t.commit);
+          stats.refused++;
+          continue;
+        }
+        existing = list.filter(byApp).map((c) => c.body ?? '');
         existingByCommit.set(t.commit, existing);
       }
       const marker = commitCommentMarker(f.fingerprint);

@@ -1,5 +1,5 @@
 import { PR_COMMENT_MARKER } from '../report/index.js';
-import type { GitHubClient, RepoRef } from './types.js';
+import { byApp, type GitHubClient, type RepoRef } from './types.js';
 
 export interface ExistingComment {
   id: number;
@@ -16,7 +16,7 @@ export async function findPrComment(
     issue_number: pr,
     per_page: 100,
   });
-  const mine = comments.find((c) => (c.body ?? '').startsWith(PR_COMMENT_MARKER));
+  const mine = comments.find((c) => byApp(c) && (c.body ?? '').startsWith(PR_COMMENT_MARKER));
   return mine ? { id: mine.id, body: mine.body ?? '' } : undefined;
 }
 

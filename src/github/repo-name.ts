@@ -54,3 +54,8 @@ export function cloneUrlFor(origin: string, name: RepoName): string {
   if (url.origin !== new URL(origin).origin) throw new Error('clone URL left the GitHub origin');
   return url.href;
 }
+
+/** `<origin>/<owner>/<name>`, the repository's page, for links in reports (validated parts only). */
+export function repoWebUrl(origin: string, name: RepoName): string {
+  return cloneUrlFor(origin, name).replace(/\.git$/, '');
+}

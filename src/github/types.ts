@@ -13,3 +13,14 @@ export function statusOf(err: unknown): number | undefined {
     ? Number((err as { status: unknown }).status)
     : undefined;
 }
+
+/**
+ * A comment this App (or another App) wrote: its author is a bot account. The hidden markers that
+ * find our comments again are plain text anyone can post: a person's comment carrying one was
+ * taken for ours, so the App edited it (or failed to, on every retry) instead of posting its
+ * report, and a commit comment naming the fingerprint (computable by whoever leaked the value)
+ * suppressed the App's.
+ */
+export function byApp(comment: { user?: { type?: string } | null }): boolean {
+  return comment.user?.type === 'Bot';
+}

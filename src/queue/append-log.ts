@@ -6,6 +6,7 @@
 import { constants } from 'node:fs';
 import { open, rename, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { FileLock } from './file-lock.js';
 
 export interface AppendLogOptions {
   /**
@@ -13,12 +14,22 @@ export interface AppendLogOptions {
    * with (its live content, so it does not grow without bound), or undefined to keep appending.
    */
   compact?: (lines: number) => string[] | undefined;
+  /** Held by this log (one process per file): released when it is closed. */
+  lock?: FileLock;
 }
 
 export class AppendLog {
   private buffer: string[] = [];
   private waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
   private flushing: Promise<void> | undefined;
+  /**
+   * A write failed (disk full): part of it may be in the file without its newline, and the next
+   * line appended would be glued to it and lost on replay, although acknowledged. The next write
+   * starts with a newline, so the torn part stays a line of its own (ignored on replay).
+   */
+  private torn = false;
+  /** Compacted: the handle is closed and the next write opens the file in its place. */
+  private reopen = false;
 
   private constructor(
     private readonly path: string,
@@ -52,38 +63,56 @@ export class AppendLog {
   async close(): Promise<void> {
     await this.flushing;
     if (this.buffer.length) await this.flush();
-    await this.fh.close();
+    if (!this.reopen) await this.fh.close();
+    await this.opts.lock?.release();
   }
 
   private async flush(): Promise<void> {
-    // One write and one fsync for everything buffered while the previous flush ran.
-    while (this.buffer.length) {
-      const chunk = this.buffer.join('');
-      const waiters = this.waiters;
-      this.lines += this.buffer.length;
-      this.buffer = [];
-      this.waiters = [];
-      try {
-        await this.fh.write(chunk);
-        await this.fh.datasync();
-        for (const w of waiters) w.resolve();
-      } catch (err) {
-        for (const w of waiters) w.reject(err);
+    try {
+      // One write and one fsync for everything buffered while the previous flush ran.
+      while (this.buffer.length) {
+        const chunk = (this.torn ? '\n' : '') + this.buffer.join('');
+        const waiters = this.waiters;
+        this.lines += this.buffer.length;
+        this.buffer = [];
+        this.waiters = [];
+        try {
+          if (this.reopen) {
+            this.fh = await open(this.path, constants.O_WRONLY | constants.O_APPEND, 0o600);
+            this.reopen = false;
+          }
+          await this.fh.write(chunk);
+          await this.fh.datasync();
+          this.torn = false;
+          for (const w of waiters) w.resolve();
+        } catch (err) {
+          this.torn = true;
+          for (const w of waiters) w.reject(err);
+          continue;
+        }
+        const live = this.opts.compact?.(this.lines);
+        // A compaction that fails (disk full) leaves the log as it was: it is tried again later.
+        if (live) await this.replace(live).catch(() => undefined);
       }
-      const live = this.opts.compact?.(this.lines);
-      if (live) await this.replace(live);
+    } finally {
+      this.flushing = undefined;
     }
-    this.flushing = undefined;
   }
 
+  /**
+   * The new file is in place before the old handle is let go (a failed rewrite keeps appending to
+   * the old file); the next write opens the new one, and fails, rather than writing to the old
+   * file renamed away, if it cannot.
+   */
   private async replace(lines: string[]): Promise<void> {
-    await this.fh.close();
     await rewrite(
       this.path,
       lines.map((l) => `${l}\n`),
     );
-    this.fh = await open(this.path, constants.O_WRONLY | constants.O_APPEND, 0o600);
     this.lines = lines.length;
+    this.torn = false;
+    this.reopen = true;
+    await this.fh.close().catch(() => undefined);
   }
 }
 

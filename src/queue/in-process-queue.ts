@@ -32,8 +32,19 @@ export interface InProcessQueueOptions {
    * Without it the queue is memory only.
    */
   journalPath?: string;
-  /** Called once the journal is read, with the number of jobs restored from it. */
-  onRestored?: (count: number) => void;
+  /**
+   * Called once the journal is read, with the number of jobs restored from it and of lines that
+   * were not usable entries (skipped).
+   */
+  onRestored?: (count: number, unusable: number) => void;
+  /**
+   * The journal cannot be opened (directory not writable, disk full, held by another process):
+   * until it can, every add is refused (the webhook is answered 503, to be redelivered) and the
+   * queue is not ready. Called when the reason first appears or changes; opening is retried every
+   * `journalRetryMs` (default 5 s).
+   */
+  onJournalError?: (err: Error) => void;
+  journalRetryMs?: number;
 }
 
 export class InProcessQueue implements ScanQueue {
@@ -49,22 +60,49 @@ export class InProcessQueue implements ScanQueue {
   private journal: JobJournal | undefined;
   private completed = 0;
   private failed = 0;
-  private readonly ready: Promise<void>;
+  private ready: Promise<void>;
+  /** Why the journal is not open (yet), while it is not. */
+  private journalError: Error | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: InProcessQueueOptions = {}) {
-    this.ready = opts.journalPath ? this.restore(opts.journalPath) : Promise.resolve();
-    // Surfaced by add(); never an unhandled rejection at startup.
-    this.ready.catch(() => undefined);
+    this.ready = opts.journalPath ? this.openJournal(opts.journalPath) : Promise.resolve();
+  }
+
+  /** Opens the journal, and keeps trying in the background while it cannot. */
+  private openJournal(path: string): Promise<void> {
+    const opening = this.restore(path).then(
+      () => {
+        this.journalError = undefined;
+      },
+      (err: unknown) => {
+        const e = err instanceof Error ? err : new Error(String(err));
+        if (e.message !== this.journalError?.message) this.opts.onJournalError?.(e);
+        this.journalError = e;
+        if (!this.closed)
+          this.retryTimer = setTimeout(() => {
+            this.ready = this.openJournal(path);
+          }, this.opts.journalRetryMs ?? 5_000);
+        throw e;
+      },
+    );
+    // Surfaced by add() and depth(); never an unhandled rejection.
+    opening.catch(() => undefined);
+    return opening;
   }
 
   private async restore(path: string): Promise<void> {
-    const { journal, pending } = await JobJournal.open(path);
+    const { journal, pending, unusable } = await JobJournal.open(path);
+    if (this.closed) {
+      await journal.close();
+      return;
+    }
     this.journal = journal;
     for (const { id, job } of pending) {
       this.known.add(id);
       this.push({ id, job, attempt: 1, seq: this.seq++ });
     }
-    this.opts.onRestored?.(pending.length);
+    this.opts.onRestored?.(pending.length, unusable);
   }
 
   async add(job: ScanJob): Promise<{ id: string; duplicate: boolean }> {
@@ -72,8 +110,14 @@ export class InProcessQueue implements ScanQueue {
     const id = jobIdOf(job);
     if (this.known.has(id)) return { id, duplicate: true };
     this.known.add(id);
-    // On disk before the webhook is answered.
-    await this.journal?.add(id, job);
+    // On disk before the webhook is answered. When it cannot be written (disk full), the add
+    // fails (503) and the job is not known: the redelivery must store it, not be a duplicate.
+    try {
+      await this.journal?.add(id, job);
+    } catch (err) {
+      this.known.delete(id);
+      throw err;
+    }
     this.push({ id, job, attempt: 1, seq: this.seq++ });
     return { id, duplicate: false };
   }
@@ -83,7 +127,9 @@ export class InProcessQueue implements ScanQueue {
     this.pump();
   }
 
+  /** Rejects while the journal cannot be opened: /readyz then says the queue is unavailable. */
   async depth(): Promise<number> {
+    if (this.journalError) throw this.journalError;
     return this.waiting.length + this.running + this.timers.size;
   }
 
@@ -116,6 +162,7 @@ export class InProcessQueue implements ScanQueue {
   /** Waiting jobs and those awaiting a retry stay in the journal and run after the restart. */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.retryTimer);
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     while (this.running > 0) await new Promise((r) => setTimeout(r, 20));

@@ -21,6 +21,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Redis } from 'ioredis';
 import { AppendLog } from './append-log.js';
+import { FileLock } from './file-lock.js';
 import { jobIdOf, type ScanJob } from './scan-job.js';
 
 export interface RunInfo {
@@ -301,11 +302,26 @@ export class FileInstallRunStore implements InstallRunStore {
   private finishedTotal = 0;
   private last: RunSummary | undefined;
   private log: AppendLog | undefined;
-  private readonly ready: Promise<void>;
+  private ready: Promise<void>;
+  private failed = false;
 
   constructor(private readonly path?: string) {
-    this.ready = path ? this.restore(path) : Promise.resolve();
-    this.ready.catch(() => undefined);
+    this.ready = path ? this.opening(path) : Promise.resolve();
+  }
+
+  private opening(path: string): Promise<void> {
+    const p = this.restore(path);
+    p.catch(() => (this.failed = true));
+    return p;
+  }
+
+  /** Open, or opened again when the last try failed (disk full, held by another process). */
+  private whenReady(): Promise<void> {
+    if (this.failed && this.path) {
+      this.failed = false;
+      this.ready = this.opening(this.path);
+    }
+    return this.ready;
   }
 
   /**
@@ -313,7 +329,7 @@ export class FileInstallRunStore implements InstallRunStore {
    * settle and its `finished` line): finished now, once, for the caller to announce.
    */
   async recovered(): Promise<RunSummary[]> {
-    await this.ready;
+    await this.whenReady();
     const out: RunSummary[] = [];
     for (const r of this.runs.values()) {
       if (r.finishedAt !== undefined || !this.finishable(r)) continue;
@@ -327,6 +343,19 @@ export class FileInstallRunStore implements InstallRunStore {
 
   private async restore(path: string): Promise<void> {
     await mkdir(dirname(path), { recursive: true });
+    const lock = await FileLock.acquire(`${path}.lock`);
+    try {
+      await this.replay(path, lock);
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
+  }
+
+  private async replay(path: string, lock: FileLock): Promise<void> {
+    this.runs.clear();
+    this.finishedTotal = 0;
+    this.last = undefined;
     const text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return '';
       throw err;
@@ -366,11 +395,15 @@ export class FileInstallRunStore implements InstallRunStore {
       withFindings: r.withFindings,
       failed: r.failed,
     }));
-    this.log = await AppendLog.open(path, [
-      ...lines.map((l) => JSON.stringify(l)),
-      ...snapshot.map((l) => JSON.stringify(l)),
-      JSON.stringify({ op: 'total', finished: this.finishedTotal, last: this.last }),
-    ]);
+    this.log = await AppendLog.open(
+      path,
+      [
+        ...lines.map((l) => JSON.stringify(l)),
+        ...snapshot.map((l) => JSON.stringify(l)),
+        JSON.stringify({ op: 'total', finished: this.finishedTotal, last: this.last }),
+      ],
+      { lock },
+    );
   }
 
   private finishable(r: MemRun): boolean {
@@ -465,7 +498,7 @@ export class FileInstallRunStore implements InstallRunStore {
 
   /** Applies and journals `e`; finishes the run when it can (journalled before it is returned). */
   private async step(e: Event, runId: string): Promise<RunSummary | undefined> {
-    await this.ready;
+    await this.whenReady();
     this.apply(e);
     await this.write(e);
     const r = this.runs.get(runId);
@@ -477,13 +510,13 @@ export class FileInstallRunStore implements InstallRunStore {
   }
 
   async begin(run: RunInfo): Promise<void> {
-    await this.ready;
+    await this.whenReady();
     if (this.runs.has(run.runId)) return;
     this.apply({ op: 'begin', run });
     await this.write({ op: 'begin', run });
   }
   async register(runId: string, jobIds: string[]): Promise<void> {
-    await this.ready;
+    await this.whenReady();
     const r = this.runs.get(runId);
     if (!r || r.finishedAt !== undefined) return;
     const ids = jobIds.filter((id) => !r.jobs.has(id));
@@ -501,7 +534,7 @@ export class FileInstallRunStore implements InstallRunStore {
     );
   }
   async settle(runId: string, jobId: string, o: Outcome): Promise<RunSummary | undefined> {
-    await this.ready;
+    await this.whenReady();
     const r = this.runs.get(runId);
     if (!r || r.finishedAt !== undefined || r.done.has(jobId)) return undefined;
     return this.step(
@@ -510,7 +543,7 @@ export class FileInstallRunStore implements InstallRunStore {
     );
   }
   async overview(): Promise<{ open: RunProgress[]; finishedTotal: number; last?: RunSummary }> {
-    await this.ready;
+    await this.whenReady();
     const open: RunProgress[] = [];
     for (const r of this.runs.values()) {
       if (r.finishedAt !== undefined) continue;

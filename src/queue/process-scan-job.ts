@@ -13,7 +13,8 @@ import { cacheKeyFor, RepoNotFoundError, RepoTooLargeError, setHead } from '../g
 import { commentOnCommits } from '../github/commit-comments.js';
 import type { ConfigFileCache } from '../github/org-config-cache.js';
 import { findPrComment, upsertPrComment } from '../github/pr-comment.js';
-import { cloneUrlFor } from '../github/repo-name.js';
+import { postsOnce } from '../github/posts-once.js';
+import { cloneUrlFor, repoWebUrl } from '../github/repo-name.js';
 import type { GitHubClient } from '../github/types.js';
 import { renderCheckRun, renderPrComment } from '../report/index.js';
 import { CheckRunSlot } from './check-run-slot.js';
@@ -189,8 +190,10 @@ async function reportScan(
       });
   }
 
-  // 7. Render and publish, idempotently.
-  const repoUrl = job.htmlUrl;
+  // 7. Render and publish, idempotently. Links point at the configured GitHub, built from the
+  // validated name like the clone URL: never a URL from the payload (jobs stored by an older
+  // version may still carry its `htmlUrl`, which is not read).
+  const repoUrl = repoWebUrl(deps.githubOrigin, job);
   const output = renderCheckRun(loaded.error ? null : result, {
     config,
     mode: job.kind === 'history' ? 'history' : 'scan',
@@ -328,13 +331,14 @@ async function publishComments(
   }
 }
 
-/** The same client, counting the requests that write (anything but GET and HEAD). */
+/**
+ * The same client, counting the requests that write (anything but GET and HEAD); a POST is never
+ * repeated blindly (postsOnce: GitHub may have carried out one it answered 502).
+ */
 function countWrites(gh: GitHubClient, writes: { count: number }): GitHubClient {
-  const request = ((route: string, params?: object) => {
+  return postsOnce(gh, (route) => {
     if (!/^(GET|HEAD) /.test(route)) writes.count++;
-    return gh.request(route as never, params as never);
-  }) as unknown as GitHubClient['request'];
-  return { request, paginate: gh.paginate };
+  });
 }
 
 /** A push to a branch with an open PR is reported by the PR comment, not by commit comments. */

@@ -14,7 +14,6 @@ export interface ScanJob {
   owner: string;
   repo: string;
   repoId: number;
-  htmlUrl?: string;
   /** Masked when the name holds a credential; then `defaultBranchDigest` finds it in the clone. */
   defaultBranch?: string;
   /** sha256 (src/queue/withheld-name.ts) of a default branch name withheld from the job data. */
@@ -170,4 +169,9 @@ export function retryScheduleFromEnv(env: NodeJS.ProcessEnv): RetrySchedule {
 
 export class PermanentJobError extends Error {
   override name = 'PermanentJobError';
+}
+
+/** The installation is gone or suspended: no token, so nothing can be written for the job. */
+export class InstallationGoneError extends PermanentJobError {
+  override name = 'InstallationGoneError';
 }

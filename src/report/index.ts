@@ -12,6 +12,7 @@ export {
   type CheckRunContext,
   type CheckRunOutput,
 } from './check-run.js';
+export { renderFailedScan } from './failed-scan.js';
 export { PR_COMMENT_MARKER, renderPrComment, type PrCommentContext } from './pr-comment.js';
 export {
   commitCommentMarker,

@@ -164,6 +164,9 @@ test('installation created or repositories added: one installation job, no API c
   // nock has no interceptor: any request to GitHub would fail the handler.
   await receive(probot, 'installation', installationCreatedEvent(repo), 'inst-1');
   await receive(probot, 'installation', installationCreatedEvent(repo), 'inst-1'); // redelivery
+  // The same signed body replayed under a fresh X-GitHub-Delivery (the signature does not cover
+  // headers): not a second run of every repository's history scan.
+  await receive(probot, 'installation', installationCreatedEvent(repo), 'replayed');
   await receive(
     probot,
     'installation_repositories',
@@ -171,7 +174,7 @@ test('installation created or repositories added: one installation job, no API c
     'inst-2',
   );
   expect(added).toEqual([
-    expect.objectContaining({ kind: 'installation', installationId: 4242, deliveryId: 'inst-1' }),
+    expect.objectContaining({ kind: 'installation', installationId: 4242 }),
     expect.objectContaining({ kind: 'installation', installationId: 4242, repoIds: [777] }),
   ]);
   expect(added[0]!.repoIds).toBeUndefined();
@@ -247,7 +250,14 @@ test('a check_suite Re-run after the scan completed is a new job, not a duplicat
     installation: ev.installation,
   };
   await receive(probot, 'check_suite', suite, 'rerun-1');
-  await receive(probot, 'check_suite', suite, 'rerun-2');
+  // A second click on Re-run later: the suite's state in the payload has changed.
+  const later = {
+    ...suite,
+    check_suite: { ...suite.check_suite, updated_at: '2025-01-02T00:00:00Z' },
+  };
+  await receive(probot, 'check_suite', later, 'rerun-2');
+  // The first one replayed under a fresh X-GitHub-Delivery: a duplicate, not one more scan.
+  await receive(probot, 'check_suite', suite, 'replayed');
   expect(added.map((j) => [j.kind, j.pr, j.rerun ?? false])).toEqual([
     ['pull_request', 7, false],
     ['pull_request', 7, true],
@@ -306,4 +316,254 @@ test('an annotated tag push is scanned at the tagged commit, not at the tag obje
     ['refs/heads/main', HEAD, undefined],
   ]);
   await queue.close();
+});
+
+describe('hostile webhook fields', () => {
+  const pr = (patch: (ev: Record<string, unknown>) => void): Record<string, unknown> => {
+    const ev = pullRequestEvent(repo, { number: 7, headSha: HEAD, baseSha: BASE });
+    patch(ev);
+    return ev;
+  };
+  const prOf = (ev: Record<string, unknown>) => ev.pull_request as Record<string, unknown>;
+
+  test('names that are not GitHub names are not enqueued (full_name, or owner.login + name)', async () => {
+    const { probot, added, queue } = setup();
+    const fullNames = [
+      'acme/%2e%2e',
+      'acme/.',
+      'acme/a\nb',
+      'acme/app\n',
+      'acme\n/app',
+      'acme/app\u0000',
+      'acme/аpp', // Cyrillic a
+      'acme/app%2f..',
+      '-acme/app',
+      'acme/app ',
+      '',
+    ];
+    for (const [i, fullName] of fullNames.entries())
+      await receive(
+        probot,
+        'pull_request',
+        pr((ev) => ((ev.repository as Record<string, unknown>).full_name = fullName)),
+        `n${i}`,
+      );
+    // Without full_name, owner.login and name are held to the same rules.
+    for (const [i, [login, name]] of [
+      ['acme', '..'],
+      ['acme/x', 'app'],
+      ['evil.com@acme', 'app'],
+      ['acme', 'app/../../x'],
+      [['acme'], 'app'],
+    ].entries())
+      await receive(
+        probot,
+        'pull_request',
+        pr((ev) => {
+          const r = ev.repository as Record<string, unknown>;
+          delete r.full_name;
+          r.owner = { login };
+          r.name = name;
+        }),
+        `l${i}`,
+      );
+    expect(added).toEqual([]);
+    await queue.close();
+  });
+
+  test('numbers that are not positive integers (PR number, installation id, repository id) are not enqueued', async () => {
+    const { probot, added, queue } = setup();
+    // (An installation id that is a string or an object fails in Probot before any handler:
+    // the endpoint refuses those with 400, test/app/webhook-limits.test.ts.)
+    const bad = [1.5, -3, 0, 1e21, Number.MAX_SAFE_INTEGER + 2, null, [7]];
+    let d = 0;
+    const inst = (v: unknown) => (ev: Record<string, unknown>) =>
+      ((ev.installation as Record<string, unknown>).id = v);
+    for (const v of [...bad, '7', { n: 7 }]) {
+      await receive(
+        probot,
+        'pull_request',
+        pr((ev) => ((ev.number = v), (prOf(ev).number = v))),
+        `p${d++}`,
+      );
+      await receive(
+        probot,
+        'pull_request',
+        pr((ev) => ((ev.repository as Record<string, unknown>).id = v)),
+        `p${d++}`,
+      );
+      const rerun = checkRunEvent(repo, {
+        action: 'rerequested',
+        id: 99,
+        headSha: HEAD,
+        pr: { number: 7, baseSha: BASE },
+      });
+      (
+        (rerun.check_run as Record<string, unknown>).pull_requests as Record<string, unknown>[]
+      )[0]!.number = v;
+      (rerun.check_run as Record<string, unknown>).id = v;
+      await receive(probot, 'check_run', rerun, `p${d++}`);
+    }
+    // A Re-run whose PR number or check run id is unusable is still a Re-run of that head, without them.
+    expect(added.map((j) => [j.kind, j.pr, j.checkRunId])).toEqual(
+      Array.from({ length: bad.length + 2 }, () => ['push', undefined, undefined]),
+    );
+    added.length = 0;
+    for (const v of bad) {
+      await receive(probot, 'pull_request', pr(inst(v)), `p${d++}`);
+      await receive(
+        probot,
+        'push',
+        {
+          ...pushEvent(repo, { ref: 'refs/heads/main', before: BASE, after: HEAD }),
+          installation: { id: v },
+        },
+        `p${d++}`,
+      );
+      await receive(
+        probot,
+        'installation',
+        { ...installationCreatedEvent(repo), installation: { id: v } },
+        `p${d++}`,
+      );
+    }
+    expect(added).toEqual([]);
+    await queue.close();
+  });
+
+  test('SHAs: all zeros, upper case, short or with a suffix are no head to scan', async () => {
+    const { probot, added, queue } = setup();
+    const bad = [
+      ZERO,
+      HEAD.toUpperCase(),
+      HEAD.slice(1),
+      `${HEAD}\n`,
+      `${HEAD}^`,
+      `-${HEAD.slice(1)}`,
+      `--upload-pack=x`,
+    ];
+    let d = 0;
+    for (const sha of bad) {
+      await receive(
+        probot,
+        'pull_request',
+        pr((ev) => ((prOf(ev).head as Record<string, unknown>).sha = sha)),
+        `s${d++}`,
+      );
+      await receive(
+        probot,
+        'push',
+        pushEvent(repo, { ref: 'refs/heads/main', before: BASE, after: sha }),
+        `s${d++}`,
+      );
+      await receive(
+        probot,
+        'check_run',
+        checkRunEvent(repo, { action: 'rerequested', id: 99, headSha: sha }),
+        `s${d++}`,
+      );
+    }
+    expect(added).toEqual([]);
+    // A hostile base is dropped, not used: the head is still scanned (against no base).
+    await receive(
+      probot,
+      'pull_request',
+      pr((ev) => ((prOf(ev).base as Record<string, unknown>).sha = '--output=/tmp/x')),
+      'base',
+    );
+    expect(added.map((j) => [j.headSha, j.baseSha])).toEqual([[HEAD, undefined]]);
+    await queue.close();
+  });
+
+  test("a fork's head repository and every URL of the payload stay out of the job", async () => {
+    const { probot, added, queue } = setup();
+    const evil = 'https://evil.example/x.git';
+    await receive(
+      probot,
+      'pull_request',
+      pr((ev) => {
+        const head = prOf(ev).head as Record<string, unknown>;
+        head.repo = {
+          full_name: 'evil/fork',
+          clone_url: evil,
+          html_url: evil,
+          owner: { login: 'evil' },
+        };
+        const r = ev.repository as Record<string, unknown>;
+        Object.assign(r, {
+          clone_url: evil,
+          git_url: 'git://evil.example/x.git',
+          ssh_url: 'git@evil.example:x.git',
+          url: 'https://evil.example/api',
+          html_url: 'https://evil.example/phish',
+          mirror_url: evil,
+        });
+      }),
+    );
+    expect(added).toHaveLength(1);
+    expect(JSON.stringify(added[0])).not.toMatch(/evil/);
+    await queue.close();
+  });
+
+  test('arrays, nulls and wrong types where objects are expected: no job, no crash (the delivery is answered)', async () => {
+    const { probot, added, queue } = setup();
+    const installation = { id: 4242, account: { login: 'acme' } };
+    const deliveries: [string, unknown][] = [
+      [
+        'installation_repositories',
+        { action: 'added', installation, repositories_added: [null, 5, 'x'] },
+      ],
+      [
+        'installation_repositories',
+        { action: 'added', installation, repositories_added: { id: 5 } },
+      ],
+      ['installation', { action: 'created', installation: [installation] }],
+      [
+        'pull_request',
+        {
+          ...pullRequestEvent(repo, { number: 7, headSha: HEAD, baseSha: BASE }),
+          pull_request: [],
+        },
+      ],
+      [
+        'push',
+        {
+          ...pushEvent(repo, { ref: 'refs/heads/main', before: BASE, after: HEAD }),
+          ref: ['refs/heads/main'],
+        },
+      ],
+      [
+        'push',
+        {
+          ...pushEvent(repo, { ref: 'refs/heads/main', before: BASE, after: HEAD }),
+          repository: [],
+        },
+      ],
+      [
+        'check_suite',
+        {
+          action: 'rerequested',
+          check_suite: { head_sha: HEAD, pull_requests: {} },
+          repository: [],
+          installation,
+        },
+      ],
+    ];
+    for (const [i, [name, payload]] of deliveries.entries())
+      await expect(receive(probot, name, payload, `a${i}`)).resolves.toBeUndefined();
+    expect(added).toEqual([]);
+    // A list with one usable repository among junk still scans that one.
+    await receive(
+      probot,
+      'installation_repositories',
+      {
+        action: 'added',
+        installation,
+        repositories_added: [null, { id: 'x' }, { id: 77 }],
+      },
+      'ok',
+    );
+    expect(added.map((j) => j.repoIds)).toEqual([[77]]);
+    await queue.close();
+  });
 });

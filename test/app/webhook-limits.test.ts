@@ -133,6 +133,13 @@ test('malformed deliveries: 400 (null, non-object JSON, invalid JSON, missing he
     expect([missing, await send('{}', { [missing]: undefined })]).toEqual([missing, 400]);
   expect(await send('{}', { 'x-hub-signature-256': `sha256=${'1'.repeat(64)}` })).toBe(400);
   expect(await send('{}', { 'content-type': 'text/plain' })).toBe(415);
+  // An installation without a usable id: Probot threw building the event's client (500).
+  for (const id of ['abc', { n: 7 }, 1.5, -3, 0, [7], true])
+    expect([id, await send(JSON.stringify({ action: 'opened', installation: { id } }))]).toEqual([
+      id,
+      400,
+    ]);
+  expect(await send(JSON.stringify({ action: 'opened', installation: 'x' }))).toBe(400);
   // A well-formed, signed event that needs no scan is accepted.
   expect(await send(JSON.stringify({ action: 'deleted' }), { 'x-github-event': 'star' })).toBe(200);
   expect(app.logs()).not.toMatch(/"level":50[^\n]*TypeError/);

@@ -2,7 +2,8 @@
  * In-process mode (no Redis) as a process: a restart mid-backlog loses no queued scan. The app is
  * stopped with SIGTERM (finishes the running job, leaves the rest in the journal) and with SIGKILL
  * (the running job is replayed too), restarted on the same cache dir, and every pushed head ends
- * up with a completed check run.
+ * up with a completed check run. A second process on the same data directory is refused until the
+ * first is gone (it used to rewrite the journal under the first, losing its acknowledged adds).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,7 +57,12 @@ async function start(): Promise<AppProcess> {
   return app;
 }
 
-async function backlog(name: string, count: number, app: AppProcess): Promise<string[]> {
+async function backlog(
+  name: string,
+  count: number,
+  app: AppProcess,
+  status = 200,
+): Promise<string[]> {
   const heads: string[] = [];
   for (let i = 0; i < count; i++) {
     git.createBare('acme', `${name}${i}`);
@@ -90,7 +96,7 @@ async function backlog(name: string, count: number, app: AppProcess): Promise<st
       pushEvent(target, { ref: 'refs/heads/main', before: ZERO, after: head }),
       { secret: app.webhookSecret },
     );
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(status);
     heads.push(head);
   }
   return heads;
@@ -122,3 +128,41 @@ for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
     rmSync(dataDir, { recursive: true, force: true });
   }, 120_000);
 }
+
+test('a second app process on the same data directory is refused (503, not ready) until the first is gone, then takes over', async () => {
+  cacheDir = mkdtempSync(join(tmpdir(), 'ug-durable-shared-'));
+  dataDir = mkdtempSync(join(tmpdir(), 'ug-durable-data-shared-'));
+  const first = await start();
+  const second = await start();
+  await second.waitForLog(
+    new RegExp(`held by process ${first.child.pid}[^\\n]*queue journal cannot be opened`),
+  );
+  expect((await fetch(`${second.baseUrl}/readyz`)).status).toBe(503);
+  const [refusedHead] = await backlog('s', 1, second, 503);
+  // The first process is undisturbed.
+  const heads = await backlog('f', 2, first);
+  await until('the first process reports', () =>
+    completed(heads) === heads.length ? true : undefined,
+  );
+  expect((await fetch(`${first.baseUrl}/readyz`)).status).toBe(200);
+  // It dies; the second takes the journal over and GitHub's redelivery is scanned there.
+  await first.stop('SIGKILL');
+  await second.waitForLog(/queue journal opened/, 30_000);
+  expect((await fetch(`${second.baseUrl}/readyz`)).status).toBe(200);
+  const res = await deliver(
+    second.webhookUrl,
+    'push',
+    pushEvent(
+      { owner: 'acme', name: 's0', id: 9000, cloneUrl: git.cloneUrl('acme', 's0') },
+      { ref: 'refs/heads/main', before: ZERO, after: refusedHead! },
+    ),
+    { secret: second.webhookSecret },
+  );
+  expect(res.status).toBe(200);
+  await until('the redelivered push reported', () =>
+    completed([refusedHead!]) === 1 ? true : undefined,
+  );
+  await second.stop('SIGTERM');
+  rmSync(cacheDir, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
+}, 120_000);

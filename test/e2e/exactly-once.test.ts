@@ -117,12 +117,14 @@ describe('exactly once (BullMQ, private Redis, worker processes)', () => {
     expect(run.history).toHaveLength(1);
   }, 60_000);
 
-  it.each(['fetch', 'publish', 'comments'])(
+  // incidents: after the comment is posted, before the job completes.
+  const STEPS = ['fetch', 'publish', 'comments', 'incidents'];
+  it.each(STEPS)(
     'a worker killed at %s: another worker finishes, one run, one comment',
     async (step) => {
       const name = `killed-${step}`;
-      const id = 820 + ['fetch', 'publish', 'comments'].indexOf(step);
-      const pr = 30 + ['fetch', 'publish', 'comments'].indexOf(step);
+      const id = 820 + STEPS.indexOf(step);
+      const pr = 30 + STEPS.indexOf(step);
       // In progress at once, so a worker killed mid-fetch leaves a run in progress behind.
       const first = await startWorker({
         UPSTASH_GUARD_TEST_HANG_AT: step,

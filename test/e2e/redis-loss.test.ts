@@ -8,8 +8,12 @@
  *   check run (found again by external id) instead of adding another;
  * - the add that the 503 gave up on lands once Redis is back, racing the redelivery's: exactly
  *   one of them stores the job and the job is scanned (it was parked forever behind a tip the
- *   losing add noted, issue 9).
+ *   losing add noted, issue 9);
+ * - Redis restarted empty while a worker is in the middle of a job: the report goes out once.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ManagedProcess } from '../helpers/app-process.js';
 import { startOwnRedis, type OwnRedis } from '../helpers/redis-server.js';
 import { redisEndpoint, redisTokenParts } from '../helpers/synthetic.js';
@@ -113,5 +117,70 @@ describe('Redis killed and restarted empty (BullMQ, worker process)', () => {
     expect(during.filter((l) => l.endsWith('false'))).toHaveLength(1);
     expect(worker.logs()).not.toMatch(/SETTINGS_KEY_NOT_FOUND/);
     expect(worker.logs().includes(token)).toBe(false);
+  }, 120_000);
+
+  it('Redis restarted empty while a worker is mid-job: that report is delivered once, the worker goes on, a redelivery updates the same run', async () => {
+    // Only this test's worker takes jobs.
+    await worker?.stop('SIGKILL');
+    worker = undefined;
+    const resume = join(mkdtempSync(join(tmpdir(), 'ug-resume-')), 'go');
+    const w = await h.app.startWorker({
+      UPSTASH_GUARD_TEST_HANG_AT: 'comments',
+      UPSTASH_GUARD_TEST_RESUME_FILE: resume,
+    });
+    try {
+      const mid = await openPullRequest(h, { name: 'midjob', id: 853, pr: 43, envText });
+      expect(mid.status).toBe(200);
+      // The run is completed and its id stored in Redis; the comment is not posted yet.
+      await w.waitForLog(/test hook: hanging at comments/, 30_000);
+      await redis.kill();
+      await redis.start();
+      writeFileSync(resume, '');
+      await until('the comment', () => h.gh.issueComments.find((c) => c.target === 43), 30_000);
+      // The worker still works: a new pull request is reported.
+      const after = await openPullRequest(h, { name: 'after', id: 854, pr: 44, envText });
+      let status = after.status;
+      for (let i = 0; i < 40 && status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        status = (
+          await deliver(
+            h.app.webhookUrl,
+            'pull_request',
+            pullRequestEvent(after.ref, { number: 44, headSha: after.head, baseSha: after.base }),
+            { secret: h.app.webhookSecret },
+          )
+        ).status;
+      }
+      expect(status).toBe(200);
+      await until(
+        'the next PR reported',
+        () => h.gh.checkRuns.find((c) => c.head_sha === after.head && c.status === 'completed'),
+        45_000,
+      );
+      // GitHub's redelivery of the interrupted one: its job and check run id were lost with
+      // Redis; it is scanned again and updates its one run (found by external id), one comment.
+      const res = await deliver(
+        h.app.webhookUrl,
+        'pull_request',
+        pullRequestEvent(mid.ref, { number: 43, headSha: mid.head, baseSha: mid.base }),
+        { secret: h.app.webhookSecret },
+      );
+      expect(res.status).toBe(200);
+      await until(
+        'the redelivery reported',
+        () =>
+          (w.logs().match(/"repo":"acme\/midjob"[^\n]*"msg":"scan reported"/g) ?? []).length >= 2
+            ? true
+            : undefined,
+        45_000,
+      );
+      await new Promise((r) => setTimeout(r, 1500));
+      const runs = h.gh.checkRuns.filter((c) => c.repo === 'acme/midjob');
+      expect(runs.map((c) => [c.status, c.conclusion])).toEqual([['completed', 'failure']]);
+      expect(h.gh.issueComments.filter((c) => c.repo === 'acme/midjob')).toHaveLength(1);
+      expect(w.logs()).not.toMatch(/"repo":"acme\/midjob"[^\n]*failed for good/);
+    } finally {
+      await w.stop('SIGKILL');
+    }
   }, 120_000);
 });

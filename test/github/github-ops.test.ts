@@ -19,6 +19,8 @@ type Body = Record<string, any>;
 const API = 'https://api.github.com';
 const repo = { owner: 'acme', repo: 'web' };
 const COMMIT = 'a'.repeat(40);
+const BOT = { login: 'upstash-guard[bot]', type: 'Bot' };
+const HUMAN = { login: 'mallory', type: 'User' };
 
 function client(): GitHubClient {
   const Octo = ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } });
@@ -95,7 +97,7 @@ test('PR comment: created once, edited only when changed, never duplicated', asy
   nock(API)
     .get('/repos/acme/web/issues/3/comments')
     .query(true)
-    .reply(200, [{ id: 1, body: 'lgtm' }]);
+    .reply(200, [{ id: 1, body: 'lgtm', user: HUMAN }]);
   const none = await findPrComment(gh, repo, 3);
   expect(none).toBeUndefined();
   expect(await upsertPrComment(gh, repo, 3, none, null)).toBe('none');
@@ -110,8 +112,8 @@ test('PR comment: created once, edited only when changed, never duplicated', asy
     .get('/repos/acme/web/issues/3/comments')
     .query(true)
     .reply(200, [
-      { id: 1, body: 'lgtm' },
-      { id: 44, body: first },
+      { id: 1, body: 'lgtm', user: HUMAN },
+      { id: 44, body: first, user: BOT },
     ]);
   const mine = await findPrComment(gh, repo, 3);
   expect(mine).toEqual({ id: 44, body: first });
@@ -144,7 +146,7 @@ test('commit comments: once per (commit, fingerprint); 403/422 fall back without
   nock(API)
     .get(`/repos/acme/web/commits/${COMMIT}/comments`)
     .query(true)
-    .reply(200, [{ id: 9, body: posted[0]!.body }]);
+    .reply(200, [{ id: 9, body: posted[0]!.body, user: BOT }]);
   expect(await commentOnCommits(gh, repo, [finding], {})).toEqual({
     created: 0,
     refused: 0,
@@ -171,4 +173,28 @@ test('commit comments: once per (commit, fingerprint); 403/422 fall back without
   expect(bodies.length).toBeGreaterThan(3);
   for (const b of bodies) expect(b).not.toContain(secret);
   expect(bodies.join('\n')).toContain(finding.masked.slice(0, 4));
+});
+
+test("a user's comment carrying the hidden marker is not taken for the App's own (it would hide the report)", async () => {
+  const gh = client();
+  const { finding } = findingWithSecret();
+  // Anyone who can comment (any GitHub user, on a public repository) can post the marker first.
+  const spoof = `${PR_COMMENT_MARKER}\nnothing to see here`;
+  nock(API)
+    .get('/repos/acme/web/issues/5/comments')
+    .query(true)
+    .reply(200, [{ id: 7, body: spoof, user: HUMAN }]);
+  expect(await findPrComment(gh, repo, 5)).toBeUndefined();
+  // The commit comment marker names the fingerprint, which whoever leaked the value can compute.
+  const { commitCommentMarker } = await import('../../src/report/index.js');
+  nock(API)
+    .get(`/repos/acme/web/commits/${COMMIT}/comments`)
+    .query(true)
+    .reply(200, [{ id: 8, body: commitCommentMarker(finding.fingerprint), user: HUMAN }]);
+  nock(API).post(`/repos/acme/web/commits/${COMMIT}/comments`).reply(201, { id: 10 });
+  expect(await commentOnCommits(gh, repo, [finding], {})).toEqual({
+    created: 1,
+    refused: 0,
+    skipped: 0,
+  });
 });

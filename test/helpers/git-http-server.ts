@@ -49,6 +49,8 @@ export interface GitHttpServer {
   /** Requires `Authorization` to equal one of these values (e.g. `Basic ...`, `Bearer ...`) or pass the predicate. */
   requireAuth(accepted: readonly string[] | ((authorization: string) => boolean) | undefined): void;
   fail(failure: GitFailure): void;
+  /** Ends every injected failure. */
+  clearFailures(): void;
   close(): Promise<void>;
 }
 
@@ -202,6 +204,9 @@ export async function startGitHttpServer(): Promise<GitHttpServer> {
     },
     fail(failure) {
       failures.push({ ...failure });
+    },
+    clearFailures() {
+      failures.length = 0;
     },
     async close() {
       server.closeAllConnections();

@@ -32,6 +32,13 @@ export interface InjectedFailure {
   /** Fails matching requests for this long from now (an outage window), then stops. */
   forMs?: number;
   message?: string;
+  /**
+   * The request is carried out (state changes as on success) and only the answer is the failure:
+   * GitHub's 502/504 after a write went through, or a connection lost before the answer.
+   */
+  applied?: boolean;
+  /** Extra response headers (e.g. `x-ratelimit-remaining: 0` and `x-ratelimit-reset`). */
+  headers?: Record<string, string>;
 }
 
 export interface RepoState {
@@ -525,20 +532,31 @@ export async function startGitHubDouble(
         (!f.method || f.method === record.method) &&
         f.path.test(path),
     );
+    const pathOnly = path.split('?')[0]!;
+    const route = (): [number, unknown, Record<string, string>?] | undefined => {
+      for (const [method, re, handler] of routes) {
+        if (method !== record.method) continue;
+        const m = pathOnly.match(re);
+        if (m) return handler(m, record);
+      }
+      return undefined;
+    };
     if (failure) {
       if (failure.times !== undefined) failure.times -= 1;
+      if (failure.applied) route();
       const extra: Record<string, string> =
         failure.retryAfter !== undefined ? { 'retry-after': String(failure.retryAfter) } : {};
       if (failure.status === 429 || failure.status === 403) extra['x-ratelimit-remaining'] = '1';
-      send(failure.status, { message: failure.message ?? `injected ${failure.status}` }, extra);
+      send(
+        failure.status,
+        { message: failure.message ?? `injected ${failure.status}` },
+        { ...extra, ...failure.headers },
+      );
       return;
     }
-    const pathOnly = path.split('?')[0]!;
-    for (const [method, re, handler] of routes) {
-      if (method !== record.method) continue;
-      const m = pathOnly.match(re);
-      if (!m) continue;
-      const [status, json, headers] = handler(m, record);
+    const answer = route();
+    if (answer) {
+      const [status, json, headers] = answer;
       send(status, json, headers);
       return;
     }
