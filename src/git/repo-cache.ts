@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { redactSecrets, shownValue } from '../core/index.js';
 import { GitError, runGit } from './run-git.js';
 import { tokenFetchEnv } from './token-env.js';
+import { repositoryGone } from './fetch-failure.js';
 
 export interface RepoCacheLimits {
   timeoutMs?: number;
@@ -240,7 +241,7 @@ function toCacheError(err: unknown, rawPath: string, token: string | undefined):
   const stderr = err instanceof GitError ? err.stderr : String(err);
   if (err instanceof GitError && err.code === null && /timed out/.test(err.message))
     return new GitTimeoutError(`git fetch of ${repoPath} timed out`);
-  if (/not found|404|410|does not appear to be a git repository/i.test(stderr))
+  if (repositoryGone(stderr))
     return new RepoNotFoundError(`repository ${repoPath} is gone or not accessible`);
   let last = stderr.trim().split('\n').pop() ?? '';
   last = last.replace(/Authorization:[^\n]*/gi, 'Authorization: ***');

@@ -8,6 +8,7 @@ import { mkdir } from 'node:fs/promises';
 import { BARE_FETCH_FLAGS, DEFAULT_REFSPECS } from '../git/repo-cache.js';
 import { GitError, runGit } from '../git/run-git.js';
 import { tokenFetchEnv } from '../git/token-env.js';
+import { credentialsRefused, fetchHttpStatus, repositoryGone } from '../git/fetch-failure.js';
 
 export interface CloneRequest {
   cloneUrl: string;
@@ -47,10 +48,10 @@ function cloneError(err: unknown, token: string | undefined): Error {
   let last = stderr.trim().split('\n').pop() ?? 'git fetch failed';
   last = last.replace(/Authorization:[^\n]*/gi, 'Authorization: ***');
   if (token) last = last.split(token).join('***');
-  if (/\b401\b|Authentication failed|could not read Username/i.test(stderr))
+  if (credentialsRefused(stderr))
     return new Error('git fetch was refused (401): the token cannot read this repository');
-  if (/\b403\b/.test(stderr)) return new Error('git fetch was forbidden (403)');
-  if (/\b404\b|not found/i.test(stderr)) return new Error('git fetch: repository not found (404)');
+  if (fetchHttpStatus(stderr) === 403) return new Error('git fetch was forbidden (403)');
+  if (repositoryGone(stderr)) return new Error('git fetch: repository not found (404)');
   return new Error(`git fetch failed: ${last.replace(/^(fatal|error): /, '')}`);
 }
 

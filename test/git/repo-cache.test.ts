@@ -124,6 +124,17 @@ describe('RepoCache', () => {
       expect(text).not.toContain(header.slice(6));
     }
 
+    // git's messages quote the URL: a repository whose name (or a host whose port) holds 404 or
+    // 410 is not gone when it answers 401 or 500. Calling it gone made the failure permanent: one
+    // attempt, no retry, for a fault that passes.
+    git(root, 'clone', '-q', '--bare', src.dir, 'acme/r404-410.git');
+    const digits = await cache
+      .ensure({ key: 'digits', cloneUrl: server.url('acme/r404-410.git'), token: `${token}x` })
+      .catch((e: Error) => e);
+    expect(digits).toBeInstanceOf(Error);
+    expect(digits).not.toBeInstanceOf(RepoNotFoundError);
+    expect((digits as Error).message).toMatch(/git fetch of \/acme\/r404-410\.git failed/);
+
     const tiny = new RepoCache(cacheDir, { maxBytes: 1 });
     await expect(
       tiny.ensure({ key: 'tiny', cloneUrl: server.url('acme/app.git'), token }),
