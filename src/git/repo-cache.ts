@@ -220,10 +220,12 @@ export async function isBareRepository(dir: string): Promise<boolean> {
 }
 
 function isCorruption(err: unknown): boolean {
+  // Quoted spans blanked first: git quotes URLs and paths, and a repository named
+  // `corrupt-packfile` refused during an outage is not a damaged store to delete.
   return (
     err instanceof GitError &&
     /corrupt|bad object|loose object|packfile|did not send all necessary objects|unable to read|invalid index-pack|not a git repository/i.test(
-      err.stderr,
+      err.stderr.replace(/'[^'\n]*'/g, "''"),
     )
   );
 }

@@ -167,6 +167,19 @@ describe('RepoCache', () => {
     }
   });
 
+  it('keeps a cached repository whose name reads like corruption when a fetch is refused', async () => {
+    // git quotes the URL in its errors: 'corrupt-packfile' in a refused fetch's message is a name,
+    // not a damaged object store, and the clone must survive the outage.
+    git(root, 'clone', '-q', '--bare', src.dir, 'acme/corrupt-packfile.git');
+    const cache = new RepoCache(cacheDir);
+    const url = server.url('acme/corrupt-packfile.git');
+    const dir = await cache.ensure({ key: 'acme/corrupt-packfile', cloneUrl: url, token });
+    await expect(
+      cache.ensure({ key: 'acme/corrupt-packfile', cloneUrl: url, token: `${token}x` }),
+    ).rejects.toThrow(/git fetch of \/acme\/corrupt-packfile\.git failed/);
+    expect(git(dir, 'rev-parse', 'refs/heads/main')).toBe(src.head());
+  });
+
   it('deletes a corrupt cache directory and clones again', async () => {
     const cache = new RepoCache(cacheDir);
     const req = { key: 'acme/corrupt', cloneUrl: server.url('acme/app.git'), token };
