@@ -29,3 +29,14 @@ export function credentialsRefused(stderr: string): boolean {
     /\bAuthentication failed for '|could not read Username/i.test(stderr)
   );
 }
+
+/**
+ * The local object store is damaged (delete the clone and fetch afresh). Quoted spans are blanked
+ * first: git quotes URLs and paths, and a repository named `corrupt-packfile` refused during an
+ * outage is not a damaged store to delete.
+ */
+export function objectStoreDamaged(stderr: string): boolean {
+  return /corrupt|bad object|loose object|packfile|did not send all necessary objects|unable to read|invalid index-pack|not a git repository/i.test(
+    stderr.replace(/'[^'\n]*'/g, "''"),
+  );
+}

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { redactSecrets, shownValue } from '../core/index.js';
 import { GitError, runGit } from './run-git.js';
 import { tokenFetchEnv } from './token-env.js';
-import { repositoryGone } from './fetch-failure.js';
+import { objectStoreDamaged, repositoryGone } from './fetch-failure.js';
 
 export interface RepoCacheLimits {
   timeoutMs?: number;
@@ -220,14 +220,7 @@ export async function isBareRepository(dir: string): Promise<boolean> {
 }
 
 function isCorruption(err: unknown): boolean {
-  // Quoted spans blanked first: git quotes URLs and paths, and a repository named
-  // `corrupt-packfile` refused during an outage is not a damaged store to delete.
-  return (
-    err instanceof GitError &&
-    /corrupt|bad object|loose object|packfile|did not send all necessary objects|unable to read|invalid index-pack|not a git repository/i.test(
-      err.stderr.replace(/'[^'\n]*'/g, "''"),
-    )
-  );
+  return err instanceof GitError && objectStoreDamaged(err.stderr);
 }
 
 /** Refspecs come from job data: only plain `+refs/...:refs/...` forms, nothing git reads as an option. */
