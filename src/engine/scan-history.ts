@@ -16,7 +16,7 @@ import {
 import { attributeBlobs, listCommits } from '../git/history/attribute.js';
 import { partsAreBinary, partsLength, partsMatch } from '../git/history/blob-parts.js';
 import { addHistoryFacts } from '../git/history/history-facts.js';
-import { createKeywordScanner } from '../git/history/keyword-scanner.js';
+import { createKeywordScanner, type KeywordScanner } from '../git/history/keyword-scanner.js';
 import { listReachableBlobs, type BlobListing } from '../git/history/list-blobs.js';
 import { tagMessages } from '../git/messages.js';
 import { streamPackedBlobs } from '../git/pack/pack-stream.js';
@@ -33,7 +33,7 @@ export interface HistoryOptions extends EngineOptions {
   headRef?: string;
 }
 
-let scanner: ((data: Uint8Array) => boolean) | undefined;
+let scanner: KeywordScanner | undefined;
 /** The gate for content the keyword scanner already passed. */
 const passed = (): boolean => true;
 const longestKeyword = Math.max(0, ...PREFILTER_KEYWORDS.map((k) => k.length));

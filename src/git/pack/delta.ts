@@ -8,6 +8,37 @@
  */
 import { PackFormatError } from './pack-index.js';
 
+/**
+ * Where a delta's result may differ from its base, for a keyword gate: every run of inserted bytes
+ * and every point where a copy does not continue the previous one, each widened by `pad` bytes on
+ * both sides and merged with its neighbour when they touch, as `[start, end)` pairs relative to the
+ * result's start (they may reach past either end of it: clip them). A keyword that lies in no
+ * window lies inside one copy instruction, so the base holds it too. More windows than `at` can
+ * hold set `overflow` (then the result is gated whole).
+ */
+export interface DeltaMarks {
+  at: Int32Array;
+  n: number;
+  pad: number;
+  overflow: boolean;
+}
+
+function mark(m: DeltaMarks, a: number, b: number): void {
+  const start = a - m.pad;
+  const end = b + m.pad;
+  const at = m.at;
+  const last = 2 * m.n - 1;
+  if (m.n > 0 && start <= at[last]!) {
+    if (end > at[last]!) at[last] = end;
+  } else if (last + 2 >= at.length) {
+    m.overflow = true;
+  } else {
+    at[last + 1] = start;
+    at[last + 2] = end;
+    m.n++;
+  }
+}
+
 /** Where the last `varint` stopped (a module variable: no result object per number). */
 let varintEnd = 0;
 
@@ -34,12 +65,16 @@ export function applyDelta(
   dst: Uint8Array,
   dstStart: number,
   maxResult: number,
+  marks?: DeltaMarks,
 ): number {
   if (varint(delta, 0) !== srcLen) throw new PackFormatError('delta base size mismatch');
   const size = varint(delta, varintEnd);
   if (size > maxResult || dstStart + size > dst.length)
     throw new PackFormatError('delta result over the limit');
   const same = src === dst;
+  // The base offset the previous copy ended at (-1 after an insert): a copy from anywhere else is
+  // a seam, where text that was apart in the base is now side by side.
+  let lastEnd = -1;
   let p = varintEnd;
   let o = dstStart;
   const end = dstStart + size;
@@ -60,6 +95,8 @@ export function applyDelta(
       if (p > n) throw new PackFormatError('truncated delta copy instruction');
       if (off + len > srcLen || o + len > end)
         throw new PackFormatError('delta copy out of bounds');
+      if (marks !== undefined && off !== lastEnd) mark(marks, o - dstStart, o - dstStart);
+      lastEnd = off + len;
       const from = srcStart + off;
       if (len < 16) for (let i = 0; i < len; i++) dst[o + i] = src[from + i]!;
       else if (same) dst.copyWithin(o, from, from + len);
@@ -67,6 +104,8 @@ export function applyDelta(
       o += len;
     } else if (op !== 0) {
       if (p + op > n || o + op > end) throw new PackFormatError('delta insert out of bounds');
+      if (marks !== undefined) mark(marks, o - dstStart, o - dstStart + op);
+      lastEnd = -1;
       for (let i = 0; i < op; i++) dst[o + i] = delta[p + i]!;
       p += op;
       o += op;

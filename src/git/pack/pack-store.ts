@@ -13,7 +13,8 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyDelta, deltaResultSize } from './delta.js';
+import type { KeywordScanner } from '../history/keyword-scanner.js';
+import { applyDelta, deltaResultSize, type DeltaMarks } from './delta.js';
 import { createInflater } from './inflate.js';
 import { OBJ_OFS_DELTA, OBJ_REF_DELTA, PackFile, TooLarge } from './pack-file.js';
 import { OID_BYTES, PackFormatError, parsePackIndex } from './pack-index.js';
@@ -42,6 +43,11 @@ export interface PackStoreOptions {
    * (`loadIndexes`' `memoryBytes`). Default DEFAULT_MEMORY_BYTES; 0 reads every pack in place.
    */
   memoryBytes?: number;
+  /**
+   * The history scan's keyword gate: with it, the store tells for every object it returns whether
+   * it holds a keyword (`mayHoldKeyword`), mostly without scanning all of it (`Store.resolve`).
+   */
+  keywordGate?: KeywordScanner;
 }
 
 export interface PackStoreStats {
@@ -54,6 +60,8 @@ export interface PackStoreStats {
   cacheMisses: number;
   /** Entries inflated (objects and deltas). */
   inflated: number;
+  /** Bytes the keyword gate read (with `keywordGate`): whole objects, and windows of deltas. */
+  gateBytes: number;
   /** The first malformed-entry errors (for a warning). */
   errors: string[];
 }
@@ -67,6 +75,7 @@ export function emptyStats(): PackStoreStats {
     cacheHits: 0,
     cacheMisses: 0,
     inflated: 0,
+    gateBytes: 0,
     errors: [],
   };
 }
@@ -77,6 +86,11 @@ export interface PackStore {
    * view of the store's cache: valid until the next call, copy them to keep them.
    */
   read(oid: string, maxSize: number): Buffer | undefined;
+  /**
+   * For the object `read` returned last: whether it holds one of the gate's keywords (the same
+   * answer as the gate on its bytes); undefined when the store has no gate.
+   */
+  readonly mayHoldKeyword: boolean | undefined;
   readonly stats: PackStoreStats;
   readonly packs: number;
   close(): void;
@@ -182,6 +196,8 @@ class Ring {
   private readonly offsets: number[] = [];
   private readonly starts: number[] = [];
   private readonly lengths: number[] = [];
+  /** Per entry: may it hold a keyword of the store's gate (see `Store.resolve`). */
+  private readonly keywords: boolean[] = [];
   /** Index of the oldest entry not evicted. */
   private front = 0;
   /** Entries removed from the front of the arrays. */
@@ -212,6 +228,10 @@ class Ring {
     return this.lengths[i]!;
   }
 
+  mayHoldKeyword(i: number): boolean {
+    return this.keywords[i]!;
+  }
+
   phys(v: number): number {
     return v % this.size;
   }
@@ -239,6 +259,7 @@ class Ring {
       this.offsets.splice(0, this.front);
       starts.splice(0, this.front);
       this.lengths.splice(0, this.front);
+      this.keywords.splice(0, this.front);
       this.dropped += this.front;
       this.front = 0;
     }
@@ -246,12 +267,13 @@ class Ring {
     return start;
   }
 
-  add(pack: number, offset: number, v: number, len: number): void {
+  add(pack: number, offset: number, v: number, len: number, keyword: boolean): void {
     this.maps[pack]!.set(offset, this.dropped + this.starts.length);
     this.packs.push(pack);
     this.offsets.push(offset);
     this.starts.push(v);
     this.lengths.push(len);
+    this.keywords.push(keyword);
   }
 
   clear(): void {
@@ -261,6 +283,7 @@ class Ring {
     this.offsets.length = 0;
     this.starts.length = 0;
     this.lengths.length = 0;
+    this.keywords.length = 0;
     this.front = 0;
   }
 }
@@ -282,12 +305,23 @@ class Store implements PackStore {
   private readonly chainData: Uint8Array[] = [];
   /** The offset `locate` found. */
   private located = 0;
+  private readonly gate: KeywordScanner | undefined;
+  private readonly marks: DeltaMarks | undefined;
+  mayHoldKeyword: boolean | undefined;
 
   constructor(
     private readonly list: PackFile[],
     opts: PackStoreOptions,
   ) {
     this.ring = new Ring(Math.max(1 << 20, opts.cacheBytes ?? 64 * 1024 * 1024), list.length);
+    this.gate = opts.keywordGate;
+    if (this.gate)
+      this.marks = {
+        at: new Int32Array(1 << 16),
+        n: 0,
+        pad: Math.max(0, this.gate.longest - 1),
+        overflow: false,
+      };
   }
 
   get packs(): number {
@@ -307,6 +341,7 @@ class Store implements PackStore {
       return undefined;
     }
     try {
+      this.mayHoldKeyword = this.gate ? true : undefined;
       const data = this.resolve(pack, this.located, maxSize);
       this.stats.read++;
       return data;
@@ -356,6 +391,13 @@ class Store implements PackStore {
     let baseData = EMPTY;
     let p = pack;
     let off = offset;
+    // Whether the object built so far holds a keyword of the gate (exactly). A whole object is
+    // scanned; a delta's result built on a base without one can hold one only in the windows
+    // around what the delta changed (delta.ts, DeltaMarks), since a keyword inside one copy
+    // instruction is a keyword of the base. So a version of a clean file costs the scan of its
+    // changes, not of itself.
+    const gate = this.gate;
+    let keyword = true;
     try {
       for (;;) {
         const hit = ring.find(p, off);
@@ -363,6 +405,7 @@ class Store implements PackStore {
           stats.cacheHits++;
           baseV = ring.start(hit);
           baseLen = ring.length(hit);
+          keyword = ring.mayHoldKeyword(hit);
           break;
         }
         stats.cacheMisses++;
@@ -374,12 +417,15 @@ class Store implements PackStore {
           // A whole object is inflated straight into the ring (or its own array when too large).
           if (size + 1 <= quarter) {
             const v = ring.alloc(size + 1);
-            this.inflater.into(raw, dataStart, dataEnd, ring.buf, ring.phys(v), size);
-            ring.add(p, off, v, size);
+            const at = ring.phys(v);
+            this.inflater.into(raw, dataStart, dataEnd, ring.buf, at, size);
+            keyword = gate === undefined || this.holdsKeyword(ring.buf.subarray(at, at + size));
+            ring.add(p, off, v, size, keyword);
             baseV = v;
           } else {
             const out = new Uint8Array(size + 1);
             this.inflater.into(raw, dataStart, dataEnd, out, 0, size);
+            keyword = gate === undefined || this.holdsKeyword(out.subarray(0, size));
             baseData = out;
           }
           baseLen = size;
@@ -426,21 +472,31 @@ class Store implements PackStore {
         built += size;
         if (built > MAX_CHAIN_WORK) throw new PackFormatError('delta chain builds too much');
         const v = size <= quarter && baseV >= 0 ? ring.alloc(size, baseV) : -1;
+        // Windows are marked only when the base holds no keyword; a result built on one that
+        // does is scanned whole (the keyword may have been deleted), so every answer is exact.
+        const marks = keyword ? undefined : this.marks;
+        if (marks) {
+          marks.n = 0;
+          marks.overflow = false;
+        }
         if (v >= 0) {
           const buf = ring.buf;
-          applyDelta(buf, ring.phys(baseV), baseLen, delta, buf, ring.phys(v), size);
-          ring.add(this.chainPack[i]!, this.chainOffset[i]!, v, size);
+          const at = ring.phys(v);
+          applyDelta(buf, ring.phys(baseV), baseLen, delta, buf, at, size, marks);
+          if (gate) keyword = this.holdsKeyword(buf.subarray(at, at + size), marks);
+          ring.add(this.chainPack[i]!, this.chainOffset[i]!, v, size, keyword);
           baseV = v;
         } else {
           const src = baseV >= 0 ? ring.buf : baseData;
           const srcStart = baseV >= 0 ? ring.phys(baseV) : 0;
           const out = new Uint8Array(size);
-          applyDelta(src, srcStart, baseLen, delta, out, 0, size);
+          applyDelta(src, srcStart, baseLen, delta, out, 0, size, marks);
+          if (gate) keyword = this.holdsKeyword(out, marks);
           if (size <= quarter) {
             // Kept in the ring, where the next delta up the chain finds it.
             const kept = ring.alloc(size);
             ring.buf.set(out, ring.phys(kept));
-            ring.add(this.chainPack[i]!, this.chainOffset[i]!, kept, size);
+            ring.add(this.chainPack[i]!, this.chainOffset[i]!, kept, size, keyword);
             baseV = kept;
           } else {
             baseV = -1;
@@ -453,8 +509,38 @@ class Store implements PackStore {
       // No scratch array outlives its chain through these references.
       for (let i = 0; i < depth; i++) this.chainData[i] = EMPTY;
     }
+    if (gate) this.mayHoldKeyword = keyword;
     return baseV >= 0
       ? Buffer.from(ring.buf.buffer, ring.phys(baseV), baseLen)
       : Buffer.from(baseData.buffer, baseData.byteOffset, baseLen);
+  }
+
+  /**
+   * Whether `data` holds a keyword. For a delta's result with `marks` (its base holds none):
+   * whether the windows around its changes do; the whole is scanned without marks, or when the
+   * windows overflowed or cover half of it (copying them would cost more than scanning).
+   */
+  private holdsKeyword(data: Uint8Array, marks?: DeltaMarks): boolean {
+    const gate = this.gate!;
+    if (!marks || marks.overflow) {
+      this.stats.gateBytes += data.length;
+      return gate(data);
+    }
+    const at = marks.at;
+    const size = data.length;
+    let covered = 0;
+    for (let i = 0; i < 2 * marks.n; i += 2) {
+      const a = Math.max(0, at[i]!);
+      const b = Math.min(size, at[i + 1]!);
+      at[i] = a;
+      at[i + 1] = Math.max(a, b);
+      covered += at[i + 1]! - a;
+    }
+    if (covered * 2 >= size) {
+      this.stats.gateBytes += size;
+      return gate(data);
+    }
+    this.stats.gateBytes += covered;
+    return gate.ranges(data, at, marks.n);
   }
 }

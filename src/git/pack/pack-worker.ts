@@ -26,8 +26,14 @@ export interface PackWorkerData {
 
 const data = workerData as PackWorkerData;
 const port = parentPort!;
-const store = openPacksIn(data.objectsDir, { cacheBytes: data.cacheBytes }, data.indexes);
-const gate = data.keywords ? textGate(createKeywordScanner(data.keywords)) : undefined;
+const scanner = data.keywords ? createKeywordScanner(data.keywords) : undefined;
+// The store gates as it builds each blob from its delta base (only the changes are scanned).
+const store = openPacksIn(
+  data.objectsDir,
+  { cacheBytes: data.cacheBytes, ...(scanner ? { keywordGate: scanner } : {}) },
+  data.indexes,
+);
+const gate = scanner ? textGate(scanner) : undefined;
 
 let busyMs = 0;
 port.on('message', (msg: BatchRequest | 'done') => {

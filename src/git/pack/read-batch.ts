@@ -6,8 +6,12 @@
 import { partsAreBinary } from '../history/blob-parts.js';
 import type { PackStore, PackStoreStats } from './pack-store.js';
 
-/** Keeps a blob's bytes: true for content that may hold a keyword, or that is not plain text. */
-export type ContentGate = (data: Buffer) => boolean;
+/**
+ * Keeps a blob's bytes: true for content that may hold a keyword, or that is not plain text.
+ * `mayHoldKeyword` is the store's answer for the blob when it has one (pack-store.ts): then the
+ * keyword scan is not made again.
+ */
+export type ContentGate = (data: Buffer, mayHoldKeyword?: boolean) => boolean;
 
 /** Characters of one oid in a request (the pack reader reads SHA-1 repositories only). */
 export const OID_HEX = 40;
@@ -51,13 +55,13 @@ const CHUNK = 1024 * 1024;
  * which decides again with the same tests.
  */
 export function textGate(keywordScan: (data: Uint8Array) => boolean): ContentGate {
-  return (data) => {
+  return (data, mayHoldKeyword) => {
     if (data.length >= 2) {
       const a = data[0]!;
       const b = data[1]!;
       if ((a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff)) return true;
     }
-    return partsAreBinary([data]) || keywordScan(data);
+    return partsAreBinary([data]) || (mayHoldKeyword ?? keywordScan(data));
   };
 }
 
@@ -100,7 +104,7 @@ export function readBatch(
       continue;
     }
     out.sizes[i] = data.length;
-    if (gate && !gate(data)) {
+    if (gate && !gate(data, store.mayHoldKeyword)) {
       out.outcome[i] = GATED;
       continue;
     }
@@ -131,5 +135,6 @@ export function addStats(into: PackStoreStats, from: PackStoreStats): void {
   into.cacheHits += from.cacheHits;
   into.cacheMisses += from.cacheMisses;
   into.inflated += from.inflated;
+  into.gateBytes += from.gateBytes;
   for (const e of from.errors) if (into.errors.length < 5) into.errors.push(e);
 }
