@@ -58,8 +58,11 @@ export const kafkaCredentialsDetector = {
       ];
     },
     negatives: [
-      'UPSTASH_KAFKA_REST_PASSWORD=eUmYCkAlxEhihIc7Hooi2IA2pz2fw==',
-      'UPSTASH_KAFKA_REST_USERNAME=G9wcy1zdGluZ3JheS03ODYzJMUX',
+      'UPSTASH_KAFKA_REST_PASSWORD=${UPSTASH_KAFKA_REST_PASSWORD}',
+      // 48 base64 characters under a Kafka password name that decode to text, not a UUID.
+      `UPSTASH_KAFKA_REST_PASSWORD=${Buffer.from('not-a-uuid-but-exactly-36-characters').toString('base64')}`,
+      // The Kafka docs username and password are negatives too, in
+      // test/core/detectors/public-examples.test.ts: written here, they would read as leaks.
     ],
   },
 } satisfies Detector;

@@ -1,7 +1,8 @@
 /**
  * Public, non-secret values from Upstash's docs and dev tooling that are structurally valid and must
- * never be reported. Stored as SHA-256 hashes (or decoded, non-secret identities) so that this
- * repository never holds credential-shaped strings.
+ * never be reported. Stored as SHA-256 hashes only, so that this repository never holds
+ * credential-shaped strings (tests rebuild the values themselves from test/helpers/public-examples.ts,
+ * and test/repo-hygiene.test.ts fails on any tracked file holding one).
  */
 import { createHash } from 'node:crypto';
 
@@ -54,19 +55,23 @@ const DOCS_SHA256 = [
 for (const h of DOCS_SHA256) DENIED_SHA256.add(h);
 
 /**
- * Database UUIDs of those docs databases (non-secret identities). A legacy token carries its
- * database UUID in cleartext, so any other docs variant of them (another reset) is denied too.
+ * SHA-256 of the database UUIDs of those docs databases (30143 `96ad0856-…`, 37090 `a3e25299-…`).
+ * A legacy token carries its database UUID in cleartext, so any other docs variant of them (another
+ * reset) is denied too. Identities, not secrets, but hashed like the rest: written out, a UUID
+ * beside Upstash names reads as a management key to other scanners.
  */
-const DOCS_DB_UUIDS = new Set([
-  '96ad0856-03b1-4ee7-9666-e81abd0349e1',
-  'a3e25299-132a-45b9-b026-c73f5a807859',
+const DOCS_DB_UUID_SHA256 = new Set([
+  '638d65699b51acfe474a0fd7b5593f1a89adfe5d6672e5227941cdc00bbeaf52',
+  '4e6063ba34df2cb2c6588154c2a9c0cd6489c1ed6abbf92bc122c1e9dc4112e6',
 ]);
+
+const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
 
 /** True for a public docs / dev-server value; `value` is the normalised secret (padding restored). */
 export function isKnownPublicValue(value: string): boolean {
-  return DENIED_SHA256.has(createHash('sha256').update(value).digest('hex'));
+  return DENIED_SHA256.has(sha256(value));
 }
 
 export function isDocsLegacyRedisToken(uuid: string | undefined): boolean {
-  return uuid !== undefined && DOCS_DB_UUIDS.has(uuid);
+  return uuid !== undefined && DOCS_DB_UUID_SHA256.has(sha256(uuid));
 }

@@ -3,7 +3,7 @@ import type { Candidate, Detector } from '../types.js';
 import { isKnownPublicValue } from './known-examples.js';
 import { entropy, isPlaceholder } from './placeholders.js';
 import { redisIdentity, redisTokenCandidate } from './redis-token.js';
-import { redisHost, redisTokenParts, redisUrl } from './synthetic.js';
+import { redisHost, redisToken, redisTokenParts, redisUrl } from './synthetic.js';
 
 function safeDecode(v: string): string {
   try {
@@ -107,8 +107,10 @@ export const redisUrlDetector = {
       'REDIS_URL=redis://default:7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e@redis.cache.internal:6379',
       'REDIS_URL=redis://localhost:6379',
       'url = f"rediss://default:{UPSTASH_REDIS_PASSWORD}@{UPSTASH_REDIS_HOST}:6379"',
-      'redis://default:978ba2e07tyrt67598acd8ac916a@fly-magical-ant-1234.upstash.io',
-      'REDIS_URL=rediss://default:AYVPAAIncDEzNDQ0MDhhNzJmMGJjMTRhMzgwYzBh@fancy-cat-34127.upstash.io:6379',
+      // A cut token (40 of its 62 characters), built here: a literal copy would read as a leak.
+      `REDIS_URL=rediss://default:${redisToken({ seed: 'cut-url' }).slice(0, 40)}@fancy-cat-34127.upstash.io:6379`,
+      // The Fly docs URL (redis/quickstarts/fly.mdx) is a negative too, in
+      // test/core/detectors/public-examples.test.ts: written here, it would read as a leak.
     ],
   },
 } satisfies Detector;

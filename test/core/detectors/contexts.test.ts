@@ -15,6 +15,7 @@ import {
   signingKey,
   vectorTokenParts,
 } from '../../helpers/synthetic.js';
+import { PUBLIC_EXAMPLES } from '../../helpers/public-examples.js';
 import { runAll } from './match.js';
 
 const findings = (text: string, path?: string) =>
@@ -218,7 +219,7 @@ describe('docs denylist by non-secret identity', () => {
       return b.toString('base64url') + '==';
     };
     expect(
-      findings(`UPSTASH_REDIS_REST_TOKEN=${build('96ad0856-03b1-4ee7-9666-e81abd0349e1')}`),
+      findings(`UPSTASH_REDIS_REST_TOKEN=${build(PUBLIC_EXAMPLES.docsDatabaseUuid.value)}`),
     ).toEqual([]);
     const other = findings(
       `UPSTASH_REDIS_REST_TOKEN=${build('3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d')}`,

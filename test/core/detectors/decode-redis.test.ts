@@ -1,6 +1,7 @@
 /** decodeRedisToken: the exact §2 layout rules, one property per test. */
 import { createHash } from 'node:crypto';
 import { decodeRedisToken, inspectRedisToken } from '../../../src/core/decode/redis-token.js';
+import { PUBLIC_EXAMPLES } from '../../helpers/public-examples.js';
 import {
   hex32Secret,
   makeRng,
@@ -179,9 +180,9 @@ describe('decodeRedisToken field rules', () => {
   it('rejects docs fakes and non-tokens', () => {
     for (const v of [
       'AQIDBAUGBwgJCgsMDQ4PEBESExQVFhc',
-      'AYNgAS2553feg6a2d9842h2a0gcdb5f8efe9934DQ=',
-      '2553feg6a2d9842h2a0gcdb5f8efe9934',
-      'AX8vACQg' + 'OTMyY2UyYy00NjgzLWJhNzUtMzQ0YzA4YWUxNDNiZMyYTI3NDYzMDllMTE4MzczNTQ5ZTU3NGQ=',
+      PUBLIC_EXAMPLES.restApiDocsToken.value,
+      PUBLIC_EXAMPLES.restApiDocsHex.value,
+      PUBLIC_EXAMPLES.openapiRedisToken.value,
       'AAAAC3NzaC1lZDI1NTE5AAAAIMcdAAIncDEzNDQ0MDhhNzJmMGJjMTRhMzgw',
       '',
       'A',

@@ -7,6 +7,7 @@
  * None may give a finding.
  */
 import { CONTAINERS, ENCODINGS, scanPlaced, type Placed } from '../../helpers/containers.js';
+import { PUBLIC_EXAMPLES as P } from '../../helpers/public-examples.js';
 import {
   qstashToken,
   redisHost,
@@ -113,25 +114,22 @@ function notCredentials(): [string, string][] {
     ['cut Vector token', vector.slice(0, 70)],
     ['cut signing key', sig.slice(0, 20)],
     // Documentation examples (credentials reference §2-§4, §7).
-    ['Kafka docs username', 'G9wcy1zdGluZ3JheS03ODYzJMUX'],
-    ['Kafka docs password', 'eUmYCkAlxEhihIc7Hooi2IA2pz2fw=='],
-    ['Fly docs password', '978ba2e07tyrt67598acd8ac916a'],
-    ['docs fake password', 'd34baef614b6fsdeb01b25'],
-    ['restapi.mdx edited hex', '2553feg6a2d9842h2a0gcdb5f8efe9934'],
-    ['docs fake token', 'AYNgAS2553feg6a2d9842h2a0gcdb5f8efe9934DQ='],
+    ['Kafka docs username', P.kafkaDocsUsername.value],
+    ['Kafka docs password', P.kafkaDocsPassword.value],
+    ['Fly docs password', P.flyDocsPassword.value],
+    ['docs fake password', P.docsFakePassword.value],
+    ['restapi.mdx edited hex', P.restApiDocsHex.value],
+    ['docs fake token', P.restApiDocsToken.value],
+    ['openapi edited Redis token', P.openapiRedisToken.value],
+    ['openapi Vector token', P.openapiVectorToken.value],
+    ['openapi Vector read-only token', P.openapiVectorReadOnlyToken.value],
     ['ACL docs byte counter', 'AQIDBAUGBwgJCgsMDQ4PEBESExQVFhc'],
     ['openapi placeholder', 'ZXhhbXBsZUB1cHN0YXNoLmNvbTpuYWJlcg=='],
-    [
-      'QStash dev-server token',
-      'eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0=',
-    ],
-    [
-      'QStash dev-server test token',
-      'eyJVc2VySUQiOiJ0ZXN0VXNlcjEiLCJQYXNzd29yZCI6InRlc3RQYXNzd29yZCJ9',
-    ],
-    ['QStash dev-server current key', 'sig_7kYjw48mhY7kAjqNGcy6cr29RJ6r'],
-    ['QStash dev-server next key', 'sig_5ZB6DVzB1wjE8S6rZ7eenA8Pdnhs'],
-    ['QStash older dev-server key', 'sig_7RvLjqfZBvP5KEUimQCE1pvpLuou'],
+    ['QStash dev-server token', P.qstashDevToken.value],
+    ['QStash dev-server test token', P.qstashDevTestToken.value],
+    ['QStash dev-server current key', P.qstashDevCurrentSigningKey.value],
+    ['QStash dev-server next key', P.qstashDevNextSigningKey.value],
+    ['QStash older dev-server key', P.workflowDevCurrentSigningKey.value],
   ];
 }
 
