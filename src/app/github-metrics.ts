@@ -1,9 +1,11 @@
 /**
  * Counts what an installation client sends to GitHub: requests and writes by method, the time a
- * request waited in Octokit's throttling before it was sent, and the rate-limit headroom from the
- * response headers. Registered after Probot's plugins, so this wrap is the outermost: the time
- * from entering it to the first byte handed to fetch is the throttle (and retry) wait.
+ * request waited in Octokit's throttling before it was sent, the rate-limit headroom from the
+ * response headers, and the requests GitHub refused for good (by the permission they need).
+ * Registered after Probot's plugins, so this wrap is the outermost: the time from entering it to
+ * the first byte handed to fetch is the throttle (and retry) wait.
  */
+import { refusalLabel, refusalOf } from '../github/refusal.js';
 import type { Metrics } from '../queue/metrics.js';
 
 type Fetch = typeof fetch;
@@ -39,6 +41,8 @@ export function instrumentOctokit(octokit: unknown, metrics: Metrics): void {
       return res;
     } catch (err) {
       headers = (err as { response?: { headers?: Record<string, unknown> } }).response?.headers;
+      const refused = refusalOf(err);
+      if (refused) metrics.githubRefused(refusalLabel(refused));
       throw err;
     } finally {
       metrics.githubRequest(method, sent === undefined ? 0 : sent - entered, headers);

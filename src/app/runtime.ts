@@ -13,6 +13,7 @@ import { CacheJanitor } from '../git/cache-eviction.js';
 import { RepoCache, cacheKeyFor } from '../git/repo-cache.js';
 import { ConfigFileCache } from '../github/org-config-cache.js';
 import { cloneUrlFor, githubOrigin, parseFullName } from '../github/repo-name.js';
+import { asRefused, explainRefusals } from '../github/refusal.js';
 import { statusOf, type GitHubClient } from '../github/types.js';
 import { instrumentOctokit } from './github-metrics.js';
 import { InstallationAuth } from './installation-auth.js';
@@ -195,6 +196,7 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
   const installations = new InstallationAuth({
     client: async (id) => {
       const octokit = await app.auth(id);
+      explainRefusals(octokit);
       instrumentOctokit(octokit, metrics);
       return octokit as unknown as GitHubClient;
     },
@@ -208,7 +210,8 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
           installation_id: id,
         })
         .catch((err: unknown) => {
-          throw installationGone(err) ?? err;
+          // Suspended: gone; any other 403 that is not a rate limit (an IP allow list): refused.
+          throw installationGone(err) ?? asRefused(err);
         });
       return { token: data.token, expiresAt: Date.parse(data.expires_at) };
     },

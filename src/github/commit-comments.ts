@@ -1,13 +1,16 @@
 import type { Finding, Occurrence } from '../core/index.js';
 import { commitCommentMarker, renderCommitComment } from '../report/index.js';
+import { asRefused, refusalOf } from './refusal.js';
 import { byApp, statusOf, type GitHubClient, type RepoRef } from './types.js';
 
 /**
  * Comments on the offending commits at path/line (a credential in a commit or tag message: on the
  * commit itself, with no path or line), once per (commit, fingerprint): existing comments
- * are checked for the hidden marker. When GitHub refuses (403/422: permissions, line outside the
- * diff, archived repo; 404/422: the commit is gone) the check run still carries the finding, so
- * that is not a job failure.
+ * are checked for the hidden marker. When GitHub refuses one comment (422: line outside the diff;
+ * 404/422: the commit is gone) the check run still carries the finding, so that is not a job
+ * failure. A 403 that is not a rate limit refuses the route itself (no "Contents: write", an
+ * archived repository): no further comment is tried, and the refusal is thrown for the caller to
+ * report while the other surfaces are delivered. A rate-limited 403 is thrown as it is (retried).
  */
 export async function commentOnCommits(
   gh: GitHubClient,
@@ -85,8 +88,9 @@ export async function commentOnCommits(
         existing.push(body);
         stats.created++;
       } catch (err) {
+        if (refusalOf(err)) throw asRefused(err);
         const status = statusOf(err);
-        if (status === 403 || status === 422 || status === 404) {
+        if (status === 422 || status === 404) {
           stats.refused++;
           continue;
         }

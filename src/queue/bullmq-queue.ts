@@ -3,16 +3,16 @@
  * Priorities put PR and push scans before install-time history scans; the job id makes
  * redeliveries no-ops while a job is waiting, running, delayed or completed (a job that failed
  * for good is enqueued again); retries back off from seconds to hours (scan-job.ts);
- * permanent failures are UnrecoverableError; a worker that dies mid-job leaves a stalled job
+ * permanent failures (ours, and GitHub's refusals) are UnrecoverableError; a worker that dies mid-job leaves a stalled job
  * that another worker picks up.
  */
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
 import {
   DEFAULT_RETRY,
+  isPermanent,
   jobIdOf,
-  PermanentJobError,
   PRIORITY,
-  retryDelayMs,
+  retryDelayFor,
   type RetrySchedule,
   type ScanJob,
 } from './scan-job.js';
@@ -20,7 +20,7 @@ import type { QueueStats } from './queue-stats.js';
 import type { AttemptFailureListener, JobProcessor, ScanQueue } from './scan-queue.js';
 
 export const QUEUE_NAME = 'upstash-guard-scans';
-/** Custom backoff (retryDelayMs), resolved by the worker's backoffStrategy. */
+/** Custom backoff (retryDelayFor), resolved by the worker's backoffStrategy. */
 const BACKOFF_TYPE = 'upstash-guard';
 
 export interface BullQueueOptions {
@@ -95,7 +95,7 @@ export class BullScanQueue implements ScanQueue {
         try {
           await processor(bullJob.data);
         } catch (err) {
-          const permanent = err instanceof PermanentJobError;
+          const permanent = isPermanent(err);
           // attemptsMade counts the attempts finished before this one.
           const attempt = bullJob.attemptsMade + 1;
           const attempts = bullJob.opts.attempts ?? 1;
@@ -116,7 +116,9 @@ export class BullScanQueue implements ScanQueue {
         ...(this.opts.prefix ? { prefix: this.opts.prefix } : {}),
         concurrency: this.opts.concurrency ?? 2,
         settings: {
-          backoffStrategy: (attemptsMade: number) => retryDelayMs(attemptsMade, this.retry),
+          // GitHub's retry-after, when the failure carries one, outweighs a shorter backoff.
+          backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
+            retryDelayFor(attemptsMade, this.retry, err),
         },
         stalledInterval: this.opts.stalledInterval ?? 30_000,
         lockDuration: this.opts.lockDuration ?? 60_000,

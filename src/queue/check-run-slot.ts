@@ -8,7 +8,9 @@
  * - the run's id is remembered (CheckRunStore) as soon as it exists, so a retry, on any worker,
  *   updates it, and a retry completes a run a killed worker left in progress. When the store lost
  *   it, the run is found again through the API by its external id. A retry of the job that
- *   already completed it does not write it again (e.g. when only the PR comment failed).
+ *   already completed it does not write it again (e.g. when only the PR comment failed);
+ * - a run GitHub refused for good (403 without a rate limit: no "Checks: write") is asked for
+ *   once: completion throws that refusal without another request.
  */
 import type { Logger } from 'pino';
 import {
@@ -19,6 +21,7 @@ import {
   findCheckRun,
   restartCheckRun,
 } from '../github/check-run.js';
+import { refusalOf } from '../github/refusal.js';
 import { statusOf, type GitHubClient, type RepoRef } from '../github/types.js';
 import type { CheckRunOutput } from '../report/index.js';
 import { checkRunKeyOf, type CheckRunStore, type StoredCheckRun } from './check-run-store.js';
@@ -41,6 +44,8 @@ export class CheckRunSlot {
   private found: Promise<StoredCheckRun | undefined> | undefined;
   private inProgress: Promise<number | undefined> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** GitHub refused the run for good (no "Checks: write"): completion does not ask again. */
+  private refused: unknown;
 
   constructor(
     private readonly job: ScanJob,
@@ -71,6 +76,7 @@ export class CheckRunSlot {
   async complete(out: CheckRunOutput): Promise<void> {
     this.stop();
     let id = this.inProgress ? await this.inProgress : undefined;
+    if (this.refused) throw this.refused;
     if (id === undefined) {
       const known = await this.lookup();
       if (known?.completedBy === this.jobId) return;
@@ -117,6 +123,11 @@ export class CheckRunSlot {
       await this.remember({ id });
       return id;
     })().catch((err: unknown) => {
+      // A refusal stands for the whole job: completion would only be refused again.
+      if (refusalOf(err)) {
+        this.refused = err;
+        return undefined;
+      }
       // Not fatal: completion looks the run up again (a creation GitHub applied but did not
       // confirm is then found by its external id).
       this.found = undefined;

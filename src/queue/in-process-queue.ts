@@ -5,10 +5,10 @@
  */
 import {
   DEFAULT_RETRY,
+  isPermanent,
   jobIdOf,
-  PermanentJobError,
   PRIORITY,
-  retryDelayMs,
+  retryDelayFor,
   type RetrySchedule,
   type ScanJob,
 } from './scan-job.js';
@@ -202,7 +202,7 @@ export class InProcessQueue implements ScanQueue {
       this.finished(entry, true);
     } catch (err) {
       const retry = { ...DEFAULT_RETRY, ...this.opts.retry };
-      const final = err instanceof PermanentJobError || entry.attempt >= retry.attempts;
+      const final = isPermanent(err) || entry.attempt >= retry.attempts;
       try {
         await this.opts.onAttemptFailed?.({
           jobId: entry.id,
@@ -216,7 +216,7 @@ export class InProcessQueue implements ScanQueue {
         /* the listener reports its own errors; the job's fate is decided here */
       }
       if (!final && !this.closed) {
-        const delay = retryDelayMs(entry.attempt, retry);
+        const delay = retryDelayFor(entry.attempt, retry, err);
         const timer = setTimeout(() => {
           this.timers.delete(timer);
           this.push({ ...entry, attempt: entry.attempt + 1 });

@@ -5,6 +5,7 @@
  * HTTP methods: never a repository name, a path or anything from a scanned repository.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { refusalOf } from '../github/refusal.js';
 import type { RunProgress, RunSummary } from './install-runs.js';
 import { QUEUE_STATES, type QueueStats } from './queue-stats.js';
 
@@ -103,6 +104,12 @@ export class Metrics {
     'github_ratelimit_limit',
     'x-ratelimit-limit from the latest GitHub response, by resource.',
     ['resource'],
+  );
+  private readonly refusals = counter(
+    this.registry,
+    'github_refusals_total',
+    'GitHub requests refused for good (403 without a rate limit), by the permission their route needs (e.g. checks:write).',
+    ['permission'],
   );
   private readonly tokens = counter(
     this.registry,
@@ -278,6 +285,10 @@ export class Metrics {
     if (Number.isFinite(limit) && headers?.['x-ratelimit-limit'] !== undefined)
       this.rateLimit.set({ resource }, limit);
   }
+  /** A request GitHub refused for good; `permission` from refusalLabel (a small fixed set). */
+  githubRefused(permission: string): void {
+    this.refusals.inc({ permission });
+  }
   tokenMinted(): void {
     this.tokens.inc();
   }
@@ -304,6 +315,8 @@ export function failureReason(err: unknown): string {
   if (name === 'RepoTooLargeError') return 'repo_too_large';
   if (name === 'GitTimeoutError') return 'git_timeout';
   if (name === 'GitError') return 'git';
+  // A 403 GitHub will not take back (a missing permission): not a rate limit, not retried.
+  if (refusalOf(err)) return 'github_permission';
   if (typeof status === 'number') {
     if (status === 403 || status === 429) return 'github_rate_limited';
     if (status === 404) return 'github_not_found';

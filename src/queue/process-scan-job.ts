@@ -14,6 +14,7 @@ import { commentOnCommits } from '../github/commit-comments.js';
 import type { ConfigFileCache } from '../github/org-config-cache.js';
 import { findPrComment, upsertPrComment } from '../github/pr-comment.js';
 import { postsOnce } from '../github/posts-once.js';
+import { asRefused, GitHubRefusedError } from '../github/refusal.js';
 import { cloneUrlFor, repoWebUrl } from '../github/repo-name.js';
 import type { GitHubClient } from '../github/types.js';
 import { renderCheckRun, renderPrComment } from '../report/index.js';
@@ -210,13 +211,22 @@ async function reportScan(
       : {}),
   });
   await deps.onStep?.('publish', job);
-  if (ctx.checkRun) await ctx.checkRun.complete(output);
+  // Each report surface on its own: GitHub refusing one for good (a missing permission) costs
+  // neither the others nor a retry. Any other failure fails the attempt as before.
+  const refused: GitHubRefusedError[] = [];
+  const keepRefusal = (err: unknown): void => {
+    const named = asRefused(err);
+    if (!(named instanceof GitHubRefusedError)) throw err;
+    refused.push(named);
+  };
+  if (ctx.checkRun) await ctx.checkRun.complete(output).catch(keepRefusal);
   // Install time: a clean default branch costs no write (the installation summary is in the
   // logs and metrics); findings or a broken config get one completed check run.
   else if (output.conclusion !== 'success')
-    await checkRunSlotFor(job, deps, gh, log).complete(output);
+    await checkRunSlotFor(job, deps, gh, log).complete(output).catch(keepRefusal);
   await deps.onStep?.('comments', job);
-  if (!loaded.error) await publishComments(job, gh, result, config.comments, repoUrl, configNote);
+  if (!loaded.error)
+    await publishComments(job, gh, result, config.comments, repoUrl, configNote).catch(keepRefusal);
 
   await deps.onStep?.('incidents', job);
   if (!loaded.error && deps.onScanned && job.kind !== 'installation')
@@ -233,6 +243,17 @@ async function reportScan(
   await deps.cacheJanitor?.afterJob(repoDir).catch((err: unknown) => {
     log.warn({ err: (err as Error).message }, 'cache maintenance failed');
   });
+  // A refused check run leaves the scan without its main report: the job fails for good and its
+  // failure log (error) says what to grant. A refused comment is said here, once, as a warning
+  // (Contents at read is how an organisation opts out of commit comments); the check run carries
+  // the findings, so the job completes.
+  const runRefused = refused.find((e) => e.refusal.scope === 'checks');
+  for (const e of refused.filter((r) => r !== runRefused))
+    log.warn(
+      { err: e.message, route: e.refusal.route, permission: e.refusal.permission },
+      'GitHub refused a report for good; the other reports were delivered',
+    );
+  if (runRefused) throw runRefused;
   deps.metrics?.scanFinished(
     job.kind,
     Date.now() - started,

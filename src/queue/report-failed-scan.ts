@@ -16,6 +16,7 @@ import {
   listCheckRuns,
 } from '../github/check-run.js';
 import { postsOnce } from '../github/posts-once.js';
+import { refusalOf } from '../github/refusal.js';
 import type { GitHubClient } from '../github/types.js';
 import { renderFailedScan } from '../report/index.js';
 import { checkRunKeyOf, type CheckRunStore } from './check-run-store.js';
@@ -33,6 +34,10 @@ export async function reportFailedScan(f: AttemptFailure, deps: FailedScanDeps):
   if (!f.final || (job.kind !== 'pull_request' && job.kind !== 'push') || !job.headSha) return;
   // Uninstalled or suspended: the App can write nothing there (and GitHub shows no run of it).
   if (f.error instanceof InstallationGoneError) return;
+  // GitHub refused the check run (or the token) for good: a run saying so would be refused too,
+  // one more write spent; the failure log names the permission instead.
+  const scope = refusalOf(f.error)?.scope;
+  if (scope === 'checks' || scope === 'installation') return;
   const fields = { job: f.jobId, repo: `${job.owner}/${job.repo}`, head: job.headSha };
   try {
     const auth = await deps.auth(job.installationId);

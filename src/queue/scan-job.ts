@@ -1,3 +1,5 @@
+import { MAX_RETRY_AFTER_MS, refusalOf, retryAfterMs } from '../github/refusal.js';
+
 /**
  * A scan job: small JSON of ids and SHAs only (never a token, a secret or file content), so it can
  * sit in Redis, be logged, and be retried on any worker. Names a pusher chooses (a branch, a tag,
@@ -156,6 +158,22 @@ export function retryDelayMs(
   return Math.round(plain * (0.9 + 0.2 * random()));
 }
 
+/**
+ * Delay before the attempt after `failedAttempt`, for the error that failed it: the backoff, or
+ * longer when GitHub said how long to wait (`retry-after`, a primary limit's reset), up to an hour.
+ * Retrying sooner only meets the same limit again and spends an attempt.
+ */
+export function retryDelayFor(
+  failedAttempt: number,
+  s: RetrySchedule,
+  err: unknown,
+  random = Math.random,
+): number {
+  const backoff = retryDelayMs(failedAttempt, s, random);
+  const wait = retryAfterMs(err);
+  return wait === undefined ? backoff : Math.max(backoff, Math.min(wait, MAX_RETRY_AFTER_MS));
+}
+
 /** UPSTASH_GUARD_ATTEMPTS, UPSTASH_GUARD_BACKOFF_MS, UPSTASH_GUARD_BACKOFF_MAX_MS over the defaults. */
 export function retryScheduleFromEnv(env: NodeJS.ProcessEnv): RetrySchedule {
   const num = (v: string | undefined, d: number): number =>
@@ -174,4 +192,12 @@ export class PermanentJobError extends Error {
 /** The installation is gone or suspended: no token, so nothing can be written for the job. */
 export class InstallationGoneError extends PermanentJobError {
   override name = 'InstallationGoneError';
+}
+
+/**
+ * No retry can change this failure: ours (PermanentJobError), or GitHub refusing a request for good
+ * (a 403 that is not a rate limit, src/github/refusal.ts). Both queues decide with this.
+ */
+export function isPermanent(err: unknown): boolean {
+  return err instanceof PermanentJobError || refusalOf(err) !== undefined;
 }

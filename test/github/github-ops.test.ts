@@ -1,7 +1,8 @@
 /**
  * GitHub operations against nock at the HTTP level, through ProbotOctokit with retry/throttle off:
  * exact requests, annotation batches of 50, one PR comment edited in place, commit comments once
- * per (commit, fingerprint) with the 403/422 fallback, and no raw secret in any request body.
+ * per (commit, fingerprint) with the 422 fallback and a 403 refusal thrown once, and no raw secret in
+ * any request body.
  */
 import nock from 'nock';
 import { ProbotOctokit } from 'probot';
@@ -127,7 +128,7 @@ test('PR comment: created once, edited only when changed, never duplicated', asy
   expect(await upsertPrComment(gh, repo, 3, mine, resolved)).toBe('updated');
 });
 
-test('commit comments: once per (commit, fingerprint); 403/422 fall back without failing; no raw secret sent', async () => {
+test('commit comments: once per (commit, fingerprint); 422 falls back, a 403 refusal stops them; no raw secret sent', async () => {
   const { finding, secret } = findingWithSecret();
   const gh = client();
   const posted: Body[] = [];
@@ -153,17 +154,32 @@ test('commit comments: once per (commit, fingerprint); 403/422 fall back without
     skipped: 1,
   });
 
-  for (const status of [403, 422]) {
-    nock(API).get(`/repos/acme/web/commits/${COMMIT}/comments`).query(true).reply(200, []);
-    nock(API)
-      .post(`/repos/acme/web/commits/${COMMIT}/comments`, (b) => record(b))
-      .reply(status, { message: 'refused' });
-    expect(await commentOnCommits(gh, repo, [finding], {})).toEqual({
-      created: 0,
-      refused: 1,
-      skipped: 0,
-    });
-  }
+  // 422 (a line outside the diff) refuses that comment only.
+  nock(API).get(`/repos/acme/web/commits/${COMMIT}/comments`).query(true).reply(200, []);
+  nock(API)
+    .post(`/repos/acme/web/commits/${COMMIT}/comments`, (b) => record(b))
+    .reply(422, { message: 'refused' });
+  expect(await commentOnCommits(gh, repo, [finding], {})).toEqual({
+    created: 0,
+    refused: 1,
+    skipped: 0,
+  });
+
+  // A 403 that is no rate limit refuses the route: thrown once, naming the permission, and no
+  // other commit is tried (nock fails the test on an unexpected request).
+  const other = {
+    ...finding,
+    occurrences: [{ ...finding.occurrences[0]!, commit: 'b'.repeat(40) }],
+  };
+  nock(API).get(`/repos/acme/web/commits/${COMMIT}/comments`).query(true).reply(200, []);
+  nock(API)
+    .post(`/repos/acme/web/commits/${COMMIT}/comments`, (b) => record(b))
+    .reply(403, { message: 'Resource not accessible by integration' });
+  await expect(commentOnCommits(gh, repo, [finding, other], {})).rejects.toMatchObject({
+    name: 'GitHubRefusedError',
+    status: 403,
+    message: expect.stringContaining('"Contents: write"'),
+  });
 
   // A 500 is not swallowed: the job retries.
   nock(API).get(`/repos/acme/web/commits/${COMMIT}/comments`).query(true).reply(200, []);

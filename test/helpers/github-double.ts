@@ -18,6 +18,8 @@ export interface RecordedRequest {
   rawBody: string;
   body: unknown;
   status: number;
+  /** When the request arrived (ms since epoch): retry-after waits are measured from these. */
+  at: number;
 }
 
 export interface InjectedFailure {
@@ -510,6 +512,7 @@ export async function startGitHubDouble(
       rawBody,
       body,
       status: 0,
+      at: Date.now(),
     };
     requests.push(record);
     if (latency) await new Promise((r) => setTimeout(r, latency));

@@ -1,10 +1,13 @@
 /** The BullMQ queue against the real test Redis (test/setup/test-redis.ts), one key prefix per test run. */
 import { randomUUID } from 'node:crypto';
+import { Octokit } from '@octokit/rest';
 import { Redis } from 'ioredis';
 import { BullScanQueue, redisConnection } from '../../src/queue/bullmq-queue.js';
 import { InProcessQueue } from '../../src/queue/in-process-queue.js';
 import { PermanentJobError, type ScanJob } from '../../src/queue/scan-job.js';
 import { testRedisUrl } from '../setup/test-redis.js';
+import { startGitHubDouble } from '../helpers/github-double.js';
+import type { AttemptFailure, ScanQueue } from '../../src/queue/scan-queue.js';
 
 const REDIS = testRedisUrl();
 
@@ -33,6 +36,15 @@ function until(cond: () => boolean, ms = 15000): Promise<void> {
   });
 }
 
+/** Closes the queues and removes their keys from the shared test Redis. */
+async function closeAndClean(queues: { close(): Promise<void> }[], prefix: string): Promise<void> {
+  await Promise.all(queues.map((q) => q.close()));
+  const redis = new Redis(REDIS);
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+}
+
 describe('BullScanQueue (real Redis)', () => {
   const prefix = `ug-test-${randomUUID()}`;
   const queues: BullScanQueue[] = [];
@@ -46,13 +58,7 @@ describe('BullScanQueue (real Redis)', () => {
     queues.push(q);
     return q;
   };
-  afterAll(async () => {
-    await Promise.all(queues.map((q) => q.close()));
-    const redis = new Redis(REDIS);
-    const keys = await redis.keys(`${prefix}:*`);
-    if (keys.length) await redis.del(...keys);
-    redis.disconnect();
-  });
+  afterAll(() => closeAndClean(queues, prefix));
 
   it('dedups redeliveries by job id, runs PR work before history, retries, and stops on permanent errors', async () => {
     const q = make({ concurrency: 1 });
@@ -136,4 +142,85 @@ describe('InProcessQueue', () => {
     expect(seen).toEqual(['pull_request', 'pull_request', 'history', 'pull_request']);
     expect(tries).toBe(2);
   });
+});
+
+/**
+ * GitHub's 403s as both queues see them (Octokit's own errors, from the loopback double): a
+ * refusal ("Resource not accessible by integration") is final on its first attempt; a rate limit
+ * with retry-after is retried no sooner than it says, whatever the configured backoff (50 ms).
+ */
+describe("GitHub 403s decide the job's retry in both queues", () => {
+  const prefix = `ug-test-403-${randomUUID()}`;
+  let refusal: unknown;
+  let limited: unknown;
+  beforeAll(async () => {
+    const gh = await startGitHubDouble();
+    const octokit = new Octokit({ baseUrl: gh.apiUrl, auth: 'ghs_test', request: { retries: 0 } });
+    const post = () =>
+      octokit
+        .request('POST /repos/{owner}/{repo}/check-runs', {
+          owner: 'o',
+          repo: 'r',
+          name: 'x',
+          head_sha: 'a'.repeat(40),
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+    gh.fail({
+      path: /check-runs/,
+      status: 403,
+      message: 'Resource not accessible by integration',
+      times: 1,
+    });
+    refusal = await post();
+    gh.fail({
+      path: /check-runs/,
+      status: 403,
+      message: 'You have exceeded a secondary rate limit',
+      retryAfter: 1,
+      times: 1,
+    });
+    limited = await post();
+    await gh.close();
+  });
+
+  const queues: ScanQueue[] = [];
+  afterAll(() => closeAndClean(queues, prefix));
+
+  it.each(['bullmq', 'in-process'])(
+    '%s',
+    async (kind) => {
+      const failures: AttemptFailure[] = [];
+      const options = {
+        retry: { baseMs: 50, maxMs: 100, attempts: 5 },
+        onAttemptFailed: (f: AttemptFailure) => void failures.push(f),
+      };
+      const q: ScanQueue =
+        kind === 'bullmq'
+          ? new BullScanQueue({ connection: redisConnection(REDIS), prefix, ...options })
+          : new InProcessQueue(options);
+      queues.push(q);
+      const runs: Record<string, number[]> = {};
+      q.start(async (j) => {
+        (runs[j.headSha] ??= []).push(Date.now());
+        if (j.headSha === 'e'.repeat(40)) throw refusal;
+        if (j.headSha === 'f'.repeat(40) && runs[j.headSha]!.length === 1) throw limited;
+      });
+      await q.add(job({ headSha: 'e'.repeat(40), pr: 1 }));
+      await q.add(job({ headSha: 'f'.repeat(40), pr: 2 }));
+      await until(() => (runs['f'.repeat(40)]?.length ?? 0) >= 2 && failures.length >= 2, 10_000);
+      await new Promise((r) => setTimeout(r, 500));
+      // The refusal: one attempt, final.
+      expect(runs['e'.repeat(40)]).toHaveLength(1);
+      const refused = failures.find((f) => f.job.headSha === 'e'.repeat(40));
+      expect([refused?.attempt, refused?.final]).toEqual([1, true]);
+      // The rate limit: not final, retried after retry-after (1 s), not after the 50 ms backoff.
+      const [first, second] = runs['f'.repeat(40)]!;
+      expect(second! - first!).toBeGreaterThanOrEqual(950);
+      expect(failures.find((f) => f.job.headSha === 'f'.repeat(40))?.final).toBe(false);
+    },
+    20_000,
+  );
 });

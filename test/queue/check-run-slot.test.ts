@@ -162,3 +162,34 @@ test('more than 50 annotations: the id is remembered before the extra batches, s
   expect(runsOf(j.headSha)).toHaveLength(1);
   expect(runsOf(j.headSha)[0]!.status).toBe('completed');
 });
+
+test('GitHub refusing the run for good (no "Checks: write") while it is shown in progress: asked once, completion throws that refusal without another request', async () => {
+  const j = job();
+  const store = new MemoryCheckRunStore();
+  gh.fail({
+    method: 'POST',
+    path: /^\/repos\/acme\/app\/check-runs$/,
+    status: 403,
+    message: 'Resource not accessible by integration',
+  });
+  try {
+    const since = gh.requests.length;
+    const warned: unknown[] = [];
+    const slot = new CheckRunSlot(j, 'job-refused', {
+      gh: octokit,
+      store,
+      log: { warn: (...a: unknown[]) => void warned.push(a) },
+      inProgressAfterMs: 0,
+    });
+    slot.start();
+    for (let i = 0; i < 100 && writesFor(j.headSha, since).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(slot.complete(out(1))).rejects.toMatchObject({ status: 403 });
+    expect(writesFor(j.headSha, since)).toEqual(['POST /repos/acme/app/check-runs']);
+    expect(runsOf(j.headSha)).toEqual([]);
+    expect(await store.get(checkRunKeyOf(j))).toBeUndefined();
+  } finally {
+    gh.clearFailures();
+  }
+});
