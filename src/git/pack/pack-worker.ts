@@ -43,7 +43,7 @@ port.on('message', (msg: BatchRequest | 'done') => {
     return;
   }
   const t = performance.now();
-  const result = readBatch(store, msg, data.maxSize, gate);
+  const result = readBatch(store, msg, data.maxSize, msg.ungated ? undefined : gate);
   busyMs += performance.now() - t;
   port.postMessage(result, transferables(result));
 });
