@@ -134,6 +134,13 @@ export interface Detector {
    * correctness contract, not a hint.
    */
   readonly keywords: readonly string[];
+  /**
+   * Files this detector reads whatever their content holds, by path: for a file whose name is the
+   * only Upstash evidence it carries (the Upstash CLI's login file holds an email and a bare UUID,
+   * no keyword). Every gate lets such a path through; keep it to a few exact names, since each
+   * matching blob of a history is scanned whole.
+   */
+  readonly paths?: RegExp;
   /** Global regex; capture group 1 is the candidate value. */
   readonly pattern: RegExp;
   /**

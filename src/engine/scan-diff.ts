@@ -1,6 +1,7 @@
 /** Shared by range and staged scans: stream a diff from git, parse added lines, scan them. */
 import { createInterface } from 'node:readline';
 import {
+  isCredentialFile,
   isPathIgnored,
   mayContainSecret,
   scanText,
@@ -44,7 +45,7 @@ export async function collectDiffHits(
       fragment(f) {
         stats.filesScanned++;
         stats.bytesScanned += f.text.length;
-        if (mayContainSecret(f.text)) hits.push(...scanText(f));
+        if (mayContainSecret(f.text) || isCredentialFile(f.path)) hits.push(...scanText(f));
       },
       binary: (change) => void binaries.push(change),
       commit() {

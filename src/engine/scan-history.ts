@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import {
+  isCredentialFile,
   isPathIgnored,
   maskNamesInResult,
   PREFILTER_KEYWORDS,
@@ -82,6 +83,10 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
     if (v === undefined) ignoredPaths.set(path, (v = isPathIgnored(path, config)));
     return v;
   };
+  // Blobs at a path read whatever they hold (the Upstash CLI's login file: an email and a UUID,
+  // no keyword): the readers' keyword gate lets them through. Rare, so a set of their oids.
+  const byPath = new Map<string, boolean>();
+  const ungated = new Set<string>();
   async function* wanted(): AsyncGenerator<string[]> {
     opts.onProgress?.({ phase: 'enumerate', done: 0 });
     // Awaited once the walk has output (the tag listing is done by then): no delay to its start.
@@ -97,6 +102,10 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
           continue;
         }
         paths.set(oid, path);
+        let credentialFile = byPath.get(path);
+        if (credentialFile === undefined)
+          byPath.set(path, (credentialFile = isCredentialFile(path)));
+        if (credentialFile) ungated.add(oid);
         batch.push(oid);
       }
       yield batch;
@@ -138,7 +147,7 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
     }
     // Exactly "contains a prefilter keyword" (tested against mayContainSecret): no second pass.
     // Binary content is gated too: its printable runs can only hold keywords its bytes hold.
-    if (!partsMatch(parts, keywordScan, longestKeyword)) return;
+    if (!ungated.has(oid) && !partsMatch(parts, keywordScan, longestKeyword)) return;
     const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     found(oid, scanContent(data, { path, gate: passed, runGate: keywordScan }, sniffed));
   };
@@ -173,7 +182,7 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
   const { missing, packs } = await streamPackedBlobs(repoDir, wanted(), config.maxFileSize, visit, {
     ...(signal ? { signal } : {}),
     large,
-    gate: { keywords: PREFILTER_KEYWORDS, gated },
+    gate: { keywords: PREFILTER_KEYWORDS, gated, ungated: (oid) => ungated.has(oid) },
     // The versions of one file are deltas of each other: one reader thread reads them all.
     affinity: (oid) => pathHash(paths.get(oid) ?? ''),
   });
@@ -183,6 +192,8 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
     );
   paths.clear();
   ignoredPaths.clear();
+  byPath.clear();
+  ungated.clear();
   const commits = await commitList;
   stats.commitsScanned = commits?.count ?? 0;
   const tagList = await tags;

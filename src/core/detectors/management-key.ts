@@ -18,17 +18,30 @@ const DEVELOPER_API = /\bapi\.upstash\.com\b/;
  */
 const AFTER_EMAIL =
   /([A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9.-]+\.[A-Za-z]{2,})(?::|["'`][ \t]*,[ \t]*["'`]|["'`][ \t]*,[ \t]*password[ \t]*:[ \t]*["'`])$/;
-const GENERIC_KEY_NAME = /^(api[_-]?key|apiKey)$/i;
+/**
+ * A key name that says "API key" without saying whose: an Upstash key only inside an Upstash
+ * block or file. `api_key`/`apiKey` (the CLI's login file, Terraform), and the management and
+ * developer forms people write in their own configs (`management_api_key`, `ManagementApiKey`).
+ */
+const GENERIC_KEY_NAME =
+  /^(?:(?:management|developer)[_-]?)?api[_-]?(?:key|token)$|^(?:management|developer)[_-]?key$/i;
+/**
+ * The Upstash CLI's login file, committed from a home directory (dotfiles) or a container image:
+ * `~/.upstash.json` (`{"email":…,"apiKey":…}`, 0.x; read by 1.x too) and
+ * `~/.config/upstash/config.json` (`{"email":…,"api_key":…}`, 1.x, also under
+ * `$XDG_CONFIG_HOME`). Its only Upstash evidence is its name (upstash/cli src/config.ts).
+ */
+export const CLI_CONFIG_PATH = /(?:^|\/)(?:\.upstash\.json|upstash\/config\.json)$/;
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
 
 /**
  * A generic `api_key` counts only inside an Upstash block opened at most 8 lines above and still
- * open: Terraform `provider "upstash" {`, YAML `upstash:`, TOML `[upstash]`, `upstash = {`,
- * `new Upstash…(`. A mere mention of Upstash nearby (a .env with other services' API_KEY, a closed
+ * open: Terraform `provider "upstash" {`, YAML `upstash:`, TOML `[upstash]` or `[tool.upstash]`,
+ * JSON `"upstash": {` (also on the key's own line), `upstash = {`, `new Upstash…(`. A mere mention of Upstash nearby (a .env with other services' API_KEY, a closed
  * block) is not enough.
  */
 const BLOCK =
-  /provider\s+"upstash"|^\s*\[upstash\]|^\s*["']?upstash["']?\s*[:={]|upstash\w*\s*=\s*\{|new\s+Upstash\w*\(/i;
+  /provider\s+"upstash"|^\s*\[(?:[\w-]+\.)*upstash(?:\.[\w-]+)*\]|^\s*["']?upstash["']?\s*[:={]|["']upstash\w*["']\s*:\s*\{|upstash\w*\s*=\s*\{|new\s+Upstash\w*\(/i;
 const indent = (l: string): number => /^\s*/.exec(l)![0].length;
 
 function insideUpstashBlock(ctx: MatchContext): boolean {
@@ -83,7 +96,7 @@ function hasUpstashContext(ctx: MatchContext): boolean {
       ctx.text.slice(lineStartBefore(ctx, 3), ctx.index),
     );
   if (ctx.key && GENERIC_KEY_NAME.test(ctx.key))
-    return insideUpstashBlock(ctx) || callsDeveloperApi(ctx, 10);
+    return CLI_CONFIG_PATH.test(ctx.path) || insideUpstashBlock(ctx) || callsDeveloperApi(ctx, 10);
   return false;
 }
 
@@ -93,6 +106,8 @@ export const managementKeyDetector = {
   type: 'upstash-management-key',
   title: 'Upstash management API key',
   keywords: ['STASH', 'stash'],
+  // The CLI's login file names Upstash only in its path.
+  paths: CLI_CONFIG_PATH,
   pattern:
     /(?<![A-Za-z0-9/_-])([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})(?![A-Za-z0-9_-])/g,
   // The UUID's version nibble: `xxxxxxxx-xxxx-4…` has "-4" at offset 13 of every match.
@@ -141,6 +156,10 @@ export const managementKeyDetector = {
       `r = requests.get("${developerApiUrl('teams')}", auth=("ops@example.org", "${managementKey()}"))`,
       `email = "ops@example.org"\napi_key = "${managementKey()}"\nurl = "${developerApiUrl()}"`,
       `UPSTASH_API_TOKEN=${managementKey()}`,
+      // Upstash-named blocks with the forms people write in their own configs.
+      `{"upstash": {"email": "ops@example.org", "apiKey": "${managementKey()}"}}`,
+      `[tool.upstash]\nemail = "ops@example.org"\nmanagement_api_key = "${managementKey()}"`,
+      `upstash:\n  email: ops@example.org\n  managementApiKey: ${managementKey()}`,
     ],
     negatives: [
       'https://console.upstash.com/redis/3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
@@ -158,6 +177,9 @@ export const managementKeyDetector = {
       // Basic credentials for another API.
       "curl -u 'ops@example.org:3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d' https://api.example.com/v1",
       `curl ${developerApiUrl('redis/database/3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d')} -u "$UPSTASH_EMAIL:$UPSTASH_API_KEY"`,
+      // Another service's key after a closed one-line Upstash object, or in another TOML table.
+      '{"upstash": {"region": "eu-west-1"}, "sentry": {"apiKey": "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"}}',
+      '[tool.upstash]\nregion = "eu-west-1"\n[tool.sentry]\napi_key = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"',
     ],
   },
 } satisfies Detector;

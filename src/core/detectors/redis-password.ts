@@ -111,6 +111,15 @@ export function tcpPasswordCandidate(pw: string, key: string, ctx: MatchContext)
       details: { layout: 'legacy', form: 'tcp-password' },
     };
   }
+  return legacyPasswordCandidate(pw, host);
+}
+
+/**
+ * A legacy database's 32-hex TCP password tied to its host (`host[0]` the host, `host[2]` its
+ * database number, as UPSTASH_DB_HOST captures them): the identity of the legacy REST token or URL
+ * carrying the same password, so the pipeline merges them. Shared with the AUTH detector.
+ */
+export function legacyPasswordCandidate(pw: string, host: RegExpExecArray): Candidate {
   const dbId = Number(host[2]);
   return {
     type: 'upstash-redis-url',

@@ -10,6 +10,7 @@ import { kafkaCredentialsDetector } from './kafka-credentials.js';
 import { managementKeyDetector } from './management-key.js';
 import { qstashSigningKeyDetector } from './qstash-signing-key.js';
 import { qstashTokenDetector } from './qstash-token.js';
+import { redisAuthDetector } from './redis-auth.js';
 import { redisCliPasswordDetector } from './redis-cli-password.js';
 import { redisEndpointDetector } from './redis-endpoint.js';
 import { redisPasswordDetector } from './redis-password.js';
@@ -22,6 +23,7 @@ export const DETECTORS: readonly Detector[] = [
   redisUrlDetector,
   redisPasswordDetector,
   redisCliPasswordDetector,
+  redisAuthDetector,
   redisEndpointDetector,
   vectorTokenDetector,
   qstashTokenDetector,

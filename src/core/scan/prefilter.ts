@@ -250,6 +250,17 @@ function scanString(text: string, found?: Uint8Array): boolean {
   return false;
 }
 
+/** The detectors that read some files by path (`Detector.paths`), whatever their content. */
+const PATH_DETECTORS = DETECTORS.filter((d) => d.paths !== undefined);
+
+/**
+ * True for a file that is scanned whatever its content holds, because its path is the evidence
+ * (the Upstash CLI's login file): the keyword gates let it through. One regex test per path.
+ */
+export function isCredentialFile(path: string): boolean {
+  return PATH_DETECTORS.some((d) => d.paths!.test(path));
+}
+
 export function mayContainSecret(data: Uint8Array | string): boolean {
   if (typeof data === 'string') return TABLE_USABLE ? scanString(data) : COMBINED.test(data);
   if (TABLE_USABLE) return scanBytes(data);

@@ -167,7 +167,7 @@ function matchLayer(
 ): void {
   const present = keywords ?? keywordsIn(text, latin1);
   for (const d of detectors) {
-    if (!d.keywords.some((k) => present.has(k))) continue;
+    if (!d.keywords.some((k) => present.has(k)) && !d.paths?.test(path)) continue;
     const matches = detectorMatches(d, text);
     // A rejected candidate must not hide one that starts inside it: `NAME: process.env.NAME ??
     // "<value>"` first matches the reference, and the real value's name is within that match.

@@ -5,7 +5,13 @@
  * file stays at about one window.
  */
 import { isAscii } from 'node:buffer';
-import { mayContainSecret, scanText, type Fragment, type Hit } from '../../core/index.js';
+import {
+  isCredentialFile,
+  mayContainSecret,
+  scanText,
+  type Fragment,
+  type Hit,
+} from '../../core/index.js';
 import { sniffEncoding, SNIFF_BYTES, type ContentEncoding, type Sniffed } from './sniff.js';
 import { lineLocator, printableRuns } from './strings.js';
 
@@ -35,6 +41,7 @@ export interface ScanContentOptions {
 }
 
 const WHOLE: Origin = { offset: 0, line: 1, column0: 0 };
+const always: ByteGate = () => true;
 
 /** Scans content held whole. `sniffed` may be passed when the caller already looked. */
 export function scanContent(data: Buffer, opts: ScanContentOptions, sniffed?: Sniffed): Hit[] {
@@ -55,7 +62,9 @@ function scanWindow(
   ownFrom: number,
   ownTo: number,
 ): Hit[] {
-  const gate = opts.gate ?? mayContainSecret;
+  // A file read by its path (the Upstash CLI's login file) holds no keyword: no gate for it.
+  const byPath = isCredentialFile(opts.path);
+  const gate = byPath ? always : (opts.gate ?? mayContainSecret);
   const whole = ownFrom <= origin.offset && ownTo === Infinity;
   if (encoding === 'binary') {
     if (!gate(data)) return [];
@@ -87,7 +96,7 @@ function scanWindow(
     unit = 2;
     const even = data.subarray(0, data.length & ~1);
     text = (encoding === 'utf16be' ? Buffer.from(even).swap16() : even).toString('utf16le');
-    if (!mayContainSecret(text)) return [];
+    if (!byPath && !mayContainSecret(text)) return [];
   }
   const found = scanText({ path: opts.path, text, ...opts.meta }, latin1 ? { latin1 } : {});
   if (found.length === 0) return [];

@@ -19,7 +19,14 @@ import {
   type PackStoreStats,
   type SharedIndex,
 } from './pack-store.js';
-import { addStats, GATED, KEPT, OID_HEX, type BatchResult } from './read-batch.js';
+import {
+  addStats,
+  GATED,
+  KEPT,
+  OID_HEX,
+  type BatchRequest,
+  type BatchResult,
+} from './read-batch.js';
 import type { PackWorkerData } from './pack-worker.js';
 
 export interface PackStreamOptions extends StreamOptions {
@@ -27,7 +34,12 @@ export interface PackStreamOptions extends StreamOptions {
    * Text blobs without any of these keywords are reported through `gated` without their bytes
    * (the worker applies the gate; see read-batch.ts `textGate`). Only with worker threads.
    */
-  gate?: { keywords: readonly string[]; gated(oid: string, size: number): void };
+  gate?: {
+    keywords: readonly string[];
+    gated(oid: string, size: number): void;
+    /** Blobs sent whatever they hold (a file read by its path): their own requests, ungated. */
+    ungated?: (oid: string) => boolean;
+  };
   /**
    * A number per blob (a hash of its path): blobs with the same number go to the same reader
    * thread, so the versions of one file, which are deltas of each other, are inflated where their
@@ -336,7 +348,10 @@ async function readInWorkers(
   try {
     let id = 0;
     let next = 0;
-    for await (const { batch, prefer } of routed(oids, readers.length, opts.affinity)) {
+    for await (const { batch, prefer, ungated } of split(
+      routed(oids, readers.length, opts.affinity),
+      gate?.ungated,
+    )) {
       if (signal?.aborted || failure) break;
       if (batch.length === 0) continue;
       // Requests are one string of fixed-width oids (the pack reader is for SHA-1 repositories;
@@ -371,7 +386,7 @@ async function readInWorkers(
         continue;
       }
       next = (readers.indexOf(reader) + 1) % readers.length;
-      const req = { id: id++, oids: batch.join('') };
+      const req: BatchRequest = { id: id++, oids: batch.join(''), ...(ungated ? { ungated } : {}) };
       reader.inflight.set(req.id, batch);
       reader.worker.postMessage(req);
     }
@@ -404,6 +419,21 @@ async function* routed(
     for (const oid of batch) parts[Math.abs(affinity(oid)) % readers]!.push(oid);
     for (let i = 0; i < readers; i++)
       if (parts[i]!.length > 0) yield { batch: parts[i]!, prefer: i };
+  }
+}
+
+/** Each batch, less the blobs `ungated` picks, which follow as a request of their own. */
+async function* split(
+  batches: AsyncIterable<{ batch: readonly string[]; prefer?: number }>,
+  ungated: ((oid: string) => boolean) | undefined,
+): AsyncGenerator<{ batch: readonly string[]; prefer?: number; ungated?: true }> {
+  for await (const b of batches) {
+    if (!ungated || !b.batch.some(ungated)) {
+      yield b;
+      continue;
+    }
+    yield { ...b, batch: b.batch.filter((o) => !ungated(o)) };
+    yield { ...b, batch: b.batch.filter(ungated), ungated: true };
   }
 }
 

@@ -49,7 +49,7 @@ port.on('message', (msg: BatchRequest | 'done') => {
     return;
   }
   const t = performance.now();
-  const result = readBatch(store, msg, data.maxSize, gate);
+  const result = readBatch(store, msg, data.maxSize, msg.ungated ? undefined : gate);
   busyMs += performance.now() - t;
   port.postMessage(result, transferables(result));
 });

@@ -31,6 +31,12 @@ describe('detector cost on hostile input', () => {
     ['many escaped quotes', '[\\"UPSTASH_REDIS_PASSWORD\\"] = \\"'.repeat(7000)],
     ['many name/value pairs', '- name: UPSTASH_REDIS_REST_TOKEN\n  value: \n'.repeat(5000)],
     ['many redis-cli -a', 'redis-cli -a -a -a -a x-1.upstash.io\n'.repeat(6000)],
+    // Every AUTH line of a long transcript is paired with its session (prompt, command, lines above).
+    ['many AUTH lines', 'x-12.upstash.io:6379> AUTH auth AUTH 7f3a9c2e1b4d8f6a0c5e\n'.repeat(4000)],
+    [
+      'many AUTH after redis-cli',
+      'redis-cli -h x-12.upstash.io <<E\nAUTH a7f3a9c2e1b4\n'.repeat(6000),
+    ],
   ])('%s (~240 KB) scans in under 1.5 s', (_name, body) => {
     const ms = time(`${KEYWORDS}\n${body}`);
     expect(ms).toBeLessThan(1500);

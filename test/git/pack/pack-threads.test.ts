@@ -4,13 +4,19 @@
  * scan with two reader threads finds exactly what the single-threaded reader finds, on a real
  * repository repacked into deep delta chains, with one file holding most versions (the affinity
  * routing that keeps a file's versions on one thread must still spread the work), binary and
- * UTF-16 blobs, and blobs the keyword gate rules out.
+ * UTF-16 blobs, blobs the keyword gate rules out, and a file read by its path whatever it holds
+ * (the Upstash CLI's login file: no keyword, so the readers send it ungated).
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ensureBuilt, ROOT } from '../../helpers/app-process.js';
 import { createRepo, type TestRepo } from '../../helpers/git-repo.js';
-import { qstashToken, redisEndpoint, redisTokenParts } from '../../helpers/synthetic.js';
+import {
+  managementKey,
+  qstashToken,
+  redisEndpoint,
+  redisTokenParts,
+} from '../../helpers/synthetic.js';
 
 const SCAN = `
 import { DEFAULT_CONFIG } from ${JSON.stringify(join(ROOT, 'dist/core/index.js'))};
@@ -46,7 +52,8 @@ describe('pack reader threads (built code)', () => {
     repo = createRepo();
     const t = redisTokenParts();
     const q = qstashToken();
-    secrets.push(t.token, q);
+    const key = managementKey();
+    secrets.push(t.token, q, key);
     let big = '// upstash client wrapper\n';
     for (let i = 0; i < 160; i++) {
       big += `export const value${i} = "${'x'.repeat(20)}${i}"; // upstash ${i}\n`;
@@ -64,6 +71,8 @@ describe('pack reader threads (built code)', () => {
             Buffer.alloc(64),
           ]),
         );
+      if (i === 100)
+        repo.write('.upstash.json', JSON.stringify({ email: 'ops@example.org', apiKey: key }));
       if (i === 140)
         repo.write('win/env.txt', Buffer.from(`\ufeffQSTASH_TOKEN=${q}\r\n`, 'utf16le'));
       repo.commit(`step ${i}`);
@@ -84,6 +93,7 @@ describe('pack reader threads (built code)', () => {
     expect(two.out).toEqual(one.out);
     const findings = one.out.findings as { type: string; occurrences: unknown[] }[];
     expect(findings.map((f) => f.type).sort()).toEqual([
+      'upstash-management-key',
       'upstash-qstash-token',
       'upstash-redis-token',
     ]);
