@@ -11,15 +11,16 @@ import { PackFormatError } from './pack-index.js';
 /**
  * Where a delta's result may differ from its base, for a keyword gate: every run of inserted bytes
  * and every point where a copy does not continue the previous one, each widened by `pad` bytes on
- * both sides and merged with its neighbour when they touch, as `[start, end)` pairs relative to the
- * result's start (they may reach past either end of it: clip them). A keyword that lies in no
- * window lies inside one copy instruction, so the base holds it too. More windows than `at` can
- * hold set `overflow` (then the result is gated whole).
+ * both sides and merged with the window before it when fewer than `gap` bytes lie between them,
+ * as `[start, end)` pairs relative to the result's start (they may reach past either end of it:
+ * clip them). A keyword that lies in no window lies inside one copy instruction, so the base holds
+ * it too. More windows than `at` can hold set `overflow` (then the result is gated whole).
  */
 export interface DeltaMarks {
   at: Int32Array;
   n: number;
   pad: number;
+  gap: number;
   overflow: boolean;
 }
 
@@ -28,7 +29,7 @@ function mark(m: DeltaMarks, a: number, b: number): void {
   const end = b + m.pad;
   const at = m.at;
   const last = 2 * m.n - 1;
-  if (m.n > 0 && start <= at[last]!) {
+  if (m.n > 0 && start <= at[last]! + m.gap) {
     if (end > at[last]!) at[last] = end;
   } else if (last + 2 >= at.length) {
     m.overflow = true;

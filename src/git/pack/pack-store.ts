@@ -320,6 +320,11 @@ class Store implements PackStore {
         at: new Int32Array(1 << 16),
         n: 0,
         pad: Math.max(0, this.gate.longest - 1),
+        // Windows less than 1 KiB apart are scanned as one: each window costs a copy and a
+        // call, and the gate reads 1 KiB in about as long (callgrind, 15,000 of trufflehog's
+        // blobs: 4.26 G instructions with no merging, 4.14 G at 1 KiB, 4.23 G at 256 B and
+        // more again at 4 KiB; the whole-blob gate 5.60 G, no gate 3.47 G).
+        gap: 1024,
         overflow: false,
       };
   }

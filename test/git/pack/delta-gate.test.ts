@@ -197,10 +197,11 @@ describe('applyDelta marks', () => {
       ),
     );
   const base = Buffer.from('0123456789'.repeat(30), 'latin1');
-  const marks = (pad: number, capacity = 64): DeltaMarks => ({
+  const marks = (pad: number, capacity = 64, gap = 0): DeltaMarks => ({
     at: new Int32Array(capacity),
     n: 0,
     pad,
+    gap,
     overflow: false,
   });
   const windows = (m: DeltaMarks): number[][] =>
@@ -220,6 +221,26 @@ describe('applyDelta marks', () => {
       [145, 151],
     ]);
     expect(m.overflow).toBe(false);
+  });
+
+  it('merges windows closer than the gap', () => {
+    const ops: ([number, number] | string)[] = ['a', [0, 100], 'b', [200, 50], 'c'];
+    const run = (gap: number): number[][] => {
+      const m = marks(2, 64, gap);
+      applyDelta(base, 0, base.length, delta(base.length, ops), new Uint8Array(153), 0, 153, m);
+      return windows(m);
+    };
+    // Inserts at 0, 101 and 152 (each with the copy after it, padded by 2): 96 and 46 bytes apart.
+    expect(run(0)).toEqual([
+      [-2, 3],
+      [99, 104],
+      [150, 155],
+    ]);
+    expect(run(50)).toEqual([
+      [-2, 3],
+      [99, 155],
+    ]);
+    expect(run(100)).toEqual([[-2, 155]]);
   });
 
   it('merges windows that touch, and says when they overflow', () => {
