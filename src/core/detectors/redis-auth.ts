@@ -179,8 +179,6 @@ export const redisAuthDetector = {
       'echo "AUTH ${REDIS_PASSWORD}" | redis-cli --tls -h fancy-cat-12345.upstash.io -p 6379',
       'REDISCLI_AUTH=$UPSTASH_REDIS_PASSWORD redis-cli --tls -h fancy-cat-12345.upstash.io',
       'REDISCLI_AUTH="{{ upstash_password }}" redis-cli --tls -h fancy-cat-12345.upstash.io',
-      // Docs' hand-edited fake (non-hex letters).
-      'fancy-cat-12345.upstash.io:6379> AUTH 2553feg6a2d9842h2a0gcdb5f8efe9934',
       // Nothing ties the AUTH to the Upstash host: no prompt, no redis-cli.
       'AUTH 7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e\n# host: fancy-cat-12345.upstash.io',
       'UPSTASH_REDIS_HOST=fancy-cat-12345.upstash.io\nREDISCLI_AUTH=7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e',

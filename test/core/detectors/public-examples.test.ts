@@ -68,6 +68,10 @@ describe('published values in the lines they are published in: no detector repor
     ['restapi.mdx token', `UPSTASH_REDIS_REST_TOKEN=${P.restApiDocsToken.value}`],
     ['openapi rest_token', `"rest_token": "${P.openapiRedisToken.value}"`],
     ['restapi.mdx edited hex', `UPSTASH_REDIS_REST_TOKEN=${P.restApiDocsHex.value}`],
+    [
+      'restapi.mdx edited hex in a redis-cli AUTH',
+      `fancy-cat-12345.upstash.io:6379> AUTH ${P.restApiDocsHex.value}`,
+    ],
     ['docs fake password', `UPSTASH_REDIS_PASSWORD=${P.docsFakePassword.value}`],
     ['fly.mdx URL', `redis://default:${P.flyDocsPassword.value}@fly-magical-ant-1234.upstash.io`],
     // Developer-API openapi Vector examples (fallback detector).

@@ -10,6 +10,7 @@ import {
   redisUrl,
   unknownFormatSecret,
 } from '../../helpers/synthetic.js';
+import { PUBLIC_EXAMPLES } from '../../helpers/public-examples.js';
 
 const findings = (text: string, path = 'notes/redis.txt') =>
   scanText({ path, text }).filter((h) => !h.candidate.pairingPartOnly);
@@ -118,7 +119,7 @@ describe('AUTH lines that are not an Upstash database password', () => {
     ['****', `${host}:6379> AUTH ****`],
     ['********', `${host}:6379> AUTH default ********`],
     ['a template', `REDISCLI_AUTH="{{ redis_password }}" redis-cli --tls -h ${host}`],
-    ['the docs fake', `${host}:6379> AUTH 2553feg6a2d9842h2a0gcdb5f8efe9934`],
+    ['the docs fake', `${host}:6379> AUTH ${PUBLIC_EXAMPLES.restApiDocsHex.value}`],
   ])('placeholder %s', (_label, text) => {
     expect(findings(text)).toEqual([]);
   });
