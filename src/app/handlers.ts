@@ -41,6 +41,8 @@ function bounded<T>(p: Promise<T>, ms: number): Promise<T> {
 export interface HandlerHooks {
   /** Clones of removed repositories (all of the installation's when `repoIds` is unset) are deleted. */
   removed?(installationId: number, repoIds?: number[]): Promise<void>;
+  /** The installation accepted new permissions: cached tokens (and the permissions they list) go. */
+  permissionsChanged?(installationId: number): Promise<void>;
   /** How long a delivery waits for the queue before it is answered 503 (default 3 s). */
   enqueueTimeoutMs?: number;
 }
@@ -133,6 +135,17 @@ export function registerHandlers(app: Probot, queue: ScanQueue, hooks: HandlerHo
     removed(ctx.name, ctx.payload, (p) => p.repositories_removed ?? null),
   );
   app.on('installation.deleted', async (ctx) => removed(ctx.name, ctx.payload, () => undefined));
+  // Jobs plan their report from the permissions a token lists, and a token lives an hour: without
+  // this, an organisation granting "Contents: write" saw no commit comment for up to an hour.
+  app.on('installation.new_permissions_accepted', async (ctx) => {
+    const inst = obj(obj(ctx.payload as unknown)?.installation)?.id;
+    if (typeof inst !== 'number') {
+      app.log.info({ event: ctx.name }, 'permission event without an installation: ignored');
+      return;
+    }
+    await hooks.permissionsChanged?.(inst);
+    app.log.info({ event: ctx.name, installation: inst }, 'installation permissions changed');
+  });
   app.on('repository.deleted', async (ctx) =>
     removed(ctx.name, ctx.payload, (p) => [p.repository]),
   );

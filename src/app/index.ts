@@ -18,6 +18,7 @@ const app: ApplicationFunction = async (probot, { addHandler }) => {
     runtime.startWorker();
   registerHandlers(probot, runtime.queue, {
     removed: (i, r) => runtime.removed(i, r),
+    permissionsChanged: (i) => runtime.permissionsChanged(i),
     enqueueTimeoutMs: runtime.enqueueTimeoutMs,
   });
   const endpointFor = replaceWebhookMiddleware(probot);

@@ -1,14 +1,25 @@
 /**
  * Installation tokens for git, reused until near expiry instead of minted per job (201 tokens for
  * 200 pushes before). Per process and in memory only: a token is a secret, so it is never put in
- * Redis or on disk. Concurrent jobs of one installation share one mint.
+ * Redis or on disk. Concurrent jobs of one installation share one mint. The permissions the token
+ * response lists are kept with it: jobs plan their report from them (src/github/report-plan.ts),
+ * and a permission change drops both (`invalidate`).
  */
+import type { InstallationPermissions } from '../github/report-plan.js';
 import type { GitHubClient } from '../github/types.js';
 
 export interface MintedToken {
   token: string;
   /** ms since epoch. */
   expiresAt: number;
+  /** As the token response listed them; absent when it listed none (older GitHub Enterprise). */
+  permissions?: InstallationPermissions;
+}
+
+export interface InstallationCredentials {
+  gh: GitHubClient;
+  token: string;
+  permissions?: InstallationPermissions;
 }
 
 export interface InstallationAuthOptions {
@@ -28,12 +39,16 @@ export class InstallationAuth {
 
   constructor(private readonly opts: InstallationAuthOptions) {}
 
-  async get(installationId: number): Promise<{ gh: GitHubClient; token: string }> {
+  async get(installationId: number): Promise<InstallationCredentials> {
     const [gh, minted] = await Promise.all([
       this.client(installationId),
       this.token(installationId),
     ]);
-    return { gh, token: minted.token };
+    return {
+      gh,
+      token: minted.token,
+      ...(minted.permissions ? { permissions: minted.permissions } : {}),
+    };
   }
 
   private client(id: number): Promise<GitHubClient> {
@@ -68,5 +83,15 @@ export class InstallationAuth {
   drop(installationId: number): void {
     this.tokens.delete(installationId);
     this.clients.delete(installationId);
+  }
+
+  /**
+   * The installation's permissions changed (accepted, or a refusal contradicting the listed
+   * ones): the next job mints a token listing the new ones. A job already holding the old token
+   * finishes with it. The client stays: its token is Probot's, cached by Probot (up to 59
+   * minutes), which offers no way to renew it early against GitHub Enterprise's URL.
+   */
+  invalidate(installationId: number): void {
+    this.tokens.delete(installationId);
   }
 }

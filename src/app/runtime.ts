@@ -14,6 +14,7 @@ import { RepoCache, cacheKeyFor } from '../git/repo-cache.js';
 import { ConfigFileCache } from '../github/org-config-cache.js';
 import { cloneUrlFor, githubOrigin, parseFullName } from '../github/repo-name.js';
 import { asRefused, explainRefusals } from '../github/refusal.js';
+import { permissionsOf } from '../github/report-plan.js';
 import { statusOf, type GitHubClient } from '../github/types.js';
 import { instrumentOctokit } from './github-metrics.js';
 import { InstallationAuth } from './installation-auth.js';
@@ -54,6 +55,8 @@ export interface Runtime {
   startWorker(): void;
   /** Repositories removed from the installation (or all of it, deleted): clean their clones. */
   removed(installationId: number, repoIds?: number[]): Promise<void>;
+  /** The installation's permissions changed: every worker forgets its token and permissions. */
+  permissionsChanged(installationId: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -213,11 +216,23 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
           // Suspended: gone; any other 403 that is not a rate limit (an IP allow list): refused.
           throw installationGone(err) ?? asRefused(err);
         });
-      return { token: data.token, expiresAt: Date.parse(data.expires_at) };
+      // Kept with the token: jobs plan their report from them (src/github/report-plan.ts).
+      const permissions = permissionsOf(data);
+      return {
+        token: data.token,
+        expiresAt: Date.parse(data.expires_at),
+        ...(permissions ? { permissions } : {}),
+      };
     },
   });
   const auth = (installationId: number) => installations.get(installationId);
   const removalChannel = `${env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard'}:cache-removed`;
+  const permissionsChannel = `${env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard'}:permissions-changed`;
+  // Tokens are per process: with Redis, every worker hears of the change.
+  const permissionsChanged = async (installationId: number): Promise<void> => {
+    if (redis) await redis.publish(permissionsChannel, String(installationId));
+    else installations.invalidate(installationId);
+  };
   const removeLocal = async (installationId: number, repoIds?: number[]): Promise<void> => {
     if (!repoIds) installations.drop(installationId);
     const removed = await janitor.remove(installationId, repoIds).catch(() => 0);
@@ -287,6 +302,13 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
           configCache,
           cacheJanitor: janitor,
           checkRuns,
+          permissionsChanged: (id) =>
+            void permissionsChanged(id).catch((err: unknown) =>
+              log.warn(
+                { installation: id, err: (err as Error).message },
+                'could not announce a permission change; tokens renew within the hour',
+              ),
+            ),
           ...(inProgressAfter !== undefined ? { inProgressAfterMs: Number(inProgressAfter) } : {}),
           ...(onStep ? { onStep } : {}),
           onScanned: (scanned) => incidents.onScanned(scanned),
@@ -327,8 +349,13 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
       stopWorker.push(() => clearInterval(timer));
       if (redis) {
         const sub = redis.duplicate();
-        void sub.subscribe(removalChannel).catch(() => undefined);
-        sub.on('message', (_channel, message: string) => {
+        void sub.subscribe(removalChannel, permissionsChannel).catch(() => undefined);
+        sub.on('message', (channel: string, message: string) => {
+          if (channel === permissionsChannel) {
+            const id = Number(message);
+            if (Number.isSafeInteger(id) && id > 0) installations.invalidate(id);
+            return;
+          }
           const { installationId, repoIds } = JSON.parse(message) as RemovedRepos;
           void removeLocal(installationId, repoIds);
         });
@@ -358,6 +385,7 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
       if (redis) await redis.publish(removalChannel, JSON.stringify({ installationId, repoIds }));
       else await removeLocal(installationId, repoIds);
     },
+    permissionsChanged,
     async close() {
       for (const stop of stopWorker) stop();
       await queue.close();

@@ -24,6 +24,11 @@ export interface GitHubRefusal {
   kind: 'permission' | 'admin' | 'saml' | 'other';
   /** GitHub's message: one line, cut, credential shapes masked. */
   message: string;
+  /**
+   * Set when the request was never sent: the installation's token lists this instead of the
+   * permission ("Checks: read"; src/github/report-plan.ts).
+   */
+  granted?: string;
 }
 
 interface HttpErrorLike {
@@ -198,6 +203,8 @@ export function describeRefusal(r: GitHubRefusal): string {
   const wanted = r.permission
     ? `"${r.permission}"${r.alternative ? ` (or "${r.alternative}")` : ''}`
     : undefined;
+  if (r.granted)
+    return `${r.route} was not sent: the installation grants ${r.granted} and the App needs ${wanted ?? 'a permission'}; grant it in the App's settings (Permissions) and accept it on the installation. Not retried`;
   switch (r.kind) {
     case 'permission':
       return wanted

@@ -15,6 +15,16 @@ import type { ConfigFileCache } from '../github/org-config-cache.js';
 import { findPrComment, upsertPrComment } from '../github/pr-comment.js';
 import { postsOnce } from '../github/posts-once.js';
 import { asRefused, GitHubRefusedError } from '../github/refusal.js';
+import {
+  checkRunNotGranted,
+  contradicts,
+  offLabel,
+  offNote,
+  planReport,
+  type InstallationPermissions,
+  type ReportPlan,
+  type SurfaceOff,
+} from '../github/report-plan.js';
 import { cloneUrlFor, repoWebUrl } from '../github/repo-name.js';
 import type { GitHubClient } from '../github/types.js';
 import { renderCheckRun, renderPrComment } from '../report/index.js';
@@ -35,8 +45,15 @@ export interface JobVerifier {
 }
 
 export interface JobDeps {
-  /** An installation-authenticated client and a token for git. */
-  auth(installationId: number): Promise<{ gh: GitHubClient; token: string }>;
+  /**
+   * An installation-authenticated client, a token for git, and the permissions its token response
+   * listed (the report is planned from them; absent: every surface is tried).
+   */
+  auth(
+    installationId: number,
+  ): Promise<{ gh: GitHubClient; token: string; permissions?: InstallationPermissions }>;
+  /** GitHub refused what the listed permissions grant: the cached token and permissions go. */
+  permissionsChanged?(installationId: number): void;
   cache: RepoCache;
   /** The configured GitHub web origin (`githubOrigin()`): the only place git fetches from. */
   githubOrigin: string;
@@ -86,12 +103,14 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<ScanO
   const writes = { count: 0 };
   const gh = countWrites(auth.gh, writes);
   job = await asForkPullRequest(job, gh, log);
-  const ctx = { gh, token: auth.token, log, writes, started };
+  // The surfaces the installation can write: the others are not asked for (report-plan.ts).
+  const plan = planReport(auth.permissions);
+  const ctx = { gh, token: auth.token, log, writes, started, plan };
 
   // 2. The check run: shown in progress only if the scan runs long, completed in step 7. Not
   // for history scans, which write only when they have something to say (and whose head an
-  // install-time job learns from the clone).
-  if (job.kind === 'history') return reportScan(job, deps, ctx);
+  // install-time job learns from the clone), nor without "Checks: write".
+  if (job.kind === 'history' || plan.off.checkRun) return reportScan(job, deps, ctx);
   const checkRun = checkRunSlotFor(job, deps, gh, log);
   checkRun.start();
   try {
@@ -120,9 +139,10 @@ async function reportScan(
     log: Logger;
     writes: { count: number };
     started: number;
+    plan: ReportPlan;
   },
 ): Promise<ScanOutcome> {
-  const { gh, token, log, started } = ctx;
+  const { gh, token, log, started, plan } = ctx;
   const t = { start: started, fetched: 0, scanned: 0 };
   // 3. Fetch into the repository cache.
   await deps.onStep?.('fetch', job);
@@ -195,11 +215,14 @@ async function reportScan(
   // validated name like the clone URL: never a URL from the payload (jobs stored by an older
   // version may still carry its `htmlUrl`, which is not read).
   const repoUrl = repoWebUrl(deps.githubOrigin, job);
+  // Surfaces this job would write that the installation cannot: said once, where users look.
+  const skipped = loaded.error ? [] : skippedSurfaces(job, plan, config.comments, result);
+  const runNote = joinNotes(configNote, ...skipped.map(offNote));
   const output = renderCheckRun(loaded.error ? null : result, {
     config,
     mode: job.kind === 'history' ? 'history' : 'scan',
     ...(repoUrl ? { repoUrl } : {}),
-    ...(configNote ? { note: configNote } : {}),
+    ...(runNote ? { note: runNote } : {}),
     ...(loaded.error
       ? {
           configError: {
@@ -219,14 +242,19 @@ async function reportScan(
     if (!(named instanceof GitHubRefusedError)) throw err;
     refused.push(named);
   };
-  if (ctx.checkRun) await ctx.checkRun.complete(output).catch(keepRefusal);
   // Install time: a clean default branch costs no write (the installation summary is in the
   // logs and metrics); findings or a broken config get one completed check run.
-  else if (output.conclusion !== 'success')
-    await checkRunSlotFor(job, deps, gh, log).complete(output).catch(keepRefusal);
+  const wantsRun = job.kind !== 'history' || output.conclusion !== 'success';
+  const runOff = wantsRun ? plan.off.checkRun : undefined;
+  if (runOff) {
+    // Not asked for: the PR comment says so instead, and the job fails below as if refused.
+  } else if (ctx.checkRun) await ctx.checkRun.complete(output).catch(keepRefusal);
+  else if (wantsRun) await checkRunSlotFor(job, deps, gh, log).complete(output).catch(keepRefusal);
   await deps.onStep?.('comments', job);
   if (!loaded.error)
-    await publishComments(job, gh, result, config.comments, repoUrl, configNote).catch(keepRefusal);
+    await publishComments(job, gh, result, config.comments, repoUrl, plan, {
+      note: joinNotes(configNote, runOff ? offNote(runOff) : undefined),
+    }).catch(keepRefusal);
 
   await deps.onStep?.('incidents', job);
   if (!loaded.error && deps.onScanned && job.kind !== 'installation')
@@ -247,13 +275,29 @@ async function reportScan(
   // failure log (error) says what to grant. A refused comment is said here, once, as a warning
   // (Contents at read is how an organisation opts out of commit comments); the check run carries
   // the findings, so the job completes.
+  // A refusal of what the token's listed permissions grant: they were lowered since it was
+  // minted. The next job mints one listing the truth.
+  const stale = refused.some((e) => contradicts(plan.permissions, e.refusal));
+  if (stale) deps.permissionsChanged?.(job.installationId);
   const runRefused = refused.find((e) => e.refusal.scope === 'checks');
   for (const e of refused.filter((r) => r !== runRefused))
     log.warn(
-      { err: e.message, route: e.refusal.route, permission: e.refusal.permission },
+      {
+        err: e.message,
+        route: e.refusal.route,
+        permission: e.refusal.permission,
+        ...(stale ? { stalePermissions: true } : {}),
+      },
       'GitHub refused a report for good; the other reports were delivered',
     );
   if (runRefused) throw runRefused;
+  if (runOff) throw checkRunNotGranted(runOff);
+  // One line a job, and only when it skipped something it would have written.
+  if (skipped.length > 0)
+    log.info(
+      { off: skipped.map(offLabel) },
+      "report surfaces skipped for the installation's permissions",
+    );
   deps.metrics?.scanFinished(
     job.kind,
     Date.now() - started,
@@ -318,17 +362,48 @@ async function scan(
   return scanRange(repoDir, { include, exclude: [job.baseSha] }, opts);
 }
 
+type CommentSettings = { pullRequest: boolean; commits: boolean; history: boolean };
+
+/** What the job would write beyond its check run that the installation cannot (in plan order). */
+function skippedSurfaces(
+  job: ScanJob,
+  plan: ReportPlan,
+  comments: CommentSettings,
+  result: ScanResult,
+): SurfaceOff[] {
+  const found = result.findings.length > 0;
+  const wants = {
+    prComment: job.kind === 'pull_request' && !!job.pr && comments.pullRequest,
+    commitComments:
+      found &&
+      ((job.kind === 'push' && comments.commits) || (job.kind === 'history' && comments.history)),
+  };
+  return (['prComment', 'commitComments'] as const)
+    .filter((s) => wants[s])
+    .map((s) => plan.off[s])
+    .filter((o): o is SurfaceOff => o !== undefined);
+}
+
+/** Notes as one quoted block of paragraphs (renderers quote the first line). */
+function joinNotes(...notes: (string | undefined)[]): string | undefined {
+  const present = notes.filter((n): n is string => !!n);
+  return present.length > 0 ? present.join('\n>\n> ') : undefined;
+}
+
 async function publishComments(
   job: ScanJob,
   gh: GitHubClient,
   result: ScanResult,
-  comments: { pullRequest: boolean; commits: boolean; history: boolean },
+  comments: CommentSettings,
   repoUrl: string | undefined,
-  note?: string,
+  plan: ReportPlan,
+  opts: { note?: string | undefined },
 ): Promise<void> {
   const repo = { owner: job.owner, repo: job.repo };
   const ctx = repoUrl ? { repoUrl } : {};
+  const note = opts.note;
   if (job.kind === 'pull_request' && job.pr && comments.pullRequest) {
+    if (plan.off.prComment) return;
     const existing = await findPrComment(gh, repo, job.pr);
     const body = renderPrComment(result, {
       ...ctx,
@@ -338,6 +413,7 @@ async function publishComments(
     await upsertPrComment(gh, repo, job.pr, existing, body);
     return;
   }
+  if (plan.off.commitComments) return;
   if (job.kind === 'push' && comments.commits && result.findings.length > 0) {
     if (await coveredByOpenPr(gh, job)) return;
     await commentOnCommits(gh, repo, result.findings, ctx);

@@ -37,3 +37,37 @@ test('a failed mint is not cached', async () => {
   await expect(auth.get(1)).rejects.toThrow('502');
   expect((await auth.get(1)).token).toBe('ok');
 });
+
+test('the permissions a token response listed are kept with the token; invalidate mints anew on the next get', async () => {
+  let minted = 0;
+  let contents = 'read';
+  const auth = new InstallationAuth({
+    client: async () => ({}) as GitHubClient,
+    mint: async () => {
+      minted++;
+      return {
+        token: `t-${minted}`,
+        expiresAt: Date.now() + 3600_000,
+        permissions: { checks: 'write', contents },
+      };
+    },
+  });
+  expect((await auth.get(1)).permissions).toEqual({ checks: 'write', contents: 'read' });
+  contents = 'write';
+  // Cached: the token (and what it listed) is reused until told otherwise.
+  expect((await auth.get(1)).permissions).toEqual({ checks: 'write', contents: 'read' });
+  expect(minted).toBe(1);
+  auth.invalidate(1);
+  const next = await auth.get(1);
+  expect(next.token).toBe('t-2');
+  expect(next.permissions).toEqual({ checks: 'write', contents: 'write' });
+  expect(minted).toBe(2);
+});
+
+test('a token response without permissions gives none (every surface is then tried)', async () => {
+  const auth = new InstallationAuth({
+    client: async () => ({}) as GitHubClient,
+    mint: async () => ({ token: 't', expiresAt: Date.now() + 3600_000 }),
+  });
+  expect('permissions' in (await auth.get(1))).toBe(false);
+});

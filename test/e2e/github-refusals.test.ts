@@ -10,39 +10,22 @@
  * - a rate limit is retried, no sooner than GitHub's `retry-after` (the job's retry came after its
  *   own backoff, 300 ms here, and met the limit again), and delivered once.
  */
-import { redisEndpoint, redisTokenParts } from '../helpers/synthetic.js';
 import { pullRequestEvent, pushEvent, type RepoRef } from '../helpers/webhooks.js';
-import { openPullRequest, startHarness, until } from './harness.js';
+import {
+  envCredential as credential,
+  metricValue as metric,
+  repoLogLines as linesOf,
+  sentTo as sent,
+  openPullRequest,
+  startHarness,
+  until,
+} from './harness.js';
 import type { Harness } from './harness.js';
 
 const ZERO = '0'.repeat(40);
 const NOT_ACCESSIBLE = 'Resource not accessible by integration';
 
-function credential(seed: string): string {
-  const { token, dbId } = redisTokenParts({ seed });
-  return `UPSTASH_REDIS_REST_URL=${redisEndpoint(dbId, { seed })}\nUPSTASH_REDIS_REST_TOKEN=${token}\n`;
-}
-
 const settle = (ms = 2000) => new Promise((r) => setTimeout(r, ms));
-
-/** The requests the double got for one repository's route, e.g. `POST …/check-runs`. */
-function sent(h: Harness, method: string, path: RegExp) {
-  return h.gh.requests.filter((r) => r.method === method && path.test(r.path.split('?')[0]!));
-}
-
-/** Log lines of one repository (pino JSON, one per line). */
-function linesOf(h: Harness, name: string): string[] {
-  return h.app
-    .logs()
-    .split('\n')
-    .filter((l) => l.includes(`"repo":"acme/${name}"`));
-}
-
-/** A metric's value in the app's /metrics text (0 when the series is absent). */
-function metric(text: string, series: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line ? Number(line.split(' ')[1]) : 0;
-}
 
 describe('GitHub refusals and rate limits on the writes (app process, in-process queue)', () => {
   let h: Harness;

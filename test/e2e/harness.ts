@@ -14,6 +14,7 @@ import { basicAuthHeader, startGitHttpServer } from '../helpers/git-http-server.
 import type { GitHttpServer } from '../helpers/git-http-server.js';
 import { startGitHubDouble } from '../helpers/github-double.js';
 import type { GitHubDouble } from '../helpers/github-double.js';
+import { redisEndpoint, redisTokenParts } from '../helpers/synthetic.js';
 import { deliver, pullRequestEvent } from '../helpers/webhooks.js';
 import type { DeliveryResult, RepoRef } from '../helpers/webhooks.js';
 
@@ -120,4 +121,29 @@ export async function openPullRequest(
     pullRequestEvent(ref, { number: o.pr, headSha: head, baseSha: base }),
   );
   return { head, base, ref, status: res.status, ms: res.ms };
+}
+
+/** A synthetic `.env` credential (URL and token), built at run time from `seed`. */
+export function envCredential(seed: string): string {
+  const { token, dbId } = redisTokenParts({ seed });
+  return `UPSTASH_REDIS_REST_URL=${redisEndpoint(dbId, { seed })}\nUPSTASH_REDIS_REST_TOKEN=${token}\n`;
+}
+
+/** The requests the double got for one route, e.g. `POST …/check-runs`. */
+export function sentTo(h: Harness, method: string, path: RegExp) {
+  return h.gh.requests.filter((r) => r.method === method && path.test(r.path.split('?')[0]!));
+}
+
+/** Log lines of one repository `acme/<name>` (pino JSON, one per line). */
+export function repoLogLines(h: Harness, name: string): string[] {
+  return h.app
+    .logs()
+    .split('\n')
+    .filter((l) => l.includes(`"repo":"acme/${name}"`));
+}
+
+/** A metric's value in the app's /metrics text (0 when the series is absent). */
+export function metricValue(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.split(' ')[1]) : 0;
 }

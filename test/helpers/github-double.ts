@@ -105,6 +105,18 @@ export interface GitHubDouble {
   commitComments: CommentState[];
   /** Installation tokens handed out, newest last. */
   tokens: string[];
+  /**
+   * What an installation grants, as GitHub lists it (`{ checks: 'write', contents: 'read' }`):
+   * writes its tokens make beyond it are refused 403 "Resource not accessible by integration",
+   * as GitHub does. Its tokens' responses list it, unless `listed` is false (GitHub Enterprise
+   * versions whose response has no `permissions`). Installations never set grant everything and
+   * their token responses list `permissions: {}`.
+   */
+  setPermissions(
+    installationId: number,
+    permissions: Record<string, string>,
+    opts?: { listed?: boolean },
+  ): void;
   addRepo(repo: Partial<RepoState> & { owner: string; name: string; cloneUrl: string }): RepoState;
   fail(failure: InjectedFailure): void;
   /**
@@ -152,6 +164,8 @@ export async function startGitHubDouble(
   const issueComments: CommentState[] = [];
   const commitComments: CommentState[] = [];
   const tokens: string[] = [];
+  const grants = new Map<number, { permissions: Record<string, string>; listed: boolean }>();
+  const installationOfToken = new Map<string, number>();
   let latency = opts.latencyMs ?? 0;
   let nextId = 1000;
   const users = new Set<string>();
@@ -219,11 +233,18 @@ export async function startGitHubDouble(
     [
       'POST',
       /^\/app\/installations\/(\d+)\/access_tokens$/,
-      () => {
+      (m) => {
         const token = `ghs_double${String(++tokenCounter).padStart(4, '0')}${'x'.repeat(26)}`;
         tokens.push(token);
+        installationOfToken.set(token, Number(m[1]));
         const expires = new Date(Date.now() + 3600_000).toISOString();
-        return [201, { token, expires_at: expires, permissions: {}, repository_selection: 'all' }];
+        const grant = grants.get(Number(m[1]));
+        const listed = grant
+          ? grant.listed
+            ? { permissions: { ...grant.permissions } }
+            : {}
+          : { permissions: {} };
+        return [201, { token, expires_at: expires, ...listed, repository_selection: 'all' }];
       },
     ],
     [
@@ -490,6 +511,22 @@ export async function startGitHubDouble(
     req.pipe(upstream);
   };
 
+  /** The write needs a level the token's installation does not grant (report writes only). */
+  const refusedByGrant = (req: RecordedRequest, pathOnly: string): boolean => {
+    if (req.method === 'GET' || req.method === 'HEAD') return false;
+    const auth = String(req.headers.authorization ?? '').replace(/^(token|bearer)\s+/i, '');
+    const installation = installationOfToken.get(auth);
+    const grant = installation === undefined ? undefined : grants.get(installation);
+    if (!grant) return false;
+    const writes = (name: string): boolean => grant.permissions[name] === 'write';
+    if (/^\/repos\/[^/]+\/[^/]+\/check-runs(\/|$)/.test(pathOnly)) return !writes('checks');
+    if (/^\/repos\/[^/]+\/[^/]+\/issues\/(\d+\/)?comments(\/|$)/.test(pathOnly))
+      return !writes('pull_requests') && !writes('issues');
+    if (/^\/repos\/[^/]+\/[^/]+\/commits\/[^/]+\/comments$/.test(pathOnly))
+      return !writes('contents');
+    return false;
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (gitBase && !(req.url ?? '/').startsWith('/api/v3/')) {
       proxyGit(req, res, gitBase);
@@ -557,6 +594,14 @@ export async function startGitHubDouble(
       );
       return;
     }
+    const refused = refusedByGrant(record, pathOnly);
+    if (refused) {
+      send(403, {
+        message: 'Resource not accessible by integration',
+        documentation_url: 'https://docs.github.com/rest',
+      });
+      return;
+    }
     const answer = route();
     if (answer) {
       const [status, json, headers] = answer;
@@ -603,6 +648,9 @@ export async function startGitHubDouble(
       };
       repos.set(`${repo.owner}/${repo.name}`, state);
       return state;
+    },
+    setPermissions(installationId, permissions, o = {}) {
+      grants.set(installationId, { permissions: { ...permissions }, listed: o.listed ?? true });
     },
     fail(failure) {
       failures.push({
