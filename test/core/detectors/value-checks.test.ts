@@ -342,3 +342,18 @@ describe('value checks give their recorded answers', () => {
     expect(differ.slice(0, 20)).toEqual([]);
   });
 });
+
+describe('mixed-case words ending in capitals', () => {
+  // `(?:[A-Z]?[a-z]+)+` backtracked 2^n steps over n lowercase letters before a lone capital.
+  it.each([20, 40, 300])('%i lowercase letters before a lone capital take no time', (n) => {
+    const lower = randomString(makeRng(`mixed-case:${n}`), 'bcdfghjkmnpqrstvwxz', n);
+    const t0 = performance.now();
+    expect(isTyped(`${lower}B1C`)).toBe(false);
+    expect(isUnknownFormatSecret(`${lower}B1C`)).toBe(true);
+    // Dictionary words in any casing stay typed, with or without a trailing lone capital.
+    expect(isTyped('mypasswordsecretredistokendefaultadminrootuser1')).toBe(true);
+    expect(isTyped('MySuperSecretRedisPasswordToken1')).toBe(true);
+    expect(isTyped(`Super${'secret'.repeat(n / 10)}TokenX1`)).toBe(false);
+    expect(performance.now() - t0).toBeLessThan(100);
+  });
+});
