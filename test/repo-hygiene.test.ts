@@ -88,6 +88,28 @@ function isKnownRun(run: string): boolean {
   );
 }
 
+const UUID_V4 = /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/gi;
+
+/**
+ * A UUID v4 within 40 characters of an Upstash name: other scanners' Upstash management-key rules
+ * (any UUID v4 a few characters from "upstash") report it, whatever it identifies, and our
+ * engine rightly does not (a database id, another service's key). Placeholders (`00000000-…`)
+ * are left alone, as scanners do.
+ */
+function uuidsNearUpstash(text: string): Hit[] {
+  const hits: Hit[] = [];
+  for (const m of text.matchAll(UUID_V4)) {
+    const around = text.slice(Math.max(0, m.index - 40), m.index + m[0].length + 40);
+    if (/upstash/i.test(around) && !isPlaceholder(m[0]))
+      hits.push({
+        line: lineAt(text, m.index),
+        rule: 'UUID v4 near an Upstash name',
+        masked: mask(m[0]),
+      });
+  }
+  return hits;
+}
+
 /** Every credential-shaped value in `text`. */
 function tokenShapes(text: string, path = 'file'): Hit[] {
   const hits: Hit[] = [];
@@ -116,6 +138,7 @@ function tokenShapes(text: string, path = 'file'): Hit[] {
   for (const m of text.matchAll(RUN))
     if (isKnownRun(m[0]))
       hits.push({ line: lineAt(text, m.index), rule: 'published example', masked: mask(m[0]) });
+  hits.push(...uuidsNearUpstash(text));
   return hits;
 }
 
@@ -172,6 +195,12 @@ describe('the checker', () => {
       ['Kafka password', `UPSTASH_KAFKA_REST_PASSWORD=${kafka.password}`],
       ['Context7 key', `CONTEXT7_API_KEY=${context7Key()}`],
       ['Box key', `UPSTASH_BOX_API_KEY=${boxApiKey()}`],
+      // Not an Upstash credential (the engine finds nothing), but other scanners report it.
+      ['database id under an Upstash name', `UPSTASH_DATABASE_ID=${managementKey()}`],
+      [
+        'upper-case UUID before an Upstash word',
+        `id: ${managementKey().toUpperCase()} # the upstash database`,
+      ],
     ];
   };
 
@@ -200,6 +229,14 @@ describe('the checker', () => {
     [
       'a JWT whose payload starts like a QStash token',
       `Bearer eyJhbGciOiJIUzI1NiJ9.eyJVc2VySUQiOiJhYmMifQ.${'s'.repeat(43)}`,
+    ],
+    [
+      'a placeholder UUID under an Upstash name',
+      'UPSTASH_API_KEY=00000000-0000-4000-8000-000000000000',
+    ],
+    [
+      'a UUID more than 40 characters from an Upstash name',
+      `UPSTASH_REGION=eu-west-1\n${'#'.repeat(40)}\nREQUEST_ID=${managementKey({ seed: 'far' })}`,
     ],
   ])('finds nothing in %s', (_label, text) => {
     expect(tokenShapes(text)).toEqual([]);

@@ -41,14 +41,16 @@ function isBase64OfText(value: string): boolean {
   if (buf.length < 8) return false;
   const text = buf.toString('utf8');
   let printable = 0;
+  let chars = 0;
   // Printable ASCII and whitespace (`echo "…" | base64` adds a newline), or any decoded
   // non-ASCII character (not U+FFFD, an invalid sequence).
   for (const ch of text) {
     const c = ch.codePointAt(0)!;
+    chars++;
     if ((c >= 0x20 && c < 0x7f) || c === 0x09 || c === 0x0a || c === 0x0d) printable++;
     else if (c > 0x7f && c !== 0xfffd) printable++;
   }
-  return printable / [...text].length > 0.95;
+  return printable / chars > 0.95;
 }
 
 /**
@@ -56,30 +58,25 @@ function isBase64OfText(value: string): boolean {
  * known prefixed shape, not a broken Redis token, not an illustration, not a placeholder, not a URL.
  */
 export function isUnknownFormatSecret(value: string): boolean {
-  if (decodeRedisToken(value) || decodeVectorToken(value) || decodeQstashToken(value)) return false;
+  // Every rule below says no on its own, so they run cheapest first: the shape tests (a few
+  // hundred ns) settle most values before the decoders, the placeholder rules and the hash.
+  if (value.length < 20 || !/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) return false;
+  if (/^https?:|^rediss?:/.test(value)) return false;
   // Known prefixed shapes belong to their own detectors (signing keys, Context7, Box, QStash):
   // one of those prefixes on a value of the wrong shape is a cut or edited copy, not a new format.
   if (/^(?:sig_|ctx7sk-|box_|eyJVc2VySUQi)/.test(value)) return false;
-  if (
-    isBrokenRedisToken(value) ||
-    isBrokenVectorToken(value) ||
-    isBase64OfSequence(value) ||
-    isEditedHex(value) ||
-    isBase64OfText(value)
-  )
-    return false;
   // Hex carries at most 4 bits per character: random 32-hex values fall under 3.5 about one
   // time in five, so hex is judged by the placeholder rules (runs, repeats, < 2.5) only.
   const hex = /^[0-9a-f]{32,}$/.test(value);
-  if (
-    isKnownPublicValue(value) ||
-    isPlaceholder(value) ||
-    value.length < 20 ||
-    (!hex && entropy(value) < 3.5)
-  )
-    return false;
-  if (!/[0-9]/.test(value) || !/[A-Za-z]/.test(value)) return false;
-  return !/^https?:|^rediss?:/.test(value);
+  if ((!hex && entropy(value) < 3.5) || isEditedHex(value) || isPlaceholder(value)) return false;
+  if (decodeRedisToken(value) || decodeVectorToken(value) || decodeQstashToken(value)) return false;
+  return !(
+    isBrokenRedisToken(value) ||
+    isBrokenVectorToken(value) ||
+    isBase64OfSequence(value) ||
+    isBase64OfText(value) ||
+    isKnownPublicValue(value)
+  );
 }
 
 /** `upstashRedisRestToken` / `UpstashRedisRestToken` → `UPSTASH_REDIS_REST_TOKEN`. */

@@ -101,6 +101,13 @@ function hasUpstashContext(ctx: MatchContext): boolean {
 }
 
 /** Developer / management API key: a UUID v4, only with Upstash context; paired with the email. */
+/**
+ * A UUID v4 that is no Upstash key (a database id, another service's key) in the negatives: built
+ * at run time, since a UUID written next to an Upstash name reads as a management key to other
+ * scanners.
+ */
+const OTHER_ID = managementKey({ seed: 'management-key negatives' });
+
 export const managementKeyDetector = {
   id: 'upstash-management-key',
   type: 'upstash-management-key',
@@ -162,24 +169,24 @@ export const managementKeyDetector = {
       `upstash:\n  email: ops@example.org\n  managementApiKey: ${managementKey()}`,
     ],
     negatives: [
-      'https://console.upstash.com/redis/3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
-      'UPSTASH_DATABASE_ID=3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
-      'request_id = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"',
+      `https://console.upstash.com/redis/${OTHER_ID}`,
+      `UPSTASH_DATABASE_ID=${OTHER_ID}`,
+      `request_id = "${OTHER_ID}"`,
       'UPSTASH_API_KEY=${UPSTASH_API_KEY}',
-      '# upstash\ndatabase_id: 3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
-      'api_key = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d" # stripe',
-      'UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\nAPI_KEY=3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
-      'provider "upstash" {\n  email = var.email\n}\nprovider "other" {\n  api_key = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"\n}',
-      'upstash:\n  region: eu\nsentry:\n  api_key: 3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
-      'variable "region" {\n  default = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"\n}',
+      `# upstash\ndatabase_id: ${OTHER_ID}`,
+      `api_key = "${OTHER_ID}" # stripe`,
+      `UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\nAPI_KEY=${OTHER_ID}`,
+      `provider "upstash" {\n  email = var.email\n}\nprovider "other" {\n  api_key = "${OTHER_ID}"\n}`,
+      `upstash:\n  region: eu\nsentry:\n  api_key: ${OTHER_ID}`,
+      `variable "region" {\n  default = "${OTHER_ID}"\n}`,
       // A file that calls the Developer API and another API: the other API's key.
-      `const upstash = "${developerApiUrl()}";${'\n'.repeat(12)}api_key = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d" # stripe`,
+      `const upstash = "${developerApiUrl()}";${'\n'.repeat(12)}api_key = "${OTHER_ID}" # stripe`,
       // Basic credentials for another API.
-      "curl -u 'ops@example.org:3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d' https://api.example.com/v1",
-      `curl ${developerApiUrl('redis/database/3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d')} -u "$UPSTASH_EMAIL:$UPSTASH_API_KEY"`,
+      `curl -u 'ops@example.org:${OTHER_ID}' https://api.example.com/v1`,
+      `curl ${developerApiUrl(`redis/database/${OTHER_ID}`)} -u "$UPSTASH_EMAIL:$UPSTASH_API_KEY"`,
       // Another service's key after a closed one-line Upstash object, or in another TOML table.
-      '{"upstash": {"region": "eu-west-1"}, "sentry": {"apiKey": "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"}}',
-      '[tool.upstash]\nregion = "eu-west-1"\n[tool.sentry]\napi_key = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"',
+      `{"upstash": {"region": "eu-west-1"}, "sentry": {"apiKey": "${OTHER_ID}"}}`,
+      `[tool.upstash]\nregion = "eu-west-1"\n[tool.sentry]\napi_key = "${OTHER_ID}"`,
     ],
   },
 } satisfies Detector;

@@ -222,7 +222,7 @@ describe('docs denylist by non-secret identity', () => {
       findings(`UPSTASH_REDIS_REST_TOKEN=${build(PUBLIC_EXAMPLES.docsDatabaseUuid.value)}`),
     ).toEqual([]);
     const other = findings(
-      `UPSTASH_REDIS_REST_TOKEN=${build('3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d')}`,
+      `UPSTASH_REDIS_REST_TOKEN=${build(managementKey({ seed: 'contexts' }))}`,
     );
     expect(other.map((h) => h.candidate.details.layout)).toEqual(['legacy']);
   });

@@ -9,6 +9,7 @@
 import { CONTAINERS, ENCODINGS, scanPlaced, type Placed } from '../../helpers/containers.js';
 import { PUBLIC_EXAMPLES as P } from '../../helpers/public-examples.js';
 import {
+  managementKey,
   qstashToken,
   redisHost,
   redisTokenParts,
@@ -186,7 +187,7 @@ describe('false-positive matrix: placeholders, references, redactions under ever
 
 describe('false-positive matrix: lookalike files', () => {
   const host = `https://${redisHost(23456, { seed: 'fp' })}`;
-  const uuid = '3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d';
+  const uuid = managementKey({ seed: 'fp' });
   const hex32 = '7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e';
   const sha1 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4';
   const sha256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';

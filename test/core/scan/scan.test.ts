@@ -161,7 +161,7 @@ describe('scanText + collectFindings in real-world files', () => {
       'REDIS_URL=redis://localhost:6379',
       `"integrity": "sha512-${Buffer.from(t).toString('base64')}"`,
       `token = "eyJhbGciOiJIUzI1NiJ9.${qstashToken()}.sig"`,
-      'console: https://console.upstash.com/redis/3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d upstash',
+      `console: https://console.upstash.com/redis/${managementKey({ seed: 'scan' })} upstash`,
     ];
     for (const text of texts) {
       const { findings } = scan({ 'file.txt': text });
