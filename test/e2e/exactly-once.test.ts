@@ -4,6 +4,8 @@
  * PR comment), and workers SIGKILLed at each step of the recipe, end with exactly one completed
  * check run per (head, kind) and exactly one PR comment. Every failed attempt is logged at warn.
  */
+import { Queue } from 'bullmq';
+import { QUEUE_NAME } from '../../src/queue/bullmq-queue.js';
 import type { ManagedProcess } from '../helpers/app-process.js';
 import { startOwnRedis, type OwnRedis } from '../helpers/redis-server.js';
 import { redisEndpoint, redisTokenParts } from '../helpers/synthetic.js';
@@ -23,12 +25,17 @@ describe('exactly once (BullMQ, private Redis, worker processes)', () => {
   const { token, dbId } = redisTokenParts({ seed: 'e2e-once' });
   const text = `UPSTASH_REDIS_REST_URL=${redisEndpoint(dbId, { seed: 'e2e-once' })}\nUPSTASH_REDIS_REST_TOKEN=${token}\n`;
 
+  let queue: Queue;
   beforeAll(async () => {
     redis = await startOwnRedis({ persistence: 'aof' });
     h = await startHarness({ redisUrl: redis.url, env: WORKER_ENV });
+    queue = new Queue(QUEUE_NAME, { connection: { url: redis.url, maxRetriesPerRequest: null } });
+    // The Redis-kill test drops its connection for a moment; it reconnects.
+    queue.on('error', () => undefined);
   }, 30_000);
 
   afterAll(async () => {
+    await queue?.close();
     await Promise.all(workers.map((w) => w.stop('SIGKILL')));
     await h?.close();
     await redis?.close();
@@ -68,6 +75,14 @@ describe('exactly once (BullMQ, private Redis, worker processes)', () => {
       () => h.gh.issueComments.find((c) => c.repo === `acme/${repo}` && c.target === pr),
       60_000,
     );
+    // Nothing in flight: every job of the queue finished (a job whose worker was killed after it
+    // delivered is taken up again by the next worker; it must end here, not in the next test,
+    // where a worker killed in the middle of it held the writes of the one that follows).
+    for (const deadline = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 100))) {
+      const c = await queue.getJobCounts('active', 'wait', 'delayed', 'prioritized');
+      if (Object.values(c).every((n) => n === 0)) break;
+      if (Date.now() > deadline) throw new Error(`jobs still in flight: ${JSON.stringify(c)}`);
+    }
     // Let any straggling retry land before counting.
     await new Promise((r) => setTimeout(r, 1500));
     const runs = h.gh.checkRuns.filter((c) => c.repo === `acme/${repo}` && c.head_sha === head);
@@ -115,7 +130,7 @@ describe('exactly once (BullMQ, private Redis, worker processes)', () => {
     // The run was completed once; the retry only posted the comment.
     const run = h.gh.checkRuns.find((c) => c.repo === 'acme/refused')!;
     expect(run.history).toHaveLength(1);
-  }, 60_000);
+  }, 90_000);
 
   // incidents: after the comment is posted, before the job completes.
   const STEPS = ['fetch', 'publish', 'comments', 'incidents'];
@@ -141,7 +156,7 @@ describe('exactly once (BullMQ, private Redis, worker processes)', () => {
       await startWorker();
       await expectDeliveredOnce(name, head, pr);
     },
-    60_000,
+    90_000,
   );
 
   it('Redis (AOF, appendfsync always) killed together with the worker mid-job: delivered once after both return', async () => {
