@@ -23,8 +23,11 @@ export interface InstallationCredentials {
 }
 
 export interface InstallationAuthOptions {
-  /** An installation client (Probot's `app.auth(id)`; it caches its own token). */
-  client(installationId: number): Promise<GitHubClient>;
+  /**
+   * An installation client authenticated with `token`, one of ours: one mint serves git and the
+   * API, and a renewed or invalidated token takes the client with it.
+   */
+  client(installationId: number, token: string): Promise<GitHubClient> | GitHubClient;
   /** `POST /app/installations/{id}/access_tokens` through the app (JWT) client. */
   mint(installationId: number): Promise<MintedToken>;
   /** Renew when less than this is left (a fetch may take up to 10 minutes). */
@@ -35,15 +38,14 @@ export interface InstallationAuthOptions {
 
 export class InstallationAuth {
   private readonly tokens = new Map<number, Promise<MintedToken>>();
-  private readonly clients = new Map<number, Promise<GitHubClient>>();
+  /** One client per minted token: it goes with its token. */
+  private readonly clients = new WeakMap<MintedToken, Promise<GitHubClient>>();
 
   constructor(private readonly opts: InstallationAuthOptions) {}
 
   async get(installationId: number): Promise<InstallationCredentials> {
-    const [gh, minted] = await Promise.all([
-      this.client(installationId),
-      this.token(installationId),
-    ]);
+    const minted = await this.token(installationId);
+    const gh = await this.client(installationId, minted);
     return {
       gh,
       token: minted.token,
@@ -51,12 +53,12 @@ export class InstallationAuth {
     };
   }
 
-  private client(id: number): Promise<GitHubClient> {
-    let c = this.clients.get(id);
+  private client(id: number, minted: MintedToken): Promise<GitHubClient> {
+    let c = this.clients.get(minted);
     if (!c) {
-      c = this.opts.client(id);
-      this.clients.set(id, c);
-      c.catch(() => this.clients.delete(id));
+      c = Promise.resolve(this.opts.client(id, minted.token));
+      this.clients.set(minted, c);
+      c.catch(() => this.clients.delete(minted));
     }
     return c;
   }
@@ -82,14 +84,12 @@ export class InstallationAuth {
   /** Forget an installation (deleted, suspended). */
   drop(installationId: number): void {
     this.tokens.delete(installationId);
-    this.clients.delete(installationId);
   }
 
   /**
    * The installation's permissions changed (accepted, or a refusal contradicting the listed
-   * ones): the next job mints a token listing the new ones. A job already holding the old token
-   * finishes with it. The client stays: its token is Probot's, cached by Probot (up to 59
-   * minutes), which offers no way to renew it early against GitHub Enterprise's URL.
+   * ones): the next job mints a token listing the new ones, and its API client uses it. A job
+   * already holding the old token finishes with it.
    */
   invalidate(installationId: number): void {
     this.tokens.delete(installationId);

@@ -197,8 +197,14 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
   metrics.readCacheFrom(() => janitor.size());
   // Installation tokens reused until near expiry (src/app/installation-auth.ts).
   const installations = new InstallationAuth({
-    client: async (id) => {
-      const octokit = await app.auth(id);
+    // The API client carries our token, not one Probot mints and caches beside it (2 mints per
+    // installation and hour before, and a permission change reached the API only within the hour).
+    // Built from the app client's class, so it has the App's base URL, logging, retries and the
+    // throttling shared through Redis, keyed by installation as Probot keys it.
+    client: async (id, token) => {
+      const appClient = await app.auth();
+      const Octokit = appClient.constructor as new (o: object) => typeof appClient;
+      const octokit = new Octokit({ auth: { token }, throttle: { id: String(id) } });
       explainRefusals(octokit);
       instrumentOctokit(octokit, metrics);
       return octokit as unknown as GitHubClient;

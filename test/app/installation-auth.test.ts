@@ -71,3 +71,22 @@ test('a token response without permissions gives none (every surface is then tri
   });
   expect('permissions' in (await auth.get(1))).toBe(false);
 });
+
+test('the API client carries the minted token: one client per token, renewed and invalidated with it', async () => {
+  let minted = 0;
+  const built: string[] = [];
+  const auth = new InstallationAuth({
+    client: (id, token) => {
+      built.push(`${id}:${token}`);
+      return { token } as unknown as GitHubClient;
+    },
+    mint: async () => ({ token: `t-${++minted}`, expiresAt: Date.now() + 3600_000 }),
+  });
+  const all = await Promise.all([...Array(10)].map(() => auth.get(1)));
+  for (const a of all) expect((a.gh as unknown as { token: string }).token).toBe(a.token);
+  expect(built).toEqual(['1:t-1']);
+  auth.invalidate(1);
+  const next = await auth.get(1);
+  expect((next.gh as unknown as { token: string }).token).toBe('t-2');
+  expect(built).toEqual(['1:t-1', '1:t-2']);
+});

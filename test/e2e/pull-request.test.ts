@@ -208,6 +208,18 @@ describe('pull request flow (app process, in-process queue)', () => {
     ).toEqual([]);
   });
 
+  it('one installation token serves the whole flow: every API call and every fetch carry it', () => {
+    const mints = gh.requests.filter(
+      (r) => r.method === 'POST' && /^\/app\/installations\/\d+\/access_tokens$/.test(r.path),
+    );
+    expect(mints).toHaveLength(1);
+    expect(gh.tokens).toHaveLength(1);
+    const [only] = gh.tokens;
+    const api = gh.requests.filter((r) => !r.path.startsWith('/app'));
+    expect(api.length).toBeGreaterThan(5);
+    for (const r of api) expect(String(r.headers.authorization)).toBe(`token ${only}`);
+  });
+
   it('never sends the raw token to GitHub or git URLs, nor logs it; git got the installation token as a header', () => {
     for (const r of gh.requests) {
       expect(r.rawBody.includes(token)).toBe(false);
