@@ -52,6 +52,9 @@ function post(
       done(res.statusCode ?? 0);
     });
     req.on('error', () => done('reset'));
+    // A write still pending when the server closes fails with ECANCELED on the socket, which the
+    // request no longer listens to once its response ended: swallowed here, it is the refusal.
+    req.on('socket', (socket) => socket.on('error', () => done('reset')));
     const chunk = Buffer.alloc(MB, 0x20);
     let sent = 0;
     // Once the server has answered or closed the connection, stop uploading: a write to a
