@@ -4,6 +4,7 @@ FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY scripts/build.mjs ./scripts/build.mjs
 # `npm ci` runs the `prepare` script, which builds dist/ (so the sources are copied first).
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
