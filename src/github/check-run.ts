@@ -53,6 +53,8 @@ export interface ListedCheckRun {
   id: number;
   status: string;
   external_id?: string | null;
+  conclusion?: string | null;
+  output?: { title?: string | null } | null;
 }
 
 /** This app's check runs (by name) on the head, with their status. */

@@ -8,7 +8,9 @@
  * - the run's id is remembered (CheckRunStore) as soon as it exists, so a retry, on any worker,
  *   updates it, and a retry completes a run a killed worker left in progress. When the store lost
  *   it, the run is found again through the API by its external id. A retry of the job that
- *   already completed it does not write it again (e.g. when only the PR comment failed);
+ *   already completed it does not write it again (e.g. when only the PR comment failed), neither
+ *   in progress nor completed; without the store's record, a run GitHub already shows completed
+ *   with the same conclusion and title counts as completed by it (a Re-run always writes);
  * - a run GitHub refused for good (403 without a rate limit: no "Checks: write") is asked for
  *   once: completion throws that refusal without another request.
  */
@@ -19,7 +21,9 @@ import {
   createCheckRun,
   createCompletedCheckRun,
   findCheckRun,
+  listCheckRuns,
   restartCheckRun,
+  type ListedCheckRun,
 } from '../github/check-run.js';
 import { refusalOf } from '../github/refusal.js';
 import { statusOf, type GitHubClient, type RepoRef } from '../github/types.js';
@@ -81,6 +85,14 @@ export class CheckRunSlot {
       const known = await this.lookup();
       if (known?.completedBy === this.jobId) return;
       id = known?.id;
+      // A run of this head and kind that exists but is not known as completed by this job (the
+      // store lost the record, or kept only the creation): when GitHub already shows it completed
+      // with this conclusion and title, an earlier attempt of the job completed it, and writing it
+      // again would only repeat the report. A Re-run always writes.
+      if (id !== undefined && this.mayBeEarlierAttempt() && (await this.shows(id, out))) {
+        await this.remember({ id, completedBy: this.jobId });
+        return;
+      }
     }
     try {
       if (id !== undefined) await completeCheckRun(this.deps.gh, this.repo, id, out);
@@ -101,6 +113,27 @@ export class CheckRunSlot {
     await this.remember({ id, completedBy: this.jobId });
   }
 
+  /** Not a Re-run: a completed run of this head and kind may be an earlier attempt's. */
+  private mayBeEarlierAttempt(): boolean {
+    return !this.job.checkRunId && !this.job.rerun;
+  }
+
+  /** Run `id` as GitHub lists it on the head (undefined when it cannot tell). */
+  private async listed(id: number): Promise<ListedCheckRun | undefined> {
+    const runs = await listCheckRuns(this.deps.gh, this.repo, this.job.headSha).catch(() => []);
+    return runs.find((r) => r.id === id);
+  }
+
+  /** GitHub shows run `id` completed as `out` would complete it (false when it cannot tell). */
+  private async shows(id: number, out: CheckRunOutput): Promise<boolean> {
+    const run = await this.listed(id);
+    return (
+      run?.status === 'completed' &&
+      run.conclusion === out.conclusion &&
+      run.output?.title === out.title
+    );
+  }
+
   private lookup(): Promise<StoredCheckRun | undefined> {
     this.found ??= (async () => {
       if (this.job.checkRunId) return { id: this.job.checkRunId };
@@ -115,6 +148,16 @@ export class CheckRunSlot {
   private showInProgress(): void {
     this.inProgress = (async () => {
       const known = await this.lookup();
+      // This job completed it already (a retry after the run was written): nothing to show. A run
+      // GitHub shows completed stays so until this attempt completes it (or finds it the same),
+      // unless this is a Re-run, which the user expects to see running.
+      if (known?.completedBy === this.jobId) return undefined;
+      if (
+        known &&
+        this.mayBeEarlierAttempt() &&
+        (await this.listed(known.id))?.status === 'completed'
+      )
+        return undefined;
       if (known) {
         await restartCheckRun(this.deps.gh, this.repo, known.id);
         return known.id;

@@ -138,6 +138,58 @@ test('retries: a run left in progress is completed; a lost store finds the run b
   expect(runsOf(j.headSha)).toHaveLength(1);
 });
 
+test('a retry whose store lost the completion: GitHub already shows the same result, so nothing is written; a different result or a Re-run is written', async () => {
+  const j = job();
+  const first = new CheckRunSlot(j, 'job-5', {
+    gh: octokit,
+    store: new MemoryCheckRunStore(),
+    log,
+    inProgressAfterMs: 60_000,
+  });
+  first.start();
+  await first.complete(out(1));
+  const retry = (store: MemoryCheckRunStore, ms = 60_000, jj: ScanJob = j) =>
+    new CheckRunSlot(jj, 'job-5', { gh: octokit, store, log, inProgressAfterMs: ms });
+
+  // Redis restarted empty (or kept only the creation): same conclusion and title, no write, even
+  // when the retry runs long enough to be shown in progress.
+  for (const [store, ms] of [
+    [new MemoryCheckRunStore(), 60_000],
+    [new MemoryCheckRunStore(), 0],
+  ] as const) {
+    const since = gh.requests.length;
+    const r = retry(store, ms);
+    r.start();
+    await new Promise((res) => setTimeout(res, 50));
+    await r.complete(out(1));
+    expect(writesFor(j.headSha, since)).toEqual([]);
+    expect(await store.get(checkRunKeyOf(j))).toMatchObject({ completedBy: 'job-5' });
+  }
+  const kept = new MemoryCheckRunStore();
+  await kept.set(checkRunKeyOf(j), { id: runsOf(j.headSha)[0]!.id });
+  const since = gh.requests.length;
+  const r = retry(kept);
+  r.start();
+  await r.complete(out(1));
+  expect(writesFor(j.headSha, since)).toEqual([]);
+
+  // A different result (a finding allowed meanwhile) is written on the same run.
+  const since2 = gh.requests.length;
+  const changed = retry(new MemoryCheckRunStore());
+  changed.start();
+  await changed.complete(out(0));
+  expect(writesFor(j.headSha, since2)).toEqual(['PATCH /repos/acme/app/check-runs/:id']);
+  expect(runsOf(j.headSha).map((c) => c.conclusion)).toEqual(['success']);
+
+  // A Re-run of the same result writes it: the user asked for it.
+  const since3 = gh.requests.length;
+  const rerun = retry(new MemoryCheckRunStore(), 60_000, { ...j, rerun: true });
+  rerun.start();
+  await rerun.complete(out(0));
+  expect(writesFor(j.headSha, since3)).toEqual(['PATCH /repos/acme/app/check-runs/:id']);
+  expect(runsOf(j.headSha)).toHaveLength(1);
+});
+
 test('more than 50 annotations: the id is remembered before the extra batches, so a failed batch is retried on the same run', async () => {
   const j = job();
   const store = new MemoryCheckRunStore();
