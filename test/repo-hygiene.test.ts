@@ -37,6 +37,7 @@ import {
   context7Key,
   kafkaCredentials,
   managementKey,
+  OTHER_SERVER_HEX,
   qstashToken,
   redisHost,
   redisToken,
@@ -89,24 +90,28 @@ function isKnownRun(run: string): boolean {
 }
 
 const UUID_V4 = /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/gi;
+const HEX_32 = /(?<![0-9a-z])[0-9a-f]{32}(?![0-9a-z])/gi;
 
 /**
- * A UUID v4 within 40 characters of an Upstash name: other scanners' Upstash management-key rules
- * (any UUID v4 a few characters from "upstash") report it, whatever it identifies, and our
- * engine rightly does not (a database id, another service's key). Placeholders (`00000000-…`)
- * are left alone, as scanners do.
+ * Values other scanners' Upstash rules report whatever they identify, when they stand within 40
+ * characters of an Upstash name: a UUID v4 (management-key rules: a database id, another
+ * service's key) and 32 hex characters (legacy-password rules: another server's password, a
+ * hash). Our engine rightly leaves them. Placeholders (`00000000-…`, `0123…cdef`) are left
+ * alone, as scanners do.
  */
-function uuidsNearUpstash(text: string): Hit[] {
+const NEAR_UPSTASH: [RegExp, string][] = [
+  [UUID_V4, 'UUID v4 near an Upstash name'],
+  [HEX_32, '32 hex characters near an Upstash name'],
+];
+
+function nearUpstash(text: string): Hit[] {
   const hits: Hit[] = [];
-  for (const m of text.matchAll(UUID_V4)) {
-    const around = text.slice(Math.max(0, m.index - 40), m.index + m[0].length + 40);
-    if (/upstash/i.test(around) && !isPlaceholder(m[0]))
-      hits.push({
-        line: lineAt(text, m.index),
-        rule: 'UUID v4 near an Upstash name',
-        masked: mask(m[0]),
-      });
-  }
+  for (const [shape, rule] of NEAR_UPSTASH)
+    for (const m of text.matchAll(shape)) {
+      const around = text.slice(Math.max(0, m.index - 40), m.index + m[0].length + 40);
+      if (/upstash/i.test(around) && !isPlaceholder(m[0]))
+        hits.push({ line: lineAt(text, m.index), rule, masked: mask(m[0]) });
+    }
   return hits;
 }
 
@@ -138,7 +143,7 @@ function tokenShapes(text: string, path = 'file'): Hit[] {
   for (const m of text.matchAll(RUN))
     if (isKnownRun(m[0]))
       hits.push({ line: lineAt(text, m.index), rule: 'published example', masked: mask(m[0]) });
-  hits.push(...uuidsNearUpstash(text));
+  hits.push(...nearUpstash(text));
   return hits;
 }
 
@@ -201,6 +206,10 @@ describe('the checker', () => {
         'upper-case UUID before an Upstash word',
         `id: ${managementKey().toUpperCase()} # the upstash database`,
       ],
+      [
+        "another server's 32-hex password beside an Upstash host",
+        `# prod: fancy-cat-12345.upstash.io\nREDISCLI_AUTH=${OTHER_SERVER_HEX}`,
+      ],
     ];
   };
 
@@ -233,6 +242,10 @@ describe('the checker', () => {
     [
       'a placeholder UUID under an Upstash name',
       'UPSTASH_API_KEY=00000000-0000-4000-8000-000000000000',
+    ],
+    [
+      'a placeholder 32-hex value under an Upstash name',
+      'UPSTASH_REDIS_PASSWORD=0123456789abcdef0123456789abcdef',
     ],
     [
       'a UUID more than 40 characters from an Upstash name',

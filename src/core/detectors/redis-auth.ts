@@ -6,7 +6,7 @@ import { UPSTASH_DB_HOST } from './nearby.js';
 import { isPlaceholder } from './placeholders.js';
 import { legacyPasswordCandidate } from './redis-password.js';
 import { redisTokenCandidate } from './redis-token.js';
-import { redisHost, redisTokenParts, unknownFormatSecret } from './synthetic.js';
+import { redisHost, redisTokenParts, unknownFormatSecret, OTHER_SERVER_HEX } from './synthetic.js';
 
 /** A whole host that is an Upstash database's (UPSTASH_DB_HOST alone matches inside `x.upstash.io.evil.com`). */
 const DB_HOST = new RegExp(`^${UPSTASH_DB_HOST.source}$`);
@@ -169,9 +169,9 @@ export const redisAuthDetector = {
     },
     negatives: [
       // A transcript of another server, in a file that mentions an Upstash host elsewhere.
-      '# prod: fancy-cat-12345.upstash.io\n127.0.0.1:6379> AUTH 7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e\nOK',
-      'redis.example.com:6379> AUTH default 7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e\n# see fancy-cat-12345.upstash.io',
-      'not connected> AUTH 7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e\n# fancy-cat-12345.upstash.io',
+      `# prod: fancy-cat-12345.upstash.io\n127.0.0.1:6379> AUTH ${OTHER_SERVER_HEX}\nOK`,
+      `redis.example.com:6379> AUTH default ${OTHER_SERVER_HEX}\n# see fancy-cat-12345.upstash.io`,
+      `not connected> AUTH ${OTHER_SERVER_HEX}\n# fancy-cat-12345.upstash.io`,
       // Placeholders, references and redaction on an Upstash session.
       'fancy-cat-12345.upstash.io:6379> AUTH <password>',
       'fancy-cat-12345.upstash.io:6379> AUTH default your-password',
@@ -180,12 +180,12 @@ export const redisAuthDetector = {
       'REDISCLI_AUTH=$UPSTASH_REDIS_PASSWORD redis-cli --tls -h fancy-cat-12345.upstash.io',
       'REDISCLI_AUTH="{{ upstash_password }}" redis-cli --tls -h fancy-cat-12345.upstash.io',
       // Nothing ties the AUTH to the Upstash host: no prompt, no redis-cli.
-      'AUTH 7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e\n# host: fancy-cat-12345.upstash.io',
-      'UPSTASH_REDIS_HOST=fancy-cat-12345.upstash.io\nREDISCLI_AUTH=7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e',
+      `AUTH ${OTHER_SERVER_HEX}\n# host: fancy-cat-12345.upstash.io`,
+      `UPSTASH_REDIS_HOST=fancy-cat-12345.upstash.io\nREDISCLI_AUTH=${OTHER_SERVER_HEX}`,
       // redis-cli talks to another server (or to two): not the Upstash database's password.
-      'redis-cli -h redis.internal <<EOF\nAUTH 7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e\nEOF\n# fancy-cat-12345.upstash.io',
-      'echo "AUTH 7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e" | redis-cli -h fancy-cat-12345.upstash.io.example.com',
-      'redis-cli -h localhost -a x PING; echo "AUTH 7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e" | redis-cli -h 10.0.0.5 # fancy-cat-12345.upstash.io',
+      `redis-cli -h redis.internal <<EOF\nAUTH ${OTHER_SERVER_HEX}\nEOF\n# fancy-cat-12345.upstash.io`,
+      `echo "AUTH ${OTHER_SERVER_HEX}" | redis-cli -h fancy-cat-12345.upstash.io.example.com`,
+      `redis-cli -h localhost -a x PING; echo "AUTH ${OTHER_SERVER_HEX}" | redis-cli -h 10.0.0.5 # fancy-cat-12345.upstash.io`,
       // Prose and code around AUTH: not a command with a password.
       'The AUTH password1234 command is sent to fancy-cat-12345.upstash.io first.',
       'Authorization: Bearer ${TOKEN} # fancy-cat-12345.upstash.io',

@@ -1,6 +1,6 @@
 import type { Detector } from '../types.js';
 import { tcpPasswordCandidate } from './redis-password.js';
-import { redisHost, redisTokenParts } from './synthetic.js';
+import { redisHost, redisTokenParts, OTHER_SERVER_HEX } from './synthetic.js';
 
 /**
  * A legacy database's 32-hex TCP password passed on a redis-cli command line: Upstash's own
@@ -29,8 +29,8 @@ export const redisCliPasswordDetector = {
     },
     negatives: [
       // No Upstash host: a local or another provider's Redis.
-      'redis-cli -h localhost -a 7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e',
-      'redis-cli -h redis.example.com -p 6379 -a 7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e',
+      `redis-cli -h localhost -a ${OTHER_SERVER_HEX}`,
+      `redis-cli -h redis.example.com -p 6379 -a ${OTHER_SERVER_HEX}`,
       'redis-cli --tls -a 00000000000000000000000000000000 -h fancy-cat-12345.upstash.io',
     ],
   },

@@ -5,7 +5,7 @@ import { isKnownPublicValue } from './known-examples.js';
 import { assignedName, nearbyLines, UPSTASH_DB_HOST } from './nearby.js';
 import { isPlaceholder } from './placeholders.js';
 import { redisIdentity } from './redis-token.js';
-import { redisHost, redisTokenParts, unknownFormatSecret } from './synthetic.js';
+import { redisHost, redisTokenParts, unknownFormatSecret, OTHER_SERVER_HEX } from './synthetic.js';
 
 const PASSWORD_KEY = /pass(word)?|pwd/i;
 /** A token-named key that can hold a Redis credential: Upstash/Redis/KV names, or plain `token`. */
@@ -185,16 +185,16 @@ export const redisPasswordDetector = {
       ];
     },
     negatives: [
-      'REDIS_PASSWORD=7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e\nREDIS_HOST=redis.example.com',
-      'host: fancy-cat-12345.upstash.io\ncommit: 7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e',
+      `REDIS_PASSWORD=${OTHER_SERVER_HEX}\nREDIS_HOST=redis.example.com`,
+      `host: fancy-cat-12345.upstash.io\ncommit: ${OTHER_SERVER_HEX}`,
       'UPSTASH_REDIS_PASSWORD=00000000000000000000000000000000',
-      'UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\nREDIS_HOST=localhost\nREDIS_PASSWORD=7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e',
+      `UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\nREDIS_HOST=localhost\nREDIS_PASSWORD=${OTHER_SERVER_HEX}`,
       // Another service's 32-hex token in the same .env as an Upstash URL.
-      'UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\nMIXPANEL_TOKEN=7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e',
+      `UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\nMIXPANEL_TOKEN=${OTHER_SERVER_HEX}`,
       // Another service's password in the same .env as an Upstash URL, also serialised into one
       // JSON string (its lines are `\n` escapes).
-      'UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\nPOSTGRES_PASSWORD=7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e',
-      '{"env": "UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\\nPOSTGRES_PASSWORD=7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e"}',
+      `UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\nPOSTGRES_PASSWORD=${OTHER_SERVER_HEX}`,
+      `{"env": "UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\\nPOSTGRES_PASSWORD=${OTHER_SERVER_HEX}"}`,
     ],
   },
 } satisfies Detector;

@@ -3,7 +3,7 @@ import type { Candidate, Detector } from '../types.js';
 import { isKnownPublicValue } from './known-examples.js';
 import { entropy, isPlaceholder } from './placeholders.js';
 import { redisIdentity, redisTokenCandidate } from './redis-token.js';
-import { redisHost, redisToken, redisTokenParts, redisUrl } from './synthetic.js';
+import { redisHost, redisToken, redisTokenParts, redisUrl, OTHER_SERVER_HEX } from './synthetic.js';
 
 function safeDecode(v: string): string {
   try {
@@ -103,8 +103,8 @@ export const redisUrlDetector = {
       'REDIS_URL=rediss://default:********@fancy-cat-12345.upstash.io:6379',
       'REDIS_URL=rediss://default:password@fancy-cat-12345.upstash.io:6379',
       'REDIS_URL=rediss://default:YOUR_PASSWORD@fancy-cat-12345.upstash.io:6379',
-      'REDIS_URL=redis://default:7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e@redis.example.com:6379',
-      'REDIS_URL=redis://default:7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e@redis.cache.internal:6379',
+      `REDIS_URL=redis://default:${OTHER_SERVER_HEX}@redis.example.com:6379`,
+      `REDIS_URL=redis://default:${OTHER_SERVER_HEX}@redis.cache.internal:6379`,
       'REDIS_URL=redis://localhost:6379',
       'url = f"rediss://default:{UPSTASH_REDIS_PASSWORD}@{UPSTASH_REDIS_HOST}:6379"',
       // A cut token (40 of its 62 characters), built here: a literal copy would read as a leak.

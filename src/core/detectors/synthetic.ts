@@ -343,3 +343,13 @@ export function unknownFormatSecret(o: { seed?: Seed } = {}): string {
   const rng = makeRng(o.seed);
   return `Zk${rng.bytes(30).toString('base64url').replace(/[-_]/g, '9')}7`;
 }
+
+/**
+ * Another server's 32-hex password, not an Upstash database's, for the detectors' negatives. Built
+ * here: written out beside an Upstash host, it reads as a leaked legacy password to other scanners.
+ */
+export const OTHER_SERVER_HEX = ['e3c8a1f4', 'd2b9e5c0', 'a6f8d4b1', 'e2c9a3f7']
+  .join('')
+  .split('')
+  .reverse()
+  .join('');

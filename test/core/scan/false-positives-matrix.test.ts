@@ -10,6 +10,7 @@ import { CONTAINERS, ENCODINGS, scanPlaced, type Placed } from '../../helpers/co
 import { PUBLIC_EXAMPLES as P } from '../../helpers/public-examples.js';
 import {
   managementKey,
+  OTHER_SERVER_HEX,
   qstashToken,
   redisHost,
   redisTokenParts,
@@ -195,7 +196,7 @@ describe('false-positive matrix: placeholders, references, redactions under ever
 describe('false-positive matrix: lookalike files', () => {
   const host = `https://${redisHost(23456, { seed: 'fp' })}`;
   const uuid = managementKey({ seed: 'fp' });
-  const hex32 = '7f3a9c2e1b4d8f6a0c5e9b2d4f1a8c3e';
+  const hex32 = OTHER_SERVER_HEX;
   const sha1 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4';
   const sha256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
   const png = Buffer.from(Array.from({ length: 600 }, (_, i) => (i * 131 + 7) % 256)).toString(
