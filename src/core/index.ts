@@ -5,7 +5,14 @@ export { ConfigError } from './config/error.js';
 // parseConfig and configJsonSchema: import './config/schema.js' (it loads zod and yaml).
 export { DETECTORS } from './detectors/registry.js';
 export { scanText, type ScanTextOptions } from './scan/scan-text.js';
-export { isCredentialFile, mayContainSecret, PREFILTER_KEYWORDS } from './scan/prefilter.js';
+export {
+  isCredentialFile,
+  mayBeReadByPath,
+  PATH_CONTENT,
+  PATH_CONTENT_BYTES,
+  mayContainSecret,
+  PREFILTER_KEYWORDS,
+} from './scan/prefilter.js';
 export { collectFindings, type CollectOptions } from './scan/collect.js';
 export { maskNamesInResult } from './scan/mask-names.js';
 export { DEFAULT_FINGERPRINT_KEY, fingerprint } from './scan/fingerprint.js';

@@ -141,6 +141,13 @@ export interface Detector {
    * matching blob of a history is scanned whole.
    */
   readonly paths?: RegExp;
+  /**
+   * With `paths`: tests that every file at those paths holding a credential passes (all of them,
+   * on its text, up to PATH_CONTENT_BYTES). A history scan that reads blobs before it knows their
+   * paths (the gate-first scan) asks for the paths only of the blobs that pass, so this is a
+   * correctness contract like `keywords`: too strict, and a committed login file is missed.
+   */
+  readonly pathContent?: readonly RegExp[];
   /** Global regex; capture group 1 is the candidate value. */
   readonly pattern: RegExp;
   /**

@@ -4,23 +4,28 @@
  * prefilter, scan the few that pass, then attribute only the hit blobs to the commits that wrote
  * them.
  */
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   isCredentialFile,
   isPathIgnored,
   maskNamesInResult,
+  mayBeReadByPath,
+  PATH_CONTENT,
+  PATH_CONTENT_BYTES,
   PREFILTER_KEYWORDS,
   type Hit,
   type ScanResult,
 } from '../core/index.js';
-import { attributeBlobs, listCommits } from '../git/history/attribute.js';
+import { attributeBlobs, listCommits, type BlobWrite } from '../git/history/attribute.js';
 import { partsAreBinary, partsLength, partsMatch } from '../git/history/blob-parts.js';
 import { addHistoryFacts } from '../git/history/history-facts.js';
 import { createKeywordScanner, type KeywordScanner } from '../git/history/keyword-scanner.js';
-import { listReachableBlobs, type BlobListing } from '../git/history/list-blobs.js';
+import { countMissing, listReachableBlobs, type BlobListing } from '../git/history/list-blobs.js';
 import { tagMessages } from '../git/messages.js';
-import { streamPackedBlobs } from '../git/pack/pack-stream.js';
+import { streamBlobs } from '../git/history/cat-file-stream.js';
+import { sha1ObjectsDir, streamEveryBlob, streamPackedBlobs } from '../git/pack/pack-stream.js';
 import { runGit } from '../git/run-git.js';
 import { scanContent, WindowedScanner } from './content/scan-content.js';
 import { headOf, sniffEncoding, utf16Bom, type Sniffed } from './content/sniff.js';
@@ -58,24 +63,6 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
   // under the tag's name) are left out of the blob stream.
   const tags = tagMessages(repoDir, messageGate, signal).catch(() => undefined);
 
-  // 1–3. Walk reachable blobs and stream their contents at the same time; gate raw bytes first.
-  const paths = new Map<string, string>();
-  const listing: BlobListing = { missing: 0 };
-  let listed = 0;
-  let listingDone = false;
-  // The scan's total counts the blobs requested (ignored paths are not) and is final once the
-  // listing ends: only then can progress show a percentage.
-  const report = opts.onProgress;
-  if (report)
-    opts = {
-      ...opts,
-      onProgress: (p) =>
-        report(
-          p.phase === 'scan'
-            ? { ...p, total: (p.total ?? 0) - stats.skippedIgnored, totalFinal: listingDone }
-            : p,
-        ),
-    };
   // A history holds each path in many versions: the glob match is made once per path.
   const ignoredPaths = new Map<string, boolean>();
   const ignored = (path: string): boolean => {
@@ -83,10 +70,245 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
     if (v === undefined) ignoredPaths.set(path, (v = isPathIgnored(path, config)));
     return v;
   };
+  const ctx: ReadContext = { repoDir, opts, stats, skipped, keywordScan, ignored, tags };
+
+  // 1–3. Read every blob once and gate its raw bytes: in pack order without reading a tree when
+  // the packs allow it (gate-first), else along a walk of the trees.
+  const source = await gateFirstSource(repoDir);
+  // Gate-first reads what the object store holds, so it cannot see a reachable object that is not
+  // there. Packs came from a clone or fetch, which checked them complete, or from a partial clone
+  // (warned below); loose objects are where a local repository loses some (a deleted file in
+  // .git/objects, an interrupted operation): with any, a walk that reads no blob counts them.
+  const missingCount =
+    source && source.loose.length > 0 && !source.promisor
+      ? countMissing(repoDir, signal).catch((err: unknown) => {
+          if (signal?.aborted) throw err;
+          warnings.push('could not check the history for missing objects');
+          return 0;
+        })
+      : undefined;
+  missingCount?.catch(() => undefined);
+  const read = (source && (await readGateFirst(ctx, source))) || (await readAlongWalk(ctx));
+  if (read.pathless && missingCount) read.unreadable += await missingCount;
+  if (read.packs && read.packs.malformed > 0)
+    warnings.push(
+      `${read.packs.malformed} objects in the pack files could not be read in-process (${read.packs.errors[0] ?? 'malformed'}); git read them instead`,
+    );
+  const commits = await commitList;
+  stats.commitsScanned = commits?.count ?? 0;
+  const tagList = await tags;
+  if (!commits) warnings.push('could not list the commits; commit messages were not scanned');
+  if (!tagList) warnings.push('could not list the tags; annotated tag messages were not scanned');
+  const messageHits: Hit[] = [];
+  for (const m of commits?.messages ?? []) messageHits.push(...scanMessage(m, 'commit-message'));
+  for (const m of tagList?.messages ?? []) messageHits.push(...scanMessage(m, 'tag-message'));
+  if (read.unreadable > 0) {
+    const detail = `${read.unreadable} reachable objects are missing or unreadable (shallow or partial clone?); they were not scanned`;
+    warnings.push(detail);
+    skipped.add({ path: '', reason: 'missing', detail }, read.unreadable);
+  }
+  if (source?.promisor && read.pathless) {
+    // Gate-first reads what the repository holds; it cannot count what a partial clone left out.
+    const detail =
+      'partial clone (promisor packs): objects its remote left out are not in the repository, and were not scanned';
+    warnings.push(detail);
+    skipped.add({ path: '', reason: 'missing', detail });
+  }
+  // A shallow clone (CI checkouts are, by default) holds no commit past its boundary: those were
+  // never read, and a history that looks clean here may not be.
+  const shallow = await shallowBoundary(repoDir);
+  if (shallow > 0) {
+    const detail = `shallow clone: the history before ${shallow} boundary commit${shallow === 1 ? '' : 's'} was not fetched, so it was not scanned (git fetch --unshallow)`;
+    warnings.push(detail);
+    skipped.add({ path: '', reason: 'missing', detail });
+  }
+
+  // 4. Attribute hit blobs to the commits and paths that wrote them (ignored paths excluded).
+  // Gate-first also asks for the paths of the blobs a path could make hit (a login file) and of
+  // those too large to read (for the skip log).
+  const candidates = new Set(read.hitsByBlob.keys());
+  for (const oid of read.pathless?.needPath ?? []) candidates.add(oid);
+  for (const oid of read.pathless?.tooLarge.keys() ?? []) candidates.add(oid);
+  opts.onProgress?.({ phase: 'attribute', done: 0, total: candidates.size });
+  if (process.env.UG_PACK_STATS)
+    process.stderr.write(
+      `history: ${read.pathless ? 'gate-first' : 'walk'}, ${candidates.size} blobs attributed\n`,
+    );
+  const attribution = await attributeBlobs(repoDir, candidates, {
+    ...(signal ? { signal } : {}),
+    ...(commits ? { commits } : {}),
+    // Message findings need the commit graph (refs reaching them) even with no hit blob.
+    graph: messageHits.length > 0,
+  });
+  if (attribution.error)
+    warnings.push(
+      `history attribution stopped early (${attribution.error}); some findings lack their commit`,
+    );
+  let ignoredWrites = 0;
+  for (const [oid, ws] of attribution.writes) {
+    const kept = ws.filter((w) => !ignored(w.path));
+    if (kept.length === 0) ignoredWrites++;
+    attribution.writes.set(oid, kept);
+  }
+  // Gate-first: each blob scanned again at each path it was written at (paths change what a
+  // scan reports: a login file, a docs example, where a value is exposed).
+  const settled = read.pathless
+    ? await settlePaths(ctx, read.hitsByBlob, read.pathless, attribution.writes)
+    : undefined;
+  // Gate-first counts the blobs it found only at ignored paths (it reads before it knows paths).
+  if (settled) stats.skippedIgnored += ignoredWrites;
+  const hitsByBlob = settled?.hitsByBlob ?? read.hitsByBlob;
+  const hits: Hit[] = [...messageHits];
+  for (const [oid, blobHits] of hitsByBlob) {
+    const writes = attribution.writes.get(oid);
+    // Never drop a secret: a blob the log walk did not attribute (it stopped early, or only a
+    // ref or a tag reaches it) is reported at the path it was found at, without a commit. Writes
+    // all at ignored paths are dropped.
+    if (!writes) hits.push(...blobHits);
+    for (const w of writes ?? [])
+      for (const h of settled?.atPath(oid, w.path) ?? blobHits)
+        hits.push({
+          ...h,
+          occurrence: {
+            ...h.occurrence,
+            path: w.path,
+            commit: w.commit,
+            author: w.author,
+            date: w.date,
+          },
+        });
+  }
+  ignoredPaths.clear();
+  const result = finishScan('history', hits, stats, warnings, opts, started, skipped);
+
+  // 5. History facts per finding: introducing commit, still at HEAD, branches, commit count.
+  await addHistoryFacts(
+    repoDir,
+    result.findings,
+    hitsByBlob,
+    attribution,
+    opts.headRef ?? 'HEAD',
+    warnings,
+  );
+  maskNamesInResult(result, hits); // the refs and warnings added just now
+  opts.onProgress?.({
+    phase: 'done',
+    done: read.done,
+    total: read.listed,
+    bytes: stats.bytesScanned,
+  });
+  result.stats.durationMs = Date.now() - started;
+  return result;
+}
+
+interface ReadContext {
+  repoDir: string;
+  opts: HistoryOptions;
+  stats: ReturnType<typeof emptyStats> & { blobsScanned: number; commitsScanned: number };
+  skipped: SkipLog;
+  keywordScan: KeywordScanner;
+  ignored(path: string): boolean;
+  /** The annotated tags (the walk lists their objects, which are not blobs). */
+  tags: Promise<Awaited<ReturnType<typeof tagMessages>> | undefined>;
+}
+
+/** What reading the blobs found. */
+interface BlobsRead {
+  /** Blob → hits (at the blob's path along the walk; at no path, '', gate-first). */
+  hitsByBlob: Map<string, Hit[]>;
+  /** Reachable objects missing or unreadable. */
+  unreadable: number;
+  packs?: { malformed: number; errors: string[] } | undefined;
+  listed: number;
+  done: number;
+  /** Gate-first: blobs whose paths decide what they hold. */
+  pathless?: {
+    /** Without hits at no path, but a detector that reads files by path might report them. */
+    needPath: Set<string>;
+    /** Over hardMaxFileSize: skipped, reported at their path. */
+    tooLarge: Map<string, number>;
+  };
+}
+
+/**
+ * Scans one blob's bytes as the history scan does: undefined when the keyword gate ruled it out
+ * (`ungated`: a file read by its path, scanned whatever it holds). Text blobs (nearly all) pay
+ * only the NUL test and a two-byte BOM test here. A NUL means UTF-16 or binary; a UTF-16 BOM,
+ * UTF-16 whose first 8000 bytes may hold no NUL (CJK text).
+ */
+function scanBlob(
+  ctx: ReadContext,
+  parts: Buffer[],
+  path: string,
+  ungated: boolean,
+  count = true,
+): Hit[] | undefined {
+  let sniffed: Sniffed | undefined;
+  if (partsAreBinary(parts) || utf16Bom(parts[0])) {
+    sniffed = sniffEncoding(headOf(parts));
+    if (count) countEncoding(ctx.stats, sniffed.encoding);
+    // The byte gate cannot see keywords in UTF-16: it is decoded and gated as text.
+    if (sniffed.encoding !== 'binary') return scanContent(Buffer.concat(parts), { path }, sniffed);
+  }
+  // Exactly "contains a prefilter keyword" (tested against mayContainSecret): no second pass.
+  // Binary content is gated too: its printable runs can only hold keywords its bytes hold.
+  if (!ungated && !partsMatch(parts, ctx.keywordScan, longestKeyword)) return undefined;
+  const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  return scanContent(data, { path, gate: passed, runGate: ctx.keywordScan }, sniffed);
+}
+
+/** Progress of the read phase: `listed` may grow until `final`. */
+function progress(ctx: ReadContext): {
+  tick(): void;
+  set(listed: number, final: boolean): void;
+  readonly done: number;
+  readonly listed: number;
+} {
+  const report = ctx.opts.onProgress;
+  let done = 0;
+  let listed = 0;
+  let final = false;
+  return {
+    tick() {
+      done++;
+      if (report && done % 2000 === 0)
+        report({
+          phase: 'scan',
+          done,
+          total: listed - ctx.stats.skippedIgnored,
+          totalFinal: final,
+          bytes: ctx.stats.bytesScanned,
+        });
+    },
+    set(n, f) {
+      listed = n;
+      final = f;
+    },
+    get done() {
+      return done;
+    },
+    get listed() {
+      return listed;
+    },
+  };
+}
+
+/**
+ * Along a walk of the trees (`git rev-list --objects --all`): each blob with the first path it was
+ * seen at, read while the walk goes on. Ignored paths are not read; files read by path are read
+ * whole.
+ */
+async function readAlongWalk(ctx: ReadContext): Promise<BlobsRead> {
+  const { repoDir, opts, stats, skipped, ignored, tags } = ctx;
+  const { config, signal } = opts;
+  const paths = new Map<string, string>();
+  const listing: BlobListing = { missing: 0 };
+  const count = progress(ctx);
   // Blobs at a path read whatever they hold (the Upstash CLI's login file: an email and a UUID,
   // no keyword): the readers' keyword gate lets them through. Rare, so a set of their oids.
   const byPath = new Map<string, boolean>();
   const ungated = new Set<string>();
+  let listed = 0;
   async function* wanted(): AsyncGenerator<string[]> {
     opts.onProgress?.({ phase: 'enumerate', done: 0 });
     // Awaited once the walk has output (the tag listing is done by then): no delay to its start.
@@ -108,23 +330,21 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
         if (credentialFile) ungated.add(oid);
         batch.push(oid);
       }
+      count.set(listed, false);
       yield batch;
     }
-    listingDone = true;
+    count.set(listed, true);
   }
   const hitsByBlob = new Map<string, Hit[]>();
-  let done = 0;
   const next = (oid: string): string => {
-    done++;
+    count.tick();
     // Only the blobs between the walk and the reader stay in memory, not the whole repository's.
     const path = paths.get(oid) ?? '';
     paths.delete(oid);
-    if (opts.onProgress && done % 2000 === 0)
-      opts.onProgress({ phase: 'scan', done, total: listed, bytes: stats.bytesScanned });
     return path;
   };
-  const found = (oid: string, hits: Hit[]): void => {
-    if (hits.length > 0) hitsByBlob.set(oid, hits);
+  const found = (oid: string, hits: Hit[] | undefined): void => {
+    if (hits && hits.length > 0) hitsByBlob.set(oid, hits);
   };
   const visit = (oid: string, parts: Buffer[] | null, size: number): void => {
     const path = next(oid);
@@ -135,42 +355,10 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
     stats.blobsScanned++;
     stats.filesScanned++;
     stats.bytesScanned += partsLength(parts);
-    // Text blobs (nearly all) pay only the NUL test and a two-byte BOM test here. A NUL means
-    // UTF-16 or binary; a UTF-16 BOM, UTF-16 whose first 8000 bytes may hold no NUL (CJK text).
-    let sniffed: Sniffed | undefined;
-    if (partsAreBinary(parts) || utf16Bom(parts[0])) {
-      sniffed = sniffEncoding(headOf(parts));
-      countEncoding(stats, sniffed.encoding);
-      // The byte gate cannot see keywords in UTF-16: it is decoded and gated as text.
-      if (sniffed.encoding !== 'binary')
-        return found(oid, scanContent(Buffer.concat(parts), { path }, sniffed));
-    }
-    // Exactly "contains a prefilter keyword" (tested against mayContainSecret): no second pass.
-    // Binary content is gated too: its printable runs can only hold keywords its bytes hold.
-    if (!ungated.has(oid) && !partsMatch(parts, keywordScan, longestKeyword)) return;
-    const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-    found(oid, scanContent(data, { path, gate: passed, runGate: keywordScan }, sniffed));
+    found(oid, scanBlob(ctx, parts, path, ungated.has(oid)));
   };
   // Blobs over maxFileSize (up to hardMaxFileSize): overlapping windows as the bytes arrive.
-  const large = {
-    cap: config.hardMaxFileSize,
-    open(oid: string, size: number) {
-      const windows = new WindowedScanner(
-        { path: next(oid), gate: keywordScan },
-        config.maxFileSize,
-      );
-      stats.blobsScanned++;
-      stats.filesScanned++;
-      stats.bytesScanned += size;
-      return {
-        push: (c: Buffer) => windows.push(c),
-        end: () => {
-          found(oid, windows.end());
-          if (windows.encoding) countEncoding(stats, windows.encoding);
-        },
-      };
-    },
-  };
+  const large = largeSink(ctx, next, found);
   // Blobs are inflated in-process from the pack files (worker threads that also apply the keyword
   // gate, so only blobs that may hold a keyword cross to this thread); git cat-file reads the rest.
   const gated = (oid: string, size: number): void => {
@@ -186,88 +374,327 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
     // The versions of one file are deltas of each other: one reader thread reads them all.
     affinity: (oid) => pathHash(paths.get(oid) ?? ''),
   });
-  if (packs && packs.malformed > 0)
-    warnings.push(
-      `${packs.malformed} objects in the pack files could not be read in-process (${packs.errors[0] ?? 'malformed'}); git read them instead`,
-    );
-  paths.clear();
-  ignoredPaths.clear();
-  byPath.clear();
-  ungated.clear();
-  const commits = await commitList;
-  stats.commitsScanned = commits?.count ?? 0;
-  const tagList = await tags;
-  if (!commits) warnings.push('could not list the commits; commit messages were not scanned');
-  if (!tagList) warnings.push('could not list the tags; annotated tag messages were not scanned');
-  const messageHits: Hit[] = [];
-  for (const m of commits?.messages ?? []) messageHits.push(...scanMessage(m, 'commit-message'));
-  for (const m of tagList?.messages ?? []) messageHits.push(...scanMessage(m, 'tag-message'));
-  const unreadable = listing.missing + missing;
-  if (unreadable > 0) {
-    const detail = `${unreadable} reachable objects are missing or unreadable (shallow or partial clone?); they were not scanned`;
-    warnings.push(detail);
-    skipped.add({ path: '', reason: 'missing', detail }, unreadable);
-  }
-  // A shallow clone (CI checkouts are, by default) holds no commit past its boundary: those were
-  // never read, and a history that looks clean here may not be.
-  const shallow = await shallowBoundary(repoDir);
-  if (shallow > 0) {
-    const detail = `shallow clone: the history before ${shallow} boundary commit${shallow === 1 ? '' : 's'} was not fetched, so it was not scanned (git fetch --unshallow)`;
-    warnings.push(detail);
-    skipped.add({ path: '', reason: 'missing', detail });
-  }
-
-  // 4. Attribute hit blobs to the commits and paths that wrote them (ignored paths excluded).
-  opts.onProgress?.({ phase: 'attribute', done: 0, total: hitsByBlob.size });
-  const attribution = await attributeBlobs(repoDir, new Set(hitsByBlob.keys()), {
-    ...(signal ? { signal } : {}),
-    ...(commits ? { commits } : {}),
-    // Message findings need the commit graph (refs reaching them) even with no hit blob.
-    graph: messageHits.length > 0,
-  });
-  if (attribution.error)
-    warnings.push(
-      `history attribution stopped early (${attribution.error}); some findings lack their commit`,
-    );
-  for (const [oid, ws] of attribution.writes)
-    attribution.writes.set(
-      oid,
-      ws.filter((w) => !isPathIgnored(w.path, config)),
-    );
-  const hits: Hit[] = [...messageHits];
-  for (const [oid, blobHits] of hitsByBlob) {
-    const writes = attribution.writes.get(oid);
-    // Never drop a secret: a blob the log walk did not attribute (it stopped early) is reported at
-    // the path it was found at, without a commit. Writes all at ignored paths are dropped.
-    if (!writes) hits.push(...blobHits);
-    for (const w of writes ?? [])
-      for (const h of blobHits)
-        hits.push({
-          ...h,
-          occurrence: {
-            ...h.occurrence,
-            path: w.path,
-            commit: w.commit,
-            author: w.author,
-            date: w.date,
-          },
-        });
-  }
-  const result = finishScan('history', hits, stats, warnings, opts, started, skipped);
-
-  // 5. History facts per finding: introducing commit, still at HEAD, branches, commit count.
-  await addHistoryFacts(
-    repoDir,
-    result.findings,
+  return {
     hitsByBlob,
-    attribution,
-    opts.headRef ?? 'HEAD',
-    warnings,
+    unreadable: listing.missing + missing,
+    packs,
+    listed: count.listed,
+    done: count.done,
+  };
+}
+
+/** Blobs over maxFileSize (up to hardMaxFileSize), scanned in overlapping windows as they arrive. */
+function largeSink(
+  ctx: ReadContext,
+  next: (oid: string) => string,
+  found: (oid: string, hits: Hit[]) => void,
+): { cap: number; open(oid: string, size: number): { push(c: Buffer): void; end(): void } } {
+  const { config } = ctx.opts;
+  return {
+    cap: config.hardMaxFileSize,
+    open(oid: string, size: number) {
+      const windows = new WindowedScanner(
+        { path: next(oid), gate: ctx.keywordScan },
+        config.maxFileSize,
+      );
+      ctx.stats.blobsScanned++;
+      ctx.stats.filesScanned++;
+      ctx.stats.bytesScanned += size;
+      return {
+        push: (c: Buffer) => windows.push(c),
+        end: () => {
+          found(oid, windows.end());
+          if (windows.encoding) countEncoding(ctx.stats, windows.encoding);
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Gate-first reads every blob, also those at ignored paths (lockfiles, which it cannot tell before
+ * it knows paths), and saves the tree walk; the walk skips ignored paths for free. Gate-first is
+ * chosen when the packs' trees hold at least this share of their blobs' bytes (estimated from the
+ * entries' headers). Measured (docs/benchmarks.md): trufflehog (trees 27% of blob bytes) 0.77x of
+ * F1 gate-first against 1.00x walking; redis-js (9.5%) and renovate (6.5%), where lockfiles
+ * rewritten by every dependency update are half the blob bytes, 13-20% slower gate-first.
+ */
+const TREE_SHARE = 0.15;
+
+/** Loose objects beyond this many: the tree walk reads the repository (cat-file would read all). */
+const MAX_LOOSE = 10_000;
+
+interface GateFirstSource {
+  objectsDir: string;
+  /** Loose objects (their type unknown until git reads them). */
+  loose: string[];
+  /** Packs from a promisor remote: a partial clone, which may lack objects on purpose. */
+  promisor: boolean;
+}
+
+/**
+ * Whether every object is where the gate-first read finds it: a SHA-1 repository with no
+ * alternates (objects elsewhere that only git follows) and few loose objects. UG_HISTORY_MODE=walk
+ * forces the tree walk (measurements and tests).
+ */
+async function gateFirstSource(repoDir: string): Promise<GateFirstSource | undefined> {
+  if (process.env.UG_HISTORY_MODE === 'walk') return undefined;
+  const objectsDir = await sha1ObjectsDir(repoDir);
+  if (!objectsDir) return undefined;
+  try {
+    if (existsSync(join(objectsDir, 'info', 'alternates'))) return undefined;
+    const loose: string[] = [];
+    for (const dir of readdirSync(objectsDir)) {
+      if (!/^[0-9a-f]{2}$/.test(dir)) continue;
+      for (const name of readdirSync(join(objectsDir, dir))) {
+        if (!/^[0-9a-f]{38}$/.test(name)) continue;
+        loose.push(dir + name);
+        if (loose.length > MAX_LOOSE) return undefined;
+      }
+    }
+    const promisor =
+      existsSync(join(objectsDir, 'pack')) &&
+      readdirSync(join(objectsDir, 'pack')).some((n) => n.endsWith('.promisor'));
+    return { objectsDir, loose, promisor };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Gate-first: every blob of the packs (and the loose ones), in pack order, with no tree read and
+ * no path known. The keyword gate rules out nearly all of them; the rest are scanned at no path,
+ * and only the blobs that hit (or that a path could make hit) get their paths, from the diff walk
+ * attribution makes anyway (`settlePaths`). Undefined when the packs cannot be listed.
+ */
+async function readGateFirst(
+  ctx: ReadContext,
+  source: GateFirstSource,
+): Promise<BlobsRead | undefined> {
+  const { repoDir, opts, stats } = ctx;
+  const { config, signal } = opts;
+  const count = progress(ctx);
+  const hitsByBlob = new Map<string, Hit[]>();
+  const needPath = new Set<string>();
+  const tooLarge = new Map<string, number>();
+  const next = (): string => {
+    count.tick();
+    return '';
+  };
+  const found = (oid: string, hits: Hit[] | undefined): void => {
+    if (hits && hits.length > 0) hitsByBlob.set(oid, hits);
+  };
+  const visit = (oid: string, parts: Buffer[] | null, size: number): void => {
+    next();
+    if (parts === null) {
+      stats.skippedTooLarge++;
+      tooLarge.set(oid, size);
+      return;
+    }
+    stats.blobsScanned++;
+    stats.filesScanned++;
+    const length = partsLength(parts);
+    stats.bytesScanned += length;
+    const hits = scanBlob(ctx, parts, '', false);
+    if (hits && hits.length > 0) hitsByBlob.set(oid, hits);
+    else if (length <= PATH_CONTENT_BYTES && mayBeReadByPath(Buffer.concat(parts)))
+      needPath.add(oid);
+  };
+  const gated = (_oid: string, size: number): void => {
+    next();
+    stats.blobsScanned++;
+    stats.filesScanned++;
+    stats.bytesScanned += size;
+  };
+  opts.onProgress?.({ phase: 'enumerate', done: 0 });
+  const r = await streamEveryBlob(
+    repoDir,
+    source.objectsDir,
+    source.loose,
+    config.maxFileSize,
+    visit,
+    {
+      ...(signal ? { signal } : {}),
+      large: largeSink(ctx, next, found),
+      gate: {
+        keywords: PREFILTER_KEYWORDS,
+        gated,
+        pathContent: { tests: PATH_CONTENT, maxBytes: PATH_CONTENT_BYTES },
+      },
+    },
+    (listed) => count.set(listed, true),
+    (estimate) =>
+      process.env.UG_HISTORY_MODE === 'gate' || estimate.trees >= TREE_SHARE * estimate.blobs,
   );
-  maskNamesInResult(result, hits); // the refs and warnings added just now
-  opts.onProgress?.({ phase: 'done', done, total: listed, bytes: stats.bytesScanned });
-  result.stats.durationMs = Date.now() - started;
-  return result;
+  if (!r) return undefined;
+  // The listing counted loose objects of every type; what was read is the blobs' total.
+  count.set(count.done, true);
+  return {
+    hitsByBlob,
+    unreadable: r.missing,
+    packs: r.packs,
+    listed: count.listed,
+    done: count.done,
+    pathless: { needPath, tooLarge },
+  };
+}
+
+/** Distinct paths a blob is scanned at again; past this many, its hits at no path are reused. */
+const MAX_RESCAN_PATHS = 32;
+
+/**
+ * Gate-first, after attribution: where each candidate blob is (`writes`, ignored paths already
+ * removed; a blob no commit wrote is looked up along a tree walk, which finds the ones only a ref
+ * or a tag reaches; one that nothing reaches is no part of the history and is dropped), then each
+ * hit blob scanned again at its paths, login-file candidates at theirs, and oversize blobs logged
+ * at theirs.
+ */
+async function settlePaths(
+  ctx: ReadContext,
+  pathless: Map<string, Hit[]>,
+  { needPath, tooLarge }: NonNullable<BlobsRead['pathless']>,
+  writes: Map<string, BlobWrite[]>,
+): Promise<{
+  hitsByBlob: Map<string, Hit[]>;
+  atPath(oid: string, path: string): Hit[] | undefined;
+}> {
+  const { repoDir, opts, stats, skipped, ignored } = ctx;
+  const { config, signal } = opts;
+  const pathsOf = new Map<string, string[]>();
+  const unattributed = new Set<string>();
+  for (const oid of [...pathless.keys(), ...needPath, ...tooLarge.keys()]) {
+    const ws = writes.get(oid);
+    if (!ws) unattributed.add(oid);
+    else if (ws.length > 0) pathsOf.set(oid, [...new Set(ws.map((w) => w.path))]);
+  }
+  // Reached by no commit's diff: a ref or tag to a blob or tree, or nothing at all.
+  if (unattributed.size > 0) {
+    for (const [oid, path] of await firstPaths(repoDir, unattributed, signal)) {
+      if (ignored(path)) {
+        stats.skippedIgnored++;
+        continue;
+      }
+      pathsOf.set(oid, [path]);
+    }
+  }
+  for (const [oid, size] of tooLarge) {
+    const at = pathsOf.get(oid)?.[0];
+    if (at === undefined) {
+      // Unreachable, or only at ignored paths (counted there): not what this scan reports on.
+      stats.skippedTooLarge--;
+      continue;
+    }
+    skipped.tooLarge(at, size, config.hardMaxFileSize);
+  }
+  // What to read again, and at which paths.
+  const scanAt = new Map<string, string[]>();
+  for (const oid of pathless.keys()) {
+    const paths = pathsOf.get(oid);
+    if (paths) scanAt.set(oid, paths.slice(0, MAX_RESCAN_PATHS));
+  }
+  for (const oid of needPath) {
+    const paths = pathsOf.get(oid)?.filter((p) => isCredentialFile(p));
+    if (paths && paths.length > 0) scanAt.set(oid, paths.slice(0, MAX_RESCAN_PATHS));
+  }
+  const byPath = new Map<string, Map<string, Hit[]>>();
+  const record = (oid: string, path: string, hits: Hit[] | undefined): void => {
+    let m = byPath.get(oid);
+    if (!m) byPath.set(oid, (m = new Map()));
+    m.set(path, hits ?? []);
+  };
+  if (scanAt.size > 0) {
+    // Read a moment ago: an object gone since (a gc) keeps its hits at no path.
+    await streamBlobs(
+      repoDir,
+      [[...scanAt.keys()]],
+      config.maxFileSize,
+      (oid, parts) => {
+        if (!parts) return;
+        for (const path of scanAt.get(oid) ?? [])
+          record(oid, path, scanBlob(ctx, parts, path, isCredentialFile(path), false));
+      },
+      {
+        ...(signal ? { signal } : {}),
+        readers: 1,
+        large: {
+          cap: config.hardMaxFileSize,
+          open(oid) {
+            const scanners = (scanAt.get(oid) ?? []).map(
+              (path) =>
+                [
+                  path,
+                  new WindowedScanner({ path, gate: ctx.keywordScan }, config.maxFileSize),
+                ] as const,
+            );
+            return {
+              push: (c: Buffer) => scanners.forEach(([, w]) => w.push(c)),
+              end: () => scanners.forEach(([path, w]) => record(oid, path, w.end())),
+            };
+          },
+        },
+      },
+    );
+    if (signal?.aborted) throw new Error('history scan cancelled');
+  }
+  const hitsByBlob = new Map<string, Hit[]>();
+  for (const [oid, paths] of pathsOf) {
+    const m = byPath.get(oid);
+    const all: Hit[] = [];
+    for (const path of paths) all.push(...(m?.get(path) ?? pathless.get(oid) ?? []));
+    if (all.length > 0) hitsByBlob.set(oid, all);
+  }
+  return {
+    hitsByBlob,
+    atPath: (oid, path) => {
+      const m = byPath.get(oid);
+      const own = m?.get(path);
+      if (own && own.length > 0) return own;
+      // The same bytes hold the same secret at every path: a copy of a login file at a path that
+      // says nothing is still that key. Past MAX_RESCAN_PATHS, or not read again: the hits at no
+      // path. Either way relabelled to this path.
+      let other: Hit[] | undefined;
+      for (const hits of m?.values() ?? []) if (hits.length > 0) other ??= hits;
+      return (other ?? pathless.get(oid) ?? []).map((h) => ({
+        ...h,
+        occurrence: { ...h.occurrence, path },
+      }));
+    },
+  };
+}
+
+/**
+ * The first path at which a tree walk from every ref reaches each of `oids` (a ref or tag that
+ * points at a blob gives the ref's name). Oids nothing reaches are absent. Stops once all are found.
+ */
+async function firstPaths(
+  repoDir: string,
+  oids: ReadonlySet<string>,
+  signal: AbortSignal | undefined,
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  try {
+    for await (const blobs of listReachableBlobs(repoDir, { missing: 0 }, signal)) {
+      for (const { oid, path } of blobs) if (oids.has(oid) && !out.has(oid)) out.set(oid, path);
+      if (out.size === oids.size) break;
+    }
+  } catch {
+    // A walk that failed part way: what it found stands; the rest is reported at no path.
+    if (signal?.aborted) throw new Error('history scan cancelled');
+    for (const oid of oids) if (!out.has(oid)) out.set(oid, '');
+  }
+  // A blob a ref points at has no path in a walk: it is shown under the ref's name.
+  let asked = 0;
+  for (const [oid, path] of out) {
+    if (path !== '' || asked++ >= 16) continue;
+    const r = await runGit(['for-each-ref', '--format=%(refname)', '--points-at', oid], {
+      cwd: repoDir,
+      okCodes: [0, 128, 129],
+      timeoutMs: 30_000,
+    }).catch(() => undefined);
+    const ref = r?.code === 0 ? r.stdout.toString('utf8').split('\n')[0] : undefined;
+    if (ref) out.set(oid, ref);
+  }
+  return out;
 }
 
 /** A cheap string hash (FNV-1a) of a path. */

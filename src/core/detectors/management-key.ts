@@ -115,6 +115,12 @@ export const managementKeyDetector = {
   keywords: ['STASH', 'stash'],
   // The CLI's login file names Upstash only in its path.
   paths: CLI_CONFIG_PATH,
+  // What a login file holding a key has, whatever its path: a UUID v4 a few characters after a
+  // generic key name on its line (GENERIC_KEY_NAME, whole; `validate` reports nothing else
+  // there), whatever stands between (`: "`, ` := `, `>`, `: [`, `: !!str `).
+  pathContent: [
+    /(?<![\w-])(?:(?:(?:management|developer)[_-]?)?api[_-]?(?:key|token)|(?:management|developer)[_-]?key)(?![\w-])[^\n\r]{0,16}?(?<![\w/-])[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}(?![\w-])/i,
+  ],
   pattern:
     /(?<![A-Za-z0-9/_-])([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})(?![A-Za-z0-9_-])/g,
   // The UUID's version nibble: `xxxxxxxx-xxxx-4…` has "-4" at offset 13 of every match.

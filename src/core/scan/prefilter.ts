@@ -261,6 +261,31 @@ export function isCredentialFile(path: string): boolean {
   return PATH_DETECTORS.some((d) => d.paths!.test(path));
 }
 
+/**
+ * Blobs larger than this are no file a detector reads by path: the CLI's login file is about 100
+ * bytes (`{"email":…,"apiKey":…}`, or the same pretty-printed). A history scan that reads blobs
+ * before it knows their paths asks for the paths of the small ones that pass `pathContent`.
+ */
+export const PATH_CONTENT_BYTES = 2 * 1024;
+/** Per path-read detector, the tests of `mayBeReadByPath` (for a thread that applies them itself). */
+export const PATH_CONTENT: readonly (readonly RegExp[])[] = PATH_DETECTORS.map(
+  (d) => d.pathContent ?? [],
+);
+
+/**
+ * False for content no path-read detector could report at its path (`Detector.pathContent`): what
+ * a scan that does not know a blob's path yet uses to decide whether the path is worth finding.
+ * Only blobs of at most PATH_CONTENT_BYTES qualify; the test reads their bytes as latin1.
+ */
+export function mayBeReadByPath(
+  data: Uint8Array,
+  tests: readonly (readonly RegExp[])[] = PATH_CONTENT,
+): boolean {
+  if (data.length > PATH_CONTENT_BYTES || tests.length === 0) return false;
+  const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
+  return tests.some((all) => all.every((t) => t.test(text)));
+}
+
 export function mayContainSecret(data: Uint8Array | string): boolean {
   if (typeof data === 'string') return TABLE_USABLE ? scanString(data) : COMBINED.test(data);
   if (TABLE_USABLE) return scanBytes(data);

@@ -214,6 +214,12 @@ function startReader(
       const size = Number(fields[2]);
       const oid = fields[0]!;
       if (kind === 'info') {
+        // Only blobs are read: a loose object of unknown type (the gate-first scan asks about
+        // every one) that is a commit, tree or tag is answered by its header alone.
+        if (fields[1] !== 'blob') {
+          answered++;
+          continue;
+        }
         if (size <= cap) wanted.push(oid);
         else {
           // Too large to scan: skipped on its declared size, never built.

@@ -27,20 +27,51 @@ export async function* listReachableBlobs(
   summary: BlobListing,
   signal?: AbortSignal,
 ): AsyncGenerator<ReachableBlob[]> {
-  const child = spawnGit(
-    [
-      'rev-list',
-      '--objects',
-      '--all',
-      '--filter=object:type=blob',
-      '--missing=print',
-      // Each commit's new blobs right after it, not all of them after the whole commit walk: the
-      // same objects with the same first paths, but cat-file starts after 0.4 s, not 1.0 s.
-      '--in-commit-order',
-    ],
+  const args = [
+    'rev-list',
+    '--objects',
+    '--all',
+    '--filter=object:type=blob',
+    '--missing=print',
+    // Each commit's new blobs right after it, not all of them after the whole commit walk: the
+    // same objects with the same first paths, but cat-file starts after 0.4 s, not 1.0 s.
+    '--in-commit-order',
+  ];
+  let carry: Buffer | null = null;
+  for await (const data of revListOutput(repoDir, args, signal)) {
+    const chunk: Buffer = carry ? Buffer.concat([carry, data]) : data;
+    const last = chunk.lastIndexOf(10);
+    if (last < 0) {
+      carry = chunk;
+      continue;
+    }
+    // Decode whole lines only, so a multi-byte character is never cut between chunks.
+    carry = last + 1 < chunk.length ? chunk.subarray(last + 1) : null;
+    const batch = parseLines(chunk.toString('utf8', 0, last), summary);
+    if (batch.length > 0) yield batch;
+  }
+  if (carry) {
+    const batch = parseLines(carry.toString('utf8'), summary);
+    if (batch.length > 0) yield batch;
+  }
+}
+
+/**
+ * The output of `git rev-list <args>` as it comes (buffered by git, not flushed per line); throws
+ * when git fails. An empty repository (no refs) lists nothing and exits 0.
+ */
+async function* revListOutput(
+  repoDir: string,
+  args: string[],
+  signal: AbortSignal | undefined,
+  niceness = 0,
+): AsyncGenerator<Buffer> {
+  const child = spawnGit(args, {
+    cwd: repoDir,
     // Buffered output: into a pipe git would otherwise flush after every line.
-    { cwd: repoDir, env: { GIT_FLUSH: '0' } },
-  );
+    env: { GIT_FLUSH: '0' },
+    ...(niceness ? { niceness } : {}),
+  });
   const abort = (): void => killGit(child);
   signal?.addEventListener('abort', abort, { once: true });
   let stderr = '';
@@ -50,28 +81,11 @@ export async function* listReachableBlobs(
   const closed = new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
   child.stdin.end();
   try {
-    let carry: Buffer | null = null;
-    for await (const data of child.stdout as AsyncIterable<Buffer>) {
-      const chunk: Buffer = carry ? Buffer.concat([carry, data]) : data;
-      const last = chunk.lastIndexOf(10);
-      if (last < 0) {
-        carry = chunk;
-        continue;
-      }
-      // Decode whole lines only, so a multi-byte character is never cut between chunks.
-      carry = last + 1 < chunk.length ? chunk.subarray(last + 1) : null;
-      const batch = parseLines(chunk.toString('utf8', 0, last), summary);
-      if (batch.length > 0) yield batch;
-    }
-    if (carry) {
-      const batch = parseLines(carry.toString('utf8'), summary);
-      if (batch.length > 0) yield batch;
-    }
+    for await (const data of child.stdout as AsyncIterable<Buffer>) yield data;
     const code = await closed;
     if (signal?.aborted) throw new Error('history scan cancelled');
     const killed = child.failure();
     if (killed) throw killed;
-    // An empty repository (no refs) lists nothing and exits 0; anything else is an error.
     if (code !== 0) throw new Error(`git rev-list failed (exit ${code}): ${stderrTail(stderr)}`);
   } finally {
     signal?.removeEventListener('abort', abort);
@@ -91,4 +105,22 @@ function parseLines(text: string, summary: BlobListing): ReachableBlob[] {
     out.push({ oid: line.slice(0, sp), path: line.slice(sp + 1) });
   }
   return out;
+}
+
+/**
+ * How many objects reachable from any ref the repository lacks (`git rev-list --objects --all
+ * --missing=print` prints them with a leading '?'): the gate-first scan, which reads what the
+ * object store holds, asks this where objects can have gone missing (see scan-history.ts).
+ */
+export async function countMissing(repoDir: string, signal?: AbortSignal): Promise<number> {
+  const args = ['rev-list', '--objects', '--all', '--missing=print', '--no-object-names'];
+  let missing = 0;
+  let atLineStart = true;
+  for await (const data of revListOutput(repoDir, args, signal, 19)) {
+    if (atLineStart && data[0] === 63 /* '?' */) missing++;
+    for (let i = data.indexOf(10); i >= 0; i = data.indexOf(10, i + 1))
+      if (data[i + 1] === 63) missing++;
+    atLineStart = data[data.length - 1] === 10;
+  }
+  return missing;
 }

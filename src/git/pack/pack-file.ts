@@ -47,6 +47,16 @@ export interface PackEntry {
   dataEnd: number;
 }
 
+/** An entry's header: type, size, base, and where its zlib stream starts (`p`, from the entry). */
+export interface ParsedHeader {
+  type: number;
+  size: number;
+  baseOffset: number;
+  /** For REF_DELTA: a buffer the pack reuses. */
+  baseOid: Buffer | undefined;
+  p: number;
+}
+
 export class PackFile {
   /** -1 when the whole pack is in `memory`. */
   private readonly fd: number;
@@ -69,6 +79,13 @@ export class PackFile {
     dataEnd: 0,
   };
   private readonly refOid = Buffer.alloc(OID_BYTES);
+  private readonly parsed: ParsedHeader = {
+    type: 0,
+    size: 0,
+    baseOffset: -1,
+    baseOid: undefined,
+    p: 0,
+  };
 
   private constructor(
     readonly path: string,
@@ -153,43 +170,10 @@ export class PackFile {
       s = this.window(offset, first);
       raw = this.scratch;
     }
-    // Header bytes are read at raw[s + p], p < first (checked before each read).
-    let p = 0;
-    let c = raw[s + p++]!;
-    const type = (c >> 4) & 7;
-    let size = c & 15;
-    // 2 ** (bits so far), kept by multiplication: `2 ** shift` is a call to pow.
-    let scale = 16;
-    while (c & 0x80) {
-      if (p >= first || scale > 2 ** 49) throw new PackFormatError('bad object header');
-      c = raw[s + p++]!;
-      size += (c & 0x7f) * scale;
-      scale *= 128;
-    }
+    const bad = this.parse(raw, s, first, offset);
+    if (bad) throw new PackFormatError(bad);
+    const { type, size, p, baseOffset, baseOid } = this.parsed;
     if (size > maxSize) throw new TooLarge(size);
-    let baseOffset = -1;
-    let baseOid: Buffer | undefined;
-    if (type === OBJ_OFS_DELTA) {
-      if (p >= first) throw new PackFormatError('bad delta header');
-      c = raw[s + p++]!;
-      let distance = c & 0x7f;
-      while (c & 0x80) {
-        if (p >= first || distance > 2 ** 45) throw new PackFormatError('bad delta offset');
-        c = raw[s + p++]!;
-        distance = (distance + 1) * 128 + (c & 0x7f);
-      }
-      baseOffset = offset - distance;
-      // A base always precedes its delta: a distance of 0 or past the start would loop or escape.
-      if (distance <= 0 || baseOffset < PACK_HEADER)
-        throw new PackFormatError('delta base offset does not point backwards');
-    } else if (type === OBJ_REF_DELTA) {
-      if (p + OID_BYTES > first) throw new PackFormatError('bad delta header');
-      baseOid = this.refOid;
-      baseOid.set(raw.subarray(s + p, s + p + OID_BYTES));
-      p += OID_BYTES;
-    } else if (type < OBJ_COMMIT || type > OBJ_TAG) {
-      throw new PackFormatError(`bad object type ${type}`);
-    }
     // A zlib stream of `size` bytes is never much longer than them (stored blocks add 5 bytes per
     // 64 KiB); a far longer entry is damage or an attack, and is left to git.
     if (length - p > size + Math.ceil(size / 16_384) * 5 + 1024)
@@ -207,6 +191,75 @@ export class PackFile {
     out.dataStart = s + p;
     out.dataEnd = s + length;
     return out;
+  }
+
+  /**
+   * The entry's type and, for a delta, where its base is, from its header alone (no content is
+   * read or inflated): what listing a pack's blobs needs. Undefined when the header is malformed.
+   * `baseOid` is a buffer the pack reuses.
+   */
+  header(offset: number): Readonly<ParsedHeader> | undefined {
+    if (offset < PACK_HEADER || offset >= this.size - OID_BYTES) return undefined;
+    const first = Math.min(this.size - OID_BYTES - offset, 64);
+    const s = this.memory ? offset : this.window(offset, first);
+    return this.parse(this.memory ?? this.scratch, s, first, offset) ? undefined : this.parsed;
+  }
+
+  /**
+   * Parses the header at raw[s…], of which `first` bytes may be read (checked before each read),
+   * into `parsed` (reused by every call: no allocation per entry); returns what is wrong with it.
+   */
+  private parse(raw: Uint8Array, s: number, first: number, offset: number): string | undefined {
+    let p = 0;
+    let c = raw[s + p++]!;
+    const type = (c >> 4) & 7;
+    let size = c & 15;
+    // 2 ** (bits so far), kept by multiplication: `2 ** shift` is a call to pow.
+    let scale = 16;
+    while (c & 0x80) {
+      if (p >= first || scale > 2 ** 49) return 'bad object header';
+      c = raw[s + p++]!;
+      size += (c & 0x7f) * scale;
+      scale *= 128;
+    }
+    if (type === OBJ_OFS_DELTA) {
+      if (p >= first) return 'bad delta header';
+      c = raw[s + p++]!;
+      let distance = c & 0x7f;
+      while (c & 0x80) {
+        if (p >= first || distance > 2 ** 45) return 'bad delta offset';
+        c = raw[s + p++]!;
+        distance = (distance + 1) * 128 + (c & 0x7f);
+      }
+      const baseOffset = offset - distance;
+      // A base always precedes its delta: a distance of 0 or past the start would loop or escape.
+      if (distance <= 0 || baseOffset < PACK_HEADER)
+        return 'delta base offset does not point backwards';
+      return this.fill(type, size, baseOffset, undefined, p);
+    }
+    if (type === OBJ_REF_DELTA) {
+      if (p + OID_BYTES > first) return 'bad delta header';
+      this.refOid.set(raw.subarray(s + p, s + p + OID_BYTES));
+      return this.fill(type, size, -1, this.refOid, p + OID_BYTES);
+    }
+    if (type < OBJ_COMMIT || type > OBJ_TAG) return `bad object type ${type}`;
+    return this.fill(type, size, -1, undefined, p);
+  }
+
+  private fill(
+    type: number,
+    size: number,
+    baseOffset: number,
+    baseOid: Buffer | undefined,
+    p: number,
+  ): undefined {
+    const out = this.parsed;
+    out.type = type;
+    out.size = size;
+    out.baseOffset = baseOffset;
+    out.baseOid = baseOid;
+    out.p = p;
+    return undefined;
   }
 
   /**
@@ -248,7 +301,7 @@ export class TooLarge extends Error {
   }
 }
 
-function findOffset(sorted: Float64Array, offset: number): number {
+export function findOffset(sorted: Float64Array, offset: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {

@@ -32,6 +32,8 @@ export interface PackIndex {
   find(oid: Buffer): number;
   /** The pack offset of the object at `position`. */
   offsetAt(position: number): number;
+  /** The name (40 hex digits) of the object at `position`. */
+  oidAt(position: number): string;
   /** Every object's offset, ascending (to find where each entry ends). */
   sortedOffsets(): Float64Array;
 }
@@ -80,6 +82,10 @@ export function parsePackIndex(buf: Buffer, sorted?: Float64Array): PackIndex {
     count,
     packChecksum,
     offsetAt,
+    oidAt(position) {
+      const at = names + position * OID_BYTES;
+      return buf.toString('hex', at, at + OID_BYTES);
+    },
     find(oid) {
       const first = oid[0]!;
       let lo = fanout(first - 1);

@@ -28,6 +28,7 @@ import {
   type BatchResult,
 } from './read-batch.js';
 import type { PackWorkerData } from './pack-worker.js';
+import { listPackedBlobs, type PackEstimate, type PackedBlobs } from './packed-blobs.js';
 
 export interface PackStreamOptions extends StreamOptions {
   /**
@@ -39,6 +40,8 @@ export interface PackStreamOptions extends StreamOptions {
     gated(oid: string, size: number): void;
     /** Blobs sent whatever they hold (a file read by its path): their own requests, ungated. */
     ungated?: (oid: string) => boolean;
+    /** Small blobs that pass all tests of one group are sent too (see core's PATH_CONTENT). */
+    pathContent?: { tests: readonly (readonly RegExp[])[]; maxBytes: number };
   };
   /**
    * A number per blob (a hash of its path): blobs with the same number go to the same reader
@@ -70,13 +73,24 @@ let packMemoryHeld = 0;
 const packMemoryBudget = (): number =>
   (envNumber('UG_PACK_MEMORY_MB') ?? DEFAULT_MEMORY_BYTES / 1024 / 1024) * 1024 * 1024;
 
+/**
+ * Indexes a gate-first read loaded and then declined (streamEveryBlob): the walk that follows at
+ * once reads the same packs. Taken by the next lease of the same directory within a few seconds;
+ * dropped otherwise (packs may have changed since: what the reader does not find, git reads).
+ */
+let spare: { objectsDir: string; indexes: SharedIndex[]; at: number } | undefined;
+
 /** Loads the indexes (and packs, within the budget) and counts what it holds until `release`. */
 function leaseIndexes(objectsDir: string): {
   indexes: SharedIndex[] | undefined;
   bytes: number;
   release(): void;
 } {
-  const indexes = loadIndexes(objectsDir, Math.max(0, packMemoryBudget() - packMemoryHeld));
+  const kept = spare && spare.objectsDir === objectsDir && Date.now() - spare.at < 5000;
+  const indexes = kept
+    ? spare!.indexes
+    : loadIndexes(objectsDir, Math.max(0, packMemoryBudget() - packMemoryHeld));
+  spare = undefined;
   let bytes = 0;
   for (const i of indexes ?? []) bytes += i.pack?.byteLength ?? 0;
   packMemoryHeld += bytes;
@@ -92,8 +106,8 @@ function leaseIndexes(objectsDir: string): {
   };
 }
 
-/** The repository's object directory when it is a SHA-1 repository with at least one pack. */
-export async function packedObjectsDir(repoDir: string): Promise<string | undefined> {
+/** The repository's object directory when it is a SHA-1 repository (what the pack reader reads). */
+export async function sha1ObjectsDir(repoDir: string): Promise<string | undefined> {
   try {
     const out = (
       await runGit(['rev-parse', '--show-object-format', '--git-path', 'objects'], {
@@ -103,13 +117,16 @@ export async function packedObjectsDir(repoDir: string): Promise<string | undefi
     ).stdout
       .toString('utf8')
       .split('\n');
-    if (out[0] !== 'sha1' || !out[1]) return undefined;
-    const dir = resolve(repoDir, out[1]);
-    if (!readdirSync(resolve(dir, 'pack')).some((n) => n.endsWith('.idx'))) return undefined;
-    return dir;
+    return out[0] === 'sha1' && out[1] ? resolve(repoDir, out[1]) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The repository's object directory when it is a SHA-1 repository with at least one pack. */
+export async function packedObjectsDir(repoDir: string): Promise<string | undefined> {
+  const dir = await sha1ObjectsDir(repoDir);
+  return dir !== undefined && packIndexFiles(dir) > 0 ? dir : undefined;
 }
 
 /**
@@ -118,6 +135,15 @@ export async function packedObjectsDir(repoDir: string): Promise<string | undefi
  * pack: 2.25-2.36 CPU-s with two readers, 1.90-1.93 on the main thread, 2.0-2.1 with cat-file).
  */
 const SMALL_PACKS = 32 * 1024 * 1024;
+
+/** How many index files git sees in the pack directory (any name ending in .idx). */
+function packIndexFiles(objectsDir: string): number {
+  try {
+    return readdirSync(resolve(objectsDir, 'pack')).filter((n) => n.endsWith('.idx')).length;
+  } catch {
+    return -1;
+  }
+}
 
 function packBytes(objectsDir: string): number {
   let total = 0;
@@ -155,6 +181,97 @@ export async function streamPackedBlobs(
   oids = prefetched(oids);
   const objectsDir = opts.noPacks ? undefined : await packedObjectsDir(repoDir);
   if (!objectsDir) return streamBlobs(repoDir, oids, maxSize, visit, opts);
+  const listed = oids;
+  return (await readPacks(repoDir, objectsDir, () => ({ oids: listed }), maxSize, visit, opts))!;
+}
+
+export interface EveryBlobResult extends PackStreamResult {
+  /** Blobs the packs listed, plus the objects git was asked about (loose, unresolved). */
+  listed: number;
+}
+
+/**
+ * Every blob of the repository, in pack order (packed-blobs.ts), plus the objects in `others`
+ * (loose objects: git reads them and skips what is no blob), with no tree walk. Reachability is
+ * not known here: the caller settles it for the few blobs that matter. Undefined when the packs
+ * cannot be listed or read in-process (the caller then walks the trees).
+ */
+export async function streamEveryBlob(
+  repoDir: string,
+  objectsDir: string,
+  others: readonly string[],
+  maxSize: number,
+  visit: BlobVisitor,
+  opts: PackStreamOptions = {},
+  onListed?: (listed: number) => void,
+  /** Sees the packs' estimate before their blobs are listed: false declines (undefined). */
+  proceed?: (estimate: PackEstimate) => boolean,
+): Promise<EveryBlobResult | undefined> {
+  let listed = 0;
+  if (packIndexFiles(objectsDir) === 0) {
+    // No pack (a small repository never repacked): git reads the loose objects.
+    onListed?.(others.length);
+    const batches: string[][] = [];
+    for (let i = 0; i < others.length; i += 1000) batches.push(others.slice(i, i + 1000));
+    const { missing } = await streamBlobs(repoDir, batches, maxSize, visit, opts);
+    return { missing, listed: others.length };
+  }
+  const r = await readPacks(
+    repoDir,
+    objectsDir,
+    (indexes, threads) => {
+      // Every pack must be listed: an object in a pack left out would be read by no one.
+      if (indexes.length === 0 || indexes.length !== packIndexFiles(objectsDir)) return undefined;
+      let listing: PackedBlobs | undefined;
+      try {
+        listing = listPackedBlobs(indexes, threads, proceed);
+      } catch {
+        return undefined;
+      }
+      if (!listing) {
+        // Declined: the caller reads the same packs along a walk next; it need not load them again.
+        spare = { objectsDir, indexes, at: Date.now() };
+        return undefined;
+      }
+      listed = listing.blobs + listing.unresolved.length + others.length;
+      onListed?.(listed);
+      const prefer = new WeakMap<readonly string[], number>();
+      const batches: string[][] = [];
+      for (const b of listing.batches) {
+        prefer.set(b.oids, b.reader);
+        batches.push(b.oids);
+      }
+      for (let i = 0; i < listing.unresolved.length; i += 1000)
+        batches.push(listing.unresolved.slice(i, i + 1000));
+      for (let i = 0; i < others.length; i += 1000) batches.push(others.slice(i, i + 1000));
+      return { oids: batches, prefer: (b) => prefer.get(b) };
+    },
+    maxSize,
+    visit,
+    opts,
+  );
+  return r && { ...r, listed };
+}
+
+/** What readPacks reads: batches of oids, and the reader each batch is for (when it matters). */
+type Source = (
+  indexes: SharedIndex[],
+  threads: number,
+) =>
+  | {
+      oids: Iterable<readonly string[]> | AsyncIterable<readonly string[]>;
+      prefer?: (batch: readonly string[]) => number | undefined;
+    }
+  | undefined;
+
+async function readPacks(
+  repoDir: string,
+  objectsDir: string,
+  source: Source,
+  maxSize: number,
+  visit: BlobVisitor,
+  opts: PackStreamOptions,
+): Promise<PackStreamResult | undefined> {
   const { signal } = opts;
   const cacheBytes = opts.cacheBytes ?? (envNumber('UG_PACK_CACHE_MB') ?? 24) * 1024 * 1024;
 
@@ -182,9 +299,14 @@ export async function streamPackedBlobs(
   const lease = leaseIndexes(objectsDir);
   const memoryBytes = lease.bytes;
   try {
+    const from = source(lease.indexes ?? [], threads);
+    if (!from) return undefined;
+    // No index this reader can use: git reads the listing.
+    if (!lease.indexes) return await streamBlobs(repoDir, from.oids, maxSize, visit, opts);
+    const { oids, prefer } = from;
     if (threads === 0) {
       const store = lease.indexes && openPacksIn(objectsDir, { cacheBytes }, lease.indexes);
-      if (!store) return streamBlobs(repoDir, oids, maxSize, visit, opts);
+      if (!store) return await streamBlobs(repoDir, oids, maxSize, visit, opts);
       try {
         for await (const batch of oids) {
           if (signal?.aborted) break;
@@ -213,6 +335,7 @@ export async function streamPackedBlobs(
         cacheBytes,
         fallback,
         stats,
+        prefer,
       );
     }
   } finally {
@@ -242,6 +365,7 @@ async function readInWorkers(
   cacheBytes: number,
   fallback: (batch: readonly string[]) => void,
   stats: PackStoreStats,
+  preferOf?: (batch: readonly string[]) => number | undefined,
 ): Promise<void> {
   const { signal, gate } = opts;
   if (!indexes) {
@@ -254,6 +378,14 @@ async function readInWorkers(
     maxSize,
     cacheBytes,
     ...(gate ? { keywords: gate.keywords } : {}),
+    ...(gate?.pathContent
+      ? {
+          pathContent: gate.pathContent.tests.map((all) =>
+            all.map((t) => ({ source: t.source, flags: t.flags })),
+          ),
+          pathContentBytes: gate.pathContent.maxBytes,
+        }
+      : {}),
   };
   interface Reader {
     worker: Worker;
@@ -349,7 +481,7 @@ async function readInWorkers(
     let id = 0;
     let next = 0;
     for await (const { batch, prefer, ungated } of split(
-      routed(oids, readers.length, opts.affinity),
+      routed(oids, readers.length, opts.affinity, preferOf),
       gate?.ungated,
     )) {
       if (signal?.aborted || failure) break;
@@ -409,8 +541,14 @@ async function* routed(
   oids: Iterable<readonly string[]> | AsyncIterable<readonly string[]>,
   readers: number,
   affinity: ((oid: string) => number) | undefined,
+  preferOf?: (batch: readonly string[]) => number | undefined,
 ): AsyncGenerator<{ batch: readonly string[]; prefer?: number }> {
   for await (const batch of oids) {
+    const own = readers < 2 ? undefined : preferOf?.(batch);
+    if (own !== undefined) {
+      yield { batch, prefer: own % readers };
+      continue;
+    }
     if (!affinity || readers < 2) {
       yield { batch };
       continue;

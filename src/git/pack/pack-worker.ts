@@ -22,6 +22,13 @@ export interface PackWorkerData {
   cacheBytes: number;
   /** Keywords of the text gate; absent: every blob's bytes are sent. */
   keywords?: readonly string[];
+  /**
+   * The gate also keeps small blobs that pass all tests of one group (core's PATH_CONTENT, as
+   * regex sources: a worker does not load the detectors).
+   */
+  pathContent?: { source: string; flags: string }[][];
+  /** Bytes a blob may have for `pathContent` to apply. */
+  pathContentBytes?: number;
 }
 
 const data = workerData as PackWorkerData;
@@ -33,7 +40,17 @@ const store = openPacksIn(
   { cacheBytes: data.cacheBytes, ...(scanner ? { keywordGate: scanner } : {}) },
   data.indexes,
 );
-const gate = scanner ? textGate(scanner) : undefined;
+const pathTests = data.pathContent?.map((all) => all.map((t) => new RegExp(t.source, t.flags)));
+const pathBytes = data.pathContentBytes ?? 0;
+const byContent =
+  pathTests && pathTests.length > 0
+    ? (d: Uint8Array): boolean => {
+        if (d.length > pathBytes) return false;
+        const text = Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString('latin1');
+        return pathTests.some((all) => all.every((t) => t.test(text)));
+      }
+    : undefined;
+const gate = scanner ? textGate(scanner, byContent) : undefined;
 
 let busyMs = 0;
 port.on('message', (msg: BatchRequest | 'done') => {

@@ -56,14 +56,22 @@ const CHUNK = 1024 * 1024;
  * byte-order mark) without a keyword needs nothing more. Everything else goes to the visitor,
  * which decides again with the same tests.
  */
-export function textGate(keywordScan: (data: Uint8Array) => boolean): ContentGate {
+export function textGate(
+  keywordScan: (data: Uint8Array) => boolean,
+  /** Also keeps blobs this passes (files a detector reads by path, for a scan without paths). */
+  byContent?: (data: Uint8Array) => boolean,
+): ContentGate {
   return (data, mayHoldKeyword) => {
     if (data.length >= 2) {
       const a = data[0]!;
       const b = data[1]!;
       if ((a === 0xff && b === 0xfe) || (a === 0xfe && b === 0xff)) return true;
     }
-    return partsAreBinary([data]) || (mayHoldKeyword ?? keywordScan(data));
+    return (
+      partsAreBinary([data]) ||
+      (mayHoldKeyword ?? keywordScan(data)) ||
+      (byContent !== undefined && byContent(data))
+    );
   };
 }
 

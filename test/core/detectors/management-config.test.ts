@@ -5,7 +5,7 @@
  * their case variants, paired with the account email where it stands beside the key.
  */
 import { scanText } from '../../../src/core/scan/scan-text.js';
-import { isCredentialFile } from '../../../src/core/scan/prefilter.js';
+import { isCredentialFile, mayBeReadByPath } from '../../../src/core/scan/prefilter.js';
 import { managementKey } from '../../helpers/synthetic.js';
 
 const findings = (path: string, text: string) =>
@@ -125,5 +125,66 @@ describe('configs that name Upstash in their keys', () => {
         `[tool.upstash]\nregion = "eu"\n[tool.sentry]\napi_key = "${other}"\n`,
       ),
     ).toEqual([]);
+  });
+});
+
+describe('what a login file holds, for a scan that reads it before it knows its path', () => {
+  // The gate-first history scan finds the paths only of blobs that pass mayBeReadByPath: every
+  // file at the CLI's login-file paths that the detector reports must pass it.
+  const key = managementKey({ seed: 'path-content' });
+  const names = [
+    'apiKey',
+    'api_key',
+    'api-key',
+    'APIKEY',
+    'API_KEY',
+    'apiToken',
+    'api_token',
+    'management_api_key',
+    'managementApiKey',
+    'developer_key',
+    'DeveloperKey',
+    'management-key',
+  ];
+  const forms = (name: string): string[] => [
+    JSON.stringify({ email: EMAIL, [name]: key }),
+    JSON.stringify({ [name]: key, email: EMAIL }, null, 2),
+    `{ "${name}" :  "${key}" }`,
+    `${name}: ${key}\nemail: ${EMAIL}\n`,
+    `${name}: "${key}"\n`,
+    `${name} = "${key}"\n`,
+    `${name}=${key}\n`,
+    `export ${name}='${key}'\n`,
+    `{:${name} => "${key}"}\n`,
+    `\t${name}\t=\t${key}\n`,
+    `${name} := "${key}"\n`,
+    `${name}: [${key}]\n`,
+    `${name}: !!str ${key}\n`,
+    `<${name}>${key}</${name}>\n`,
+  ];
+  const paths = ['.upstash.json', 'home/u/.upstash.json', '.config/upstash/config.json'];
+
+  it('every reported login file passes, and unrelated files mostly do not', () => {
+    let reported = 0;
+    for (const name of names)
+      for (const text of forms(name))
+        for (const path of paths) {
+          if (findings(path, text).length === 0) continue;
+          reported++;
+          expect([path, text, mayBeReadByPath(Buffer.from(text))]).toEqual([path, text, true]);
+        }
+    expect(reported).toBeGreaterThan(60);
+    // What the trufflehog history held that a looser test let through: other services' keys.
+    for (const text of [
+      `set SNYK_API_TOKEN=${key}\n`,
+      `const hapikey = '${key}';\n`,
+      `id: ${key}\napi: https://example.org\n`,
+      `api_key:\n  value-on-the-next-line: ${key}\n`,
+      `"name": "organizations/x/apiKeys/${key}"\n`,
+      `api_key = "rh-api-${key}"\n`,
+      // A login file is about 100 bytes: a large file is no login file, whatever it holds.
+      `${'#'.repeat(2100)}\napi_key = "${key}"\n`,
+    ])
+      expect([text, mayBeReadByPath(Buffer.from(text))]).toEqual([text, false]);
   });
 });

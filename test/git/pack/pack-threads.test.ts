@@ -34,10 +34,19 @@ console.log(JSON.stringify({
 }));
 `;
 
-function scan(dir: string, threads: number): { out: Record<string, unknown>; stderr: string } {
+function scan(
+  dir: string,
+  threads: number,
+  mode?: 'walk' | 'gate',
+): { out: Record<string, unknown>; stderr: string } {
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', SCAN, dir], {
     encoding: 'utf8',
-    env: { ...process.env, UG_PACK_THREADS: String(threads), UG_PACK_STATS: '1' },
+    env: {
+      ...process.env,
+      UG_PACK_THREADS: String(threads),
+      UG_PACK_STATS: '1',
+      ...(mode ? { UG_HISTORY_MODE: mode } : {}),
+    },
     timeout: 60_000,
   });
   if (r.status !== 0) throw new Error(`scan failed: ${r.stderr}`);
@@ -101,5 +110,17 @@ describe('pack reader threads (built code)', () => {
     expect(findings.find((f) => f.type === 'upstash-qstash-token')!.occurrences).toHaveLength(3);
     expect(one.out.stats).toMatchObject({ binary: 1, utf16: 1 });
     for (const s of secrets) expect(JSON.stringify(two.out) + two.stderr).not.toContain(s);
+  });
+
+  it('reading the packs in pack order (gate-first) finds what the tree walk finds', () => {
+    const gate = scan(repo.dir, 2, 'gate');
+    expect(gate.stderr).toMatch(/history: gate-first/);
+    // Gate-first lists the blobs from the packs: no tree walk, and nothing is left to git.
+    expect(gate.stderr).toMatch(/"fallback":0/);
+    for (const threads of [0, 2]) {
+      const walk = scan(repo.dir, threads, 'walk');
+      expect(walk.out.findings).toEqual(gate.out.findings);
+      expect(walk.out.warnings).toEqual(gate.out.warnings);
+    }
   });
 });

@@ -1,0 +1,268 @@
+/**
+ * Every blob in a repository's packs, told apart from commits, trees and tags by the entries'
+ * headers alone: no tree is read and nothing is inflated. This is the listing of the gate-first
+ * history scan (scan-history.ts): on a tree-heavy history, walking the trees to find the blobs
+ * (`git rev-list --objects`) cost as much CPU as reading the blobs themselves.
+ *
+ * A delta's type is its base's, so each entry is resolved down its chain to a whole object, and
+ * the blobs come out grouped by chain root ("family": the versions of one file that git stored as
+ * deltas of each other), each family in pack order (a base before its deltas). A reader that gets
+ * a whole family builds every version from the one before it, from its cache, instead of
+ * inflating the chain again for each version; families are spread over the readers by size.
+ *
+ * The repository is hostile input: a malformed header, a base offset that is no entry, a chain that
+ * does not end in a whole object, or a REF_DELTA base outside the pack leaves the object's type
+ * unknown, and it goes to git (`unresolved`), which tells its type and reads it if it is a blob.
+ */
+import {
+  OBJ_BLOB,
+  OBJ_OFS_DELTA,
+  OBJ_REF_DELTA,
+  OBJ_TREE,
+  PackFile,
+  findOffset,
+} from './pack-file.js';
+import { OID_BYTES, parsePackIndex, type PackIndex } from './pack-index.js';
+import type { SharedIndex } from './pack-store.js';
+
+interface Family {
+  oids: string[];
+  /** Compressed bytes of its entries. */
+  weight: number;
+  /** Size of its whole object: about the size of each version. */
+  size: number;
+}
+
+export interface PackedBlobs {
+  /** Batches of blob oids, each for one reader (`reader`), in the order to read them. */
+  batches: { oids: string[]; reader: number }[];
+  /** Blobs listed (once each, also when several packs hold one). */
+  blobs: number;
+  /** Objects whose type the headers did not tell: git reads them (and skips what is no blob). */
+  unresolved: string[];
+}
+
+const BATCH = 1000;
+/**
+ * Estimated bytes per batch (each version counted at its family's whole object's size): a batch of
+ * a thousand versions of one large file, all holding a keyword, would cross to the main thread as
+ * one result of hundreds of MB.
+ */
+const BATCH_BYTES = 16 * 1024 * 1024;
+const UNKNOWN = -1;
+
+/**
+ * Inflated bytes the packs hold, estimated from their headers alone (each delta counted at the size
+ * of its chain's whole object): what a tree walk would inflate (`trees`) against what reading every
+ * blob would (`blobs`).
+ */
+export interface PackEstimate {
+  trees: number;
+  blobs: number;
+}
+
+/**
+ * Lists the packs' blobs for `readers` readers (0 or 1: one sequence). `proceed` sees the estimate
+ * once every entry's type is known, before the blobs are named and grouped: false stops there
+ * (undefined), for a caller that reads the repository another way when the estimate says so.
+ */
+export function listPackedBlobs(
+  indexes: readonly SharedIndex[],
+  readers: number,
+  proceed: (estimate: PackEstimate) => boolean = () => true,
+): PackedBlobs | undefined {
+  const lanes = Math.max(1, readers);
+  const families: Family[] = [];
+  const unresolved: string[] = [];
+  const seen = indexes.length > 1 ? new Set<string>() : undefined;
+  const typed: Typed[] = [];
+  const estimate: PackEstimate = { trees: 0, blobs: 0 };
+  for (const shared of indexes) {
+    // A pack that cannot be listed throws: the caller reads the repository the other way.
+    const index = parsePackIndex(Buffer.from(shared.idx), new Float64Array(shared.sorted));
+    const file = shared.pack
+      ? PackFile.inMemory(shared.packPath, index, new Uint8Array(shared.pack))
+      : PackFile.open(shared.packPath, index);
+    try {
+      const t = typePack(file);
+      typed.push(t);
+      estimate.trees += t.treeBytes;
+      estimate.blobs += t.blobBytes;
+    } finally {
+      file.close();
+    }
+  }
+  if (!proceed(estimate)) return undefined;
+  for (const t of typed) familiesOf(t, families, unresolved, seen);
+  // Largest families first, each to the lane with the least work so far; then the lanes' batches
+  // interleaved, so every reader has work from the start.
+  families.sort((a, b) => b.weight - a.weight);
+  const load = new Array<number>(lanes).fill(0);
+  const laneBatches: string[][][] = Array.from({ length: lanes }, () => []);
+  const open: { oids: string[]; bytes: number }[] = Array.from({ length: lanes }, () => ({
+    oids: [],
+    bytes: 0,
+  }));
+  let blobs = 0;
+  for (const f of families) {
+    let lane = 0;
+    for (let i = 1; i < lanes; i++) if (load[i]! < load[lane]!) lane = i;
+    load[lane]! += f.weight;
+    const b = open[lane]!;
+    for (const oid of f.oids) {
+      if (b.oids.length >= BATCH || (b.bytes >= BATCH_BYTES && b.oids.length > 0)) {
+        laneBatches[lane]!.push(b.oids);
+        b.oids = [];
+        b.bytes = 0;
+      }
+      b.oids.push(oid);
+      b.bytes += f.size;
+    }
+    blobs += f.oids.length;
+  }
+  for (let lane = 0; lane < lanes; lane++)
+    if (open[lane]!.oids.length > 0) laneBatches[lane]!.push(open[lane]!.oids);
+  const batches: PackedBlobs['batches'] = [];
+  for (let at = 0; laneBatches.some((l) => at < l.length); at++)
+    for (let lane = 0; lane < lanes; lane++) {
+      const oids = laneBatches[lane]![at];
+      if (oids) batches.push({ oids, reader: lane });
+    }
+  return { batches, blobs, unresolved };
+}
+
+/** One pack's entries in offset order, with their types and chain roots. */
+interface Typed {
+  index: PackIndex;
+  /** Index position of the entry at each rank (offset order). */
+  positionOf: Uint32Array;
+  type: Int8Array;
+  root: Int32Array;
+  /** Per whole object: its size (about the size of each version built on it). */
+  wholeSize: Float64Array;
+  sorted: Float64Array;
+  end: number;
+  treeBytes: number;
+  blobBytes: number;
+}
+
+function typePack(file: PackFile): Typed {
+  const index = file.index;
+  const sorted = index.sortedOffsets();
+  const n = index.count;
+  // Rank (position in offset order) of each index position, and back.
+  const positionOf = new Uint32Array(n);
+  for (let pos = 0; pos < n; pos++) {
+    const rank = findOffset(sorted, index.offsetAt(pos));
+    if (rank < 0) throw new Error('index offset is no entry');
+    positionOf[rank] = pos;
+  }
+  const type = new Int8Array(n);
+  const root = new Int32Array(n);
+  const wholeSize = new Float64Array(n);
+  // REF_DELTA entries whose base comes later in the pack: resolved once their base is.
+  const later: number[] = [];
+  const refBase = new Int32Array(n).fill(-1);
+  const oid = Buffer.alloc(OID_BYTES);
+  for (let k = 0; k < n; k++) {
+    const h = file.header(sorted[k]!);
+    if (!h) {
+      type[k] = UNKNOWN;
+      root[k] = k;
+      continue;
+    }
+    if (h.type === OBJ_OFS_DELTA) {
+      const b = findOffset(sorted, h.baseOffset);
+      // The base is earlier (checked by `header`), so it is resolved already.
+      type[k] = b < 0 ? UNKNOWN : type[b]!;
+      root[k] = b < 0 ? k : root[b]!;
+    } else if (h.type === OBJ_REF_DELTA) {
+      h.baseOid!.copy(oid);
+      const pos = index.find(oid);
+      const b = pos < 0 ? -1 : findOffset(sorted, index.offsetAt(pos));
+      if (b < 0 || b === k) {
+        type[k] = UNKNOWN;
+        root[k] = k;
+      } else if (b < k) {
+        type[k] = type[b]!;
+        root[k] = root[b]!;
+      } else {
+        type[k] = UNKNOWN;
+        root[k] = k;
+        refBase[k] = b;
+        later.push(k);
+      }
+    } else {
+      type[k] = h.type;
+      root[k] = k;
+      wholeSize[k] = h.size;
+    }
+  }
+  // Chains through later bases, resolved in rounds; a cycle never resolves and stays unknown.
+  for (let progress = true; progress && later.length > 0;) {
+    progress = false;
+    for (let i = 0; i < later.length; i++) {
+      const k = later[i]!;
+      const b = refBase[k]!;
+      if (type[b] === UNKNOWN && refBase[b] !== -1) continue;
+      type[k] = type[b]!;
+      root[k] = root[b]!;
+      refBase[k] = -1;
+      later[i] = later[later.length - 1]!;
+      later.pop();
+      i--;
+      progress = true;
+    }
+  }
+  let treeBytes = 0;
+  let blobBytes = 0;
+  for (let k = 0; k < n; k++) {
+    const t = type[k];
+    if (t === OBJ_TREE) treeBytes += wholeSize[root[k]!]!;
+    else if (t === OBJ_BLOB) blobBytes += wholeSize[root[k]!]!;
+  }
+  return {
+    index,
+    positionOf,
+    type,
+    root,
+    wholeSize,
+    sorted,
+    end: file.size - OID_BYTES,
+    treeBytes,
+    blobBytes,
+  };
+}
+
+function familiesOf(
+  t: Typed,
+  families: Family[],
+  unresolved: string[],
+  seen: Set<string> | undefined,
+): void {
+  const { index, positionOf, type, root, wholeSize, sorted, end } = t;
+  const n = type.length;
+  const byRoot = new Map<number, Family>();
+  for (let k = 0; k < n; k++) {
+    const kind = type[k]!;
+    if (kind !== OBJ_BLOB && kind !== UNKNOWN) continue;
+    const name = index.oidAt(positionOf[k]!);
+    if (seen) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+    }
+    if (kind === UNKNOWN) {
+      unresolved.push(name);
+      continue;
+    }
+    const r = root[k]!;
+    let family = byRoot.get(r);
+    if (!family) {
+      byRoot.set(r, (family = { oids: [], weight: 0, size: wholeSize[r]! }));
+      families.push(family);
+    }
+    family.oids.push(name);
+    // Compressed bytes: what inflating the family costs, near enough.
+    family.weight += (k + 1 < n ? sorted[k + 1]! : end) - sorted[k]!;
+  }
+}
