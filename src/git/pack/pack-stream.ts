@@ -64,10 +64,10 @@ export interface PackStreamResult {
 }
 
 /**
- * Pack bytes held in memory by the scans running in this process at once. A scan reads its packs
- * whole while they fit in what is left of the process's budget (UG_PACK_MEMORY_MB, default 128
- * MiB), so an App running several history scans together holds the budget once, not once per
- * scan; the others read in place (slower, same result).
+ * Pack bytes held in memory by the scans running in this process at once. With a budget
+ * (UG_PACK_MEMORY_MB; by default none: see DEFAULT_MEMORY_BYTES), a scan reads its packs whole
+ * while they fit in what is left of it, so an App running several history scans together holds
+ * the budget once, not once per scan; the others read in place (same result).
  */
 let packMemoryHeld = 0;
 const packMemoryBudget = (): number =>
