@@ -57,6 +57,12 @@ describe.each(DETECTORS.map((d) => [d.id, d] as [string, Detector]))('detector %
     }
   });
 
+  it('says what a file it reads by path holds (pathContent), if it reads any', () => {
+    // The gate-first history scan finds paths only for blobs that pass pathContent.
+    if (d.paths) expect(d.pathContent?.length).toBeGreaterThan(0);
+    else expect(d.pathContent).toBeUndefined();
+  });
+
   it('reports nothing for its negatives (with every detector active)', () => {
     for (const text of d.examples.negatives) {
       const hits = runAll(DETECTORS, text).filter((h) => !h.candidate.pairingPartOnly);
