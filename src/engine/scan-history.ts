@@ -107,6 +107,11 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
     warnings.push(detail);
     skipped.add({ path: '', reason: 'missing', detail }, read.unreadable);
   }
+  if (read.unreadableInStore) {
+    const detail = `${read.unreadableInStore} objects in the repository's object store could not be read (damaged, or not objects at all); any of them in the history was not scanned`;
+    warnings.push(detail);
+    skipped.add({ path: '', reason: 'missing', detail }, read.unreadableInStore);
+  }
   if (source?.promisor && read.pathless) {
     // Gate-first reads what the repository holds; it cannot count what a partial clone left out.
     const detail =
@@ -218,6 +223,8 @@ interface BlobsRead {
   hitsByBlob: Map<string, Hit[]>;
   /** Reachable objects missing or unreadable. */
   unreadable: number;
+  /** Gate-first: objects of the store (reachable or not) that git could not read. */
+  unreadableInStore?: number;
   packs?: { malformed: number; errors: string[] } | undefined;
   listed: number;
   done: number;
@@ -531,7 +538,9 @@ async function readGateFirst(
   count.set(count.done, true);
   return {
     hitsByBlob,
-    unreadable: r.missing,
+    // What git could not read of what the store holds may be in no history: said apart below.
+    unreadable: 0,
+    unreadableInStore: r.missing,
     packs: r.packs,
     listed: count.listed,
     done: count.done,

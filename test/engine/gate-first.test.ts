@@ -5,9 +5,12 @@
  * top, and more where the walk's one-path-per-blob listing loses a secret.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEFAULT_CONFIG, type Config, type ScanResult } from '../../src/core/index.js';
 import { scanHistory } from '../../src/engine/scan-history.js';
 import { createRepo, type TestRepo } from '../helpers/git-repo.js';
+import { delta, writePack } from '../helpers/pack-builder.js';
 import {
   managementKey,
   qstashToken,
@@ -198,6 +201,51 @@ describe('gate-first history scan', () => {
       ]);
       expect(gate.skipped.map((s) => `${s.reason} ${s.path}`)).toEqual(['too-large huge/dump.sql']);
       expect(gate.stats.skippedTooLarge).toBe(1);
+    } finally {
+      r.cleanup();
+    }
+  });
+
+  it('never hands git a planted REF_DELTA cycle (git loops on it): the walk reads that repository', async () => {
+    const r = createRepo();
+    try {
+      const q = qstashToken();
+      r.write('q.env', `QSTASH_TOKEN=${q}\n`);
+      r.commit('c');
+      r.git('gc', '-q');
+      // A second pack, in no history, whose two REF_DELTAs are each other's base: `git cat-file`
+      // spins forever on either. Gate-first would list every object of the store.
+      const base = Buffer.from('base\n');
+      const d = delta(base.length, [{ copy: [0, 4] }]);
+      const fake = (n: number): string => n.toString(16).padStart(40, 'e');
+      writePack(join(r.dir, '.git', 'objects'), [
+        { oid: fake(1), type: 7, body: d, baseOid: fake(2) },
+        { oid: fake(2), type: 7, body: d, baseOid: fake(1) },
+      ]);
+      const started = Date.now();
+      const result = await scan(r.dir, 'gate');
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(result.findings.map((f) => f.occurrences[0]!.path)).toEqual(['q.env']);
+      expect(JSON.stringify(result)).not.toContain(q);
+    } finally {
+      r.cleanup();
+    }
+  }, 60_000);
+
+  it('says an unreadable object of the store is unreadable, not that the history lacks it', async () => {
+    const r = createRepo();
+    try {
+      const q = qstashToken();
+      r.write('q.env', `QSTASH_TOKEN=${q}\n`);
+      r.commit('c');
+      // A file in the object store that is no object (not zlib), in no history.
+      mkdirSync(join(r.dir, '.git', 'objects', 'ab'), { recursive: true });
+      writeFileSync(join(r.dir, '.git', 'objects', 'ab', 'c'.repeat(38)), 'not an object\n');
+      const result = await scan(r.dir, 'gate');
+      expect(result.findings).toHaveLength(1);
+      const warnings = result.warnings.join('\n');
+      expect(warnings).toMatch(/1 objects in the repository's object store could not be read/);
+      expect(warnings).not.toMatch(/reachable objects are missing/);
     } finally {
       r.cleanup();
     }

@@ -228,6 +228,9 @@ export async function streamEveryBlob(
       } catch {
         return undefined;
       }
+      // Entries whose type the headers do not tell (a REF_DELTA cycle, on which git loops forever;
+      // a malformed entry) may be in no history at all: only a walk reads just what refs reach.
+      if (listing && listing.unresolved.length > 0) listing = undefined;
       if (!listing) {
         // Declined: the caller reads the same packs along a walk next; it need not load them again.
         spare = { objectsDir, indexes, at: Date.now() };

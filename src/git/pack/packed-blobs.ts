@@ -11,8 +11,10 @@
  * inflating the chain again for each version; families are spread over the readers by size.
  *
  * The repository is hostile input: a malformed header, a base offset that is no entry, a chain that
- * does not end in a whole object, or a REF_DELTA base outside the pack leaves the object's type
- * unknown, and it goes to git (`unresolved`), which tells its type and reads it if it is a blob.
+ * does not end in a whole object (a cycle), one deeper than git writes, or a REF_DELTA base outside
+ * the pack leaves the object's type unknown (`unresolved`). Such an object may be in no history at
+ * all, and git itself loops forever on a cycle of REF_DELTAs, so the gate-first scan does not hand
+ * it to git: it reads that repository along the walk instead, which only reads what a ref reaches.
  */
 import {
   OBJ_BLOB,
@@ -23,7 +25,7 @@ import {
   findOffset,
 } from './pack-file.js';
 import { OID_BYTES, parsePackIndex, type PackIndex } from './pack-index.js';
-import type { SharedIndex } from './pack-store.js';
+import { MAX_DELTA_DEPTH, type SharedIndex } from './pack-store.js';
 
 interface Family {
   oids: string[];
@@ -160,6 +162,8 @@ function typePack(file: PackFile): Typed {
   const type = new Int8Array(n);
   const root = new Int32Array(n);
   const wholeSize = new Float64Array(n);
+  // Chain length down to the whole object: past what git ever writes, the entry is unresolved.
+  const depth = new Uint16Array(n);
   // REF_DELTA entries whose base comes later in the pack: resolved once their base is.
   const later: number[] = [];
   const refBase = new Int32Array(n).fill(-1);
@@ -174,8 +178,10 @@ function typePack(file: PackFile): Typed {
     if (h.type === OBJ_OFS_DELTA) {
       const b = findOffset(sorted, h.baseOffset);
       // The base is earlier (checked by `header`), so it is resolved already.
-      type[k] = b < 0 ? UNKNOWN : type[b]!;
-      root[k] = b < 0 ? k : root[b]!;
+      const ok = b >= 0 && depth[b]! < MAX_DELTA_DEPTH - 1;
+      type[k] = ok ? type[b]! : UNKNOWN;
+      root[k] = ok ? root[b]! : k;
+      depth[k] = ok ? depth[b]! + 1 : 0;
     } else if (h.type === OBJ_REF_DELTA) {
       h.baseOid!.copy(oid);
       const pos = index.find(oid);
@@ -184,8 +190,10 @@ function typePack(file: PackFile): Typed {
         type[k] = UNKNOWN;
         root[k] = k;
       } else if (b < k) {
-        type[k] = type[b]!;
-        root[k] = root[b]!;
+        const ok = depth[b]! < MAX_DELTA_DEPTH - 1;
+        type[k] = ok ? type[b]! : UNKNOWN;
+        root[k] = ok ? root[b]! : k;
+        depth[k] = ok ? depth[b]! + 1 : 0;
       } else {
         type[k] = UNKNOWN;
         root[k] = k;
@@ -205,8 +213,10 @@ function typePack(file: PackFile): Typed {
       const k = later[i]!;
       const b = refBase[k]!;
       if (type[b] === UNKNOWN && refBase[b] !== -1) continue;
-      type[k] = type[b]!;
-      root[k] = root[b]!;
+      const ok = depth[b]! < MAX_DELTA_DEPTH - 1;
+      type[k] = ok ? type[b]! : UNKNOWN;
+      root[k] = ok ? root[b]! : k;
+      depth[k] = ok ? depth[b]! + 1 : 0;
       refBase[k] = -1;
       later[i] = later[later.length - 1]!;
       later.pop();
