@@ -45,6 +45,8 @@ export interface PackedBlobs {
 }
 
 const BATCH = 1000;
+/** Objects in all packs past which the listing declines (see listPackedBlobs). */
+export const MAX_OBJECTS = 3_000_000;
 /**
  * Estimated bytes per batch (each version counted at its family's whole object's size): a batch of
  * a thousand versions of one large file, all holding a keyword, would cross to the main thread as
@@ -66,7 +68,8 @@ export interface PackEstimate {
 /**
  * Lists the packs' blobs for `readers` readers (0 or 1: one sequence). `proceed` sees the estimate
  * once every entry's type is known, before the blobs are named and grouped: false stops there
- * (undefined), for a caller that reads the repository another way when the estimate says so.
+ * (undefined), for a caller that reads the repository another way when the estimate says so. Also
+ * undefined past MAX_OBJECTS.
  */
 export function listPackedBlobs(
   indexes: readonly SharedIndex[],
@@ -79,6 +82,11 @@ export function listPackedBlobs(
   const seen = indexes.length > 1 ? new Set<string>() : undefined;
   const typed: Typed[] = [];
   const estimate: PackEstimate = { trees: 0, blobs: 0 };
+  let objects = 0;
+  for (const shared of indexes) objects += shared.sorted.byteLength / 8;
+  // About 23 bytes of arrays per object and a string per blob, held until the read ends: a
+  // repository past this is read along the walk, which holds only the blobs in flight.
+  if (objects > MAX_OBJECTS) return undefined;
   for (const shared of indexes) {
     // A pack that cannot be listed throws: the caller reads the repository the other way.
     const index = parsePackIndex(Buffer.from(shared.idx), new Float64Array(shared.sorted));

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadIndexes } from '../../../src/git/pack/pack-store.js';
-import { listPackedBlobs } from '../../../src/git/pack/packed-blobs.js';
+import { listPackedBlobs, MAX_OBJECTS } from '../../../src/git/pack/packed-blobs.js';
 import { createRepo } from '../../helpers/git-repo.js';
 import { blobOid, delta, writePack, type RawEntry } from '../../helpers/pack-builder.js';
 
@@ -116,6 +116,25 @@ describe('listPackedBlobs', () => {
         [good, fake(1), fake(2), fake(5)].sort(),
       );
       expect(listing.unresolved.sort()).toEqual([fake(3), fake(4), fake(6)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('listPackedBlobs on a repository too large to list', () => {
+  it('declines past MAX_OBJECTS, before reading a header', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ug-packed-'));
+    try {
+      const base = Buffer.from('x\n');
+      writePack(dir, [{ oid: blobOid(base), type: 3, body: base }]);
+      const [one] = loadIndexes(dir)!;
+      // The index with an offset table past the limit (the listing sums the tables' sizes first).
+      const sorted = new SharedArrayBuffer((MAX_OBJECTS + 1) * 8);
+      let asked = false;
+      const r = listPackedBlobs([{ ...one!, sorted }], 2, () => (asked = true));
+      expect(r).toBeUndefined();
+      expect(asked).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
