@@ -80,30 +80,14 @@ export function listPackedBlobs(
   const families: Family[] = [];
   const unresolved: string[] = [];
   const seen = indexes.length > 1 ? new Set<string>() : undefined;
-  const typed: Typed[] = [];
-  const estimate: PackEstimate = { trees: 0, blobs: 0 };
   let objects = 0;
   for (const shared of indexes) objects += shared.sorted.byteLength / 8;
   // About 23 bytes of arrays per object and a string per blob, held until the read ends: a
   // repository past this is read along the walk, which holds only the blobs in flight.
   if (objects > MAX_OBJECTS) return undefined;
-  for (const shared of indexes) {
-    // A pack that cannot be listed throws: the caller reads the repository the other way.
-    const index = parsePackIndex(Buffer.from(shared.idx), new Float64Array(shared.sorted));
-    const file = shared.pack
-      ? PackFile.inMemory(shared.packPath, index, new Uint8Array(shared.pack))
-      : PackFile.open(shared.packPath, index);
-    try {
-      const t = typePack(file);
-      typed.push(t);
-      estimate.trees += t.treeBytes;
-      estimate.blobs += t.blobBytes;
-    } finally {
-      file.close();
-    }
-  }
-  if (!proceed(estimate)) return undefined;
-  for (const t of typed) familiesOf(t, families, unresolved, seen);
+  const all = typePacks(indexes, objects);
+  if (!proceed(all.estimate)) return undefined;
+  for (const t of all.packs) familiesOf(t, all, families, unresolved, seen);
   // Largest families first, each to the lane with the least work so far; then the lanes' batches
   // interleaved, so every reader has work from the start.
   families.sort((a, b) => b.weight - a.weight);
@@ -141,128 +125,155 @@ export function listPackedBlobs(
   return { batches, blobs, unresolved };
 }
 
-/** One pack's entries in offset order, with their types and chain roots. */
+/** One pack's entries in offset order; their types and roots are in `Types`, from `first` on. */
 interface Typed {
   index: PackIndex;
   /** Index position of the entry at each rank (offset order). */
   positionOf: Uint32Array;
+  sorted: Float64Array;
+  end: number;
+  /** Global number of its first entry (rank 0): entry `k` is `first + k`. */
+  first: number;
+}
+
+/** Every entry of every pack, by global number: type, chain root, and whole objects' sizes. */
+interface Types {
+  packs: Typed[];
   type: Int8Array;
   root: Int32Array;
   /** Per whole object: its size (about the size of each version built on it). */
   wholeSize: Float64Array;
-  sorted: Float64Array;
-  end: number;
-  treeBytes: number;
-  blobBytes: number;
+  estimate: PackEstimate;
 }
 
-function typePack(file: PackFile): Typed {
-  const index = file.index;
-  const sorted = index.sortedOffsets();
-  const n = index.count;
-  // Rank (position in offset order) of each index position, and back.
-  const positionOf = new Uint32Array(n);
-  for (let pos = 0; pos < n; pos++) {
-    const rank = findOffset(sorted, index.offsetAt(pos));
-    if (rank < 0) throw new Error('index offset is no entry');
-    positionOf[rank] = pos;
-  }
-  const type = new Int8Array(n);
-  const root = new Int32Array(n);
-  const wholeSize = new Float64Array(n);
+/**
+ * Types every entry of the packs from its header: a whole object's is its own, a delta's its
+ * base's, down the chain (OFS_DELTA bases come earlier in the same pack; a REF_DELTA base may come
+ * later, or be in another pack: resolved in rounds once its base is).
+ */
+function typePacks(indexes: readonly SharedIndex[], total: number): Types {
+  const type = new Int8Array(total);
+  const root = new Int32Array(total);
+  const wholeSize = new Float64Array(total);
   // Chain length down to the whole object: past what git ever writes, the entry is unresolved.
-  const depth = new Uint16Array(n);
-  // REF_DELTA entries whose base comes later in the pack: resolved once their base is.
-  const later: number[] = [];
-  const refBase = new Int32Array(n).fill(-1);
-  const oid = Buffer.alloc(OID_BYTES);
-  for (let k = 0; k < n; k++) {
-    const h = file.header(sorted[k]!);
-    if (!h) {
-      type[k] = UNKNOWN;
-      root[k] = k;
-      continue;
-    }
-    if (h.type === OBJ_OFS_DELTA) {
-      const b = findOffset(sorted, h.baseOffset);
-      // The base is earlier (checked by `header`), so it is resolved already.
-      const ok = b >= 0 && depth[b]! < MAX_DELTA_DEPTH - 1;
-      type[k] = ok ? type[b]! : UNKNOWN;
-      root[k] = ok ? root[b]! : k;
-      depth[k] = ok ? depth[b]! + 1 : 0;
-    } else if (h.type === OBJ_REF_DELTA) {
-      h.baseOid!.copy(oid);
-      const pos = index.find(oid);
-      const b = pos < 0 ? -1 : findOffset(sorted, index.offsetAt(pos));
-      if (b < 0 || b === k) {
-        type[k] = UNKNOWN;
-        root[k] = k;
-      } else if (b < k) {
-        const ok = depth[b]! < MAX_DELTA_DEPTH - 1;
-        type[k] = ok ? type[b]! : UNKNOWN;
-        root[k] = ok ? root[b]! : k;
-        depth[k] = ok ? depth[b]! + 1 : 0;
-      } else {
-        type[k] = UNKNOWN;
-        root[k] = k;
-        refBase[k] = b;
-        later.push(k);
-      }
-    } else {
-      type[k] = h.type;
-      root[k] = k;
-      wholeSize[k] = h.size;
-    }
-  }
-  // Chains through later bases, resolved in rounds; a cycle never resolves and stays unknown.
-  for (let progress = true; progress && later.length > 0;) {
-    progress = false;
-    for (let i = 0; i < later.length; i++) {
-      const k = later[i]!;
-      const b = refBase[k]!;
-      if (type[b] === UNKNOWN && refBase[b] !== -1) continue;
-      const ok = depth[b]! < MAX_DELTA_DEPTH - 1;
-      type[k] = ok ? type[b]! : UNKNOWN;
-      root[k] = ok ? root[b]! : k;
-      depth[k] = ok ? depth[b]! + 1 : 0;
-      refBase[k] = -1;
-      later[i] = later[later.length - 1]!;
-      later.pop();
-      i--;
-      progress = true;
-    }
-  }
-  let treeBytes = 0;
-  let blobBytes = 0;
-  for (let k = 0; k < n; k++) {
-    const t = type[k];
-    if (t === OBJ_TREE) treeBytes += wholeSize[root[k]!]!;
-    else if (t === OBJ_BLOB) blobBytes += wholeSize[root[k]!]!;
-  }
-  return {
-    index,
-    positionOf,
-    type,
-    root,
-    wholeSize,
-    sorted,
-    end: file.size - OID_BYTES,
-    treeBytes,
-    blobBytes,
+  const depth = new Uint16Array(total);
+  const packs: Typed[] = [];
+  // REF_DELTAs not resolved on the first pass: entry, and its base's name.
+  const pending: number[] = [];
+  const pendingBase: Buffer[] = [];
+  // Deltas whose base is known but itself waits on such a REF_DELTA: entry, base.
+  const after: (readonly [number, number])[] = [];
+  const waiting = new Uint8Array(total);
+  const files: PackFile[] = [];
+  const settle = (g: number, b: number): void => {
+    const ok = b >= 0 && type[b] !== UNKNOWN && depth[b]! < MAX_DELTA_DEPTH - 1;
+    type[g] = ok ? type[b]! : UNKNOWN;
+    root[g] = ok ? root[b]! : g;
+    depth[g] = ok ? depth[b]! + 1 : 0;
   };
+  try {
+    let first = 0;
+    for (const shared of indexes) {
+      // A pack that cannot be listed throws: the caller reads the repository the other way.
+      const index = parsePackIndex(Buffer.from(shared.idx), new Float64Array(shared.sorted));
+      const file = shared.pack
+        ? PackFile.inMemory(shared.packPath, index, new Uint8Array(shared.pack))
+        : PackFile.open(shared.packPath, index);
+      files.push(file);
+      const sorted = index.sortedOffsets();
+      const n = index.count;
+      // Rank (position in offset order) of each index position, and back.
+      const positionOf = new Uint32Array(n);
+      for (let pos = 0; pos < n; pos++) {
+        const rank = findOffset(sorted, index.offsetAt(pos));
+        if (rank < 0) throw new Error('index offset is no entry');
+        positionOf[rank] = pos;
+      }
+      packs.push({ index, positionOf, sorted, end: file.size - OID_BYTES, first });
+      for (let k = 0; k < n; k++) {
+        const g = first + k;
+        const h = file.header(sorted[k]!);
+        if (!h) {
+          type[g] = UNKNOWN;
+          root[g] = g;
+        } else if (h.type === OBJ_OFS_DELTA) {
+          // The base is earlier in this pack (checked by `header`): typed already.
+          const b = findOffset(sorted, h.baseOffset);
+          if (b >= 0 && waiting[first + b]) {
+            waiting[g] = 1;
+            after.push([g, first + b]);
+          } else settle(g, b < 0 ? -1 : first + b);
+        } else if (h.type === OBJ_REF_DELTA) {
+          const pos = index.find(h.baseOid!);
+          const b = pos < 0 ? -1 : findOffset(sorted, index.offsetAt(pos));
+          if (b >= 0 && b < k && !waiting[first + b]) settle(g, first + b);
+          else {
+            type[g] = UNKNOWN;
+            root[g] = g;
+            waiting[g] = 1;
+            pending.push(g);
+            pendingBase.push(Buffer.from(h.baseOid!));
+          }
+        } else {
+          type[g] = h.type;
+          root[g] = g;
+          wholeSize[g] = h.size;
+        }
+      }
+      first += n;
+    }
+    // Where each pending REF_DELTA's base is (any pack), then rounds until nothing changes; a
+    // cycle, or a base in no pack, never resolves and stays unknown.
+    const baseOf = pendingBase.map((oid) => {
+      for (const t of packs) {
+        const pos = t.index.find(oid);
+        if (pos >= 0) {
+          const b = findOffset(t.sorted, t.index.offsetAt(pos));
+          if (b >= 0) return t.first + b;
+        }
+      }
+      return -1;
+    });
+    let left = [...pending.map((g, i) => [g, baseOf[i]!] as const), ...after];
+    for (let progress = true; progress && left.length > 0;) {
+      progress = false;
+      const next: (readonly [number, number])[] = [];
+      for (const [g, b] of left) {
+        if (b >= 0 && waiting[b]) next.push([g, b]);
+        else {
+          settle(g, b);
+          waiting[g] = 0;
+          progress = true;
+        }
+      }
+      left = next;
+    }
+  } finally {
+    for (const f of files) f.close();
+  }
+  const estimate: PackEstimate = { trees: 0, blobs: 0 };
+  for (let g = 0; g < total; g++) {
+    const t = type[g];
+    if (t === OBJ_TREE) estimate.trees += wholeSize[root[g]!]!;
+    else if (t === OBJ_BLOB) estimate.blobs += wholeSize[root[g]!]!;
+  }
+  return { packs, type, root, wholeSize, estimate };
 }
 
 function familiesOf(
   t: Typed,
+  all: Types,
   families: Family[],
   unresolved: string[],
   seen: Set<string> | undefined,
 ): void {
-  const { index, positionOf, type, root, wholeSize, sorted, end } = t;
-  const n = type.length;
-  const byRoot = new Map<number, Family>();
+  const { index, positionOf, sorted, end, first } = t;
+  const { type, root, wholeSize } = all;
+  const n = positionOf.length;
+  const byRoot = familiesByRoot(all);
   for (let k = 0; k < n; k++) {
-    const kind = type[k]!;
+    const g = first + k;
+    const kind = type[g]!;
     if (kind !== OBJ_BLOB && kind !== UNKNOWN) continue;
     const name = index.oidAt(positionOf[k]!);
     if (seen) {
@@ -273,7 +284,7 @@ function familiesOf(
       unresolved.push(name);
       continue;
     }
-    const r = root[k]!;
+    const r = root[g]!;
     let family = byRoot.get(r);
     if (!family) {
       byRoot.set(r, (family = { oids: [], weight: 0, size: wholeSize[r]! }));
@@ -283,4 +294,12 @@ function familiesOf(
     // Compressed bytes: what inflating the family costs, near enough.
     family.weight += (k + 1 < n ? sorted[k + 1]! : end) - sorted[k]!;
   }
+}
+
+/** One map of families per listing, shared by its packs (a chain may cross packs). */
+const familyMaps = new WeakMap<Types, Map<number, Family>>();
+function familiesByRoot(all: Types): Map<number, Family> {
+  let m = familyMaps.get(all);
+  if (!m) familyMaps.set(all, (m = new Map()));
+  return m;
 }

@@ -122,6 +122,32 @@ describe('listPackedBlobs', () => {
   });
 });
 
+describe('listPackedBlobs across packs', () => {
+  it('types a REF_DELTA whose base is in another pack, and the deltas built on it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ug-packed-'));
+    try {
+      const base = Buffer.from('the base of a chain\n');
+      const d = delta(base.length, [{ copy: [0, 8] }, { insert: Buffer.from('next\n') }]);
+      const d2 = delta(13, [{ copy: [0, 4] }, { insert: Buffer.from('more\n') }]);
+      writePack(dir, [{ oid: blobOid(base), type: 3, body: base }]);
+      writePack(dir, [
+        // A later REF_DELTA on an OFS_DELTA whose base is a REF_DELTA into the other pack.
+        { oid: fake(20), type: 7, body: d, baseOid: blobOid(base) },
+        { oid: fake(21), type: 6, body: d2, base: 0 },
+        { oid: fake(22), type: 7, body: d2, baseOid: fake(23) },
+        { oid: fake(23), type: 6, body: d2, base: 1 },
+      ]);
+      const listing = listPackedBlobs(loadIndexes(dir)!, 1)!;
+      expect(listing.unresolved).toEqual([]);
+      expect(listing.batches.flatMap((b) => b.oids).sort()).toEqual(
+        [blobOid(base), fake(20), fake(21), fake(22), fake(23)].sort(),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('listPackedBlobs on a repository too large to list', () => {
   it('declines past MAX_OBJECTS, before reading a header', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ug-packed-'));
