@@ -79,17 +79,31 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
   // there. Packs came from a clone or fetch, which checked them complete, or from a partial clone
   // (warned below); loose objects are where a local repository loses some (a deleted file in
   // .git/objects, an interrupted operation): with any, a walk that reads no blob counts them.
+  const counting = new AbortController();
+  const stopCounting = (): void => counting.abort();
+  signal?.addEventListener('abort', stopCounting, { once: true });
   const missingCount =
     source && source.loose.length > 0 && !source.promisor
-      ? countMissing(repoDir, signal).catch((err: unknown) => {
-          if (signal?.aborted) throw err;
+      ? countMissing(repoDir, counting.signal).catch((err: unknown) => {
+          if (counting.signal.aborted) {
+            if (signal?.aborted) throw err;
+            return 0;
+          }
           warnings.push('could not check the history for missing objects');
           return 0;
         })
       : undefined;
   missingCount?.catch(() => undefined);
-  const read = (source && (await readGateFirst(ctx, source))) || (await readAlongWalk(ctx));
-  if (read.pathless && missingCount) read.unreadable += await missingCount;
+  let read: BlobsRead;
+  try {
+    const gateFirst = source && (await readGateFirst(ctx, source));
+    // Declined: the walk counts what is missing itself.
+    if (!gateFirst) counting.abort();
+    read = gateFirst || (await readAlongWalk(ctx));
+    if (read.pathless && missingCount) read.unreadable += await missingCount;
+  } finally {
+    signal?.removeEventListener('abort', stopCounting);
+  }
   if (read.packs && read.packs.malformed > 0)
     warnings.push(
       `${read.packs.malformed} objects in the pack files could not be read in-process (${read.packs.errors[0] ?? 'malformed'}); git read them instead`,
