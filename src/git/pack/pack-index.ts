@@ -36,13 +36,19 @@ export interface PackIndex {
   oidAt(position: number): string;
   /** Every object's offset, ascending (to find where each entry ends). */
   sortedOffsets(): Float64Array;
+  /** The index position of the object at each rank of `sortedOffsets` (pack order). */
+  positionsByRank(): Uint32Array;
 }
 
 /**
  * `sorted`: the offsets in ascending order when another thread already computed them (shared
  * memory); otherwise they are computed on first use.
  */
-export function parsePackIndex(buf: Buffer, sorted?: Float64Array): PackIndex {
+export function parsePackIndex(
+  buf: Buffer,
+  sorted?: Float64Array,
+  positions?: Uint32Array,
+): PackIndex {
   if (buf.length < HEADER + FANOUT + TRAILER) throw new PackFormatError('index too short');
   if (buf.readUInt32BE(0) !== 0xff744f63) throw new PackFormatError('not a version 2 index');
   const version = buf.readUInt32BE(4);
@@ -78,6 +84,8 @@ export function parsePackIndex(buf: Buffer, sorted?: Float64Array): PackIndex {
   };
 
   if (sorted && sorted.length !== count) throw new PackFormatError('offset table size mismatch');
+  if (positions && positions.length !== count)
+    throw new PackFormatError('position table size mismatch');
   return {
     count,
     packChecksum,
@@ -108,14 +116,69 @@ export function parsePackIndex(buf: Buffer, sorted?: Float64Array): PackIndex {
     sortedOffsets() {
       if (!sorted) {
         sorted = new Float64Array(count);
-        fillSortedOffsets(sorted, offsetAt);
+        positions = fillSortedOffsets(sorted, offsetAt);
       }
       return sorted;
+    },
+    positionsByRank() {
+      if (!positions) {
+        const ranked = this.sortedOffsets();
+        positions ??= positionsBySearch(ranked, offsetAt);
+      }
+      return positions;
     },
   };
 }
 
-function fillSortedOffsets(into: Float64Array, offsetAt: (i: number) => number): void {
-  for (let i = 0; i < into.length; i++) into[i] = offsetAt(i);
+/** Keys `offset * 2^22 + position` sort both at once, exactly, below these bounds. */
+const KEY_SHIFT = 2 ** 22;
+const KEY_MAX_OFFSET = 2 ** 31;
+
+/**
+ * Fills `into` with the offsets in ascending order, and returns each rank's index position when
+ * one native sort of combined keys gives both (fewer than 4M objects, offsets below 2 GiB).
+ */
+function fillSortedOffsets(
+  into: Float64Array,
+  offsetAt: (i: number) => number,
+): Uint32Array | undefined {
+  const n = into.length;
+  let keyed = n < KEY_SHIFT;
+  for (let i = 0; i < n; i++) {
+    const o = offsetAt(i);
+    if (o >= KEY_MAX_OFFSET) keyed = false;
+    into[i] = keyed ? o * KEY_SHIFT + i : o;
+  }
+  if (!keyed) {
+    for (let i = 0; i < n; i++) into[i] = offsetAt(i);
+    into.sort();
+    return undefined;
+  }
   into.sort();
+  const positions = new Uint32Array(n);
+  for (let k = 0; k < n; k++) {
+    const key = into[k]!;
+    const offset = Math.floor(key / KEY_SHIFT);
+    positions[k] = key - offset * KEY_SHIFT;
+    into[k] = offset;
+  }
+  return positions;
+}
+
+/** Each rank's index position, by binary search of every offset (any size of pack). */
+function positionsBySearch(sorted: Float64Array, offsetAt: (i: number) => number): Uint32Array {
+  const positions = new Uint32Array(sorted.length);
+  for (let pos = 0; pos < sorted.length; pos++) {
+    const offset = offsetAt(pos);
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]! < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    if (sorted[lo] !== offset) throw new PackFormatError('index offset is no entry');
+    positions[lo] = pos;
+  }
+  return positions;
 }

@@ -106,6 +106,8 @@ export interface SharedIndex {
   idx: SharedArrayBuffer;
   /** The index's offsets, ascending (Float64Array). */
   sorted: SharedArrayBuffer;
+  /** The index position at each rank of `sorted` (Uint32Array), for listing in pack order. */
+  positions?: SharedArrayBuffer;
   /** The whole pack, when it was read into memory (see DEFAULT_MEMORY_BYTES). */
   pack?: SharedArrayBuffer;
 }
@@ -144,13 +146,21 @@ export function loadIndexes(
       const index = parsePackIndex(Buffer.from(idx));
       const sorted = new SharedArrayBuffer(index.count * 8);
       new Float64Array(sorted).set(index.sortedOffsets());
+      const positions = new SharedArrayBuffer(index.count * 4);
+      new Uint32Array(positions).set(index.positionsByRank());
       // Opened once here to check the pack against its index (header, count, checksum), and read
       // whole when it fits.
       const file = PackFile.open(packPath, index, budget);
       file.close();
       const pack = file.memory?.buffer;
       if (pack instanceof SharedArrayBuffer) budget -= pack.byteLength;
-      out.push({ packPath, idx, sorted, ...(pack instanceof SharedArrayBuffer ? { pack } : {}) });
+      out.push({
+        packPath,
+        idx,
+        sorted,
+        positions,
+        ...(pack instanceof SharedArrayBuffer ? { pack } : {}),
+      });
     } catch {
       // This pack's objects are left to git, which reports what is wrong with them if it must.
     }

@@ -175,20 +175,19 @@ function typePacks(indexes: readonly SharedIndex[], total: number): Types {
     let first = 0;
     for (const shared of indexes) {
       // A pack that cannot be listed throws: the caller reads the repository the other way.
-      const index = parsePackIndex(Buffer.from(shared.idx), new Float64Array(shared.sorted));
+      const index = parsePackIndex(
+        Buffer.from(shared.idx),
+        new Float64Array(shared.sorted),
+        shared.positions && new Uint32Array(shared.positions),
+      );
       const file = shared.pack
         ? PackFile.inMemory(shared.packPath, index, new Uint8Array(shared.pack))
         : PackFile.open(shared.packPath, index);
       files.push(file);
       const sorted = index.sortedOffsets();
       const n = index.count;
-      // Rank (position in offset order) of each index position, and back.
-      const positionOf = new Uint32Array(n);
-      for (let pos = 0; pos < n; pos++) {
-        const rank = findOffset(sorted, index.offsetAt(pos));
-        if (rank < 0) throw new Error('index offset is no entry');
-        positionOf[rank] = pos;
-      }
+      // The index position of the entry at each rank (offset order).
+      const positionOf = index.positionsByRank();
       packs.push({ index, positionOf, sorted, end: file.size - OID_BYTES, first });
       for (let k = 0; k < n; k++) {
         const g = first + k;

@@ -4,9 +4,10 @@
  * base that is no entry, a REF_DELTA to a later or missing base, a cycle) left to git as
  * unresolved rather than guessed or dropped.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parsePackIndex } from '../../../src/git/pack/pack-index.js';
 import { loadIndexes } from '../../../src/git/pack/pack-store.js';
 import { listPackedBlobs, MAX_OBJECTS } from '../../../src/git/pack/packed-blobs.js';
 import { createRepo } from '../../helpers/git-repo.js';
@@ -116,6 +117,28 @@ describe('listPackedBlobs', () => {
         [good, fake(1), fake(2), fake(5)].sort(),
       );
       expect(listing.unresolved.sort()).toEqual([fake(3), fake(4), fake(6)]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('an index in pack order', () => {
+  it('gives each rank its index position, from one keyed sort or by search', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ug-packed-'));
+    try {
+      const entries = Array.from({ length: 300 }, (_, i) => {
+        const body = Buffer.from(`blob number ${i}\n`);
+        return { oid: blobOid(body), type: 3 as const, body };
+      });
+      const { idx } = writePack(dir, entries, { largeOffsets: true });
+      const keyed = parsePackIndex(readFileSync(idx));
+      const sorted = keyed.sortedOffsets();
+      const searched = parsePackIndex(readFileSync(idx), new Float64Array(sorted));
+      const byKey = keyed.positionsByRank();
+      expect([...searched.positionsByRank()]).toEqual([...byKey]);
+      for (let k = 0; k < sorted.length; k++) expect(keyed.offsetAt(byKey[k]!)).toBe(sorted[k]);
+      expect(new Set(byKey).size).toBe(300);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
