@@ -8,8 +8,8 @@
  *     32+ hex characters (UUIDs, hex keys, ids), upper-case letters and digits only (AWS-style
  *     ids), or, unless it holds a lower-case word of five letters or more between separators
  *     (a name such as a temporary directory's), upper- and lower-case letters and digits, or
- *     lower-case letters and at least six digits. A path that is not random as a whole has
- *     each segment checked.
+ *     lower-case letters and at least six digits; GitHub tokens (`ghs_`, `ghp_`, `github_pat_`…)
+ *     always. A path that is not random as a whole has each segment checked.
  *     Exactly 40 or 64 lower-case hex characters are left alone: in our messages and logs those
  *     are git object ids (commits, blobs), which a reader needs.
  * Masked values keep at most four leading characters and their length, like findings.
@@ -56,6 +56,7 @@ export function maskDetectedSecrets(text: string, known: readonly string[] = [])
 }
 
 const GLUE = /[-_.]/;
+const GITHUB_TOKEN = /^(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})$/;
 /** Separators tried per name (a name is short; a long text is not a name). */
 const MAX_GLUED = 32;
 
@@ -70,6 +71,9 @@ function maskRun(run: string): string {
 }
 
 function looksRandom(run: string): boolean {
+  // GitHub's tokens (the App's installation token is `ghs_…`) whatever their letters: a random
+  // one holds no digit about once in 450, and then the rules below would read it as a name.
+  if (GITHUB_TOKEN.test(run)) return true;
   if ((run.length === 40 || run.length === 64) && /^[0-9a-f]+$/.test(run)) return false;
   const upper = /[A-Z]/.test(run);
   const lower = /[a-z]/.test(run);

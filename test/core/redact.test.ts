@@ -46,6 +46,23 @@ describe('redactSecrets', () => {
     }
   });
 
+  it('masks a GitHub token that happens to hold no digit (about one in 450)', () => {
+    // The random case above once drew ghs_ and 36 letters: read as a name, it was shown whole.
+    // Built at run time: 36 letters in both cases, no digit (no token shape in the repository).
+    const letters = Array.from({ length: 36 }, (_, i) =>
+      String.fromCharCode((i % 3 ? 97 : 65) + ((i * 7) % 26)),
+    ).join('');
+    for (const token of [`ghs_${letters}`, `ghp_${letters}`, `github_pat_${letters}_${letters}`]) {
+      const out = redactSecrets(`unknown setting "${token}"`);
+      expect(out).not.toContain(letters.slice(4, 24));
+      expect(out).toMatch(/…\(\d+ chars\)/);
+    }
+    // A long name in mixed case with no digit is still shown: it is not a token.
+    expect(redactSecrets('unknown setting "upstashRedisRestTokenFallback"')).toContain(
+      'upstashRedisRestTokenFallback',
+    );
+  });
+
   it('masks URL passwords and Authorization values', () => {
     const pw = 'hunter2-but-longer';
     for (const [text, secret] of [
