@@ -25,7 +25,7 @@ import { createKeywordScanner, type KeywordScanner } from '../git/history/keywor
 import { countMissing, listReachableBlobs, type BlobListing } from '../git/history/list-blobs.js';
 import { tagMessages } from '../git/messages.js';
 import { streamBlobs } from '../git/history/cat-file-stream.js';
-import { sha1ObjectsDir, streamEveryBlob, streamPackedBlobs } from '../git/pack/pack-stream.js';
+import { streamEveryBlob, streamPackedBlobs } from '../git/pack/pack-stream.js';
 import { runGit } from '../git/run-git.js';
 import { scanContent, WindowedScanner } from './content/scan-content.js';
 import { headOf, sniffEncoding, utf16Bom, type Sniffed } from './content/sniff.js';
@@ -70,11 +70,21 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
     if (v === undefined) ignoredPaths.set(path, (v = isPathIgnored(path, config)));
     return v;
   };
-  const ctx: ReadContext = { repoDir, opts, stats, skipped, keywordScan, ignored, tags };
+  const layout = await repoLayout(repoDir);
+  const ctx: ReadContext = {
+    repoDir,
+    objectsDir: layout.objectsDir ?? null,
+    opts,
+    stats,
+    skipped,
+    keywordScan,
+    ignored,
+    tags,
+  };
 
   // 1–3. Read every blob once and gate its raw bytes: in pack order without reading a tree when
   // the packs allow it (gate-first), else along a walk of the trees.
-  const source = await gateFirstSource(repoDir);
+  const source = layout.objectsDir ? gateFirstSource(layout.objectsDir) : undefined;
   // Gate-first reads what the object store holds, so it cannot see a reachable object that is not
   // there. Packs came from a clone or fetch, which checked them complete, or from a partial clone
   // (warned below); loose objects are where a local repository loses some (a deleted file in
@@ -135,7 +145,7 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
   }
   // A shallow clone (CI checkouts are, by default) holds no commit past its boundary: those were
   // never read, and a history that looks clean here may not be.
-  const shallow = await shallowBoundary(repoDir);
+  const shallow = await shallowBoundary(layout.shallowFile);
   if (shallow > 0) {
     const detail = `shallow clone: the history before ${shallow} boundary commit${shallow === 1 ? '' : 's'} was not fetched, so it was not scanned (git fetch --unshallow)`;
     warnings.push(detail);
@@ -222,6 +232,8 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
 
 interface ReadContext {
   repoDir: string;
+  /** The SHA-1 object directory (null: no SHA-1 repository; git reads everything). */
+  objectsDir: string | null;
   opts: HistoryOptions;
   stats: ReturnType<typeof emptyStats> & { blobsScanned: number; commitsScanned: number };
   skipped: SkipLog;
@@ -390,6 +402,7 @@ async function readAlongWalk(ctx: ReadContext): Promise<BlobsRead> {
   };
   const { missing, packs } = await streamPackedBlobs(repoDir, wanted(), config.maxFileSize, visit, {
     ...(signal ? { signal } : {}),
+    objectsDir: ctx.objectsDir,
     large,
     gate: { keywords: PREFILTER_KEYWORDS, gated, ungated: (oid) => ungated.has(oid) },
     // The versions of one file are deltas of each other: one reader thread reads them all.
@@ -454,14 +467,12 @@ interface GateFirstSource {
 }
 
 /**
- * Whether every object is where the gate-first read finds it: a SHA-1 repository with no
- * alternates (objects elsewhere that only git follows) and few loose objects. UG_HISTORY_MODE=walk
- * forces the tree walk (measurements and tests).
+ * Whether every object is where the gate-first read finds it: a SHA-1 repository (`objectsDir`)
+ * with no alternates (objects elsewhere that only git follows) and few loose objects.
+ * UG_HISTORY_MODE=walk forces the tree walk (measurements and tests).
  */
-async function gateFirstSource(repoDir: string): Promise<GateFirstSource | undefined> {
+function gateFirstSource(objectsDir: string): GateFirstSource | undefined {
   if (process.env.UG_HISTORY_MODE === 'walk') return undefined;
-  const objectsDir = await sha1ObjectsDir(repoDir);
-  if (!objectsDir) return undefined;
   try {
     if (existsSync(join(objectsDir, 'info', 'alternates'))) return undefined;
     const loose: string[] = [];
@@ -517,8 +528,8 @@ async function readGateFirst(
     const length = partsLength(parts);
     stats.bytesScanned += length;
     const hits = scanBlob(ctx, parts, '', false);
-    if (hits && hits.length > 0) hitsByBlob.set(oid, hits);
-    else if (length <= PATH_CONTENT_BYTES && mayBeReadByPath(Buffer.concat(parts)))
+    found(oid, hits);
+    if (!hits?.length && length <= PATH_CONTENT_BYTES && mayBeReadByPath(Buffer.concat(parts)))
       needPath.add(oid);
   };
   const gated = (_oid: string, size: number): void => {
@@ -727,15 +738,35 @@ function pathHash(path: string): number {
   return h >>> 0;
 }
 
+/**
+ * What the scan needs of the repository's layout, from one `git rev-parse`: the object directory
+ * when it is a SHA-1 repository (what the pack reader reads), and the shallow file when it is a
+ * shallow clone.
+ */
+async function repoLayout(repoDir: string): Promise<{ objectsDir?: string; shallowFile?: string }> {
+  const r = await runGit(
+    [
+      'rev-parse',
+      '--show-object-format',
+      '--git-path',
+      'objects',
+      '--is-shallow-repository',
+      '--git-path',
+      'shallow',
+    ],
+    { cwd: repoDir, okCodes: [0, 128], timeoutMs: 30_000 },
+  );
+  if (r.code !== 0) return {};
+  const [format, objects, isShallow, shallow] = r.stdout.toString('utf8').split('\n');
+  return {
+    ...(format === 'sha1' && objects ? { objectsDir: resolve(repoDir, objects) } : {}),
+    ...(isShallow === 'true' && shallow ? { shallowFile: resolve(repoDir, shallow) } : {}),
+  };
+}
+
 /** How many commits mark the boundary of a shallow clone; 0 for a complete one. */
-async function shallowBoundary(repoDir: string): Promise<number> {
-  const r = await runGit(['rev-parse', '--is-shallow-repository', '--git-path', 'shallow'], {
-    cwd: repoDir,
-    okCodes: [0, 128],
-    timeoutMs: 30_000,
-  });
-  const [isShallow, file] = r.stdout.toString('utf8').split('\n');
-  if (r.code !== 0 || isShallow !== 'true' || !file) return 0;
-  const text = await readFile(resolve(repoDir, file), 'utf8').catch(() => '');
+async function shallowBoundary(shallowFile: string | undefined): Promise<number> {
+  if (!shallowFile) return 0;
+  const text = await readFile(shallowFile, 'utf8').catch(() => '');
   return Math.max(1, text.split('\n').filter(Boolean).length);
 }

@@ -23,6 +23,7 @@
  */
 import { DETECTORS } from '../detectors/registry.js';
 import { base64Anchors } from '../detectors/base64-anchors.js';
+import { matchesPathContent } from './path-content.js';
 
 /**
  * Anchors for the decoding layers: base64-wrapped values (Kubernetes Secrets, config blobs), and
@@ -281,9 +282,7 @@ export function mayBeReadByPath(
   data: Uint8Array,
   tests: readonly (readonly RegExp[])[] = PATH_CONTENT,
 ): boolean {
-  if (data.length > PATH_CONTENT_BYTES || tests.length === 0) return false;
-  const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
-  return tests.some((all) => all.every((t) => t.test(text)));
+  return matchesPathContent(data, tests, PATH_CONTENT_BYTES);
 }
 
 export function mayContainSecret(data: Uint8Array | string): boolean {

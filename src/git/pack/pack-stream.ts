@@ -55,6 +55,11 @@ export interface PackStreamOptions extends StreamOptions {
   cacheBytes?: number;
   /** Skip the pack reader (cat-file only). */
   noPacks?: boolean;
+  /**
+   * The repository's SHA-1 object directory when the caller already asked git (`null`: it is no
+   * SHA-1 repository); otherwise this asks.
+   */
+  objectsDir?: string | null;
 }
 
 export interface PackStreamResult {
@@ -107,7 +112,7 @@ function leaseIndexes(objectsDir: string): {
 }
 
 /** The repository's object directory when it is a SHA-1 repository (what the pack reader reads). */
-export async function sha1ObjectsDir(repoDir: string): Promise<string | undefined> {
+async function sha1ObjectsDir(repoDir: string): Promise<string | undefined> {
   try {
     const out = (
       await runGit(['rev-parse', '--show-object-format', '--git-path', 'objects'], {
@@ -121,12 +126,6 @@ export async function sha1ObjectsDir(repoDir: string): Promise<string | undefine
   } catch {
     return undefined;
   }
-}
-
-/** The repository's object directory when it is a SHA-1 repository with at least one pack. */
-export async function packedObjectsDir(repoDir: string): Promise<string | undefined> {
-  const dir = await sha1ObjectsDir(repoDir);
-  return dir !== undefined && packIndexFiles(dir) > 0 ? dir : undefined;
 }
 
 /**
@@ -179,14 +178,26 @@ export async function streamPackedBlobs(
   // Ask for the first batch before anything else, so the listing (a tree walk in git) starts
   // while the repository's packs are located and the readers start.
   oids = prefetched(oids);
-  const objectsDir = opts.noPacks ? undefined : await packedObjectsDir(repoDir);
+  const sha1Dir = opts.noPacks
+    ? undefined
+    : opts.objectsDir !== undefined
+      ? (opts.objectsDir ?? undefined)
+      : await sha1ObjectsDir(repoDir);
+  const objectsDir = sha1Dir !== undefined && packIndexFiles(sha1Dir) > 0 ? sha1Dir : undefined;
   if (!objectsDir) return streamBlobs(repoDir, oids, maxSize, visit, opts);
   const listed = oids;
   return (await readPacks(repoDir, objectsDir, () => ({ oids: listed }), maxSize, visit, opts))!;
 }
 
+/** Oids in requests of a thousand. */
+function chunked(oids: readonly string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < oids.length; i += 1000) out.push(oids.slice(i, i + 1000));
+  return out;
+}
+
 export interface EveryBlobResult extends PackStreamResult {
-  /** Blobs the packs listed, plus the objects git was asked about (loose, unresolved). */
+  /** Blobs the packs listed, plus the objects git was asked about (loose). */
   listed: number;
 }
 
@@ -211,9 +222,7 @@ export async function streamEveryBlob(
   if (packIndexFiles(objectsDir) === 0) {
     // No pack (a small repository never repacked): git reads the loose objects.
     onListed?.(others.length);
-    const batches: string[][] = [];
-    for (let i = 0; i < others.length; i += 1000) batches.push(others.slice(i, i + 1000));
-    const { missing } = await streamBlobs(repoDir, batches, maxSize, visit, opts);
+    const { missing } = await streamBlobs(repoDir, chunked(others), maxSize, visit, opts);
     return { missing, listed: others.length };
   }
   const r = await readPacks(
@@ -236,7 +245,7 @@ export async function streamEveryBlob(
         spare = { objectsDir, indexes, at: Date.now() };
         return undefined;
       }
-      listed = listing.blobs + listing.unresolved.length + others.length;
+      listed = listing.blobs + others.length;
       onListed?.(listed);
       const prefer = new WeakMap<readonly string[], number>();
       const batches: string[][] = [];
@@ -244,9 +253,7 @@ export async function streamEveryBlob(
         prefer.set(b.oids, b.reader);
         batches.push(b.oids);
       }
-      for (let i = 0; i < listing.unresolved.length; i += 1000)
-        batches.push(listing.unresolved.slice(i, i + 1000));
-      for (let i = 0; i < others.length; i += 1000) batches.push(others.slice(i, i + 1000));
+      batches.push(...chunked(others));
       return { oids: batches, prefer: (b) => prefer.get(b) };
     },
     maxSize,
@@ -308,7 +315,7 @@ async function readPacks(
     if (!lease.indexes) return await streamBlobs(repoDir, from.oids, maxSize, visit, opts);
     const { oids, prefer } = from;
     if (threads === 0) {
-      const store = lease.indexes && openPacksIn(objectsDir, { cacheBytes }, lease.indexes);
+      const store = openPacksIn(objectsDir, { cacheBytes }, lease.indexes);
       if (!store) return await streamBlobs(repoDir, oids, maxSize, visit, opts);
       try {
         for await (const batch of oids) {
@@ -360,7 +367,7 @@ async function readInWorkers(
   file: string,
   threads: number,
   objectsDir: string,
-  indexes: SharedIndex[] | undefined,
+  indexes: SharedIndex[],
   oids: Iterable<readonly string[]> | AsyncIterable<readonly string[]>,
   maxSize: number,
   visit: BlobVisitor,
@@ -371,10 +378,6 @@ async function readInWorkers(
   preferOf?: (batch: readonly string[]) => number | undefined,
 ): Promise<void> {
   const { signal, gate } = opts;
-  if (!indexes) {
-    for await (const batch of oids) fallback(batch);
-    return;
-  }
   const workerData: PackWorkerData = {
     objectsDir,
     indexes,

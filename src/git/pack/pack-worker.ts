@@ -4,6 +4,7 @@
  * only blobs that may hold a credential cross to the main thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { matchesPathContent } from '../../core/scan/path-content.js';
 import { createKeywordScanner } from '../history/keyword-scanner.js';
 import { openPacksIn, type SharedIndex } from './pack-store.js';
 import {
@@ -44,11 +45,7 @@ const pathTests = data.pathContent?.map((all) => all.map((t) => new RegExp(t.sou
 const pathBytes = data.pathContentBytes ?? 0;
 const byContent =
   pathTests && pathTests.length > 0
-    ? (d: Uint8Array): boolean => {
-        if (d.length > pathBytes) return false;
-        const text = Buffer.from(d.buffer, d.byteOffset, d.byteLength).toString('latin1');
-        return pathTests.some((all) => all.every((t) => t.test(text)));
-      }
+    ? (d: Uint8Array): boolean => matchesPathContent(d, pathTests, pathBytes)
     : undefined;
 const gate = scanner ? textGate(scanner, byContent) : undefined;
 

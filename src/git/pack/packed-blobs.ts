@@ -87,7 +87,9 @@ export function listPackedBlobs(
   if (objects > MAX_OBJECTS) return undefined;
   const all = typePacks(indexes, objects);
   if (!proceed(all.estimate)) return undefined;
-  for (const t of all.packs) familiesOf(t, all, families, unresolved, seen);
+  // One family per chain root, across packs (a chain may cross them).
+  const byRoot = new Map<number, Family>();
+  for (const t of all.packs) familiesOf(t, all, byRoot, families, unresolved, seen);
   // Largest families first, each to the lane with the least work so far; then the lanes' batches
   // interleaved, so every reader has work from the start.
   families.sort((a, b) => b.weight - a.weight);
@@ -262,6 +264,7 @@ function typePacks(indexes: readonly SharedIndex[], total: number): Types {
 function familiesOf(
   t: Typed,
   all: Types,
+  byRoot: Map<number, Family>,
   families: Family[],
   unresolved: string[],
   seen: Set<string> | undefined,
@@ -269,7 +272,6 @@ function familiesOf(
   const { index, positionOf, sorted, end, first } = t;
   const { type, root, wholeSize } = all;
   const n = positionOf.length;
-  const byRoot = familiesByRoot(all);
   for (let k = 0; k < n; k++) {
     const g = first + k;
     const kind = type[g]!;
@@ -293,12 +295,4 @@ function familiesOf(
     // Compressed bytes: what inflating the family costs, near enough.
     family.weight += (k + 1 < n ? sorted[k + 1]! : end) - sorted[k]!;
   }
-}
-
-/** One map of families per listing, shared by its packs (a chain may cross packs). */
-const familyMaps = new WeakMap<Types, Map<number, Family>>();
-function familiesByRoot(all: Types): Map<number, Family> {
-  let m = familyMaps.get(all);
-  if (!m) familyMaps.set(all, (m = new Map()));
-  return m;
 }
