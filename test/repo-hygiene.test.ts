@@ -35,6 +35,7 @@ import { PUBLIC_EXAMPLES } from './helpers/public-examples.js';
 import {
   boxApiKey,
   context7Key,
+  COUNTING_HEX,
   kafkaCredentials,
   managementKey,
   OTHER_SERVER_HEX,
@@ -45,6 +46,7 @@ import {
   redisUrl,
   signingKey,
   vectorToken,
+  ZERO_UUID,
 } from './helpers/synthetic.js';
 
 interface Hit {
@@ -239,14 +241,8 @@ describe('the checker', () => {
       'a JWT whose payload starts like a QStash token',
       `Bearer eyJhbGciOiJIUzI1NiJ9.eyJVc2VySUQiOiJhYmMifQ.${'s'.repeat(43)}`,
     ],
-    [
-      'a placeholder UUID under an Upstash name',
-      'UPSTASH_API_KEY=00000000-0000-4000-8000-000000000000',
-    ],
-    [
-      'a placeholder 32-hex value under an Upstash name',
-      'UPSTASH_REDIS_PASSWORD=0123456789abcdef0123456789abcdef',
-    ],
+    ['a placeholder UUID under an Upstash name', `UPSTASH_API_KEY=${ZERO_UUID}`],
+    ['a placeholder 32-hex value under an Upstash name', `UPSTASH_REDIS_PASSWORD=${COUNTING_HEX}`],
     [
       'a UUID more than 40 characters from an Upstash name',
       `UPSTASH_REGION=eu-west-1\n${'#'.repeat(40)}\nREQUEST_ID=${managementKey({ seed: 'far' })}`,

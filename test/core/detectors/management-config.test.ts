@@ -6,7 +6,7 @@
  */
 import { scanText } from '../../../src/core/scan/scan-text.js';
 import { isCredentialFile, mayBeReadByPath } from '../../../src/core/scan/prefilter.js';
-import { managementKey } from '../../helpers/synthetic.js';
+import { COUNTING_UUID, managementKey, ZERO_UUID } from '../../helpers/synthetic.js';
 
 const findings = (path: string, text: string) =>
   scanText({ path, text }).filter((h) => !h.candidate.pairingPartOnly);
@@ -55,8 +55,8 @@ describe('the Upstash CLI login file', () => {
     ['<your-api-key>', '<your-api-key>'],
     ['an interpolation', '${UPSTASH_API_KEY}'],
     ['a filler UUID', 'xxxxxxxx-xxxx-4xxx-xxxx-xxxxxxxxxxxx'],
-    ['a zero UUID', '00000000-0000-4000-8000-000000000000'],
-    ['a counting UUID', '12345678-1234-4234-8234-123456789012'],
+    ['a zero UUID', ZERO_UUID],
+    ['a counting UUID', COUNTING_UUID],
     ['redaction', '********-****-****-****-************'],
   ])('placeholders are not reported: %s', (_label, value) => {
     expect(findings('.upstash.json', JSON.stringify({ email: EMAIL, apiKey: value }))).toEqual([]);
@@ -104,7 +104,7 @@ describe('configs that name Upstash in their keys', () => {
     ['.env', 'UPSTASH_MANAGEMENT_API_KEY=<UPSTASH_MANAGEMENT_API_KEY>'],
     ['deploy.yml', 'env:\n  UPSTASH_API_KEY: ${{ secrets.UPSTASH_API_KEY }}'],
     ['.env', 'UPSTASH_API_KEY="********-****-****-****-************"'],
-    ['.env', 'UPSTASH_API_KEY=00000000-0000-4000-8000-000000000000'],
+    ['.env', `UPSTASH_API_KEY=${ZERO_UUID}`],
     ['config.toml', '[upstash]\napi_key = "${UPSTASH_API_KEY}"'],
   ])('placeholders are not reported: %s %s', (path, text) => {
     expect(findings(path, text)).toEqual([]);

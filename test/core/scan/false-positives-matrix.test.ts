@@ -16,6 +16,7 @@ import {
   redisTokenParts,
   signingKey,
   vectorToken,
+  ZERO_UUID,
 } from '../../helpers/synthetic.js';
 
 /** A JWT whose payload starts like a QStash token, built here (written out, peers flag it). */
@@ -272,7 +273,7 @@ describe('false-positive matrix: lookalike files', () => {
     [
       'Kubernetes Secret with placeholder values',
       'k8s/secret.yaml',
-      `apiVersion: v1\nkind: Secret\ndata:\n  UPSTASH_REDIS_REST_TOKEN: ${Buffer.from('your-token-here').toString('base64')}\n  UPSTASH_API_KEY: ${Buffer.from('00000000-0000-4000-8000-000000000000').toString('base64')}\n  QSTASH_TOKEN: ${Buffer.from('<QSTASH_TOKEN>').toString('base64')}\n`,
+      `apiVersion: v1\nkind: Secret\ndata:\n  UPSTASH_REDIS_REST_TOKEN: ${Buffer.from('your-token-here').toString('base64')}\n  UPSTASH_API_KEY: ${Buffer.from(ZERO_UUID).toString('base64')}\n  QSTASH_TOKEN: ${Buffer.from('<QSTASH_TOKEN>').toString('base64')}\n`,
     ],
     [
       'JWT whose payload starts like a QStash token',
