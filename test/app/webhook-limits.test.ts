@@ -3,7 +3,7 @@
  * Oversized bodies (declared by Content-Length, or chunked) are refused with 413 before they are
  * buffered, several at once, and the app's peak RSS stays flat; malformed deliveries get 400.
  */
-import { request } from 'node:http';
+import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { startApp, type AppProcess } from '../helpers/app-process.js';
 import { sign } from '../helpers/webhooks.js';
@@ -24,57 +24,69 @@ function memory(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
 
-/** POSTs `size` bytes of JSON-ish filler in 1 MB chunks, never holding the body in memory. */
+/**
+ * POSTs `size` bytes of filler in 1 MB chunks over a raw socket, never holding the body in memory.
+ * A raw socket, not http.request: when the app answers 413 and closes while writes are still
+ * queued, libuv cancels them (ECANCELED) and http.request re-emitted that on objects the test no
+ * longer listened to once the response had ended (a CI run failed on it under load). Here every
+ * failure lands on the one socket's listeners: the refusal is the outcome under test, not an error.
+ */
 function post(
   size: number,
   opts: { chunked: boolean; signature?: string },
 ): Promise<{ status: number | 'reset'; ms: number }> {
   const t0 = Date.now();
+  const url = new URL(app.webhookUrl);
   return new Promise((resolve) => {
-    const req = request(app.webhookUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'push',
-        'x-github-delivery': `big-${Math.random()}`,
-        'x-hub-signature-256': opts.signature ?? `sha256=${'0'.repeat(64)}`,
-        ...(opts.chunked ? {} : { 'content-length': String(size) }),
-      },
-    });
+    const socket = connect(Number(url.port), url.hostname);
     let settled = false;
+    let head = '';
     const done = (status: number | 'reset'): void => {
       if (settled) return;
       settled = true;
+      socket.destroy();
       resolve({ status, ms: Date.now() - t0 });
     };
-    req.on('response', (res) => {
-      res.resume();
-      done(res.statusCode ?? 0);
+    socket.on('error', () => done('reset'));
+    socket.on('close', () => done('reset'));
+    socket.on('data', (data: Buffer) => {
+      head += data.toString('latin1');
+      const m = /^HTTP\/1\.[01] (\d{3}) /.exec(head);
+      if (m) done(Number(m[1]));
+      else if (head.length > 4096) done('reset');
     });
-    req.on('error', () => done('reset'));
-    // A write still pending when the server closes fails with ECANCELED on the socket, which the
-    // request no longer listens to once its response ended: swallowed here, it is the refusal.
-    req.on('socket', (socket) => socket.on('error', () => done('reset')));
+    const headers = [
+      `POST ${url.pathname} HTTP/1.1`,
+      `host: ${url.host}`,
+      'content-type: application/json',
+      'x-github-event: push',
+      `x-github-delivery: big-${Math.random()}`,
+      `x-hub-signature-256: ${opts.signature ?? `sha256=${'0'.repeat(64)}`}`,
+      opts.chunked ? 'transfer-encoding: chunked' : `content-length: ${size}`,
+      '',
+      '',
+    ].join('\r\n');
     const chunk = Buffer.alloc(MB, 0x20);
+    const frame = opts.chunked
+      ? Buffer.concat([Buffer.from(`${MB.toString(16)}\r\n`), chunk, Buffer.from('\r\n')])
+      : chunk;
     let sent = 0;
-    // Once the server has answered or closed the connection, stop uploading: a write to a
-    // cancelled socket fails (ECANCELED), which is the refusal we are testing, not an error.
+    const ignore = (): void => undefined;
     const pump = (): void => {
-      try {
-        while (sent < size) {
-          if (settled || req.destroyed) return;
-          sent += MB;
-          if (!req.write(chunk, () => undefined)) {
-            req.once('drain', pump);
-            return;
-          }
+      while (sent < size) {
+        if (settled || socket.destroyed) return;
+        sent += MB;
+        if (!socket.write(frame, ignore)) {
+          socket.once('drain', pump);
+          return;
         }
-        req.end();
-      } catch {
-        done('reset');
       }
+      if (opts.chunked && !settled && !socket.destroyed) socket.write('0\r\n\r\n', ignore);
     };
-    pump();
+    socket.once('connect', () => {
+      socket.write(headers, ignore);
+      pump();
+    });
   });
 }
 
