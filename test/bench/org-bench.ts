@@ -1,7 +1,7 @@
 /**
  * npm run bench:org -- [--repos 1000] [--pushes 200] [--storm-repos 20] [--storm-seconds 20]
  *   [--latency 50] [--workers 1] [--concurrency 2] [--redis URL | --in-process] [--skip-install]
- *   [--skip-storm] [--kill-worker-after S]
+ *   [--skip-storm] [--kill-worker-after S] [--leak-every N]
  *
  * `--kill-worker-after S` SIGKILLs the first worker process S seconds into the install (the app
  * process in `--in-process` mode) and starts it again on the same cache and data directories, to
@@ -15,7 +15,8 @@
  *    credential in its history), one installation.created delivery. Reports the webhook answer
  *    time, when every history job was stored, when every repository was reported, and the writes.
  * 2. Storm: `--pushes` pushes over `--storm-repos` repositories in `--storm-seconds` (round robin,
- *    each a real git push then its push delivery; every 9th commit plants a credential). Reports,
+ *    each a real git push then its push delivery; every `--leak-every`th commit, default 9th,
+ *    plants a credential). Reports,
  *    per branch, webhook → completed check run of its latest head (p50/p99/max), heads scanned vs.
  *    folded, lost (a latest head never reported, an offending commit without its comment) and
  *    duplicated (two comments for one commit and credential, two completed check runs on a head),
@@ -51,6 +52,7 @@ const { values: o } = parseArgs({
     'skip-install': { type: 'boolean', default: false },
     'skip-storm': { type: 'boolean', default: false },
     'kill-worker-after': { type: 'string' },
+    'leak-every': { type: 'string', default: '9' },
   },
 });
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -108,6 +110,7 @@ async function main(): Promise<void> {
   const repos = Number(o.repos);
   const pushes = Number(o.pushes);
   const stormRepos = Number(o['storm-repos']);
+  const leakEvery = Math.max(1, Number(o['leak-every']));
   const stormMs = Number(o['storm-seconds']) * 1000;
   const workers = Number(o.workers);
   const inProcess = o['in-process'];
@@ -416,7 +419,7 @@ async function main(): Promise<void> {
       for (let p = 0; p < pushes; p++) {
         const i = p % stormRepos;
         const dir = clones[i]!;
-        const leak = p % 9 === 4;
+        const leak = p % leakEvery === 4 % leakEvery;
         writeFileSync(
           join(dir, leak ? `leak-${p}.env` : 'n.txt'),
           leak ? credential(`storm-${p}`) : `${p}\n`,
