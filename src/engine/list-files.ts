@@ -48,7 +48,7 @@ export async function listFiles(dir: string, depth = 0): Promise<ListedFile[]> {
       ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--deduplicate'],
       { cwd: dir },
     );
-    const listed = underRealDirectories(dir, splitNul(stdout).map(listedFile));
+    const listed = underRealDirectories(dir, splitNul(stdout).filter(staysInside).map(listedFile));
     return depth < MAX_NESTING ? withNestedRepositories(dir, listed, depth) : listed;
   }
   const out: ListedFile[] = [];
@@ -101,6 +101,22 @@ function splitNul(buf: Buffer): Buffer[] {
     if (i > start) out.push(buf.subarray(start, i));
   if (start < buf.length) out.push(buf.subarray(start));
   return out;
+}
+
+/**
+ * False for a listed name with a `..` component. git never stages one, but `ls-files` prints what
+ * the index file says, and the index is repository content (an unpacked archive, a checkout someone
+ * else prepared): `../x.env` there made the tree scan read, and report, a file outside the root.
+ * Such an entry names no file of the work tree, so dropping it loses nothing.
+ */
+function staysInside(name: Buffer): boolean {
+  for (let start = 0; start <= name.length;) {
+    let end = name.indexOf(0x2f, start);
+    if (end < 0) end = name.length;
+    if (end - start === 2 && name[start] === 0x2e && name[start + 1] === 0x2e) return false;
+    start = end + 1;
+  }
+  return true;
 }
 
 /** Keeps the paths whose every parent directory is a directory, not a symlink (lstat, cached). */

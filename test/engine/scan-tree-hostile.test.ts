@@ -6,6 +6,7 @@ import {
   chmodSync,
   existsSync,
   mkdtempSync,
+  readFileSync,
   readdirSync,
   rmSync,
   symlinkSync,
@@ -13,7 +14,8 @@ import {
 } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { dirname, join, relative } from 'node:path';
 import { DEFAULT_CONFIG } from '../../src/core/index.js';
 import { mergeBase, otherHeads, scanRange } from '../../src/engine/scan-range.js';
 import { scanStaged } from '../../src/engine/scan-staged.js';
@@ -124,6 +126,41 @@ describe('symlinks out of the scanned root', () => {
       expect(r.stats.bytesScanned).toBe(
         'NOTHING=here\n'.length + 2 * outside.length + `${outside}/y.env`.length + 'keep'.length,
       );
+    } finally {
+      repo.cleanup();
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('index entries that climb out of the scanned root', () => {
+  it('reads no file through a `..` path a crafted index lists', async () => {
+    const repo = createRepo();
+    const outside = mkdtempSync(join(tmpdir(), 'ug-outside-'));
+    const token = redisTokenParts().token;
+    try {
+      writeFileSync(join(outside, 'x.env'), `UPSTASH_REDIS_REST_TOKEN=${token}\n`);
+      repo.write('README.md', 'x\n');
+      repo.commit('base');
+      // git refuses to stage `..` itself, but reads it from an index it did not write (an unpacked
+      // archive, a checkout someone else prepared): stage a placeholder of the same length, then
+      // rename it in the index file and fix the index's trailing SHA-1.
+      const rel = `${relative(dirname(repo.dir), outside)}/x.env`;
+      const empty = repo.git('hash-object', '-w', '--stdin');
+      repo.git('update-index', '--add', '--cacheinfo', `100644,${empty},zz/${rel}`);
+      const indexPath = join(repo.dir, '.git/index');
+      const index = readFileSync(indexPath);
+      const body = index.subarray(0, index.length - 20);
+      const at = body.indexOf(`zz/${rel}`);
+      expect(at).toBeGreaterThan(0);
+      body.write('..', at);
+      writeFileSync(indexPath, Buffer.concat([body, createHash('sha1').update(body).digest()]));
+      expect(repo.git('ls-files').split('\n')).toContain(`../${rel}`);
+
+      const r = await scanTree(repo.dir, opts);
+      expect(r.findings).toEqual([]);
+      expect(r.stats.filesScanned).toBe(1);
+      expect(JSON.stringify(r)).not.toContain(token);
     } finally {
       repo.cleanup();
       rmSync(outside, { recursive: true, force: true });
