@@ -21,6 +21,8 @@ import { runGit } from '../git/run-git.js';
 export interface ListedFile {
   path: string;
   bytes?: Buffer;
+  /** A directory the walk could not list (its error code): reported as not scanned, not read. */
+  unreadable?: string;
 }
 
 export function listedFile(bytes: Buffer): ListedFile {
@@ -146,7 +148,18 @@ const SKIP_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
 
 async function walk(root: string, rel: Buffer, out: ListedFile[]): Promise<void> {
   const here = rel.length > 0 ? fsPath(root, listedFile(rel)) : root;
-  const entries = await readdir(here, { withFileTypes: true, encoding: 'buffer' });
+  let entries;
+  try {
+    entries = await readdir(here, { withFileTypes: true, encoding: 'buffer' });
+  } catch (err) {
+    // The root is what the user named: its error is the scan's. Below it, one directory that
+    // cannot be listed (deeper than PATH_MAX, ENAMETOOLONG, in an unpacked archive; no permission)
+    // failed the whole scan and lost every finding beside it; it is now reported as not scanned.
+    if (rel.length === 0) throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    out.push({ ...listedFile(rel), unreadable: code });
+    return;
+  }
   for (const e of entries) {
     const path = rel.length > 0 ? Buffer.concat([rel, Buffer.from('/'), e.name]) : e.name;
     if (e.isDirectory()) {

@@ -54,6 +54,16 @@ export async function collectTreeHits(
       opts.onProgress?.({ phase: 'scan', done: i, total, bytes: stats.bytesScanned });
     }
     const path = files[i]!.path;
+    const unreadable = files[i]!.unreadable;
+    if (unreadable) {
+      warnings.push(`${path}: directory could not be listed (${unreadable})`);
+      skipped.add({
+        path,
+        reason: 'unreadable',
+        detail: `directory could not be listed (${unreadable})`,
+      });
+      continue;
+    }
     const full = fsPath(dir, files[i]!);
     const r = readRegularFile(full, maxFileSize);
     if (r.kind === 'skip') {

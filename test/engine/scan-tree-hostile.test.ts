@@ -168,6 +168,30 @@ describe('index entries that climb out of the scanned root', () => {
   });
 });
 
+describe('a directory the walk cannot list', () => {
+  it('is reported as not scanned, and the rest of a plain directory is still scanned', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ug-plain-'));
+    const { token } = redisTokenParts();
+    try {
+      writeFileSync(join(dir, 'top.env'), `UPSTASH_REDIS_REST_TOKEN=${token}\n`);
+      // Nested deeper than PATH_MAX (4096): created relative to each parent, readdir by full path
+      // fails with ENAMETOOLONG. An unpacked archive can hold such a tree.
+      const name = 'd'.repeat(200);
+      const nest = `for (let i = 0; i < 30; i++) { fs.mkdirSync(${JSON.stringify(name)}); process.chdir(${JSON.stringify(name)}); } fs.writeFileSync('deep.txt', 'x')`;
+      execFileSync(process.execPath, ['-e', nest], { cwd: dir });
+      const r = await scanTree(dir, opts);
+      expect(r.findings.map((f) => f.occurrences[0]!.path)).toEqual(['top.env']);
+      expect(r.skippedCount).toBe(1);
+      expect(r.skipped[0]).toMatchObject({ reason: 'unreadable' });
+      expect(r.skipped[0]!.detail).toMatch(/ENAMETOOLONG/);
+      expect(r.skipped[0]!.path.startsWith(`${name}/${name}/`)).toBe(true);
+    } finally {
+      // GNU rm walks relative to each directory; Node's rmSync would hit the same limit.
+      execFileSync('rm', ['-rf', dir]);
+    }
+  });
+});
+
 describe('a symlink is committed as its target text', () => {
   it('a token written as a link target is found by a tree scan, as by staged and history scans', async () => {
     const repo = createRepo();
