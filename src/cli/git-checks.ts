@@ -1,4 +1,7 @@
+import { realpath } from 'node:fs/promises';
+import { isAbsolute, relative } from 'node:path';
 import { isGitExitError, porcelainGit } from '../git/porcelain.js';
+import { runGit } from '../git/run-git.js';
 import { parseRangeSpec } from '../engine/scan-range.js';
 import type { CommitRange } from '../engine/types.js';
 import { UsageError } from './io.js';
@@ -17,6 +20,27 @@ export async function assertGitRepo(dir: string, flag: string): Promise<void> {
   const said = failure.replace(/\s+/g, ' ').trim();
   const why = /not a git repository/i.test(said) ? '' : ` (git: ${said.slice(0, 200)})`;
   throw new UsageError(`${flag} needs a git repository, and ${dir} is not one${why}`);
+}
+
+/**
+ * True when `dir` is a bare repository's git directory (or inside one): no working tree to scan.
+ * `--is-bare-repository` alone reads core.bare, which is the scanned directory's own content: a
+ * work tree whose .git/config says `core.bare = true` made the tree scan refuse the files beside
+ * it. Such a directory is walked like a plain one (git lists no work tree there).
+ */
+export async function isBareGitDir(dir: string): Promise<boolean> {
+  const r = await runGit(['rev-parse', '--is-bare-repository', '--absolute-git-dir'], {
+    cwd: dir,
+    okCodes: [0, 128],
+    timeoutMs: 30_000,
+  }).catch(() => undefined);
+  if (r?.code !== 0) return false;
+  const [bare, gitDir] = r.stdout.toString('utf8').split('\n');
+  if (bare !== 'true' || !gitDir) return false;
+  const [real, realGitDir] = await Promise.all([realpath(dir), realpath(gitDir)]).catch(() => []);
+  if (!real || !realGitDir) return true;
+  const rel = relative(realGitDir, real);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 async function resolves(dir: string, rev: string): Promise<boolean> {

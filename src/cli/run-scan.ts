@@ -9,7 +9,7 @@ import { scanTree } from '../engine/scan-tree.js';
 import type { EngineOptions } from '../engine/types.js';
 import { applyBaseline, loadBaseline } from './baseline.js';
 import { isBareRepository as isBareRepo } from '../git/repo-cache.js';
-import { assertGitRepo, resolveRange } from './git-checks.js';
+import { assertGitRepo, isBareGitDir, resolveRange } from './git-checks.js';
 import { UsageError, type CliIo } from './io.js';
 import { loadConfig } from './load-config.js';
 import type { CliArgs } from './parse-args.js';
@@ -74,7 +74,7 @@ export async function runScan(args: CliArgs, io: CliIo): Promise<ScanOutcome> {
     if (target.kind !== 'dir')
       result = await scanInput(target.file, target.file ? args.path : STDIN_LABEL, io, opts);
     else if (args.mode === 'tree') {
-      if (await isBareRepo(root))
+      if (await isBareGitDir(root))
         throw new UsageError(
           `${args.path} is a bare repository (no working tree to scan): use --history or --range`,
         );

@@ -3,6 +3,7 @@
  * ref lists, terminal guidance, --fail-on wording, bare repositories, files and stdin, --range REV,
  * -o into new directories, every config problem, ordering, progress on a log, --baseline.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,6 +128,30 @@ describe('CLI polish (issue 12)', () => {
     const history = await cli(['scan', '--history', '--format', 'json', bare], { cwd: tmp });
     expect(history.code).toBe(1);
     expect((JSON.parse(history.stdout) as Doc).findings).toHaveLength(3);
+  });
+
+  test('a work tree whose .git/config claims core.bare=true is still scanned (tree scan)', async () => {
+    // The config is the scanned directory's own content (an unpacked archive, a prepared
+    // checkout): one line in it made `scan .` refuse the files beside it as "a bare repository".
+    const outer = mkdtempSync(join(tmpdir(), 'ug-claims-bare-'));
+    const dir = join(outer, 'claims-bare');
+    repo.git('clone', '-q', repo.dir, dir);
+    try {
+      execFileSync('git', ['config', 'core.bare', 'true'], { cwd: dir });
+      const tree = await cli(['scan', '--format', 'json', dir], { cwd: tmp });
+      expect(tree.stderr).toBe('');
+      expect(tree.code).toBe(1);
+      expect((JSON.parse(tree.stdout) as Doc).findings).toHaveLength(3);
+      noSecrets(tree);
+      // A subdirectory of it, too; the git directory itself is still refused.
+      const sub = await cli(['scan', '--format', 'json', join(dir, 'a')], { cwd: tmp });
+      expect(sub.code).toBe(1);
+      const inGitDir = await cli(['scan', join(dir, '.git')], { cwd: tmp });
+      expect(inGitDir.code).toBe(2);
+      expect(inGitDir.stderr).toMatch(/is a bare repository/);
+    } finally {
+      rmSync(outer, { recursive: true, force: true });
+    }
   });
 
   test('a single file, and standard input with -', async () => {
