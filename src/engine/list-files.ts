@@ -14,7 +14,7 @@
  */
 import { lstatSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { runGit } from '../git/run-git.js';
 
 /** A file to read: its path as shown, and its bytes when they are not the UTF-8 of `path`. */
@@ -47,7 +47,15 @@ export async function isGitWorkTree(dir: string): Promise<boolean> {
 export async function listFiles(dir: string, depth = 0): Promise<ListedFile[]> {
   if (await isGitWorkTree(dir)) {
     const { stdout } = await runGit(
-      ['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--deduplicate'],
+      [
+        ...(namesAreCaseSensitive(dir) ? ['-c', 'core.ignoreCase=false'] : []),
+        'ls-files',
+        '-z',
+        '--cached',
+        '--others',
+        '--exclude-standard',
+        '--deduplicate',
+      ],
       { cwd: dir },
     );
     const listed = underRealDirectories(dir, splitNul(stdout).filter(staysInside).map(listedFile));
@@ -56,6 +64,29 @@ export async function listFiles(dir: string, depth = 0): Promise<ListedFile[]> {
   const out: ListedFile[] = [];
   await walk(dir, Buffer.alloc(0), out);
   return out;
+}
+
+/**
+ * Whether the file system holding `dir` tells names apart by case: its own path with the case of
+ * the nearest component that has letters flipped names nothing, or another file. core.ignoreCase is
+ * the repository's content: set on a case-sensitive file system, git takes an untracked `A.env`
+ * for the tracked `a.env` and `d/x.env` for `D/x.env`, lists neither, and the tree scan passed
+ * both unread. There it is overridden; where the file system ignores case (macOS, Windows) the
+ * repository's value is the right one (both names are one file; listing both would read it twice).
+ */
+function namesAreCaseSensitive(dir: string): boolean {
+  const parts = resolve(dir).split(sep);
+  for (let i = parts.length - 1; i > 0; i--) {
+    const name = parts[i]!;
+    const flipped = [...name]
+      .map((c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()))
+      .join('');
+    if (flipped === name) continue;
+    const here = lstatSync(parts.slice(0, i + 1).join(sep), { throwIfNoEntry: false });
+    const other = lstatSync([...parts.slice(0, i), flipped].join(sep), { throwIfNoEntry: false });
+    return !here || !other || here.ino !== other.ino || here.dev !== other.dev;
+  }
+  return true;
 }
 
 /** Submodules inside submodules: enough for any real tree, and a bound on the recursion. */

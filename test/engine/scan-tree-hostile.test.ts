@@ -168,6 +168,41 @@ describe('index entries that climb out of the scanned root', () => {
   });
 });
 
+// On a case-insensitive file system A.env and a.env cannot both exist; the case below needs two.
+const caseSensitiveTmp = !existsSync(tmpdir().toUpperCase()) || tmpdir() === tmpdir().toUpperCase();
+
+describe('core.ignoreCase set by the repository on a case-sensitive file system', () => {
+  (caseSensitiveTmp ? it : it.skip)(
+    'hides no untracked file whose name differs from a tracked one only in case',
+    async () => {
+      const repo = createRepo();
+      try {
+        repo.write('a.env', 'CLEAN=1\n');
+        repo.write('D/x.env', 'CLEAN=1\n');
+        repo.commit('tracked, clean');
+        // git init writes core.ignoreCase = true only where the file system ignores case; here the
+        // value is the repository's own content, and git then takes A.env for the tracked a.env.
+        repo.git('config', 'core.ignoreCase', 'true');
+        const one = redisTokenParts().token;
+        const two = redisTokenParts().token;
+        repo.write('A.env', `UPSTASH_REDIS_REST_TOKEN=${one}\n`);
+        repo.write('d/x.env', `UPSTASH_REDIS_REST_TOKEN=${two}\n`);
+        expect(repo.git('ls-files', '--others', '--exclude-standard')).toBe('');
+
+        const r = await scanTree(repo.dir, opts);
+        expect(r.findings.map((f) => f.occurrences.map((o) => o.path)).sort()).toEqual([
+          ['A.env'],
+          ['d/x.env'],
+        ]);
+        expect(r.stats.filesScanned).toBe(4);
+        expect(JSON.stringify(r)).not.toContain(one);
+      } finally {
+        repo.cleanup();
+      }
+    },
+  );
+});
+
 describe('a directory the walk cannot list', () => {
   it('is reported as not scanned, and the rest of a plain directory is still scanned', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ug-plain-'));
