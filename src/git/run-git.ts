@@ -151,6 +151,16 @@ export interface GitResult {
   code: number;
 }
 
+/**
+ * The git command `args` run, for messages: past leading `-c key=value` pairs (a tree scan's
+ * ls-files and a diff lead with one), which made a killed ls-files read "git -c produced no output".
+ */
+function commandName(args: readonly string[]): string | undefined {
+  let i = 0;
+  while (args[i] === '-c') i += 2;
+  return args[i] ?? args[0];
+}
+
 export function spawnGit(args: readonly string[], opts: GitOptions): GitChild {
   return guard(startGit(args, opts), args, opts, opts.timeoutMs ?? limits.streamTimeoutMs);
 }
@@ -200,7 +210,7 @@ function guard(
     killGit(child);
   };
   const deadline = setTimeout(
-    () => fail(`git ${args[0]} timed out after ${timeoutMs} ms and was killed`),
+    () => fail(`git ${commandName(args)} timed out after ${timeoutMs} ms and was killed`),
     timeoutMs,
   );
   const idleMs = opts.idleTimeoutMs ?? limits.idleTimeoutMs;
@@ -229,7 +239,7 @@ function guard(
         quietSince = at;
       } else if (at - quietSince >= idleMs) {
         fail(
-          `git ${args[0]} produced no output for ${idleMs} ms and was killed ` +
+          `git ${commandName(args)} produced no output for ${idleMs} ms and was killed ` +
             '(blocked on a FIFO, a stalled helper or remote?)',
         );
       }
@@ -277,7 +287,7 @@ export function runGit(args: readonly string[], opts: GitOptions): Promise<GitRe
     let stderr = '';
     let failure: GitError | undefined;
     const onAbort = (): void => {
-      failure ??= new GitError(`git ${args[0]} was aborted`, args, null, stderr);
+      failure ??= new GitError(`git ${commandName(args)} was aborted`, args, null, stderr);
       killGit(child);
     };
     if (opts.signal?.aborted) onAbort();
@@ -286,7 +296,7 @@ export function runGit(args: readonly string[], opts: GitOptions): Promise<GitRe
       size += chunk.length;
       if (size > maxBuffer) {
         failure = new GitError(
-          `git ${args[0]} output exceeded ${maxBuffer} bytes`,
+          `git ${commandName(args)} output exceeded ${maxBuffer} bytes`,
           args,
           null,
           stderr,
@@ -310,7 +320,12 @@ export function runGit(args: readonly string[], opts: GitOptions): Promise<GitRe
       if (code === null || !okCodes.includes(code)) {
         const first = stderr.trim().split('\n').slice(-3).join(' | ') + memoryHint(stderr);
         return reject(
-          new GitError(`git ${args[0]} failed (exit ${code}): ${first}`, args, code, stderr),
+          new GitError(
+            `git ${commandName(args)} failed (exit ${code}): ${first}`,
+            args,
+            code,
+            stderr,
+          ),
         );
       }
       resolve({ stdout: Buffer.concat(chunks), stderr, code });
