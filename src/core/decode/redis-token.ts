@@ -11,6 +11,7 @@
  * fields are unfamiliar is an `unrecognised variant`, not a non-token. A value is rejected only
  * when its structure contradicts itself (see `inspectRedisToken`).
  */
+import { isFilledSlot } from '../detectors/placeholders.js';
 import { decodeBase64Url, padBase64, stripPadding } from './base64.js';
 
 export type RedisTokenLayout = 'current' | 'current64' | 'legacy' | 'unrecognised variant';
@@ -44,9 +45,17 @@ export interface RedisToken {
  *   this is what keeps random base64 with a plausible first byte out.
  * - `zero-id`: database id 0 (no endpoint `…-0.upstash.io` exists).
  * - `short-secret`: field2 shorter than 16 bytes, too little to be key material.
+ * - `placeholder`: a header that adds up around a secret field someone typed (`000…0`,
+ *   `0123456789abcdef…`, `xxxx…`, 32 zero bytes): built by hand to fill a docs or test slot.
  */
 export type RedisTokenRejection =
-  'truncated' | 'overlong' | 'edited-hex' | 'binary-field1' | 'zero-id' | 'short-secret';
+  | 'truncated'
+  | 'overlong'
+  | 'edited-hex'
+  | 'binary-field1'
+  | 'zero-id'
+  | 'short-secret'
+  | 'placeholder';
 
 export type RedisTokenInspection =
   { ok: true; token: RedisToken } | { ok: false; reason: RedisTokenRejection };
@@ -106,6 +115,13 @@ function isEditedHex(s: string): boolean {
   return nonHex > 0 && nonHex <= 3;
 }
 
+/** A read-only secret field that is typed text or a few repeated byte values, not random bytes. */
+function isTypedBytes(field: Buffer): boolean {
+  const text = field.toString('latin1');
+  if (PRINTABLE.test(text)) return isFilledSlot(text);
+  return new Set(field).size < 8;
+}
+
 /**
  * Decodes a value with a Redis token header and says what it is: a token (one of the observed
  * layouts or an unrecognised variant), or why its structure contradicts itself. Null when the
@@ -139,6 +155,11 @@ export function inspectRedisToken(value: string): RedisTokenInspection | null {
   // A hex field with a few letters swapped in: the field says hex and is not (edited docs values).
   const hexPart = field2.slice(0, 32);
   if (!readOnly && isEditedHex(hexPart)) return { ok: false, reason: 'edited-hex' };
+  // The header adds up whoever wrote it: a typed secret field (zeros, counting hex, `xxxx`) makes a
+  // valid-looking token out of a placeholder. Random key material never fills a slot that way; 32
+  // random bytes hold about 30 distinct values, a typed read-only field a handful.
+  if (readOnly ? isTypedBytes(buf.subarray(h.start + h.len1)) : isFilledSlot(hexPart))
+    return { ok: false, reason: 'placeholder' };
 
   if (legacyShape) {
     // Legacy (flag 01 Redis, flag 00 legacy Vector): UUID + (32 hex password | 32 random bytes).

@@ -52,6 +52,18 @@ export function isPlaceholder(value: string): boolean {
 }
 
 /**
+ * A fixed-shape secret field (32 hex, a UUID) filled by hand: few distinct characters (`000…0`,
+ * `xxxx…`, a zero UUID) or a typed pattern (`0123456789abcdef…`, a counting UUID, a repeated unit).
+ * Narrower than isPlaceholder on purpose: random key material never fails it (fewer than 6 distinct
+ * characters in 32 random hex: ~1e-12), where isPlaceholder's runs of six equal or ascending
+ * characters reject about one random 32-hex value in 20,000. For values a layout already vouches
+ * for, where a false rejection is a missed leak.
+ */
+export function isFilledSlot(value: string): boolean {
+  return new Set(value.replace(/-/g, '')).size < 6 || isTyped(value);
+}
+
+/**
  * Values a person typed to fill a slot, not key material: made of counting runs (`abc123def456`,
  * `123456789abc`), a keyboard walk of 6 keys (`qwertyuiop`, `1qaz2wsx`), one unit repeated (`abcabcabc`,
  * `passpass`), or dictionary words and digits (`mypassword123`, `supersecretredis`). Random key

@@ -1,7 +1,7 @@
 import { decodeQstashToken } from '../decode/qstash-token.js';
 import type { Detector } from '../types.js';
 import { isKnownPublicValue } from './known-examples.js';
-import { isPlaceholder } from './placeholders.js';
+import { isFilledSlot, isPlaceholder } from './placeholders.js';
 import { qstashToken } from './synthetic.js';
 
 /**
@@ -25,6 +25,9 @@ export const qstashTokenDetector = {
     // decodeQstashToken requires UserID = UUID: dev-server creds fail it.
     const t = decodeQstashToken(m[1]!);
     if (!t || isKnownPublicValue(t.normalised)) return null;
+    // A layout filled by hand (a zero or counting UUID, `000…0` as the password) is a docs or
+    // test placeholder, whatever the JSON around it says.
+    if (isFilledSlot(t.userId) || isFilledSlot(t.password)) return null;
     const variant = t.layout === 'unrecognised variant';
     // An unfamiliar Password must still look like key material, not `password1`.
     if (variant && (t.password.length < 16 || isPlaceholder(t.password))) return null;

@@ -1,7 +1,7 @@
 import { isBrokenRedisToken } from '../decode/redis-token.js';
 import type { Candidate, Detector } from '../types.js';
 import { isKnownPublicValue } from './known-examples.js';
-import { entropy, isPlaceholder } from './placeholders.js';
+import { entropy, isFilledSlot, isPlaceholder } from './placeholders.js';
 import { redisIdentity, redisTokenCandidate } from './redis-token.js';
 import { redisHost, redisToken, redisTokenParts, redisUrl, OTHER_SERVER_HEX } from './synthetic.js';
 
@@ -51,6 +51,8 @@ export const redisUrlDetector = {
     }
     if (isKnownPublicValue(password)) return null;
     if (/^[0-9a-f]{32}$/.test(password) && hostId) {
+      // A hex run someone typed into a docs URL (`000…0`, `0123456789abcdef…`) is no password.
+      if (isFilledSlot(password)) return null;
       // Legacy databases: the 32-hex TCP password, also embedded in the legacy REST token.
       return {
         type: 'upstash-redis-url',

@@ -3,7 +3,7 @@ import { decodeVectorToken } from '../decode/vector-token.js';
 import type { Candidate, Detector, MatchContext } from '../types.js';
 import { base64Anchors } from './base64-anchors.js';
 import { isKnownPublicValue } from './known-examples.js';
-import { isPlaceholder } from './placeholders.js';
+import { isFilledSlot, isPlaceholder } from './placeholders.js';
 import { vectorToken } from './synthetic.js';
 
 type Product = 'vector' | 'search';
@@ -40,6 +40,8 @@ export function vectorCandidate(value: string, ctx: MatchContext): Candidate | n
   const variant = t.layout === 'unrecognised variant';
   // A variant's id field is the secret: it must look like key material, not `xxxx…`.
   if (variant && placeholderId(t.uuid)) return null;
+  // So must a current token's UUID: a zero or counting UUID is a layout filled by hand.
+  if (!variant && isFilledSlot(t.uuid)) return null;
   const { kind, ambiguous } = product(t.name, ctx);
   // A variant with an unknown role: its privilege is unknown.
   const readOnly = t.role === 'readonly' ? true : t.role === 'admin' ? false : null;

@@ -5,6 +5,7 @@ import { PUBLIC_EXAMPLES } from '../../helpers/public-examples.js';
 import {
   hex32Secret,
   makeRng,
+  redisToken,
   redisTokenFromFields,
   redisTokenParts,
 } from '../../helpers/synthetic.js';
@@ -128,6 +129,25 @@ describe('decodeRedisToken field rules', () => {
     }
   });
 
+  it('rejects a header that adds up around a typed secret field as a placeholder', () => {
+    const counting = '0123456789abcdef'.repeat(2);
+    for (const value of [
+      redisTokenFromFields({ field1: 'p1', field2: `${'0'.repeat(32)}p134127` }),
+      redisTokenFromFields({ field1: 'p1', field2: `${counting}p134127` }),
+      redisTokenFromFields({ field1: 'p1', field2: 'x'.repeat(32) }),
+      redisTokenFromFields({ kind: 0x82, dbId: 123456, field1: 'p1', field2: Buffer.alloc(32) }),
+      redisTokenFromFields({ kind: 0x02, field1: 'p2', field2: Buffer.alloc(32, 0xff) }),
+    ])
+      expect(inspectRedisToken(value)).toEqual({ ok: false, reason: 'placeholder' });
+    // Random fields of every layout still decode, also those with a run of six equal or
+    // ascending hex characters (isPlaceholder would reject those: about 1 in 20,000).
+    for (let i = 0; i < 300; i++)
+      for (const o of [{}, { readOnly: true }, { layout: 'legacy' as const }])
+        expect(inspectRedisToken(redisToken({ ...o, seed: `ph-${i}` }))?.ok).toBe(true);
+    for (const hex of ['a'.repeat(6), '012345', 'abcdef'].map((r) => r + hex32Secret().slice(6)))
+      expect(inspectRedisToken(redisTokenFromFields({ field1: 'p1', field2: hex }))?.ok).toBe(true);
+  });
+
   it('never reads random base64, hashes or JWT parts with a plausible first byte as a variant', () => {
     // The first character pins the kind byte (what the candidate regex admits); the rest is random:
     // the flag, both lengths and a printable field1 must still add up, which chance almost never does.
@@ -164,7 +184,8 @@ describe('decodeRedisToken field rules', () => {
 
   it('reports a valid header with an unknown field1 as a possible ACL-user token (a variant)', () => {
     const field1 = Buffer.from('user:alice');
-    const field2 = Buffer.from('0123456789abcdef0123456789abcdef');
+    // Random hex: a counting one reads as a typed placeholder ('placeholder' rejection).
+    const field2 = Buffer.from(hex32Secret({ seed: 'acl' }));
     const b = Buffer.concat([
       Buffer.from([0x01, 0x12, 0x34, 0x00, field1.length, 32]),
       field1,
