@@ -22,6 +22,7 @@ import {
   redisTokenFromFields,
   redisTokenParts,
   signingKey,
+  signingKeyWithoutDigit,
   vectorTokenFromUuid,
   vectorTokenParts,
   ZERO_UUID,
@@ -283,6 +284,20 @@ const LEAKS: [string, string, string, CredentialType, string][] = [
     `const r = new Receiver({ currentSigningKey: "${sig}", nextSigningKey: "${signingKey({ seed: 'wild-next' })}" });\n`,
     'upstash-qstash-signing-key',
     sig,
+  ],
+  [
+    'signing key without a digit, under its name',
+    '.env',
+    `QSTASH_CURRENT_SIGNING_KEY=${signingKeyWithoutDigit()}\n`,
+    'upstash-qstash-signing-key',
+    'sig_',
+  ],
+  [
+    'signing key without a digit, in a Receiver',
+    'a.ts',
+    `new Receiver({ nextSigningKey: "${signingKeyWithoutDigit('receiver')}" })\n`,
+    'upstash-qstash-signing-key',
+    'sig_',
   ],
   [
     'Context7 MCP config',
