@@ -134,6 +134,14 @@ export function legacyPasswordCandidate(pw: string, host: RegExpExecArray): Cand
 }
 
 /**
+ * A password passed to a client's setter rather than assigned: Jedis `jedis.auth("…")`, Lettuce
+ * `RedisURI.builder().withPassword("…")`, `config.setPassword("…")`. No name precedes the value, so
+ * the assignment forms missed a legacy password beside its `withHost("…upstash.io")`; the host
+ * rules (tcpPasswordCandidate) still decide, as for `password:` in an options object.
+ */
+const SETTER = String.raw`\.(?:auth|setPassword|withPassword)\(\s*["']`;
+
+/**
  * A legacy database's TCP password (32 lowercase hex) outside a URL: recognised by its shape and
  * its host, never by entropy (one random 32-hex value in five has "low" entropy). Under a
  * password name (`UPSTASH_REDIS_PASSWORD=…`, `password:` in an ioredis config) or a Redis/Upstash
@@ -157,14 +165,16 @@ export const redisPasswordDetector = {
   // an assignment starts with a non-word character, so a shorter name cannot match, and without
   // it each `token`/`value` of a minified bundle was retried at 40 lengths with every form.
   pattern: new RegExp(
-    String.raw`(?:[Pp]ass|PASS|[Pp]wd|PWD|[Tt]oken|TOKEN|[Vv]alue)\w{0,40}(?!\w)${AFTER_NAME}([0-9a-f]{32})(?![0-9A-Za-z_-])` +
+    String.raw`(?:(?:[Pp]ass|PASS|[Pp]wd|PWD|[Tt]oken|TOKEN|[Vv]alue)\w{0,40}(?!\w)${AFTER_NAME}|${SETTER})([0-9a-f]{32})(?![0-9A-Za-z_-])` +
       String.raw`|(?<![A-Za-z0-9_])(?<name>[Rr]edis(?:Rest)?(?:Token|Password)|REDIS_(?:REST_)?(?:TOKEN|PASSWORD))${AFTER_NAME}(?<value>[A-Za-z0-9_\-+/=.]{16,300})`,
     'g',
   ),
   validate(m, ctx): Candidate | null {
     const pw = m[1] ?? m.groups!.value!;
     if (!/^[0-9a-f]{32}$/.test(pw)) return namedValue(m.groups!.name!, pw, ctx);
-    return tcpPasswordCandidate(pw, assignedName(ctx) ?? '', ctx);
+    // A setter's argument has no name before it: it is a password by the method.
+    const key = m[0].startsWith('.') ? 'password' : (assignedName(ctx) ?? '');
+    return tcpPasswordCandidate(pw, key, ctx);
   },
   examples: {
     positives: () => {

@@ -224,6 +224,20 @@ const LEAKS: [string, string, string, CredentialType, string][] = [
     pw,
   ],
   [
+    'Jedis auth()',
+    'App.java',
+    `Jedis jedis = new Jedis("${legHost}", ${port}, true);\njedis.auth("${pw}");\n`,
+    URL,
+    pw,
+  ],
+  [
+    'Lettuce withPassword()',
+    'App.java',
+    `RedisURI uri = RedisURI.builder().withHost("${legHost}").withPort(${port}).withPassword("${pw}".toCharArray()).build();\n`,
+    URL,
+    pw,
+  ],
+  [
     'Jupyter output',
     'nb.ipynb',
     JSON.stringify(
@@ -467,6 +481,11 @@ const NOT_LEAKS: [string, string, string][] = [
     'Actions secrets beside the URL',
     '.github/workflows/ci.yml',
     `env:\n  UPSTASH_REDIS_REST_TOKEN: \${{ secrets.UPSTASH_REDIS_REST_TOKEN }}\n  UPSTASH_REDIS_REST_URL: https://${host}\n`,
+  ],
+  [
+    'a setter password for another server, the Upstash URL elsewhere in the file',
+    'App.java',
+    `Jedis jedis = new Jedis("redis.internal", 6379);\njedis.auth("${hex32Secret({ seed: 'other' })}");\n${'\n'.repeat(8)}String url = "https://${host}";\n`,
   ],
   [
     'a token cut over a string concatenation',
