@@ -28,12 +28,17 @@ import { matchesPathContent } from './path-content.js';
 /**
  * Anchors for the decoding layers: base64-wrapped values (Kubernetes Secrets, config blobs), and
  * the Developer API's host, beside which a Basic header's `email:key` is decoded (scan-text.ts).
+ * `STASH` (UPSTASH_…, QSTASH_…): a whole .env base64-encoded in a CI step or a Dockerfile
+ * (`echo <b64> | base64 -d > .env`) whose names are upper case and which names no upstash.io host
+ * (QStash only) held no anchor, and the file was skipped before the layer could decode it. Its
+ * anchors are 5-6 base64 characters: random base64 holds one about once per 10^9 positions.
  */
 export const LAYER_KEYWORDS = [
   'kind: Secret',
   '"kind": "Secret"',
   'api.upstash.com',
   ...base64Anchors('upstash'),
+  ...base64Anchors('STASH'),
 ];
 
 export const PREFILTER_KEYWORDS: readonly string[] = [

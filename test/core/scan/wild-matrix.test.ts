@@ -138,6 +138,27 @@ const LEAKS: [string, string, string, CredentialType, string][] = [
     TOKEN,
     '.env:',
   ],
+  [
+    'a whole .env, base64-encoded in a CI step',
+    '.github/workflows/deploy.yml',
+    `jobs:\n  deploy:\n    steps:\n      - run: echo "${Buffer.from(`NODE_ENV=production\nUPSTASH_REDIS_REST_URL=https://${host}\nUPSTASH_REDIS_REST_TOKEN=${cur.token}\n`).toString('base64')}" | base64 -d > .env\n`,
+    TOKEN,
+    'echo',
+  ],
+  [
+    'a whole .env, base64-encoded in a Dockerfile',
+    'Dockerfile',
+    `FROM node:20\nRUN echo ${Buffer.from(`QSTASH_TOKEN=${qs}\nQSTASH_CURRENT_SIGNING_KEY=${sig}\n`).toString('base64')} | base64 -d > .env\n`,
+    'upstash-qstash-token',
+    'RUN',
+  ],
+  [
+    'a Vercel .env, base64-encoded',
+    'deploy.sh',
+    `ENV_B64='${Buffer.from(`KV_REST_API_URL=https://${host}\nKV_REST_API_TOKEN=${wide}\n`).toString('base64')}'\n`,
+    TOKEN,
+    'ENV_B64',
+  ],
   // Redis, legacy 32-hex TCP password (found only with its host or an Upstash name).
   [
     'node-redis socket options',
