@@ -159,6 +159,38 @@ const LEAKS: [string, string, string, CredentialType, string][] = [
     TOKEN,
     'ENV_B64',
   ],
+  [
+    'YAML folded scalar',
+    'config.yml',
+    `upstash:\n  token: >-\n    ${cur.token}\n`,
+    TOKEN,
+    cur.token,
+  ],
+  [
+    'terraform.tfstate of an upstash_redis_database',
+    'terraform.tfstate',
+    JSON.stringify(
+      {
+        resources: [
+          {
+            type: 'upstash_redis_database',
+            instances: [{ attributes: { endpoint: host, port: 6379, rest_token: cur.token } }],
+          },
+        ],
+      },
+      null,
+      2,
+    ),
+    TOKEN,
+    cur.token,
+  ],
+  [
+    'a saved Developer API response (legacy database)',
+    'fixtures/db.json',
+    JSON.stringify({ endpoint: legHost, port, password: pw, rest_token: leg.token }, null, 2),
+    TOKEN,
+    'rest_token',
+  ],
   // Redis, legacy 32-hex TCP password (found only with its host or an Upstash name).
   [
     'node-redis socket options',
