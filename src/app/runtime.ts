@@ -17,6 +17,7 @@ import { asRefused, explainRefusals } from '../github/refusal.js';
 import { permissionsOf } from '../github/report-plan.js';
 import { statusOf, type GitHubClient } from '../github/types.js';
 import { instrumentOctokit } from './github-metrics.js';
+import { prioritizeWrites } from '../github/write-priority.js';
 import { InstallationAuth } from './installation-auth.js';
 import { BullScanQueue, redisConnection } from '../queue/bullmq-queue.js';
 import {
@@ -36,10 +37,20 @@ import {
   RedisInstallRunStore,
   type RunSummary,
 } from '../queue/install-runs.js';
-import { processScanJob, type JobVerifier } from '../queue/process-scan-job.js';
+import {
+  processScanJob,
+  type JobVerifier,
+  type ProcessOptions,
+} from '../queue/process-scan-job.js';
+import { ScanSlots } from '../queue/scan-slots.js';
 import { notingTips } from '../queue/noting-queue.js';
 import { reportAttemptFailure } from '../queue/log-failure.js';
-import { InstallationGoneError, jobIdOf, retryScheduleFromEnv } from '../queue/scan-job.js';
+import {
+  InstallationGoneError,
+  jobIdOf,
+  PRIORITY,
+  retryScheduleFromEnv,
+} from '../queue/scan-job.js';
 import type { AttemptFailure, ScanQueue } from '../queue/scan-queue.js';
 import type { ScanJob } from '../queue/scan-job.js';
 import { createIncidentServices, type IncidentServices } from '../incidents/setup.js';
@@ -119,11 +130,15 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
     }
   };
   let journalBroken = false;
+  // Scans at once in this process, and jobs held beyond them: jobs past their check run, posting
+  // comments that GitHub paces, or waiting for a scan slot (scan-slots.ts).
+  const scanConcurrency = positiveInt(env.UPSTASH_GUARD_CONCURRENCY, 2);
+  const jobConcurrency = scanConcurrency + positiveInt(env.UPSTASH_GUARD_REPORT_CONCURRENCY, 32);
   const store: ScanQueue = redisUrl
     ? new BullScanQueue({
         connection: redisConnection(redisUrl),
         ...(env.UPSTASH_GUARD_QUEUE_PREFIX ? { prefix: env.UPSTASH_GUARD_QUEUE_PREFIX } : {}),
-        concurrency: Number(env.UPSTASH_GUARD_CONCURRENCY ?? 2),
+        concurrency: jobConcurrency,
         ...(env.UPSTASH_GUARD_STALLED_INTERVAL_MS
           ? { stalledInterval: Number(env.UPSTASH_GUARD_STALLED_INTERVAL_MS) }
           : {}),
@@ -134,7 +149,7 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
         onAttemptFailed,
       })
     : new InProcessQueue({
-        concurrency: Number(env.UPSTASH_GUARD_CONCURRENCY ?? 2),
+        concurrency: jobConcurrency,
         retry,
         onAttemptFailed,
         // Durable without Redis: a restart loses no queued scan (src/queue/journal.ts).
@@ -207,6 +222,8 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
       const octokit = new Octokit({ auth: { token }, throttle: { id: String(id) } });
       explainRefusals(octokit);
       instrumentOctokit(octokit, metrics);
+      // Check runs before comments (github/write-priority.ts).
+      prioritizeWrites(octokit, String(id));
       return octokit as unknown as GitHubClient;
     },
     onMint: () => metrics.tokenMinted(),
@@ -298,33 +315,45 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
         .catch((err: unknown) =>
           log.error({ err: (err as Error).message }, 'incidents: could not start re-verification'),
         );
-      const runScan = (job: ScanJob) =>
-        processScanJob(job, {
-          auth,
-          cache,
-          githubOrigin: origin,
-          log,
-          metrics,
-          configCache,
-          cacheJanitor: janitor,
-          checkRuns,
-          permissionsChanged: (id) =>
-            void permissionsChanged(id).catch((err: unknown) =>
-              log.warn(
-                { installation: id, err: (err as Error).message },
-                'could not announce a permission change; tokens renew within the hour',
+      const slots = new ScanSlots(scanConcurrency);
+      // First on shutdown: jobs still waiting for a slot go back to the queue.
+      stopWorker.push(() => slots.close());
+      const runScan = (job: ScanJob, opts?: ProcessOptions) =>
+        processScanJob(
+          job,
+          {
+            auth,
+            cache,
+            githubOrigin: origin,
+            log,
+            metrics,
+            configCache,
+            cacheJanitor: janitor,
+            checkRuns,
+            permissionsChanged: (id) =>
+              void permissionsChanged(id).catch((err: unknown) =>
+                log.warn(
+                  { installation: id, err: (err as Error).message },
+                  'could not announce a permission change; tokens renew within the hour',
+                ),
               ),
-            ),
-          ...(inProgressAfter !== undefined ? { inProgressAfterMs: Number(inProgressAfter) } : {}),
-          ...(onStep ? { onStep } : {}),
-          onScanned: (scanned) => incidents.onScanned(scanned),
-          allowed: (installationId) => allowedFingerprints(incidents.store, installationId),
-          ...(verifier ? { verifier } : {}),
-        });
+            ...(inProgressAfter !== undefined
+              ? { inProgressAfterMs: Number(inProgressAfter) }
+              : {}),
+            ...(onStep ? { onStep } : {}),
+            onScanned: (scanned) => incidents.onScanned(scanned),
+            allowed: (installationId) => allowedFingerprints(incidents.store, installationId),
+            ...(verifier ? { verifier } : {}),
+          },
+          opts,
+        );
+      // The scan and its check run in a slot; the rest of the report after it (serial-gate.ts).
       const scan = serialized(
-        async (job) => {
-          await runScan(job);
-        },
+        (job, superseded) =>
+          runScan(job, {
+            superseded,
+            slot: () => slots.acquireSlot(PRIORITY[job.kind]),
+          }),
         gate,
         () => metrics.folded(),
       );
@@ -375,7 +404,7 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
           else if (job.kind === 'history' && job.installRun) {
             // Settled before the job completes: a worker killed in between re-runs the job,
             // and the run counts it once.
-            const { findings } = await runScan(job);
+            const { findings } = await slots.run(PRIORITY.history, () => runScan(job));
             await installRuns.settle(job.installRun, jobIdOf(job), { failed: false, findings });
           } else await scan(job);
         } catch (err) {
@@ -436,4 +465,10 @@ function installationGone(err: unknown): InstallationGoneError | undefined {
       `the installation is gone or suspended (${status}): ${message}`,
     );
   return undefined;
+}
+
+/** A positive integer setting, or its default (an unset, empty, zero or malformed value). */
+function positiveInt(v: string | undefined, fallback: number): number {
+  const n = Number(v);
+  return v !== undefined && v !== '' && Number.isSafeInteger(n) && n > 0 ? n : fallback;
 }

@@ -16,9 +16,22 @@ export async function commentOnCommits(
   gh: GitHubClient,
   repo: RepoRef,
   findings: Finding[],
-  opts: { repoUrl?: string; history?: boolean; onlyIntroductions?: boolean },
-): Promise<{ created: number; refused: number; skipped: number }> {
-  const stats = { created: 0, refused: 0, skipped: 0 };
+  opts: {
+    repoUrl?: string;
+    history?: boolean;
+    onlyIntroductions?: boolean;
+    /**
+     * Asked before each comment: true stops here (`stopped`), the rest left to a later scan that
+     * covers these commits (newer pushes of the branch; each comment's marker keeps it single).
+     */
+    stopWhen?: () => Promise<boolean>;
+  },
+): Promise<{ created: number; refused: number; skipped: number; stopped?: true }> {
+  const stats: { created: number; refused: number; skipped: number; stopped?: true } = {
+    created: 0,
+    refused: 0,
+    skipped: 0,
+  };
   const existingByCommit = new Map<string, string[]>();
   const gone = new Set<string>();
   for (const f of findings) {
@@ -72,6 +85,10 @@ export async function commentOnCommits(
       if (existing.some((b) => b.includes(marker))) {
         stats.skipped++;
         continue;
+      }
+      if (await opts.stopWhen?.()) {
+        stats.stopped = true;
+        return stats;
       }
       const body = renderCommitComment(f, t, {
         ...(opts.repoUrl ? { repoUrl: opts.repoUrl } : {}),

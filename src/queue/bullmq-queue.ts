@@ -6,7 +6,7 @@
  * permanent failures (ours, and GitHub's refusals) are UnrecoverableError; a worker that dies mid-job leaves a stalled job
  * that another worker picks up.
  */
-import { Queue, UnrecoverableError, Worker, type ConnectionOptions } from 'bullmq';
+import { Queue, UnrecoverableError, WaitingError, Worker, type ConnectionOptions } from 'bullmq';
 import {
   DEFAULT_RETRY,
   isPermanent,
@@ -16,6 +16,7 @@ import {
   type RetrySchedule,
   type ScanJob,
 } from './scan-job.js';
+import { ShuttingDownError } from './scan-slots.js';
 import type { QueueStats } from './queue-stats.js';
 import type { AttemptFailureListener, JobProcessor, ScanQueue } from './scan-queue.js';
 
@@ -91,10 +92,16 @@ export class BullScanQueue implements ScanQueue {
   start(processor: JobProcessor): void {
     this.worker = new Worker<ScanJob>(
       QUEUE_NAME,
-      async (bullJob) => {
+      async (bullJob, token) => {
         try {
           await processor(bullJob.data);
         } catch (err) {
+          // Shutting down before its scan started (scan-slots.ts): back to the queue as it was,
+          // no attempt spent and no failure reported.
+          if (err instanceof ShuttingDownError && token) {
+            await bullJob.moveToWait(token);
+            throw new WaitingError();
+          }
           const permanent = isPermanent(err);
           // attemptsMade counts the attempts finished before this one.
           const attempt = bullJob.attemptsMade + 1;

@@ -113,6 +113,18 @@ export class CheckRunSlot {
     await this.remember({ id, completedBy: this.jobId });
   }
 
+  /**
+   * Gives the head up without a run, when a newer head of its branch is scanned next (folded,
+   * serial-gate.ts): only while GitHub has no run of it (none shown in progress, none an earlier
+   * attempt created, not a Re-run). False: a run exists, and must be completed.
+   */
+  async withdraw(): Promise<boolean> {
+    this.stop();
+    if (this.inProgress || this.job.checkRunId || this.job.rerun) return false;
+    const known = await this.lookup().catch(() => null);
+    return known === undefined;
+  }
+
   /** Not a Re-run: a completed run of this head and kind may be an earlier attempt's. */
   private mayBeEarlierAttempt(): boolean {
     return !this.job.checkRunId && !this.job.rerun;

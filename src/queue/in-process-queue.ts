@@ -12,6 +12,7 @@ import {
   type RetrySchedule,
   type ScanJob,
 } from './scan-job.js';
+import { ShuttingDownError } from './scan-slots.js';
 import { JobJournal } from './journal.js';
 import type { QueueStats } from './queue-stats.js';
 import type { AttemptFailureListener, JobProcessor, ScanQueue } from './scan-queue.js';
@@ -201,6 +202,9 @@ export class InProcessQueue implements ScanQueue {
       await this.processor!(entry.job);
       this.finished(entry, true);
     } catch (err) {
+      // Shutting down before its scan started (scan-slots.ts): the job stays in the journal and
+      // runs after the restart, with no attempt spent and no failure reported.
+      if (err instanceof ShuttingDownError && this.journal) return;
       const retry = { ...DEFAULT_RETRY, ...this.opts.retry };
       const final = isPermanent(err) || entry.attempt >= retry.attempts;
       try {

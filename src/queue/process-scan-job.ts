@@ -11,6 +11,7 @@ import { splitExistingCommits } from '../git/existing-commits.js';
 import type { RepoCache } from '../git/repo-cache.js';
 import { cacheKeyFor, RepoNotFoundError, RepoTooLargeError, setHead } from '../git/repo-cache.js';
 import { commentOnCommits } from '../github/commit-comments.js';
+import { behindOtherWrites } from '../github/write-priority.js';
 import type { ConfigFileCache } from '../github/org-config-cache.js';
 import { findPrComment, upsertPrComment } from '../github/pr-comment.js';
 import { postsOnce } from '../github/posts-once.js';
@@ -83,7 +84,25 @@ export interface ScanOutcome {
   findings: number;
 }
 
-export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<ScanOutcome> {
+export interface ProcessOptions {
+  /**
+   * True when newer jobs of the branch wait to be scanned with this one's range (serial-gate.ts):
+   * the job then stops before its check run (when GitHub has none yet) or between comments, and
+   * leaves the report to that scan.
+   */
+  superseded?: () => Promise<boolean>;
+  /**
+   * Waits for a scan slot (scan-slots.ts) and gives back its release: held from the fetch to the
+   * end of the scan, the CPU-bound part, not while GitHub paces the job's writes.
+   */
+  slot?: () => Promise<() => void>;
+}
+
+export async function processScanJob(
+  job: ScanJob,
+  deps: JobDeps,
+  opts: ProcessOptions = {},
+): Promise<ScanOutcome> {
   const started = Date.now();
   const log = deps.log.child({
     repo: `${job.owner}/${job.repo}`,
@@ -105,7 +124,7 @@ export async function processScanJob(job: ScanJob, deps: JobDeps): Promise<ScanO
   job = await asForkPullRequest(job, gh, log);
   // The surfaces the installation can write: the others are not asked for (report-plan.ts).
   const plan = planReport(auth.permissions);
-  const ctx = { gh, token: auth.token, log, writes, started, plan };
+  const ctx = { gh, token: auth.token, log, writes, started, plan, opts };
 
   // 2. The check run: shown in progress only if the scan runs long, completed in step 7. Not
   // for history scans, which write only when they have something to say (and whose head an
@@ -140,7 +159,32 @@ async function reportScan(
     writes: { count: number };
     started: number;
     plan: ReportPlan;
+    opts: ProcessOptions;
   },
+): Promise<ScanOutcome> {
+  const release = once(ctx.opts.slot ? await ctx.opts.slot() : () => undefined);
+  try {
+    return await reportScanIn(job, deps, ctx, release);
+  } finally {
+    release();
+  }
+}
+
+/** Calls `f` the first time only. */
+function once(f: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    f();
+  };
+}
+
+async function reportScanIn(
+  job: ScanJob,
+  deps: JobDeps,
+  ctx: Parameters<typeof reportScan>[2],
+  releaseSlot: () => void,
 ): Promise<ScanOutcome> {
   const { gh, token, log, started, plan } = ctx;
   const t = { start: started, fetched: 0, scanned: 0 };
@@ -192,6 +236,7 @@ async function reportScan(
 
   // 5. Scan.
   const scanned = await scan(job, repoDir, config, defaultBranch);
+  releaseSlot();
   const allowed = await deps.allowed?.(job.installationId).catch((err: unknown) => {
     log.warn({ err: (err as Error).message }, 'incidents: allowances unavailable; none applied');
     return undefined;
@@ -246,15 +291,32 @@ async function reportScan(
   // logs and metrics); findings or a broken config get one completed check run.
   const wantsRun = job.kind !== 'history' || output.conclusion !== 'success';
   const runOff = wantsRun ? plan.off.checkRun : undefined;
+  // Newer pushes of the branch arrived during the scan: the next scan covers this one's range
+  // and reports for both. A head already superseded costs no write, unless its run exists.
+  const superseded = (await ctx.opts.superseded?.()) ?? false;
+  if (superseded && (runOff || !ctx.checkRun || (await ctx.checkRun.withdraw()))) {
+    log.info('superseded during its scan: reported with the next scan of its branch');
+    return { findings: result.findings.length };
+  }
   if (runOff) {
     // Not asked for: the PR comment says so instead, and the job fails below as if refused.
   } else if (ctx.checkRun) await ctx.checkRun.complete(output).catch(keepRefusal);
   else if (wantsRun) await checkRunSlotFor(job, deps, gh, log).complete(output).catch(keepRefusal);
+  // Its run existed and is now complete; the rest goes with the next scan.
+  if (superseded) return { findings: result.findings.length };
   await deps.onStep?.('comments', job);
+  let stopped = false;
   if (!loaded.error)
-    await publishComments(job, gh, result, config.comments, repoUrl, plan, {
+    stopped = await publishComments(job, gh, result, config.comments, repoUrl, plan, {
       note: joinNotes(configNote, runOff ? offNote(runOff) : undefined),
-    }).catch(keepRefusal);
+      ...(ctx.opts.superseded ? { superseded: ctx.opts.superseded } : {}),
+    }).catch((err: unknown) => {
+      keepRefusal(err);
+      return false;
+    });
+  // Newer pushes arrived while commenting: the next scan covers this range and comments on the
+  // rest (each comment carries a marker, so none is posted twice).
+  if (stopped) return { findings: result.findings.length };
 
   await deps.onStep?.('incidents', job);
   if (!loaded.error && deps.onScanned && job.kind !== 'installation')
@@ -397,13 +459,15 @@ async function publishComments(
   comments: CommentSettings,
   repoUrl: string | undefined,
   plan: ReportPlan,
-  opts: { note?: string | undefined },
-): Promise<void> {
+  opts: { note?: string | undefined; superseded?: () => Promise<boolean> },
+): Promise<boolean> {
   const repo = { owner: job.owner, repo: job.repo };
   const ctx = repoUrl ? { repoUrl } : {};
   const note = opts.note;
   if (job.kind === 'pull_request' && job.pr && comments.pullRequest) {
-    if (plan.off.prComment) return;
+    if (plan.off.prComment) return false;
+    // A newer head of the PR is scanned next: its comment replaces this one.
+    if (await opts.superseded?.()) return true;
     const existing = await findPrComment(gh, repo, job.pr);
     const body = renderPrComment(result, {
       ...ctx,
@@ -411,21 +475,30 @@ async function publishComments(
       ...(note ? { note } : {}),
     });
     await upsertPrComment(gh, repo, job.pr, existing, body);
-    return;
+    return false;
   }
-  if (plan.off.commitComments) return;
+  if (plan.off.commitComments) return false;
   if (job.kind === 'push' && comments.commits && result.findings.length > 0) {
-    if (await coveredByOpenPr(gh, job)) return;
-    await commentOnCommits(gh, repo, result.findings, ctx);
-    return;
+    if (await coveredByOpenPr(gh, job)) return false;
+    // After every check run waiting to be written (write-priority.ts): a head's report first.
+    const r = await behindOtherWrites(() =>
+      commentOnCommits(gh, repo, result.findings, {
+        ...ctx,
+        ...(opts.superseded ? { stopWhen: opts.superseded } : {}),
+      }),
+    );
+    return r.stopped === true;
   }
   if (job.kind === 'history' && comments.history && result.findings.length > 0) {
-    await commentOnCommits(gh, repo, result.findings as Finding[], {
-      ...ctx,
-      history: true,
-      onlyIntroductions: true,
-    });
+    await behindOtherWrites(() =>
+      commentOnCommits(gh, repo, result.findings as Finding[], {
+        ...ctx,
+        history: true,
+        onlyIntroductions: true,
+      }),
+    );
   }
+  return false;
 }
 
 /**

@@ -31,6 +31,12 @@ export interface SerialGate {
   acquire(key: string, holder: string, job: ScanJob): Promise<Acquired>;
   /** The coalesced parked jobs (kept as inflight until the next call), or undefined after freeing the key. */
   next(key: string, holder: string): Promise<ScanJob | undefined>;
+  /**
+   * The jobs parked since the holder last looked, coalesced, added to the inflight ones (not
+   * replacing them), the key still held; undefined when none is parked (the key stays held too).
+   * The holder folds the scan it has just reported into them (see `serialized`).
+   */
+  take(key: string, holder: string): Promise<ScanJob | undefined>;
   /** Frees the key after a failure; parked and inflight jobs stay for whoever takes it next. */
   abandon(key: string, holder: string): Promise<void>;
 }
@@ -87,6 +93,15 @@ export class MemoryGate implements SerialGate {
     }
     this.held.delete(key);
     return undefined;
+  }
+  async take(key: string, holder: string): Promise<ScanJob | undefined> {
+    if (this.held.get(key) !== holder) return undefined;
+    const parked = this.pending.get(key);
+    if (!parked?.length) return undefined;
+    this.pending.delete(key);
+    this.inflight.set(key, [...(this.inflight.get(key) ?? []), ...parked]);
+    this.markStarted(key, parked);
+    return coalesceJobs(parked);
   }
   async abandon(key: string, holder: string): Promise<void> {
     if (this.held.get(key) === holder) this.held.delete(key);
@@ -151,6 +166,15 @@ if redis.call('exists', KEYS[2]) == 1 then
   return parked
 end
 redis.call('del', KEYS[1]) return {}`;
+const TAKE = `${MARK_STARTED}
+if redis.call('get', KEYS[1]) ~= ARGV[1] then return {} end
+if redis.call('exists', KEYS[2]) == 0 then return {} end
+local parked = redis.call('lrange', KEYS[2], 0, -1)
+for _, v in ipairs(parked) do redis.call('rpush', KEYS[3], v) end
+redis.call('del', KEYS[2])
+redis.call('pexpire', KEYS[3], ARGV[3]) redis.call('pexpire', KEYS[1], ARGV[2])
+mark_started(KEYS[4], parked, ARGV[3])
+return parked`;
 const ABANDON = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end return 1`;
 
 /**
@@ -197,9 +221,16 @@ export class RedisGate implements SerialGate {
     const resume = (r.slice(2) as string[]).map((s) => JSON.parse(s) as ScanJob);
     return { held: true, sameHolder: r[1] === 1, ...(resume.length ? { resume } : {}) };
   }
-  async next(key: string, holder: string): Promise<ScanJob | undefined> {
+  next(key: string, holder: string): Promise<ScanJob | undefined> {
+    return this.parked(NEXT, key, holder);
+  }
+  take(key: string, holder: string): Promise<ScanJob | undefined> {
+    return this.parked(TAKE, key, holder);
+  }
+  /** Runs NEXT or TAKE: the parked jobs they hand over, coalesced. */
+  private async parked(script: string, key: string, holder: string) {
     const r = (await this.redis.eval(
-      NEXT,
+      script,
       4,
       ...this.keys(key),
       holder,
@@ -213,26 +244,60 @@ export class RedisGate implements SerialGate {
   }
 }
 
-/** Wraps a processor so jobs sharing a serial key never overlap and coalesce to one follow-up. */
+/**
+ * `superseded` says whether newer jobs of the branch were parked since the scan started (and takes
+ * them): the processor then stops where it is (before its check run, if none exists yet, or
+ * between two comments) and the next scan, which covers its range, reports for both.
+ */
+export type SerialProcessor = (
+  job: ScanJob,
+  superseded: () => Promise<boolean>,
+) => Promise<unknown>;
+
+/**
+ * Wraps a processor so jobs sharing a serial key never overlap and coalesce to one follow-up.
+ *
+ * A busy branch is reported at its newest head, and each offending commit commented once, without
+ * a report of every head on the way: a scan that learns of newer pushes (`superseded`) before its
+ * check run or between its comments stops there, and the next scan covers its range too
+ * (coalesced from its `before`). GitHub paces writes (1 s, and 3 s per comment): check runs of
+ * heads already superseded, and the comments of every head before the newest, had delayed the
+ * newest head's report in a storm with a leak in every third push to p99 176 s
+ * (docs/benchmarks-app.md). Until a scan's report is done, the jobs folded into it stay inflight
+ * in the gate, and a retry of the holder after a crash scans them again with its own job: a worker
+ * killed at any point leaves no comment unposted.
+ */
 export function serialized(
-  processor: JobProcessor,
+  processor: SerialProcessor,
   gate: SerialGate,
   onParked?: (job: ScanJob) => void,
 ): JobProcessor {
   return async (job) => {
     const key = serialKeyOf(job);
-    if (!key) return processor(job);
+    if (!key) {
+      await processor(job, async () => false);
+      return;
+    }
     const holder = jobIdOf(job);
     const got = await gate.acquire(key, holder, job);
     if (!got.held) return onParked?.(job);
-    // A retry after a crash mid-follow-up resumes the follow-up (the job itself was done first);
-    // a new holder that finds an abandoned follow-up scans it together with its own job.
-    let current: ScanJob | undefined = got.resume
-      ? coalesceJobs(got.sameHolder ? got.resume : [...got.resume, job])
-      : job;
+    // A retry after a crash mid-follow-up resumes the follow-ups together with the job itself:
+    // its report may have been folded into them. A new holder that finds an abandoned follow-up
+    // scans it together with its own job.
+    let current: ScanJob | undefined = got.resume ? coalesceJobs([...got.resume, job]) : job;
+    let taken: ScanJob | undefined;
+    const superseded = async (): Promise<boolean> => {
+      taken ??= await gate.take(key, holder);
+      return taken !== undefined;
+    };
     try {
       while (current) {
-        await processor(current);
+        taken = undefined;
+        await processor(current, superseded);
+        if (taken) {
+          current = coalesceJobs([current, taken]);
+          continue;
+        }
         current = await gate.next(key, holder);
       }
     } catch (err) {

@@ -191,6 +191,30 @@ test('commit comments: once per (commit, fingerprint); 422 falls back, a 403 ref
   expect(bodies.join('\n')).toContain(finding.masked.slice(0, 4));
 });
 
+test('commit comments stop before the next one when a newer scan will cover them (stopWhen)', async () => {
+  const { finding } = findingWithSecret();
+  const gh = client();
+  const second = {
+    ...finding,
+    fingerprint: `${finding.fingerprint}-2`,
+    occurrences: [{ ...finding.occurrences[0]!, commit: 'b'.repeat(40) }],
+  };
+  nock(API).get(`/repos/acme/web/commits/${COMMIT}/comments`).query(true).reply(200, []);
+  nock(API).post(`/repos/acme/web/commits/${COMMIT}/comments`).reply(201, { id: 1 });
+  nock(API)
+    .get(`/repos/acme/web/commits/${'b'.repeat(40)}/comments`)
+    .query(true)
+    .reply(200, []);
+  let asked = 0;
+  // Newer pushes arrive after the first comment: the second is left to the next scan (nock fails
+  // the test on an unexpected POST).
+  const r = await commentOnCommits(gh, repo, [finding, second], {
+    stopWhen: async () => ++asked > 1,
+  });
+  expect(r).toEqual({ created: 1, refused: 0, skipped: 0, stopped: true });
+  expect(asked).toBe(2);
+});
+
 test("a user's comment carrying the hidden marker is not taken for the App's own (it would hide the report)", async () => {
   const gh = client();
   const { finding } = findingWithSecret();

@@ -245,3 +245,68 @@ test('GitHub refusing the run for good (no "Checks: write") while it is shown in
     gh.clearFailures();
   }
 });
+
+describe('withdraw: a head superseded during its scan (folded into the next scan)', () => {
+  test('no run yet: given up without a single write', async () => {
+    const j = job();
+    const since = gh.requests.length;
+    const slot = new CheckRunSlot(j, 'job-w1', {
+      gh: octokit,
+      store: new MemoryCheckRunStore(),
+      log,
+      inProgressAfterMs: 60_000,
+    });
+    slot.start();
+    expect(await slot.withdraw()).toBe(true);
+    expect(writesFor(j.headSha, since)).toEqual([]);
+    expect(runsOf(j.headSha)).toEqual([]);
+  });
+
+  test('shown in progress: kept, so that it is completed, never left running', async () => {
+    const j = job();
+    const slot = new CheckRunSlot(j, 'job-w2', {
+      gh: octokit,
+      store: new MemoryCheckRunStore(),
+      log,
+      inProgressAfterMs: 1,
+    });
+    slot.start();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await slot.withdraw()).toBe(false);
+    await slot.complete(out());
+    expect(runsOf(j.headSha)).toEqual([expect.objectContaining({ status: 'completed' })]);
+  });
+
+  test('a run an earlier attempt created (found through the API): kept', async () => {
+    const j = job();
+    const first = new CheckRunSlot(j, 'job-w3', {
+      gh: octokit,
+      store: new MemoryCheckRunStore(),
+      log,
+      inProgressAfterMs: 1,
+    });
+    first.start(); // killed after showing it in progress
+    await new Promise((r) => setTimeout(r, 300));
+    first.stop();
+    const retry = new CheckRunSlot(j, 'job-w3', {
+      gh: octokit,
+      store: new MemoryCheckRunStore(), // the store lost it
+      log,
+      inProgressAfterMs: 60_000,
+    });
+    retry.start();
+    expect(await retry.withdraw()).toBe(false);
+  });
+
+  test('a Re-run is never given up', async () => {
+    const j = { ...job(), rerun: true };
+    const slot = new CheckRunSlot(j, 'job-w4', {
+      gh: octokit,
+      store: new MemoryCheckRunStore(),
+      log,
+      inProgressAfterMs: 60_000,
+    });
+    slot.start();
+    expect(await slot.withdraw()).toBe(false);
+  });
+});

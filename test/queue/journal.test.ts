@@ -20,6 +20,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppendLog } from '../../src/queue/append-log.js';
 import { InProcessQueue } from '../../src/queue/in-process-queue.js';
+import { ScanSlots } from '../../src/queue/scan-slots.js';
 import type { ScanJob } from '../../src/queue/scan-job.js';
 
 const job = (n: number): ScanJob => ({
@@ -269,4 +270,41 @@ test('a state directory that cannot be created: a clear error, not ready; the qu
   }
   expect((await q.add(job(1))).duplicate).toBe(false);
   await q.close();
+});
+
+test('a job refused a scan slot at shutdown stays queued: no failed attempt, runs after restart', async () => {
+  const path = join(dir, 'queue.journal');
+  const failures: unknown[] = [];
+  const q1 = new InProcessQueue({
+    journalPath: path,
+    concurrency: 2,
+    onAttemptFailed: (f) => void failures.push(f),
+  });
+  await q1.add(job(1));
+  await q1.add(job(2));
+  const slots = new ScanSlots(1);
+  let release!: () => void;
+  const running = new Promise<void>((r) => (release = r));
+  let started!: () => void;
+  const first = new Promise<void>((r) => (started = r));
+  q1.start((j) =>
+    slots.run(1, async () => {
+      started();
+      if (j.repoId === 1) await running;
+    }),
+  );
+  await first;
+  await new Promise((r) => setTimeout(r, 20)); // job 2 waits for the slot
+  slots.close(); // SIGTERM: first the waiters go back
+  const closing = q1.close();
+  release();
+  await closing;
+  expect(failures).toEqual([]);
+  const ran: number[] = [];
+  const q2 = new InProcessQueue({ journalPath: path });
+  q2.start(async (j) => void ran.push(j.repoId));
+  await q2.add(job(3)); // resolves once the journal is read
+  await q2.idle();
+  expect(ran.sort()).toEqual([2, 3]);
+  await q2.close();
 });

@@ -125,6 +125,12 @@ describe('Redis gate (real Redis, two workers)', () => {
     await coalesces(new RedisGate(a, prefix), new RedisGate(b, prefix));
     expect(await a.keys(`${prefix}*`)).toEqual([]);
   });
+
+  test('the comments of superseded scans go with the last one; no lock or list is left', async () => {
+    await foldsFinishes(new RedisGate(a, `${prefix}-f`), new RedisGate(b, `${prefix}-f`));
+    const keys = await a.keys(`${prefix}-f*`);
+    expect(keys.filter((k) => !k.includes(':tip:'))).toEqual([]);
+  });
 });
 
 const pushJob = (n: number): ScanJob => ({
@@ -199,3 +205,98 @@ test('pushes delivered out of order coalesce by their chain, not by arrival', ()
   ]);
   expect([merged.baseSha?.[0], merged.headSha[0]]).toEqual(['0', '3']);
 });
+
+/**
+ * Pushes to one branch arriving while it is scanned: each scan reports its head, but the comments
+ * of a scan whose branch got newer pushes meanwhile go with the next scan, which covers its range.
+ * `finished` records the scans that got to post their comments.
+ */
+async function foldsFinishes(gateA: SerialGate, gateB: SerialGate): Promise<void> {
+  const scanned: string[] = [];
+  const finished: string[] = [];
+  const gates: (() => void)[] = [];
+  const range = (j: ScanJob): string => `${j.baseSha?.[0]}..${j.headSha[0]}`;
+  // As processScanJob does: asks before its check run and before each comment.
+  const proc = async (job: ScanJob, superseded: () => Promise<boolean>) => {
+    scanned.push(range(job));
+    // Each scan waits until the test lets it go, so pushes can arrive during it.
+    await new Promise<void>((r) => gates.push(r));
+    if (await superseded()) return; // before its check run
+    if (!(await superseded())) finished.push(range(job)); // before its comments
+  };
+  const a = serialized(proc, gateA);
+  const b = serialized(proc, gateB);
+  const until = async (n: number): Promise<void> => {
+    while (gates.length < n) await new Promise((r) => setTimeout(r, 5));
+  };
+  const first = a(pushJob(1));
+  await until(1);
+  await b(pushJob(2)); // parked while 0..1 is scanned
+  gates[0]!();
+  await until(2);
+  // 0..1 reported its head; its comments wait: 1..2 was parked, and the next scan is 0..2.
+  expect(scanned).toEqual(['0..1', '0..2']);
+  expect(finished).toEqual([]);
+  await b(pushJob(3)); // parked while 0..2 is scanned
+  gates[1]!();
+  await until(3);
+  expect(scanned).toEqual(['0..1', '0..2', '0..3']);
+  gates[2]!();
+  await first;
+  // One finish, for the whole range: every offending commit of the three pushes, once.
+  expect(finished).toEqual(['0..3']);
+  // The branch is free, and a push on a quiet branch finishes right after its scan.
+  const next = b(pushJob(4));
+  await until(4);
+  gates[3]!();
+  await next;
+  expect(scanned.at(-1)).toBe('3..4');
+  expect(finished).toEqual(['0..3', '3..4']);
+}
+
+test('in memory: a scan whose branch got newer pushes leaves its comments to the next scan', async () => {
+  const gate = new MemoryGate();
+  await foldsFinishes(gate, gate);
+});
+
+test.each([
+  ['memory', () => new MemoryGate() as SerialGate],
+  ['Redis', () => new RedisGate(sharedRedis(), `ug-test-foldcrash-${randomUUID()}`) as SerialGate],
+])(
+  '%s: a worker killed after folding a scan: the retry scans its range again with the follow-up',
+  async (_name, makeGate) => {
+    const gate = makeGate();
+    const range = (j: ScanJob): string => `${j.baseSha?.[0]}..${j.headSha[0]}`;
+    const scanned: string[] = [];
+    let held!: () => void;
+    const holding = new Promise<void>((r) => (held = r));
+    // The holder of 0..1 folds its comments into 0..2, then dies during that scan.
+    const dying = serialized(async (job, superseded) => {
+      scanned.push(range(job));
+      if (job.headSha[0] === '1') {
+        await serialized(async () => undefined, gate)(pushJob(2)); // parked meanwhile
+        expect(await superseded()).toBe(true);
+        return;
+      }
+      held();
+      return new Promise<never>(() => undefined); // killed: never returns
+    }, gate);
+    void dying(pushJob(1));
+    await holding;
+    // The queue's retry of the holder's job (same id): the follow-up is resumed together with
+    // the job itself, whose comments were folded into it and never posted.
+    const finished: string[] = [];
+    await serialized(async (job) => {
+      scanned.push(range(job));
+      finished.push(range(job));
+    }, gate)(pushJob(1));
+    expect(scanned).toEqual(['0..1', '0..2', '0..2']);
+    expect(finished).toEqual(['0..2']);
+  },
+);
+
+let redisForCrash: Redis | undefined;
+function sharedRedis(): Redis {
+  return (redisForCrash ??= new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 }));
+}
+afterAll(() => redisForCrash?.disconnect());

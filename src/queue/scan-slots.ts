@@ -1,0 +1,84 @@
+/**
+ * How many scans one process runs at once (UPSTASH_GUARD_CONCURRENCY), apart from how many jobs
+ * it holds. A job holds a slot from its fetch to the end of its scan, the CPU-bound part; not
+ * while GitHub paces its writes (check run about 1 s, commit comments about 3 s apart). With the
+ * queue's concurrency as the only bound, jobs waiting on those writes held both of a worker's
+ * slots while the newest heads of other branches waited in the queue behind them
+ * (docs/benchmarks-app.md).
+ *
+ * Waiters are served by priority (the queue's: pushes and PRs before history), then in arrival
+ * order. `close()` refuses every waiter with ShuttingDownError, which the queues take as "hand the
+ * job back" (not a failed attempt): a shutdown waits for the scans that run, not for the queue.
+ */
+export class ShuttingDownError extends Error {
+  override name = 'ShuttingDownError';
+  constructor() {
+    super('shutting down: the job goes back to the queue before its scan started');
+  }
+}
+
+interface Waiter {
+  priority: number;
+  seq: number;
+  grant(): void;
+  refuse(err: Error): void;
+}
+
+export class ScanSlots {
+  private busy = 0;
+  private seq = 0;
+  private closed = false;
+  private readonly waiters: Waiter[] = [];
+
+  constructor(readonly size: number) {
+    if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`scan slots: ${size}`);
+  }
+
+  /** Jobs waiting for a slot (held by the queue as running). */
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
+  /** Runs `work` in a slot; lower `priority` numbers are served first. */
+  async run<T>(priority: number, work: () => Promise<T>): Promise<T> {
+    await this.acquire(priority);
+    try {
+      return await work();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Waits for a slot; the returned function gives it back (call it once). */
+  async acquireSlot(priority: number): Promise<() => void> {
+    await this.acquire(priority);
+    return () => this.release();
+  }
+
+  /** Refuses every waiter and every later request (shutdown); running work goes on. */
+  close(): void {
+    this.closed = true;
+    for (const w of this.waiters.splice(0)) w.refuse(new ShuttingDownError());
+  }
+
+  private acquire(priority: number): Promise<void> {
+    if (this.closed) return Promise.reject(new ShuttingDownError());
+    if (this.busy < this.size) {
+      this.busy++;
+      return Promise.resolve();
+    }
+    return new Promise((grant, refuse) => {
+      const w: Waiter = { priority, seq: this.seq++, grant, refuse };
+      let i = this.waiters.length;
+      while (i > 0 && this.waiters[i - 1]!.priority > priority) i--;
+      this.waiters.splice(i, 0, w);
+    });
+  }
+
+  private release(): void {
+    const next = this.waiters.shift();
+    // The slot passes straight to the next waiter: `busy` stays as it is.
+    if (next) next.grant();
+    else this.busy--;
+  }
+}
