@@ -24,7 +24,7 @@ import { addHistoryFacts } from '../git/history/history-facts.js';
 import { createKeywordScanner, type KeywordScanner } from '../git/history/keyword-scanner.js';
 import { countMissing, listReachableBlobs, type BlobListing } from '../git/history/list-blobs.js';
 import { tagMessages } from '../git/messages.js';
-import { streamBlobs } from '../git/history/cat-file-stream.js';
+import { CatFileError, streamBlobs } from '../git/history/cat-file-stream.js';
 import { streamEveryBlob, streamPackedBlobs } from '../git/pack/pack-stream.js';
 import { runGit } from '../git/run-git.js';
 import { scanContent, WindowedScanner } from './content/scan-content.js';
@@ -44,7 +44,34 @@ let scanner: KeywordScanner | undefined;
 const passed = (): boolean => true;
 const longestKeyword = Math.max(0, ...PREFILTER_KEYWORDS.map((k) => k.length));
 
+/** Damaged objects a scan reads around (each costs one more read of the history) before failing. */
+const MAX_DAMAGED = 16;
+
+/**
+ * The history scan. git cat-file exits on a damaged object (a corrupt zlib stream in a loose
+ * object or a pack entry), where a missing one is only answered `missing`: that lost every finding
+ * of the history. The scan now reads the history again without each object git names, up to
+ * MAX_DAMAGED of them, and says which it could not read; anything else still fails the scan.
+ */
 export async function scanHistory(repoDir: string, opts: HistoryOptions): Promise<ScanResult> {
+  const damaged = new Set<string>();
+  for (;;) {
+    try {
+      return await scanHistoryOnce(repoDir, opts, damaged);
+    } catch (err) {
+      const oid = err instanceof CatFileError ? err.oid : undefined;
+      if (!oid || damaged.has(oid) || damaged.size >= MAX_DAMAGED || opts.signal?.aborted)
+        throw err;
+      damaged.add(oid);
+    }
+  }
+}
+
+async function scanHistoryOnce(
+  repoDir: string,
+  opts: HistoryOptions,
+  damaged: ReadonlySet<string>,
+): Promise<ScanResult> {
   const started = Date.now();
   const stats = { ...emptyStats(), blobsScanned: 0, commitsScanned: 0 };
   const warnings: string[] = [];
@@ -80,6 +107,7 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
     keywordScan,
     ignored,
     tags,
+    damaged,
   };
 
   // 1–3. Read every blob once and gate its raw bytes: in pack order without reading a tree when
@@ -130,6 +158,12 @@ export async function scanHistory(repoDir: string, opts: HistoryOptions): Promis
     const detail = `${read.unreadable} reachable objects are missing or unreadable (shallow or partial clone?); they were not scanned`;
     warnings.push(detail);
     skipped.add({ path: '', reason: 'missing', detail }, read.unreadable);
+  }
+  if (damaged.size > 0) {
+    const ids = [...damaged].map((o) => o.slice(0, 12)).join(', ');
+    const detail = `${damaged.size} damaged object${damaged.size === 1 ? '' : 's'} (${ids}) could not be read by git; the history was read without ${damaged.size === 1 ? 'it' : 'them'} (git fsck tells what else is damaged)`;
+    warnings.push(detail);
+    skipped.add({ path: '', reason: 'missing', detail }, damaged.size);
   }
   if (read.unreadableInStore) {
     const detail = `${read.unreadableInStore} objects in the repository's object store could not be read (damaged, or not objects at all); any of them in the history was not scanned`;
@@ -241,6 +275,8 @@ interface ReadContext {
   ignored(path: string): boolean;
   /** The annotated tags (the walk lists their objects, which are not blobs). */
   tags: Promise<Awaited<ReturnType<typeof tagMessages>> | undefined>;
+  /** Objects git cannot read (an earlier attempt died on them): not asked for again. */
+  damaged: ReadonlySet<string>;
 }
 
 /** What reading the blobs found. */
@@ -404,6 +440,7 @@ async function readAlongWalk(ctx: ReadContext): Promise<BlobsRead> {
     ...(signal ? { signal } : {}),
     objectsDir: ctx.objectsDir,
     large,
+    ...(ctx.damaged.size ? { skip: ctx.damaged } : {}),
     gate: { keywords: PREFILTER_KEYWORDS, gated, ungated: (oid) => ungated.has(oid) },
     // The versions of one file are deltas of each other: one reader thread reads them all.
     affinity: (oid) => pathHash(paths.get(oid) ?? ''),
@@ -547,6 +584,7 @@ async function readGateFirst(
     visit,
     {
       ...(signal ? { signal } : {}),
+      ...(ctx.damaged.size ? { skip: ctx.damaged } : {}),
       large: largeSink(ctx, next, found),
       gate: {
         keywords: PREFILTER_KEYWORDS,
@@ -649,6 +687,7 @@ async function settlePaths(
       },
       {
         ...(signal ? { signal } : {}),
+        ...(ctx.damaged.size ? { skip: ctx.damaged } : {}),
         readers: 1,
         large: {
           cap: config.hardMaxFileSize,

@@ -175,3 +175,38 @@ describe('a merge of 64 parents or more (git tracks 63 in a combined diff)', () 
     },
   );
 });
+
+describe('a damaged object (its zlib stream corrupt, so git cat-file exits on it)', () => {
+  test.each(['walk', 'gate'])(
+    '%s: the history is read again without it, every other finding kept, and the object named',
+    async (mode) => {
+      const { repo } = leakedThenRemoved();
+      repo.git('repack', '-a', '-d', '-q');
+      // Large and varied enough that git streams it (and fails mid-way) rather than reading it whole.
+      let text = '';
+      for (let i = 0; text.length < 200_000; i++) text += `line ${i} ${(i * 7919) % 104729}\n`;
+      repo.write('big.txt', text);
+      const c = repo.commit('big');
+      const oid = repo.git('rev-parse', `${c}:big.txt`).trim();
+      const file = join(repo.dir, '.git', 'objects', oid.slice(0, 2), oid.slice(2));
+      const bytes = readFileSync(file);
+      for (let i = 200; i < 260; i++) bytes[i] = bytes[i]! ^ 0x55;
+      chmodSync(file, 0o644);
+      writeFileSync(file, bytes);
+      // git itself cannot read it: what the scan met before this change was a failed scan.
+      expect(() =>
+        execFileSync('git', ['cat-file', 'blob', oid], { cwd: repo.dir, stdio: 'pipe' }),
+      ).toThrow();
+      const saved = process.env.UG_HISTORY_MODE;
+      process.env.UG_HISTORY_MODE = mode;
+      try {
+        const r = await scanHistory(repo.dir, opts);
+        expect(r.findings.map((f) => f.occurrences[0]?.path)).toEqual(['old.env']);
+        expect(r.warnings.join('\n')).toContain(`1 damaged object (${oid.slice(0, 12)})`);
+      } finally {
+        if (saved === undefined) delete process.env.UG_HISTORY_MODE;
+        else process.env.UG_HISTORY_MODE = saved;
+      }
+    },
+  );
+});

@@ -36,6 +36,28 @@ export interface StreamOptions {
   large?: { cap: number; open(oid: string, size: number): LargeBlobSink };
   /** cat-file processes to spread batches over. Default: 2, or 1 on a single-core machine. */
   readers?: number;
+  /** Objects not to ask git for (found damaged by an earlier attempt; the caller reports them). */
+  skip?: ReadonlySet<string>;
+}
+
+/**
+ * git cat-file died on a damaged object (a corrupt zlib stream in a loose object or a pack entry
+ * makes it exit, where a missing one is only answered `missing`). `oid` is the object it named, when
+ * it named one: a caller can read everything again without it (scan-history.ts).
+ */
+export class CatFileError extends Error {
+  override name = 'CatFileError';
+  constructor(
+    message: string,
+    readonly oid: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** The object a cat-file failure names ("unable to stream <oid>", "object <oid> … is corrupt"). */
+export function damagedObjectIn(stderr: string): string | undefined {
+  return /\b([0-9a-f]{64}|[0-9a-f]{40})\b/.exec(stderr)?.[1];
 }
 
 export async function streamBlobs(
@@ -46,7 +68,7 @@ export async function streamBlobs(
   visit: BlobVisitor,
   opts: StreamOptions = {},
 ): Promise<{ missing: number }> {
-  const { signal } = opts;
+  const { signal, skip } = opts;
   const pool = Array.from({ length: Math.max(1, opts.readers ?? parallelGitProcesses()) }, () =>
     startReader(repoDir, maxSize, visit, opts.large),
   );
@@ -56,8 +78,9 @@ export async function streamBlobs(
   for (const r of pool) void r.closed.then(() => (exited = true));
   let next = 0;
   try {
-    for await (const batch of oids) {
+    for await (const all of oids) {
       if (signal?.aborted || exited) break;
+      const batch = skip?.size ? all.filter((o) => !skip.has(o)) : all;
       if (batch.length === 0) continue;
       let reader = pickWritable(pool, next);
       if (!reader) {
@@ -82,8 +105,11 @@ export async function streamBlobs(
   if (killed) throw killed;
   const failed = codes.findIndex((c) => c !== 0);
   if (failed >= 0) {
-    const detail = stderrTail(pool[failed]!.stderr());
-    throw new Error(`git cat-file failed (exit ${codes[failed]}): ${detail}`);
+    const stderr = pool[failed]!.stderr();
+    throw new CatFileError(
+      `git cat-file failed (exit ${codes[failed]}): ${stderrTail(stderr)}`,
+      damagedObjectIn(stderr),
+    );
   }
   return { missing: pool.reduce((n, r) => n + r.missing(), 0) };
 }

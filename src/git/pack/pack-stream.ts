@@ -296,6 +296,7 @@ async function readPacks(
     fallbackRun ??= streamBlobs(repoDir, queue, maxSize, visit, {
       ...(signal ? { signal } : {}),
       ...(opts.large ? { large: opts.large } : {}),
+      ...(opts.skip ? { skip: opts.skip } : {}),
       readers: 1,
     });
   };
