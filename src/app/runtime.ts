@@ -316,6 +316,8 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
           log.error({ err: (err as Error).message }, 'incidents: could not start re-verification'),
         );
       const slots = new ScanSlots(scanConcurrency);
+      metrics.readSlotsFrom(() => slots.waitingByKind());
+      const label = (job: ScanJob) => ({ kind: job.kind, since: job.receivedAt ?? Date.now() });
       // First on shutdown: jobs still waiting for a slot go back to the queue.
       stopWorker.push(() => slots.close());
       const runScan = (job: ScanJob, opts?: ProcessOptions) =>
@@ -352,7 +354,7 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
         (job, superseded) =>
           runScan(job, {
             superseded,
-            slot: () => slots.acquireSlot(PRIORITY[job.kind]),
+            slot: () => slots.acquireSlot(PRIORITY[job.kind], label(job)),
           }),
         gate,
         () => metrics.folded(),
@@ -404,7 +406,7 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
           else if (job.kind === 'history' && job.installRun) {
             // Settled before the job completes: a worker killed in between re-runs the job,
             // and the run counts it once.
-            const { findings } = await slots.run(PRIORITY.history, () => runScan(job));
+            const { findings } = await slots.run(PRIORITY.history, () => runScan(job), label(job));
             await installRuns.settle(job.installRun, jobIdOf(job), { failed: false, findings });
           } else await scan(job);
         } catch (err) {

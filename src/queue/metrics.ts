@@ -34,6 +34,7 @@ export class Metrics {
   readonly registry = new Registry();
   private stats: () => Promise<QueueStats | undefined> = async () => undefined;
   private cacheBytesNow: () => { bytes: number; repos: number } | undefined = () => undefined;
+  private slotsNow: () => Record<string, { jobs: number; oldestAgeSeconds: number }> = () => ({});
   private installRunsNow: () => Promise<InstallRunsView | undefined> = async () => undefined;
 
   private readonly scanDuration = histogram(
@@ -155,6 +156,29 @@ export class Metrics {
           this.set({ kind }, Math.round(age * 1000) / 1000);
       },
     });
+    // This process's jobs waiting for a scan slot: running for the queue, a backlog all the same.
+    const slots = (): ReturnType<Metrics['slotsNow']> => this.slotsNow();
+    new Gauge({
+      name: `${PREFIX}scan_slot_waiting_jobs`,
+      help: 'Jobs this process holds that wait for a scan slot (the queue counts them active), by kind.',
+      labelNames: ['kind'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [kind, w] of Object.entries(slots())) this.set({ kind }, w.jobs);
+      },
+    });
+    new Gauge({
+      name: `${PREFIX}scan_slot_oldest_wait_age_seconds`,
+      help: 'Age (since its webhook) of the oldest job waiting for a scan slot in this process, by kind.',
+      labelNames: ['kind'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [kind, w] of Object.entries(slots()))
+          this.set({ kind }, Math.round(w.oldestAgeSeconds * 1000) / 1000);
+      },
+    });
     // Install runs, read from the store at scrape time: queue-wide with Redis, so the app's
     // /metrics shows a run a worker process finished.
     // One read per scrape for the six series below.
@@ -250,6 +274,10 @@ export class Metrics {
   /** Where queue counts come from (read at scrape time). */
   readQueueFrom(stats: () => Promise<QueueStats | undefined>): void {
     this.stats = stats;
+  }
+  /** Where the jobs waiting for a scan slot come from (read at scrape time). */
+  readSlotsFrom(f: () => Record<string, { jobs: number; oldestAgeSeconds: number }>): void {
+    this.slotsNow = f;
   }
   readCacheFrom(f: () => { bytes: number; repos: number } | undefined): void {
     this.cacheBytesNow = f;

@@ -17,9 +17,16 @@ export class ShuttingDownError extends Error {
   }
 }
 
+/** What a waiter is, for /metrics: its job's kind and when its webhook arrived (ms). */
+export interface SlotLabel {
+  kind: string;
+  since: number;
+}
+
 interface Waiter {
   priority: number;
   seq: number;
+  label: SlotLabel | undefined;
   grant(): void;
   refuse(err: Error): void;
 }
@@ -39,9 +46,24 @@ export class ScanSlots {
     return this.waiters.length;
   }
 
+  /**
+   * The waiters by kind: how many, and the age of the oldest (since its webhook). The queue counts
+   * them as running; they are a backlog all the same (/metrics).
+   */
+  waitingByKind(now = Date.now()): Record<string, { jobs: number; oldestAgeSeconds: number }> {
+    const out: Record<string, { jobs: number; oldestAgeSeconds: number }> = {};
+    for (const { label } of this.waiters) {
+      if (!label) continue;
+      const k = (out[label.kind] ??= { jobs: 0, oldestAgeSeconds: 0 });
+      k.jobs++;
+      k.oldestAgeSeconds = Math.max(k.oldestAgeSeconds, (now - label.since) / 1000);
+    }
+    return out;
+  }
+
   /** Runs `work` in a slot; lower `priority` numbers are served first. */
-  async run<T>(priority: number, work: () => Promise<T>): Promise<T> {
-    await this.acquire(priority);
+  async run<T>(priority: number, work: () => Promise<T>, label?: SlotLabel): Promise<T> {
+    await this.acquire(priority, label);
     try {
       return await work();
     } finally {
@@ -50,8 +72,8 @@ export class ScanSlots {
   }
 
   /** Waits for a slot; the returned function gives it back (call it once). */
-  async acquireSlot(priority: number): Promise<() => void> {
-    await this.acquire(priority);
+  async acquireSlot(priority: number, label?: SlotLabel): Promise<() => void> {
+    await this.acquire(priority, label);
     return () => this.release();
   }
 
@@ -61,14 +83,14 @@ export class ScanSlots {
     for (const w of this.waiters.splice(0)) w.refuse(new ShuttingDownError());
   }
 
-  private acquire(priority: number): Promise<void> {
+  private acquire(priority: number, label?: SlotLabel): Promise<void> {
     if (this.closed) return Promise.reject(new ShuttingDownError());
     if (this.busy < this.size) {
       this.busy++;
       return Promise.resolve();
     }
     return new Promise((grant, refuse) => {
-      const w: Waiter = { priority, seq: this.seq++, grant, refuse };
+      const w: Waiter = { priority, seq: this.seq++, label, grant, refuse };
       let i = this.waiters.length;
       while (i > 0 && this.waiters[i - 1]!.priority > priority) i--;
       this.waiters.splice(i, 0, w);

@@ -75,6 +75,10 @@ test('queue counts from Redis in every process; writes, throttle wait, headroom,
   expect(value(fromWorker, 'upstash_guard_installation_tokens_minted_total')).toBe(1);
   expect(value(fromWorker, 'upstash_guard_webhook_to_report_seconds_count{kind="push"}')).toBe(3);
   expect(value(fromWorker, 'upstash_guard_scans_total{kind="push",result="clean"}')).toBe(3);
+  // Jobs waiting for a scan slot (none once idle): the queue counts them active.
+  expect(fromWorker).toContain('# TYPE upstash_guard_scan_slot_waiting_jobs gauge');
+  expect(fromWorker).toContain('# TYPE upstash_guard_scan_slot_oldest_wait_age_seconds gauge');
+  expect(fromWorker).not.toMatch(/upstash_guard_scan_slot_waiting_jobs\{/);
   expect(fromWorker).not.toMatch(/m0|m1|m2|acme/);
   await worker.stop();
 }, 90_000);

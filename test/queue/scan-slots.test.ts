@@ -58,3 +58,26 @@ test('close() refuses the waiters and later requests; running work completes', a
 test('a size below one is refused', () => {
   expect(() => new ScanSlots(0)).toThrow(RangeError);
 });
+
+test('waiters by kind, for /metrics: how many, and the oldest since its webhook', async () => {
+  const slots = new ScanSlots(1);
+  let release!: () => void;
+  const running = slots.run(1, () => new Promise<void>((r) => (release = r)), {
+    kind: 'push',
+    since: 0,
+  });
+  const now = 100_000;
+  const waiting = [
+    slots.run(1, async () => undefined, { kind: 'push', since: now - 30_000 }),
+    slots.run(1, async () => undefined, { kind: 'push', since: now - 5_000 }),
+    slots.run(10, async () => undefined, { kind: 'history', since: now - 60_000 }),
+  ];
+  await tick();
+  expect(slots.waitingByKind(now)).toEqual({
+    push: { jobs: 2, oldestAgeSeconds: 30 },
+    history: { jobs: 1, oldestAgeSeconds: 60 },
+  });
+  release();
+  await Promise.all([running, ...waiting]);
+  expect(slots.waitingByKind(now)).toEqual({});
+});
