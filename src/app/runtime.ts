@@ -180,7 +180,9 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
   // the handlers note each new head so superseded queued heads fold into the newest scan.
   const gate = redis
     ? new RedisGate(redis, `${env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard'}:serial`)
-    : new MemoryGate();
+    : new MemoryGate((jobs) => {
+        if (store instanceof InProcessQueue) store.settle(jobs.map(jobIdOf));
+      });
   const queue = notingTips(store, gate);
   metrics.readQueueFrom(async () => queue.stats?.());
   // Loaded on first use: most scans find nothing and never touch the network code.
@@ -408,7 +410,7 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
             // and the run counts it once.
             const { findings } = await slots.run(PRIORITY.history, () => runScan(job), label(job));
             await installRuns.settle(job.installRun, jobIdOf(job), { failed: false, findings });
-          } else await scan(job);
+          } else return await scan(job);
         } catch (err) {
           metrics.scanFailed(failureReason(err));
           throw err;

@@ -15,7 +15,12 @@ import {
 import { ShuttingDownError } from './scan-slots.js';
 import { JobJournal } from './journal.js';
 import type { QueueStats } from './queue-stats.js';
-import type { AttemptFailureListener, JobProcessor, ScanQueue } from './scan-queue.js';
+import {
+  PARKED,
+  type AttemptFailureListener,
+  type JobProcessor,
+  type ScanQueue,
+} from './scan-queue.js';
 
 interface Entry {
   id: string;
@@ -52,6 +57,8 @@ export class InProcessQueue implements ScanQueue {
   private readonly waiting: Entry[] = [];
   /** Ids waiting, running, delayed or completed: these are duplicates. Failed ids leave it. */
   private readonly known = new Set<string>();
+  /** Jobs parked for another scan (serial-gate.ts), in the journal until it is reported. */
+  private readonly parked = new Set<string>();
   private running = 0;
   private seq = 0;
   private processor: JobProcessor | undefined;
@@ -154,6 +161,11 @@ export class InProcessQueue implements ScanQueue {
     };
   }
 
+  /** Parked jobs whose range another scan has now reported: done in the journal. */
+  settle(ids: readonly string[]): void {
+    for (const id of ids) if (this.parked.delete(id)) this.journal?.done(id).catch(() => undefined);
+  }
+
   /** Resolves when nothing is waiting, running or scheduled for retry (tests, shutdown). */
   idle(): Promise<void> {
     if (this.waiting.length + this.running + this.timers.size === 0) return Promise.resolve();
@@ -199,8 +211,13 @@ export class InProcessQueue implements ScanQueue {
 
   private async run(entry: Entry): Promise<void> {
     try {
-      await this.processor!(entry.job);
-      this.finished(entry, true);
+      const r = await this.processor!(entry.job);
+      // Parked for the scan that holds its branch: the journal keeps it until that scan is
+      // reported (settle), so a crash before then replays it instead of losing its range.
+      if (r === PARKED && this.journal) {
+        this.completed++;
+        this.parked.add(entry.id);
+      } else this.finished(entry, true);
     } catch (err) {
       // Shutting down before its scan started (scan-slots.ts): the job stays in the journal and
       // runs after the restart, with no attempt spent and no failure reported.

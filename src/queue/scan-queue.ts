@@ -1,7 +1,13 @@
 import type { QueueStats } from './queue-stats.js';
 import type { ScanJob } from './scan-job.js';
 
-export type JobProcessor = (job: ScanJob) => Promise<void>;
+/**
+ * Resolves PARKED when the job's range was handed to the scan that holds its branch (serial-gate.ts):
+ * done for BullMQ (the range lives in Redis), still owed for the in-process queue, whose journal
+ * keeps the job until that scan is reported (`InProcessQueue.settle`).
+ */
+export const PARKED = 'parked';
+export type JobProcessor = (job: ScanJob) => Promise<void | typeof PARKED>;
 
 /** One failed attempt of a job, as both queues report it (for logs and metrics). */
 export interface AttemptFailure {

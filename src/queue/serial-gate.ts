@@ -10,7 +10,7 @@
  */
 import type { Redis } from 'ioredis';
 import { coalesceJobs, jobIdOf, serialKeyOf, type ScanJob } from './scan-job.js';
-import type { JobProcessor } from './scan-queue.js';
+import { PARKED, type JobProcessor } from './scan-queue.js';
 
 export interface Acquired {
   held: boolean;
@@ -42,6 +42,12 @@ export interface SerialGate {
 }
 
 export class MemoryGate implements SerialGate {
+  /**
+   * `onCovered` hears of parked jobs once the scan that took them is reported (its holder asked for
+   * the next): the in-process queue's journal keeps a parked job until then, since this gate is
+   * memory and a crash would otherwise lose its range.
+   */
+  constructor(private readonly onCovered?: (jobs: ScanJob[]) => void) {}
   private readonly held = new Map<string, string>();
   private readonly pending = new Map<string, ScanJob[]>();
   private readonly inflight = new Map<string, ScanJob[]>();
@@ -83,7 +89,9 @@ export class MemoryGate implements SerialGate {
   }
   async next(key: string, holder: string): Promise<ScanJob | undefined> {
     if (this.held.get(key) !== holder) return undefined;
+    const covered = this.inflight.get(key);
     this.inflight.delete(key);
+    if (covered?.length) this.onCovered?.(covered);
     const parked = this.pending.get(key);
     this.pending.delete(key);
     if (parked?.length) {
@@ -280,7 +288,10 @@ export function serialized(
     }
     const holder = jobIdOf(job);
     const got = await gate.acquire(key, holder, job);
-    if (!got.held) return onParked?.(job);
+    if (!got.held) {
+      onParked?.(job);
+      return PARKED;
+    }
     // A retry after a crash mid-follow-up resumes the follow-ups together with the job itself:
     // its report may have been folded into them. A new holder that finds an abandoned follow-up
     // scans it together with its own job.

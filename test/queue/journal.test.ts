@@ -21,7 +21,8 @@ import { join } from 'node:path';
 import { AppendLog } from '../../src/queue/append-log.js';
 import { InProcessQueue } from '../../src/queue/in-process-queue.js';
 import { ScanSlots } from '../../src/queue/scan-slots.js';
-import type { ScanJob } from '../../src/queue/scan-job.js';
+import { jobIdOf, type ScanJob } from '../../src/queue/scan-job.js';
+import { MemoryGate, serialized } from '../../src/queue/serial-gate.js';
 
 const job = (n: number): ScanJob => ({
   kind: 'push',
@@ -307,4 +308,44 @@ test('a job refused a scan slot at shutdown stays queued: no failed attempt, run
   await q2.idle();
   expect(ran.sort()).toEqual([2, 3]);
   await q2.close();
+});
+
+test('a job parked for the scan holding its branch stays in the journal until that scan is reported', async () => {
+  const path = join(dir, 'queue.journal');
+  const push = (head: string, before: string, at: number): ScanJob => ({
+    ...job(1),
+    headSha: head.repeat(40),
+    baseSha: before.repeat(40),
+    receivedAt: at,
+  });
+  const q1 = new InProcessQueue({ journalPath: path, concurrency: 4 });
+  const gate1 = new MemoryGate((jobs) => q1.settle(jobs.map(jobIdOf)));
+  const scanned1: string[] = [];
+  let release!: () => void;
+  const blocked = new Promise<void>((r) => (release = r));
+  q1.start(
+    serialized(async (j) => {
+      scanned1.push(j.headSha[0]!);
+      if (j.headSha[0] === 'a') await blocked; // the holder's scan, long
+    }, gate1),
+  );
+  await q1.add(push('a', '0', 1));
+  await new Promise((r) => setTimeout(r, 20));
+  await q1.add(push('b', 'a', 2)); // parked behind "a"
+  await new Promise((r) => setTimeout(r, 20));
+  expect(scanned1).toEqual(['a']);
+
+  // SIGKILL now (q1 never finishes): the restart replays both, and "b" is scanned.
+  const q2 = new InProcessQueue({ journalPath: path });
+  const scanned2: string[] = [];
+  q2.start(serialized(async (j) => void scanned2.push(j.headSha[0]!), new MemoryGate()));
+  await q2.add(push('z', 'y', 3)); // resolves once the journal is read
+  await q2.idle();
+  expect(scanned2.sort()).toEqual(['a', 'b', 'z']);
+  await q2.close();
+
+  // Without a crash: once "a" is reported, the follow-up that covers "b" settles it.
+  release();
+  await q1.idle();
+  expect(scanned1).toEqual(['a', 'b']);
 });
