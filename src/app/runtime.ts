@@ -408,7 +408,9 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
           else if (job.kind === 'history' && job.installRun) {
             // Settled before the job completes: a worker killed in between re-runs the job,
             // and the run counts it once.
-            const { findings } = await slots.run(PRIORITY.history, () => runScan(job), label(job));
+            const { findings } = await runScan(job, {
+              slot: () => slots.acquireSlot(PRIORITY.history, label(job)),
+            });
             await installRuns.settle(job.installRun, jobIdOf(job), { failed: false, findings });
           } else return await scan(job);
         } catch (err) {

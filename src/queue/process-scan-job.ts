@@ -92,8 +92,8 @@ export interface ProcessOptions {
    */
   superseded?: () => Promise<boolean>;
   /**
-   * Waits for a scan slot (scan-slots.ts) and gives back its release: held from the fetch to the
-   * end of the scan, the CPU-bound part, not while GitHub paces the job's writes.
+   * Waits for a scan slot (scan-slots.ts) and gives back its release (safe to call twice): held
+   * from the fetch to the end of the scan, the CPU-bound part, not while GitHub paces the writes.
    */
   slot?: () => Promise<() => void>;
 }
@@ -162,22 +162,13 @@ async function reportScan(
     opts: ProcessOptions;
   },
 ): Promise<ScanOutcome> {
-  const release = once(ctx.opts.slot ? await ctx.opts.slot() : () => undefined);
+  // Given back after the scan (reportScanIn), or here when the job ends before it.
+  const release = (await ctx.opts.slot?.()) ?? (() => undefined);
   try {
     return await reportScanIn(job, deps, ctx, release);
   } finally {
     release();
   }
-}
-
-/** Calls `f` the first time only. */
-function once(f: () => void): () => void {
-  let done = false;
-  return () => {
-    if (done) return;
-    done = true;
-    f();
-  };
 }
 
 async function reportScanIn(

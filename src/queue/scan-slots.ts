@@ -63,18 +63,23 @@ export class ScanSlots {
 
   /** Runs `work` in a slot; lower `priority` numbers are served first. */
   async run<T>(priority: number, work: () => Promise<T>, label?: SlotLabel): Promise<T> {
-    await this.acquire(priority, label);
+    const release = await this.acquireSlot(priority, label);
     try {
       return await work();
     } finally {
-      this.release();
+      release();
     }
   }
 
-  /** Waits for a slot; the returned function gives it back (call it once). */
+  /** Waits for a slot; the returned function gives it back (later calls do nothing). */
   async acquireSlot(priority: number, label?: SlotLabel): Promise<() => void> {
     await this.acquire(priority, label);
-    return () => this.release();
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.release();
+    };
   }
 
   /** Refuses every waiter and every later request (shutdown); running work goes on. */

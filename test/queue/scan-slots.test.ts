@@ -81,3 +81,19 @@ test('waiters by kind, for /metrics: how many, and the oldest since its webhook'
   await Promise.all([running, ...waiting]);
   expect(slots.waitingByKind(now)).toEqual({});
 });
+
+test('a release given twice frees its slot once', async () => {
+  const slots = new ScanSlots(1);
+  const release = await slots.acquireSlot(1);
+  const waiting = slots.acquireSlot(1);
+  release();
+  release();
+  const second = await waiting;
+  let third = false;
+  void slots.acquireSlot(1).then(() => (third = true));
+  await tick();
+  expect(third).toBe(false);
+  second();
+  await tick();
+  expect(third).toBe(true);
+});

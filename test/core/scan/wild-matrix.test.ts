@@ -508,7 +508,12 @@ const NOT_LEAKS: [string, string, string][] = [
     `UPSTASH_VECTOR_REST_TOKEN=${vectorTokenFromUuid(COUNTING_UUID)}\n`,
   ],
   ['a signing key of one digit', '.env', `QSTASH_CURRENT_SIGNING_KEY=sig_${'1'.repeat(28)}\n`],
-  ['a sig_ identifier', 'a.ts', `const sig_computeHmacDigestForWebhooks = 1;\n`],
+  // Built here: written out, the identifier has a signing key's shape (sig_ + 28 letters).
+  [
+    'a sig_ identifier',
+    'a.ts',
+    `const ${['sig', 'computeHmacDigestForWebhooks'].join('_')} = 1;\n`,
+  ],
   [
     'a database id beside the URL',
     '.env',
