@@ -22,8 +22,9 @@ import { attributeBlobs, listCommits, type BlobWrite } from '../git/history/attr
 import { partsAreBinary, partsLength, partsMatch } from '../git/history/blob-parts.js';
 import { addHistoryFacts } from '../git/history/history-facts.js';
 import { createKeywordScanner, type KeywordScanner } from '../git/history/keyword-scanner.js';
+import { HistoryRefs } from '../git/history/history-refs.js';
 import { countMissing, listReachableBlobs, type BlobListing } from '../git/history/list-blobs.js';
-import { tagMessages } from '../git/messages.js';
+import { tagMessages, tagObjectMessages } from '../git/messages.js';
 import { CatFileError, streamBlobs } from '../git/history/cat-file-stream.js';
 import { streamEveryBlob, streamPackedBlobs } from '../git/pack/pack-stream.js';
 import { runGit } from '../git/run-git.js';
@@ -85,10 +86,20 @@ async function scanHistoryOnce(
   // second commit walk competing for the CPU would slow the blob stream it runs beside. The list
   // gives the commit count, and the order and graph attribution needs if something hits.
   // The same walk prints every commit message; the few the prefilter passes are scanned below.
-  const commitList = listCommits(repoDir, signal, messageGate).catch(() => undefined);
+  // One view of where the walks start: the first walk a bad ref fails reads the refs for all.
+  const refs = new HistoryRefs(repoDir, signal);
+  const commitList = listCommits(repoDir, signal, messageGate, refs).catch(() => undefined);
   // Annotated tags: their messages are read here, and their objects (which the blob walk lists
   // under the tag's name) are left out of the blob stream.
-  const tags = tagMessages(repoDir, messageGate, signal).catch(() => undefined);
+  // A bad ref fails show-ref as well: the tags among the readable tips are then read as objects.
+  const tags = tagMessages(repoDir, messageGate, signal)
+    .catch(async () => {
+      const tagTips = await refs.tagTips();
+      if (!tagTips) return undefined;
+      const messages = await tagObjectMessages(repoDir, tagTips, messageGate, signal);
+      return { tagObjects: new Set(tagTips), messages };
+    })
+    .catch(() => undefined);
 
   // A history holds each path in many versions: the glob match is made once per path.
   const ignoredPaths = new Map<string, boolean>();
@@ -108,6 +119,7 @@ async function scanHistoryOnce(
     ignored,
     tags,
     damaged,
+    refs,
   };
 
   // 1–3. Read every blob once and gate its raw bytes: in pack order without reading a tree when
@@ -122,7 +134,7 @@ async function scanHistoryOnce(
   signal?.addEventListener('abort', stopCounting, { once: true });
   const missingCount =
     source && source.loose.length > 0 && !source.promisor
-      ? countMissing(repoDir, counting.signal).catch((err: unknown) => {
+      ? countMissing(repoDir, counting.signal, refs).catch((err: unknown) => {
           if (counting.signal.aborted) {
             if (signal?.aborted) throw err;
             return 0;
@@ -202,6 +214,7 @@ async function scanHistoryOnce(
     ...(commits ? { commits } : {}),
     // Message findings need the commit graph (refs reaching them) even with no hit blob.
     graph: messageHits.length > 0,
+    refs,
   });
   if (attribution.error)
     warnings.push(
@@ -242,6 +255,8 @@ async function scanHistoryOnce(
         });
   }
   ignoredPaths.clear();
+  // Refs a walk could not start from (it then started from the others).
+  warnings.push(...(await refs.warnings()));
   const result = finishScan('history', hits, stats, warnings, opts, started, skipped);
 
   // 5. History facts per finding: introducing commit, still at HEAD, branches, commit count.
@@ -277,6 +292,8 @@ interface ReadContext {
   tags: Promise<Awaited<ReturnType<typeof tagMessages>> | undefined>;
   /** Objects git cannot read (an earlier attempt died on them): not asked for again. */
   damaged: ReadonlySet<string>;
+  /** Where every walk of this scan starts. */
+  refs: HistoryRefs;
 }
 
 /** What reading the blobs found. */
@@ -382,7 +399,7 @@ async function readAlongWalk(ctx: ReadContext): Promise<BlobsRead> {
     opts.onProgress?.({ phase: 'enumerate', done: 0 });
     // Awaited once the walk has output (the tag listing is done by then): no delay to its start.
     let tagObjects: Set<string> | undefined | null = null;
-    for await (const blobs of listReachableBlobs(repoDir, listing, signal)) {
+    for await (const blobs of listReachableBlobs(repoDir, listing, signal, ctx.refs)) {
       if (tagObjects === null) tagObjects = (await tags)?.tagObjects;
       const batch: string[] = [];
       for (const { oid, path } of blobs) {
@@ -641,7 +658,7 @@ async function settlePaths(
   }
   // Reached by no commit's diff: a ref or tag to a blob or tree, or nothing at all.
   if (unattributed.size > 0) {
-    for (const [oid, path] of await firstPaths(repoDir, unattributed, signal)) {
+    for (const [oid, path] of await firstPaths(repoDir, unattributed, signal, ctx.refs)) {
       if (ignored(path)) {
         stats.skippedIgnored++;
         continue;
@@ -743,10 +760,11 @@ async function firstPaths(
   repoDir: string,
   oids: ReadonlySet<string>,
   signal: AbortSignal | undefined,
+  refs: HistoryRefs,
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   try {
-    for await (const blobs of listReachableBlobs(repoDir, { missing: 0 }, signal)) {
+    for await (const blobs of listReachableBlobs(repoDir, { missing: 0 }, signal, refs)) {
       for (const { oid, path } of blobs) if (oids.has(oid) && !out.has(oid)) out.set(oid, path);
       if (out.size === oids.size) break;
     }

@@ -21,6 +21,7 @@ import {
 import { addAuthors, messageFormat, parseMessageRecords, type GitMessage } from '../messages.js';
 import { unquotePath } from '../unquote-path.js';
 import { CommitGraph } from './commit-graph.js';
+import { HistoryRefs } from './history-refs.js';
 
 export interface BlobWrite {
   commit: string;
@@ -74,12 +75,12 @@ export async function listCommits(
   repoDir: string,
   signal?: AbortSignal,
   gate: (bytes: Uint8Array) => boolean = () => false,
+  refs: HistoryRefs = new HistoryRefs(repoDir, signal),
 ): Promise<CommitList> {
   // Messages without author and date: formatting those for every commit cost more than the
   // messages themselves (renovate: +0.25 s of git CPU against +0.12 s); the few hits get them below.
-  const { stdout } = await runGit(
-    ['rev-list', '--all', '--date-order', messageFormat('%H %P', false)],
-    {
+  const { stdout } = await refs.run((spec) =>
+    runGit(['rev-list', ...spec.args, '--date-order', messageFormat('%H %P', false)], {
       cwd: repoDir,
       // Buffered output: into a pipe git writes (and node wakes up) once per commit otherwise.
       env: { GIT_FLUSH: '0' },
@@ -88,8 +89,9 @@ export async function listCommits(
       // a long silence is expected here (the deadline still bounds it).
       idleTimeoutMs: gitLimits().idleTimeoutMs * 5,
       maxBuffer: 2 * 1024 * 1024 * 1024 - 1,
+      ...(spec.input !== undefined ? { input: spec.input } : {}),
       ...(signal ? { signal } : {}),
-    },
+    }),
   );
   // Only record bounds and the gate run over every commit; headers are decoded for the few
   // messages that pass (and for every commit only when attribution needs the list).
@@ -130,6 +132,8 @@ export interface AttributeOptions {
   signal?: AbortSignal;
   /** From `listCommits`; listed here when absent. */
   commits?: CommitList;
+  /** Where the walk starts (shared with the rest of the scan, so a bad ref is read around once). */
+  refs?: HistoryRefs;
   /** diff-tree processes. Default: 2, or 1 on a single-core machine. */
   workers?: number;
   /** Walk the commits (order and graph) even with no hit blob: messages hit. */
@@ -148,7 +152,7 @@ export async function attributeBlobs(
   const order = new Map<string, number>();
   if (hitOids.size === 0 && !opts.graph) return { writes: out, replaced, commits: 0, graph, order };
 
-  const list = opts.commits ?? (await listCommits(repoDir, signal));
+  const list = opts.commits ?? (await listCommits(repoDir, signal, undefined, opts.refs));
   // Children before parents always, otherwise newest first: a skewed clock cannot make a
   // descendant look older than the commit that introduced the secret. `order` is the position.
   const lines = commitLines(list);

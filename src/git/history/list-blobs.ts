@@ -6,6 +6,7 @@
  * 2.39 prints only some of them, so commits are counted elsewhere) or blobs a tag points at.
  */
 import { killGit, spawnGit, stderrTail } from '../run-git.js';
+import { HistoryRefs, type RevSpec } from './history-refs.js';
 
 export interface ReachableBlob {
   oid: string;
@@ -26,19 +27,39 @@ export async function* listReachableBlobs(
   repoDir: string,
   summary: BlobListing,
   signal?: AbortSignal,
+  refs: HistoryRefs = new HistoryRefs(repoDir, signal),
 ): AsyncGenerator<ReachableBlob[]> {
   const args = [
     'rev-list',
     '--objects',
-    '--all',
     '--filter=object:type=blob',
     '--missing=print',
     // Each commit's new blobs right after it, not all of them after the whole commit walk: the
     // same objects with the same first paths, but cat-file starts after 0.4 s, not 1.0 s.
     '--in-commit-order',
   ];
+  for (;;) {
+    const spec = await refs.spec();
+    let yielded = false;
+    try {
+      for await (const batch of blobBatches(revListOutput(repoDir, args, spec, signal), summary)) {
+        yielded = true;
+        yield batch;
+      }
+      return;
+    } catch (err) {
+      // A walk that failed at its start (a bad ref) is walked again from the refs that read.
+      if (yielded || !(await refs.recover())) throw err;
+    }
+  }
+}
+
+async function* blobBatches(
+  output: AsyncGenerator<Buffer>,
+  summary: BlobListing,
+): AsyncGenerator<ReachableBlob[]> {
   let carry: Buffer | null = null;
-  for await (const data of revListOutput(repoDir, args, signal)) {
+  for await (const data of output) {
     const chunk: Buffer = carry ? Buffer.concat([carry, data]) : data;
     const last = chunk.lastIndexOf(10);
     if (last < 0) {
@@ -63,10 +84,11 @@ export async function* listReachableBlobs(
 async function* revListOutput(
   repoDir: string,
   args: string[],
+  spec: RevSpec,
   signal: AbortSignal | undefined,
   niceness = 0,
 ): AsyncGenerator<Buffer> {
-  const child = spawnGit(args, {
+  const child = spawnGit([...args, ...spec.args], {
     cwd: repoDir,
     // Buffered output: into a pipe git would otherwise flush after every line.
     env: { GIT_FLUSH: '0' },
@@ -79,7 +101,10 @@ async function* revListOutput(
     if (stderr.length < 8192) stderr += c.toString('utf8');
   });
   const closed = new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
-  child.stdin.end();
+  child.stdin.on('error', () => {
+    /* git may exit before reading its tips; the exit code says why */
+  });
+  child.stdin.end(spec.input);
   try {
     for await (const data of child.stdout as AsyncIterable<Buffer>) yield data;
     const code = await closed;
@@ -112,15 +137,21 @@ function parseLines(text: string, summary: BlobListing): ReachableBlob[] {
  * --missing=print` prints them with a leading '?'): the gate-first scan, which reads what the
  * object store holds, asks this where objects can have gone missing (see scan-history.ts).
  */
-export async function countMissing(repoDir: string, signal?: AbortSignal): Promise<number> {
-  const args = ['rev-list', '--objects', '--all', '--missing=print', '--no-object-names'];
-  let missing = 0;
-  let atLineStart = true;
-  for await (const data of revListOutput(repoDir, args, signal, 19)) {
-    if (atLineStart && data[0] === 63 /* '?' */) missing++;
-    for (let i = data.indexOf(10); i >= 0; i = data.indexOf(10, i + 1))
-      if (data[i + 1] === 63) missing++;
-    atLineStart = data[data.length - 1] === 10;
-  }
-  return missing;
+export async function countMissing(
+  repoDir: string,
+  signal?: AbortSignal,
+  refs: HistoryRefs = new HistoryRefs(repoDir, signal),
+): Promise<number> {
+  const args = ['rev-list', '--objects', '--missing=print', '--no-object-names'];
+  return refs.run(async (spec) => {
+    let missing = 0;
+    let atLineStart = true;
+    for await (const data of revListOutput(repoDir, args, spec, signal, 19)) {
+      if (atLineStart && data[0] === 63 /* '?' */) missing++;
+      for (let i = data.indexOf(10); i >= 0; i = data.indexOf(10, i + 1))
+        if (data[i + 1] === 63) missing++;
+      atLineStart = data[data.length - 1] === 10;
+    }
+    return missing;
+  });
 }
