@@ -9,6 +9,11 @@
  * other write pending (queued in the throttling or in flight), and go one at a time: a check run
  * that arrives then waits for at most one comment. The pace itself is unchanged (one write a
  * second, shared through Redis between processes): this only decides the order.
+ *
+ * Aging: an installation whose check runs never stop (a busy monorepo org) would otherwise hold its
+ * comments back for good. A write that has waited `UPSTASH_GUARD_LOW_WRITE_MAX_WAIT_MS` (default
+ * 60 s) stops waiting for the others and takes its turn in the pace, still one at a time: under a
+ * steady load, comments then share the pace with check runs instead of starving.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
@@ -28,6 +33,13 @@ interface Lane {
 }
 
 const lanes = new Map<string, Lane>();
+
+/** How long a write inside `behindOtherWrites` yields to the others before it takes its turn. */
+export function lowWriteMaxWaitMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.UPSTASH_GUARD_LOW_WRITE_MAX_WAIT_MS;
+  const n = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
+  return Number.isFinite(n) && n >= 0 ? n : 60_000;
+}
 
 type RequestFn = (options: { method?: string }) => Promise<unknown>;
 interface Hookable {
@@ -54,13 +66,43 @@ export function prioritizeWrites(octokit: unknown, key: string): void {
         settle(key, lane);
       }
     }
-    while (lane.normal > 0 || lane.lowBusy) await new Promise<void>((r) => lane.waiters.push(r));
+    const maxWait = lowWriteMaxWaitMs();
+    const since = Date.now();
+    for (;;) {
+      if (lane.lowBusy) await wake(lane);
+      else if (lane.normal === 0) break;
+      else {
+        const left = since + maxWait - Date.now();
+        if (left <= 0) break; // waited long enough: its turn in the pace, behind what is queued
+        await wake(lane, left);
+      }
+    }
     lane.lowBusy = true;
     try {
       return await request(options);
     } finally {
       lane.lowBusy = false;
       settle(key, lane);
+    }
+  });
+}
+
+/** Until the lane changes, or `ms` pass. */
+function wake(lane: Lane, ms?: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const done = (): void => {
+      if (timer) clearTimeout(timer);
+      resolve();
+    };
+    lane.waiters.push(done);
+    if (ms !== undefined) {
+      timer = setTimeout(() => {
+        const i = lane.waiters.indexOf(done);
+        if (i >= 0) lane.waiters.splice(i, 1);
+        resolve();
+      }, ms);
+      timer.unref();
     }
   });
 }

@@ -72,3 +72,45 @@ test('with Redis (the pace shared between processes): the same order', async () 
     await disconnect();
   }
 }, 20_000);
+
+test('aging: a comment waits for the others at most UPSTASH_GUARD_LOW_WRITE_MAX_WAIT_MS', async () => {
+  const saved = process.env.UPSTASH_GUARD_LOW_WRITE_MAX_WAIT_MS;
+  process.env.UPSTASH_GUARD_LOW_WRITE_MAX_WAIT_MS = '1000';
+  try {
+    const octokit = new ProbotOctokit({
+      auth: { token: 'ghs_test' },
+      baseUrl: gh.apiUrl,
+      retry: { enabled: false },
+      throttle: { id: '503' },
+    } as never);
+    prioritizeWrites(octokit, '503');
+    const check = (name: string) =>
+      octokit.request('POST /repos/{owner}/{repo}/check-runs', {
+        owner: 'acme',
+        repo: 'app',
+        name,
+        head_sha: 'a'.repeat(40),
+      });
+    const from = gh.requests.length;
+    // Check runs never stop arriving: one queued every 300 ms, about 12 s of them at GitHub's
+    // pace. Without aging the comment would wait for the last.
+    const writes = [check('run'), behindOtherWrites(() => check('comment')), check('run')];
+    for (let i = 0; i < 11; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      writes.push(check('run'));
+    }
+    await Promise.all(writes);
+    const names = gh.requests
+      .slice(from)
+      .filter((r) => r.method === 'POST')
+      .map((r) => String((r.body as { name?: string })?.name));
+    expect(names).toHaveLength(14);
+    const at = names.indexOf('comment');
+    // It waited about 1 s, then took its turn behind what was already queued (a write a second).
+    expect(at).toBeGreaterThan(0);
+    expect(at).toBeLessThan(6);
+  } finally {
+    if (saved === undefined) delete process.env.UPSTASH_GUARD_LOW_WRITE_MAX_WAIT_MS;
+    else process.env.UPSTASH_GUARD_LOW_WRITE_MAX_WAIT_MS = saved;
+  }
+}, 60_000);
