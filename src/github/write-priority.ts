@@ -12,7 +12,7 @@
  *
  * Aging: an installation whose check runs never stop (a busy monorepo org) would otherwise hold its
  * comments back for good. A write that has waited `UPSTASH_GUARD_LOW_WRITE_MAX_WAIT_MS` (default
- * 60 s) stops waiting for the others and takes its turn in the pace, still one at a time: under a
+ * 120 s) stops waiting for the others and takes its turn in the pace, still one at a time: under a
  * steady load, comments then share the pace with check runs instead of starving.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -38,7 +38,7 @@ const lanes = new Map<string, Lane>();
 export function lowWriteMaxWaitMs(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.UPSTASH_GUARD_LOW_WRITE_MAX_WAIT_MS;
   const n = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
-  return Number.isFinite(n) && n >= 0 ? n : 60_000;
+  return Number.isFinite(n) && n >= 0 ? n : 120_000;
 }
 
 type RequestFn = (options: { method?: string }) => Promise<unknown>;
