@@ -134,12 +134,14 @@ export function legacyPasswordCandidate(pw: string, host: RegExpExecArray): Cand
 }
 
 /**
- * A password passed to a client's setter rather than assigned: Jedis `jedis.auth("…")`, Lettuce
- * `RedisURI.builder().withPassword("…")`, `config.setPassword("…")`. No name precedes the value, so
- * the assignment forms missed a legacy password beside its `withHost("…upstash.io")`; the host
+ * A password passed to a client's setter rather than assigned: Jedis `jedis.auth("…")` (also
+ * `auth("default", "…")`), Lettuce `RedisURI.builder().withPassword("…")`, `config.setPassword("…")`,
+ * the Jedis client config builder's `.password("…")`, redigo `redis.DialPassword("…")`, PHP
+ * `$redis->auth('…')` / `->auth(['default', '…'])` (phpredis, Predis). No name precedes the value,
+ * so the assignment forms missed a legacy password beside its `withHost("…upstash.io")`; the host
  * rules (tcpPasswordCandidate) still decide, as for `password:` in an options object.
  */
-const SETTER = String.raw`\.(?:auth|setPassword|withPassword)\(\s*["']`;
+const SETTER = String.raw`(?:\.|->)(?:auth|setPassword|withPassword|password|DialPassword)\([ \t]*\[?[ \t]*(?:["'][\w.@-]{1,64}["'][ \t]*,[ \t]*)?["']`;
 
 /**
  * A legacy database's TCP password (32 lowercase hex) outside a URL: recognised by its shape and
@@ -173,7 +175,7 @@ export const redisPasswordDetector = {
     const pw = m[1] ?? m.groups!.value!;
     if (!/^[0-9a-f]{32}$/.test(pw)) return namedValue(m.groups!.name!, pw, ctx);
     // A setter's argument has no name before it: it is a password by the method.
-    const key = m[0].startsWith('.') ? 'password' : (assignedName(ctx) ?? '');
+    const key = /^(?:\.|->)/.test(m[0]) ? 'password' : (assignedName(ctx) ?? '');
     return tcpPasswordCandidate(pw, key, ctx);
   },
   examples: {
@@ -192,6 +194,9 @@ export const redisPasswordDetector = {
         `redisRestUrl: https://${host}\nredisRestToken: ${t.password!}`,
         // A value of no known layout under a plain Redis password name next to the host.
         `REDIS_HOST=${host}\nREDIS_PASSWORD=${unknownFormatSecret()}`,
+        // No name before the value: setters of the Jedis builder and of PHP clients.
+        `$redis->connect('${host}', ${t.dbId});\n$redis->auth('${t.password!}');`,
+        `cfg = DefaultJedisClientConfig.builder().ssl(true).password("${t.password!}").build();\njedis = new Jedis(new HostAndPort("${host}", ${t.dbId}), cfg);`,
       ];
     },
     negatives: [
