@@ -1,5 +1,6 @@
 import type { Candidate, Detector, MatchContext } from '../types.js';
 import { AFTER_NAME } from './assignment.js';
+import { CALL_REACH, enclosingCall } from './call-arguments.js';
 import { isUnknownFormatSecret } from './fallback.js';
 import { isKnownPublicValue } from './known-examples.js';
 import { assignedName, nearbyLines, UPSTASH_DB_HOST } from './nearby.js';
@@ -144,12 +145,79 @@ export function legacyPasswordCandidate(pw: string, host: RegExpExecArray): Cand
 const SETTER = String.raw`(?:\.|->)(?:auth|setPassword|withPassword|password|DialPassword)\([ \t]*\[?[ \t]*(?:["'][\w.@-]{1,64}["'][ \t]*,[ \t]*)?["']`;
 
 /**
+ * A string literal passed as a positional argument after another one: `new JedisPool(cfg,
+ * "<host>", 6379, 2000, "<password>", true)`, `StrictRedis("<host>", 6379, 0, "<password>")`,
+ * `new JedisPooled("<host>", 6379, "default", "<password>")`. Whose value it is, the call decides
+ * (positionalCandidate).
+ */
+const POSITIONAL = String.raw`,[ \t\r\n]{0,80}["']`;
+
+/** A string literal that is an Upstash database's address, whole: a host, `host:port`, a URL of it with no path. */
+const HOST_LITERAL = new RegExp(
+  String.raw`^(?:(?:rediss?|https?)://(?:[^@/\s]*@)?)?${UPSTASH_DB_HOST.source}(?::\d{1,5})?/?$`,
+);
+/**
+ * A string literal that is some server's address: `localhost`, an IP, a dotted name ending in a
+ * top-level-like label (`redis.internal`, `cache.example.com:6380`), optionally a URL of it.
+ */
+const SERVER_LITERAL =
+  /^(?:[a-z][a-z0-9+.-]{1,10}:\/\/)?(?:[^@/\s]*@)?(?:localhost|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:]+\]|(?:[\w-]+\.)+[a-z]{2,24})(?::\d{1,5})?\/?$/i;
+/** A call to a Redis client by its name: `JedisPool`, `JedisPooled`, `StrictRedis`, `Redis`, `RedisClient`. */
+const REDIS_CALLEE = /redis|jedis/i;
+
+/**
+ * A 32-hex literal passed positionally (no name before it) as a legacy database's password, when
+ * the call ties it to one Upstash database:
+ * - the call names the database among its own arguments (`"<host>"`, `"<host>:<port>"`,
+ *   `"rediss://<host>"`) and no other server: whatever the function, the hex beside the host is its
+ *   password (`new JedisPool(cfg, "<host>", …, "<pw>")`, `newPool("<host>:<port>", "<pw>")`);
+ * - or the call is a Redis client's (`JedisPool`, `StrictRedis`, `RedisClient`) that names no
+ *   server among its arguments (the host is a variable) and the lines around (4 either side, and
+ *   within CALL_REACH characters) name exactly one Upstash database and no other server
+ *   (`HOST = "<host>"` above `new JedisPool(cfg, HOST, …)`).
+ * A hex value in another call (an md5 or a cache key beside an Upstash URL in the file), in an
+ * array or object literal, or beside a local or other provider's server is not reported.
+ */
+function positionalCandidate(pw: string, ctx: MatchContext): Candidate | null {
+  const quote = ctx.text[ctx.index - 1]!;
+  const end = ctx.index + pw.length;
+  // The whole argument: closed by the same quote, then the next argument or the call's end.
+  if (ctx.text[end] !== quote || !/^[ \t\r\n]*[,)]/.test(ctx.text.slice(end + 1, end + 40)))
+    return null;
+  // No database host within the call's reach: neither rule can hold (and most hex arguments of a
+  // file that mentions Upstash somewhere stop here, before the call is read).
+  const reach = ctx.text.slice(Math.max(0, ctx.index - CALL_REACH), end + CALL_REACH);
+  if (!reach.includes('upstash.io') && !reach.includes('kv.vercel-storage.com')) return null;
+  const call = enclosingCall(ctx.text, ctx.index - 1, end + 1);
+  if (!call || isPlaceholder(pw) || isKnownPublicValue(pw)) return null;
+  const hosts = call.literals.filter((l) => HOST_LITERAL.test(l));
+  if (call.literals.some((l) => SERVER_LITERAL.test(l) && !HOST_LITERAL.test(l))) return null;
+  if (hosts.length > 0) {
+    const found = hosts.map((l) => UPSTASH_DB_HOST.exec(l)!);
+    if (found.some((h) => h[2] !== found[0]![2])) return null;
+    return legacyPasswordCandidate(pw, found[0]!);
+  }
+  if (!REDIS_CALLEE.test(call.callee)) return null;
+  const around = nearbyLines(ctx, 4);
+  const host = soleHostInText(around);
+  if (!host) return null;
+  const servers = Array.from(
+    around.matchAll(/"([^"\n]{1,200})"|'([^'\n]{1,200})'/g),
+    (m) => m[1] ?? m[2]!,
+  );
+  if (servers.some((l) => SERVER_LITERAL.test(l) && !HOST_LITERAL.test(l))) return null;
+  return legacyPasswordCandidate(pw, host);
+}
+
+/**
  * A legacy database's TCP password (32 lowercase hex) outside a URL: recognised by its shape and
  * its host, never by entropy (one random 32-hex value in five has "low" entropy). Under a
  * password name (`UPSTASH_REDIS_PASSWORD=…`, `password:` in an ioredis config) or a Redis/Upstash
  * token name (`UPSTASH_REDIS_REST_TOKEN=<32 hex>`, `redisToken`, `token:` next to the URL), with an
  * Upstash database host within 4 lines (or the only one in the file, for an Upstash Redis name) and
- * no other host named there.
+ * no other host named there. Also with no name before it: passed to a setter (`.auth(`,
+ * `.withPassword(`, `->auth(`), or as a positional argument of a call that names the database
+ * (`new JedisPool(cfg, "<host>", 6379, 2000, "<pw>")`, see positionalCandidate).
  * With the host, the identity is that of the legacy REST token or URL carrying the same password,
  * so the pipeline merges them into one finding with an endpoint. (A current database's password is
  * its REST token: the token detector already finds it under any name.)
@@ -166,14 +234,17 @@ export const redisPasswordDetector = {
   // of the scan of such a file. `(?!\w)` ends the name where its word ends: every way to write
   // an assignment starts with a non-word character, so a shorter name cannot match, and without
   // it each `token`/`value` of a minified bundle was retried at 40 lengths with every form.
+  // The setter and positional forms start at `.`, `->` and `,`: cheap to try, and a positional
+  // match is dropped before the call is read unless a database host is within reach.
   pattern: new RegExp(
-    String.raw`(?:(?:[Pp]ass|PASS|[Pp]wd|PWD|[Tt]oken|TOKEN|[Vv]alue)\w{0,40}(?!\w)${AFTER_NAME}|${SETTER})([0-9a-f]{32})(?![0-9A-Za-z_-])` +
+    String.raw`(?:(?:[Pp]ass|PASS|[Pp]wd|PWD|[Tt]oken|TOKEN|[Vv]alue)\w{0,40}(?!\w)${AFTER_NAME}|${SETTER}|${POSITIONAL})([0-9a-f]{32})(?![0-9A-Za-z_-])` +
       String.raw`|(?<![A-Za-z0-9_])(?<name>[Rr]edis(?:Rest)?(?:Token|Password)|REDIS_(?:REST_)?(?:TOKEN|PASSWORD))${AFTER_NAME}(?<value>[A-Za-z0-9_\-+/=.]{16,300})`,
     'g',
   ),
   validate(m, ctx): Candidate | null {
     const pw = m[1] ?? m.groups!.value!;
     if (!/^[0-9a-f]{32}$/.test(pw)) return namedValue(m.groups!.name!, pw, ctx);
+    if (m[0].startsWith(',')) return positionalCandidate(pw, ctx);
     // A setter's argument has no name before it: it is a password by the method.
     const key = /^(?:\.|->)/.test(m[0]) ? 'password' : (assignedName(ctx) ?? '');
     return tcpPasswordCandidate(pw, key, ctx);
@@ -194,7 +265,11 @@ export const redisPasswordDetector = {
         `redisRestUrl: https://${host}\nredisRestToken: ${t.password!}`,
         // A value of no known layout under a plain Redis password name next to the host.
         `REDIS_HOST=${host}\nREDIS_PASSWORD=${unknownFormatSecret()}`,
-        // No name before the value: setters of the Jedis builder and of PHP clients.
+        // No name before the value: a positional argument beside its host, or of a Redis client
+        // whose host is a constant above; setters of the Jedis builder and of PHP clients.
+        `JedisPool pool = new JedisPool(poolConfig, "${host}", ${t.dbId}, 2000, "${t.password!}", true);`,
+        `static final String HOST = "${host}";\nJedisPool pool = new JedisPool(cfg, HOST, ${t.dbId}, 2000, "${t.password!}", true);`,
+        `r = redis.StrictRedis("${host}", ${t.dbId}, 0, "${t.password!}")`,
         `$redis->connect('${host}', ${t.dbId});\n$redis->auth('${t.password!}');`,
         `cfg = DefaultJedisClientConfig.builder().ssl(true).password("${t.password!}").build();\njedis = new Jedis(new HostAndPort("${host}", ${t.dbId}), cfg);`,
       ];
@@ -210,6 +285,11 @@ export const redisPasswordDetector = {
       // JSON string (its lines are `\n` escapes).
       `UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\nPOSTGRES_PASSWORD=${OTHER_SERVER_HEX}`,
       `{"env": "UPSTASH_REDIS_REST_URL=https://fancy-cat-12345.upstash.io\\nPOSTGRES_PASSWORD=${OTHER_SERVER_HEX}"}`,
+      // Positional 32 hex not tied to the database: a local server's pool, a command's argument
+      // below the Upstash client, an array.
+      `// prod: fancy-cat-12345.upstash.io\nJedisPool pool = new JedisPool(config, "localhost", 6379, 2000, "${OTHER_SERVER_HEX}");`,
+      `const redis = new Redis("rediss://fancy-cat-12345.upstash.io:6379");\nawait redis.set("avatar:42", "${OTHER_SERVER_HEX}");`,
+      `const rows = ["fancy-cat-12345.upstash.io", "${OTHER_SERVER_HEX}"];`,
     ],
   },
 } satisfies Detector;

@@ -3,7 +3,7 @@
  * hostile input that contains all the keywords (long base64 runs, long UPPER_SNAKE lines).
  */
 import { DETECTORS } from '../../../src/core/detectors/registry.js';
-import { makeRng, unknownFormatSecret } from '../../helpers/synthetic.js';
+import { hex32Secret, makeRng, unknownFormatSecret } from '../../helpers/synthetic.js';
 import { runAll } from './match.js';
 
 const KEYWORDS = DETECTORS.flatMap((d) => d.keywords).join(' ');
@@ -52,6 +52,25 @@ describe('detector cost on hostile input', () => {
         { length: 4000 },
         (_, i) => `x-12.upstash.io:6379> AUTH ${unknownFormatSecret({ seed: i })}\n`,
       ).join(''),
+    ],
+    // Positional 32-hex arguments (redis-password.ts, positionalCandidate): each is read with the
+    // call around it, up to CALL_REACH characters either way, and checked as a password when the
+    // call names an Upstash host. One argument a line: this runner (match.ts) reads the whole line
+    // before every match, which the scan pipeline cuts to 600 characters.
+    [
+      'one call of many hex arguments',
+      `new JedisPool(cfg, "x-12.upstash.io", ${Array.from({ length: 6000 }, (_, i) => `"${hex32Secret({ seed: i })}"`).join(',\n  ')})`,
+    ],
+    [
+      'many calls of a host and hex',
+      Array.from(
+        { length: 5000 },
+        (_, i) => `newPool("x-12.upstash.io:6379", "${hex32Secret({ seed: i })}")\n`,
+      ).join(''),
+    ],
+    [
+      'many hex arguments in unclosed calls',
+      `f(${'(x, "'.repeat(2)}${Array.from({ length: 6000 }, (_, i) => `x, "${hex32Secret({ seed: i })}", f(\n`).join('')}`,
     ],
     // Mixed-case words ending in a lone capital: the dictionary rule once backtracked 2^n steps
     // over the n lowercase letters (1.6 s for one value of 26).
