@@ -133,6 +133,64 @@ export function buildShapes(seed = 'shapes'): Shape[] {
       `RedisURI uri = RedisURI.builder()\n    .withHost("${h}")\n    .withPort(6379)\n    .withSsl(true)\n    .withPassword("${t.token}".toCharArray())\n    .build();\n`,
     { ...paired, lines: [5] },
   );
+  // A legacy database's 32-hex password with no name before it: positional constructor
+  // arguments beside the host, the host in a constant above, PHP and Go setters.
+  const legacyPassword = (t: RedisTokenParts, text: string) => ({ text, secrets: [t.password!] });
+  add(
+    'Java JedisPool positional password (legacy)',
+    'src/main/java/Pool.java',
+    (t, h) =>
+      legacyPassword(
+        t,
+        `JedisPool pool = new JedisPool(\n    new JedisPoolConfig(),\n    "${h}",\n    ${t.dbId},\n    Protocol.DEFAULT_TIMEOUT,\n    "${t.password!}",\n    true);\n`,
+      ),
+    { ...paired, lines: [6] },
+    { layout: 'legacy' },
+  );
+  add(
+    'Java JedisPool, host in a constant (legacy)',
+    'src/main/java/RedisConfig.java',
+    (t, h) =>
+      legacyPassword(
+        t,
+        `private static final String HOST = "${h}";\nprivate static final int PORT = ${t.dbId};\n\npublic JedisPool pool() {\n  return new JedisPool(new JedisPoolConfig(), HOST, PORT, 2000, "${t.password!}", true);\n}\n`,
+      ),
+    { ...paired, lines: [5] },
+    { layout: 'legacy' },
+  );
+  add(
+    'redis-py positional StrictRedis (legacy)',
+    'cache/client.py',
+    (t, h) =>
+      legacyPassword(
+        t,
+        `r = redis.StrictRedis("${h}", ${t.dbId}, 0, "${t.password!}", ssl=True)\n`,
+      ),
+    { ...paired, lines: [1] },
+    { layout: 'legacy' },
+  );
+  add(
+    'PHP phpredis connect + auth (legacy)',
+    'src/Cache.php',
+    (t, h) =>
+      legacyPassword(
+        t,
+        `<?php\n$redis = new Redis();\n$redis->connect('tls://${h}', ${t.dbId});\n$redis->auth('${t.password!}');\n`,
+      ),
+    { ...paired, lines: [4] },
+    { layout: 'legacy' },
+  );
+  add(
+    'Go redigo DialPassword (legacy)',
+    'internal/cache/pool.go',
+    (t, h) =>
+      legacyPassword(
+        t,
+        `c, err := redis.Dial("tcp", "${h}:${t.dbId}",\n\tredis.DialPassword("${t.password!}"),\n\tredis.DialUseTLS(true))\n`,
+      ),
+    { ...paired, lines: [2] },
+    { layout: 'legacy' },
+  );
   add(
     '.NET StackExchange.Redis connection string',
     'Program.cs',
