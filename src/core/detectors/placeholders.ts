@@ -143,6 +143,9 @@ function isDictionaryWords(v: string): boolean {
     else if (c >= 0x30 && c <= 0x39) digits++;
   }
   if (letters < 6 || letters * 2 < digits) return false;
+  // Hex with digits is machine output: its letters are a-f, and `db`/`abc` groups split into
+  // words by chance (a random 16-hex `53db89db233db520` did, about one in 10^5).
+  if (digits > 0 && HEX.test(v)) return false;
   for (let i = 0; i < v.length;) {
     if (!isLetter(v.charCodeAt(i))) {
       i++;
@@ -156,6 +159,7 @@ function isDictionaryWords(v: string): boolean {
   return true;
 }
 
+const HEX = /^[0-9a-fA-F]+$/;
 const isLetter = (c: number): boolean => (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 const isUpper = (c: number): boolean => c >= 0x41 && c <= 0x5a;
 

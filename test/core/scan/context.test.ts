@@ -109,6 +109,8 @@ describe('isTyped', () => {
     // Seen in CI: a random base64 value holding "AsDfGh".
     expect(isTyped('A9UiZlBzaWL3sNAOa6E+yWQUNHEhMAsDfGh07gfOjHI6NRI5')).toBe(false);
     expect(isTyped('k3J9xQwErTyP0vLm')).toBe(false);
+    // Seen in CI: random hex whose letters are three `db` groups.
+    expect(isTyped('53db89db233db520')).toBe(false);
   });
 
   it('random key material of 16+ characters never is (100k values per alphabet)', () => {
