@@ -23,7 +23,8 @@ afterAll(async () => {
   await redis?.close();
 });
 
-async function order(Octokit: typeof ProbotOctokit, installation: string) {
+/** A write of installation `installation`'s client (ordered by prioritizeWrites), by name. */
+function writer(Octokit: typeof ProbotOctokit, installation: string) {
   const octokit = new Octokit({
     auth: { token: 'ghs_test' },
     baseUrl: gh.apiUrl,
@@ -31,13 +32,17 @@ async function order(Octokit: typeof ProbotOctokit, installation: string) {
     throttle: { id: installation },
   } as never);
   prioritizeWrites(octokit, installation);
-  const check = (name: string) =>
+  return (name: string) =>
     octokit.request('POST /repos/{owner}/{repo}/check-runs', {
       owner: 'acme',
       repo: 'app',
       name,
       head_sha: 'a'.repeat(40),
     });
+}
+
+async function order(Octokit: typeof ProbotOctokit, installation: string) {
+  const check = writer(Octokit, installation);
   const from = gh.requests.length;
   // One write runs at once; then two comments are queued, then two check runs.
   const writes = [
@@ -77,20 +82,7 @@ test('aging: a comment waits for the others at most UPSTASH_GUARD_LOW_WRITE_MAX_
   const saved = process.env.UPSTASH_GUARD_LOW_WRITE_MAX_WAIT_MS;
   process.env.UPSTASH_GUARD_LOW_WRITE_MAX_WAIT_MS = '1000';
   try {
-    const octokit = new ProbotOctokit({
-      auth: { token: 'ghs_test' },
-      baseUrl: gh.apiUrl,
-      retry: { enabled: false },
-      throttle: { id: '503' },
-    } as never);
-    prioritizeWrites(octokit, '503');
-    const check = (name: string) =>
-      octokit.request('POST /repos/{owner}/{repo}/check-runs', {
-        owner: 'acme',
-        repo: 'app',
-        name,
-        head_sha: 'a'.repeat(40),
-      });
+    const check = writer(ProbotOctokit, '503');
     const from = gh.requests.length;
     // Check runs never stop arriving: one queued every 300 ms, about 12 s of them at GitHub's
     // pace. Without aging the comment would wait for the last.
