@@ -22,8 +22,11 @@ const Q = String.raw`\\?["'\x60]`;
  *   `os.environ.setdefault("NAME", "v")`, `os.getenv('NAME', 'v')`, `Setenv("NAME", "v")`;
  * - a default after a reference: `process.env.NAME ?? "v"`, `process.env.NAME || 'v'`;
  * - an XML attribute pair: `<add key="NAME" value="v" />`.
+ * A value on the next line counts only when it is quoted: `const token =\n  "v"` (a formatter
+ * breaks a long line there), never `NAME=` then `OTHER_NAME=v`, where `NAME` is empty (a
+ * `.env.example`), and the next line is another entry.
  */
-export const ASSIGNMENT_OPERATOR = String.raw`(?:(?:${Q})?\]?\s*(?::=|=>|:(?![-=])|=|\?=|\|\|=|\?\?=)\s*(?:${Q})?|${Q}\]?[ \t]*,[ \t]*${Q}|[ \t]*(?:\?\?|\|\|)[ \t]*${Q}|${Q}[ \t]+[Vv]alue[ \t]*=[ \t]*${Q})`;
+export const ASSIGNMENT_OPERATOR = String.raw`(?:(?:${Q})?\]?\s*(?::=|=>|:(?![-=])|=|\?=|\|\|=|\?\?=)(?:[ \t]*(?:${Q})?|[ \t]*\r?\n\s*${Q})|${Q}\]?[ \t]*,[ \t]*${Q}|[ \t]*(?:\?\?|\|\|)[ \t]*${Q}|${Q}[ \t]+[Vv]alue[ \t]*=[ \t]*${Q})`;
 
 /**
  * `ENV NAME v` (Dockerfile's space form), `setx NAME v` (Windows), fish's `set -gx NAME v`: only
