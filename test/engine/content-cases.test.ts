@@ -358,8 +358,10 @@ describe('.gitattributes of the scanned repository cannot hide content', () => {
  * drew a sequence where the planted name's printable run ended at `=`, no printable run of six
  * bytes came before the next planted `upstash.io`, and that run went on with six more value
  * characters: printable runs become lines, and `NAME=` with a value on the next line was read as a
- * low-confidence credential. That pairing across two runs of a binary file is a known rare false
- * positive (left as is); a test that fails by chance tells nothing about a change.
+ * low-confidence credential. A value on the next line now counts only when quoted
+ * (test/core/scan/empty-values.test.ts), which leaves that pairing to a run that also starts with
+ * a quote; the noise stays fixed all the same: a test that fails by chance tells nothing about a
+ * change.
  */
 function noise(seed: string): Buffer {
   const out: Buffer[] = [];
