@@ -56,15 +56,22 @@ const MAX_DAMAGED = 16;
  */
 export async function scanHistory(repoDir: string, opts: HistoryOptions): Promise<ScanResult> {
   const damaged = new Set<string>();
-  for (;;) {
-    try {
-      return await scanHistoryOnce(repoDir, opts, damaged);
-    } catch (err) {
-      const oid = err instanceof CatFileError ? err.oid : undefined;
-      if (!oid || damaged.has(oid) || damaged.size >= MAX_DAMAGED || opts.signal?.aborted)
-        throw err;
-      damaged.add(oid);
+  // One view of where the walks start, for every attempt: the first walk that fails (a bad ref, a
+  // commit whose parent is gone) reads the refs and cuts the history for all.
+  const refs = new HistoryRefs(repoDir, opts.signal);
+  try {
+    for (;;) {
+      try {
+        return await scanHistoryOnce(repoDir, opts, damaged, refs);
+      } catch (err) {
+        const oid = err instanceof CatFileError ? err.oid : undefined;
+        if (!oid || damaged.has(oid) || damaged.size >= MAX_DAMAGED || opts.signal?.aborted)
+          throw err;
+        damaged.add(oid);
+      }
     }
+  } finally {
+    await refs.dispose();
   }
 }
 
@@ -72,6 +79,7 @@ async function scanHistoryOnce(
   repoDir: string,
   opts: HistoryOptions,
   damaged: ReadonlySet<string>,
+  refs: HistoryRefs,
 ): Promise<ScanResult> {
   const started = Date.now();
   const stats = { ...emptyStats(), blobsScanned: 0, commitsScanned: 0 };
@@ -86,8 +94,6 @@ async function scanHistoryOnce(
   // second commit walk competing for the CPU would slow the blob stream it runs beside. The list
   // gives the commit count, and the order and graph attribution needs if something hits.
   // The same walk prints every commit message; the few the prefilter passes are scanned below.
-  // One view of where the walks start: the first walk a bad ref fails reads the refs for all.
-  const refs = new HistoryRefs(repoDir, signal);
   const commitList = listCommits(repoDir, signal, messageGate, refs).catch(() => undefined);
   // Annotated tags: their messages are read here, and their objects (which the blob walk lists
   // under the tag's name) are left out of the blob stream.
@@ -256,7 +262,7 @@ async function scanHistoryOnce(
   }
   ignoredPaths.clear();
   // Refs a walk could not start from (it then started from the others).
-  warnings.push(...(await refs.warnings()));
+  warnings.push(...refs.warnings());
   const result = finishScan('history', hits, stats, warnings, opts, started, skipped);
 
   // 5. History facts per finding: introducing commit, still at HEAD, branches, commit count.
@@ -394,6 +400,7 @@ async function readAlongWalk(ctx: ReadContext): Promise<BlobsRead> {
   // no keyword): the readers' keyword gate lets them through. Rare, so a set of their oids.
   const byPath = new Map<string, boolean>();
   const ungated = new Set<string>();
+  const ignoredOids = new Set<string>();
   let listed = 0;
   async function* wanted(): AsyncGenerator<string[]> {
     opts.onProgress?.({ phase: 'enumerate', done: 0 });
@@ -403,9 +410,11 @@ async function readAlongWalk(ctx: ReadContext): Promise<BlobsRead> {
       if (tagObjects === null) tagObjects = (await tags)?.tagObjects;
       const batch: string[] = [];
       for (const { oid, path } of blobs) {
-        if (tagObjects?.has(oid)) continue;
+        // A walk cut short by a damaged history lists again from the start: once each.
+        if (tagObjects?.has(oid) || paths.has(oid) || ignoredOids.has(oid)) continue;
         listed++;
         if (ignored(path)) {
+          ignoredOids.add(oid);
           stats.skippedIgnored++;
           continue;
         }

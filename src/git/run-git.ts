@@ -157,7 +157,7 @@ export interface GitResult {
  */
 function commandName(args: readonly string[]): string | undefined {
   let i = 0;
-  while (args[i] === '-c') i += 2;
+  while (args[i] === '-c' || args[i] === '--shallow-file') i += 2;
   return args[i] ?? args[0];
 }
 

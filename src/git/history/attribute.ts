@@ -80,7 +80,7 @@ export async function listCommits(
   // Messages without author and date: formatting those for every commit cost more than the
   // messages themselves (renovate: +0.25 s of git CPU against +0.12 s); the few hits get them below.
   const { stdout } = await refs.run((spec) =>
-    runGit(['rev-list', ...spec.args, '--date-order', messageFormat('%H %P', false)], {
+    runGit([...spec.git, 'rev-list', ...spec.args, '--date-order', messageFormat('%H %P', false)], {
       cwd: repoDir,
       // Buffered output: into a pipe git writes (and node wakes up) once per commit otherwise.
       env: { GIT_FLUSH: '0' },
@@ -195,7 +195,10 @@ export async function attributeBlobs(
     else out.set(newOid, [write]);
   };
   // No hit blob (only messages hit): the order and the graph, no diffs.
-  const running = hitOids.size === 0 ? [] : runs.map((run) => diffRun(repoDir, run, onRaw, signal));
+  // A history cut at unreadable parents is diffed with the same cut (its commits then diff as roots).
+  const git = opts.refs?.gitArgs() ?? [];
+  const running =
+    hitOids.size === 0 ? [] : runs.map((run) => diffRun(repoDir, run, onRaw, signal, git));
   // While git diffs (no output is handled before the next await): the order and the graph.
   for (let i = 0; i < shas.length; i++) order.set(shas[i]!, i);
   for (const line of lines) {
@@ -248,10 +251,12 @@ async function diffRun(
   repoDir: string,
   shas: readonly string[],
   onRaw: (commit: Commit, line: string) => void,
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  git: readonly string[],
 ): Promise<string | undefined> {
   const child = spawnGit(
     [
+      ...git,
       'diff-tree',
       '--stdin',
       // A header for every commit, the root commit's files as added, every path, combined

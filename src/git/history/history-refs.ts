@@ -1,23 +1,32 @@
 /**
- * Where a history walk starts. `git rev-list --all` is the fast and usual answer, but git gives up
- * on the whole walk for one bad ref: a ref to an object the repository does not have (an
- * interrupted fetch, a hand-edited or hostile `.git`), a ref whose name git rejects, a line of
- * `packed-refs` it cannot parse. The history scan then read nothing at all.
+ * Where a history walk starts, and where it ends. `git rev-list --all` is the fast and usual
+ * answer, but git gives up on the whole walk for one bad ref (a ref to an object the repository
+ * does not have, a name git rejects, a damaged `packed-refs` line) or for one commit whose parent
+ * is gone (a damaged repository): the history scan then read nothing at all.
  *
  * Resolving every ref up front costs a walk setup over all of them (renovate's 41,000 refs: 0.7 s),
- * so `--all` is still tried first. Only when a walk over `--all` fails are the refs read, from git
- * and from the ref files themselves (which is how a ref git refuses to list is still scanned);
- * the object ids that exist become the walk's tips, on stdin, and each left-out ref is said in a
- * warning. A failure that the refs do not explain (a missing commit inside the history) stands.
+ * so `--all` is still tried first. Only when a walk fails are the refs read, from git and from the
+ * ref files themselves (which is how a ref git refuses to list is still scanned); the object ids
+ * that exist become the walk's tips, on stdin. Then each commit git cannot walk past is cut as a
+ * shallow boundary (a `--shallow-file` of the scan's own). Each left-out ref and each cut is said
+ * in a warning. A failure neither explains stands.
  */
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runGit } from '../run-git.js';
 
-/** What to pass to rev-list: `--all`, or `--stdin` with the tips as `input`. */
+/**
+ * How a walk of this scan runs: `git` goes before the command (`--shallow-file`, once commits
+ * whose parents cannot be read are cut), `args` after it (`--all`, or `--stdin` with the tips as
+ * `input`). `generation` counts the recoveries it reflects.
+ */
 export interface RevSpec {
+  git: string[];
   args: string[];
   input?: string;
+  generation: number;
 }
 
 interface Tips {
@@ -33,11 +42,15 @@ const OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 const MAX_REF_FILES = 200_000;
 const MAX_DEPTH = 32;
 const NAMES_SHOWN = 3;
-const ALL: RevSpec = { args: ['--all'] };
+/** Commits with unreadable parents a scan cuts the history at (each costs one more walk). */
+const MAX_CUTS = 32;
 
 export class HistoryRefs {
-  private tips: Promise<Tips> | undefined;
-  private switched = false;
+  private recovery: Promise<boolean> | undefined;
+  private tips: Tips | undefined;
+  private readonly cuts: { commit: string; missing?: string }[] = [];
+  private shallowDir: string | undefined;
+  private generation = 0;
 
   constructor(
     private readonly repoDir: string,
@@ -46,22 +59,86 @@ export class HistoryRefs {
 
   /** What a walk starting now should walk. */
   async spec(): Promise<RevSpec> {
-    if (!this.switched) return ALL;
-    const tips = await this.tips!;
-    return { args: ['--stdin'], input: tips.input ?? '' };
+    if (this.recovery) await this.recovery;
+    return this.current();
+  }
+
+  private current(): RevSpec {
+    return {
+      git: this.gitArgs(),
+      ...(this.tips?.input !== undefined
+        ? { args: ['--stdin'], input: this.tips.input }
+        : { args: ['--all'] }),
+      generation: this.generation,
+    };
+  }
+
+  /** Global options for any git command of this scan that walks commits (diff-tree too). */
+  gitArgs(): string[] {
+    return this.shallowDir ? ['--shallow-file', join(this.shallowDir, 'shallow')] : [];
   }
 
   /**
-   * After a walk over `spec()` failed before it produced anything: whether to walk again (the refs
-   * were read, and some were left out). False when the refs explain nothing, or were already read.
+   * After a walk over `failed` failed before it produced anything: whether to walk again. The
+   * first failure reads the refs (left-out refs) and finds the commits whose parents cannot be
+   * read (cut there); true when that changed what a walk does since `failed`.
    */
-  async recover(): Promise<boolean> {
-    if (this.switched || this.signal?.aborted) return false;
-    this.tips ??= resolveTips(this.repoDir, this.signal);
-    const tips = await this.tips;
-    if (tips.input === undefined) return false;
-    this.switched = true;
-    return true;
+  async recover(failed: RevSpec): Promise<boolean> {
+    if (this.signal?.aborted) return false;
+    this.recovery ??= this.doRecover();
+    await this.recovery;
+    return this.generation > failed.generation;
+  }
+
+  private async doRecover(): Promise<boolean> {
+    const tips = await resolveTips(this.repoDir, this.signal);
+    if (tips.input !== undefined) this.tips = tips;
+    const cut = await this.cutUnreadableParents();
+    const changed = tips.input !== undefined || cut;
+    if (changed) this.generation++;
+    return changed;
+  }
+
+  /**
+   * git stops a walk at the first commit whose parent it cannot read ("Failed to traverse parents
+   * of commit Y"): a commit object gone from a damaged repository. Each such commit is cut, as a
+   * shallow clone's boundary is (a `--shallow-file` of our own, with the repository's own
+   * boundary), and the walk tried again, until it goes through or MAX_CUTS.
+   */
+  private async cutUnreadableParents(): Promise<boolean> {
+    for (let i = 0; i < MAX_CUTS; i++) {
+      const spec = this.current();
+      const r = await runGit([...spec.git, 'rev-list', ...spec.args], {
+        cwd: this.repoDir,
+        okCodes: [0, 128],
+        timeoutMs: 10 * 60_000,
+        maxBuffer: 2 * 1024 * 1024 * 1024 - 1,
+        env: { GIT_FLUSH: '0' },
+        ...(spec.input !== undefined ? { input: spec.input } : {}),
+        ...(this.signal ? { signal: this.signal } : {}),
+      });
+      if (r.code === 0) break;
+      const child = /Failed to traverse parents of commit ([0-9a-f]{40,64})/.exec(r.stderr)?.[1];
+      if (!child || this.cuts.some((c) => c.commit === child)) break;
+      const missing = /Could not read ([0-9a-f]{40,64})/.exec(r.stderr)?.[1];
+      this.cuts.push({ commit: child, ...(missing ? { missing } : {}) });
+      await this.writeShallow();
+    }
+    return this.cuts.length > 0;
+  }
+
+  private async writeShallow(): Promise<void> {
+    this.shallowDir ??= await mkdtemp(join(tmpdir(), 'ug-shallow-'));
+    const own = await runGit(['rev-parse', '--git-path', 'shallow'], {
+      cwd: this.repoDir,
+      okCodes: [0, 128],
+      timeoutMs: 30_000,
+    });
+    const ownPath = own.code === 0 ? resolve(this.repoDir, own.stdout.toString('utf8').trim()) : '';
+    const boundary = (ownPath && readSmallFile(ownPath, 64 * 1024 * 1024)) || '';
+    const lines = boundary.split('\n').filter((l) => OID.test(l));
+    for (const c of this.cuts) lines.push(c.commit);
+    await writeFile(join(this.shallowDir, 'shallow'), lines.join('\n') + '\n');
   }
 
   /**
@@ -69,23 +146,38 @@ export class HistoryRefs {
    * `show-ref` fails too); undefined when the refs read fine.
    */
   async tagTips(): Promise<string[] | undefined> {
-    return (await this.recover()) || this.switched ? (await this.tips!).tags : undefined;
+    this.recovery ??= this.doRecover();
+    await this.recovery;
+    return this.tips?.tags;
   }
 
-  /** Runs `walk` over `--all`, and once more over the readable tips if that fails. */
+  /** Runs `walk`, and once more if a recovery changed what it should walk. */
   async run<T>(walk: (spec: RevSpec) => Promise<T>): Promise<T> {
     const spec = await this.spec();
     try {
       return await walk(spec);
     } catch (err) {
-      if (spec !== ALL || !(await this.recover())) throw err;
+      if (!(await this.recover(spec))) throw err;
       return walk(await this.spec());
     }
   }
 
-  /** What the scan should say about refs it left out (empty unless a walk over `--all` failed). */
-  async warnings(): Promise<string[]> {
-    return this.switched ? (await this.tips!).warnings : [];
+  /** What the scan should say about what it left out (nothing unless a walk failed). */
+  warnings(): string[] {
+    const out = [...(this.tips?.warnings ?? [])];
+    if (this.cuts.length > 0) {
+      const n = this.cuts.length;
+      const missing = this.cuts.filter((c) => c.missing).map((c) => c.missing!.slice(0, 12));
+      out.push(
+        `the history behind ${n} commit${n === 1 ? '' : 's'} (${shown(this.cuts.map((c) => c.commit.slice(0, 12)))}) could not be read: ${missing.length > 0 ? `the repository lacks ${missing.length === 1 ? 'its parent' : 'parents'} ${shown(missing)}` : 'a parent is unreadable'}; the commits before ${n === 1 ? 'it' : 'them'} were not scanned, and a secret ${n === 1 ? 'it holds' : 'they hold'} counts as introduced there`,
+      );
+    }
+    return out;
+  }
+
+  /** Removes the scan's own shallow file. */
+  async dispose(): Promise<void> {
+    if (this.shallowDir) await rm(this.shallowDir, { recursive: true, force: true });
   }
 }
 

@@ -21,7 +21,8 @@ export interface BlobListing {
 /**
  * Yields the blobs in batches, one per chunk of rev-list output: a history has hundreds of
  * thousands of blobs, and a promise, a string and a pipe write per blob (readline, one generator
- * step each) cost more CPU than the walk itself.
+ * step each) cost more CPU than the walk itself. After a failed walk is recovered (HistoryRefs)
+ * the listing starts over: a blob can then come twice, and the caller keeps the first.
  */
 export async function* listReachableBlobs(
   repoDir: string,
@@ -40,16 +41,16 @@ export async function* listReachableBlobs(
   ];
   for (;;) {
     const spec = await refs.spec();
-    let yielded = false;
+    const missingBefore = summary.missing;
     try {
-      for await (const batch of blobBatches(revListOutput(repoDir, args, spec, signal), summary)) {
-        yielded = true;
-        yield batch;
-      }
+      yield* blobBatches(revListOutput(repoDir, args, spec, signal), summary);
       return;
     } catch (err) {
-      // A walk that failed at its start (a bad ref) is walked again from the refs that read.
-      if (yielded || !(await refs.recover())) throw err;
+      // A walk that failed (a bad ref at its start, a commit whose parent is gone part way) is
+      // walked again once the refs are read and the history cut: from the start, so the caller
+      // sees some blobs twice and keeps the first (each is listed once per walk).
+      if (!(await refs.recover(spec))) throw err;
+      summary.missing = missingBefore;
     }
   }
 }
@@ -88,7 +89,7 @@ async function* revListOutput(
   signal: AbortSignal | undefined,
   niceness = 0,
 ): AsyncGenerator<Buffer> {
-  const child = spawnGit([...args, ...spec.args], {
+  const child = spawnGit([...spec.git, ...args, ...spec.args], {
     cwd: repoDir,
     // Buffered output: into a pipe git would otherwise flush after every line.
     env: { GIT_FLUSH: '0' },
