@@ -11,7 +11,7 @@ import { GITHUB_MAX_PAYLOAD_BYTES, webhookEndpoint } from './webhook-endpoint.js
 
 const app: ApplicationFunction = async (probot, { addHandler }) => {
   redactLogs(probot.log);
-  const runtime = createRuntime(probot);
+  const runtime = createRuntime(probot, process.env, { outbox: true });
   // Without REDIS_URL this process is also the worker; with it, `npm run worker` processes scale out
   // (set UPSTASH_GUARD_WORKER_IN_APP=1 to also process jobs in the app process).
   if (!process.env.REDIS_URL || process.env.UPSTASH_GUARD_WORKER_IN_APP === '1')

@@ -44,6 +44,7 @@ import {
 } from '../queue/process-scan-job.js';
 import { ScanSlots } from '../queue/scan-slots.js';
 import { notingTips } from '../queue/noting-queue.js';
+import { Outbox, withOutbox } from '../queue/bullmq-outbox.js';
 import { reportAttemptFailure } from '../queue/log-failure.js';
 import {
   InstallationGoneError,
@@ -76,7 +77,19 @@ interface RemovedRepos {
   repoIds?: number[];
 }
 
-export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env): Runtime {
+export interface RuntimeOptions {
+  /**
+   * This process receives the webhooks: with Redis, the jobs it stores are journalled locally until
+   * they end, and added again if Redis loses them (src/queue/bullmq-outbox.ts).
+   */
+  outbox?: boolean;
+}
+
+export function createRuntime(
+  app: Probot,
+  env: NodeJS.ProcessEnv = process.env,
+  opts: RuntimeOptions = {},
+): Runtime {
   const log = app.log as unknown as Logger;
   const metrics = new Metrics();
   const redisUrl = env.REDIS_URL;
@@ -88,6 +101,8 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
     ? new Redis(redisUrl, { maxRetriesPerRequest: 2, lazyConnect: true })
     : undefined;
   const keyPrefix = env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard';
+  const reconcileMs = positiveInt(env.UPSTASH_GUARD_QUEUE_RECONCILE_MS, 60_000);
+  let stopOutbox = (): void => undefined;
   // "installation scan finished": once per install run, whichever process finishes it.
   const announce = (s: RunSummary): void => {
     metrics.installationScanFinished(s.durationMs);
@@ -183,7 +198,40 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
     : new MemoryGate((jobs) => {
         if (store instanceof InProcessQueue) store.settle(jobs.map(jobIdOf));
       });
-  const queue = notingTips(store, gate);
+  // Jobs this process stored survive a Redis that lost its data (src/queue/bullmq-outbox.ts).
+  const outbox =
+    redis && opts.outbox
+      ? new Outbox({
+          path: join(stateDir, 'bullmq-outbox.journal'),
+          log,
+          // The marker is set once; a pass that finds it gone knows Redis lost its data.
+          dataLost: async () =>
+            (await redis.set(`${keyPrefix}:outbox-alive`, '1', 'NX')) === 'OK',
+          graceMs: Math.max(reconcileMs, 10_000),
+        })
+      : undefined;
+  const queue = notingTips(outbox ? withOutbox(store, outbox) : store, gate);
+  if (outbox && queue.jobState) {
+    const pass = setInterval(
+      () =>
+        void outbox
+          .reconcile(
+            (id) => queue.jobState!(id),
+            (job) => queue.add(job),
+          )
+          .then((n) => {
+            if (n > 0)
+              log.warn(
+                { readded: n },
+                'queue outbox: Redis no longer held jobs that never finished; added them again',
+              );
+          })
+          .catch(() => undefined),
+      reconcileMs,
+    );
+    pass.unref();
+    stopOutbox = () => clearInterval(pass);
+  }
   metrics.readQueueFrom(async () => queue.stats?.());
   // Loaded on first use: most scans find nothing and never touch the network code.
   const verifier: JobVerifier | undefined =
@@ -428,6 +476,7 @@ export function createRuntime(app: Probot, env: NodeJS.ProcessEnv = process.env)
     },
     permissionsChanged,
     async close() {
+      stopOutbox();
       for (const stop of stopWorker) stop();
       await queue.close();
       await installRuns.store.close?.();

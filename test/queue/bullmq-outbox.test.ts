@@ -1,0 +1,119 @@
+/**
+ * The BullMQ-mode outbox (src/queue/bullmq-outbox.ts): a job Redis no longer holds and nobody
+ * finished is added again; a branch's jobs are let go together once all ended (a parked job's range
+ * lives in Redis until its branch's newest scan is reported); when Redis lost its data, the ended
+ * jobs still held are added again too; the outbox survives a restart of its process.
+ * The processes-and-Redis version is test/e2e/redis-flush.test.ts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Outbox } from '../../src/queue/bullmq-outbox.js';
+import { jobIdOf, type ScanJob } from '../../src/queue/scan-job.js';
+
+const push = (n: number, branch = 'main'): ScanJob => ({
+  kind: 'push',
+  installationId: 1,
+  owner: 'acme',
+  repo: 'r',
+  repoId: 1,
+  ref: `refs/heads/${branch}`,
+  baseSha: String(n - 1).repeat(40).slice(0, 40),
+  headSha: String(n).repeat(40).slice(0, 40),
+  receivedAt: 1_000 + n,
+});
+
+let dir: string;
+beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'ug-outbox-'))));
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const silent = { info: () => undefined, warn: () => undefined };
+
+function outbox(o: { lost?: () => boolean; graceMs?: number } = {}): Outbox {
+  return new Outbox({
+    path: join(dir, 'outbox.journal'),
+    log: silent,
+    dataLost: async () => o.lost?.() ?? false,
+    graceMs: o.graceMs ?? 0,
+  });
+}
+
+/** A queue double: states by job id, and the jobs added again. */
+function queue(states: Record<string, string>) {
+  const added: ScanJob[] = [];
+  return {
+    added,
+    state: async (id: string) => states[id] ?? 'unknown',
+    add: async (job: ScanJob) => {
+      added.push(job);
+      states[jobIdOf(job)] = 'waiting';
+    },
+  };
+}
+
+test('a job the queue lost and nobody finished is added again, once; not while its add may be under way', async () => {
+  const young = outbox({ graceMs: 60_000 });
+  await young.note(push(1));
+  const q = queue({});
+  expect(await young.reconcile(q.state, q.add)).toBe(0);
+  await young.close();
+
+  const box = outbox();
+  const q2 = queue({});
+  // Restored from the journal after a restart of the process.
+  expect(box.size()).toBe(0);
+  await box.note(push(2));
+  expect(box.size()).toBe(2);
+  expect(await box.reconcile(q2.state, q2.add)).toBe(2);
+  expect(q2.added.map((j) => j.headSha[0])).toEqual(['1', '2']);
+  // Now waiting: nothing more to do.
+  expect(await box.reconcile(q2.state, q2.add)).toBe(0);
+  await box.close();
+});
+
+test("a branch's jobs are let go together, once every one ended; Redis losing its data brings back the ended ones still held", async () => {
+  let lost = false;
+  const box = outbox({ lost: () => lost });
+  const [parked, tip, other] = [push(1), push(2), push(3, 'dev')];
+  for (const j of [parked, tip, other]) await box.note(j);
+  const states: Record<string, string> = {
+    [jobIdOf(parked)]: 'completed', // parked for the tip: completed at once in BullMQ
+    [jobIdOf(tip)]: 'active',
+    [jobIdOf(other)]: 'completed',
+  };
+  const q = queue(states);
+  expect(await box.reconcile(q.state, q.add)).toBe(0);
+  // The other branch ended: let go. The parked job waits for its branch's tip.
+  expect(box.size()).toBe(2);
+
+  // Redis restarted empty while the tip ran: both jobs of the branch come back, oldest first.
+  for (const k of Object.keys(states)) delete states[k];
+  lost = true;
+  expect(await box.reconcile(q.state, q.add)).toBe(2);
+  expect(q.added.map((j) => j.headSha[0])).toEqual(['1', '2']);
+  lost = false;
+
+  states[jobIdOf(parked)] = 'completed';
+  states[jobIdOf(tip)] = 'completed';
+  await box.reconcile(q.state, q.add);
+  expect(box.size()).toBe(0);
+  await box.close();
+  // Nothing comes back after a restart either.
+  const again = outbox();
+  const q2 = queue({});
+  expect(await again.reconcile(q2.state, q2.add)).toBe(0);
+  await again.close();
+});
+
+test('an ended job the queue dropped (its record expired) is not added again while Redis kept its data', async () => {
+  const box = outbox();
+  const [a, b] = [push(1), push(2)];
+  await box.note(a);
+  await box.note(b);
+  const states: Record<string, string> = { [jobIdOf(a)]: 'completed', [jobIdOf(b)]: 'delayed' };
+  const q = queue(states);
+  await box.reconcile(q.state, q.add);
+  delete states[jobIdOf(a)];
+  expect(await box.reconcile(q.state, q.add)).toBe(0);
+  await box.close();
+});
