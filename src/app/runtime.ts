@@ -205,8 +205,7 @@ export function createRuntime(
           path: join(stateDir, 'bullmq-outbox.journal'),
           log,
           // The marker is set once; a pass that finds it gone knows Redis lost its data.
-          dataLost: async () =>
-            (await redis.set(`${keyPrefix}:outbox-alive`, '1', 'NX')) === 'OK',
+          dataLost: async () => (await redis.set(`${keyPrefix}:outbox-alive`, '1', 'NX')) === 'OK',
           graceMs: Math.max(reconcileMs, 10_000),
         })
       : undefined;

@@ -59,7 +59,10 @@ export class Outbox {
         const now = Date.now();
         for (const { id, job } of pending) this.held.set(id, { job, since: now });
         if (pending.length > 0)
-          opts.log.info({ count: pending.length }, 'queue outbox: checking jobs stored before a restart');
+          opts.log.info(
+            { count: pending.length },
+            'queue outbox: checking jobs stored before a restart',
+          );
       },
       (err: unknown) => {
         opts.log.warn(

@@ -5,7 +5,7 @@
  * up with a completed check run. A second process on the same data directory is refused until the
  * first is gone (it used to rewrite the journal under the first, losing its acknowledged adds).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApp, type AppProcess } from '../helpers/app-process.js';
@@ -128,6 +128,62 @@ for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
     rmSync(dataDir, { recursive: true, force: true });
   }, 120_000);
 }
+
+// SIGKILL while the journal was being written: the last line, the `done` of a job already
+// reported, is torn. The restart skips the torn line (and says so), replays that job without a
+// second run or a second write, and runs every queued scan.
+test("SIGKILL with the journal's last line torn (a done being written): the reported job is replayed without a second run, the backlog runs", async () => {
+  cacheDir = mkdtempSync(join(tmpdir(), 'ug-durable-torn-'));
+  dataDir = mkdtempSync(join(tmpdir(), 'ug-durable-data-torn-'));
+  const first = await start();
+  const heads = await backlog('torn', 6, first);
+  await until('the first scan', () => (completed(heads) >= 1 ? true : undefined), 30_000);
+  await first.stop('SIGKILL');
+  const path = join(dataDir, 'queue', 'queue.journal');
+  const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+  const lastDone = lines
+    .map((l) => JSON.parse(l) as { op: string })
+    .findLastIndex((e) => e.op === 'done');
+  expect(lastDone).toBeGreaterThanOrEqual(0);
+  const torn = lines[lastDone]!;
+  writeFileSync(
+    path,
+    lines
+      .filter((_, i) => i !== lastDone)
+      .map((l) => `${l}\n`)
+      .join(''),
+  );
+  appendFileSync(path, torn.slice(0, Math.floor(torn.length / 2)));
+  const before = gh.checkRuns.map((c) => ({ id: c.id, writes: c.history.length }));
+  const second = await start();
+  await until(
+    'every head reported',
+    () => (completed(heads) === heads.length ? true : undefined),
+    60_000,
+  );
+  await second.waitForLog(/queue journal: skipped lines that are not entries/, 10_000);
+  // Let the replayed job finish before counting.
+  await until(
+    'the queue drained',
+    () =>
+      (second.logs().match(/"msg":"scan reported"/g) ?? []).length >=
+      heads.length - before.length + 1
+        ? true
+        : undefined,
+    30_000,
+  );
+  await new Promise((r) => setTimeout(r, 1000));
+  for (const h of heads)
+    expect(gh.checkRuns.filter((c) => c.head_sha === h).map((c) => c.status)).toEqual([
+      'completed',
+    ]);
+  // The runs that existed before the restart were not written again.
+  for (const b of before)
+    expect(gh.checkRuns.find((c) => c.id === b.id)!.history).toHaveLength(b.writes);
+  await second.stop('SIGTERM');
+  rmSync(cacheDir, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
+}, 120_000);
 
 test('a second app process on the same data directory is refused (503, not ready) until the first is gone, then takes over', async () => {
   cacheDir = mkdtempSync(join(tmpdir(), 'ug-durable-shared-'));

@@ -7,9 +7,12 @@
  *   another worker starts: that run is completed (not left in progress), no second run, one
  *   comment; a job queued behind it is reported too.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { ManagedProcess } from '../helpers/app-process.js';
 import { startOwnRedis, type OwnRedis } from '../helpers/redis-server.js';
+import { redisTokenParts } from '../helpers/synthetic.js';
 import { envCredential, openPullRequest, startHarness, until } from './harness.js';
 import type { Harness } from './harness.js';
 
@@ -17,6 +20,7 @@ describe('Redis lost its data with jobs queued or running (BullMQ, worker proces
   let redis: OwnRedis;
   let h: Harness;
   const workers: ManagedProcess[] = [];
+  const logs: string[] = [];
   const envText = envCredential('e2e-flush');
 
   beforeAll(async () => {
@@ -37,7 +41,9 @@ describe('Redis lost its data with jobs queued or running (BullMQ, worker proces
     await redis?.close();
   });
   afterEach(async () => {
-    await Promise.all(workers.splice(0).map((w) => w.stop('SIGKILL')));
+    const stopping = workers.splice(0);
+    await Promise.all(stopping.map((w) => w.stop('SIGKILL')));
+    logs.push(...stopping.map((w) => w.logs()));
   });
   const startWorker = async (extra: Record<string, string> = {}): Promise<ManagedProcess> => {
     const w = await h.app.startWorker(extra);
@@ -112,4 +118,18 @@ describe('Redis lost its data with jobs queued or running (BullMQ, worker proces
     expectOnce('held', held.head, 73);
     expectOnce('queued', queued.head, 74);
   }, 60_000);
+
+  it('no raw credential or installation token in any log or in the outbox journal', () => {
+    const { token } = redisTokenParts({ seed: 'e2e-flush' });
+    const queueDir = join(h.app.env.UPSTASH_GUARD_DATA_DIR!, 'queue');
+    const outbox = readdirSync(queueDir)
+      .filter((f) => f.startsWith('bullmq-outbox'))
+      .map((f) => readFileSync(join(queueDir, f), 'utf8'))
+      .join('\n');
+    expect(outbox).toMatch(/"op":"add"/);
+    const all = [h.app.logs(), ...logs, outbox].join('\n');
+    expect(all).toMatch(/added them again/);
+    expect(all.includes(token)).toBe(false);
+    for (const t of h.gh.tokens) expect(all.includes(t)).toBe(false);
+  });
 });

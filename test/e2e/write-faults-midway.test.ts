@@ -59,8 +59,7 @@ describe('GitHub faults midway through a report (app process, in-process queue)'
     await h.app.waitForLog(/"repo":"acme\/patch503"[^\n]*scan attempt failed/, 30_000);
     await until(
       'completed run',
-      () =>
-        h.gh.checkRuns.find((c) => c.repo === 'acme/patch503' && c.status === 'completed'),
+      () => h.gh.checkRuns.find((c) => c.repo === 'acme/patch503' && c.status === 'completed'),
       45_000,
     );
     await h.app.waitForLog(/"repo":"acme\/patch503"[^\n]*"msg":"scan reported"/, 20_000);
@@ -105,10 +104,18 @@ describe('GitHub faults midway through a report (app process, in-process queue)'
       times: 1,
     });
     h.gh.fail({ method: 'POST', path, status: 502, applied: true, times: 1 });
-    await until('three commit comments', () => (commented().length >= 3 ? true : undefined), 45_000);
+    await until(
+      'three commit comments',
+      () => (commented().length >= 3 ? true : undefined),
+      45_000,
+    );
     await h.app.waitForLog(/"repo":"acme\/midlist"[^\n]*"msg":"scan reported"/, 30_000);
     await new Promise((r) => setTimeout(r, 1500));
-    expect(commented().map((c) => c.target).sort()).toEqual([...commits].sort());
+    expect(
+      commented()
+        .map((c) => c.target)
+        .sort(),
+    ).toEqual([...commits].sort());
     const runs = h.gh.checkRuns.filter((c) => c.repo === 'acme/midlist');
     expect(runs.map((c) => [c.head_sha, c.status, c.conclusion])).toEqual([
       [commits[2], 'completed', 'failure'],

@@ -18,7 +18,9 @@ const push = (n: number, branch = 'main'): ScanJob => ({
   repo: 'r',
   repoId: 1,
   ref: `refs/heads/${branch}`,
-  baseSha: String(n - 1).repeat(40).slice(0, 40),
+  baseSha: String(n - 1)
+    .repeat(40)
+    .slice(0, 40),
   headSha: String(n).repeat(40).slice(0, 40),
   receivedAt: 1_000 + n,
 });
