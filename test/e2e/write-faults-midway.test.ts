@@ -9,9 +9,31 @@
  */
 import { envCredential, startHarness, until } from './harness.js';
 import type { Harness } from './harness.js';
-import { pushEvent } from '../helpers/webhooks.js';
+import { pushEvent, type RepoRef } from '../helpers/webhooks.js';
 
 const ZERO = '0'.repeat(40);
+
+/** `acme/<name>` with `main`, and a branch whose commits each add one file of `files`; pushed. */
+async function branchOfLeaks(
+  h: Harness,
+  name: string,
+  id: number,
+  files: Record<string, string>,
+): Promise<{ ref: RepoRef; commits: string[] }> {
+  const ref = h.addRepo(name, id);
+  const r = h.repo();
+  r.write('README.md', '# x\n');
+  r.commit('initial');
+  await h.push(r, ref, 'main');
+  r.branch('leaks');
+  r.checkout('leaks');
+  const commits = Object.entries(files).map(([path, text]) => {
+    r.write(path, text);
+    return r.commit(`add ${path}`);
+  });
+  await h.push(r, ref, 'leaks');
+  return { ref, commits };
+}
 
 describe('GitHub faults midway through a report (app process, in-process queue)', () => {
   let h: Harness;
@@ -30,16 +52,10 @@ describe('GitHub faults midway through a report (app process, in-process queue)'
   afterEach(() => h.gh.clearFailures());
 
   it('the completion of a run shown in progress answered 503 past the retry budget: completed later, one run', async () => {
-    const ref = h.addRepo('patch503', 1401);
-    const r = h.repo();
-    r.write('README.md', '# x\n');
-    r.commit('initial');
-    await h.push(r, ref, 'main');
-    r.branch('leak');
-    r.checkout('leak');
-    r.write('.env', envCredential('e2e-patch503'));
-    const head = r.commit('add env');
-    await h.push(r, ref, 'leak');
+    const {
+      ref,
+      commits: [head],
+    } = await branchOfLeaks(h, 'patch503', 1401, { '.env': envCredential('e2e-patch503') });
     // Every PATCH of a run of this repository fails for 20 s: Octokit's own retries (1 + 4 + 9 s)
     // end inside the window, so at least one attempt fails on it.
     h.gh.fail({
@@ -50,7 +66,7 @@ describe('GitHub faults midway through a report (app process, in-process queue)'
     });
     const res = await h.send(
       'push',
-      pushEvent(ref, { ref: 'refs/heads/leak', before: ZERO, after: head }),
+      pushEvent(ref, { ref: 'refs/heads/leaks', before: ZERO, after: head! }),
     );
     expect(res.status).toBe(200);
     await until('run in progress', () =>
@@ -66,26 +82,19 @@ describe('GitHub faults midway through a report (app process, in-process queue)'
     await new Promise((r) => setTimeout(r, 1500));
     const runs = h.gh.checkRuns.filter((c) => c.repo === 'acme/patch503');
     expect(runs.map((c) => [c.head_sha, c.status, c.conclusion])).toEqual([
-      [head, 'completed', 'failure'],
+      [head!, 'completed', 'failure'],
     ]);
     expect(h.gh.commitComments.filter((c) => c.repo === 'acme/patch503')).toHaveLength(1);
     expect(h.app.logs()).not.toMatch(/"repo":"acme\/patch503"[^\n]*failed for good/);
   }, 60_000);
 
   it('rate limits and a 502 after the write, midway through the commit comments: each commit commented once', async () => {
-    const ref = h.addRepo('midlist', 1402);
-    const r = h.repo();
-    r.write('README.md', '# x\n');
-    r.commit('initial');
-    await h.push(r, ref, 'main');
-    r.branch('leaks');
-    r.checkout('leaks');
-    const commits: string[] = [];
-    for (const n of [1, 2, 3]) {
-      r.write(`app${n}/.env`, envCredential(`e2e-midlist-${n}`));
-      commits.push(r.commit(`add env ${n}`));
-    }
-    await h.push(r, ref, 'leaks');
+    const { ref, commits } = await branchOfLeaks(
+      h,
+      'midlist',
+      1402,
+      Object.fromEntries([1, 2, 3].map((n) => [`app${n}/.env`, envCredential(`e2e-midlist-${n}`)])),
+    );
     const res = await h.send(
       'push',
       pushEvent(ref, { ref: 'refs/heads/leaks', before: ZERO, after: commits[2]! }),
