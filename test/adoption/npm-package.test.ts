@@ -30,7 +30,7 @@ const bareEnv = (extra: Record<string, string> = {}) => ({
   ...extra,
 });
 const run = (cmd: string, args: string[], cwd: string, env = bareEnv()) =>
-  exec(cmd, args, { cwd, env, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 }).then(
+  exec(cmd, args, { cwd, env, maxBuffer: 64 * 1024 * 1024, timeout: 540_000 }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({
       code: e.code,
@@ -101,7 +101,7 @@ test('global install into a clean --prefix: upstash-guard scans a history', asyn
   const version = await run(bin, ['--version'], work);
   expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   expectFinds(await run(bin, ['scan', '--history', target.dir, '--no-color'], work));
-}, 300_000);
+}, 600_000);
 
 test('npx <tarball>: runs the scan', async () => {
   const r = await run(
@@ -110,7 +110,7 @@ test('npx <tarball>: runs the scan', async () => {
     work,
   );
   expectFinds(r);
-}, 300_000);
+}, 600_000);
 
 test('install from a git URL builds through prepare', async () => {
   const project = join(work, 'project');
