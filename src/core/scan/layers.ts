@@ -135,7 +135,8 @@ function urlEscape(text: string): boolean {
 /**
  * JSON string escapes (`\/`, `\u003d`) as in vercel.json, .ipynb, serialized configs; and
  * `\n`/`\r`/`\t` glued to a value (`"…\nAYVP…"`: a serialized .env, a notebook output), which
- * would otherwise read as part of the value. Those become two spaces, so columns stay put; they
+ * would otherwise read as part of the value. Those become two characters (a CR and a space for a
+ * line break, two spaces for a tab), so columns and line numbers stay put; they
  * are only rewritten when some escape is followed by a long run, so ordinary strings cost nothing.
  */
 export function unescapeJson(text: string): string | null {
@@ -147,7 +148,9 @@ export function unescapeJson(text: string): string | null {
       return c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : all;
     })
     .replace(/\\\//g, '/');
-  return whitespace ? out.replace(/(?<!\\)\\[nrt]/g, '  ') : out;
+  // A line break stays one for the assignment forms (a CR, which no line count sees): `TOKEN=\n`
+  // then `NEXT=…` in a serialized .env is an empty value, not `NEXT=…` assigned to TOKEN.
+  return whitespace ? out.replace(/(?<!\\)\\[nr]/g, '\r ').replace(/(?<!\\)\\t/g, '  ') : out;
 }
 
 /**

@@ -29,6 +29,19 @@ describe('an empty value does not take the next line', () => {
   });
 });
 
+describe('the same in a serialized .env (a JSON string, `\\n` escapes)', () => {
+  it('an empty value there does not take the next entry either', () => {
+    const env = 'UPSTASH_REDIS_REST_TOKEN=\\nNEXT_PUBLIC_SITE_NAME=myWebsite2024prod\\n';
+    expect(found(`{"env": "${env}"}`, 'vercel.json')).toEqual([]);
+  });
+  it('a value glued after the escape is still found, on its line', () => {
+    const token = redisTokenParts().token;
+    const hits = found(`{"env": "A=1\\nUPSTASH_REDIS_REST_TOKEN=${token}\\nB=2"}`, 'vercel.json');
+    expect(hits.length).toBeGreaterThan(0);
+    expect(hits[0]!.occurrence.line).toBe(1);
+  });
+});
+
 describe('a quoted value on the next line is still a value', () => {
   const token = redisTokenParts().token;
   const other = unknownFormatSecret();
