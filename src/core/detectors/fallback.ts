@@ -64,7 +64,7 @@ export function isUnknownFormatSecret(value: string): boolean {
   if (/^https?:|^rediss?:/.test(value)) return false;
   // Known prefixed shapes belong to their own detectors (signing keys, Context7, Box, QStash):
   // one of those prefixes on a value of the wrong shape is a cut or edited copy, not a new format.
-  if (/^(?:sig_|ctx7sk-|box_|eyJVc2VySUQi)/.test(value)) return false;
+  if (/^(?:sig_|ctx7sk-|box_|abx_|eyJVc2VySUQi)/.test(value)) return false;
   // Hex carries at most 4 bits per character: random 32-hex values fall under 3.5 about one
   // time in five, so hex is judged by the placeholder rules (runs, repeats, < 2.5) only.
   const hex = /^[0-9a-f]{32,}$/.test(value);

@@ -41,8 +41,12 @@ const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
  * block) is not enough.
  */
 const BLOCK =
-  /provider\s+"upstash"|^\s*\[(?:[\w-]+\.)*upstash(?:\.[\w-]+)*\]|^\s*["']?upstash["']?\s*[:={]|["']upstash\w*["']\s*:\s*\{|upstash\w*\s*=\s*\{|new\s+Upstash\w*\(/i;
-const indent = (l: string): number => /^\s*/.exec(l)![0].length;
+  /provider\s+"upstash"|^\s*\[(?:[\w-]+\.)*upstash(?:\.[\w-]+)*\]|^\s*["']?upstash["']?\s*[:={]|["']upstash\w*["']\s*:\s*\{|upstash\w*\s*=\s*\{|new\s+Upstash[\w.]*\(|\bupstash\.(?:New)?Provider(?:Args)?\b/i;
+/**
+ * A line's indentation, read after a leading comment marker: a block commented out whole
+ * (`// const p = new upstash.Provider("p", {` / `//     apiKey: "<uuid>"`) keeps its shape.
+ */
+const indent = (l: string): number => /^\s*(?:(?:\/\/|#|--|\*)\s*)?/.exec(l)![0].length;
 
 function insideUpstashBlock(ctx: MatchContext): boolean {
   const lines = ctx.text.slice(lineStartBefore(ctx, 8), ctx.index).split('\n');
@@ -58,7 +62,8 @@ function insideUpstashBlock(ctx: MatchContext): boolean {
     if (!BLOCK.test(header)) continue;
     const braces = (header.match(/\{/g)?.length ?? 0) - (header.match(/\}/g)?.length ?? 0);
     if (header.includes('{') && braces <= 0) return false; // opened and closed on its own line
-    const body = lines.slice(i + 1, -1).filter((l) => l.trim() !== '');
+    // A brace alone on its line (C#, Allman style) opens the block's body, it does not close it.
+    const body = lines.slice(i + 1, -1).filter((l) => l.trim() !== '' && !/^\s*[{([]\s*$/.test(l));
     if (/^\s*\[/.test(header)) return !body.some((l) => /^\s*\[/.test(l)); // TOML section
     const h = indent(header);
     return indent(current) > h && !body.some((l) => indent(l) <= h);
@@ -81,14 +86,42 @@ function callsDeveloperApi(ctx: MatchContext, radius: number): boolean {
   return DEVELOPER_API.test(nearbyLines(ctx, radius));
 }
 
+/**
+ * The Upstash MCP server's command line as its README writes it: `npx -y @upstash/mcp-server run
+ * <email> <key>` (also `init`, and the local build `dist/index.js run …` in an `upstash` entry),
+ * or `--api-key <key>` / `--api-key=<key>`: in a shell line or an MCP client's `args` array, on
+ * one line or one argument a line. Upstash must be named earlier in the same argument list
+ * (nothing that closes it, `]`, `}`, `)`, `;`, `|`, `&`, stands between), at most 6 lines above.
+ */
+function mcpServerArgument(ctx: MatchContext): boolean {
+  // At most 6 lines and 2,000 characters back: a minified line holding many UUIDs is not reread.
+  const window = ctx.text.slice(Math.max(lineStartBefore(ctx, 6), ctx.index - 2000), ctx.index);
+  const at = window.toLowerCase().lastIndexOf('upstash');
+  if (at < 0) return false;
+  const args = window.slice(at);
+  if (/[\]})};|&]/.test(args)) return false;
+  // One command: each line break continues it (`,`, `[` or `{` of JSON, a shell `\`, a YAML `- `).
+  const lines = args.split('\n');
+  for (let i = 0; i + 1 < lines.length; i++)
+    if (!/[,[{\\]\s*$/.test(lines[i]!) && !/^\s*- /.test(lines[i + 1]!)) return false;
+  const flat = args
+    .replace(/\n\s*- /g, ' ')
+    .replace(/["'\\,\s]+/g, ' ')
+    .slice(-400);
+  return /\s(?:run|init) [\w.%+-]{1,64}@[\w.-]{1,253}\.[a-z]{2,24} $|\s--(?:api-?)?key(?:=| )$/i.test(
+    flat,
+  );
+}
+
 /** Upstash context around a UUID: an Upstash API-key name, or an api_key inside an upstash block. */
 function hasUpstashContext(ctx: MatchContext): boolean {
-  if (ctx.key && /BOX/i.test(ctx.key)) return false; // Upstash Box keys are box_…, not UUIDs
+  if (ctx.key && /BOX/i.test(ctx.key)) return false; // Upstash Box keys are box_…/abx_…, not UUIDs
   if (ctx.key && UPSTASH_KEY_NAME.test(ctx.key)) return true;
   // "Upstash management API key: <uuid>", and Pulumi `upstash:apiKey: <uuid>`.
   if (/upstash([\w -]{0,30}|:)api[ _-]?key/i.test(ctx.before)) return true;
   // `upstash auth login --email me@x.io --api-key <uuid>` (CLI docs), `--key=` (0.x CLI).
   if (/\bupstash\b.*--(?:api-?)?key[ =]["']?$/i.test(ctx.before)) return true;
+  if (mcpServerArgument(ctx)) return true;
   if (AFTER_EMAIL.test(ctx.before) && callsDeveloperApi(ctx, 3)) return true;
   // Terraform `variable "upstash_api_key" { default = "<uuid>" }`.
   if (ctx.key === 'default')

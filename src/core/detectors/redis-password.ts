@@ -28,10 +28,21 @@ function soleHostInText(text: string): RegExpExecArray | null {
   return found;
 }
 
+/**
+ * A host given by reference in code (`host=HOST`, `host: process.env.REDIS_HOST as string`,
+ * `host=os.getenv("REDIS_HOST")`, `host=settings.redis_host`): it names no other server, so
+ * `HOST = "<host>"` … `PASSWORD = "<pw>"` above `redis.Redis(host=HOST, password=PASSWORD)` keeps
+ * its host. A literal after it (`|| 'localhost'`) still names one.
+ */
+const HOST_BY_REFERENCE =
+  /(?:[Hh]ost|HOST)\w{0,20}[ \t]*[:=][ \t]*(?:[A-Z][A-Z0-9_]{0,60}|(?:process\.env|import\.meta\.env|os\.environ|settings|config|self|this|env)(?:\.\w{1,60}|\[["']\w{1,60}["']\]){1,4}|os\.getenv\([ \t]*["']\w{1,60}["'][ \t]*\))!?(?:[ \t]+as[ \t]+\w+)?(?=[ \t\r]*(?:[,)};]|$))/g;
+
 function hostFor(ctx: MatchContext, key: string): RegExpExecArray | null | 'foreign' {
   const around = nearbyLines(ctx, 4);
   // Another service's host next to the password (a local Redis beside an Upstash URL): not ours.
-  const hostLines = around.split('\n').filter((l) => /host/i.test(l));
+  const hostLines = around
+    .split('\n')
+    .filter((l) => /host/i.test(l) && /host/i.test(l.replace(HOST_BY_REFERENCE, '')));
   if (hostLines.some((l) => !UPSTASH_DB_HOST.test(l)) && !/UPSTASH|KV_/i.test(key))
     return 'foreign';
   return (
@@ -145,6 +156,12 @@ export function legacyPasswordCandidate(pw: string, host: RegExpExecArray): Cand
 const SETTER = String.raw`(?:\.|->)(?:auth|setPassword|withPassword|password|DialPassword)\([ \t]*\[?[ \t]*(?:["'][\w.@-]{1,64}["'][ \t]*,[ \t]*)?["']`;
 
 /**
+ * redis-commander's `REDIS_HOSTS=<label>:<host>:<port>:<db>:<password>` (its docker-compose
+ * examples): the password follows the database's host, port and index, no name before it.
+ */
+const COLON_LIST = String.raw`\.(?:upstash\.io|kv\.vercel-storage\.com):\d{1,5}:\d{1,2}:`;
+
+/**
  * A string literal passed as a positional argument after another one: `new JedisPool(cfg,
  * "<host>", 6379, 2000, "<password>", true)`, `StrictRedis("<host>", 6379, 0, "<password>")`,
  * `new JedisPooled("<host>", 6379, "default", "<password>")`. Whose value it is, the call decides
@@ -237,7 +254,7 @@ export const redisPasswordDetector = {
   // The setter and positional forms start at `.`, `->` and `,`: cheap to try, and a positional
   // match is dropped before the call is read unless a database host is within reach.
   pattern: new RegExp(
-    String.raw`(?:(?:[Pp]ass|PASS|[Pp]wd|PWD|[Tt]oken|TOKEN|[Vv]alue)\w{0,40}(?!\w)${AFTER_NAME}|${SETTER}|${POSITIONAL})([0-9a-f]{32})(?![0-9A-Za-z_-])` +
+    String.raw`(?:(?:[Pp]ass|PASS|[Pp]wd|PWD|[Tt]oken|TOKEN|[Vv]alue)\w{0,40}(?!\w)${AFTER_NAME}|${SETTER}|${POSITIONAL}|${COLON_LIST})([0-9a-f]{32})(?![0-9A-Za-z_-])` +
       String.raw`|(?<![A-Za-z0-9_])(?<name>[Rr]edis(?:Rest)?(?:Token|Password)|REDIS_(?:REST_)?(?:TOKEN|PASSWORD))${AFTER_NAME}(?<value>[A-Za-z0-9_\-+/=.]{16,300})`,
     'g',
   ),
@@ -245,7 +262,8 @@ export const redisPasswordDetector = {
     const pw = m[1] ?? m.groups!.value!;
     if (!/^[0-9a-f]{32}$/.test(pw)) return namedValue(m.groups!.name!, pw, ctx);
     if (m[0].startsWith(',')) return positionalCandidate(pw, ctx);
-    // A setter's argument has no name before it: it is a password by the method.
+    // A setter's argument (or redis-commander's host list) has no name before it: it is a
+    // password by the method (or the list's layout).
     const key = /^(?:\.|->)/.test(m[0]) ? 'password' : (assignedName(ctx) ?? '');
     return tcpPasswordCandidate(pw, key, ctx);
   },

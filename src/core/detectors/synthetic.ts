@@ -327,14 +327,18 @@ export function context7Key(o: { seed?: Seed } = {}): string {
   return `ctx7sk-${makeRng(o.seed).uuid()}`;
 }
 
-/** `box_` + 24 alphanumerics (the docs placeholder's length; the real length is unconfirmed). */
-export function boxApiKey(o: { seed?: Seed } = {}): string {
+/**
+ * `box_` + 24 alphanumerics (the docs placeholder's length; the real length is unconfirmed), or
+ * with `prefix: 'abx_'`, the prefix the Box SDK's and CLI's own READMEs and examples show
+ * (`UPSTASH_BOX_API_KEY=abx_...`, upstash/box; `box_…` there are box ids).
+ */
+export function boxApiKey(o: { seed?: Seed; prefix?: 'box_' | 'abx_' } = {}): string {
   const rng = makeRng(o.seed);
   const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   for (;;) {
     let s = '';
     for (let i = 0; i < 24; i++) s += abc[rng.int(abc.length)];
-    if (/\d/.test(s) && /[a-z]/.test(s) && /[A-Z]/.test(s)) return `box_${s}`;
+    if (/\d/.test(s) && /[a-z]/.test(s) && /[A-Z]/.test(s)) return `${o.prefix ?? 'box_'}${s}`;
   }
 }
 

@@ -81,6 +81,41 @@ describe('detector cost on hostile input', () => {
         (_, i) => `UPSTASH_REDIS_REST_TOKEN=${letters(String(i), 30)}B${i}C\n`,
       ).join(''),
     ],
+    // The Upstash MCP server's arguments (management-key.ts, mcpServerArgument): every UUID reads
+    // back up to 6 lines and 2,000 characters for the argument list around it. One list a line
+    // (this runner reads the whole line before every match).
+    [
+      'many MCP argument lists',
+      Array.from(
+        { length: 2500 },
+        (_, i) =>
+          `["@upstash/mcp-server", "run", "a.${'a.'.repeat(10)}b@c.${'d.'.repeat(10)}io", "${makeRng(i).uuid()}",\n`,
+      ).join(''),
+    ],
+    [
+      'many --api-key flags after Upstash',
+      Array.from(
+        { length: 4000 },
+        (_, i) => `npx @upstash/mcp-server --api-key ${makeRng(i).uuid()} \\\n`,
+      ).join(''),
+    ],
+    // Hosts given by reference (redis-password.ts, HOST_BY_REFERENCE) beside 32-hex passwords, and
+    // redis-commander host lists.
+    [
+      'many host references beside passwords',
+      Array.from(
+        { length: 4000 },
+        (_, i) =>
+          `r(host=REDIS_HOST_${'A'.repeat(30)}, hostname=settings.${'h.'.repeat(8)}x, password="${hex32Secret({ seed: i })}") # x-12.upstash.io\n`,
+      ).join(''),
+    ],
+    [
+      'many redis-commander host lists',
+      Array.from(
+        { length: 5000 },
+        (_, i) => `REDIS_HOSTS=u:x-12.upstash.io:6379:0:${hex32Secret({ seed: i })}\n`,
+      ).join(''),
+    ],
   ])('%s (~240 KB) scans in under 1.5 s', (_name, body) => {
     const ms = time(`${KEYWORDS}\n${body}`);
     expect(ms).toBeLessThan(1500);
