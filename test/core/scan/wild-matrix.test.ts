@@ -10,6 +10,12 @@
 import type { CredentialType } from '../../../src/core/index.js';
 import { scanPlaced } from '../../helpers/containers.js';
 import {
+  expectLeaksFound,
+  expectNoFindings,
+  type WildLeak,
+  type WildNotLeak,
+} from '../../helpers/wild-cases.js';
+import {
   context7Key,
   COUNTING_HEX,
   COUNTING_UUID,
@@ -44,7 +50,7 @@ const sig = signingKey({ seed: 'wild-sig' });
 const mk = managementKey({ seed: 'wild-mk' });
 
 /** [label, path, text, expected type]: found, of that type, on the line holding `needle`. */
-const LEAKS: [string, string, string, CredentialType, string][] = [
+const LEAKS: WildLeak[] = [
   // Redis, current token (found by layout under any name).
   [
     'wrangler.toml inline table',
@@ -383,14 +389,7 @@ const LEAKS: [string, string, string, CredentialType, string][] = [
 ];
 
 describe('credentials as real repositories hold them', () => {
-  it.each(LEAKS)('%s', (_label, path, text, type, needle) => {
-    const findings = scanPlaced({ path, text, line: 1 });
-    const line = text.slice(0, text.indexOf(needle)).split('\n').length;
-    expect(findings.flatMap((f) => f.occurrences.map((o) => [f.type, o.line]))).toContainEqual([
-      type,
-      line,
-    ]);
-  });
+  expectLeaksFound(LEAKS);
 });
 
 /** Every documented Redis token layout (credentials reference §2), across the id range. */
@@ -441,7 +440,7 @@ describe('every documented Redis token variant is found at high confidence', () 
 });
 
 /** Layouts filled with placeholders, and lookalikes beside Upstash names: no finding. */
-const NOT_LEAKS: [string, string, string][] = [
+const NOT_LEAKS: WildNotLeak[] = [
   [
     'URL with a zero legacy password',
     '.env',
@@ -553,7 +552,5 @@ const NOT_LEAKS: [string, string, string][] = [
 ];
 
 describe('placeholders in a valid layout and lookalikes are not leaks', () => {
-  it.each(NOT_LEAKS)('%s', (_label, path, text) => {
-    expect(scanPlaced({ path, text, line: 1 }).map((f) => f.type)).toEqual([]);
-  });
+  expectNoFindings(NOT_LEAKS);
 });

@@ -1,0 +1,30 @@
+/**
+ * The two checks of the shapes read from public repositories (test/core/scan/wild-*.test.ts): a
+ * leak is found, of its type, on the line holding its needle; a placeholder written the same way
+ * yields no finding. Scanned through the content entry point and collectFindings, as tree and
+ * history scans do.
+ */
+import type { CredentialType } from '../../src/core/index.js';
+import { scanPlaced } from './containers.js';
+
+/** [label, path, text, expected type, needle]. */
+export type WildLeak = [string, string, string, CredentialType, string];
+/** [label, path, text]. */
+export type WildNotLeak = [string, string, string];
+
+export function expectLeaksFound(cases: readonly WildLeak[]): void {
+  it.each(cases)('%s', (_label, path, text, type, needle) => {
+    const findings = scanPlaced({ path, text, line: 1 });
+    const line = text.slice(0, text.indexOf(needle)).split('\n').length;
+    expect(findings.flatMap((f) => f.occurrences.map((o) => [f.type, o.line]))).toContainEqual([
+      type,
+      line,
+    ]);
+  });
+}
+
+export function expectNoFindings(cases: readonly WildNotLeak[]): void {
+  it.each(cases)('%s', (_label, path, text) => {
+    expect(scanPlaced({ path, text, line: 1 }).map((f) => f.type)).toEqual([]);
+  });
+}
