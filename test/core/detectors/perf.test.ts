@@ -14,10 +14,22 @@ function letters(seed: string, n: number): string {
   return Array.from({ length: n }, () => 'bcdfghjkmnpqrstvwxz'[rng.int(19)]).join('');
 }
 
-function time(text: string): number {
-  const t0 = performance.now();
-  runAll(DETECTORS, text);
-  return performance.now() - t0;
+/**
+ * The best of up to three runs, stopping at the first under `bound`: a catastrophic pattern is
+ * slow every time (seconds to minutes), a busy machine only now and then. The slowest case here
+ * takes about 0.6 s on an idle two-core machine; a full test run beside other suites once took
+ * 2.0 s.
+ */
+function time(text: string, bound: number): number {
+  let best = Infinity;
+  for (let i = 0; i < 3 && best >= bound; i++) {
+    const t0 = performance.now();
+    runAll(DETECTORS, text);
+    const ms = performance.now() - t0;
+    best = Math.min(best, ms);
+    if (ms > 4 * bound) break; // no load explains that: fail now
+  }
+  return best;
 }
 
 describe('detector cost on hostile input', () => {
@@ -116,8 +128,8 @@ describe('detector cost on hostile input', () => {
         (_, i) => `REDIS_HOSTS=u:x-12.upstash.io:6379:0:${hex32Secret({ seed: i })}\n`,
       ).join(''),
     ],
-  ])('%s (~240 KB) scans in under 1.5 s', (_name, body) => {
-    const ms = time(`${KEYWORDS}\n${body}`);
-    expect(ms).toBeLessThan(1500);
+  ])('%s (~240 KB) scans in under 3 s', (_name, body) => {
+    const ms = time(`${KEYWORDS}\n${body}`, 3000);
+    expect(ms).toBeLessThan(3000);
   });
 });
