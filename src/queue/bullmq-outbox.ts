@@ -13,6 +13,8 @@
  *   that scan is reported (serial-gate.ts). When Redis lost its data (the outbox's marker key is
  *   gone), the branch's jobs seen ended but still held are added again too, so the next scan
  *   covers their ranges.
+ * - an installation job stays held for INSTALL_HELD_AFTER_END_MS after it ended, so a loss during
+ *   the install brings back the repositories' history jobs a worker stored.
  * Reports are idempotent (check run by id or external id, comments by marker): a job added again
  * after it was in fact reported costs a scan, never a second report.
  *
@@ -28,6 +30,14 @@ import type { ScanQueue } from './scan-queue.js';
 const ENDED = new Set(['completed', 'failed']);
 /** Held this long after it ended, whatever its branch does (BullMQ keeps completed jobs a day). */
 const MAX_HELD_AFTER_END_MS = 24 * 3600_000;
+/**
+ * An installation job is held this long after it ended. Its history jobs are stored by a worker,
+ * in Redis only: a Redis that loses its data before they report loses them, and adding the
+ * installation job again lists the repositories and stores them again (clean ones write nothing,
+ * a check run is found again by its external id, a comment by its marker). A 1,000-repository
+ * install reports in about 15 minutes.
+ */
+export const INSTALL_HELD_AFTER_END_MS = 2 * 3600_000;
 
 interface Held {
   job: ScanJob;
@@ -132,10 +142,14 @@ export class Outbox {
           continue;
         }
         const ended = ids.filter((id) => this.held.get(id)!.endedAt !== undefined);
-        const letGo =
+        const letGo = (
           ended.length === ids.length
             ? ended
-            : ended.filter((id) => now - this.held.get(id)!.endedAt! > MAX_HELD_AFTER_END_MS);
+            : ended.filter((id) => now - this.held.get(id)!.endedAt! > MAX_HELD_AFTER_END_MS)
+        ).filter((id) => {
+          const h = this.held.get(id)!;
+          return h.job.kind !== 'installation' || now - h.endedAt! > INSTALL_HELD_AFTER_END_MS;
+        });
         for (const id of letGo) {
           this.held.delete(id);
           await this.journal?.done(id).catch(() => undefined);

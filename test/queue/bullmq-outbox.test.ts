@@ -8,7 +8,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Outbox } from '../../src/queue/bullmq-outbox.js';
+import { jest } from '@jest/globals';
+import { INSTALL_HELD_AFTER_END_MS, Outbox } from '../../src/queue/bullmq-outbox.js';
 import { jobIdOf, type ScanJob } from '../../src/queue/scan-job.js';
 
 const push = (n: number, branch = 'main'): ScanJob => ({
@@ -117,5 +118,50 @@ test('an ended job the queue dropped (its record expired) is not added again whi
   await box.reconcile(q.state, q.add);
   delete states[jobIdOf(a)];
   expect(await box.reconcile(q.state, q.add)).toBe(0);
+  await box.close();
+});
+
+test('an installation job is held after it ended: Redis losing its data during the install brings it back, so the history jobs a worker stored are stored again', async () => {
+  let lost = false;
+  const box = outbox({ lost: () => lost });
+  const install: ScanJob = {
+    kind: 'installation',
+    installationId: 7,
+    owner: 'acme',
+    repo: '',
+    repoId: 0,
+    headSha: '',
+    receivedAt: 1,
+  };
+  const other = push(1);
+  await box.note(install);
+  await box.note(other);
+  const states: Record<string, string> = {
+    [jobIdOf(install)]: 'completed',
+    [jobIdOf(other)]: 'completed',
+  };
+  const q = queue(states);
+  await box.reconcile(q.state, q.add);
+  // The push is let go; the installation job is held although it ended.
+  expect(box.size()).toBe(1);
+
+  for (const k of Object.keys(states)) delete states[k];
+  lost = true;
+  expect(await box.reconcile(q.state, q.add)).toBe(1);
+  expect(q.added.map((j) => j.kind)).toEqual(['installation']);
+  lost = false;
+
+  // Ended again: held until the hold has passed, then let go.
+  states[jobIdOf(install)] = 'completed';
+  await box.reconcile(q.state, q.add);
+  expect(box.size()).toBe(1);
+  const later = Date.now() + INSTALL_HELD_AFTER_END_MS + 1;
+  const clock = jest.spyOn(Date, 'now').mockReturnValue(later);
+  try {
+    await box.reconcile(q.state, q.add);
+  } finally {
+    clock.mockRestore();
+  }
+  expect(box.size()).toBe(0);
   await box.close();
 });
