@@ -109,6 +109,9 @@ export class Outbox {
     try {
       const lost = await this.opts.dataLost();
       const now = Date.now();
+      // The loss is seen once (the marker is set again by the same call), and a job may still be
+      // within its grace then: what Redis said ended no longer stands, for this pass and the next.
+      if (lost) for (const h of this.held.values()) delete h.endedAt;
       const groups = new Map<string, string[]>();
       for (const [id, h] of this.held) {
         const key = serialKeyOf(h.job) ?? id;
@@ -122,7 +125,7 @@ export class Outbox {
           const h = this.held.get(id)!;
           if (ENDED.has(states[i]!)) h.endedAt ??= now;
           else if (states[i] === 'unknown' && now - h.since >= this.opts.graceMs) {
-            if (h.endedAt === undefined || lost) again.push(id);
+            if (h.endedAt === undefined) again.push(id);
           }
         });
         if (again.length > 0) {

@@ -165,3 +165,37 @@ test('an installation job is held after it ended: Redis losing its data during t
   expect(box.size()).toBe(0);
   await box.close();
 });
+
+test('a loss seen while a job is still within its grace is not forgotten at the next pass', async () => {
+  let lost = false;
+  const box = new Outbox({
+    path: join(dir, 'outbox.journal'),
+    log: silent,
+    dataLost: async () => lost,
+    graceMs: 60_000,
+  });
+  const job = push(1);
+  await box.note(job);
+  const states: Record<string, string> = { [jobIdOf(job)]: 'active' };
+  const q = queue(states);
+  // A pass sees it completed, but its branch holds it (another job of the branch is running).
+  const tip = push(2);
+  await box.note(tip);
+  states[jobIdOf(job)] = 'completed';
+  states[jobIdOf(tip)] = 'active';
+  await box.reconcile(q.state, q.add);
+  // Redis restarted empty: the loss is seen once, within the jobs' grace.
+  for (const k of Object.keys(states)) delete states[k];
+  lost = true;
+  expect(await box.reconcile(q.state, q.add)).toBe(0);
+  lost = false;
+  // Later, past the grace: both come back although no later pass sees the loss again.
+  const later = Date.now() + 60_001;
+  const clock = jest.spyOn(Date, 'now').mockReturnValue(later);
+  try {
+    expect(await box.reconcile(q.state, q.add)).toBe(2);
+  } finally {
+    clock.mockRestore();
+  }
+  await box.close();
+});
