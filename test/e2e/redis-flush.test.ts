@@ -5,7 +5,9 @@
  * - FLUSHALL with jobs waiting and no worker up: every head is reported once when a worker starts;
  * - a worker SIGKILLed with the check run shown in progress, and Redis restarted empty before
  *   another worker starts: that run is completed (not left in progress), no second run, one
- *   comment; a job queued behind it is reported too.
+ *   comment; a job queued behind it is reported too;
+ * - an install whose history jobs (stored by a worker, in Redis only) were lost with Redis: the
+ *   installation job comes back from the App's outbox and stores them again.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +15,7 @@ import { Redis } from 'ioredis';
 import type { ManagedProcess } from '../helpers/app-process.js';
 import { startOwnRedis, type OwnRedis } from '../helpers/redis-server.js';
 import { redisTokenParts } from '../helpers/synthetic.js';
+import { installationCreatedEvent } from '../helpers/webhooks.js';
 import { envCredential, openPullRequest, startHarness, until } from './harness.js';
 import type { Harness } from './harness.js';
 
@@ -118,6 +121,47 @@ describe('Redis lost its data with jobs queued or running (BullMQ, worker proces
     expectOnce('held', held.head, 73);
     expectOnce('queued', queued.head, 74);
   }, 60_000);
+
+  it('Redis restarted empty during an install: the history jobs a worker stored come back, and the leak is reported once', async () => {
+    const ref = h.addRepo('installed', 875);
+    const r = h.repo();
+    r.write('README.md', '# installed\n');
+    r.commit('initial');
+    r.write('deploy/.env', envText);
+    r.commit('deploy config');
+    r.remove('deploy/.env');
+    const head = r.commit('stop committing env files');
+    await h.push(r, ref, 'main');
+    h.gh
+      .addRepo({ owner: 'acme', name: 'installed', id: 875, cloneUrl: ref.cloneUrl })
+      .branches.set('main', head);
+    // The installation job lists the repositories and stores their history jobs; the worker then
+    // hangs at the first fetch, is killed, and Redis restarts empty: those jobs were in Redis only.
+    const first = await startWorker({ UPSTASH_GUARD_TEST_HANG_AT: 'fetch' });
+    const res = await h.send('installation', installationCreatedEvent(ref));
+    expect(res.status).toBe(200);
+    await first.waitForLog(/test hook: hanging at fetch/, 30_000);
+    await first.waitForLog(/"msg":"installation scheduled"/, 30_000);
+    // The installation job has completed, and the outbox's passes (every second here) saw it so.
+    await new Promise((done) => setTimeout(done, 2500));
+    first.child.kill('SIGKILL');
+    await new Promise((done) => first.child.once('exit', done));
+    await redis.kill();
+    await redis.start();
+    await startWorker();
+    await until(
+      'history check run of acme/installed',
+      () =>
+        h.gh.checkRuns.find(
+          (c) => c.repo === 'acme/installed' && c.head_sha === head && c.status === 'completed',
+        ),
+      60_000,
+    );
+    await new Promise((done) => setTimeout(done, 3000));
+    expect(
+      h.gh.checkRuns.filter((c) => c.repo === 'acme/installed' && c.head_sha === head),
+    ).toHaveLength(1);
+  }, 90_000);
 
   it('no raw credential or installation token in any log or in the outbox journal', () => {
     const { token } = redisTokenParts({ seed: 'e2e-flush' });
