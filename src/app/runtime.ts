@@ -194,7 +194,7 @@ export function createRuntime(
   // One scan per PR/branch at a time, shared by every worker through Redis when there is one;
   // the handlers note each new head so superseded queued heads fold into the newest scan.
   const gate = redis
-    ? new RedisGate(redis, `${env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard'}:serial`)
+    ? new RedisGate(redis, `${keyPrefix}:serial`)
     : new MemoryGate((jobs) => {
         if (store instanceof InProcessQueue) store.settle(jobs.map(jobIdOf));
       });
