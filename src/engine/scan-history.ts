@@ -408,10 +408,11 @@ async function readAlongWalk(ctx: ReadContext): Promise<BlobsRead> {
     let tagObjects: Set<string> | undefined | null = null;
     for await (const blobs of listReachableBlobs(repoDir, listing, signal, ctx.refs)) {
       if (tagObjects === null) tagObjects = (await tags)?.tagObjects;
+      // A walk cut short by a damaged history lists again from the start: each blob once.
+      const again = ctx.refs.walkedAgain;
       const batch: string[] = [];
       for (const { oid, path } of blobs) {
-        // A walk cut short by a damaged history lists again from the start: once each.
-        if (tagObjects?.has(oid) || paths.has(oid) || ignoredOids.has(oid)) continue;
+        if (tagObjects?.has(oid) || (again && (paths.has(oid) || ignoredOids.has(oid)))) continue;
         listed++;
         if (ignored(path)) {
           ignoredOids.add(oid);

@@ -73,9 +73,9 @@ export interface CommitList {
  */
 export async function listCommits(
   repoDir: string,
-  signal?: AbortSignal,
-  gate: (bytes: Uint8Array) => boolean = () => false,
-  refs: HistoryRefs = new HistoryRefs(repoDir, signal),
+  signal: AbortSignal | undefined,
+  gate: (bytes: Uint8Array) => boolean,
+  refs: HistoryRefs,
 ): Promise<CommitList> {
   // Messages without author and date: formatting those for every commit cost more than the
   // messages themselves (renovate: +0.25 s of git CPU against +0.12 s); the few hits get them below.
@@ -132,7 +132,10 @@ export interface AttributeOptions {
   signal?: AbortSignal;
   /** From `listCommits`; listed here when absent. */
   commits?: CommitList;
-  /** Where the walk starts (shared with the rest of the scan, so a bad ref is read around once). */
+  /**
+   * Where the walk starts and where it is cut, shared with the rest of the scan (a bad ref is read
+   * around once, and the diffs use the listing's cut). Absent: one of its own, removed after.
+   */
   refs?: HistoryRefs;
   /** diff-tree processes. Default: 2, or 1 on a single-core machine. */
   workers?: number;
@@ -145,6 +148,20 @@ export async function attributeBlobs(
   hitOids: ReadonlySet<string>,
   opts: AttributeOptions = {},
 ): Promise<Attribution> {
+  const refs = opts.refs ?? new HistoryRefs(repoDir, opts.signal);
+  try {
+    return await attributeWith(repoDir, hitOids, opts, refs);
+  } finally {
+    if (!opts.refs) await refs.dispose();
+  }
+}
+
+async function attributeWith(
+  repoDir: string,
+  hitOids: ReadonlySet<string>,
+  opts: AttributeOptions,
+  refs: HistoryRefs,
+): Promise<Attribution> {
   const { signal } = opts;
   const out = new Map<string, BlobWrite[]>();
   const replaced = new Map<string, [string, string][]>();
@@ -152,7 +169,7 @@ export async function attributeBlobs(
   const order = new Map<string, number>();
   if (hitOids.size === 0 && !opts.graph) return { writes: out, replaced, commits: 0, graph, order };
 
-  const list = opts.commits ?? (await listCommits(repoDir, signal, undefined, opts.refs));
+  const list = opts.commits ?? (await listCommits(repoDir, signal, () => false, refs));
   // Children before parents always, otherwise newest first: a skewed clock cannot make a
   // descendant look older than the commit that introduced the secret. `order` is the position.
   const lines = commitLines(list);
@@ -196,7 +213,7 @@ export async function attributeBlobs(
   };
   // No hit blob (only messages hit): the order and the graph, no diffs.
   // A history cut at unreadable parents is diffed with the same cut (its commits then diff as roots).
-  const git = opts.refs?.gitArgs() ?? [];
+  const git = refs.gitArgs();
   const running =
     hitOids.size === 0 ? [] : runs.map((run) => diffRun(repoDir, run, onRaw, signal, git));
   // While git diffs (no output is handled before the next await): the order and the graph.

@@ -50,6 +50,7 @@ export class HistoryRefs {
   private tips: Tips | undefined;
   private readonly cuts: { commit: string; missing?: string }[] = [];
   private shallowDir: string | undefined;
+  private boundary: string[] = [];
   private generation = 0;
 
   constructor(
@@ -85,9 +86,19 @@ export class HistoryRefs {
    */
   async recover(failed: RevSpec): Promise<boolean> {
     if (this.signal?.aborted) return false;
-    this.recovery ??= this.doRecover();
-    await this.recovery;
+    await this.recovered();
     return this.generation > failed.generation;
+  }
+
+  /** Whether a failed walk has been recovered from (its walks then start over). */
+  get walkedAgain(): boolean {
+    return this.generation > 0;
+  }
+
+  /** The one recovery of the scan, started by whoever needs it first. */
+  private recovered(): Promise<boolean> {
+    this.recovery ??= this.doRecover();
+    return this.recovery;
   }
 
   private async doRecover(): Promise<boolean> {
@@ -108,12 +119,11 @@ export class HistoryRefs {
   private async cutUnreadableParents(): Promise<boolean> {
     for (let i = 0; i < MAX_CUTS; i++) {
       const spec = this.current();
-      const r = await runGit([...spec.git, 'rev-list', ...spec.args], {
+      // --quiet: only whether the walk goes through, and where it stops (stderr).
+      const r = await runGit([...spec.git, 'rev-list', '--quiet', ...spec.args], {
         cwd: this.repoDir,
         okCodes: [0, 128],
         timeoutMs: 10 * 60_000,
-        maxBuffer: 2 * 1024 * 1024 * 1024 - 1,
-        env: { GIT_FLUSH: '0' },
         ...(spec.input !== undefined ? { input: spec.input } : {}),
         ...(this.signal ? { signal: this.signal } : {}),
       });
@@ -128,16 +138,19 @@ export class HistoryRefs {
   }
 
   private async writeShallow(): Promise<void> {
-    this.shallowDir ??= await mkdtemp(join(tmpdir(), 'ug-shallow-'));
-    const own = await runGit(['rev-parse', '--git-path', 'shallow'], {
-      cwd: this.repoDir,
-      okCodes: [0, 128],
-      timeoutMs: 30_000,
-    });
-    const ownPath = own.code === 0 ? resolve(this.repoDir, own.stdout.toString('utf8').trim()) : '';
-    const boundary = (ownPath && readSmallFile(ownPath, 64 * 1024 * 1024)) || '';
-    const lines = boundary.split('\n').filter((l) => OID.test(l));
-    for (const c of this.cuts) lines.push(c.commit);
+    if (!this.shallowDir) {
+      this.shallowDir = await mkdtemp(join(tmpdir(), 'ug-shallow-'));
+      // The repository's own boundary (a shallow clone), read once: every cut file starts with it.
+      const own = await runGit(['rev-parse', '--git-path', 'shallow'], {
+        cwd: this.repoDir,
+        okCodes: [0, 128],
+        timeoutMs: 30_000,
+      });
+      const path = own.code === 0 ? resolve(this.repoDir, own.stdout.toString('utf8').trim()) : '';
+      const text = (path && readSmallFile(path, 64 * 1024 * 1024)) || '';
+      this.boundary = text.split('\n').filter((l) => OID.test(l));
+    }
+    const lines = [...this.boundary, ...this.cuts.map((c) => c.commit)];
     await writeFile(join(this.shallowDir, 'shallow'), lines.join('\n') + '\n');
   }
 
@@ -146,8 +159,7 @@ export class HistoryRefs {
    * `show-ref` fails too); undefined when the refs read fine.
    */
   async tagTips(): Promise<string[] | undefined> {
-    this.recovery ??= this.doRecover();
-    await this.recovery;
+    await this.recovered();
     return this.tips?.tags;
   }
 

@@ -6,7 +6,7 @@
  * 2.39 prints only some of them, so commits are counted elsewhere) or blobs a tag points at.
  */
 import { killGit, spawnGit, stderrTail } from '../run-git.js';
-import { HistoryRefs, type RevSpec } from './history-refs.js';
+import type { HistoryRefs, RevSpec } from './history-refs.js';
 
 export interface ReachableBlob {
   oid: string;
@@ -27,8 +27,8 @@ export interface BlobListing {
 export async function* listReachableBlobs(
   repoDir: string,
   summary: BlobListing,
-  signal?: AbortSignal,
-  refs: HistoryRefs = new HistoryRefs(repoDir, signal),
+  signal: AbortSignal | undefined,
+  refs: HistoryRefs,
 ): AsyncGenerator<ReachableBlob[]> {
   const args = [
     'rev-list',
@@ -140,8 +140,8 @@ function parseLines(text: string, summary: BlobListing): ReachableBlob[] {
  */
 export async function countMissing(
   repoDir: string,
-  signal?: AbortSignal,
-  refs: HistoryRefs = new HistoryRefs(repoDir, signal),
+  signal: AbortSignal | undefined,
+  refs: HistoryRefs,
 ): Promise<number> {
   const args = ['rev-list', '--objects', '--missing=print', '--no-object-names'];
   return refs.run(async (spec) => {

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { attributeBlobs, listCommits } from '../../../src/git/history/attribute.js';
+import { HistoryRefs } from '../../../src/git/history/history-refs.js';
 import { createRepo, type TestRepo } from '../../helpers/git-repo.js';
 
 let repo: TestRepo;
@@ -90,7 +91,7 @@ function reference(): { writes: string[]; replaced: string[] } {
 
 describe('attributeBlobs', () => {
   it.each([1, 2, 3, 7])('matches one git log walk with %i diff-tree workers', async (workers) => {
-    const commits = await listCommits(repo.dir);
+    const commits = await listCommits(repo.dir, undefined, () => false, new HistoryRefs(repo.dir));
     expect(commits.count).toBe(Number(repo.git('rev-list', '--all', '--count')));
     const a = await attributeBlobs(repo.dir, hits, { commits, workers });
     expect(a.error).toBeUndefined();
