@@ -239,7 +239,7 @@ describe('the checker', () => {
     ['a reference', 'UPSTASH_REDIS_REST_TOKEN=${{ secrets.UPSTASH_REDIS_REST_TOKEN }}'],
     [
       'a JWT whose payload starts like a QStash token',
-      `Bearer eyJhbGciOiJIUzI1NiJ9.eyJVc2VySUQiOiJhYmMifQ.${'s'.repeat(43)}`,
+      `Bearer ${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from('{"UserID":"abc"}').toString('base64url')}.${'s'.repeat(43)}`,
     ],
     ['a placeholder UUID under an Upstash name', `UPSTASH_API_KEY=${ZERO_UUID}`],
     ['a placeholder 32-hex value under an Upstash name', `UPSTASH_REDIS_PASSWORD=${COUNTING_HEX}`],

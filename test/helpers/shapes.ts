@@ -690,7 +690,7 @@ export function buildShapes(seed = 'shapes'): Shape[] {
     'JWT bearer and QStash-lookalike JWT payload',
     'api/auth.http',
     () => ({
-      text: `GET https://example.com/me\nAuthorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJVc2VySUQiOiJhYmMifQ.${'s'.repeat(43)}\n`,
+      text: `GET https://example.com/me\nAuthorization: Bearer ${Buffer.from('{"alg":"HS256"}').toString('base64url')}.${Buffer.from('{"UserID":"abc"}').toString('base64url')}.${'s'.repeat(43)}\n`,
       secrets: [],
     }),
     silent,

@@ -157,7 +157,7 @@ const LITERALS = [
   'sig_abc',
   'ctx7sk-abc',
   'box_abc',
-  'eyJVc2VySUQiOiJ4In0=',
+  Buffer.from('{"UserID":"x"}').toString('base64'),
   'https://x.upstash.io',
   'rediss://x',
   'http:abc',
