@@ -29,6 +29,8 @@ export interface AppProcessOptions {
   keyEnv?: (pem: string) => Record<string, string>;
   /** Reuse this cache dir (restart tests); it is then left in place on stop. */
   cacheDir?: string;
+  /** Where the process runs, and `command` is resolved from (default: the checkout). */
+  cwd?: string;
 }
 
 export interface ManagedProcess {
@@ -191,7 +193,7 @@ export async function startApp(opts: AppProcessOptions): Promise<AppProcess> {
     ...opts.env,
   };
   const child = spawn(process.execPath, opts.command ?? [join(ROOT, 'dist', 'app', 'main.js')], {
-    cwd: ROOT,
+    cwd: opts.cwd ?? ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
