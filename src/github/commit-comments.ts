@@ -1,5 +1,5 @@
 import type { Finding, Occurrence } from '../core/index.js';
-import { commitCommentMarker, renderCommitComment } from '../report/index.js';
+import { isCommitCommentFor, renderCommitComment } from '../report/index.js';
 import { asRefused, refusalOf } from './refusal.js';
 import { byApp, statusOf, type GitHubClient, type RepoRef } from './types.js';
 
@@ -81,8 +81,7 @@ export async function commentOnCommits(
         existing = list.filter(byApp).map((c) => c.body ?? '');
         existingByCommit.set(t.commit, existing);
       }
-      const marker = commitCommentMarker(f.fingerprint);
-      if (existing.some((b) => b.includes(marker))) {
+      if (existing.some((b) => isCommitCommentFor(b, f.fingerprint))) {
         stats.skipped++;
         continue;
       }

@@ -15,6 +15,17 @@ export function commitCommentMarker(fingerprint: string): string {
 }
 
 /**
+ * Whether `body` is the App's comment for `fingerprint`: the marker is its first line, where
+ * renderCommitComment puts it. Anywhere else it is quoted text: the comment for one finding names
+ * the repository's path, and a path can hold another finding's marker (the fingerprint is
+ * computable by whoever pushed the value), which hid that finding's comment.
+ */
+export function isCommitCommentFor(body: string, fingerprint: string): boolean {
+  const first = body.split('\n', 1)[0]!.replace(/\r$/, '');
+  return first === commitCommentMarker(fingerprint);
+}
+
+/**
  * A short comment on the offending commit at path/line (for a message: on the commit itself, naming
  * the message and line); the marker lets the App skip duplicates.
  */

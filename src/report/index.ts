@@ -16,6 +16,7 @@ export { renderFailedScan } from './failed-scan.js';
 export { PR_COMMENT_MARKER, renderPrComment, type PrCommentContext } from './pr-comment.js';
 export {
   commitCommentMarker,
+  isCommitCommentFor,
   renderCommitComment,
   type CommitCommentContext,
 } from './commit-comment.js';

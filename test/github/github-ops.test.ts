@@ -238,3 +238,45 @@ test("a user's comment carrying the hidden marker is not taken for the App's own
     skipped: 0,
   });
 });
+
+test("a file name quoting another finding's marker does not hide that finding's commit comment", async () => {
+  const gh = client();
+  const secretA = redisToken({ seed: 'marker-a' });
+  const secretB = redisToken({ seed: 'marker-b' });
+  const { commitCommentMarker } = await import('../../src/report/index.js');
+  // The fingerprint of B is computable by whoever pushes B (the default key is public), so the
+  // path of A, which the App quotes in A's comment, can carry B's marker.
+  const findingOf = (path: string, secret: string): Finding => {
+    const text = `UPSTASH_REDIS_REST_URL=https://able-cat-12345.upstash.io\nUPSTASH_REDIS_REST_TOKEN=${secret}\n`;
+    const { findings } = collectFindings(scanText({ path, text, commit: COMMIT }), {
+      config: DEFAULT_CONFIG,
+    });
+    return findings[0]!;
+  };
+  const b = findingOf('b.env', secretB);
+  const a = findingOf(`a ${commitCommentMarker(b.fingerprint)}.env`, secretA);
+  const posted: Body[] = [];
+  nock(API).get(`/repos/acme/web/commits/${COMMIT}/comments`).query(true).reply(200, []);
+  nock(API)
+    .post(`/repos/acme/web/commits/${COMMIT}/comments`, (body) => posted.push(body) > 0)
+    .times(2)
+    .reply(201, { id: 11 });
+  expect(await commentOnCommits(gh, repo, [a, b], {})).toEqual({
+    created: 2,
+    refused: 0,
+    skipped: 0,
+  });
+  expect(posted[0]!.body).toContain(commitCommentMarker(b.fingerprint));
+
+  // A later run reads both comments back: each one still counts for its own finding only.
+  nock(API)
+    .get(`/repos/acme/web/commits/${COMMIT}/comments`)
+    .query(true)
+    .reply(200, [{ id: 11, body: posted[0]!.body, user: BOT }]);
+  nock(API).post(`/repos/acme/web/commits/${COMMIT}/comments`).reply(201, { id: 12 });
+  expect(await commentOnCommits(gh, repo, [a, b], {})).toEqual({
+    created: 1,
+    refused: 0,
+    skipped: 1,
+  });
+});
