@@ -131,10 +131,31 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
   return n;
 }
 
+/**
+ * `pre-commit` gets the repository's own names appended to its options by the framework (no `--`
+ * between them), so a tracked file named `--help`, `-o` or `--` was read as an option: the hook
+ * printed the help and passed, wrote its report over the next named file, or left the names after
+ * it unread. The framework's names and the user's options cannot be told apart, so an argument
+ * that is both (an existing path that starts with `-`) fails the hook instead of being guessed.
+ */
+function refuseOptionLikeNames(argv: readonly string[], isPath: (arg: string) => boolean): void {
+  for (const arg of argv)
+    if (arg.startsWith('-') && arg !== '-' && isPath(arg))
+      throw new UsageError(
+        `${JSON.stringify(arg)} is a file of the repository and reads as an option: the pre-commit framework passes file names after the options, so upstash-guard cannot tell which it is. Rename the file (it was not scanned)`,
+      );
+}
+
+export interface ParseOptions {
+  /** Whether an argument names an existing path (relative to the working directory). */
+  isPath?: (arg: string) => boolean;
+}
+
 /** argv (without node and the script) → validated arguments; UsageError on anything odd. */
-export function parseCliArgs(argv: readonly string[]): CliArgs {
+export function parseCliArgs(argv: readonly string[], opts: ParseOptions = {}): CliArgs {
   const { values: v, positionals } = parse(argv);
   const [command, path, ...extra] = positionals;
+  if (command === 'pre-commit' && opts.isPath) refuseOptionLikeNames(argv, opts.isPath);
   const base = {
     path: path ?? '.',
     mode: 'tree' as CliArgs['mode'],

@@ -1,3 +1,4 @@
+import { lstatSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { failsScan, redactSecrets } from '../core/index.js';
@@ -78,9 +79,17 @@ async function scanCommand(args: CliArgs, io: CliIo): Promise<number> {
 }
 
 /** The whole CLI as a function: argv without node/script, injected io; resolves to the exit code. */
+function exists(path: string): boolean {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return false; // a name too long, a file where a directory would be: no such path
+  }
+}
+
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
-    const args = parseCliArgs(argv);
+    const args = parseCliArgs(argv, { isPath: (arg) => exists(resolve(io.cwd, arg)) });
     if (args.command === 'help') {
       io.stdout.write(HELP);
       return 0;

@@ -4,7 +4,7 @@
  * `run --files`) are read whole; a FROM..TO pair in the environment (pre-push, `--from-ref`) scans
  * those commits; paths that leave the repository are never read.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRepo, type TestRepo } from '../helpers/git-repo.js';
@@ -123,6 +123,32 @@ describe('upstash-guard pre-commit', () => {
     } finally {
       rmSync(outside, { recursive: true, force: true });
     }
+  });
+
+  test("a file named like an option is never read as one (pre-commit appends the repository's names)", async () => {
+    // `pre-commit run --all-files` on a pull request runs `upstash-guard pre-commit --quiet` plus
+    // every tracked name: `--help` printed the help and passed, `-o` took the next name (the
+    // leaking file) as the report to write, over it, and `--` hid the names after it.
+    const leak = envText('pc-option-names');
+    repo.write('config/.env', leak.text);
+    for (const name of ['--help', '-o', '--', '--fail-on=critical']) repo.write(name, 'x\n');
+    repo.commit('leak, and names like options');
+    for (const names of [
+      ['--help', 'config/.env'],
+      ['-o', 'config/.env'],
+      ['--', 'config/.env'],
+      ['--fail-on=critical', 'config/.env'],
+    ]) {
+      const run = await cli(['pre-commit', '--quiet', ...names], { cwd: repo.dir });
+      expect({ names, code: run.code }).toEqual({ names, code: 2 });
+      expect(run.stderr).toContain('is a file of the repository');
+      expect(readFileSync(join(repo.dir, 'config/.env'), 'utf8')).toBe(leak.text);
+    }
+    // An option the user configured still works when no file is named like it.
+    const run = await cli(['pre-commit', '--format', 'json', 'README.md', 'config/.env'], {
+      cwd: repo.dir,
+    });
+    expect(run.code).toBe(1);
   });
 
   test('rejects the scan modes it chooses itself', async () => {
