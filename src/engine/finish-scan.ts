@@ -50,6 +50,11 @@ export function finishScan(
   opts: EngineOptions,
   startedAt: number,
   skipped: SkipLog = new SkipLog(),
+  /**
+   * Leave the names raw: the caller still looks findings up by path (history facts) and masks
+   * them itself afterwards with `maskNamesInResult`.
+   */
+  names: 'mask' | 'raw' = 'mask',
 ): ScanResult {
   const all = [...hits];
   const { findings, suppressed } = collectFindings(all, {
@@ -66,6 +71,6 @@ export function finishScan(
     skippedCount: skipped.count,
   };
   // Paths, refs and authors are the repository's text: no credential of it may show through them.
-  maskNamesInResult(result, all);
+  if (names === 'mask') maskNamesInResult(result, all);
   return result;
 }

@@ -263,7 +263,10 @@ async function scanHistoryOnce(
   ignoredPaths.clear();
   // Refs a walk could not start from (it then started from the others).
   warnings.push(...refs.warnings());
-  const result = finishScan('history', hits, stats, warnings, opts, started, skipped);
+  // Names stay raw until the facts are in: they are found again by (commit, path), and a path
+  // masked first (a directory named after the token) matched no blob, so a leak at HEAD read
+  // "no longer at HEAD", on no branch, introduced by no commit.
+  const result = finishScan('history', hits, stats, warnings, opts, started, skipped, 'raw');
 
   // 5. History facts per finding: introducing commit, still at HEAD, branches, commit count.
   await addHistoryFacts(
@@ -274,7 +277,7 @@ async function scanHistoryOnce(
     opts.headRef ?? 'HEAD',
     warnings,
   );
-  maskNamesInResult(result, hits); // the refs and warnings added just now
+  maskNamesInResult(result, hits); // paths, and the refs and warnings added just now
   opts.onProgress?.({
     phase: 'done',
     done: read.done,

@@ -45,7 +45,13 @@ describe('a credential in a name is masked in every report', () => {
     expectNoSecret(await scanStaged(repo.dir, opts), token);
     repo.commit('leak');
     expectNoSecret(await scanRange(repo.dir, { include: ['HEAD'], exclude: [base] }, opts), token);
-    expectNoSecret(await scanHistory(repo.dir, opts), token);
+    const history = await scanHistory(repo.dir, opts);
+    expectNoSecret(history, token);
+    // Its history facts are found by the raw paths: a masked path matched no blob, and a leak
+    // at HEAD read "no longer at HEAD", on no branch, introduced by no commit.
+    expect(history.findings[0]).toMatchObject({ presentAtHead: true, commitCount: 1 });
+    expect(history.findings[0]!.branches).toEqual(['main']);
+    expect(history.findings[0]!.introducedBy?.path).toMatch(/…/);
   });
 
   it('in a branch name, a tag name and an author name (history, range)', async () => {
