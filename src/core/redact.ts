@@ -52,7 +52,39 @@ export function maskDetectedSecrets(text: string, known: readonly string[] = [])
   let out = text;
   for (const secret of [...secrets].sort((a, b) => b.length - a.length))
     if (secret.length >= 8 && out.includes(secret)) out = out.split(secret).join(mask(secret));
+  // The same credentials written encoded (a directory named after a token's base64): the engine
+  // decodes base64 in text, and a reader decodes either. Masked wherever they occur.
+  for (const secret of secrets)
+    for (const form of encodedForms(secret))
+      if (out.includes(form)) out = out.split(form).join(mask(form));
   return out;
+}
+
+/**
+ * A secret's base64, base64url and hex forms, as far as they do not depend on what follows it
+ * (base64's last group mixes in the next bytes).
+ */
+function encodedForms(secret: string): string[] {
+  if (secret.length < 8) return [];
+  let forms = formsOf.get(secret);
+  if (forms) return forms;
+  if (formsOf.size >= 10_000) formsOf.clear();
+  formsOf.set(secret, (forms = computeForms(secret)));
+  return forms;
+}
+
+/** Every name of a report is checked against every credential of the scan: computed once. */
+const formsOf = new Map<string, string[]>();
+
+function computeForms(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  const stable = Math.floor(bytes.length / 3) * 4;
+  const forms = [
+    bytes.toString('base64').slice(0, stable),
+    bytes.toString('base64url').slice(0, stable),
+    bytes.toString('hex'),
+  ];
+  return [...new Set(forms)].filter((f) => f.length >= 16);
 }
 
 const GLUE = /[-_.]/;

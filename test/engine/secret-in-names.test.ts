@@ -79,6 +79,34 @@ describe('a credential in a name is masked in every report', () => {
     expectNoSecret(result, other);
   });
 
+  it('masks a name holding the credential base64-encoded, a form the engine detects in text', async () => {
+    // Base64 with no `/` (a name cannot hold one); the engine decodes it in a file's text too.
+    let seed = 0;
+    let encoded = '';
+    for (; ; seed++) {
+      token = redisTokenParts({ seed: `b64-name-${seed}` }).token;
+      encoded = Buffer.from(token).toString('base64');
+      if (!encoded.includes('/')) break;
+    }
+    const base = repo.head();
+    repo.write(`${encoded}/.env`, `UPSTASH_REDIS_REST_TOKEN=${token}\n`);
+    repo.git('add', '-A');
+    const tree = await scanTree(repo.dir, opts);
+    expectNoSecret(tree, encoded);
+    expectNoSecret(await scanStaged(repo.dir, opts), encoded);
+    repo.commit('leak');
+    repo.branch(`leak/${encoded}`);
+    expectNoSecret(
+      await scanRange(repo.dir, { include: ['HEAD'], exclude: [base] }, opts),
+      encoded,
+    );
+    const history = await scanHistory(repo.dir, opts);
+    // Found again by their raw paths: at HEAD, on both branches, introduced by the commit.
+    expect(history.findings[0]).toMatchObject({ presentAtHead: true, commitCount: 1 });
+    expect(history.findings[0]!.branches).toHaveLength(2);
+    expectNoSecret(history, encoded);
+  });
+
   it('leaves ordinary names, content hashes included, as they are', async () => {
     const path = '.next/static/chunks/pages/_app-3f2a9c8b7d6e5f4a.js';
     repo.write(path, `const t = "${token}";\n`);
