@@ -298,6 +298,28 @@ export function createRuntime(
     },
   });
   const auth = (installationId: number) => installations.get(installationId);
+  // The App's bot login, asked once (GET /app with the App's JWT): comments are taken for ours
+  // only when this account wrote them (github/types.ts byApp). A failure is asked again after a
+  // minute; meanwhile any bot's comment counts, as before.
+  let login: { value: Promise<string | undefined>; at: number } | undefined;
+  const appLogin = (): Promise<string | undefined> => {
+    if (login && Date.now() - login.at < 60_000) return login.value;
+    const value = app
+      .auth()
+      .then((c) => c.request('GET /app'))
+      .then(({ data }) => {
+        const slug = (data as { slug?: unknown } | null)?.slug;
+        if (typeof slug !== 'string' || !/^[A-Za-z0-9-]{1,100}$/.test(slug)) return undefined;
+        login = { value, at: Infinity };
+        return `${slug}[bot]`;
+      })
+      .catch((err: unknown) => {
+        log.warn({ err: (err as Error).message }, "could not learn the App's login (GET /app)");
+        return undefined;
+      });
+    login = { value, at: Date.now() };
+    return value;
+  };
   const removalChannel = `${env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard'}:cache-removed`;
   const permissionsChannel = `${env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard'}:permissions-changed`;
   // Tokens are per process: with Redis, every worker hears of the change.
@@ -381,6 +403,7 @@ export function createRuntime(
             configCache,
             cacheJanitor: janitor,
             checkRuns,
+            appLogin,
             permissionsChanged: (id) =>
               void permissionsChanged(id).catch((err: unknown) =>
                 log.warn(

@@ -25,6 +25,8 @@ export async function commentOnCommits(
      * covers these commits (newer pushes of the branch; each comment's marker keeps it single).
      */
     stopWhen?: () => Promise<boolean>;
+    /** The App's bot login (`byApp`). */
+    author?: string;
   },
 ): Promise<{ created: number; refused: number; skipped: number; stopped?: true }> {
   const stats: { created: number; refused: number; skipped: number; stopped?: true } = {
@@ -78,7 +80,7 @@ export async function commentOnCommits(
           stats.refused++;
           continue;
         }
-        existing = list.filter(byApp).map((c) => c.body ?? '');
+        existing = list.filter((c) => byApp(c, opts.author)).map((c) => c.body ?? '');
         existingByCommit.set(t.commit, existing);
       }
       if (existing.some((b) => isCommitCommentFor(b, f.fingerprint))) {

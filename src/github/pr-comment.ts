@@ -10,13 +10,17 @@ export async function findPrComment(
   gh: GitHubClient,
   repo: RepoRef,
   pr: number,
+  /** The App's bot login (`byApp`). */
+  author?: string,
 ): Promise<ExistingComment | undefined> {
   const comments = await gh.paginate('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
     ...repo,
     issue_number: pr,
     per_page: 100,
   });
-  const mine = comments.find((c) => byApp(c) && (c.body ?? '').startsWith(PR_COMMENT_MARKER));
+  const mine = comments.find(
+    (c) => byApp(c, author) && (c.body ?? '').startsWith(PR_COMMENT_MARKER),
+  );
   return mine ? { id: mine.id, body: mine.body ?? '' } : undefined;
 }
 

@@ -15,12 +15,18 @@ export function statusOf(err: unknown): number | undefined {
 }
 
 /**
- * A comment this App (or another App) wrote: its author is a bot account. The hidden markers that
- * find our comments again are plain text anyone can post: a person's comment carrying one was
- * taken for ours, so the App edited it (or failed to, on every retry) instead of posting its
- * report, and a commit comment naming the fingerprint (computable by whoever leaked the value)
- * suppressed the App's.
+ * A comment this App wrote. The hidden markers that find our comments again are plain text anyone
+ * can post: a person's comment carrying one was taken for ours, so the App edited it (or failed
+ * to, on every retry) instead of posting its report, and a commit comment naming the fingerprint
+ * (computable by whoever leaked the value) suppressed the App's. Another App's comment can carry
+ * text someone else chose as well (a bot that quotes its input), so with the App's own login
+ * (`<slug>[bot]`, from `GET /app`) only its comments count; without it (`GET /app` failed), any
+ * bot's.
  */
-export function byApp(comment: { user?: { type?: string } | null }): boolean {
-  return comment.user?.type === 'Bot';
+export function byApp(
+  comment: { user?: { type?: string; login?: string } | null },
+  login?: string,
+): boolean {
+  if (comment.user?.type !== 'Bot') return false;
+  return login === undefined || comment.user.login === login;
 }

@@ -75,6 +75,11 @@ export interface JobDeps {
   cacheJanitor?: CacheJanitor;
   /** The organisation's config and `_extends` bases, cached with a TTL and ETag. */
   configCache?: ConfigFileCache;
+  /**
+   * The App's bot login (`<slug>[bot]`): only its comments are taken for the App's own when a
+   * comment is looked up by its marker. Undefined when it cannot be learned (any bot's count).
+   */
+  appLogin?: () => Promise<string | undefined>;
 }
 
 const ZERO = /^0+$/;
@@ -299,6 +304,7 @@ async function reportScanIn(
   let stopped = false;
   if (!loaded.error)
     stopped = await publishComments(job, gh, result, config.comments, repoUrl, plan, {
+      author: await deps.appLogin?.().catch(() => undefined),
       note: joinNotes(configNote, runOff ? offNote(runOff) : undefined),
       ...(ctx.opts.superseded ? { superseded: ctx.opts.superseded } : {}),
     }).catch((err: unknown) => {
@@ -450,16 +456,21 @@ async function publishComments(
   comments: CommentSettings,
   repoUrl: string | undefined,
   plan: ReportPlan,
-  opts: { note?: string | undefined; superseded?: () => Promise<boolean> },
+  opts: {
+    author?: string | undefined;
+    note?: string | undefined;
+    superseded?: () => Promise<boolean>;
+  },
 ): Promise<boolean> {
   const repo = { owner: job.owner, repo: job.repo };
+  const author = opts.author;
   const ctx = repoUrl ? { repoUrl } : {};
   const note = opts.note;
   if (job.kind === 'pull_request' && job.pr && comments.pullRequest) {
     if (plan.off.prComment) return false;
     // A newer head of the PR is scanned next: its comment replaces this one.
     if (await opts.superseded?.()) return true;
-    const existing = await findPrComment(gh, repo, job.pr);
+    const existing = await findPrComment(gh, repo, job.pr, author);
     const body = renderPrComment(result, {
       ...ctx,
       previouslyHadFindings: existing !== undefined,
@@ -475,6 +486,7 @@ async function publishComments(
     const r = await behindOtherWrites(() =>
       commentOnCommits(gh, repo, result.findings, {
         ...ctx,
+        ...(author ? { author } : {}),
         ...(opts.superseded ? { stopWhen: opts.superseded } : {}),
       }),
     );
@@ -484,6 +496,7 @@ async function publishComments(
     await behindOtherWrites(() =>
       commentOnCommits(gh, repo, result.findings as Finding[], {
         ...ctx,
+        ...(author ? { author } : {}),
         history: true,
         onlyIntroductions: true,
       }),

@@ -280,3 +280,44 @@ test("a file name quoting another finding's marker does not hide that finding's 
     skipped: 1,
   });
 });
+
+test("another App's comment carrying the marker is not taken for ours once the App's login is known", async () => {
+  const gh = client();
+  const { finding } = findingWithSecret();
+  const login = BOT.login;
+  // A bot that echoes what a user wrote (a chat-ops or triage App) posts the marker first.
+  const other = { login: 'echo-bot[bot]', type: 'Bot' };
+  const spoof = `${PR_COMMENT_MARKER}\nnothing to see here`;
+  nock(API)
+    .get('/repos/acme/web/issues/5/comments')
+    .query(true)
+    .reply(200, [
+      { id: 7, body: spoof, user: other },
+      { id: 9, body: `${PR_COMMENT_MARKER}\nours`, user: BOT },
+    ]);
+  expect(await findPrComment(gh, repo, 5, login)).toEqual({
+    id: 9,
+    body: `${PR_COMMENT_MARKER}\nours`,
+  });
+  const { commitCommentMarker } = await import('../../src/report/index.js');
+  nock(API)
+    .get(`/repos/acme/web/commits/${COMMIT}/comments`)
+    .query(true)
+    .reply(200, [{ id: 8, body: commitCommentMarker(finding.fingerprint), user: other }]);
+  nock(API).post(`/repos/acme/web/commits/${COMMIT}/comments`).reply(201, { id: 10 });
+  expect(await commentOnCommits(gh, repo, [finding], { author: login })).toEqual({
+    created: 1,
+    refused: 0,
+    skipped: 0,
+  });
+  // Without the login (GET /app failed), any bot's marker still counts: no second comment.
+  nock(API)
+    .get(`/repos/acme/web/commits/${COMMIT}/comments`)
+    .query(true)
+    .reply(200, [{ id: 8, body: commitCommentMarker(finding.fingerprint), user: other }]);
+  expect(await commentOnCommits(gh, repo, [finding], {})).toEqual({
+    created: 0,
+    refused: 0,
+    skipped: 1,
+  });
+});
