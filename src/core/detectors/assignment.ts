@@ -66,4 +66,9 @@ export const OTHER_ASSIGNMENTS: readonly RegExp[] = [
   /^[ \t]*(?:ENV|setx|set[ \t]+-[A-Za-z]+)[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+["']?$/,
   // <NAME>value</NAME> (XML settings).
   /<([A-Za-z_][\w.-]*)>$/,
+  // A value wrapped in a Pulumi input or secret constructor, which hides the name from the rule
+  // above: Go `ApiKey: pulumi.String("v")` (also inside `pulumi.ToSecret(…)`), TS
+  // `apiKey: pulumi.secret("v")`, Python `api_key=pulumi.Output.secret("v")`, C#
+  // `ApiKey = Output.CreateSecret("v")`.
+  /([A-Za-z_$][\w$]*)[ \t]*[:=][ \t]*(?:(?:pulumi\.(?:String|StringPtr|ToSecret|secret|Output\.secret)|Output\.CreateSecret)\([ \t]*){1,2}["'`]$/,
 ];

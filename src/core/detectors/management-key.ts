@@ -226,6 +226,8 @@ export const managementKeyDetector = {
       // Another service's key after a closed one-line Upstash object, or in another TOML table.
       `{"upstash": {"region": "eu-west-1"}, "sentry": {"apiKey": "${OTHER_ID}"}}`,
       `[tool.upstash]\nregion = "eu-west-1"\n[tool.sentry]\napi_key = "${OTHER_ID}"`,
+      // Another provider's key in Pulumi Go, the Upstash provider closed above.
+      `_, err := upstash.NewProvider(ctx, "u", &upstash.ProviderArgs{Email: pulumi.String("ops@example.org")})\n_, err = datadog.NewProvider(ctx, "dd", &datadog.ProviderArgs{\n\tApiKey: pulumi.String("${OTHER_ID}"),\n})`,
     ],
   },
 } satisfies Detector;
