@@ -25,3 +25,10 @@ export function assignedName(ctx: MatchContext): string | undefined {
 /** An Upstash database host (`<labels>-<N>.upstash.io`, `…-<N>.kv.vercel-storage.com`); N in group 2. */
 export const UPSTASH_DB_HOST =
   /\b((?:[a-z0-9]+-)+(\d{2,12}))\.(?:upstash\.io|kv\.vercel-storage\.com)\b/;
+
+/**
+ * A string literal that is some server's address: `localhost`, an IP, a dotted name ending in a
+ * top-level-like label (`redis.internal`, `cache.example.com:6380`), optionally a URL of it.
+ */
+export const SERVER_LITERAL =
+  /^(?:[a-z][a-z0-9+.-]{1,10}:\/\/)?(?:[^@/\s]*@)?(?:localhost|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:]+\]|(?:[\w-]+\.)+[a-z]{2,24})(?::\d{1,5})?\/?$/i;

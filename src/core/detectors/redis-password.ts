@@ -3,10 +3,11 @@ import { AFTER_NAME } from './assignment.js';
 import { CALL_REACH, enclosingCall } from './call-arguments.js';
 import { isUnknownFormatSecret } from './fallback.js';
 import { isKnownPublicValue } from './known-examples.js';
-import { assignedName, nearbyLines, UPSTASH_DB_HOST } from './nearby.js';
+import { assignedName, nearbyLines, SERVER_LITERAL, UPSTASH_DB_HOST } from './nearby.js';
 import { isPlaceholder } from './placeholders.js';
 import { redisIdentity } from './redis-token.js';
 import { redisHost, redisTokenParts, unknownFormatSecret, OTHER_SERVER_HEX } from './synthetic.js';
+import { stateAttributeHost, terraformOutputHost, terraformOutputName } from './terraform-json.js';
 
 const PASSWORD_KEY = /pass(word)?|pwd/i;
 /** A token-named key that can hold a Redis credential: Upstash/Redis/KV names, or plain `token`. */
@@ -109,7 +110,8 @@ function namedValue(name: string, value: string, ctx: MatchContext): Candidate |
 export function tcpPasswordCandidate(pw: string, key: string, ctx: MatchContext): Candidate | null {
   if (!PASSWORD_KEY.test(key) && !TOKEN_KEY.test(key)) return null;
   if (OTHER_PRODUCT.test(key) || isPlaceholder(pw) || isKnownPublicValue(pw)) return null;
-  const host = hostFor(ctx, key);
+  // A Terraform state's `password` attribute: its instance's `endpoint`, however far.
+  const host = hostFor(ctx, key) ?? (key === 'password' ? stateAttributeHost(ctx) : null);
   if (host === 'foreign') return null;
   if (host && !ownsHost(key, host[0], ctx)) return null;
   if (!host) {
@@ -124,6 +126,19 @@ export function tcpPasswordCandidate(pw: string, key: string, ctx: MatchContext)
     };
   }
   return legacyPasswordCandidate(pw, host);
+}
+
+/**
+ * A 32-hex Terraform output under a password name (`"redis_password": {"sensitive": true,
+ * "type": "string", "value": "<pw>"}`): the password of the one database that the outputs of the
+ * same subject name (`redis_endpoint`), see terraformOutputHost. Its name stands lines above the
+ * value, out of reach of the name-first rules.
+ */
+function outputPasswordCandidate(pw: string, name: string, ctx: MatchContext): Candidate | null {
+  if (!PASSWORD_KEY.test(name) || OTHER_PRODUCT.test(name)) return null;
+  if (isPlaceholder(pw) || isKnownPublicValue(pw)) return null;
+  const host = terraformOutputHost(name, ctx);
+  return host ? legacyPasswordCandidate(pw, host) : null;
 }
 
 /**
@@ -173,12 +188,6 @@ const POSITIONAL = String.raw`,[ \t\r\n]{0,80}["']`;
 const HOST_LITERAL = new RegExp(
   String.raw`^(?:(?:rediss?|https?)://(?:[^@/\s]*@)?)?${UPSTASH_DB_HOST.source}(?::\d{1,5})?/?$`,
 );
-/**
- * A string literal that is some server's address: `localhost`, an IP, a dotted name ending in a
- * top-level-like label (`redis.internal`, `cache.example.com:6380`), optionally a URL of it.
- */
-const SERVER_LITERAL =
-  /^(?:[a-z][a-z0-9+.-]{1,10}:\/\/)?(?:[^@/\s]*@)?(?:localhost|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:]+\]|(?:[\w-]+\.)+[a-z]{2,24})(?::\d{1,5})?\/?$/i;
 /** A call to a Redis client by its name: `JedisPool`, `JedisPooled`, `StrictRedis`, `Redis`, `RedisClient`. */
 const REDIS_CALLEE = /redis|jedis/i;
 
@@ -235,6 +244,8 @@ function positionalCandidate(pw: string, ctx: MatchContext): Candidate | null {
  * no other host named there. Also with no name before it: passed to a setter (`.auth(`,
  * `.withPassword(`, `->auth(`), or as a positional argument of a call that names the database
  * (`new JedisPool(cfg, "<host>", 6379, 2000, "<pw>")`, see positionalCandidate).
+ * In Terraform's JSON, the host is another output's value or the state instance's `endpoint`
+ * (terraform-json.ts).
  * With the host, the identity is that of the legacy REST token or URL carrying the same password,
  * so the pipeline merges them into one finding with an endpoint. (A current database's password is
  * its REST token: the token detector already finds it under any name.)
@@ -265,6 +276,8 @@ export const redisPasswordDetector = {
     // A setter's argument (or redis-commander's host list) has no name before it: it is a
     // password by the method (or the list's layout).
     const key = /^(?:\.|->)/.test(m[0]) ? 'password' : (assignedName(ctx) ?? '');
+    const output = /^value$/i.test(key) ? terraformOutputName(ctx) : undefined;
+    if (output) return outputPasswordCandidate(pw, output, ctx);
     return tcpPasswordCandidate(pw, key, ctx);
   },
   examples: {
@@ -290,6 +303,38 @@ export const redisPasswordDetector = {
         `r = redis.StrictRedis("${host}", ${t.dbId}, 0, "${t.password!}")`,
         `$redis->connect('${host}', ${t.dbId});\n$redis->auth('${t.password!}');`,
         `cfg = DefaultJedisClientConfig.builder().ssl(true).password("${t.password!}").build();\njedis = new Jedis(new HostAndPort("${host}", ${t.dbId}), cfg);`,
+        // Terraform: `terraform output -json`, and a state's instance attributes.
+        JSON.stringify(
+          {
+            redis_endpoint: { sensitive: false, type: 'string', value: host },
+            redis_password: { sensitive: true, type: 'string', value: t.password! },
+          },
+          null,
+          2,
+        ),
+        JSON.stringify(
+          {
+            resources: [
+              {
+                type: 'upstash_redis_database',
+                instances: [
+                  {
+                    attributes: {
+                      endpoint: host,
+                      eviction: false,
+                      id: 'a1',
+                      ip_allowlist: [],
+                      multizone: false,
+                      password: t.password!,
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+          null,
+          2,
+        ),
       ];
     },
     negatives: [
@@ -308,6 +353,8 @@ export const redisPasswordDetector = {
       `// prod: fancy-cat-12345.upstash.io\nJedisPool pool = new JedisPool(config, "localhost", 6379, 2000, "${OTHER_SERVER_HEX}");`,
       `const redis = new Redis("rediss://fancy-cat-12345.upstash.io:6379");\nawait redis.set("avatar:42", "${OTHER_SERVER_HEX}");`,
       `const rows = ["fancy-cat-12345.upstash.io", "${OTHER_SERVER_HEX}"];`,
+      // A Terraform output that is no password, beside the database's endpoint.
+      `{"bundle_md5": {"sensitive": false, "type": "string", "value": "${OTHER_SERVER_HEX}"},\n "redis_endpoint": {"sensitive": false, "type": "string", "value": "fancy-cat-12345.upstash.io"}}`,
     ],
   },
 } satisfies Detector;

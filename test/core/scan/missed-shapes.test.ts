@@ -11,12 +11,44 @@ import {
   type WildLeak,
   type WildNotLeak,
 } from '../../helpers/wild-cases.js';
-import { managementKey, ZERO_UUID } from '../../helpers/synthetic.js';
+import {
+  hex32Secret,
+  managementKey,
+  redisHost,
+  redisTokenParts,
+  ZERO_UUID,
+} from '../../helpers/synthetic.js';
 
+const URL: CredentialType = 'upstash-redis-url';
+const TOKEN: CredentialType = 'upstash-redis-token';
 const MGMT: CredentialType = 'upstash-management-key';
 
 const mk = managementKey({ seed: 'ms-mk' });
 const otherId = managementKey({ seed: 'ms-other-id' });
+const leg = redisTokenParts({ layout: 'legacy', seed: 'ms-legacy' });
+const legHost = redisHost(leg.dbId, { legacyRegion: 'eu1', seed: 'ms-legacy' });
+const pw = leg.password!;
+const cur = redisTokenParts({ seed: 'ms-current' });
+const curHost = redisHost(cur.dbId, { seed: 'ms-current' });
+/** A 32-hex value that is no password: an md5 of a file, a cache key. */
+const md5 = hex32Secret({ seed: 'ms-md5' });
+
+const json = (v: unknown): string => JSON.stringify(v, null, 2) + '\n';
+
+/** `terraform output -json`: outputs by name, each {sensitive, type, value}, names sorted. */
+const tfOutput = (outputs: Record<string, string | number>): string =>
+  json(
+    Object.fromEntries(
+      Object.entries(outputs).map(([name, value]) => [
+        name,
+        {
+          sensitive: /password|token/.test(name),
+          type: typeof value === 'number' ? 'number' : 'string',
+          value,
+        },
+      ]),
+    ),
+  );
 
 // 1. Management keys in Pulumi programs and configs.
 const PULUMI_LEAKS: WildLeak[] = [
@@ -118,4 +150,177 @@ const PULUMI_NOT_LEAKS: WildNotLeak[] = [
 describe('Pulumi: management keys wrapped in an input constructor', () => {
   expectLeaksFound(PULUMI_LEAKS);
   expectNoFindings(PULUMI_NOT_LEAKS);
+});
+
+// 2. Terraform outputs and state.
+const TF_LEAKS: WildLeak[] = [
+  [
+    'terraform output -json, legacy password',
+    'outputs.json',
+    tfOutput({ redis_endpoint: legHost, redis_password: pw, redis_port: leg.dbId }),
+    URL,
+    pw,
+  ],
+  [
+    'terraform output -json | jq -c (one line)',
+    'tf-output.json',
+    JSON.stringify({
+      upstash_redis_endpoint: { sensitive: false, type: 'string', value: legHost },
+      upstash_redis_password: { sensitive: true, type: 'string', value: pw },
+    }) + '\n',
+    URL,
+    pw,
+  ],
+  [
+    'terraform output -json, other outputs between the host and the password',
+    'outputs.json',
+    tfOutput({
+      cache_endpoint: legHost,
+      cache_name: 'sessions',
+      cache_password: pw,
+      cache_port: leg.dbId,
+      web_url: 'https://app.example.com',
+    }),
+    URL,
+    pw,
+  ],
+  [
+    'terraform output -json, current database (the password is the token)',
+    'outputs.json',
+    tfOutput({ redis_endpoint: curHost, redis_password: cur.token }),
+    TOKEN,
+    cur.token,
+  ],
+  [
+    'Terraform state outputs',
+    'terraform.tfstate',
+    json({
+      version: 4,
+      outputs: {
+        redis_endpoint: { value: legHost, type: 'string' },
+        redis_password: { value: pw, type: 'string', sensitive: true },
+      },
+      resources: [],
+    }),
+    URL,
+    pw,
+  ],
+  [
+    'Terraform state attributes, every attribute of the resource',
+    'terraform.tfstate',
+    json({
+      version: 4,
+      resources: [
+        {
+          mode: 'managed',
+          type: 'upstash_redis_database',
+          name: 'redis',
+          provider: 'provider["registry.terraform.io/upstash/upstash"]',
+          instances: [
+            {
+              schema_version: 0,
+              attributes: {
+                auto_scale: false,
+                consistent: false,
+                database_id: otherId,
+                database_name: 'cache',
+                db_disk_threshold: 107374182400,
+                db_max_clients: 1000,
+                db_max_commands_per_second: 1000,
+                db_max_entry_size: 104857600,
+                db_max_request_size: 104857600,
+                db_memory_threshold: 268435456,
+                endpoint: legHost,
+                eviction: false,
+                id: otherId,
+                ip_allowlist: [],
+                multizone: false,
+                password: pw,
+                port: leg.dbId,
+                read_only_rest_token: '',
+                region: 'eu-west-1',
+                since: 0,
+                state: 'active',
+                tls: true,
+                user_email: 'dev@example.com',
+              },
+              sensitive_attributes: [],
+            },
+          ],
+        },
+      ],
+    }),
+    URL,
+    pw,
+  ],
+];
+const TF_NOT_LEAKS: WildNotLeak[] = [
+  [
+    'terraform output -json: a placeholder password',
+    'outputs.json',
+    tfOutput({ redis_endpoint: legHost, redis_password: '<your-password>' }),
+  ],
+  [
+    "terraform output -json: another database's password",
+    'outputs.json',
+    tfOutput({ db_host: 'db.example.com', db_password: md5, redis_endpoint: legHost }),
+  ],
+  [
+    'terraform output -json: a Redis password of a server that is not Upstash',
+    'outputs.json',
+    tfOutput({ redis_host: 'redis.internal', redis_password: md5, upstash_endpoint: legHost }),
+  ],
+  [
+    'terraform output -json: a hash beside an Upstash endpoint',
+    'outputs.json',
+    tfOutput({ bundle_md5: md5, redis_endpoint: legHost }),
+  ],
+  [
+    'terraform output -json: two databases, one password',
+    'outputs.json',
+    tfOutput({
+      a_endpoint: legHost,
+      b_endpoint: redisHost(leg.dbId + 1, { seed: 'ms-b' }),
+      redis_password: md5,
+    }),
+  ],
+  [
+    "Terraform state: another resource's password, an Upstash database above",
+    'terraform.tfstate',
+    json({
+      version: 4,
+      resources: [
+        {
+          type: 'upstash_redis_database',
+          instances: [{ attributes: { endpoint: legHost, port: leg.dbId, tls: true } }],
+        },
+        {
+          type: 'aws_db_instance',
+          instances: [
+            {
+              attributes: {
+                address: 'db.example.com',
+                allocated_storage: 20,
+                engine: 'postgres',
+                id: 'db-1',
+                identifier: 'app',
+                password: md5,
+                port: 5432,
+              },
+            },
+          ],
+        },
+      ],
+    }),
+  ],
+  [
+    'terraform output -json: no Upstash host at all',
+    'outputs.json',
+    tfOutput({ redis_password: md5, redis_port: 6379 }),
+  ],
+];
+
+describe('Terraform: passwords in `terraform output -json` and state', () => {
+  expectLeaksFound(TF_LEAKS);
+  expectNoFindings(TF_NOT_LEAKS);
 });

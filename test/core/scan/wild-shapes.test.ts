@@ -7,8 +7,6 @@
  *
  * Shapes the scanner still misses (not tests, kept here so they are not rediscovered as new;
  * those found since are in test/core/scan/missed-shapes.test.ts):
- * - a legacy password in `terraform output -json` (`"redis_password": {"value": "<hex>"}`: the
- *   name is two lines above `value`);
  * - a token cut over a string concatenation (`"<first half>"` `"<second half>"`, wild-matrix's
  *   negative: each piece is a fragment);
  * - a Fly database's password beside its host written apart (`REDIS_HOST=fly-<app>.upstash.io`,
