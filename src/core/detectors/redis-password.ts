@@ -18,6 +18,38 @@ const OTHER_PRODUCT = /vector|search|qstash|kafka|box|context7|signing/i;
 const UPSTASH_REDIS_NAME =
   /upstash.*(?:redis|kv)|^(?:[A-Z0-9]+_)*KV_|^kv[A-Z]|upstash_?(?:password|token)$/i;
 
+/**
+ * A Fly.io-provisioned database's host (`fly redis create`): `fly-<name>.upstash.io`, named after
+ * the app, so it carries no database number and UPSTASH_DB_HOST does not read it.
+ */
+const FLY_HOST = /\bfly-[a-z0-9-]+\.upstash\.io\b/;
+
+/** The one Fly database host within 4 lines, when there is exactly one. */
+function flyHostFor(ctx: MatchContext): string | null {
+  const hosts = new Set(
+    Array.from(nearbyLines(ctx, 4).matchAll(new RegExp(FLY_HOST.source, 'g')), (m) => m[0]),
+  );
+  return hosts.size === 1 ? [...hosts][0]! : null;
+}
+
+/**
+ * A Fly database's password written apart from its host (`REDIS_HOST=fly-<app>.upstash.io` beside
+ * `REDIS_PASSWORD=<pw>`): the URL detector's identity and confidence for `redis://default:<pw>@<host>`,
+ * so both forms are one finding. No database number, so no pairing key; `low` for a value of no
+ * known layout, as elsewhere.
+ */
+function flyPasswordCandidate(pw: string, host: string, confidence: 'medium' | 'low'): Candidate {
+  return {
+    type: 'upstash-redis-url',
+    secret: pw,
+    identity: `redis-url:${host}:default:${pw}`,
+    readOnly: false, // a password name: the default user's (read-only access is default_ro's)
+    confidence,
+    endpoint: `https://${host}`,
+    details: { host, user: 'default', fly: true, layout: 'unknown', form: 'tcp-password' },
+  };
+}
+
 /** The one database host named in the whole fragment, when there is exactly one. */
 function soleHostInText(text: string): RegExpExecArray | null {
   const re = new RegExp(UPSTASH_DB_HOST.source, 'g');
@@ -44,7 +76,10 @@ function hostFor(ctx: MatchContext, key: string): RegExpExecArray | null | 'fore
   const hostLines = around
     .split('\n')
     .filter((l) => /host/i.test(l) && /host/i.test(l.replace(HOST_BY_REFERENCE, '')));
-  if (hostLines.some((l) => !UPSTASH_DB_HOST.test(l)) && !/UPSTASH|KV_/i.test(key))
+  if (
+    hostLines.some((l) => !UPSTASH_DB_HOST.test(l) && !FLY_HOST.test(l)) &&
+    !/UPSTASH|KV_/i.test(key)
+  )
     return 'foreign';
   return (
     UPSTASH_DB_HOST.exec(around) ?? (UPSTASH_REDIS_NAME.test(key) ? soleHostInText(ctx.text) : null)
@@ -86,7 +121,11 @@ function ownsHost(key: string, host: string, ctx: MatchContext): boolean {
  */
 function namedValue(name: string, value: string, ctx: MatchContext): Candidate | null {
   const host = hostFor(ctx, name);
-  if (!host || host === 'foreign' || !isUnknownFormatSecret(value)) return null;
+  if (host === 'foreign' || !isUnknownFormatSecret(value)) return null;
+  if (!host) {
+    const fly = /token/i.test(name) ? null : flyHostFor(ctx);
+    return fly ? flyPasswordCandidate(value, fly, 'low') : null;
+  }
   const dbId = Number(host[2]);
   const rest = /token/i.test(name);
   return {
@@ -115,6 +154,8 @@ export function tcpPasswordCandidate(pw: string, key: string, ctx: MatchContext)
   if (host === 'foreign') return null;
   if (host && !ownsHost(key, host[0], ctx)) return null;
   if (!host) {
+    const fly = flyHostFor(ctx);
+    if (fly) return ownsHost(key, fly, ctx) ? flyPasswordCandidate(pw, fly, 'medium') : null;
     if (!UPSTASH_REDIS_NAME.test(key)) return null;
     return {
       type: 'upstash-redis-url',
@@ -246,6 +287,8 @@ function positionalCandidate(pw: string, ctx: MatchContext): Candidate | null {
  * (`new JedisPool(cfg, "<host>", 6379, 2000, "<pw>")`, see positionalCandidate).
  * In Terraform's JSON, the host is another output's value or the state instance's `endpoint`
  * (terraform-json.ts).
+ * A Fly database's host (`fly-<app>.upstash.io`) carries no number: its password is reported at
+ * medium, with the identity of its `redis://default:<pw>@<host>` URL.
  * With the host, the identity is that of the legacy REST token or URL carrying the same password,
  * so the pipeline merges them into one finding with an endpoint. (A current database's password is
  * its REST token: the token detector already finds it under any name.)
@@ -335,6 +378,8 @@ export const redisPasswordDetector = {
           null,
           2,
         ),
+        // A Fly database (`fly-<app>.upstash.io`, no database number) with its host apart.
+        `REDIS_HOST=fly-my-app-redis.upstash.io\nREDIS_PORT=6379\nREDIS_PASSWORD=${t.password!}`,
       ];
     },
     negatives: [
@@ -355,6 +400,8 @@ export const redisPasswordDetector = {
       `const rows = ["fancy-cat-12345.upstash.io", "${OTHER_SERVER_HEX}"];`,
       // A Terraform output that is no password, beside the database's endpoint.
       `{"bundle_md5": {"sensitive": false, "type": "string", "value": "${OTHER_SERVER_HEX}"},\n "redis_endpoint": {"sensitive": false, "type": "string", "value": "fancy-cat-12345.upstash.io"}}`,
+      // Another service's password beside a Fly database's host.
+      `REDIS_HOST=fly-my-app-redis.upstash.io\nPOSTGRES_PASSWORD=${OTHER_SERVER_HEX}`,
     ],
   },
 } satisfies Detector;

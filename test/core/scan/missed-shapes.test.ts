@@ -5,6 +5,7 @@
  * built at run time: a literal of these shapes in a tracked file is what this repository scans for.
  */
 import type { CredentialType } from '../../../src/core/index.js';
+import { scanText } from '../../../src/core/scan/scan-text.js';
 import {
   expectLeaksFound,
   expectNoFindings,
@@ -16,6 +17,7 @@ import {
   managementKey,
   redisHost,
   redisTokenParts,
+  unknownFormatSecret,
   ZERO_UUID,
 } from '../../helpers/synthetic.js';
 
@@ -30,6 +32,8 @@ const legHost = redisHost(leg.dbId, { legacyRegion: 'eu1', seed: 'ms-legacy' });
 const pw = leg.password!;
 const cur = redisTokenParts({ seed: 'ms-current' });
 const curHost = redisHost(cur.dbId, { seed: 'ms-current' });
+const flyPw = hex32Secret({ seed: 'ms-fly' });
+const flyHost = 'fly-lion-reader-redis.upstash.io';
 /** A 32-hex value that is no password: an md5 of a file, a cache key. */
 const md5 = hex32Secret({ seed: 'ms-md5' });
 
@@ -323,4 +327,95 @@ const TF_NOT_LEAKS: WildNotLeak[] = [
 describe('Terraform: passwords in `terraform output -json` and state', () => {
   expectLeaksFound(TF_LEAKS);
   expectNoFindings(TF_NOT_LEAKS);
+});
+
+// 3. Fly.io databases: the password apart from its host.
+const FLY_LEAKS: WildLeak[] = [
+  [
+    '.env, host then password',
+    '.env',
+    `REDIS_HOST=${flyHost}\nREDIS_PORT=6379\nREDIS_PASSWORD=${flyPw}\n`,
+    URL,
+    flyPw,
+  ],
+  [
+    '.env, password then host',
+    '.env',
+    `REDIS_PASSWORD=${flyPw}\nREDIS_HOST=${flyHost}\n`,
+    URL,
+    flyPw,
+  ],
+  [
+    'redis-py keywords',
+    'app.py',
+    `r = redis.Redis(\n    host="${flyHost}",\n    port=6379,\n    password="${flyPw}",\n)\n`,
+    URL,
+    flyPw,
+  ],
+  [
+    'docker-compose environment',
+    'docker-compose.yml',
+    `services:\n  web:\n    environment:\n      - REDIS_HOST=${flyHost}\n      - REDIS_PASSWORD=${flyPw}\n`,
+    URL,
+    flyPw,
+  ],
+  [
+    'a password of no known layout (low confidence)',
+    '.env',
+    `REDIS_HOST=${flyHost}\nREDIS_PASSWORD=${unknownFormatSecret({ seed: 'ms-fly-unknown' })}\n`,
+    URL,
+    'REDIS_PASSWORD',
+  ],
+  [
+    'fly secrets set, one line',
+    'DEPLOY.md',
+    `fly secrets set REDIS_HOST=${flyHost} REDIS_PASSWORD=${flyPw}\n`,
+    URL,
+    flyPw,
+  ],
+];
+const FLY_NOT_LEAKS: WildNotLeak[] = [
+  ['a placeholder', '.env', `REDIS_HOST=${flyHost}\nREDIS_PASSWORD=<your-password>\n`],
+  ['xxxx', '.env', `REDIS_HOST=${flyHost}\nREDIS_PASSWORD=${'x'.repeat(32)}\n`],
+  ['a reference', '.env', `REDIS_HOST=${flyHost}\nREDIS_PASSWORD=\${REDIS_PASSWORD}\n`],
+  ["another service's password", '.env', `REDIS_HOST=${flyHost}\nPOSTGRES_PASSWORD=${md5}\n`],
+  [
+    'another Redis server named beside it',
+    '.env',
+    `# prod: ${flyHost}\nREDIS_HOST=localhost\nREDIS_PASSWORD=${md5}\n`,
+  ],
+  [
+    'a Fly app host, not an Upstash one',
+    '.env',
+    `REDIS_HOST=fly-my-app.internal\nREDIS_PASSWORD=${md5}\n`,
+  ],
+  [
+    'the Fly host far from the password',
+    '.env',
+    `REDIS_HOST=${flyHost}\n${'X=1\n'.repeat(10)}REDIS_PASSWORD=${md5}\n`,
+  ],
+  [
+    'two Fly databases beside the password',
+    '.env',
+    `CACHE_HOST=${flyHost}\nQUEUE_HOST=fly-queue-redis.upstash.io\nREDIS_PASSWORD=${md5}\n`,
+  ],
+  ['a hash beside the Fly host', 'cache.py', `REDIS_HOST = "${flyHost}"\nASSET_MD5 = "${md5}"\n`],
+];
+
+describe('Fly.io databases: the password written apart from its host', () => {
+  expectLeaksFound(FLY_LEAKS);
+  expectNoFindings(FLY_NOT_LEAKS);
+
+  it('is one credential with the URL form', () => {
+    const text = `REDIS_HOST=${flyHost}\nREDIS_PASSWORD=${flyPw}\nREDIS_URL=redis://default:${flyPw}@${flyHost}:6379\n`;
+    const hits = scanText({ path: '.env', text }).filter((h) => !h.candidate.pairingPartOnly);
+    expect(hits).toHaveLength(2);
+    expect(new Set(hits.map((h) => h.candidate.identity)).size).toBe(1);
+    expect(hits[0]!.candidate).toMatchObject({
+      type: URL,
+      secret: flyPw,
+      confidence: 'medium',
+      endpoint: `https://${flyHost}`,
+    });
+  });
 });

@@ -9,8 +9,6 @@
  * those found since are in test/core/scan/missed-shapes.test.ts):
  * - a token cut over a string concatenation (`"<first half>"` `"<second half>"`, wild-matrix's
  *   negative: each piece is a fragment);
- * - a Fly database's password beside its host written apart (`REDIS_HOST=fly-<app>.upstash.io`,
- *   `REDIS_PASSWORD=<hex>`): Fly hosts carry no database number (the URL form is found, medium).
  */
 import type { CredentialType } from '../../../src/core/index.js';
 import { scanPlaced } from '../../helpers/containers.js';
