@@ -203,13 +203,14 @@ export function legacyPasswordCandidate(pw: string, host: RegExpExecArray): Cand
 
 /**
  * A password passed to a client's setter rather than assigned: Jedis `jedis.auth("…")` (also
- * `auth("default", "…")`), Lettuce `RedisURI.builder().withPassword("…")`, `config.setPassword("…")`,
+ * `auth("default", "…")`), Lettuce `RedisURI.builder().withPassword("…")` (also `"…".toCharArray()`,
+ * and `.withAuthentication("default", "…".toCharArray())`), `config.setPassword("…")`,
  * the Jedis client config builder's `.password("…")`, redigo `redis.DialPassword("…")`, PHP
  * `$redis->auth('…')` / `->auth(['default', '…'])` (phpredis, Predis). No name precedes the value,
  * so the assignment forms missed a legacy password beside its `withHost("…upstash.io")`; the host
  * rules (tcpPasswordCandidate) still decide, as for `password:` in an options object.
  */
-const SETTER = String.raw`(?:\.|->)(?:auth|setPassword|withPassword|password|DialPassword)\([ \t]*\[?[ \t]*(?:["'][\w.@-]{1,64}["'][ \t]*,[ \t]*)?["']`;
+const SETTER = String.raw`(?:\.|->)(?:auth|setPassword|withPassword|withAuthentication|password|DialPassword)\([ \t]*\[?[ \t]*(?:["'][\w.@-]{1,64}["'][ \t]*,[ \t]*)?["']`;
 
 /**
  * redis-commander's `REDIS_HOSTS=<label>:<host>:<port>:<db>:<password>` (its docker-compose
@@ -224,6 +225,17 @@ const COLON_LIST = String.raw`\.(?:upstash\.io|kv\.vercel-storage\.com):\d{1,5}:
  * (positionalCandidate).
  */
 const POSITIONAL = String.raw`,[ \t\r\n]{0,80}["']`;
+/**
+ * A string literal passed as a call's first argument: `newRedisClient("<password>", "<host>:<port>")`.
+ * Only the call's own arguments can tie it to a database (positionalCandidate).
+ */
+const FIRST_ARGUMENT = String.raw`\([ \t\r\n]{0,80}["']`;
+/**
+ * A call that connects to Redis, by its name: a first argument is reported only in one. Every
+ * other call with a hash first and an address after it (`urls.put("<md5>", "https://<host>")`,
+ * `cache.set(…)`) keeps its hash.
+ */
+const CONNECTING_CALLEE = /redis|jedis|conn|pool|client|dial/i;
 
 /** A string literal that is an Upstash database's address, whole: a host, `host:port`, a URL of it with no path. */
 const HOST_LITERAL = new RegExp(
@@ -245,11 +257,15 @@ const REDIS_CALLEE = /redis|jedis/i;
  * A hex value in another call (an md5 or a cache key beside an Upstash URL in the file), in an
  * array or object literal, or beside a local or other provider's server is not reported.
  */
-function positionalCandidate(pw: string, ctx: MatchContext): Candidate | null {
+function positionalCandidate(pw: string, ctx: MatchContext, first: boolean): Candidate | null {
   const quote = ctx.text[ctx.index - 1]!;
   const end = ctx.index + pw.length;
-  // The whole argument: closed by the same quote, then the next argument or the call's end.
-  if (ctx.text[end] !== quote || !/^[ \t\r\n]*[,)]/.test(ctx.text.slice(end + 1, end + 40)))
+  // The whole argument: closed by the same quote (as a `char[]` for Java clients, Lettuce's
+  // `"<pw>".toCharArray()`), then the next argument or the call's end.
+  if (
+    ctx.text[end] !== quote ||
+    !/^(?:\.toCharArray\(\))?[ \t\r\n]*[,)]/.test(ctx.text.slice(end + 1, end + 40))
+  )
     return null;
   // No database host within the call's reach: neither rule can hold (and most hex arguments of a
   // file that mentions Upstash somewhere stop here, before the call is read).
@@ -262,9 +278,10 @@ function positionalCandidate(pw: string, ctx: MatchContext): Candidate | null {
   if (hosts.length > 0) {
     const found = hosts.map((l) => UPSTASH_DB_HOST.exec(l)!);
     if (found.some((h) => h[2] !== found[0]![2])) return null;
+    if (first && !CONNECTING_CALLEE.test(call.callee)) return null;
     return legacyPasswordCandidate(pw, found[0]!);
   }
-  if (!REDIS_CALLEE.test(call.callee)) return null;
+  if (first || !REDIS_CALLEE.test(call.callee)) return null;
   const around = nearbyLines(ctx, 4);
   const host = soleHostInText(around);
   if (!host) return null;
@@ -284,7 +301,8 @@ function positionalCandidate(pw: string, ctx: MatchContext): Candidate | null {
  * Upstash database host within 4 lines (or the only one in the file, for an Upstash Redis name) and
  * no other host named there. Also with no name before it: passed to a setter (`.auth(`,
  * `.withPassword(`, `->auth(`), or as a positional argument of a call that names the database
- * (`new JedisPool(cfg, "<host>", 6379, 2000, "<pw>")`, see positionalCandidate).
+ * (`new JedisPool(cfg, "<host>", 6379, 2000, "<pw>")`, or first in a connecting call,
+ * `newRedisClient("<pw>", "<host>:<port>")`, see positionalCandidate).
  * In Terraform's JSON, the host is another output's value or the state instance's `endpoint`
  * (terraform-json.ts).
  * A Fly database's host (`fly-<app>.upstash.io`) carries no number: its password is reported at
@@ -305,17 +323,18 @@ export const redisPasswordDetector = {
   // of the scan of such a file. `(?!\w)` ends the name where its word ends: every way to write
   // an assignment starts with a non-word character, so a shorter name cannot match, and without
   // it each `token`/`value` of a minified bundle was retried at 40 lengths with every form.
-  // The setter and positional forms start at `.`, `->` and `,`: cheap to try, and a positional
-  // match is dropped before the call is read unless a database host is within reach.
+  // The setter and positional forms start at `.`, `->`, `,` and `(`: cheap to try, and a
+  // positional match is dropped before the call is read unless a database host is within reach.
   pattern: new RegExp(
-    String.raw`(?:(?:[Pp]ass|PASS|[Pp]wd|PWD|[Tt]oken|TOKEN|[Vv]alue)\w{0,40}(?!\w)${AFTER_NAME}|${SETTER}|${POSITIONAL}|${COLON_LIST})([0-9a-f]{32})(?![0-9A-Za-z_-])` +
+    String.raw`(?:(?:[Pp]ass|PASS|[Pp]wd|PWD|[Tt]oken|TOKEN|[Vv]alue)\w{0,40}(?!\w)${AFTER_NAME}|${SETTER}|${POSITIONAL}|${FIRST_ARGUMENT}|${COLON_LIST})([0-9a-f]{32})(?![0-9A-Za-z_-])` +
       String.raw`|(?<![A-Za-z0-9_])(?<name>[Rr]edis(?:Rest)?(?:Token|Password)|REDIS_(?:REST_)?(?:TOKEN|PASSWORD))${AFTER_NAME}(?<value>[A-Za-z0-9_\-+/=.]{16,300})`,
     'g',
   ),
   validate(m, ctx): Candidate | null {
     const pw = m[1] ?? m.groups!.value!;
     if (!/^[0-9a-f]{32}$/.test(pw)) return namedValue(m.groups!.name!, pw, ctx);
-    if (m[0].startsWith(',')) return positionalCandidate(pw, ctx);
+    if (m[0].startsWith(',') || m[0].startsWith('('))
+      return positionalCandidate(pw, ctx, m[0].startsWith('('));
     // A setter's argument (or redis-commander's host list) has no name before it: it is a
     // password by the method (or the list's layout).
     const key = /^(?:\.|->)/.test(m[0]) ? 'password' : (assignedName(ctx) ?? '');
@@ -346,6 +365,9 @@ export const redisPasswordDetector = {
         `r = redis.StrictRedis("${host}", ${t.dbId}, 0, "${t.password!}")`,
         `$redis->connect('${host}', ${t.dbId});\n$redis->auth('${t.password!}');`,
         `cfg = DefaultJedisClientConfig.builder().ssl(true).password("${t.password!}").build();\njedis = new Jedis(new HostAndPort("${host}", ${t.dbId}), cfg);`,
+        // The first argument of a connecting call that names the database; Lettuce's char[].
+        `pool := newRedisPool("${t.password!}", "${host}:${t.dbId}")`,
+        `RedisURI uri = RedisURI.Builder.redis("${host}", ${t.dbId})\n    .withAuthentication("default", "${t.password!}".toCharArray())\n    .build();`,
         // Terraform: `terraform output -json`, and a state's instance attributes.
         JSON.stringify(
           {
@@ -398,6 +420,8 @@ export const redisPasswordDetector = {
       `// prod: fancy-cat-12345.upstash.io\nJedisPool pool = new JedisPool(config, "localhost", 6379, 2000, "${OTHER_SERVER_HEX}");`,
       `const redis = new Redis("rediss://fancy-cat-12345.upstash.io:6379");\nawait redis.set("avatar:42", "${OTHER_SERVER_HEX}");`,
       `const rows = ["fancy-cat-12345.upstash.io", "${OTHER_SERVER_HEX}"];`,
+      // A hash as the first argument of a call that is no connection's, beside a database URL.
+      `urls.put("${OTHER_SERVER_HEX}", "https://fancy-cat-12345.upstash.io");`,
       // A Terraform output that is no password, beside the database's endpoint.
       `{"bundle_md5": {"sensitive": false, "type": "string", "value": "${OTHER_SERVER_HEX}"},\n "redis_endpoint": {"sensitive": false, "type": "string", "value": "fancy-cat-12345.upstash.io"}}`,
       // Another service's password beside a Fly database's host.

@@ -419,3 +419,91 @@ describe('Fly.io databases: the password written apart from its host', () => {
     });
   });
 });
+
+// 4. A legacy password as a call's first argument, or as "<pw>".toCharArray().
+const FIRST_ARG_LEAKS: WildLeak[] = [
+  [
+    'a Go helper, password first',
+    'main.go',
+    `client := newRedisClient("${pw}", "${legHost}:${leg.dbId}")\n`,
+    URL,
+    pw,
+  ],
+  [
+    'a Python helper, password first',
+    'cache.py',
+    `pool = make_redis_pool("${pw}", "${legHost}", ${leg.dbId}, ssl=True)\n`,
+    URL,
+    pw,
+  ],
+  [
+    'Lettuce builder withPassword(toCharArray())',
+    'Cache.java',
+    `RedisURI uri = RedisURI.builder()\n    .withHost("${legHost}")\n    .withPort(${leg.dbId})\n    .withSsl(true)\n    .withPassword("${pw}".toCharArray())\n    .build();\n`,
+    URL,
+    pw,
+  ],
+  [
+    'Lettuce withAuthentication(user, toCharArray())',
+    'Cache.java',
+    `RedisURI uri = RedisURI.Builder.redis("${legHost}", ${leg.dbId})\n    .withAuthentication("default", "${pw}".toCharArray())\n    .build();\n`,
+    URL,
+    pw,
+  ],
+  [
+    'Lettuce setPassword(toCharArray())',
+    'Cache.kt',
+    `val uri = RedisURI.create("rediss://${legHost}:${leg.dbId}")\nuri.setPassword("${pw}".toCharArray())\n`,
+    URL,
+    pw,
+  ],
+  [
+    'a positional toCharArray() beside the host',
+    'Cache.java',
+    `RedisURI uri = newUri("${legHost}", ${leg.dbId}, "${pw}".toCharArray());\n`,
+    URL,
+    pw,
+  ],
+];
+const FIRST_ARG_NOT_LEAKS: WildNotLeak[] = [
+  [
+    'a hash as the only argument, an Upstash host nearby',
+    'cache.js',
+    `const redis = new Redis("rediss://${legHost}:${leg.dbId}");\nawait redisGet("${md5}");\n`,
+  ],
+  [
+    'a hash first, then a URL of the database (a map entry)',
+    'cache.js',
+    `urls.put("${md5}", "https://${legHost}");\n`,
+  ],
+  [
+    'a password first, beside another server',
+    'main.go',
+    `// prod: ${legHost}\nclient := newRedisClient("${md5}", "redis.internal:6379")\n`,
+  ],
+  [
+    'a password first, beside two databases',
+    'main.go',
+    `client := newRedisClient("${md5}", "${legHost}:${leg.dbId}", "${redisHost(leg.dbId + 1, { seed: 'ms-b' })}:6379")\n`,
+  ],
+  [
+    'toCharArray() of a placeholder',
+    'Cache.java',
+    `RedisURI uri = RedisURI.builder().withHost("${legHost}").withPassword("<your-password>".toCharArray()).build();\n`,
+  ],
+  [
+    'toCharArray() beside localhost',
+    'Cache.java',
+    `// prod: ${legHost}\nRedisURI uri = RedisURI.builder().withHost("localhost").withPassword("${md5}".toCharArray()).build();\n`,
+  ],
+  [
+    'toCharArray() of a hash in another call',
+    'Cache.java',
+    `RedisURI uri = RedisURI.create("rediss://${legHost}:${leg.dbId}");\ndigest.update("${md5}".toCharArray());\n`,
+  ],
+];
+
+describe('a legacy password as the first argument or as toCharArray()', () => {
+  expectLeaksFound(FIRST_ARG_LEAKS);
+  expectNoFindings(FIRST_ARG_NOT_LEAKS);
+});
