@@ -187,6 +187,39 @@ const RAW_BEFORE_RUN = /\u001b\[[0-9;]{0,20}[A-Za-z][A-Za-z0-9_-]{20}/;
 const ANSI = /(?:\u001b|\\(?:u001[bB]|x1[bB]|033|e))\[[0-9;]{0,20}[A-Za-z]/g;
 
 /**
+ * String literals joined by `+` (JS/TS, Python, Go, Java): `"<part>" + "<part>"`, the operator at
+ * the end of a line (`"<part>" +` then `"<part>"`, where a formatter or an author wraps a long
+ * token) or at the start of the next (Java's `+ "<part>"`). Each chain of two or more literals of
+ * base64 characters that joins into at least a short token's length is written as one literal,
+ * `"<joined>"`, then blanks and the chain's line breaks, to its length: every line, and every
+ * column before the chain, stay put, and the value lands on the line of its first piece.
+ * Null when there is no such chain. Only the token decoders read this layer (scan-text.ts): a
+ * joined value is reported when its layout validates, never for its name or its entropy.
+ */
+export function joinConcatenations(text: string): string | null {
+  if (!CONCAT_GATE.test(text)) return null;
+  let joined = false;
+  const out = text.replace(CONCATENATION, (chain: string) => {
+    const pieces = Array.from(chain.matchAll(PIECE), (p) => p[1]!);
+    const value = pieces.join('');
+    if (value.length < MIN_JOINED) return chain;
+    joined = true;
+    const q = chain[0]!;
+    const breaks = chain.replace(/[^\n]/g, '');
+    return q + value + q + ' '.repeat(chain.length - value.length - 2 - breaks.length) + breaks;
+  });
+  return joined ? out : null;
+}
+
+/** The shortest token a decoder reads (a Redis token's pattern: 38 characters). */
+const MIN_JOINED = 38;
+const CONCAT_GATE = /["'`][ \t]?\+|\+[ \t]?["'`]/;
+/** A literal of base64 characters, then one or more `+`-joined ones (same line or the next). */
+const CONCATENATION =
+  /(["'`])[A-Za-z0-9+/_=-]{1,200}\1(?:(?:[ \t]?\+[ \t]*(?:\r?\n[ \t]*)?|[ \t]*\r?\n[ \t]*\+[ \t]?)(["'`])[A-Za-z0-9+/_=-]{1,200}\2)+/g;
+const PIECE = /["'`]([A-Za-z0-9+/_=-]+)["'`]/g;
+
+/**
  * URL-encoded values: the punctuation a URL or form encoding escapes (`%3D` padding, `%2F`, `%40`
  * in URLs; `%22`/`%27` quotes, `%2C`, `%7B` of URL-encoded JSON in HAR files, logs, query strings).
  * Never `%0A`/`%0D`: the line structure stays.

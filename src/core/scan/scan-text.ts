@@ -2,7 +2,10 @@
  * scanText: one fragment of text in, hits out. Runs only the detectors whose keywords occur, in
  * each decoding layer of the text, and drops fallback hits on spans a specific detector claimed.
  */
+import { qstashTokenDetector } from '../detectors/qstash-token.js';
+import { redisTokenDetector } from '../detectors/redis-token.js';
 import { DETECTORS, FALLBACK_DETECTOR_ID } from '../detectors/registry.js';
+import { vectorTokenDetector } from '../detectors/vector-token.js';
 import type { Candidate, Detector, Fragment, Hit, MatchContext } from '../types.js';
 import {
   docsExampleLines,
@@ -14,6 +17,7 @@ import {
 import {
   base64Wrapped,
   isKubernetesSecret,
+  joinConcatenations,
   wrappedWindows,
   oneLine,
   shellDefaults,
@@ -37,6 +41,16 @@ export interface ScanTextOptions {
 const JSON_ESCAPE_AT = /^\\(?:\/|u00[2-7][0-9a-fA-F])/;
 const URL_ESCAPE_AT = /^%(?:2[0-9A-Fa-f]|3[A-Fa-f]|40|5[B-Fb-f]|60|7[B-Eb-e])/;
 
+/**
+ * The detectors that read joined string literals: the ones whose values validate by their layout
+ * (Redis, Vector/Search, QStash tokens). A name-gated detector would take any joined text for a value.
+ */
+const JOINED_LAYER_DETECTORS = new Set([
+  redisTokenDetector.id,
+  vectorTokenDetector.id,
+  qstashTokenDetector.id,
+]);
+
 /** Context is cut to this many characters each side, so minified one-line bundles stay cheap. */
 const CONTEXT_CHARS = 600;
 
@@ -58,7 +72,9 @@ export function scanText(fragment: Fragment, opts: ScanTextOptions = {}): Hit[] 
   // Bytes of another length are not this text's: they are not used.
   const latin1 = opts.latin1?.length === text.length ? opts.latin1 : undefined;
   const raw: RawHit[] = [];
-  const layers: { name: string; text: string }[] = [{ name: 'plain', text }];
+  const layers: { name: string; text: string; detectors?: readonly Detector[] }[] = [
+    { name: 'plain', text },
+  ];
   const json = unescapeJson(text);
   if (json !== null) layers.push({ name: 'json', text: json });
   const url = urlDecode(json ?? text);
@@ -67,6 +83,14 @@ export function scanText(fragment: Fragment, opts: ScanTextOptions = {}): Hit[] 
   if (shell !== null) layers.push({ name: 'shell', text: shell });
   const ansi = stripAnsi(text);
   if (ansi !== null) layers.push({ name: 'ansi', text: ansi });
+  // Literals joined by `+`: read by the token decoders only (layers.ts, joinConcatenations).
+  const joined = joinConcatenations(text);
+  if (joined !== null)
+    layers.push({
+      name: 'joined',
+      text: joined,
+      detectors: detectors.filter((d) => JOINED_LAYER_DETECTORS.has(d.id)),
+    });
   // Base64-wrapped values (Kubernetes Secret `data:`, config blobs): one-line values decoded in
   // place, as a layer of their own; values of several lines are scanned on their own below. In a
   // Secret, and beside the Developer API (`Authorization: Basic <email:key>`), every one-line
@@ -98,7 +122,7 @@ export function scanText(fragment: Fragment, opts: ScanTextOptions = {}): Hit[] 
       layer.text,
       layer.name,
       fragment.path,
-      detectors,
+      layer.detectors ?? detectors,
       raw,
       idx,
       starts,

@@ -15,9 +15,12 @@ import {
 import {
   hex32Secret,
   managementKey,
+  qstashToken,
   redisHost,
+  redisToken,
   redisTokenParts,
   unknownFormatSecret,
+  vectorTokenParts,
   ZERO_UUID,
 } from '../../helpers/synthetic.js';
 
@@ -32,11 +35,22 @@ const legHost = redisHost(leg.dbId, { legacyRegion: 'eu1', seed: 'ms-legacy' });
 const pw = leg.password!;
 const cur = redisTokenParts({ seed: 'ms-current' });
 const curHost = redisHost(cur.dbId, { seed: 'ms-current' });
+const wide = redisToken({ layout: 'current64', seed: 'ms-wide' });
+const vec = vectorTokenParts({ seed: 'ms-vector' }).token;
+const qs = qstashToken({ seed: 'ms-qstash' });
 const flyPw = hex32Secret({ seed: 'ms-fly' });
 const flyHost = 'fly-lion-reader-redis.upstash.io';
 /** A 32-hex value that is no password: an md5 of a file, a cache key. */
 const md5 = hex32Secret({ seed: 'ms-md5' });
 
+/** A value cut in pieces at the given offsets, each quoted, joined by `sep`. */
+const cut = (value: string, at: number[], sep: string, q = '"'): string => {
+  const bounds = [0, ...at, value.length];
+  return bounds
+    .slice(1)
+    .map((end, i) => `${q}${value.slice(bounds[i], end)}${q}`)
+    .join(sep);
+};
 const json = (v: unknown): string => JSON.stringify(v, null, 2) + '\n';
 
 /** `terraform output -json`: outputs by name, each {sensitive, type, value}, names sorted. */
@@ -506,4 +520,119 @@ const FIRST_ARG_NOT_LEAKS: WildNotLeak[] = [
 describe('a legacy password as the first argument or as toCharArray()', () => {
   expectLeaksFound(FIRST_ARG_LEAKS);
   expectNoFindings(FIRST_ARG_NOT_LEAKS);
+});
+
+// 5. Tokens cut over a string concatenation.
+const CONCAT_LEAKS: WildLeak[] = [
+  [
+    'JS, two pieces on one line',
+    'a.js',
+    `const token = ${cut(cur.token, [30], ' + ')};\n`,
+    TOKEN,
+    'const token',
+  ],
+  [
+    'TS, + at the end of the line (a formatter wraps there)',
+    'a.ts',
+    `const token =\n  ${cut(cur.token, [30], ' +\n  ')};\n`,
+    TOKEN,
+    cur.token.slice(0, 30),
+  ],
+  [
+    'JS, three pieces, single quotes, no spaces',
+    'a.js',
+    `const redis = new Redis({ url: "https://${curHost}", token: ${cut(wide, [20, 45], '+', "'")} });\n`,
+    TOKEN,
+    'token:',
+  ],
+  [
+    'Python, parenthesised',
+    'app.py',
+    `UPSTASH_REDIS_REST_TOKEN = (\n    ${cut(leg.token, [50], ' +\n    ')}\n)\n`,
+    TOKEN,
+    leg.token.slice(0, 50),
+  ],
+  [
+    'Go, + at the end of the line',
+    'main.go',
+    `const token = ${cut(cur.token, [31], ' +\n\t')}\n`,
+    TOKEN,
+    cur.token.slice(0, 31),
+  ],
+  [
+    'Java, + at the start of the next line',
+    'App.java',
+    `String token = ${cut(cur.token, [25], '\n        + ')};\n`,
+    TOKEN,
+    cur.token.slice(0, 25),
+  ],
+  [
+    'a Vector token',
+    'a.ts',
+    `const index = new Index({ url: "https://x", token: ${cut(vec, [40, 80], ' + ')} });\n`,
+    'upstash-vector-token',
+    'token:',
+  ],
+  [
+    'a QStash token',
+    'a.ts',
+    `const c = new Client({ token: ${cut(qs, [64], ' + ')} });\n`,
+    'upstash-qstash-token',
+    'token:',
+  ],
+];
+const CONCAT_NOT_LEAKS: WildNotLeak[] = [
+  [
+    'a cut token whose middle is missing',
+    'a.js',
+    `const token = "${cur.token.slice(0, 20)}" + "${cur.token.slice(40)}";\n`,
+  ],
+  [
+    'a piece of a token joined to a variable',
+    'a.js',
+    `const token = "${cur.token.slice(0, 30)}" + rest;\n`,
+  ],
+  [
+    'the pieces of a token joined to one more',
+    'a.js',
+    `const token = ${cut(cur.token, [30], ' + ')} + "x9";\n`,
+  ],
+  [
+    'the pieces of a token in the wrong order',
+    'a.js',
+    `const token = "${cur.token.slice(30)}" + "${cur.token.slice(0, 30)}";\n`,
+  ],
+  [
+    'a piece of a token written twice',
+    'a.js',
+    `const token = ${cut(cur.token, [20, 40], ' + ')} + "${cur.token.slice(20, 40)}";\n`,
+  ],
+  [
+    'a placeholder cut in two',
+    'a.js',
+    `const token = "AX" + "${'x'.repeat(60)}";\nconst t2 = "AYQg" + "${'X'.repeat(58)}";\n`,
+  ],
+  [
+    'an env reference joined',
+    'a.js',
+    'const auth = "Bearer " + process.env.UPSTASH_REDIS_REST_TOKEN;\nconst url = "https://" + process.env.UPSTASH_REDIS_HOST + ":6379";\n',
+  ],
+  ['a token piece and a redaction', 'a.js', `const token = "${cur.token.slice(0, 12)}" + "...";\n`],
+  [
+    'unrelated base64 concatenated',
+    'a.js',
+    `const img = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg" +\n  "AElFTkSuQmCC";\n`,
+  ],
+];
+
+describe('tokens cut over a string concatenation', () => {
+  expectLeaksFound(CONCAT_LEAKS);
+  expectNoFindings(CONCAT_NOT_LEAKS);
+
+  it('reports the joined token, one credential with the token written whole', () => {
+    const text = `const a = ${cut(cur.token, [30], ' +\n  ')};\nUPSTASH_REDIS_REST_TOKEN=${cur.token}\n`;
+    const hits = scanText({ path: 'a.js', text }).filter((h) => !h.candidate.pairingPartOnly);
+    expect(hits.map((h) => h.candidate.secret)).toEqual([cur.token, cur.token]);
+    expect(new Set(hits.map((h) => h.candidate.identity)).size).toBe(1);
+  });
 });

@@ -5,10 +5,9 @@
  * written the same way must not be. Scanned through the content entry point and collectFindings,
  * as tree and history scans do.
  *
- * Shapes the scanner still misses (not tests, kept here so they are not rediscovered as new;
- * those found since are in test/core/scan/missed-shapes.test.ts):
- * - a token cut over a string concatenation (`"<first half>"` `"<second half>"`, wild-matrix's
- *   negative: each piece is a fragment);
+ * The shapes this file once listed as missed (a management key in Pulumi Go, a password in
+ * `terraform output -json`, a token cut over a string concatenation, a Fly database's password
+ * apart from its host) are found now: test/core/scan/missed-shapes.test.ts.
  */
 import type { CredentialType } from '../../../src/core/index.js';
 import { scanPlaced } from '../../helpers/containers.js';
