@@ -250,6 +250,21 @@ export class RedisGate implements SerialGate {
   async abandon(key: string, holder: string): Promise<void> {
     await this.redis.eval(ABANDON, 4, ...this.keys(key), holder);
   }
+  /**
+   * Whether each key still has a holder, or parked or inflight ranges: a job parked for the branch
+   * is reported only once none is left (read by the App's outbox, bullmq-outbox.ts). One round trip.
+   */
+  async busy(keys: readonly string[]): Promise<boolean[]> {
+    if (keys.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const key of keys) p.exists(...this.keys(key).slice(0, 3));
+    const r = (await p.exec()) ?? [];
+    return keys.map((_, i) => {
+      const [err, n] = r[i] ?? [null, 1];
+      if (err) throw err;
+      return Number(n) > 0;
+    });
+  }
 }
 
 /**

@@ -126,6 +126,21 @@ describe('Redis gate (real Redis, two workers)', () => {
     expect(await a.keys(`${prefix}*`)).toEqual([]);
   });
 
+  test('busy while a key has a holder or parked or inflight ranges (what the outbox waits for)', async () => {
+    const gate = new RedisGate(a, `${prefix}-busy`);
+    const [first, second] = [prJob('a'), prJob('b')];
+    const key = serialKeyOf(first)!;
+    expect(await gate.busy([key, 'other'])).toEqual([false, false]);
+    await gate.acquire(key, 'h1', first);
+    expect(await gate.acquire(key, 'h2', second)).toEqual({ held: false });
+    expect(await gate.busy([key, 'other'])).toEqual([true, false]);
+    // The holder takes the parked range: inflight while it scans, then the key is free.
+    expect(await gate.next(key, 'h1')).toBeDefined();
+    expect(await gate.busy([key])).toEqual([true]);
+    expect(await gate.next(key, 'h1')).toBeUndefined();
+    expect(await gate.busy([key])).toEqual([false]);
+  });
+
   test('the comments of superseded scans go with the last one; no lock or list is left', async () => {
     await foldsFinishes(new RedisGate(a, `${prefix}-f`), new RedisGate(b, `${prefix}-f`));
     const keys = await a.keys(`${prefix}-f*`);
