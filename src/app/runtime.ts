@@ -473,9 +473,10 @@ export function createRuntime(
       queue.start(async (job) => {
         const release = janitor.hold(job.repoId);
         try {
-          if (job.kind === 'installation')
-            await processInstallJob(job, { auth, queue, log, runs: installRuns });
-          else if (job.kind === 'history' && job.installRun) {
+          if (job.kind === 'installation') {
+            const { jobs } = await processInstallJob(job, { auth, queue, log, runs: installRuns });
+            return { jobs };
+          } else if (job.kind === 'history' && job.installRun) {
             // Settled before the job completes: a worker killed in between re-runs the job,
             // and the run counts it once.
             const { findings } = await runScan(job, {

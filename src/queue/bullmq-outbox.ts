@@ -186,6 +186,8 @@ export function withOutbox(queue: ScanQueue, outbox: Outbox): ScanQueue {
     depth: () => queue.depth(),
     ...(queue.stats ? { stats: () => queue.stats!() } : {}),
     ...(queue.jobState ? { jobState: (id: string) => queue.jobState!(id) } : {}),
+    ...(queue.jobStates ? { jobStates: (ids: readonly string[]) => queue.jobStates!(ids) } : {}),
+    ...(queue.jobResult ? { jobResult: (id: string) => queue.jobResult!(id) } : {}),
     close: async () => {
       await queue.close();
       await outbox.close();

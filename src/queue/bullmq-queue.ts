@@ -24,6 +24,19 @@ export const QUEUE_NAME = 'upstash-guard-scans';
 /** Custom backoff (retryDelayFor), resolved by the worker's backoffStrategy. */
 const BACKOFF_TYPE = 'upstash-guard';
 
+/** jobStates: KEYS completed, failed; ARGV the job key prefix, then the ids. */
+const STATES_COMMAND = 'upstashGuardJobStates';
+const STATES_LUA = `
+local out = {}
+for i = 2, #ARGV do
+  local id = ARGV[i]
+  if redis.call('ZSCORE', KEYS[1], id) then out[i - 1] = 'completed'
+  elseif redis.call('ZSCORE', KEYS[2], id) then out[i - 1] = 'failed'
+  elseif redis.call('EXISTS', ARGV[1] .. id) == 1 then out[i - 1] = 'queued'
+  else out[i - 1] = 'unknown' end
+end
+return out`;
+
 export interface BullQueueOptions {
   connection: ConnectionOptions;
   prefix?: string;
@@ -53,6 +66,7 @@ export class BullScanQueue implements ScanQueue {
   private readonly queue: Queue<ScanJob>;
   private worker: Worker<ScanJob> | undefined;
   private readonly retry: RetrySchedule;
+  private statesDefined = false;
 
   constructor(private readonly opts: BullQueueOptions) {
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
@@ -94,7 +108,9 @@ export class BullScanQueue implements ScanQueue {
       QUEUE_NAME,
       async (bullJob, token) => {
         try {
-          await processor(bullJob.data);
+          const result = await processor(bullJob.data);
+          // An installation job's list of the history jobs it stored, kept as its return value.
+          return typeof result === 'object' ? result : undefined;
         } catch (err) {
           // Shutting down before its scan started (scan-slots.ts): back to the queue as it was,
           // no attempt spent and no failure reported.
@@ -163,6 +179,34 @@ export class BullScanQueue implements ScanQueue {
   async jobState(id: string): Promise<string> {
     const job = await this.queue.getJob(id);
     return job ? job.getState() : 'unknown';
+  }
+
+  /**
+   * One script call per 1,000 ids: two sorted-set lookups and a key check each, so the outbox's
+   * pass over an installation's thousand history jobs costs one round trip, not two per job.
+   */
+  async jobStates(ids: readonly string[]): Promise<string[]> {
+    const client = await this.queue.getBackend().client;
+    if (!this.statesDefined) {
+      client.defineCommand(STATES_COMMAND, { numberOfKeys: 2, lua: STATES_LUA, readOnly: true });
+      this.statesDefined = true;
+    }
+    const out: string[] = [];
+    for (let i = 0; i < ids.length; i += 1000) {
+      const chunk = ids.slice(i, i + 1000);
+      const states = (await client.runCommand(STATES_COMMAND, [
+        this.queue.toKey('completed'),
+        this.queue.toKey('failed'),
+        this.queue.toKey(''),
+        ...chunk,
+      ])) as string[];
+      out.push(...states);
+    }
+    return out;
+  }
+
+  async jobResult(id: string): Promise<unknown> {
+    return (await this.queue.getJob(id))?.returnvalue ?? undefined;
   }
 
   async depth(): Promise<number> {

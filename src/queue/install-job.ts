@@ -3,7 +3,8 @@
  * one history job per repository as each page arrives. No per-repository API call: the history job
  * reads the default branch head from its own clone. A crash mid-way loses nothing: the queue
  * retries this job, and the history job ids (repository + installation delivery) make the
- * re-added ones no-ops.
+ * re-added ones no-ops. It returns the ids of every history job it stored or found stored (the
+ * BullMQ return value): the App's outbox holds the installation job until they ended.
  */
 import type { Logger } from 'pino';
 import { repoFields } from '../app/to-scan-job.js';
@@ -23,7 +24,7 @@ export interface InstallJobDeps {
 export async function processInstallJob(
   job: ScanJob,
   deps: InstallJobDeps,
-): Promise<{ enqueued: number; duplicates: number; skipped: number }> {
+): Promise<{ enqueued: number; duplicates: number; skipped: number; jobs: string[] }> {
   const started = Date.now();
   // The run exists before anything can fail, so a listing that fails for good still ends it.
   const runId = jobIdOf(job);
@@ -36,6 +37,7 @@ export async function processInstallJob(
   const { gh } = await deps.auth(job.installationId);
   const only = job.repoIds ? new Set(job.repoIds) : undefined;
   const stats = { enqueued: 0, duplicates: 0, skipped: 0 };
+  const jobs: string[] = [];
   const pages = gh.paginate.iterator('GET /installation/repositories', { per_page: 100 });
   for await (const page of pages) {
     const repos = page.data as unknown as unknown[];
@@ -65,7 +67,8 @@ export async function processInstallJob(
       batch.map((h) => jobIdOf(h)),
     );
     for (const history of batch) {
-      const { duplicate } = await deps.queue.add(history);
+      const { id, duplicate } = await deps.queue.add(history);
+      jobs.push(id);
       if (duplicate) stats.duplicates++;
       else stats.enqueued++;
     }
@@ -76,5 +79,5 @@ export async function processInstallJob(
     { installation: job.installationId, ...stats, ms: Date.now() - started },
     'installation scheduled',
   );
-  return stats;
+  return { ...stats, jobs };
 }

@@ -22,6 +22,8 @@ export function notingTips(queue: ScanQueue, gate: SerialGate): ScanQueue {
     depth: () => queue.depth(),
     ...(queue.stats ? { stats: () => queue.stats!() } : {}),
     ...(queue.jobState ? { jobState: (id: string) => queue.jobState!(id) } : {}),
+    ...(queue.jobStates ? { jobStates: (ids: readonly string[]) => queue.jobStates!(ids) } : {}),
+    ...(queue.jobResult ? { jobResult: (id: string) => queue.jobResult!(id) } : {}),
     close: () => queue.close(),
   };
 }

@@ -7,7 +7,15 @@ import type { ScanJob } from './scan-job.js';
  * keeps the job until that scan is reported (`InProcessQueue.settle`).
  */
 export const PARKED = 'parked';
-export type JobProcessor = (job: ScanJob) => Promise<void | typeof PARKED>;
+/**
+ * What an installation job stored: the ids of its repositories' history jobs (added or found
+ * already queued). BullMQ keeps it as the job's return value, and the App's outbox holds the
+ * installation job until each of them ended (bullmq-outbox.ts). Ids only, nothing secret.
+ */
+export interface InstallJobResult {
+  jobs: string[];
+}
+export type JobProcessor = (job: ScanJob) => Promise<void | typeof PARKED | InstallJobResult>;
 
 /** One failed attempt of a job, as both queues report it (for logs and metrics). */
 export interface AttemptFailure {
@@ -35,6 +43,13 @@ export interface ScanQueue {
   start(processor: JobProcessor): void;
   /** A job's state by id (BullMQ: completed, failed, active, waiting, delayed, …, or unknown). */
   jobState?(id: string): Promise<string>;
+  /**
+   * Many jobs' states in a few round trips, in the order asked: completed, failed, unknown (the
+   * queue does not hold it), or queued (any other state: still to run or running).
+   */
+  jobStates?(ids: readonly string[]): Promise<string[]>;
+  /** A job's return value; undefined without one, or when the queue no longer holds the job. */
+  jobResult?(id: string): Promise<unknown>;
   /** Jobs waiting or running. */
   depth(): Promise<number>;
   /** Counts by state and the age of the oldest waiting job by kind, for /metrics. */

@@ -4,7 +4,7 @@ import { Octokit } from '@octokit/rest';
 import { Redis } from 'ioredis';
 import { BullScanQueue, redisConnection } from '../../src/queue/bullmq-queue.js';
 import { InProcessQueue } from '../../src/queue/in-process-queue.js';
-import { PermanentJobError, type ScanJob } from '../../src/queue/scan-job.js';
+import { jobIdOf, PermanentJobError, type ScanJob } from '../../src/queue/scan-job.js';
 import { testRedisUrl } from '../setup/test-redis.js';
 import { startGitHubDouble } from '../helpers/github-double.js';
 import type { AttemptFailure, ScanQueue } from '../../src/queue/scan-queue.js';
@@ -59,6 +59,47 @@ describe('BullScanQueue (real Redis)', () => {
     return q;
   };
   afterAll(() => closeAndClean(queues, prefix));
+
+  it('keeps what an installation job stored as its return value, and reads many states in one call', async () => {
+    // A prefix of its own: the other tests' workers must not take its jobs.
+    const own = `${prefix}-result`;
+    const make = () => new BullScanQueue({ connection: redisConnection(REDIS), prefix: own });
+    const [worker, bull] = [make(), make()];
+    try {
+      const install: ScanJob = {
+        ...job({ kind: 'installation', repo: '', repoId: 0, headSha: '' }),
+        pr: undefined,
+      };
+      const history = job({ kind: 'history', headSha: 'h'.repeat(40), pr: undefined });
+      await bull.add(install);
+      await new Promise<void>((resolve) =>
+        worker.start(async () => {
+          setTimeout(resolve, 200);
+          return { jobs: [jobIdOf(history)] };
+        }),
+      );
+      await worker.close();
+      // No worker now: the history job stays queued.
+      await bull.add(history);
+      expect(await bull.jobResult(jobIdOf(install))).toEqual({ jobs: [jobIdOf(history)] });
+      expect(await bull.jobStates([jobIdOf(install), jobIdOf(history), 'nope'])).toEqual([
+        'completed',
+        'queued',
+        'unknown',
+      ]);
+      const many = Array.from({ length: 2500 }, (_, i) =>
+        i === 1234 ? jobIdOf(history) : `h-${i}`,
+      );
+      const t0 = performance.now();
+      const got = await bull.jobStates(many);
+      const ms = performance.now() - t0;
+      expect(got.filter((st) => st !== 'unknown')).toEqual(['queued']);
+      expect(got[1234]).toBe('queued');
+      expect(ms).toBeLessThan(500);
+    } finally {
+      await closeAndClean([bull], own);
+    }
+  });
 
   it('dedups redeliveries by job id, runs PR work before history, retries, and stops on permanent errors', async () => {
     const q = make({ concurrency: 1 });
