@@ -44,7 +44,7 @@ import {
 } from '../queue/process-scan-job.js';
 import { ScanSlots } from '../queue/scan-slots.js';
 import { notingTips } from '../queue/noting-queue.js';
-import { Outbox, withOutbox } from '../queue/bullmq-outbox.js';
+import { lossCheck, Outbox, withOutbox } from '../queue/bullmq-outbox.js';
 import { reportAttemptFailure } from '../queue/log-failure.js';
 import {
   InstallationGoneError,
@@ -204,20 +204,25 @@ export function createRuntime(
       ? new Outbox({
           path: join(stateDir, 'bullmq-outbox.journal'),
           log,
-          // The marker is set once; a pass that finds it gone knows Redis lost its data.
-          dataLost: async () => (await redis.set(`${keyPrefix}:outbox-alive`, '1', 'NX')) === 'OK',
+          // A marker of its own, set once; a pass that finds it gone knows Redis lost its data.
+          dataLost: lossCheck(redis, `${keyPrefix}:outbox-alive`),
           graceMs: Math.max(reconcileMs, 10_000),
+          ...(env.UPSTASH_GUARD_INSTALL_HELD_AFTER_END_MS
+            ? { installHeldAfterEndMs: Number(env.UPSTASH_GUARD_INSTALL_HELD_AFTER_END_MS) }
+            : {}),
         })
       : undefined;
   const queue = notingTips(outbox ? withOutbox(store, outbox) : store, gate);
-  if (outbox && queue.jobState) {
+  if (outbox && queue.jobStates && queue.jobResult) {
     const pass = setInterval(
       () =>
         void outbox
-          .reconcile(
-            (id) => queue.jobState!(id),
-            (job) => queue.add(job),
-          )
+          .reconcile({
+            states: (ids) => queue.jobStates!(ids),
+            result: (id) => queue.jobResult!(id),
+            add: (job) => queue.add(job),
+            ...(gate instanceof RedisGate ? { busy: (keys) => gate.busy(keys) } : {}),
+          })
           .then((n) => {
             if (n > 0)
               log.warn(

@@ -2,15 +2,24 @@
  * The BullMQ-mode outbox (src/queue/bullmq-outbox.ts): a job Redis no longer holds and nobody
  * finished is added again; a branch's jobs are let go together once all ended (a parked job's range
  * lives in Redis until its branch's newest scan is reported); when Redis lost its data, the ended
- * jobs still held are added again too; the outbox survives a restart of its process.
- * The processes-and-Redis version is test/e2e/redis-flush.test.ts.
+ * jobs still held are added again too; the outbox survives a restart of its process. An
+ * installation job is held until every history job it listed ended (a loss before that brings it
+ * back), and each App replica's outbox sees a loss for itself.
+ * The processes-and-Redis versions are test/e2e/redis-flush.test.ts and redis-flush-replicas.test.ts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
-import { INSTALL_HELD_AFTER_END_MS, Outbox } from '../../src/queue/bullmq-outbox.js';
+import { Redis } from 'ioredis';
+import {
+  INSTALL_HELD_AFTER_END_MS,
+  lossCheck,
+  MAX_HELD_AFTER_END_MS,
+  Outbox,
+} from '../../src/queue/bullmq-outbox.js';
 import { jobIdOf, type ScanJob } from '../../src/queue/scan-job.js';
+import { testRedisUrl } from '../setup/test-redis.js';
 
 const push = (n: number, branch = 'main'): ScanJob => ({
   kind: 'push',
@@ -32,21 +41,38 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const silent = { info: () => undefined, warn: () => undefined };
 
-function outbox(o: { lost?: () => boolean; graceMs?: number } = {}): Outbox {
+function outbox(
+  o: {
+    lost?: () => boolean;
+    graceMs?: number;
+    installHeldAfterEndMs?: number;
+    dir?: string;
+    dataLost?: (id: string) => Promise<boolean>;
+  } = {},
+): Outbox {
   return new Outbox({
-    path: join(dir, 'outbox.journal'),
+    path: join(o.dir ?? dir, 'outbox.journal'),
     log: silent,
-    dataLost: async () => o.lost?.() ?? false,
+    dataLost: o.dataLost ?? (async () => o.lost?.() ?? false),
     graceMs: o.graceMs ?? 0,
+    ...(o.installHeldAfterEndMs !== undefined
+      ? { installHeldAfterEndMs: o.installHeldAfterEndMs }
+      : {}),
   });
 }
 
-/** A queue double: states by job id, and the jobs added again. */
-function queue(states: Record<string, string>) {
+/** A queue double: states and return values by job id, the jobs added again, the batches asked. */
+function queue(states: Record<string, string>, results: Record<string, unknown> = {}) {
   const added: ScanJob[] = [];
+  const asked: number[] = [];
   return {
     added,
-    state: async (id: string) => states[id] ?? 'unknown',
+    asked,
+    states: async (ids: readonly string[]) => {
+      asked.push(ids.length);
+      return ids.map((id) => states[id] ?? 'unknown');
+    },
+    result: async (id: string) => (states[id] === 'completed' ? results[id] : undefined),
     add: async (job: ScanJob) => {
       added.push(job);
       states[jobIdOf(job)] = 'waiting';
@@ -58,7 +84,7 @@ test('a job the queue lost and nobody finished is added again, once; not while i
   const young = outbox({ graceMs: 60_000 });
   await young.note(push(1));
   const q = queue({});
-  expect(await young.reconcile(q.state, q.add)).toBe(0);
+  expect(await young.reconcile(q)).toBe(0);
   await young.close();
 
   const box = outbox();
@@ -67,10 +93,10 @@ test('a job the queue lost and nobody finished is added again, once; not while i
   expect(box.size()).toBe(0);
   await box.note(push(2));
   expect(box.size()).toBe(2);
-  expect(await box.reconcile(q2.state, q2.add)).toBe(2);
+  expect(await box.reconcile(q2)).toBe(2);
   expect(q2.added.map((j) => j.headSha[0])).toEqual(['1', '2']);
   // Now waiting: nothing more to do.
-  expect(await box.reconcile(q2.state, q2.add)).toBe(0);
+  expect(await box.reconcile(q2)).toBe(0);
   await box.close();
 });
 
@@ -85,26 +111,26 @@ test("a branch's jobs are let go together, once every one ended; Redis losing it
     [jobIdOf(other)]: 'completed',
   };
   const q = queue(states);
-  expect(await box.reconcile(q.state, q.add)).toBe(0);
+  expect(await box.reconcile(q)).toBe(0);
   // The other branch ended: let go. The parked job waits for its branch's tip.
   expect(box.size()).toBe(2);
 
   // Redis restarted empty while the tip ran: both jobs of the branch come back, oldest first.
   for (const k of Object.keys(states)) delete states[k];
   lost = true;
-  expect(await box.reconcile(q.state, q.add)).toBe(2);
+  expect(await box.reconcile(q)).toBe(2);
   expect(q.added.map((j) => j.headSha[0])).toEqual(['1', '2']);
   lost = false;
 
   states[jobIdOf(parked)] = 'completed';
   states[jobIdOf(tip)] = 'completed';
-  await box.reconcile(q.state, q.add);
+  await box.reconcile(q);
   expect(box.size()).toBe(0);
   await box.close();
   // Nothing comes back after a restart either.
   const again = outbox();
   const q2 = queue({});
-  expect(await again.reconcile(q2.state, q2.add)).toBe(0);
+  expect(await again.reconcile(q2)).toBe(0);
   await again.close();
 });
 
@@ -115,9 +141,9 @@ test('an ended job the queue dropped (its record expired) is not added again whi
   await box.note(b);
   const states: Record<string, string> = { [jobIdOf(a)]: 'completed', [jobIdOf(b)]: 'delayed' };
   const q = queue(states);
-  await box.reconcile(q.state, q.add);
+  await box.reconcile(q);
   delete states[jobIdOf(a)];
-  expect(await box.reconcile(q.state, q.add)).toBe(0);
+  expect(await box.reconcile(q)).toBe(0);
   await box.close();
 });
 
@@ -141,24 +167,24 @@ test('an installation job is held after it ended: Redis losing its data during t
     [jobIdOf(other)]: 'completed',
   };
   const q = queue(states);
-  await box.reconcile(q.state, q.add);
+  await box.reconcile(q);
   // The push is let go; the installation job is held although it ended.
   expect(box.size()).toBe(1);
 
   for (const k of Object.keys(states)) delete states[k];
   lost = true;
-  expect(await box.reconcile(q.state, q.add)).toBe(1);
+  expect(await box.reconcile(q)).toBe(1);
   expect(q.added.map((j) => j.kind)).toEqual(['installation']);
   lost = false;
 
   // Ended again: held until the hold has passed, then let go.
   states[jobIdOf(install)] = 'completed';
-  await box.reconcile(q.state, q.add);
+  await box.reconcile(q);
   expect(box.size()).toBe(1);
   const later = Date.now() + INSTALL_HELD_AFTER_END_MS + 1;
   const clock = jest.spyOn(Date, 'now').mockReturnValue(later);
   try {
-    await box.reconcile(q.state, q.add);
+    await box.reconcile(q);
   } finally {
     clock.mockRestore();
   }
@@ -168,12 +194,7 @@ test('an installation job is held after it ended: Redis losing its data during t
 
 test('a loss seen while a job is still within its grace is not forgotten at the next pass', async () => {
   let lost = false;
-  const box = new Outbox({
-    path: join(dir, 'outbox.journal'),
-    log: silent,
-    dataLost: async () => lost,
-    graceMs: 60_000,
-  });
+  const box = outbox({ lost: () => lost, graceMs: 60_000 });
   const job = push(1);
   await box.note(job);
   const states: Record<string, string> = { [jobIdOf(job)]: 'active' };
@@ -183,19 +204,251 @@ test('a loss seen while a job is still within its grace is not forgotten at the 
   await box.note(tip);
   states[jobIdOf(job)] = 'completed';
   states[jobIdOf(tip)] = 'active';
-  await box.reconcile(q.state, q.add);
+  await box.reconcile(q);
   // Redis restarted empty: the loss is seen once, within the jobs' grace.
   for (const k of Object.keys(states)) delete states[k];
   lost = true;
-  expect(await box.reconcile(q.state, q.add)).toBe(0);
+  expect(await box.reconcile(q)).toBe(0);
   lost = false;
   // Later, past the grace: both come back although no later pass sees the loss again.
   const later = Date.now() + 60_001;
   const clock = jest.spyOn(Date, 'now').mockReturnValue(later);
   try {
-    expect(await box.reconcile(q.state, q.add)).toBe(2);
+    expect(await box.reconcile(q)).toBe(2);
   } finally {
     clock.mockRestore();
   }
   await box.close();
+});
+
+const installJob = (installationId = 7): ScanJob => ({
+  kind: 'installation',
+  installationId,
+  owner: 'acme',
+  repo: '',
+  repoId: 0,
+  headSha: '',
+  receivedAt: 1,
+});
+
+/** Runs `f` with Date.now() `ms` ahead. */
+async function later<T>(ms: number, f: () => Promise<T>): Promise<T> {
+  const clock = jest.spyOn(Date, 'now').mockReturnValue(Date.now() + ms);
+  try {
+    return await f();
+  } finally {
+    clock.mockRestore();
+  }
+}
+
+describe('an installation job is held until the history jobs it stored ended', () => {
+  test('still queued past the fixed hold: held, and Redis losing its data brings it back', async () => {
+    let lost = false;
+    // The fixed hold (for a job that lists nothing) is over at once.
+    const box = outbox({ lost: () => lost, installHeldAfterEndMs: 0 });
+    const install = installJob();
+    await box.note(install);
+    const states: Record<string, string> = {
+      [jobIdOf(install)]: 'completed',
+      'history-a': 'completed',
+      'history-b': 'queued',
+    };
+    const q = queue(states, { [jobIdOf(install)]: { jobs: ['history-a', 'history-b'] } });
+    await box.reconcile(q);
+    expect(box.size()).toBe(1);
+    // Three hours on, a 1,000-repository install behind a slow write budget: b is still queued.
+    await later(3 * 3600_000, () => box.reconcile(q));
+    expect(box.size()).toBe(1);
+
+    // Redis restarted empty: b is gone with it, the installation job comes back.
+    for (const k of Object.keys(states)) delete states[k];
+    lost = true;
+    expect(await later(3 * 3600_000, () => box.reconcile(q))).toBe(1);
+    expect(q.added.map((j) => j.kind)).toEqual(['installation']);
+    lost = false;
+
+    // Its re-run stores both again under the same ids: a, seen ended before the loss, counts
+    // only once it ended again.
+    states[jobIdOf(install)] = 'completed';
+    states['history-a'] = 'queued';
+    states['history-b'] = 'completed';
+    await box.reconcile(q);
+    expect(box.size()).toBe(1);
+    states['history-a'] = 'failed';
+    await box.reconcile(q);
+    expect(box.size()).toBe(0);
+    await box.close();
+  });
+
+  test('let go once all ended; history jobs the queue trimmed count as ended at the second pass', async () => {
+    const box = outbox();
+    const install = installJob();
+    await box.note(install);
+    const states: Record<string, string> = {
+      [jobIdOf(install)]: 'completed',
+      'history-a': 'completed',
+    };
+    const q = queue(states, { [jobIdOf(install)]: { jobs: ['history-a', 'history-b'] } });
+    await box.reconcile(q);
+    expect(box.size()).toBe(1);
+    // b is not in the queue while Redis kept its data: removed after it ended. One more pass
+    // makes sure no loss came in between.
+    await box.reconcile(q);
+    expect(box.size()).toBe(0);
+    await box.close();
+  });
+
+  test('a loss between the check and the reads: the history job missing is not taken for ended', async () => {
+    let lost = false;
+    const box = outbox({ lost: () => lost });
+    const install = installJob();
+    await box.note(install);
+    const states: Record<string, string> = {
+      [jobIdOf(install)]: 'completed',
+      'history-a': 'queued',
+    };
+    const q = queue(states, { [jobIdOf(install)]: { jobs: ['history-a'] } });
+    await box.reconcile(q);
+    // Flushed after this pass checked the marker: the job and its history job read unknown.
+    q.states = async (ids) => {
+      for (const k of Object.keys(states)) delete states[k];
+      return ids.map(() => 'unknown');
+    };
+    await box.reconcile(q);
+    expect(box.size()).toBe(1);
+    // The next pass sees the loss, and the installation job comes back.
+    lost = true;
+    expect(await box.reconcile(q)).toBe(1);
+    await box.close();
+  });
+
+  test('never held past MAX_HELD_AFTER_END_MS; one that lists nothing (an older worker, a failed run) keeps the fixed hold', async () => {
+    const box = outbox();
+    const [listing, older, failed] = [installJob(1), installJob(2), installJob(3)];
+    for (const j of [listing, older, failed]) await box.note(j);
+    const states: Record<string, string> = {
+      [jobIdOf(listing)]: 'completed',
+      [jobIdOf(older)]: 'completed',
+      [jobIdOf(failed)]: 'failed',
+      'history-a': 'queued',
+    };
+    const q = queue(states, { [jobIdOf(listing)]: { jobs: ['history-a'] } });
+    await box.reconcile(q);
+    expect(box.size()).toBe(3);
+    await later(INSTALL_HELD_AFTER_END_MS + 1, () => box.reconcile(q));
+    expect(box.size()).toBe(1);
+    await later(MAX_HELD_AFTER_END_MS + 1, () => box.reconcile(q));
+    expect(box.size()).toBe(0);
+    await box.close();
+  });
+
+  test('a pass over 1,000 history jobs asks the queue in one batch, and reads the list once', async () => {
+    const box = outbox();
+    const install = installJob();
+    await box.note(install);
+    const jobs = Array.from({ length: 1000 }, (_, i) => `history-${i}`);
+    const states: Record<string, string> = { [jobIdOf(install)]: 'completed' };
+    for (const id of jobs) states[id] = 'queued';
+    const q = queue(states, { [jobIdOf(install)]: { jobs } });
+    let reads = 0;
+    const result = q.result;
+    q.result = async (id) => {
+      reads++;
+      return result(id);
+    };
+    for (let i = 0; i < 3; i++) await box.reconcile(q);
+    // Per pass: the held jobs, then the history jobs not seen ended.
+    expect(q.asked).toEqual([1, 1000, 1, 1000, 1, 1000]);
+    expect(reads).toBe(1);
+    for (const id of jobs.slice(0, 999)) states[id] = 'completed';
+    await box.reconcile(q);
+    expect(q.asked.at(-1)).toBe(1000);
+    await box.reconcile(q);
+    expect(q.asked.at(-1)).toBe(1);
+    expect(box.size()).toBe(1);
+    await box.close();
+  });
+});
+
+test("a branch's jobs split over two App replicas: an ended (parked) job is held while its branch's gate still holds anything, so a loss brings it back", async () => {
+  let lost = false;
+  const boxes = ['a', 'b'].map((d) => outbox({ lost: () => lost, dir: join(dir, d) }));
+  // The first push came through replica a, the second through b; the first one's scan holds the
+  // branch, the second parked its range for it (completed at once in BullMQ).
+  const [first, second] = [push(1), push(2)];
+  await boxes[0]!.note(first);
+  await boxes[1]!.note(second);
+  const states: Record<string, string> = {
+    [jobIdOf(first)]: 'active',
+    [jobIdOf(second)]: 'completed',
+  };
+  let busy = true;
+  const q = {
+    ...queue(states),
+    busy: async (keys: readonly string[]) => keys.map(() => busy),
+  };
+  for (const box of boxes) await box.reconcile(q);
+  expect(boxes.map((b) => b.size())).toEqual([1, 1]);
+  // Redis restarted empty: both come back, each from the replica that stored it.
+  for (const k of Object.keys(states)) delete states[k];
+  lost = true;
+  for (const box of boxes) expect(await box.reconcile(q)).toBe(1);
+  expect(q.added.map((j) => j.headSha[0])).toEqual(['1', '2']);
+  lost = false;
+  // Both reported and the branch free: let go.
+  states[jobIdOf(first)] = 'completed';
+  states[jobIdOf(second)] = 'completed';
+  busy = false;
+  for (const box of boxes) await box.reconcile(q);
+  expect(boxes.map((b) => b.size())).toEqual([0, 0]);
+  for (const box of boxes) await box.close();
+});
+
+describe('real Redis', () => {
+  const prefix = `ug-test-outbox-${Date.now()}`;
+  let redis: Redis;
+  beforeAll(() => (redis = new Redis(testRedisUrl())));
+  afterAll(async () => {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  test('two App replicas, one Redis: each outbox sees the loss and brings back its own held installation job', async () => {
+    const dirs = [join(dir, 'a'), join(dir, 'b')];
+    const boxes = dirs.map((d) =>
+      outbox({ dir: d, dataLost: lossCheck(redis, `${prefix}:outbox-alive`) }),
+    );
+    const installs = [installJob(1), installJob(2)];
+    const states: Record<string, string> = { 'history-1': 'queued', 'history-2': 'queued' };
+    const results: Record<string, unknown> = {};
+    installs.forEach((j, i) => {
+      states[jobIdOf(j)] = 'completed';
+      results[jobIdOf(j)] = { jobs: [`history-${i + 1}`] };
+    });
+    const q = queue(states, results);
+    for (const [i, box] of boxes.entries()) await box.note(installs[i]!);
+    for (const box of boxes) await box.reconcile(q);
+    expect(boxes.map((b) => b.size())).toEqual([1, 1]);
+    // Redis lost its data: the markers go with it.
+    for (const k of Object.keys(states)) delete states[k];
+    const keys = await redis.keys(`${prefix}:*`);
+    expect(keys).toHaveLength(2);
+    await redis.del(...keys);
+    for (const box of boxes) expect(await box.reconcile(q)).toBe(1);
+    expect(q.added.map((j) => j.installationId).sort()).toEqual([1, 2]);
+    // A restart keeps each outbox's marker: no loss is seen where none happened.
+    await boxes[0]!.close();
+    const again = outbox({
+      dir: dirs[0]!,
+      dataLost: async (id) => {
+        const lost = await lossCheck(redis, `${prefix}:outbox-alive`)(id);
+        expect(lost).toBe(false);
+        return lost;
+      },
+    });
+    await again.reconcile(q);
+    await again.close();
+    await boxes[1]!.close();
+  });
 });
