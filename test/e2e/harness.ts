@@ -107,6 +107,19 @@ export async function openPullRequest(
   h: Harness,
   o: { name: string; id: number; pr: number; envText: string },
 ): Promise<{ head: string; base: string; ref: RepoRef; status: number; ms: number }> {
+  const { head, base, ref } = await pullRequestRepo(h, o);
+  const res = await h.send(
+    'pull_request',
+    pullRequestEvent(ref, { number: o.pr, headSha: head, baseSha: base }),
+  );
+  return { head, base, ref, status: res.status, ms: res.ms };
+}
+
+/** The repository and pushed branches of `openPullRequest`, without the webhook. */
+export async function pullRequestRepo(
+  h: Harness,
+  o: { name: string; id: number; pr: number; envText: string },
+): Promise<{ head: string; base: string; ref: RepoRef }> {
   const ref = h.addRepo(o.name, o.id);
   const r = h.repo();
   r.write('README.md', '# x\n');
@@ -116,11 +129,7 @@ export async function openPullRequest(
   r.write('.env', o.envText);
   const head = r.commit('add env');
   await h.push(r, ref, 'main', 'feature', `feature:refs/pull/${o.pr}/head`);
-  const res = await h.send(
-    'pull_request',
-    pullRequestEvent(ref, { number: o.pr, headSha: head, baseSha: base }),
-  );
-  return { head, base, ref, status: res.status, ms: res.ms };
+  return { head, base, ref };
 }
 
 /** A synthetic `.env` credential (URL and token), built at run time from `seed`. */
