@@ -249,9 +249,10 @@ export class Outbox {
     );
     for (const [id, h] of installs) {
       if (h.listed) continue;
-      h.listed = true;
-      // A failed job returns nothing; nor did a worker of an older version.
+      // A failed job returns nothing; nor did a worker of an older version. A read that fails
+      // (Redis away) ends the pass, and the next one reads again.
       const jobs = states.get(id) === 'completed' ? jobsOf(await q.result(id)) : undefined;
+      h.listed = true;
       if (jobs) h.open = new Set(jobs);
     }
     const open = new Set(installs.flatMap(([, h]) => [...(h.open ?? [])]));
