@@ -192,4 +192,15 @@ export const PUBLIC_EXAMPLES = {
       '(inside its legacy rest_token)',
     ['1e9430', 'dba18e', '-6669-', '7ee4-1', 'b30-65', '80da69'],
   ),
+  /** `dd1803…` */
+  developerApiGlobalPassword: example(
+    'Upstash docs devops/developer-api/redis/create.mdx and openapi.yaml, database "global-test" ' +
+      'password (support@upstash.com)',
+    ['d475e9', '453738', '11e903', '6472a2', '383081', 'dd'],
+  ),
+  /** `f65e75…` */
+  developerApiMyredisPassword: example(
+    'Upstash docs index.html.md (Developer API), database "myredis" password (example@upstash.com)',
+    ['6f19fc', '4f3414', '2f387f', '84446b', '6d57e5', '6f'],
+  ),
 } as const satisfies Record<string, PublicExample>;

@@ -23,6 +23,8 @@ describe('the rebuilt public examples are the values the engine knows', () => {
     P.restApiDocsHex,
     P.flyDocsPassword,
     P.docsFakePassword,
+    P.developerApiGlobalPassword,
+    P.developerApiMyredisPassword,
     P.openapiVectorToken,
     P.openapiVectorReadOnlyToken,
     P.kafkaDocsUsername,
@@ -79,6 +81,16 @@ describe('published values in the lines they are published in: no detector repor
     [
       'openapi Vector read-only token',
       `UPSTASH_VECTOR_REST_READONLY_TOKEN=${P.openapiVectorReadOnlyToken.value}`,
+    ],
+    // Developer-API response examples: a 32-hex password beside its database host (password
+    // detector). The hosts are written as the docs do, with the docs' database numbers.
+    [
+      'Developer-API "global-test" response',
+      `{\n  "port": 32559,\n  "password": "${P.developerApiGlobalPassword.value}",\n  "endpoint": "steady-stud-32559.upstash.io",\n  "tls": false\n}`,
+    ],
+    [
+      'Developer-API "myredis" response',
+      `{\n  "port": 33992,\n  "password": "${P.developerApiMyredisPassword.value}",\n  "user_email": "example@upstash.com",\n  "endpoint": "eu1-selected-goat-30138.upstash.io",\n}`,
     ],
     // Kafka REST docs (Kafka and fallback detectors).
     ['Kafka docs password', `UPSTASH_KAFKA_REST_PASSWORD=${P.kafkaDocsPassword.value}`],
