@@ -1,6 +1,7 @@
 import { decodeRedisToken } from '../decode/redis-token.js';
-import type { Candidate, Detector } from '../types.js';
+import type { Candidate, Detector, MatchContext } from '../types.js';
 import { isDocsLegacyRedisToken, isKnownPublicValue } from './known-examples.js';
+import { assignedName, nearbyLines, UPSTASH_DB_HOST } from './nearby.js';
 import { hex32Secret, redisToken, redisTokenFromFields } from './synthetic.js';
 
 /** Identity shared by every form of one Redis credential (REST token, TCP URL password). */
@@ -9,17 +10,35 @@ export function redisIdentity(dbId: number, secret: string): string {
 }
 
 /**
+ * A legacy-layout token with flag 0x00 where it was found says Vector: its name does
+ * (`UPSTASH_VECTOR_REST_TOKEN`), or, under no Redis name, Vector is named within 4 lines (a
+ * `…-vector.upstash.io` endpoint, an `@upstash/vector` client) and no database host is.
+ */
+function saysVector(ctx: MatchContext | undefined): boolean {
+  if (!ctx) return false;
+  const name = assignedName(ctx) ?? '';
+  if (/vector/i.test(name)) return true;
+  if (/redis|kv/i.test(name)) return false;
+  const around = nearbyLines(ctx, 4);
+  return /vector/i.test(around) && !UPSTASH_DB_HOST.test(around);
+}
+
+/**
  * Turns a decodable Redis REST token into a candidate, or null (docs examples, bad layout).
  * Confidence: high for the observed layouts; medium for an unrecognised variant (a header that
  * adds up around unfamiliar fields: a layout Upstash introduced since, or an ACL-user token).
+ * `ctx` (where the token was found, when it stands alone) tells a legacy Vector token apart.
  */
-export function redisTokenCandidate(value: string): Candidate | null {
+export function redisTokenCandidate(value: string, ctx?: MatchContext): Candidate | null {
   const t = decodeRedisToken(value);
   if (!t) return null;
   if (isKnownPublicValue(t.normalised) || isDocsLegacyRedisToken(t.uuid)) return null;
   if (t.tcpPassword && isKnownPublicValue(t.tcpPassword)) return null;
-  // Legacy Vector indexes used the legacy Redis layout with flag 0x00.
-  const legacyVector = t.layout === 'legacy' && t.flag === 0;
+  // The legacy layout with flag 0x00 was used by legacy Vector indexes and by Redis databases of
+  // the same period (upstash/examples: `new Redis({ url: "https://…-N.upstash.io", token })`,
+  // `?_token=` on a database's REST URL, five databases). Only Vector named nearby makes it a
+  // Vector token; otherwise it is a database's, paired with its endpoint like any other.
+  const legacyVector = t.layout === 'legacy' && t.flag === 0 && saysVector(ctx);
   const variant = t.layout === 'unrecognised variant';
   // A legacy standard token embeds the TCP password: key the identity on it so the URL form merges.
   const identity = t.tcpPassword
@@ -52,7 +71,7 @@ export const redisTokenDetector = {
   keywords: ['AAI', 'ASQg', 'ACQg', 'STASH', 'KV_REST'],
   pattern:
     /(?<![A-Za-z0-9+/_-])((?:A[Q-Za-v]|g[Qg])[A-Za-z0-9_-]{36,110}={0,2})(?![A-Za-z0-9+/=_-])/g,
-  validate: (m) => redisTokenCandidate(m[1]!),
+  validate: (m, ctx) => redisTokenCandidate(m[1]!, ctx),
   examples: {
     positives: () => [
       `UPSTASH_REDIS_REST_TOKEN="${redisToken()}"`,
@@ -62,6 +81,9 @@ export const redisTokenDetector = {
       `AUTH_KV_REST_API_READ_ONLY_TOKEN=${redisToken({ layout: 'current64', readOnly: true })}`,
       `"token": "${redisToken({ layout: 'legacy' })}"`,
       `readOnlyToken = "${redisToken({ layout: 'legacy', readOnly: true })}"`,
+      // Legacy layout with flag 0x00: a database's token unless Vector is named nearby.
+      `const token = "${redisToken({ layout: 'legacy', legacyFlag: 0 })}";`,
+      `const readOnlyToken = "${redisToken({ layout: 'legacy', legacyFlag: 0, readOnly: true })}";`,
       `  - KV_REST_API_TOKEN=${redisToken({ layout: 'legacy' }).replace(/=+$/, '')}`,
       `curl -H "Authorization: Bearer ${redisToken()}" https://x-1.upstash.io/ping`,
       // The decimal after p<d> is not always the database id (`p10` is common), or absent.

@@ -83,6 +83,11 @@ export interface RedisTokenOptions {
    * `p<d><N>` for 2-byte ids, per `withSuffix` for 64-bit ids.
    */
   suffix?: string | null;
+  /**
+   * Legacy layout: the byte after the id, 0x01 (most legacy databases) or 0x00 (legacy Vector
+   * indexes, and Redis databases of the same period).
+   */
+  legacyFlag?: 0 | 1;
   seed?: Seed;
 }
 
@@ -114,7 +119,7 @@ export function redisTokenParts(opts: RedisTokenOptions = {}): RedisTokenParts {
     const field2 = readOnly ? rng.bytes(32) : Buffer.from(password, 'latin1');
     const body = Buffer.concat([
       header,
-      Buffer.from([0x01, 0x24, 0x20]),
+      Buffer.from([opts.legacyFlag ?? 0x01, 0x24, 0x20]),
       Buffer.from(uuid, 'latin1'),
       field2,
     ]);

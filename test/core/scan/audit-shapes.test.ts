@@ -1,0 +1,105 @@
+/**
+ * Shapes from an audit of public repositories' full histories (Upstash's own SDK, docs and example
+ * repositories, and apps that use Upstash): each excerpt's syntax kept as written, every value
+ * synthetic, built at run time.
+ *
+ * - Legacy-layout tokens with flag 0x00 hold Redis databases too (upstash/examples: five
+ *   databases, in `new Redis({ url, token })`, `?_token=` and `Bearer` calls to a database's REST
+ *   URL); they were all typed as Vector tokens, with no endpoint.
+ */
+import type { CredentialType } from '../../../src/core/index.js';
+import { scanPlaced } from '../../helpers/containers.js';
+import {
+  expectLeaksFound,
+  expectNoFindings,
+  type WildLeak,
+  type WildNotLeak,
+} from '../../helpers/wild-cases.js';
+import {
+  kafkaCredentials,
+  redisHost,
+  redisTokenParts,
+  vectorEndpoint,
+} from '../../helpers/synthetic.js';
+
+const TOKEN: CredentialType = 'upstash-redis-token';
+
+const flag0 = redisTokenParts({ layout: 'legacy', legacyFlag: 0, seed: 'audit-flag0' });
+const flag0Ro = redisTokenParts({
+  layout: 'legacy',
+  legacyFlag: 0,
+  readOnly: true,
+  seed: 'audit-flag0-ro',
+});
+const host = redisHost(flag0.dbId, { legacyRegion: 'us1', seed: 'audit-host' });
+const roHost = redisHost(flag0Ro.dbId, { legacyRegion: 'us1', seed: 'audit-ro-host' });
+const kafka = kafkaCredentials({ seed: 'audit-kafka' });
+
+const LEAKS: WildLeak[] = [
+  [
+    'flag-0 legacy token in an @upstash/redis client',
+    'app/components/context/UserStateContext.tsx',
+    `const redis = new Redis({\n  url: "https://${host}",\n  token:\n    "${flag0.token}",\n});\n`,
+    TOKEN,
+    flag0.token,
+  ],
+  [
+    'flag-0 legacy token in a plain script calling the REST API',
+    'script.js',
+    `const token = "${flag0.token}";\n\nasync function load() {\n  const r = await fetch(\`https://${host}/lrange/todo/0/100?_token=\${token}\`);\n}\n`,
+    TOKEN,
+    flag0.token,
+  ],
+  [
+    'flag-0 legacy read-only token as a Bearer header',
+    'App.js',
+    `    await fetch(\`https://${roHost}/get/\${code}\`, {\n      headers: {\n        Authorization:\n          "Bearer ${flag0Ro.token}",\n      },\n    })\n`,
+    TOKEN,
+    flag0Ro.token,
+  ],
+  [
+    'flag-0 legacy token in a .env beside a Kafka URL',
+    'client/.env.local',
+    `UPSTASH_REDIS_REST_URL = "https://${host}"\nUPSTASH_REDIS_REST_TOKEN = "${flag0.token}"\nUPSTASH_KAFKA_REST_URL = "${kafka.url}"\n`,
+    TOKEN,
+    'UPSTASH_REDIS_REST_TOKEN',
+  ],
+  [
+    'flag-0 legacy token under a Vector name stays a Vector token',
+    '.env',
+    `UPSTASH_VECTOR_REST_URL=${vectorEndpoint('adapted-octopus-15379-us1')}\nUPSTASH_VECTOR_REST_TOKEN=${flag0.token}\n`,
+    'upstash-vector-token',
+    'VECTOR_REST_TOKEN',
+  ],
+  [
+    'a Developer-API response with a password that is no docs example',
+    'notes.md',
+    `{\n  "port": ${flag0.dbId},\n  "password": "${flag0.password!}",\n  "endpoint": "${host}",\n  "tls": true\n}\n`,
+    'upstash-redis-url',
+    flag0.password!,
+  ],
+];
+
+const NOT_LEAKS: WildNotLeak[] = [
+  [
+    'a cut flag-0 legacy token',
+    'src/index.js',
+    `const redis = new Redis({\n  url: "https://${host}",\n  token: "${flag0.token.slice(0, 52)}",\n});\n`,
+  ],
+];
+
+describe('audit: shapes read from public histories are found with their type', () => {
+  expectLeaksFound(LEAKS);
+});
+
+describe('audit: their cut lookalikes are not', () => {
+  expectNoFindings(NOT_LEAKS);
+});
+
+describe('audit: what each finding says', () => {
+  it('a flag-0 legacy Redis token gets its endpoint and merges with its URL', () => {
+    const text = `const redis = new Redis({\n  url: "https://${host}",\n  token: "${flag0.token}",\n});\nconst client = new IORedis("rediss://:${flag0.password!}@${host}:${flag0.dbId}");\n`;
+    const findings = scanPlaced({ path: 'app.js', text, line: 1 });
+    expect(findings.map((f) => [f.type, f.endpoint])).toEqual([[TOKEN, `https://${host}`]]);
+  });
+});
