@@ -1,9 +1,29 @@
 import { decodeBase64Std, decodeBase64Url } from '../decode/base64.js';
-import type { Detector } from '../types.js';
+import type { Detector, MatchContext } from '../types.js';
+import { isKnownPublicValue } from './known-examples.js';
 import { assignedName, nearbyLines } from './nearby.js';
-import { kafkaCredentials } from './synthetic.js';
+import { isFilledSlot } from './placeholders.js';
+import { hex32Secret, kafkaCredentials } from './synthetic.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const HEX32 = /^[0-9a-f]{32}$/;
+const KAFKA_REST_URL = /https:\/\/[a-z0-9-]+-rest-kafka\.upstash\.io/;
+
+/**
+ * A 32-hex password (older clusters: the Developer API's Kafka examples show one) is Kafka's under
+ * a Kafka password name, or under a bare `password` whose nearest Upstash endpoint above, within 4
+ * lines, is a Kafka REST URL (`new Kafka({ url: "https://…-rest-kafka.upstash.io", username,
+ * password: "<hex>" })`): no layout to check, so the name or the client must say Kafka.
+ */
+function kafkaHexPassword(key: string, ctx: MatchContext): boolean {
+  if (/kafka\w*pass(?:word)?/i.test(key)) return true;
+  if (!/^pass(?:word)?$/i.test(key)) return false;
+  let start = ctx.index;
+  for (let d = 0; d <= 4 && start > 0; d++) start = ctx.text.lastIndexOf('\n', start - 1);
+  const above = ctx.text.slice(Math.max(0, start + 1), ctx.index);
+  const urls = [...above.matchAll(/https:\/\/[a-z0-9.-]+\.upstash\.io/g)];
+  return urls.length > 0 && KAFKA_REST_URL.test(urls[urls.length - 1]![0]);
+}
 
 /** The username is base64url(`<cluster>-<N>$` + 28 random bytes): check it decodes that way. */
 function kafkaUsername(lines: string): string | undefined {
@@ -23,17 +43,25 @@ export const kafkaCredentialsDetector = {
   type: 'upstash-kafka-credentials',
   title: 'Upstash Kafka REST credentials',
   keywords: ['KAFKA', 'kafka', 'Kafka'],
-  pattern: /(?<![A-Za-z0-9+/_-])([A-Za-z0-9+/]{46,48}={0,2})(?![A-Za-z0-9+/=_-])/g,
+  pattern: /(?<![A-Za-z0-9+/_-])([A-Za-z0-9+/]{46,48}={0,2}|[0-9a-f]{32})(?![A-Za-z0-9+/=_-])/g,
   validate(m, ctx) {
     // Every casing of the name holds one of the keywords (KAFKA, kafka, Kafka).
     const key = assignedName(ctx);
-    if (!key || !/kafka\w*pass(?:word)?/i.test(key)) return null;
-    const buf = decodeBase64Std(m[1]!);
-    if (!buf || !UUID.test(buf.toString('latin1'))) return null;
-    const password = buf.toString('base64');
+    if (!key) return null;
+    let password: string;
+    if (HEX32.test(m[1]!)) {
+      if (!kafkaHexPassword(key, ctx) || isFilledSlot(m[1]!) || isKnownPublicValue(m[1]!))
+        return null;
+      password = m[1]!;
+    } else {
+      if (!/kafka\w*pass(?:word)?/i.test(key)) return null;
+      const buf = decodeBase64Std(m[1]!);
+      if (!buf || !UUID.test(buf.toString('latin1'))) return null;
+      password = buf.toString('base64');
+    }
     const around = nearbyLines(ctx, 5);
     const username = kafkaUsername(around);
-    const url = /https:\/\/[a-z0-9-]+-rest-kafka\.upstash\.io/.exec(around)?.[0];
+    const url = KAFKA_REST_URL.exec(around)?.[0];
     return {
       type: 'upstash-kafka-credentials',
       secret: password,
@@ -55,6 +83,9 @@ export const kafkaCredentialsDetector = {
         `const char * UPSTASH_KAFKA_PASSWORD = "${k.password}";`,
         `const kafkaAuthPassword = "${k.password}";`,
         `KafkaPassword: ${k.password}`,
+        // Older clusters' passwords are 32 hex: under a Kafka name, or in the Kafka client.
+        `UPSTASH_KAFKA_REST_PASSWORD=${hex32Secret()}`,
+        `const kafka = new Kafka({\n  url: "${k.url}",\n  username: "${k.username}",\n  password: "${hex32Secret()}",\n});`,
       ];
     },
     negatives: [

@@ -32,3 +32,28 @@ export const UPSTASH_DB_HOST =
  */
 export const SERVER_LITERAL =
   /^(?:[a-z][a-z0-9+.-]{1,10}:\/\/)?(?:[^@/\s]*@)?(?:localhost|\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-f:]+\]|(?:[\w-]+\.)+[a-z]{2,24})(?::\d{1,5})?\/?$/i;
+
+/**
+ * An endpoint of another Upstash product: Kafka REST (`…-rest-kafka.upstash.io`), Vector, Search,
+ * QStash. Its host carries a number too, but is no database's.
+ */
+export const OTHER_PRODUCT_HOST =
+  /\b[a-z0-9-]+-(?:rest-kafka|kafka|vector|search)\.upstash\.io\b|\bqstash(?:-[a-z0-9-]+)?\.upstash\.io\b/;
+
+/**
+ * True when the Upstash endpoint nearest above a match (within `radius` lines) is another
+ * product's: the value sits in that product's client or block (`new Kafka({ url:
+ * "https://…-rest-kafka.upstash.io", username, password })`), even with a database's host below.
+ */
+export function otherProductAbove(ctx: MatchContext, radius = 4): boolean {
+  let start = ctx.index;
+  for (let d = 0; d <= radius && start > 0; d++) start = ctx.text.lastIndexOf('\n', start - 1);
+  const above = ctx.text.slice(Math.max(0, start + 1), ctx.index);
+  const last = (re: RegExp): number => {
+    let at = -1;
+    for (const m of above.matchAll(new RegExp(re.source, 'g'))) at = m.index;
+    return at;
+  };
+  const other = last(OTHER_PRODUCT_HOST);
+  return other >= 0 && other > last(UPSTASH_DB_HOST);
+}

@@ -3,7 +3,13 @@ import { AFTER_NAME } from './assignment.js';
 import { CALL_REACH, enclosingCall } from './call-arguments.js';
 import { isUnknownFormatSecret } from './fallback.js';
 import { isKnownPublicValue } from './known-examples.js';
-import { assignedName, nearbyLines, SERVER_LITERAL, UPSTASH_DB_HOST } from './nearby.js';
+import {
+  assignedName,
+  nearbyLines,
+  otherProductAbove,
+  SERVER_LITERAL,
+  UPSTASH_DB_HOST,
+} from './nearby.js';
 import { isPlaceholder } from './placeholders.js';
 import { redisIdentity } from './redis-token.js';
 import { redisHost, redisTokenParts, unknownFormatSecret, OTHER_SERVER_HEX } from './synthetic.js';
@@ -121,7 +127,7 @@ function ownsHost(key: string, host: string, ctx: MatchContext): boolean {
  */
 function namedValue(name: string, value: string, ctx: MatchContext): Candidate | null {
   const host = hostFor(ctx, name);
-  if (host === 'foreign' || !isUnknownFormatSecret(value)) return null;
+  if (host === 'foreign' || otherProductAbove(ctx) || !isUnknownFormatSecret(value)) return null;
   if (!host) {
     const fly = /token/i.test(name) ? null : flyHostFor(ctx);
     return fly ? flyPasswordCandidate(value, fly, 'low') : null;
@@ -149,6 +155,8 @@ function namedValue(name: string, value: string, ctx: MatchContext): Candidate |
 export function tcpPasswordCandidate(pw: string, key: string, ctx: MatchContext): Candidate | null {
   if (!PASSWORD_KEY.test(key) && !TOKEN_KEY.test(key)) return null;
   if (OTHER_PRODUCT.test(key) || isPlaceholder(pw) || isKnownPublicValue(pw)) return null;
+  // `password:` in a Kafka client's options, with a database's URL in the next block: Kafka's.
+  if (otherProductAbove(ctx)) return null;
   // A Terraform state's `password` attribute: its instance's `endpoint`, however far.
   const host = hostFor(ctx, key) ?? (key === 'password' ? stateAttributeHost(ctx) : null);
   if (host === 'foreign') return null;

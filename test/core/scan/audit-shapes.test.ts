@@ -6,6 +6,8 @@
  * - Legacy-layout tokens with flag 0x00 hold Redis databases too (upstash/examples: five
  *   databases, in `new Redis({ url, token })`, `?_token=` and `Bearer` calls to a database's REST
  *   URL); they were all typed as Vector tokens, with no endpoint.
+ * - A Kafka client's 32-hex password (older clusters) above a Redis client was reported as the
+ *   TCP password of the database named below it.
  */
 import type { CredentialType } from '../../../src/core/index.js';
 import { scanPlaced } from '../../helpers/containers.js';
@@ -16,6 +18,7 @@ import {
   type WildNotLeak,
 } from '../../helpers/wild-cases.js';
 import {
+  hex32Secret,
   kafkaCredentials,
   redisHost,
   redisTokenParts,
@@ -23,6 +26,7 @@ import {
 } from '../../helpers/synthetic.js';
 
 const TOKEN: CredentialType = 'upstash-redis-token';
+const KAFKA: CredentialType = 'upstash-kafka-credentials';
 
 const flag0 = redisTokenParts({ layout: 'legacy', legacyFlag: 0, seed: 'audit-flag0' });
 const flag0Ro = redisTokenParts({
@@ -34,6 +38,9 @@ const flag0Ro = redisTokenParts({
 const host = redisHost(flag0.dbId, { legacyRegion: 'us1', seed: 'audit-host' });
 const roHost = redisHost(flag0Ro.dbId, { legacyRegion: 'us1', seed: 'audit-ro-host' });
 const kafka = kafkaCredentials({ seed: 'audit-kafka' });
+const kafkaHex = hex32Secret({ seed: 'audit-kafka-hex' });
+const otherDb = redisTokenParts({ layout: 'legacy', legacyFlag: 0, seed: 'audit-other-db' });
+const otherHost = redisHost(otherDb.dbId, { seed: 'audit-other-host' });
 
 const LEAKS: WildLeak[] = [
   [
@@ -72,6 +79,20 @@ const LEAKS: WildLeak[] = [
     'VECTOR_REST_TOKEN',
   ],
   [
+    'Kafka client with a 32-hex password above a Redis client',
+    'server/api/server.js',
+    `var kafka = new kafka_1.Kafka({\n    url: "${kafka.url}",\n    username: "${kafka.username}",\n    password: "${kafkaHex}",\n});\n// const redis = Redis.fromEnv();\nvar redis = new redis_1.Redis({\n    url: "https://${otherHost}",\n    token: "${otherDb.token}",\n});\n`,
+    KAFKA,
+    kafkaHex,
+  ],
+  [
+    '32-hex Kafka password under its env name',
+    '.env',
+    `UPSTASH_KAFKA_REST_URL=${kafka.url}\nUPSTASH_KAFKA_REST_PASSWORD=${kafkaHex}\n`,
+    KAFKA,
+    'REST_PASSWORD',
+  ],
+  [
     'a Developer-API response with a password that is no docs example',
     'notes.md',
     `{\n  "port": ${flag0.dbId},\n  "password": "${flag0.password!}",\n  "endpoint": "${host}",\n  "tls": true\n}\n`,
@@ -86,13 +107,18 @@ const NOT_LEAKS: WildNotLeak[] = [
     'src/index.js',
     `const redis = new Redis({\n  url: "https://${host}",\n  token: "${flag0.token.slice(0, 52)}",\n});\n`,
   ],
+  [
+    '32 hex under a bare password name with no Kafka endpoint above and no database host',
+    'config.js',
+    `module.exports = {\n  username: "admin",\n  password: "${kafkaHex}",\n};\n`,
+  ],
 ];
 
 describe('audit: shapes read from public histories are found with their type', () => {
   expectLeaksFound(LEAKS);
 });
 
-describe('audit: their cut lookalikes are not', () => {
+describe('audit: their cut or unowned lookalikes are not', () => {
   expectNoFindings(NOT_LEAKS);
 });
 
@@ -101,5 +127,15 @@ describe('audit: what each finding says', () => {
     const text = `const redis = new Redis({\n  url: "https://${host}",\n  token: "${flag0.token}",\n});\nconst client = new IORedis("rediss://:${flag0.password!}@${host}:${flag0.dbId}");\n`;
     const findings = scanPlaced({ path: 'app.js', text, line: 1 });
     expect(findings.map((f) => [f.type, f.endpoint])).toEqual([[TOKEN, `https://${host}`]]);
+  });
+
+  it("a Kafka client's password is not the password of the database named below it", () => {
+    const text = LEAKS.find((c) => c[0].startsWith('Kafka client'))![2];
+    const findings = scanPlaced({ path: 'server.js', text, line: 1 });
+    const kafkaFinding = findings.find((f) => f.type === KAFKA)!;
+    expect(kafkaFinding.endpoint).toBe(kafka.url);
+    // The Redis client's own token is found; no finding pairs the Kafka password with its host.
+    expect(findings.filter((f) => f.type !== KAFKA).map((f) => f.type)).toEqual([TOKEN]);
+    expect(findings.filter((f) => f.masked.startsWith(kafkaHex.slice(0, 4))).length).toBe(1);
   });
 });
