@@ -42,10 +42,13 @@ export const OTHER_PRODUCT_HOST =
 
 /**
  * True when the Upstash endpoint nearest above a match (within `radius` lines) is another
- * product's: the value sits in that product's client or block (`new Kafka({ url:
- * "https://…-rest-kafka.upstash.io", username, password })`), even with a database's host below.
+ * product's and its own line names no database: the value sits in that product's client or block
+ * (`new Kafka({ url: "https://…-rest-kafka.upstash.io", username, password })`), even with a
+ * database's host below.
  */
 export function otherProductAbove(ctx: MatchContext, radius = 4): boolean {
+  // A database named on the value's own line (`redis-cli -a <pw> -h <host>`) owns it.
+  if (UPSTASH_DB_HOST.test(ctx.line)) return false;
   let start = ctx.index;
   for (let d = 0; d <= radius && start > 0; d++) start = ctx.text.lastIndexOf('\n', start - 1);
   const above = ctx.text.slice(Math.max(0, start + 1), ctx.index);

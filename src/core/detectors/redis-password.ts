@@ -18,6 +18,8 @@ import { stateAttributeHost, terraformOutputHost, terraformOutputName } from './
 const PASSWORD_KEY = /pass(word)?|pwd/i;
 /** A token-named key that can hold a Redis credential: Upstash/Redis/KV names, or plain `token`. */
 const TOKEN_KEY = /^token$|(?=.*token)(?=.*(?:upstash|redis|kv_?rest|^kv_))/i;
+/** A password or token name about no subject (`password:`, `pwd=`, redis-cli's `-a`). */
+const BARE_NAME = /^\W*(?:pass(?:word|wd)?|pwd|token)\W*$/i;
 /** Names of other Upstash products: their 32-hex values are not Redis passwords. */
 const OTHER_PRODUCT = /vector|search|qstash|kafka|box|context7|signing/i;
 /** An Upstash Redis name: without a host, the value is still reported (at medium). */
@@ -127,7 +129,7 @@ function ownsHost(key: string, host: string, ctx: MatchContext): boolean {
  */
 function namedValue(name: string, value: string, ctx: MatchContext): Candidate | null {
   const host = hostFor(ctx, name);
-  if (host === 'foreign' || otherProductAbove(ctx) || !isUnknownFormatSecret(value)) return null;
+  if (host === 'foreign' || !isUnknownFormatSecret(value)) return null;
   if (!host) {
     const fly = /token/i.test(name) ? null : flyHostFor(ctx);
     return fly ? flyPasswordCandidate(value, fly, 'low') : null;
@@ -156,7 +158,8 @@ export function tcpPasswordCandidate(pw: string, key: string, ctx: MatchContext)
   if (!PASSWORD_KEY.test(key) && !TOKEN_KEY.test(key)) return null;
   if (OTHER_PRODUCT.test(key) || isPlaceholder(pw) || isKnownPublicValue(pw)) return null;
   // `password:` in a Kafka client's options, with a database's URL in the next block: Kafka's.
-  if (otherProductAbove(ctx)) return null;
+  // Only a name about nothing: `REDIS_PASSWORD` below a Vector URL in a .env is still Redis's.
+  if (BARE_NAME.test(key) && otherProductAbove(ctx)) return null;
   // A Terraform state's `password` attribute: its instance's `endpoint`, however far.
   const host = hostFor(ctx, key) ?? (key === 'password' ? stateAttributeHost(ctx) : null);
   if (host === 'foreign') return null;

@@ -86,6 +86,20 @@ const LEAKS: WildLeak[] = [
     kafkaHex,
   ],
   [
+    "a Redis password below a Vector URL in a .env is still Redis's",
+    '.env',
+    `UPSTASH_VECTOR_REST_URL=${vectorEndpoint('adapted-octopus-15379-us1')}\nREDIS_PASSWORD=${flag0.password!}\nREDIS_HOST=${host}\n`,
+    'upstash-redis-url',
+    'REDIS_PASSWORD',
+  ],
+  [
+    'a redis-cli password below a Kafka URL, its database on its own line',
+    'README.md',
+    `UPSTASH_KAFKA_REST_URL=${kafka.url}\n\n    redis-cli --tls -a ${flag0.password!} -h ${host} -p ${flag0.dbId}\n`,
+    'upstash-redis-url',
+    'redis-cli',
+  ],
+  [
     '32-hex Kafka password under its env name',
     '.env',
     `UPSTASH_KAFKA_REST_URL=${kafka.url}\nUPSTASH_KAFKA_REST_PASSWORD=${kafkaHex}\n`,
