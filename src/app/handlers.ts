@@ -38,6 +38,17 @@ function bounded<T>(p: Promise<T>, ms: number): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
+/** The events `registerHandlers` listens to: the webhook endpoint runs handlers for these only. */
+export const HANDLED_EVENTS: ReadonlySet<string> = new Set([
+  'pull_request',
+  'push',
+  'check_run',
+  'check_suite',
+  'installation',
+  'installation_repositories',
+  'repository',
+]);
+
 export interface HandlerHooks {
   /** Clones of removed repositories (all of the installation's when `repoIds` is unset) are deleted. */
   removed?(installationId: number, repoIds?: number[]): Promise<void>;

@@ -3,7 +3,7 @@
  */
 import type { ApplicationFunction, Probot } from 'probot';
 import type { Logger } from 'pino';
-import { registerHandlers } from './handlers.js';
+import { HANDLED_EVENTS, registerHandlers } from './handlers.js';
 import { redactLogs } from './redact-logs.js';
 import { createRuntime } from './runtime.js';
 import { httpRoutes } from './routes.js';
@@ -59,6 +59,7 @@ function replaceWebhookMiddleware(
       ),
       verify: (body, signature) => probot.webhooks.verify(body, signature),
       receive: (event) => probot.receive(event as never),
+      events: HANDLED_EVENTS,
       log: probot.log as unknown as Logger,
     });
   const endpoint = endpointFor(probot.webhookPath);

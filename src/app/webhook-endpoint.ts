@@ -7,7 +7,9 @@
  *   at once from Content-Length, or as soon as a chunked body passes the limit;
  * - caps the bytes buffered by all requests together (`maxBufferedBytes`): past it, 503, so a
  *   flood of large bodies cannot grow memory however many arrive at once;
- * - verifies the signature on that bounded buffer, then accepts only a JSON object;
+ * - verifies the signature on that bounded buffer, then accepts only a JSON object nested at most
+ *   `maxDepth` levels, from a delivery id of at most 128 plain characters;
+ * - runs the handlers only for the events they are registered for (others: 200, not run);
  * - answers 503 when a handler reports the queue unavailable (status 503 on the error), so
  *   GitHub marks the delivery failed and it can be redelivered.
  */
@@ -30,15 +32,27 @@ export interface WebhookEndpointOptions {
   verify(body: string, signature: string): Promise<boolean>;
   /** Runs the handlers (Probot's `receive`). */
   receive(event: WebhookEvent): Promise<void>;
+  /**
+   * The events handlers are registered for: any other is answered 200 without running `receive`
+   * (Probot looks handlers up by name in a plain object: `__proto__` answered 500, `constructor`
+   * ran `Object` as a handler).
+   */
+  events: ReadonlySet<string>;
+  /** Deepest JSON nesting accepted (GitHub's payloads stay near 10). */
+  maxDepth?: number;
   /** After this long the delivery is answered 202 while handlers finish (as Probot does). */
   answerAfterMs?: number;
   log: Pick<Logger, 'warn' | 'error' | 'debug'>;
 }
 
 export const GITHUB_MAX_PAYLOAD_BYTES = 25 * 1024 * 1024;
+/** Deepest JSON nesting accepted: GitHub's payloads stay near 10 levels. */
+export const MAX_JSON_DEPTH = 64;
 
 const REQUIRED_HEADERS = ['x-github-event', 'x-github-delivery', 'x-hub-signature-256'] as const;
 const EVENT_NAME = /^[a-z_]{1,64}$/;
+/** GitHub's delivery ids are GUIDs; the id is logged and kept with jobs, so it stays short. */
+const DELIVERY_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 class Refused extends Error {
   constructor(
@@ -126,6 +140,7 @@ export function webhookEndpoint(opts: WebhookEndpointOptions) {
       const id = req.headers['x-github-delivery'] as string;
       const signature = req.headers['x-hub-signature-256'] as string;
       if (!EVENT_NAME.test(name)) throw new Refused(400, 'invalid event name');
+      if (!DELIVERY_ID.test(id)) throw new Refused(400, 'invalid delivery id');
       const declared = Number(req.headers['content-length'] ?? 0);
       if (declared > opts.maxBytes)
         throw new Refused(413, `payload larger than ${opts.maxBytes} bytes`);
@@ -133,6 +148,11 @@ export function webhookEndpoint(opts: WebhookEndpointOptions) {
       const body = (await readBody(req)).toString('utf8');
       if (!(await opts.verify(body, signature).catch(() => false)))
         throw new Refused(400, 'signature does not match event payload and secret');
+      // JSON.parse itself copes with 100k levels, but every later walk of the payload (the
+      // handlers' content key, pino's serialiser) recurses and threw RangeError (500).
+      const depth = opts.maxDepth ?? MAX_JSON_DEPTH;
+      if (jsonDepthExceeds(body, depth))
+        throw new Refused(400, `JSON nested deeper than ${depth} levels`);
       let payload: unknown;
       try {
         payload = JSON.parse(body);
@@ -147,6 +167,11 @@ export function webhookEndpoint(opts: WebhookEndpointOptions) {
       if (installation !== undefined && installation !== null && !isInstallation(installation))
         throw new Refused(400, 'installation.id must be a positive integer');
 
+      // Signed and well-formed, but nothing listens: accepted (GitHub adds events), not run.
+      if (!opts.events.has(name)) {
+        answer(res, 200, 'event ignored\n');
+        return true;
+      }
       await respondAfterHandlers(res, opts, {
         id,
         name,
@@ -199,6 +224,26 @@ function handlerStatus(err: unknown): number {
   const errors =
     err instanceof AggregateError ? [...(err.errors as unknown[]), err] : [err as unknown];
   return errors.some((e) => (e as { status?: unknown } | null)?.status === 503) ? 503 : 500;
+}
+
+/**
+ * Whether `text` nests arrays and objects deeper than `max` (brackets inside strings skipped): a
+ * linear scan with no allocation, run before JSON.parse builds anything.
+ */
+export function jsonDepthExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }
 
 function isInstallation(v: unknown): boolean {
