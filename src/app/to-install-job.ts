@@ -4,6 +4,7 @@
  * (src/queue/install-job.ts), so a 1,000-repository organisation is answered in milliseconds and
  * is durable from the moment the job is stored.
  */
+import { isValidRepoName } from '../github/repo-name.js';
 import type { ScanJob } from '../queue/scan-job.js';
 
 type Json = Record<string, unknown>;
@@ -18,7 +19,9 @@ export function installationJob(payload: Json, deliveryId?: string): ScanJob | u
   const inst = installation?.id;
   if (!isId(inst)) return undefined;
   const login = obj(installation?.account)?.login;
-  const account = typeof login === 'string' ? login : '';
+  // Only for logs and job data: a login GitHub would not allow (1 MB of text) is left out.
+  const account =
+    typeof login === 'string' && isValidRepoName({ owner: login, repo: 'x' }) ? login : '';
   const added = payload.repositories_added;
   // Only the added repositories; an `added` event without a list is malformed and ignored.
   let repoIds: number[] | undefined;

@@ -22,6 +22,27 @@ const SHA = /^[0-9a-f]{40}$/;
 const commitSha = (v: unknown): string | undefined =>
   typeof v === 'string' && SHA.test(v) && !/^0+$/.test(v) ? v : undefined;
 
+/** Longest ref name accepted (bytes): job ids and log lines carry it. */
+export const MAX_REF_BYTES = 1024;
+/**
+ * A full ref name as git accepts it (`git check-ref-format`): under `refs/`, no control
+ * characters, spaces, `~^:?*[\`, `..`, `@{`, `//`, no component starting with `.` or ending
+ * with `.lock`, at most MAX_REF_BYTES. Anything else in a payload is not a ref: a 1 MB "ref" went
+ * into the job (and, hex-encoded, into its id and every log line naming it).
+ */
+export function isRefName(v: unknown): v is string {
+  return (
+    typeof v === 'string' &&
+    v.startsWith('refs/') &&
+    Buffer.byteLength(v, 'utf8') <= MAX_REF_BYTES &&
+    // eslint-disable-next-line no-control-regex
+    !/[\x00-\x20\x7f~^:?*[\\]|\.\.|\/\/|@\{|\/\.|\.lock(\/|$)|[/.]$/.test(v)
+  );
+}
+/** A branch name (a ref without its `refs/heads/`), or undefined. */
+const branchName = (v: unknown): string | undefined =>
+  typeof v === 'string' && isRefName(`refs/heads/${v}`) ? v : undefined;
+
 type RepoFields = Pick<
   ScanJob,
   'owner' | 'repo' | 'repoId' | 'defaultBranch' | 'defaultBranchDigest'
@@ -52,7 +73,7 @@ export function repoFields(repository: unknown): RepoFields | undefined {
   const repoId = id(r?.id);
   if (!r || !parsed || !isValidRepoName(parsed) || repoId === undefined) return undefined;
   const { owner, repo } = parsed;
-  const branch = str(r.default_branch);
+  const branch = branchName(r.default_branch);
   const defaultBranch = branch ? withheldName(branch) : undefined;
   return {
     owner,
@@ -92,7 +113,7 @@ export function pushJob(payload: Json, deliveryId?: string): ScanJob | undefined
   if (payload.deleted === true) return undefined;
   const after = commitSha(payload.after);
   const before = commitSha(payload.before);
-  const ref = str(payload.ref);
+  const ref = isRefName(payload.ref) ? payload.ref : undefined;
   const repo = repoFields(payload.repository);
   const inst = installationId(payload);
   if (!repo || !inst || !ref || !after) return undefined;
@@ -126,7 +147,7 @@ export function rerunJob(payload: Json, deliveryId?: string): ScanJob | undefine
   const pr = Array.isArray(prs) ? obj(prs[0]) : undefined;
   const prNumber = id(pr?.number);
   const baseSha = commitSha(obj(pr?.base)?.sha);
-  const branch = str(suite?.head_branch);
+  const branch = branchName(suite?.head_branch);
   const checkRunId = id(run?.id);
   const common = {
     installationId: inst,
