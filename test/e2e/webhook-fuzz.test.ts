@@ -11,6 +11,7 @@
  */
 import { connect } from 'node:net';
 
+import { mulberry32 } from '../helpers/seeded-random.js';
 import { redisEndpoint, redisTokenParts } from '../helpers/synthetic.js';
 import {
   checkRunEvent,
@@ -101,20 +102,6 @@ const SPECS: Record<string, Spec> = {
     p.repositories_added.some((r) => isId(obj(r)?.id)),
   repository: () => false,
 };
-
-// ---------------------------------------------------------------------------------------------
-// Deterministic randomness.
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HUGE = 'h'.repeat(MB);
 /** What each field the App reads is replaced with, in turn (`MISSING` deletes it). */

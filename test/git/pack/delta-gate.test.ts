@@ -14,21 +14,13 @@ import { createKeywordScanner } from '../../../src/git/history/keyword-scanner.j
 import { applyDelta, type DeltaMarks } from '../../../src/git/pack/delta.js';
 import { openPacksIn } from '../../../src/git/pack/pack-store.js';
 import { createRepo, type TestRepo } from '../../helpers/git-repo.js';
+import { mulberry32 } from '../../helpers/seeded-random.js';
 import { delta as packDelta } from '../../helpers/pack-builder.js';
 
 const scanner = createKeywordScanner(PREFILTER_KEYWORDS);
 
-/** A small seeded generator (mulberry32): the histories are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator: the histories are the same on every run. */
+const rng = mulberry32;
 
 const KEYWORDS = ['upstash.io', 'KV_REST', 'sig_', 'redis-cli', 'STASH', 'kafka'];
 
