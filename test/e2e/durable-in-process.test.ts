@@ -138,8 +138,15 @@ test("SIGKILL with the journal's last line torn (a done being written): the repo
   const first = await start();
   const heads = await backlog('torn', 6, first);
   await until('the first scan', () => (completed(heads) >= 1 ? true : undefined), 30_000);
-  await first.stop('SIGKILL');
   const path = join(dataDir, 'queue', 'queue.journal');
+  // The job's `done` is journalled after its report (comments come after the check run): on a
+  // loaded machine the kill could land in between, with no `done` to tear.
+  await until(
+    "a reported job's done in the journal",
+    () => (readFileSync(path, 'utf8').includes('"op":"done"') ? true : undefined),
+    30_000,
+  );
+  await first.stop('SIGKILL');
   const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
   const lastDone = lines
     .map((l) => JSON.parse(l) as { op: string })

@@ -174,29 +174,44 @@ describe('the installation token goes only to GitHub (app process)', () => {
     expect(evilSeen).toEqual([]);
   }, 60_000);
 
-  it('hostile ref names (option-like, dot-dot, control characters) are never handed to git: the push is scanned, nothing runs', async () => {
+  it('hostile ref names: option-like ones git accepts are scanned and never run; ones git refuses store no job', async () => {
     const marker = join(tmpdir(), `ug-upload-pack-${process.pid}`);
     const { ref, first, head } = await cleanRepo('refs', 903);
-    const refs = [
+    // Names git accepts (check-ref-format): the push is scanned, by its SHAs, and nothing runs.
+    const accepted = [
+      'refs/heads/--upload-pack=touch-marker',
+      'refs/heads/-x',
+      'refs/heads/%2e%2e/x',
+    ];
+    // Names git refuses: GitHub never sends one, so a delivery carrying one is junk (answered,
+    // no job stored, nothing fetched).
+    const refused = [
       `refs/heads/--upload-pack=touch ${marker}`,
       `--upload-pack=touch ${marker}`,
       '-x',
       'refs/heads/../../../etc/passwd',
       'refs/heads/a\nb\u0000c\u001b[31m',
-      'refs/heads/%2e%2e/x',
     ];
-    for (const name of refs)
+    for (const name of [...refused, ...accepted])
       expect(
         (await h.send('push', pushEvent(ref, { ref: name, before: first, after: head }))).status,
       ).toBe(200);
     await until(
-      'every hostile ref scanned',
+      'every accepted ref scanned',
       () =>
         (h.app.logs().match(/"repo":"acme\/refs"[^\n]*"msg":"scan reported"/g) ?? []).length >=
-        refs.length
+        accepted.length
           ? true
           : undefined,
       45_000,
+    );
+    // The refused ones stored nothing: no more scans than accepted refs, even after a while.
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(
+      (h.app.logs().match(/"repo":"acme\/refs"[^\n]*"msg":"scan reported"/g) ?? []).length,
+    ).toBe(accepted.length);
+    expect(h.app.logs().match(/"msg":"event needs no scan"/g)?.length ?? 0).toBeGreaterThanOrEqual(
+      refused.length,
     );
     expect(existsSync(marker)).toBe(false);
     const runs = h.gh.checkRuns.filter((c) => c.repo === 'acme/refs');
