@@ -2,8 +2,7 @@
  * The BullMQ path as deployed: the built app enqueues into Redis, a separate `npm run worker`
  * process scans and reports. (GitHub double + loopback git server from the e2e helpers.)
  */
-import { redisEndpoint, redisTokenParts } from '../helpers/synthetic.js';
-import { startHarness, until, type Harness } from '../e2e/harness.js';
+import { pushedLeak, startHarness, until, type Harness } from '../e2e/harness.js';
 import { pushEvent } from '../helpers/webhooks.js';
 import { testRedisUrl } from '../setup/test-redis.js';
 
@@ -13,15 +12,11 @@ afterAll(async () => h?.close());
 test('app enqueues in Redis, a separate worker scans and reports the push', async () => {
   h = await startHarness({ redisUrl: testRedisUrl() });
   await h.app.startWorker();
-  const target = h.addRepo('app', 701);
-  const repo = h.repo();
-  repo.write('README.md', '# app\n');
-  const first = repo.commit('initial');
-  const { token, dbId } = redisTokenParts({ seed: 'app-bullmq' });
-  const url = `https://${redisEndpoint(dbId, { seed: 'app-bullmq' })}`;
-  repo.write('.env', `UPSTASH_REDIS_REST_URL=${url}\nUPSTASH_REDIS_REST_TOKEN=${token}\n`);
-  const second = repo.commit('add env');
-  await h.push(repo, target, 'HEAD:refs/heads/main');
+  const { target, first, second, token } = await pushedLeak(h, {
+    name: 'app',
+    id: 701,
+    seed: 'app-bullmq',
+  });
   const res = await h.send(
     'push',
     pushEvent(target, { ref: 'refs/heads/main', before: first, after: second }),

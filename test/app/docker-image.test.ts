@@ -28,9 +28,8 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { parse } from 'yaml';
-import { startHarness, until, type Harness } from '../e2e/harness.js';
+import { pushedLeak, startHarness, until, type Harness } from '../e2e/harness.js';
 import { ensureBuilt, ROOT } from '../helpers/app-process.js';
-import { redisEndpoint, redisTokenParts } from '../helpers/synthetic.js';
 import { pushEvent } from '../helpers/webhooks.js';
 
 interface Stage {
@@ -214,17 +213,11 @@ test('the image the Dockerfile assembles builds from its own files and its CMD s
       UPSTASH_GUARD_DATA_DIR: data,
     },
   });
-  const target = h.addRepo('image', 811);
-  const repo = h.repo();
-  repo.write('README.md', '# image\n');
-  const first = repo.commit('initial');
-  const { token, dbId } = redisTokenParts({ seed: 'image' });
-  repo.write(
-    '.env',
-    `UPSTASH_REDIS_REST_URL=https://${redisEndpoint(dbId, { seed: 'image' })}\nUPSTASH_REDIS_REST_TOKEN=${token}\n`,
-  );
-  const second = repo.commit('add env');
-  await h.push(repo, target, 'HEAD:refs/heads/main');
+  const { target, first, second, token } = await pushedLeak(h, {
+    name: 'image',
+    id: 811,
+    seed: 'image',
+  });
   const res = await h.send(
     'push',
     pushEvent(target, { ref: 'refs/heads/main', before: first, after: second }),

@@ -12,9 +12,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { startHarness, until, type Harness } from '../e2e/harness.js';
+import { pushedLeak, startHarness, until, type Harness } from '../e2e/harness.js';
 import { ROOT } from '../helpers/app-process.js';
-import { redisEndpoint, redisTokenParts } from '../helpers/synthetic.js';
 import { deliver, pushEvent } from '../helpers/webhooks.js';
 import { testRedisUrl } from '../setup/test-redis.js';
 
@@ -90,17 +89,11 @@ test('app CMD: the setup-flow .env through --env-file works, a push is scanned, 
   expect(passedKey).toContain('\\n');
   expect(passedKey).not.toContain('\n');
 
-  const target = h.addRepo('entry', 801);
-  const repo = h.repo();
-  repo.write('README.md', '# entry\n');
-  const first = repo.commit('initial');
-  const { token, dbId } = redisTokenParts({ seed: 'entry' });
-  repo.write(
-    '.env',
-    `UPSTASH_REDIS_REST_URL=https://${redisEndpoint(dbId, { seed: 'entry' })}\nUPSTASH_REDIS_REST_TOKEN=${token}\n`,
-  );
-  const second = repo.commit('add env');
-  await h.push(repo, target, 'HEAD:refs/heads/main');
+  const { target, first, second, token } = await pushedLeak(h, {
+    name: 'entry',
+    id: 801,
+    seed: 'entry',
+  });
   // Delivered to "/", the URL Probot's setup flow registers (app.yml leaves it to the flow).
   const res = await deliver(
     `${h.app.baseUrl}/`,

@@ -132,6 +132,26 @@ export async function pullRequestRepo(
   return { head, base, ref };
 }
 
+/**
+ * `acme/<name>` whose main branch gets a clean commit, then one adding a synthetic `.env`
+ * credential (built from `seed`), pushed to the git server. The push webhook is the caller's to
+ * send (to the URL it tests). Returns the two commits and the token (to grep outputs for).
+ */
+export async function pushedLeak(
+  h: Harness,
+  o: { name: string; id: number; seed: string },
+): Promise<{ target: RepoRef; first: string; second: string; token: string }> {
+  const target = h.addRepo(o.name, o.id);
+  const repo = h.repo();
+  repo.write('README.md', `# ${o.name}\n`);
+  const first = repo.commit('initial');
+  const { token } = redisTokenParts({ seed: o.seed });
+  repo.write('.env', envCredential(o.seed));
+  const second = repo.commit('add env');
+  await h.push(repo, target, 'HEAD:refs/heads/main');
+  return { target, first, second, token };
+}
+
 /** A synthetic `.env` credential (URL and token), built at run time from `seed`. */
 export function envCredential(seed: string): string {
   const { token, dbId } = redisTokenParts({ seed });
