@@ -7,7 +7,7 @@ import { HANDLED_EVENTS, registerHandlers } from './handlers.js';
 import { redactLogs } from './redact-logs.js';
 import { createRuntime } from './runtime.js';
 import { httpRoutes } from './routes.js';
-import { GITHUB_MAX_PAYLOAD_BYTES, webhookEndpoint } from './webhook-endpoint.js';
+import { BODY_TIMEOUT_MS, GITHUB_MAX_PAYLOAD_BYTES, webhookEndpoint } from './webhook-endpoint.js';
 
 const app: ApplicationFunction = async (probot, { addHandler }) => {
   redactLogs(probot.log);
@@ -57,6 +57,7 @@ function replaceWebhookMiddleware(
       maxBufferedBytes: Number(
         env.UPSTASH_GUARD_WEBHOOK_BUFFER_BYTES ?? 4 * GITHUB_MAX_PAYLOAD_BYTES,
       ),
+      bodyTimeoutMs: Number(env.UPSTASH_GUARD_WEBHOOK_BODY_TIMEOUT_MS ?? BODY_TIMEOUT_MS),
       verify: (body, signature) => probot.webhooks.verify(body, signature),
       receive: (event) => probot.receive(event as never),
       events: HANDLED_EVENTS,

@@ -7,6 +7,10 @@
  *   at once from Content-Length, or as soon as a chunked body passes the limit;
  * - caps the bytes buffered by all requests together (`maxBufferedBytes`): past it, 503, so a
  *   flood of large bodies cannot grow memory however many arrive at once;
+ * - gives a body `bodyTimeoutMs` to arrive (408 after): the budget is taken by bytes received
+ *   before anyone can be authenticated, and Node's own request timeout (5 min) let a sender who
+ *   sent most of 4 large bodies and then stalled hold it, so every delivery of GitHub's got 503
+ *   for as long as the sender kept it up, at about 300 KB/s;
  * - verifies the signature on that bounded buffer, then accepts only a JSON object nested at most
  *   `maxDepth` levels, from a delivery id of at most 128 plain characters;
  * - runs the handlers only for the events they are registered for (others: 200, not run);
@@ -28,6 +32,11 @@ export interface WebhookEndpointOptions {
   maxBytes: number;
   /** Bytes all requests together may hold in memory while their bodies arrive. */
   maxBufferedBytes: number;
+  /**
+   * How long a body may take to arrive, from the request's start (408 after). GitHub waits 10 s
+   * for an answer, so a delivery of its own arrives well within BODY_TIMEOUT_MS.
+   */
+  bodyTimeoutMs?: number;
   /** Signature check of the raw body (Probot's `webhooks.verify`). */
   verify(body: string, signature: string): Promise<boolean>;
   /** Runs the handlers (Probot's `receive`). */
@@ -46,6 +55,8 @@ export interface WebhookEndpointOptions {
 }
 
 export const GITHUB_MAX_PAYLOAD_BYTES = 25 * 1024 * 1024;
+/** GitHub gives a delivery 10 s; a body still arriving after 20 s is not one of its. */
+export const BODY_TIMEOUT_MS = 20_000;
 /** Deepest JSON nesting accepted: GitHub's payloads stay near 10 levels. */
 export const MAX_JSON_DEPTH = 64;
 
@@ -94,9 +105,14 @@ export function webhookEndpoint(opts: WebhookEndpointOptions) {
       const chunks: Buffer[] = [];
       let size = 0;
       let done = false;
+      const deadline = setTimeout(
+        () => finish(new Refused(408, 'request body not received in time')),
+        opts.bodyTimeoutMs ?? BODY_TIMEOUT_MS,
+      );
       const finish = (err?: Refused): void => {
         if (done) return;
         done = true;
+        clearTimeout(deadline);
         buffered -= size;
         if (err) {
           chunks.length = 0;
@@ -180,7 +196,7 @@ export function webhookEndpoint(opts: WebhookEndpointOptions) {
     } catch (err) {
       if (err instanceof Refused) {
         opts.log.warn({ status: err.status, reason: err.message }, 'webhook delivery refused');
-        const early = err.status === 413 || err.status === 503;
+        const early = err.status === 408 || err.status === 413 || err.status === 503;
         answer(res, err.status, { error: err.message });
         if (early) discard(req);
       } else {
