@@ -3,77 +3,49 @@
  * access that follows GitHub's permissions (404 for what a user cannot see), filters, exports,
  * actions behind CSRF, session tampering, sign-out, and no raw secret in any page or export.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { attachSecret, type Finding } from '../../src/core/types.js';
-import { fingerprint } from '../../src/core/scan/fingerprint.js';
-import { FileIncidentStore } from '../../src/incidents/file-store.js';
+import type { Finding } from '../../src/core/types.js';
 import { recordFindings, recordVerdict } from '../../src/incidents/record.js';
-import { incidentsRoutes } from '../../src/web/incidents-routes.js';
 import { toCsv } from '../../src/web/query.js';
-import { MemorySessionStore, SessionKeys } from '../../src/web/session.js';
-import { startOAuthDouble, type OAuthDouble } from '../helpers/github-oauth-double.js';
+import {
+  Browser as WebBrowser,
+  incidentHref as href,
+  leakFinding,
+  startIncidentsWeb,
+  type IncidentsWeb,
+} from '../helpers/incidents-web.js';
 import { qstashToken, redisToken } from '../helpers/synthetic.js';
 
 const WEB = { id: 101, fullName: 'acme/web' };
 const API = { id: 102, fullName: 'acme/api' };
 const OTHER_ORG = { id: 201, fullName: 'globex/site' };
 
-let gh: OAuthDouble;
-let server: Server;
-let base: string;
-let dir: string;
-let store: FileIncidentStore;
+let web: IncidentsWeb;
 const secrets: string[] = [];
 let webLeak: Finding;
 let apiLeak: Finding;
 let globexLeak: Finding;
-const reverified: string[] = [];
+let store: IncidentsWeb['store'];
+let reverified: string[];
 
-function leak(
-  secret: string,
-  type: Finding['type'],
-  path: string,
-  over: Partial<Finding> = {},
-): Finding {
-  secrets.push(secret);
-  return attachSecret(
-    {
-      type,
-      title: type === 'upstash-qstash-token' ? 'Upstash QStash token' : 'Upstash Redis REST token',
-      readOnly: false,
-      exposure: { kind: 'server' },
-      severity: 'high',
-      confidence: 'high',
-      fingerprint: fingerprint(secret),
-      masked: `${secret.slice(0, 4)}…(${secret.length} chars)`,
-      details: {},
-      occurrences: [
-        {
-          path,
-          line: 4,
-          commit: 'd'.repeat(40),
-          author: 'dev <dev@acme.test>',
-          date: '2026-01-01T00:00:00Z',
-        },
-      ],
-      ...over,
-    },
-    { value: secret },
-  );
+function leak(...args: Parameters<typeof leakFinding>): Finding {
+  secrets.push(args[0]);
+  return leakFinding(...args);
+}
+
+class Browser extends WebBrowser {
+  constructor() {
+    super(web);
+  }
 }
 
 beforeAll(async () => {
-  gh = await startOAuthDouble([
+  web = await startIncidentsWeb([
     { login: 'alice', id: 1, installations: [{ id: 5, account: 'acme', repos: [WEB, API] }] },
     { login: 'bob', id: 2, installations: [{ id: 5, account: 'acme', repos: [API] }] },
     { login: 'mallory', id: 3, installations: [{ id: 6, account: 'globex', repos: [OTHER_ORG] }] },
   ]);
-  dir = await mkdtemp(join(tmpdir(), 'ug-web-'));
-  store = new FileIncidentStore(dir);
+  store = web.store;
+  reverified = web.reverified;
   webLeak = leak(redisToken(), 'upstash-redis-token', 'apps/web/.env', {
     severity: 'critical',
     exposure: { kind: 'browser', reason: 'NEXT_PUBLIC_ prefix' },
@@ -106,89 +78,11 @@ beforeAll(async () => {
     at: '2026-01-02T06:00:00.000Z',
     by: 'schedule',
   });
-
-  server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const routes = incidentsRoutes({
-    store,
-    sessions: new MemorySessionStore(),
-    keys: new SessionKeys('a-test-session-secret-that-is-long-enough'),
-    urls: { web: gh.origin, api: `${gh.origin}/api/v3` },
-    client: { id: gh.clientId, secret: gh.clientSecret },
-    publicUrl: base,
-    reverify: async (inst, fp, by) => {
-      reverified.push(`${inst} ${fp} ${by}`);
-    },
-  });
-  server.on('request', (req, res) => {
-    void routes(req, res).then((handled) => {
-      if (!handled) {
-        res.writeHead(404);
-        res.end();
-      }
-    });
-  });
 });
 
 afterAll(async () => {
-  await new Promise<void>((r) => server.close(() => r()));
-  await gh.close();
-  await rm(dir, { recursive: true, force: true });
+  await web.close();
 });
-
-/** A browser: follows redirects by hand, keeps the session cookie, records every body it saw. */
-/** Every page and export that any browser in this file was served. */
-const served: string[] = [];
-
-class Browser {
-  cookie = '';
-  async go(url: string, init: RequestInit = {}): Promise<Response & { text_: string }> {
-    let target = url.startsWith('http') ? url : base + url;
-    let opts: RequestInit = init;
-    for (let hops = 0; hops < 6; hops++) {
-      const res = await fetch(target, {
-        ...opts,
-        redirect: 'manual',
-        headers: {
-          ...(opts.headers as Record<string, string>),
-          ...(this.cookie ? { cookie: this.cookie } : {}),
-        },
-      });
-      const set = res.headers.get('set-cookie');
-      if (set) this.cookie = set.split(';')[0]!.endsWith('=') ? '' : set.split(';')[0]!;
-      const loc = res.headers.get('location');
-      if (res.status >= 300 && res.status < 400 && loc) {
-        target = new URL(loc, target).toString();
-        opts = {};
-        continue;
-      }
-      const text_ = await res.text();
-      served.push(text_);
-      return Object.assign(res, { text_ });
-    }
-    throw new Error('too many redirects');
-  }
-  async signIn(login: string): Promise<void> {
-    gh.nextLogin = login;
-    const res = await this.go('/incidents/login');
-    expect(res.status).toBe(200);
-    expect(this.cookie).toMatch(/^ug_session=/);
-  }
-  csrf(page: string): string {
-    return /name="csrf" value="([^"]+)"/.exec(page)![1]!;
-  }
-  post(path: string, form: Record<string, string>, headers: Record<string, string> = {}) {
-    return this.go(path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, ...headers },
-      body: new URLSearchParams(form).toString(),
-    });
-  }
-}
-
-const href = (inst: number, f: Finding) =>
-  `/incidents/i/${inst}/${encodeURIComponent(f.fingerprint)}`;
 
 test('a visitor sees the sign-in page and nothing else', async () => {
   const b = new Browser();
@@ -296,17 +190,19 @@ test('actions need the CSRF token and our origin; mark allowed needs a reason; r
 test('a tampered or forged session cookie is a signed-out visitor; sign-out ends the session', async () => {
   const b = new Browser();
   await b.signIn('alice');
-  const good = b.cookie;
-  const [name, value] = good.split('=') as [string, string];
+  const good = b.cookies.get('ug_session')!;
   const forged = new Browser();
-  forged.cookie = `${name}=${value.slice(0, -2)}${value.endsWith('A') ? 'B' : 'A'}${value.slice(-1)}`;
+  forged.cookies.set(
+    'ug_session',
+    `${good.slice(0, -2)}${good.endsWith('A') ? 'B' : 'A'}${good.slice(-1)}`,
+  );
   expect((await forged.go('/incidents')).text_).toContain('Sign in with GitHub');
   expect((await forged.go(href(5, apiLeak))).status).toBe(404);
 
   const page = await b.go('/incidents');
   await b.post('/incidents/logout', { csrf: b.csrf(page.text_) });
   const replay = new Browser();
-  replay.cookie = good;
+  replay.cookies.set('ug_session', good);
   expect((await replay.go('/incidents')).text_).toContain('Sign in with GitHub');
 });
 
@@ -314,7 +210,7 @@ test('a callback with a state we did not issue is refused', async () => {
   const b = new Browser();
   const res = await b.go('/incidents/callback?code=code-999&state=forged');
   expect(res.status).toBe(400);
-  expect(b.cookie).toBe('');
+  expect(b.session).toBe('');
 });
 
 test('CSV cells cannot start a formula', () => {
@@ -338,8 +234,8 @@ test('exports hold masked forms and fingerprints', async () => {
 });
 
 test('no page or export served in this file holds a raw secret, or a long slice of one', () => {
-  expect(served.length).toBeGreaterThan(20);
-  const all = served.join('\n');
+  expect(web.served.length).toBeGreaterThan(20);
+  const all = web.served.join('\n');
   for (const secret of secrets) {
     expect(all).not.toContain(secret);
     for (let i = 0; i + 12 <= secret.length; i += 6)
