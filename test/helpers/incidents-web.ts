@@ -9,12 +9,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { attachSecret, type Finding } from '../../src/core/types.js';
-import { fingerprint } from '../../src/core/scan/fingerprint.js';
+import type { Finding } from '../../src/core/types.js';
 import { FileIncidentStore } from '../../src/incidents/file-store.js';
 import { incidentsRoutes, type IncidentsPageDeps } from '../../src/web/incidents-routes.js';
 import { MemorySessionStore, SessionKeys } from '../../src/web/session.js';
 import { startOAuthDouble, type OAuthDouble, type OAuthUser } from './github-oauth-double.js';
+import { leakFinding } from './leak-finding.js';
 
 export interface IncidentsWeb {
   base: string;
@@ -79,37 +79,33 @@ export async function startIncidentsWeb(
 }
 
 /** A finding for `secret` as a scan reports it (masked and fingerprinted), with one occurrence. */
-export function leakFinding(
+export function pageLeak(
   secret: string,
   type: Finding['type'],
   path: string,
   over: Partial<Finding> = {},
 ): Finding {
-  return attachSecret(
-    {
-      type,
-      title: type === 'upstash-qstash-token' ? 'Upstash QStash token' : 'Upstash Redis REST token',
-      readOnly: false,
-      exposure: { kind: 'server' },
-      severity: 'high',
-      confidence: 'high',
-      fingerprint: fingerprint(secret),
-      masked: `${secret.slice(0, 4)}…(${secret.length} chars)`,
-      details: {},
-      occurrences: [
-        {
-          path,
-          line: 4,
-          commit: 'd'.repeat(40),
-          author: 'dev <dev@acme.test>',
-          date: '2026-01-01T00:00:00Z',
-        },
-      ],
-      ...over,
-    },
-    { value: secret },
-  );
+  const { endpoint: _endpoint, ...rest } = leakFinding(secret, {
+    type,
+    title: type === 'upstash-qstash-token' ? 'Upstash QStash token' : 'Upstash Redis REST token',
+    occurrences: [
+      {
+        path,
+        line: 4,
+        commit: 'd'.repeat(40),
+        author: 'dev <dev@acme.test>',
+        date: '2026-01-01T00:00:00Z',
+      },
+    ],
+    ...over,
+  });
+  return over.endpoint ? { ...rest, endpoint: over.endpoint } : rest;
 }
+
+/** The repositories the page tests use: two of acme's, one of another organisation. */
+export const ACME_WEB = { id: 101, fullName: 'acme/web' };
+export const ACME_API = { id: 102, fullName: 'acme/api' };
+export const GLOBEX_SITE = { id: 201, fullName: 'globex/site' };
 
 export const incidentHref = (inst: number, f: { fingerprint: string }) =>
   `/incidents/i/${inst}/${encodeURIComponent(f.fingerprint)}`;
@@ -131,7 +127,8 @@ export class Browser {
     return v ? `ug_session=${v}` : '';
   }
 
-  async go(url: string, init: RequestInit = {}): Promise<Served> {
+  /** Follows redirects unless `follow` is false (then a redirect is returned as it is). */
+  async go(url: string, init: RequestInit = {}, follow = true): Promise<Served> {
     let target = url.startsWith('http') ? url : this.web.base + url;
     let opts: RequestInit = init;
     for (let hops = 0; hops < 6; hops++) {
@@ -151,7 +148,7 @@ export class Browser {
         else this.cookies.set(name, value);
       }
       const loc = res.headers.get('location');
-      if (res.status >= 300 && res.status < 400 && loc) {
+      if (follow && res.status >= 300 && res.status < 400 && loc) {
         target = new URL(loc, target).toString();
         opts = {};
         continue;

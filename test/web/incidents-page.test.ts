@@ -7,17 +7,18 @@ import type { Finding } from '../../src/core/types.js';
 import { recordFindings, recordVerdict } from '../../src/incidents/record.js';
 import { toCsv } from '../../src/web/query.js';
 import {
+  ACME_API,
+  ACME_WEB,
+  GLOBEX_SITE,
   Browser as WebBrowser,
   incidentHref as href,
-  leakFinding,
+  pageLeak,
   startIncidentsWeb,
   type IncidentsWeb,
 } from '../helpers/incidents-web.js';
 import { qstashToken, redisToken } from '../helpers/synthetic.js';
 
-const WEB = { id: 101, fullName: 'acme/web' };
-const API = { id: 102, fullName: 'acme/api' };
-const OTHER_ORG = { id: 201, fullName: 'globex/site' };
+const [WEB, API, OTHER_ORG] = [ACME_WEB, ACME_API, GLOBEX_SITE];
 
 let web: IncidentsWeb;
 const secrets: string[] = [];
@@ -27,9 +28,9 @@ let globexLeak: Finding;
 let store: IncidentsWeb['store'];
 let reverified: string[];
 
-function leak(...args: Parameters<typeof leakFinding>): Finding {
+function leak(...args: Parameters<typeof pageLeak>): Finding {
   secrets.push(args[0]);
-  return leakFinding(...args);
+  return pageLeak(...args);
 }
 
 class Browser extends WebBrowser {
