@@ -15,7 +15,8 @@ export interface OAuthUser {
   installations: Array<{
     id: number;
     account: string;
-    repos: Array<{ id: number; fullName: string }>;
+    /** `permission`: the user's role on the repository (default write). */
+    repos: Array<{ id: number; fullName: string; permission?: 'read' | 'write' | 'admin' }>;
   }>;
 }
 
@@ -117,6 +118,14 @@ export function oauthDouble(users: OAuthUser[]): OAuthDouble {
           id: r.id,
           full_name: r.fullName,
           name: r.fullName.split('/')[1],
+          // As GitHub answers a user token: the user's own permissions on the repository.
+          permissions: {
+            admin: r.permission === 'admin',
+            maintain: r.permission === 'admin',
+            push: r.permission !== 'read',
+            triage: r.permission !== 'read',
+            pull: true,
+          },
         })),
       });
     }
