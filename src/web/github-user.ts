@@ -23,8 +23,14 @@ export function githubUrls(env: NodeJS.ProcessEnv): GitHubUrls {
 
 export interface UserAccess {
   login: string;
-  /** installation id → repository ids the user can see in it. */
-  installations: Map<number, { account: string; repos: Map<number, string> }>;
+  /**
+   * installation id → repository ids the user can see in it, and those they may act on (GitHub
+   * says push, maintain or admin).
+   */
+  installations: Map<
+    number,
+    { account: string; repos: Map<number, string>; writable: Set<number> }
+  >;
   fetchedAt: number;
 }
 
@@ -61,16 +67,21 @@ export async function userAccess(urls: GitHubUrls, token: string): Promise<UserA
   const insts = await gh.paginate('GET /user/installations', { per_page: 100 });
   for (const inst of insts) {
     const repos = new Map<number, string>();
+    const writable = new Set<number>();
     const list = await gh.paginate('GET /user/installations/{installation_id}/repositories', {
       installation_id: inst.id,
       per_page: 100,
     });
-    for (const r of list) repos.set(r.id, r.full_name);
+    for (const r of list) {
+      repos.set(r.id, r.full_name);
+      const p = r.permissions;
+      if (p?.push === true || p?.maintain === true || p?.admin === true) writable.add(r.id);
+    }
     const account =
       inst.account && 'login' in inst.account
         ? inst.account.login
         : ((inst.account as { slug?: string } | null)?.slug ?? String(inst.id));
-    installations.set(inst.id, { account, repos });
+    installations.set(inst.id, { account, repos, writable });
   }
   return { login: user.login, installations, fetchedAt: Date.now() };
 }

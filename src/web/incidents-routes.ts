@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { scanText } from '../core/scan/scan-text.js';
 import { CREDENTIAL_TYPES, type Finding } from '../core/types.js';
 import { INCIDENT_STATUSES, applyEvent, type Incident } from '../incidents/model.js';
 import type { IncidentStore } from '../incidents/store.js';
@@ -27,6 +28,7 @@ import {
 } from './query.js';
 import {
   COOKIE,
+  LOGIN_COOKIE,
   SessionKeys,
   readCookie,
   sessionCookie,
@@ -49,6 +51,8 @@ export interface IncidentsPageDeps {
   /** How long GitHub's answer about a user's access is trusted (default 5 minutes). */
   accessTtlMs?: number;
   sessionTtlMs?: number;
+  /** How long "Re-verify now" rests after a click, per incident (default 1 minute). */
+  reverifyCooldownMs?: number;
 }
 
 const SESSION_TTL_MS = 8 * 3600_000;
@@ -61,14 +65,31 @@ class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
 }
 
+/** Whether the user may act on an incident: see `mayAct` in docs/incidents.md (Security). */
+function mayAct(i: Incident, writable: ReadonlySet<number>): boolean {
+  // Acting (allowing above all) touches every repository the credential is still in, including
+  // those the user cannot see: write access is needed on each of them, and on at least one.
+  const live = i.repositories.filter((r) => r.reachable !== false);
+  return i.repositories.some((r) => writable.has(r.id)) && live.every((r) => writable.has(r.id));
+}
+
+/** Whether a text holds a credential, in any encoding the scanner reads (plain, URL, base64...). */
+function holdsCredential(text: string): boolean {
+  return scanText({ path: 'allow-reason', text }).some((h) => !h.candidate.pairingPartOnly);
+}
+
 export function incidentsRoutes(deps: IncidentsPageDeps) {
   const accessCache = new Map<string, UserAccess>();
   const accessTtl = deps.accessTtlMs ?? 5 * 60_000;
+  const reverifyCooldown = deps.reverifyCooldownMs ?? 60_000;
+  /** installation/fingerprint → when "Re-verify now" may run again. */
+  const reverifyUntil = new Map<string, number>();
   const sessionTtl = deps.sessionTtlMs ?? SESSION_TTL_MS;
   const origin = new URL(deps.publicUrl).origin;
   const callback = `${origin}/incidents/callback`;
@@ -82,14 +103,21 @@ export function incidentsRoutes(deps: IncidentsPageDeps) {
     return data ? { id, data } : undefined;
   }
 
-  async function access(s: { id: string; data: SessionData }): Promise<UserAccess> {
+  function remember(id: string, a: UserAccess): void {
+    const now = Date.now();
+    for (const [k, v] of accessCache) if (now - v.fetchedAt >= accessTtl) accessCache.delete(k);
+    accessCache.set(id, a);
+  }
+
+  /** GitHub's answer about the user's access: cached for reading, asked again to act. */
+  async function access(s: { id: string; data: SessionData }, fresh = false): Promise<UserAccess> {
     const cached = accessCache.get(s.id);
-    if (cached && Date.now() - cached.fetchedAt < accessTtl) return cached;
+    if (!fresh && cached && Date.now() - cached.fetchedAt < accessTtl) return cached;
     const token = deps.keys.open(s.data.tokenSealed);
     if (!token) throw new HttpError(401, 'Your session has expired. Sign in again.');
-    const fresh = await userAccess(deps.urls, token);
-    accessCache.set(s.id, fresh);
-    return fresh;
+    const a = await userAccess(deps.urls, token);
+    remember(s.id, a);
+    return a;
   }
 
   /** The incidents this user may see, each cut down to the repositories they can access. */
@@ -133,7 +161,11 @@ export function incidentsRoutes(deps: IncidentsPageDeps) {
     body: string,
     extra?: Record<string, string>,
   ) => send(res, status, 'text/html; charset=utf-8', body, extra);
-  const redirect = (res: ServerResponse, to: string, extra: Record<string, string> = {}) => {
+  const redirect = (
+    res: ServerResponse,
+    to: string,
+    extra: Record<string, string | string[]> = {},
+  ) => {
     res.writeHead(303, { location: to, 'cache-control': 'no-store', ...extra });
     res.end();
   };
@@ -184,14 +216,19 @@ export function incidentsRoutes(deps: IncidentsPageDeps) {
       auth.searchParams.set('client_id', deps.client.id);
       auth.searchParams.set('redirect_uri', callback);
       auth.searchParams.set('state', state);
-      redirect(res, auth.toString());
+      // The state is bound to this browser: a callback URL from someone else's sign-in (login
+      // CSRF) finds no matching cookie here.
+      redirect(res, auth.toString(), {
+        'set-cookie': sessionCookie(state, LOGIN_TTL_MS / 1000, LOGIN_COOKIE),
+      });
       return;
     }
 
     if (method === 'GET' && path === '/incidents/callback') {
       const state = url.searchParams.get('state') ?? '';
       const code = url.searchParams.get('code') ?? '';
-      const pending = state ? await deps.sessions.takeLogin(state) : undefined;
+      const mine = SessionKeys.sameToken(readCookie(req.headers.cookie, LOGIN_COOKIE), state);
+      const pending = mine ? await deps.sessions.takeLogin(state) : undefined;
       if (!pending || !code)
         throw new HttpError(400, 'This sign-in link is invalid or has expired. Start again.');
       const token = await exchangeCode(deps.urls, deps.client, code, callback);
@@ -203,11 +240,20 @@ export function incidentsRoutes(deps: IncidentsPageDeps) {
         csrf: randomBytes(24).toString('base64url'),
         createdAt: Date.now(),
       };
+      // A session the browser already carried (perhaps planted) ends: the new one has a new id.
+      const before = await session(req);
+      if (before) {
+        await deps.sessions.delete(before.id);
+        accessCache.delete(before.id);
+      }
       await deps.sessions.set(id, data, sessionTtl);
-      accessCache.set(id, a);
+      remember(id, a);
       deps.log?.info({ user: a.login }, 'incidents: signed in');
       redirect(res, pending.returnTo, {
-        'set-cookie': sessionCookie(deps.keys.sign(id), Math.floor(sessionTtl / 1000)),
+        'set-cookie': [
+          sessionCookie(deps.keys.sign(id), Math.floor(sessionTtl / 1000)),
+          sessionCookie('', 0, LOGIN_COOKIE),
+        ],
       });
       return;
     }
@@ -234,7 +280,8 @@ export function incidentsRoutes(deps: IncidentsPageDeps) {
       return;
     }
 
-    const a = await access(s);
+    // Acting asks GitHub again: access lost since the last answer stops an action at once.
+    const a = await access(s, method === 'POST');
 
     if (
       method === 'GET' &&
@@ -322,6 +369,7 @@ export function incidentsRoutes(deps: IncidentsPageDeps) {
     const part = stored && inst ? visiblePart(stored, inst.repos) : undefined;
     if (!part || !inst)
       throw new HttpError(404, 'There is no such incident, or you cannot see it.');
+    const canAct = mayAct(stored!, inst.writable);
 
     if (method === 'GET' && !action) {
       const repoNames = new Map(part.repositories.map((r) => [r.id, r.fullName] as const));
@@ -334,6 +382,7 @@ export function incidentsRoutes(deps: IncidentsPageDeps) {
           href: hrefOf(part),
           web: deps.urls.web,
           repoNames,
+          canAct,
           guidanceMarkdown: renderGuidance([asFinding(part)], {
             repoUrl: `${deps.urls.web}/${first.fullName}`,
           }),
@@ -345,15 +394,37 @@ export function incidentsRoutes(deps: IncidentsPageDeps) {
       throw new HttpError(405, 'Use the buttons on the incident page.');
     const form = await readForm(req);
     checkCsrf(req, form, s.data);
+    if (!canAct)
+      throw new HttpError(
+        403,
+        'Acting on an incident needs write access to every repository that still holds the credential.',
+      );
     const by = a.login;
     const at = new Date().toISOString();
     if (action === 'reverify') {
       if (!deps.reverify) throw new HttpError(501, 'Verification is turned off on this server.');
+      // Bounded: one re-verification per incident per cooldown, whoever clicks, so the button
+      // cannot be used to hammer Upstash (or GitHub, when the repository has to be fetched).
+      const key = `${installationId}/${fingerprint}`;
+      const now = Date.now();
+      const until = reverifyUntil.get(key) ?? 0;
+      if (until > now)
+        throw new HttpError(429, 'This incident was re-verified a moment ago. Try again shortly.', {
+          'retry-after': String(Math.ceil((until - now) / 1000)),
+        });
+      for (const [k, t] of reverifyUntil) if (t <= now) reverifyUntil.delete(k);
+      reverifyUntil.set(key, now + reverifyCooldown);
       await deps.reverify(installationId, fingerprint, `user:${by}`);
     } else if (action === 'allow') {
       const reason = (form.get('reason') ?? '').trim();
       if (reason.length < 3 || reason.length > 500)
         throw new HttpError(400, 'Say why this credential is allowed (3 to 500 characters).');
+      // The reason is shown to everyone who can see the incident: it must not hold a secret.
+      if (holdsCredential(reason))
+        throw new HttpError(
+          400,
+          'The reason seems to hold a credential. Describe it instead; never paste a secret.',
+        );
       await deps.store.update(installationId, fingerprint, (cur) =>
         cur ? applyEvent(cur, { kind: 'allow', at, reason, by }) : undefined,
       );
@@ -394,6 +465,7 @@ export function incidentsRoutes(deps: IncidentsPageDeps) {
             status === 404 ? 'Not found' : 'Something went wrong',
             message,
           ),
+          err instanceof HttpError ? err.headers : {},
         );
       else res.end();
     }

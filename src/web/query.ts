@@ -61,12 +61,30 @@ export function queryString(q: IncidentQuery): string {
 export function visiblePart(i: Incident, repos: ReadonlyMap<number, string>): Incident | undefined {
   const repositories = i.repositories.filter((r) => repos.has(r.id));
   if (repositories.length === 0) return undefined;
+  // The status history and verdict reasons name repositories in free text ("push scan found it
+  // in acme/web"): the names of those the user cannot see are taken out.
+  const hidden = i.repositories.filter((r) => !repos.has(r.id)).map((r) => r.fullName);
+  const names = hidden.map(
+    (name) => new RegExp(`(?<![\\w.-])${escapeRegExp(name)}(?![\\w-]|\\.[\\w-])`, 'g'),
+  );
+  const unname = (text: string): string =>
+    names.reduce((t, re) => t.replace(re, 'another repository'), text);
   return {
     ...i,
     repositories,
     occurrences: i.occurrences.filter((o) => repos.has(o.repoId)),
+    ...(hidden.length
+      ? {
+          transitions: i.transitions.map((t) => ({ ...t, cause: unname(t.cause) })),
+          verifications: i.verifications.map((v) =>
+            v.reason ? { ...v, reason: unname(v.reason) } : v,
+          ),
+        }
+      : {}),
   };
 }
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function latestVerdict(i: Incident): Verdict {
   const last = i.verifications.findLast((v) => v.status === 'live' || v.status === 'revoked');

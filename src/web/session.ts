@@ -99,6 +99,8 @@ function parse<T>(raw: string | null): T | undefined {
 }
 
 export const COOKIE = 'ug_session';
+/** The pending sign-in's `state`, kept by the browser that started it (login CSRF). */
+export const LOGIN_COOKIE = 'ug_login';
 const ID = /^[A-Za-z0-9_-]{43}$/;
 
 /** Signing and sealing with one secret. */
@@ -168,6 +170,6 @@ export function readCookie(header: string | undefined, name: string): string | u
   return undefined;
 }
 
-export function sessionCookie(value: string, maxAgeSec: number): string {
-  return `${COOKIE}=${value}; Path=/incidents; HttpOnly; Secure; SameSite=Lax; Max-Age=${maxAgeSec}`;
+export function sessionCookie(value: string, maxAgeSec: number, name = COOKIE): string {
+  return `${name}=${value}; Path=/incidents; HttpOnly; Secure; SameSite=Lax; Max-Age=${maxAgeSec}`;
 }

@@ -112,6 +112,9 @@ eta.loadTemplate(
 </dl>
 <section aria-labelledby="actions-h">
 <h2 id="actions-h">Actions</h2>
+<% if (!it.canAct) { %>
+<p>Acting on this incident needs write access to every repository that still holds the credential.</p>
+<% } else { %>
 <form method="post" action="<%= it.href %>/reverify" class="inline">
   <input type="hidden" name="csrf" value="<%= it.csrf %>">
   <button type="submit">Re-verify now</button>
@@ -134,6 +137,7 @@ eta.loadTemplate(
   <input type="hidden" name="csrf" value="<%= it.csrf %>">
   <button type="submit">Confirm outside clean-up done</button>
 </form>
+<% } %>
 <% } %>
 </section>
 <section aria-labelledby="removal-h">
@@ -250,6 +254,8 @@ export function incidentPage(
     href: string;
     web: string;
     repoNames: ReadonlyMap<number, string>;
+    /** Whether the user may act (write access); without it the page shows no action. */
+    canAct: boolean;
     guidanceMarkdown: string;
   },
 ): string {
