@@ -36,6 +36,8 @@ export function parseMessageRecords(
   gate: (bytes: Uint8Array) => boolean,
   onHeader?: (header: string) => void,
   withAuthor = true,
+  /** Every header's bytes, `out[from, to)`, without decoding them. */
+  onHeaderBytes?: (out: Buffer, from: number, to: number) => void,
 ): { count: number; messages: { header: string; author: string; date: string; text: string }[] } {
   const messages: { header: string; author: string; date: string; text: string }[] = [];
   let count = 0;
@@ -52,6 +54,7 @@ export function parseMessageRecords(
     if (f3 < 0 || f3 > end) continue;
     count++;
     if (onHeader) onHeader(out.toString('latin1', start + 1, f1));
+    onHeaderBytes?.(out, start + 1, f1);
     const body = out.subarray(f3 + 1, end);
     if (body.length === 0 || !gate(body)) continue;
     messages.push({

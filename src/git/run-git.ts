@@ -107,6 +107,11 @@ export interface GitOptions {
   input?: string | Buffer;
   /** Maximum stdout bytes buffered by runGit. Default 512 MiB. */
   maxBuffer?: number;
+  /**
+   * runGit: stdout's chunks as they come, instead of buffered (`stdout` is then empty; `maxBuffer`
+   * still bounds the total).
+   */
+  onStdout?: (chunk: Buffer) => void;
   /** Kills git (and its helpers) when aborted; runGit then rejects with a GitError. */
   signal?: AbortSignal;
   /** Exit codes that are not errors (e.g. [0, 1] for `diff --quiet`). */
@@ -304,7 +309,8 @@ export function runGit(args: readonly string[], opts: GitOptions): Promise<GitRe
         killGit(child);
         return;
       }
-      chunks.push(chunk);
+      if (opts.onStdout) opts.onStdout(chunk);
+      else chunks.push(chunk);
     });
     child.stderr.on('data', (chunk: Buffer) => {
       if (stderr.length < 64 * 1024) stderr += chunk.toString('utf8');

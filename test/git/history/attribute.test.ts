@@ -5,7 +5,7 @@
  * `git log --all --date-order --raw -c --no-renames` walk shows.
  */
 import { createHash } from 'node:crypto';
-import { attributeBlobs, listCommits } from '../../../src/git/history/attribute.js';
+import { attributeBlobs, commitLines, listCommits } from '../../../src/git/history/attribute.js';
 import { HistoryRefs } from '../../../src/git/history/history-refs.js';
 import { createRepo, type TestRepo } from '../../helpers/git-repo.js';
 
@@ -121,5 +121,44 @@ describe('attributeBlobs', () => {
     const none = await attributeBlobs(repo.dir, new Set());
     expect(none.writes.size).toBe(0);
     expect(none.commits).toBe(0);
+  });
+});
+
+describe('listCommits', () => {
+  it('reads the list as it comes: messages across pipe chunks, every header kept', async () => {
+    const big = createRepo();
+    try {
+      // Messages of about 100 KB: records span the pipe's chunks, and a NUL-free run is long.
+      for (let i = 0; i < 6; i++) {
+        big.write('f.txt', `${i}\n`);
+        const filler = `line ${i} `.repeat(12_000);
+        big.commit(i === 3 ? `${filler}\nredis_password=hunter2hunter2` : filler);
+      }
+      const gated: string[] = [];
+      const list = await listCommits(
+        big.dir,
+        undefined,
+        (bytes) => {
+          const hit = Buffer.from(bytes).includes('redis_password');
+          if (hit) gated.push('x');
+          return hit;
+        },
+        new HistoryRefs(big.dir),
+      );
+      expect(list.count).toBe(6);
+      expect(gated).toHaveLength(1);
+      expect(list.messages).toHaveLength(1);
+      expect(list.messages[0]!.text).toContain('redis_password=hunter2hunter2');
+      expect(list.messages[0]!.commit).toBe(
+        big.git('rev-list', '--all', '--date-order').trim().split('\n')[2],
+      );
+      // Only the headers are held: far less than the messages.
+      expect(list.raw.length).toBeLessThan(6 * 100);
+      expect(commitLines(list)).toEqual(
+        big.git('rev-list', '--all', '--date-order', '--parents').trim().split('\n'),
+      );
+    } finally {
+      big.cleanup();
+    }
   });
 });
