@@ -79,6 +79,14 @@ async function* blobBatches(
 }
 
 /**
+ * Pack windows for the object walks. git maps packs in windows of 1 GiB by default and keeps up
+ * to 8 GiB mapped, so a walk over every tree keeps the whole pack resident: on renovate (278 MB
+ * of pack) `rev-list --objects --all` peaked at 434 MB of RSS, more than node itself. Windows of
+ * 16 MiB, at most 128 MiB mapped: 236 MB, in the same time (2.48–2.87 s against 2.49–2.83 s).
+ */
+const PACK_WINDOWS = ['-c', 'core.packedGitWindowSize=16m', '-c', 'core.packedGitLimit=128m'];
+
+/**
  * The output of `git rev-list <args>` as it comes (buffered by git, not flushed per line); throws
  * when git fails. An empty repository (no refs) lists nothing and exits 0.
  */
@@ -89,7 +97,7 @@ async function* revListOutput(
   signal: AbortSignal | undefined,
   niceness = 0,
 ): AsyncGenerator<Buffer> {
-  const child = spawnGit([...spec.git, ...args, ...spec.args], {
+  const child = spawnGit([...spec.git, ...PACK_WINDOWS, ...args, ...spec.args], {
     cwd: repoDir,
     // Buffered output: into a pipe git would otherwise flush after every line.
     env: { GIT_FLUSH: '0' },
