@@ -115,7 +115,18 @@ export function incidentsRoutes(deps: IncidentsPageDeps) {
     if (!fresh && cached && Date.now() - cached.fetchedAt < accessTtl) return cached;
     const token = deps.keys.open(s.data.tokenSealed);
     if (!token) throw new HttpError(401, 'Your session has expired. Sign in again.');
-    const a = await userAccess(deps.urls, token);
+    const a = await userAccess(deps.urls, token).catch(async (err: unknown) => {
+      // GitHub refuses the token (the user revoked it, or removed the App's authorization): the
+      // session is over, here too, instead of a page that fails on every load.
+      if ((err as { status?: unknown } | null)?.status !== 401) throw err;
+      accessCache.delete(s.id);
+      await deps.sessions.delete(s.id);
+      throw new HttpError(
+        401,
+        'GitHub no longer accepts your sign-in (it was revoked, or the authorization was removed). Sign in again.',
+        { 'set-cookie': sessionCookie('', 0) },
+      );
+    });
     remember(s.id, a);
     return a;
   }

@@ -29,6 +29,8 @@ export interface OAuthDouble {
   /** Login that the authorize endpoint signs in next (set by the test, like a person choosing). */
   nextLogin: string;
   requests: Array<{ method: string; path: string }>;
+  /** Revokes every token handed to `login` (GitHub then answers 401 "Bad credentials"). */
+  revoke(login: string): void;
   /** The request handler, to mount in front of another double (false: not an OAuth/user request). */
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   close(): Promise<void>;
@@ -38,6 +40,7 @@ export function oauthDouble(users: OAuthUser[]): OAuthDouble {
   const byLogin = new Map(users.map((u) => [u.login, u]));
   const codes = new Map<string, string>();
   const tokens = new Map<string, string>();
+  const revoked = new Set<string>();
   const requests: OAuthDouble['requests'] = [];
   let n = 0;
   const double: OAuthDouble = {
@@ -48,6 +51,13 @@ export function oauthDouble(users: OAuthUser[]): OAuthDouble {
     users: byLogin,
     nextLogin: users[0]?.login ?? '',
     requests,
+    revoke(login) {
+      for (const [token, l] of tokens)
+        if (l === login) {
+          tokens.delete(token);
+          revoked.add(token);
+        }
+    },
     handle,
     close: async () => undefined,
   };
@@ -71,6 +81,11 @@ export function oauthDouble(users: OAuthUser[]): OAuthDouble {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? '/', 'http://x');
     const user = userOf(req);
+    const token = String(req.headers.authorization ?? '').replace(/^(token|bearer)\s+/i, '');
+    if (revoked.has(token) && /^\/api\/v3\/user(\/|$)/.test(url.pathname)) {
+      requests.push({ method: req.method ?? '', path: url.pathname });
+      return json(res, 401, { message: 'Bad credentials' });
+    }
     const mine =
       url.pathname.startsWith('/login/oauth/') ||
       (/^\/api\/v3\/user(\/|$)/.test(url.pathname) && user !== undefined);

@@ -422,3 +422,26 @@ describe('secrets', () => {
       }
   });
 });
+
+test('a token GitHub no longer accepts (revoked) ends the session instead of failing every page', async () => {
+  const own = await startIncidentsWeb(
+    [{ login: 'alice', id: 1, installations: [{ id: 5, account: 'acme', repos: [WEB, API] }] }],
+    { accessTtlMs: 0 },
+  );
+  try {
+    const b = new Browser(own);
+    await b.signIn('alice');
+    expect((await b.go('/incidents')).status).toBe(200);
+    own.gh.revoke('alice');
+    const refused = await b.go('/incidents');
+    expect(refused.status).toBe(401);
+    expect(refused.text_).toMatch(/Sign in again/);
+    // The cookie is cleared and the session is gone: the next visit is signed out, not a 502.
+    expect(b.session).toBe('');
+    const next = await b.go('/incidents');
+    expect(next.status).toBe(200);
+    expect(next.text_).toMatch(/\/incidents\/login/);
+  } finally {
+    await own.close();
+  }
+});
