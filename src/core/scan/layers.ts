@@ -195,11 +195,16 @@ const ANSI = /(?:\u001b|\\(?:u001[bB]|x1[bB]|033|e))\[[0-9;]{0,20}[A-Za-z]/g;
  * column before the chain, stay put, and the value lands on the line of its first piece.
  * Null when there is no such chain. Only the token decoders read this layer (scan-text.ts): a
  * joined value is reported when its layout validates, never for its name or its entropy.
+ * In Python (`path` ending .py, .pyi, .pyw) literals side by side are joined too, as Python
+ * joins them: `("<part>"\n "<part>")`, the way black wraps a long string. Also where the path is
+ * not known yet (a history scan reads blobs before their paths, and scans the ones that hit again
+ * at each path): a blob read without its path would otherwise never hit, and never be read again.
  */
-export function joinConcatenations(text: string): string | null {
-  if (!CONCAT_GATE.test(text)) return null;
+export function joinConcatenations(text: string, path = ''): string | null {
+  const python = path === '' || PYTHON_PATH.test(path);
+  if (!(python ? PY_CONCAT_GATE : CONCAT_GATE).test(text)) return null;
   let joined = false;
-  const out = text.replace(CONCATENATION, (chain: string) => {
+  const out = text.replace(python ? PY_CONCATENATION : CONCATENATION, (chain: string) => {
     const pieces = Array.from(chain.matchAll(PIECE), (p) => p[1]!);
     const value = pieces.join('');
     if (value.length < MIN_JOINED) return chain;
@@ -218,6 +223,11 @@ const CONCAT_GATE = /["'`][ \t]?\+|\+[ \t]?["'`]/;
 const CONCATENATION =
   /(["'`])[A-Za-z0-9+/_=-]{1,200}\1(?:(?:[ \t]?\+[ \t]*(?:\r?\n[ \t]*)?|[ \t]*\r?\n[ \t]*\+[ \t]?)(["'`])[A-Za-z0-9+/_=-]{1,200}\2)+/g;
 const PIECE = /["'`]([A-Za-z0-9+/_=-]+)["'`]/g;
+const PYTHON_PATH = /\.py[iw]?$/i;
+/** A `+`, or two literals side by side (blanks, one line break, a `\` continuation between). */
+const PY_CONCAT_GATE = /["'][ \t]*(?:\+|\\?\r?\n[ \t]*["']|["'])|\+[ \t]?["']/;
+const PY_CONCATENATION =
+  /(["'])[A-Za-z0-9+/_=-]{1,200}\1(?:(?:[ \t]?\+[ \t]*(?:\r?\n[ \t]*)?|[ \t]*\r?\n[ \t]*\+[ \t]?|[ \t]*(?:\\?\r?\n[ \t]*)?)(["'])[A-Za-z0-9+/_=-]{1,200}\2)+/g;
 
 /**
  * URL-encoded values: the punctuation a URL or form encoding escapes (`%3D` padding, `%2F`, `%40`

@@ -83,8 +83,9 @@ export function scanText(fragment: Fragment, opts: ScanTextOptions = {}): Hit[] 
   if (shell !== null) layers.push({ name: 'shell', text: shell });
   const ansi = stripAnsi(text);
   if (ansi !== null) layers.push({ name: 'ansi', text: ansi });
-  // Literals joined by `+`: read by the token decoders only (layers.ts, joinConcatenations).
-  const joined = joinConcatenations(text);
+  // Literals joined by `+` (in Python, also side by side): read by the token decoders only
+  // (layers.ts, joinConcatenations).
+  const joined = joinConcatenations(text, fragment.path);
   if (joined !== null)
     layers.push({
       name: 'joined',

@@ -636,3 +636,49 @@ describe('tokens cut over a string concatenation', () => {
     expect(new Set(hits.map((h) => h.candidate.identity)).size).toBe(1);
   });
 });
+
+const PY_IMPLICIT_LEAKS: WildLeak[] = [
+  [
+    'Python, literals side by side in parentheses (black wraps a long string so)',
+    'settings.py',
+    `UPSTASH_REDIS_REST_TOKEN = (\n    ${cut(cur.token, [30], '\n    ')}\n)\n`,
+    TOKEN,
+    cur.token.slice(0, 30),
+  ],
+  [
+    'Python, three pieces on one line',
+    'app.py',
+    `redis = Redis(url="https://${curHost}", token=${cut(wide, [20, 45], ' ')})\n`,
+    TOKEN,
+    'token=',
+  ],
+  [
+    'Python, a backslash continuation',
+    'app.py',
+    `TOKEN = ${cut(cur.token, [25], ' \\\n    ')}\n`,
+    TOKEN,
+    cur.token.slice(0, 25),
+  ],
+];
+const PY_IMPLICIT_NOT_LEAKS: WildNotLeak[] = [
+  [
+    'Python, two pieces of a token as separate list items',
+    'app.py',
+    `parts = [\n    "${cur.token.slice(0, 30)}",\n    "${cur.token.slice(30)}",\n]\n`,
+  ],
+  [
+    'Python, pieces in the wrong order side by side',
+    'app.py',
+    `TOKEN = ("${cur.token.slice(30)}"\n    "${cur.token.slice(0, 30)}")\n`,
+  ],
+  [
+    'JS, literals side by side are not a join there (a syntax error)',
+    'a.js',
+    `const token = [\n  "${cur.token.slice(0, 30)}"\n  "${cur.token.slice(30)}"];\n`,
+  ],
+];
+
+describe('Python: string literals side by side', () => {
+  expectLeaksFound(PY_IMPLICIT_LEAKS);
+  expectNoFindings(PY_IMPLICIT_NOT_LEAKS);
+});
