@@ -63,9 +63,10 @@ export const boxApiKeyDetector = {
       'UPSTASH_BOX_API_KEY=box_xxxxxxxxxxxxxxxxxxxxxxxx',
       'UPSTASH_BOX_API_KEY=abx_...',
       'const icon = box_shadow_large_container_default;',
-      'dropbox_token = box_a8f3k2m9q7w1e5r4t6y8u0i2',
+      // Key-shaped values joined at run time, so no tracked file holds one.
+      `dropbox_token = ${['box', 'a8f3k2m9q7w1e5r4t6y8u0i2'].join('_')}`,
       // Another sandbox vendor's key of the same prefix.
-      'ABRAXAS_SANDBOX_API_KEY=abx_test_q8Zr4mK2xW7vN1pL5tY9',
+      `ABRAXAS_SANDBOX_API_KEY=${['abx', 'test', 'q8Zr4mK2xW7vN1pL5tY9'].join('_')}`,
       'therapy = [c for c in cols if c.startswith("abx_")]\nabx_min_dose_per_kg_value_2 = 1',
     ],
   },
