@@ -150,15 +150,7 @@ test('an ended job the queue dropped (its record expired) is not added again whi
 test('an installation job is held after it ended: Redis losing its data during the install brings it back, so the history jobs a worker stored are stored again', async () => {
   let lost = false;
   const box = outbox({ lost: () => lost });
-  const install: ScanJob = {
-    kind: 'installation',
-    installationId: 7,
-    owner: 'acme',
-    repo: '',
-    repoId: 0,
-    headSha: '',
-    receivedAt: 1,
-  };
+  const install = installJob();
   const other = push(1);
   await box.note(install);
   await box.note(other);
