@@ -88,8 +88,6 @@ export function incidentsRoutes(deps: IncidentsPageDeps) {
   const accessCache = new Map<string, UserAccess>();
   const accessTtl = deps.accessTtlMs ?? 5 * 60_000;
   const reverifyCooldown = deps.reverifyCooldownMs ?? 60_000;
-  /** installation/fingerprint → when "Re-verify now" may run again. */
-  const reverifyUntil = new Map<string, number>();
   const sessionTtl = deps.sessionTtlMs ?? SESSION_TTL_MS;
   const origin = new URL(deps.publicUrl).origin;
   const callback = `${origin}/incidents/callback`;
@@ -416,15 +414,15 @@ export function incidentsRoutes(deps: IncidentsPageDeps) {
       if (!deps.reverify) throw new HttpError(501, 'Verification is turned off on this server.');
       // Bounded: one re-verification per incident per cooldown, whoever clicks, so the button
       // cannot be used to hammer Upstash (or GitHub, when the repository has to be fetched).
-      const key = `${installationId}/${fingerprint}`;
-      const now = Date.now();
-      const until = reverifyUntil.get(key) ?? 0;
-      if (until > now)
+      // The bound lives in the session store: with Redis, one for all the App's replicas.
+      const left = await deps.sessions.claim(
+        `reverify:${installationId}/${fingerprint}`,
+        reverifyCooldown,
+      );
+      if (left > 0)
         throw new HttpError(429, 'This incident was re-verified a moment ago. Try again shortly.', {
-          'retry-after': String(Math.ceil((until - now) / 1000)),
+          'retry-after': String(Math.ceil(left / 1000)),
         });
-      for (const [k, t] of reverifyUntil) if (t <= now) reverifyUntil.delete(k);
-      reverifyUntil.set(key, now + reverifyCooldown);
       await deps.reverify(installationId, fingerprint, `user:${by}`);
     } else if (action === 'allow') {
       const reason = (form.get('reason') ?? '').trim();

@@ -33,11 +33,18 @@ export interface SessionStore {
   delete(id: string): Promise<void>;
   takeLogin(state: string): Promise<LoginState | undefined>;
   putLogin(state: string, data: LoginState, ttlMs: number): Promise<void>;
+  /**
+   * Takes `key` for `ttlMs` unless someone holds it: 0 when taken now, else the milliseconds left
+   * of the holder's time. Shared by every App replica with Redis (a bound per process let N
+   * replicas act N times).
+   */
+  claim(key: string, ttlMs: number): Promise<number>;
 }
 
 export class MemorySessionStore implements SessionStore {
   private readonly sessions = new Map<string, { data: SessionData; until: number }>();
   private readonly logins = new Map<string, { data: LoginState; until: number }>();
+  private readonly claims = new Map<string, number>();
   constructor(private readonly now: () => number = Date.now) {}
   async get(id: string) {
     const s = this.sessions.get(id);
@@ -60,8 +67,17 @@ export class MemorySessionStore implements SessionStore {
     this.logins.set(state, { data, until: this.now() + ttlMs });
     this.sweep();
   }
+  async claim(key: string, ttlMs: number) {
+    const now = this.now();
+    const until = this.claims.get(key) ?? 0;
+    if (until > now) return until - now;
+    this.claims.set(key, now + ttlMs);
+    this.sweep();
+    return 0;
+  }
   private sweep(): void {
     const now = this.now();
+    for (const [k, t] of this.claims) if (t <= now) this.claims.delete(k);
     for (const [k, v] of this.sessions) if (v.until < now) this.sessions.delete(k);
     for (const [k, v] of this.logins) if (v.until < now) this.logins.delete(k);
   }
@@ -86,6 +102,15 @@ export class RedisSessionStore implements SessionStore {
   }
   async putLogin(state: string, data: LoginState, ttlMs: number) {
     await this.redis.set(`${this.prefix}login:${state}`, JSON.stringify(data), 'PX', ttlMs);
+  }
+  async claim(key: string, ttlMs: number) {
+    const k = `${this.prefix}claim:${key}`;
+    if ((await this.redis.set(k, '1', 'PX', ttlMs, 'NX')) === 'OK') return 0;
+    // Held: how long for. A key that expired in between (-2) or has no expiry (-1) is taken again.
+    const left = await this.redis.pttl(k);
+    if (left > 0) return left;
+    await this.redis.set(k, '1', 'PX', ttlMs);
+    return 0;
   }
 }
 

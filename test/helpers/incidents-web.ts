@@ -26,6 +26,11 @@ export interface IncidentsWeb {
   served: string[];
   /** Every log line the routes wrote. */
   logs: string[];
+  /**
+   * Another App replica: the same stores and settings behind a new instance of the routes (its
+   * own process-local state) on its own port; its base URL. Closed with the harness.
+   */
+  replica(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -39,10 +44,25 @@ export async function startIncidentsWeb(
   const reverified: string[] = [];
   const logs: string[] = [];
   const log = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
-  const server: Server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const routes = incidentsRoutes({
+  const servers: Server[] = [];
+  const serve = async (): Promise<{ server: Server; base: string }> => {
+    const server: Server = createServer();
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+  };
+  const route = (server: Server, routes: ReturnType<typeof incidentsRoutes>): void => {
+    server.on('request', (req, res) => {
+      void routes(req, res).then((handled) => {
+        if (!handled) {
+          res.writeHead(404);
+          res.end();
+        }
+      });
+    });
+  };
+  const { server, base } = await serve();
+  const deps: IncidentsPageDeps = {
     store,
     sessions: new MemorySessionStore(),
     keys: new SessionKeys('a-test-session-secret-that-is-long-enough'),
@@ -54,15 +74,8 @@ export async function startIncidentsWeb(
     },
     log,
     ...over,
-  });
-  server.on('request', (req, res) => {
-    void routes(req, res).then((handled) => {
-      if (!handled) {
-        res.writeHead(404);
-        res.end();
-      }
-    });
-  });
+  };
+  route(server, incidentsRoutes(deps));
   return {
     base,
     gh,
@@ -70,8 +83,13 @@ export async function startIncidentsWeb(
     reverified,
     served: [],
     logs,
+    async replica() {
+      const other = await serve();
+      route(other.server, incidentsRoutes(deps));
+      return other.base;
+    },
     async close() {
-      await new Promise<void>((r) => server.close(() => r()));
+      for (const s of servers) await new Promise<void>((r) => s.close(() => r()));
       await gh.close();
       await rm(dir, { recursive: true, force: true });
     },
