@@ -12,6 +12,13 @@
 const Q = String.raw`\\?["'\x60]`;
 
 /**
+ * The value given as a default after a reference that names it: an operator after the name or after
+ * the call or subscript holding it (`NAME ?? "v"`, `NAME") ?: "v"`, `NAME"] || "v"`, `NAME") or
+ * "v"`), or Rust's `NAME").unwrap_or("v"` / `.unwrap_or_else(|_| "v"`.
+ */
+export const DEFAULT_AFTER_REFERENCE = String.raw`(?:${Q})?[\])]{0,2}(?:[ \t]*(?:\?\?|\|\||\?:)|[ \t]+or)[ \t]*${Q}|${Q}\)\.unwrap_or(?:_else)?\((?:\|_?\|[ \t]*)?${Q}`;
+
+/**
  * Regex source for what stands between a name and its value, from right after the name to the
  * first character of the value:
  * - `NAME=v`, `NAME = "v"`, `NAME: v`, `"NAME": "v"`, `NAME := v`, `NAME => v`, Makefile's
@@ -20,13 +27,17 @@ const Q = String.raw`\\?["'\x60]`;
  *   operator (read by the shell layer as `${NAME= v}`), not a colon before a value `-v`;
  * - a quoted name and a quoted value as a call's arguments or a tuple:
  *   `os.environ.setdefault("NAME", "v")`, `os.getenv('NAME', 'v')`, `Setenv("NAME", "v")`;
- * - a default after a reference: `process.env.NAME ?? "v"`, `process.env.NAME || 'v'`;
+ * - a default after a reference (`DEFAULT_AFTER_REFERENCE`): `process.env.NAME ?? "v"`,
+ *   `process.env.NAME || 'v'`, and after a call or subscript that names it:
+ *   `getenv("NAME") ?: "v"` (Kotlin, PHP), `GetEnvironmentVariable("NAME") ?? "v"` (C#),
+ *   `process.env["NAME"] || "v"`, `os.environ.get("NAME") or "v"` (Python),
+ *   `env::var("NAME").unwrap_or("v"…)` / `.unwrap_or_else(|_| "v"…)` (Rust);
  * - an XML attribute pair: `<add key="NAME" value="v" />`.
  * A value on the next line counts only when it is quoted: `const token =\n  "v"` (a formatter
  * breaks a long line there), never `NAME=` then `OTHER_NAME=v`, where `NAME` is empty (a
  * `.env.example`), and the next line is another entry.
  */
-export const ASSIGNMENT_OPERATOR = String.raw`(?:(?:${Q})?\]?\s*(?::=|=>|:(?![-=])|=|\?=|\|\|=|\?\?=)(?:[ \t]*(?:${Q})?|[ \t]*\r?\n\s*${Q})|${Q}\]?[ \t]*,[ \t]*${Q}|[ \t]*(?:\?\?|\|\|)[ \t]*${Q}|${Q}[ \t]+[Vv]alue[ \t]*=[ \t]*${Q})`;
+export const ASSIGNMENT_OPERATOR = String.raw`(?:(?:${Q})?\]?\s*(?::=|=>|:(?![-=])|=|\?=|\|\|=|\?\?=)(?:[ \t]*(?:${Q})?|[ \t]*\r?\n\s*${Q})|${Q}\]?[ \t]*,[ \t]*${Q}|${DEFAULT_AFTER_REFERENCE}|${Q}[ \t]+[Vv]alue[ \t]*=[ \t]*${Q})`;
 
 /**
  * `ENV NAME v` (Dockerfile's space form), `setx NAME v` (Windows), fish's `set -gx NAME v`: only
@@ -60,8 +71,13 @@ export const OTHER_ASSIGNMENTS: readonly RegExp[] = [
   /["']?\b(?:key|name)["']?[ \t]*[:=][ \t]*["']([A-Za-z_][\w.-]*)["'][ \t]*,?[ \t]*["']?value["']?[ \t]*[:=][ \t]*["']?$/i,
   // ("NAME", "value"): a call's arguments, a tuple, an SQL row.
   /\\?["'`]([A-Za-z_][\w.-]*)\\?["'`]\]?[ \t]*,[ \t]*\\?["'`]$/,
-  // process.env.NAME ?? "value", ENV.fetch… || 'value'.
-  /([A-Za-z_$][\w$]*)[ \t]*(?:\?\?|\|\|)[ \t]*\\?["'`]$/,
+  // process.env.NAME ?? "value", ENV.fetch… || 'value', getenv("NAME") ?: "value", and the other
+  // defaults after a reference (DEFAULT_AFTER_REFERENCE).
+  new RegExp(String.raw`([A-Za-z_$][\w$]*)(?:${DEFAULT_AFTER_REFERENCE})$`),
+  // A default after a command-line argument: the name is the one assigned, since the argument has
+  // none (`const apiKey = process.argv[2] || "value"`, Deno `Deno.args[0] ?? "value"`, Ruby
+  // `ARGV[0] || "value"`, Python `API_KEY = sys.argv[1] if len(sys.argv) > 1 else "value"`).
+  /([A-Za-z_$][\w$]*)[ \t]*(?::=|=)[ \t]*(?:[\w$]+\.)?(?:argv|args|Args|ARGV)\[\d{1,2}\](?:[ \t]*(?:\?\?|\|\|)|[ \t]+if[ \t][^\n"'`]{1,80}?[ \t]else)[ \t]*\\?["'`]$/,
   // Dockerfile `ENV NAME value`, `setx NAME value`, fish `set -gx NAME value`.
   /^[ \t]*(?:ENV|setx|set[ \t]+-[A-Za-z]+)[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+["']?$/,
   // <NAME>value</NAME> (XML settings).

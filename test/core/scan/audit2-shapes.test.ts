@@ -1,0 +1,147 @@
+/**
+ * Shapes from a second audit of public repositories (apps, templates and tutorials in JS, Python,
+ * Go, Java, Kotlin, PHP, C# and Rust): each excerpt's syntax kept as written, every value
+ * synthetic, built at run time.
+ *
+ * - A default after a reference that is not a bare name: `getenv("REDIS_PASSWORD") ?: "<pw>"`
+ *   (Kotlin, PHP), `GetEnvironmentVariable("…") ?? "<pw>"` (C#), `env::var("…").unwrap_or("<pw>"…)`
+ *   (Rust), `os.environ.get("…") or "<pw>"` (Python): the legacy password was not tied to its name.
+ * - A default after a command-line argument: `const apiToken = process.argv[2] || "<uuid>"` in a
+ *   script that calls the Developer API (`sys.argv[1] if … else "<uuid>"` in Python): the key had
+ *   no name, so it was not read as the management key.
+ */
+import type { CredentialType } from '../../../src/core/index.js';
+import {
+  expectLeaksFound,
+  expectNoFindings,
+  type WildLeak,
+  type WildNotLeak,
+} from '../../helpers/wild-cases.js';
+import {
+  developerApiUrl,
+  hex32Secret,
+  managementKey,
+  redisHost,
+  redisTokenParts,
+} from '../../helpers/synthetic.js';
+
+const URL: CredentialType = 'upstash-redis-url';
+const MGMT: CredentialType = 'upstash-management-key';
+
+const leg = redisTokenParts({ layout: 'legacy', seed: 'a2-legacy' });
+const host = redisHost(leg.dbId, { legacyRegion: 'us1', seed: 'a2-legacy' });
+const pw = leg.password!;
+const mk = managementKey({ seed: 'a2-mk' });
+/** 32 hex that is no password (a file's md5). */
+const md5 = hex32Secret({ seed: 'a2-md5' });
+
+const DEFAULT_LEAKS: WildLeak[] = [
+  [
+    'Kotlin: getenv(…) ?: "<pw>"',
+    'Redis.kt',
+    `val host = "${host}"\nval password = System.getenv("REDIS_PASSWORD") ?: "${pw}"\n`,
+    URL,
+    pw,
+  ],
+  [
+    "PHP: getenv('…') ?: '<pw>'",
+    'config.php',
+    `$host = '${host}';\n$password = getenv('REDIS_PASSWORD') ?: '${pw}';\n`,
+    URL,
+    pw,
+  ],
+  [
+    'C#: GetEnvironmentVariable("…") ?? "<pw>"',
+    'RedisConfig.cs',
+    `var host = "${host}";\nvar password = Environment.GetEnvironmentVariable("REDIS_PASSWORD") ?? "${pw}";\n`,
+    URL,
+    pw,
+  ],
+  [
+    'Rust: env::var("…").unwrap_or("<pw>".to_string())',
+    'src/cache.rs',
+    `let host = "${host}";\nlet password = env::var("REDIS_PASSWORD").unwrap_or("${pw}".to_string());\n`,
+    URL,
+    pw,
+  ],
+  [
+    'Rust: env::var("…").unwrap_or_else(|_| "<pw>".into())',
+    'src/cache.rs',
+    `let host = "${host}";\nlet password = env::var("REDIS_PASSWORD").unwrap_or_else(|_| "${pw}".into());\n`,
+    URL,
+    pw,
+  ],
+  [
+    'Python: os.environ.get("…") or "<pw>"',
+    'settings.py',
+    `REDIS_HOST = "${host}"\nREDIS_PASSWORD = os.environ.get("REDIS_PASSWORD") or "${pw}"\n`,
+    URL,
+    pw,
+  ],
+  [
+    'JS: process.env["…"] || "<pw>"',
+    'redis.js',
+    `const host = "${host}";\nconst password = process.env["REDIS_PASSWORD"] || "${pw}";\n`,
+    URL,
+    pw,
+  ],
+];
+
+const ARGV_LEAKS: WildLeak[] = [
+  [
+    'JS script: process.argv[2] || "<uuid>", the Developer API called below',
+    'scripts/setup-upstash.js',
+    `async function main() {\n  const apiToken = process.argv[2] || '${mk}';\n\n  log(\`Token API: \${apiToken}\`);\n  const approaches = [\n    {\n      name: 'databases (v2)',\n      url: '${developerApiUrl()}',\n      method: 'GET',\n    },\n  ];\n`,
+    MGMT,
+    mk,
+  ],
+  [
+    'JS script: process.argv[3] ?? "<uuid>"',
+    'scripts/upstash.mjs',
+    `const email = "dev@example.com";\nconst apiKey = process.argv[3] ?? "${mk}";\nawait fetch("${developerApiUrl()}", { headers: { Authorization: basic(email, apiKey) } });\n`,
+    MGMT,
+    mk,
+  ],
+  [
+    'Python script: sys.argv[1] if … else "<uuid>"',
+    'create_db.py',
+    `API_KEY = sys.argv[1] if len(sys.argv) > 1 else "${mk}"\nEMAIL = "dev@example.com"\nr = requests.get("${developerApiUrl()}", auth=(EMAIL, API_KEY))\n`,
+    MGMT,
+    mk,
+  ],
+];
+
+const NOT_LEAKS: WildNotLeak[] = [
+  [
+    'a hash as the default of a name about nothing',
+    'cache.kt',
+    `val host = "${host}"\nval checksum = System.getenv("BUNDLE_MD5") ?: "${md5}"\n`,
+  ],
+  [
+    'a password default with another server named beside it',
+    'Config.cs',
+    `var host = "cache.internal.example.com";\nvar password = Environment.GetEnvironmentVariable("REDIS_PASSWORD") ?? "${md5}";\n`,
+  ],
+  [
+    'a UUID after argv in a script that calls another API',
+    'scripts/seed.js',
+    `const requestId = process.argv[2] || '${mk}';\nawait fetch('https://api.example.com/v1/items');\n`,
+  ],
+  [
+    'an argv default under an API-key name, no Developer API called',
+    'scripts/other.js',
+    `const apiKey = process.argv[2] || '${mk}';\nconsole.log(apiKey);\n`,
+  ],
+];
+
+describe('audit 2: defaults after a reference are their name’s value', () => {
+  expectLeaksFound(DEFAULT_LEAKS);
+});
+
+describe('audit 2: defaults after a command-line argument are the assigned name’s value', () => {
+  expectLeaksFound(ARGV_LEAKS);
+});
+
+describe('audit 2: their lookalikes are not leaks', () => {
+  expectNoFindings(NOT_LEAKS);
+});
