@@ -9,6 +9,9 @@
  * - A default after a command-line argument: `const apiToken = process.argv[2] || "<uuid>"` in a
  *   script that calls the Developer API (`sys.argv[1] if … else "<uuid>"` in Python): the key had
  *   no name, so it was not read as the management key.
+ * - Kafka over its native protocol: `sasl.jaas.config … password=\"<b64>\"`, kafkajs `sasl: {…}`
+ *   and kafka-python's `sasl_plain_password=` beside a broker `…-kafka.upstash.io:9092`: the
+ *   password sat under a bare name next to a broker host, not a REST URL.
  */
 import type { CredentialType } from '../../../src/core/index.js';
 import {
@@ -20,6 +23,7 @@ import {
 import {
   developerApiUrl,
   hex32Secret,
+  kafkaCredentials,
   managementKey,
   redisHost,
   redisTokenParts,
@@ -27,13 +31,18 @@ import {
 
 const URL: CredentialType = 'upstash-redis-url';
 const MGMT: CredentialType = 'upstash-management-key';
+const KAFKA: CredentialType = 'upstash-kafka-credentials';
 
 const leg = redisTokenParts({ layout: 'legacy', seed: 'a2-legacy' });
 const host = redisHost(leg.dbId, { legacyRegion: 'us1', seed: 'a2-legacy' });
 const pw = leg.password!;
 const mk = managementKey({ seed: 'a2-mk' });
-/** 32 hex that is no password (a file's md5). */
+const kafka = kafkaCredentials({ seed: 'a2-kafka' });
+/** The cluster's broker, `<cluster>-<N>-<region>-kafka.upstash.io:9092`. */
+const broker = `${kafka.url.slice('https://'.length).replace('-rest-kafka', '-kafka')}:9092`;
+/** 32 hex that is no password (a file's md5) and base64 of text that is no UUID. */
 const md5 = hex32Secret({ seed: 'a2-md5' });
+const notUuid = Buffer.from('not-a-uuid-but-exactly-36-characters').toString('base64');
 
 const DEFAULT_LEAKS: WildLeak[] = [
   [
@@ -111,6 +120,30 @@ const ARGV_LEAKS: WildLeak[] = [
   ],
 ];
 
+const KAFKA_LEAKS: WildLeak[] = [
+  [
+    'Java: sasl.jaas.config with the password, the broker above',
+    'Producer.java',
+    `props.put("bootstrap.servers", "${broker}");\nprops.put("sasl.mechanism", "SCRAM-SHA-256");\nprops.put("security.protocol", "SASL_SSL");\nprops.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\\"${kafka.username}\\" password=\\"${kafka.password}\\";");\n`,
+    KAFKA,
+    kafka.password,
+  ],
+  [
+    'kafkajs: sasl { mechanism, username, password } below the brokers',
+    'kafka.js',
+    `const kafka = new Kafka({\n  brokers: ["${broker}"],\n  sasl: {\n    mechanism: "scram-sha-256",\n    username: "${kafka.username}",\n    password: "${kafka.password}",\n  },\n  ssl: true,\n});\n`,
+    KAFKA,
+    kafka.password,
+  ],
+  [
+    'kafka-python: sasl_plain_password=, the broker in bootstrap_servers',
+    'producer.py',
+    `producer = KafkaProducer(\n    bootstrap_servers="${broker}",\n    sasl_mechanism="SCRAM-SHA-256",\n    security_protocol="SASL_SSL",\n    sasl_plain_username="${kafka.username}",\n    sasl_plain_password="${kafka.password}",\n)\n`,
+    KAFKA,
+    kafka.password,
+  ],
+];
+
 const NOT_LEAKS: WildNotLeak[] = [
   [
     'a hash as the default of a name about nothing',
@@ -132,6 +165,16 @@ const NOT_LEAKS: WildNotLeak[] = [
     'scripts/other.js',
     `const apiKey = process.argv[2] || '${mk}';\nconsole.log(apiKey);\n`,
   ],
+  [
+    'base64 of text that is no UUID under a bare password beside a broker',
+    'kafka.js',
+    `const kafka = new Kafka({\n  brokers: ["${broker}"],\n  sasl: { mechanism: "scram-sha-256", username: "u", password: "${notUuid}" },\n});\n`,
+  ],
+  [
+    'a base64 UUID under a bare password with no Kafka endpoint near',
+    'db.js',
+    `const client = new Client({\n  user: "app",\n  password: "${kafka.password}",\n});\n`,
+  ],
 ];
 
 describe('audit 2: defaults after a reference are their name’s value', () => {
@@ -140,6 +183,10 @@ describe('audit 2: defaults after a reference are their name’s value', () => {
 
 describe('audit 2: defaults after a command-line argument are the assigned name’s value', () => {
   expectLeaksFound(ARGV_LEAKS);
+});
+
+describe('audit 2: Kafka credentials of the native protocol, beside a broker', () => {
+  expectLeaksFound(KAFKA_LEAKS);
 });
 
 describe('audit 2: their lookalikes are not leaks', () => {
