@@ -19,6 +19,13 @@ const DEVELOPER_API = /\bapi\.upstash\.com\b/;
 const AFTER_EMAIL =
   /([A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9.-]+\.[A-Za-z]{2,})(?::|["'`][ \t]*,[ \t]*["'`]|["'`][ \t]*,[ \t]*password[ \t]*:[ \t]*["'`])$/;
 /**
+ * Other ways a script hands the key to the Developer API: Basic credentials whose email is a
+ * variable (`curl -u "$UPSTASH_EMAIL:<key>"`, `${EMAIL}:`), or the key as a Bearer token
+ * (`-H "Authorization: Bearer <key>"`: not the documented scheme, but the value is the key).
+ */
+const AFTER_EMAIL_VARIABLE = /\$\{?[A-Za-z_]\w*\}?:$/;
+const AFTER_BEARER = /\bBearer[ \t]+$/i;
+/**
  * A key name that says "API key" without saying whose: an Upstash key only inside an Upstash
  * block or file. `api_key`/`apiKey` (the CLI's login file, Terraform), and the management and
  * developer forms people write in their own configs (`management_api_key`, `ManagementApiKey`).
@@ -122,7 +129,8 @@ function hasUpstashContext(ctx: MatchContext): boolean {
   // `upstash auth login --email me@x.io --api-key <uuid>` (CLI docs), `--key=` (0.x CLI).
   if (/\bupstash\b.*--(?:api-?)?key[ =]["']?$/i.test(ctx.before)) return true;
   if (mcpServerArgument(ctx)) return true;
-  if (AFTER_EMAIL.test(ctx.before) && callsDeveloperApi(ctx, 3)) return true;
+  const sent = [AFTER_EMAIL, AFTER_EMAIL_VARIABLE, AFTER_BEARER].some((re) => re.test(ctx.before));
+  if (sent && callsDeveloperApi(ctx, 3)) return true;
   // Terraform `variable "upstash_api_key" { default = "<uuid>" }`.
   if (ctx.key === 'default')
     return /variable\s+"upstash\w*api_?key"/i.test(
@@ -200,6 +208,8 @@ export const managementKeyDetector = {
       // The Developer API, called as documented (Basic auth: email and key).
       `curl -X GET ${developerApiUrl()} -u 'ops@example.org:${managementKey()}'`,
       `r = requests.get("${developerApiUrl('teams')}", auth=("ops@example.org", "${managementKey()}"))`,
+      `curl -u "$UPSTASH_EMAIL:${managementKey()}" ${developerApiUrl()}`,
+      `curl -X POST ${developerApiUrl('redis/database')} \\\n  -H "Authorization: Bearer ${managementKey()}"`,
       `email = "ops@example.org"\napi_key = "${managementKey()}"\nurl = "${developerApiUrl()}"`,
       `UPSTASH_API_TOKEN=${managementKey()}`,
       // Upstash-named blocks with the forms people write in their own configs.
@@ -222,6 +232,8 @@ export const managementKeyDetector = {
       `const upstash = "${developerApiUrl()}";${'\n'.repeat(12)}api_key = "${OTHER_ID}" # stripe`,
       // Basic credentials for another API.
       `curl -u 'ops@example.org:${OTHER_ID}' https://api.example.com/v1`,
+      `curl -u "$API_USER:${OTHER_ID}" https://api.example.com/v1`,
+      `curl -H "Authorization: Bearer ${OTHER_ID}" https://api.example.com/v1`,
       `curl ${developerApiUrl(`redis/database/${OTHER_ID}`)} -u "$UPSTASH_EMAIL:$UPSTASH_API_KEY"`,
       // Another service's key after a closed one-line Upstash object, or in another TOML table.
       `{"upstash": {"region": "eu-west-1"}, "sentry": {"apiKey": "${OTHER_ID}"}}`,

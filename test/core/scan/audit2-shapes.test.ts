@@ -9,6 +9,8 @@
  * - A default after a command-line argument: `const apiToken = process.argv[2] || "<uuid>"` in a
  *   script that calls the Developer API (`sys.argv[1] if … else "<uuid>"` in Python): the key had
  *   no name, so it was not read as the management key.
+ * - The management key sent to the Developer API as `curl -u "$UPSTASH_EMAIL:<uuid>"` (the email a
+ *   variable) or as `Authorization: Bearer <uuid>`: no email literal stood before it.
  * - Kafka over its native protocol: `sasl.jaas.config … password=\"<b64>\"`, kafkajs `sasl: {…}`
  *   and kafka-python's `sasl_plain_password=` beside a broker `…-kafka.upstash.io:9092`: the
  *   password sat under a bare name next to a broker host, not a REST URL.
@@ -120,6 +122,23 @@ const ARGV_LEAKS: WildLeak[] = [
   ],
 ];
 
+const DEVELOPER_API_LEAKS: WildLeak[] = [
+  [
+    'curl -u "$UPSTASH_EMAIL:<uuid>": the email a variable',
+    'scripts/create-db.sh',
+    `curl -u "$UPSTASH_EMAIL:${mk}" ${developerApiUrl()}\n`,
+    MGMT,
+    mk,
+  ],
+  [
+    'curl with the key as a Bearer token, over two lines',
+    'README.md',
+    `curl -X POST ${developerApiUrl('redis/database')} \\\n  -H "Authorization: Bearer ${mk}" \\\n  -d '{"name":"cache","region":"global"}'\n`,
+    MGMT,
+    mk,
+  ],
+];
+
 const KAFKA_LEAKS: WildLeak[] = [
   [
     'Java: sasl.jaas.config with the password, the broker above',
@@ -166,6 +185,16 @@ const NOT_LEAKS: WildNotLeak[] = [
     `const apiKey = process.argv[2] || '${mk}';\nconsole.log(apiKey);\n`,
   ],
   [
+    'a Bearer UUID sent to another API',
+    'scripts/notify.sh',
+    `curl -H "Authorization: Bearer ${mk}" https://api.example.com/v1/messages\n`,
+  ],
+  [
+    'Basic credentials with a variable user for another API',
+    'scripts/deploy.sh',
+    `curl -u "$DEPLOY_USER:${mk}" https://deploy.example.com/hooks\n`,
+  ],
+  [
     'base64 of text that is no UUID under a bare password beside a broker',
     'kafka.js',
     `const kafka = new Kafka({\n  brokers: ["${broker}"],\n  sasl: { mechanism: "scram-sha-256", username: "u", password: "${notUuid}" },\n});\n`,
@@ -183,6 +212,10 @@ describe('audit 2: defaults after a reference are their name’s value', () => {
 
 describe('audit 2: defaults after a command-line argument are the assigned name’s value', () => {
   expectLeaksFound(ARGV_LEAKS);
+});
+
+describe('audit 2: a key handed to the Developer API with no email literal', () => {
+  expectLeaksFound(DEVELOPER_API_LEAKS);
 });
 
 describe('audit 2: Kafka credentials of the native protocol, beside a broker', () => {
