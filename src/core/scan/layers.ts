@@ -187,9 +187,10 @@ const RAW_BEFORE_RUN = /\u001b\[[0-9;]{0,20}[A-Za-z][A-Za-z0-9_-]{20}/;
 const ANSI = /(?:\u001b|\\(?:u001[bB]|x1[bB]|033|e))\[[0-9;]{0,20}[A-Za-z]/g;
 
 /**
- * String literals joined by `+` (JS/TS, Python, Go, Java): `"<part>" + "<part>"`, the operator at
- * the end of a line (`"<part>" +` then `"<part>"`, where a formatter or an author wraps a long
- * token) or at the start of the next (Java's `+ "<part>"`). Each chain of two or more literals of
+ * String literals joined by `+` (JS/TS, Python, Go, Java), PHP's `.` or Lua's `..`: `"<part>" +
+ * "<part>"`, `'<part>' . '<part>'`, the operator at the end of a line (`"<part>" +` then
+ * `"<part>"`, where a formatter or an author wraps a long token) or at the start of the next
+ * (Java's `+ "<part>"`, PHP's `. '<part>'`). Each chain of two or more literals of
  * base64 characters that joins into at least a short token's length is written as one literal,
  * `"<joined>"`, then blanks and the chain's line breaks, to its length: every line, and every
  * column before the chain, stay put, and the value lands on the line of its first piece.
@@ -218,16 +219,27 @@ export function joinConcatenations(text: string, path = ''): string | null {
 
 /** The shortest token a decoder reads (a Redis token's pattern: 38 characters). */
 const MIN_JOINED = 38;
-const CONCAT_GATE = /["'`][ \t]?\+|\+[ \t]?["'`]/;
-/** A literal of base64 characters, then one or more `+`-joined ones (same line or the next). */
+/**
+ * A `+` beside a quote, or a `.`/`..` (on either line of a break) between a literal's last base64
+ * character and the next one's first: `'.'`, `".."`, `'a'.length` and lines starting `.then(`
+ * are everywhere in code and join nothing. Led by the quote, so the scan for it stays cheap.
+ */
+const CONCAT_GATE =
+  /["'`](?:[ \t]?\+|(?<=[\w+/=-]["'])(?:[ \t]?\.\.?[ \t]*(?:\r?\n[ \t]*)?|[ \t]*\r?\n[ \t]*\.\.?[ \t]?)["'][\w+/=-])|\+[ \t]?["'`]/;
+/**
+ * A literal of base64 characters, then one or more joined by `+`, `.` or `..` (same line or the
+ * next). A `.` between two literals is PHP's (or Perl's) and `..` Lua's; no other language puts
+ * them there, so no path check is needed.
+ */
 const CONCATENATION =
-  /(["'`])[A-Za-z0-9+/_=-]{1,200}\1(?:(?:[ \t]?\+[ \t]*(?:\r?\n[ \t]*)?|[ \t]*\r?\n[ \t]*\+[ \t]?)(["'`])[A-Za-z0-9+/_=-]{1,200}\2)+/g;
+  /(["'`])[A-Za-z0-9+/_=-]{1,200}\1(?:(?:[ \t]?(?:\+|\.\.?)[ \t]*(?:\r?\n[ \t]*)?|[ \t]*\r?\n[ \t]*(?:\+|\.\.?)[ \t]?)(["'`])[A-Za-z0-9+/_=-]{1,200}\2)+/g;
 const PIECE = /["'`]([A-Za-z0-9+/_=-]+)["'`]/g;
 const PYTHON_PATH = /\.py[iw]?$/i;
 /** A `+`, or two literals side by side (blanks, one line break, a `\` continuation between). */
-const PY_CONCAT_GATE = /["'][ \t]*(?:\+|\\?\r?\n[ \t]*["']|["'])|\+[ \t]?["']/;
+const PY_CONCAT_GATE =
+  /["'](?:[ \t]*(?:\+|\\?\r?\n[ \t]*["']|["'])|(?<=[\w+/=-]["'])(?:[ \t]?\.\.?[ \t]*(?:\r?\n[ \t]*)?|[ \t]*\r?\n[ \t]*\.\.?[ \t]?)["'][\w+/=-])|\+[ \t]?["']/;
 const PY_CONCATENATION =
-  /(["'])[A-Za-z0-9+/_=-]{1,200}\1(?:(?:[ \t]?\+[ \t]*(?:\r?\n[ \t]*)?|[ \t]*\r?\n[ \t]*\+[ \t]?|[ \t]*(?:\\?\r?\n[ \t]*)?)(["'])[A-Za-z0-9+/_=-]{1,200}\2)+/g;
+  /(["'])[A-Za-z0-9+/_=-]{1,200}\1(?:(?:[ \t]?(?:\+|\.\.?)[ \t]*(?:\r?\n[ \t]*)?|[ \t]*\r?\n[ \t]*(?:\+|\.\.?)[ \t]?|[ \t]*(?:\\?\r?\n[ \t]*)?)(["'])[A-Za-z0-9+/_=-]{1,200}\2)+/g;
 
 /**
  * URL-encoded values: the punctuation a URL or form encoding escapes (`%3D` padding, `%2F`, `%40`

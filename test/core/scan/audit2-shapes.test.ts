@@ -11,6 +11,7 @@
  *   no name, so it was not read as the management key.
  * - The management key sent to the Developer API as `curl -u "$UPSTASH_EMAIL:<uuid>"` (the email a
  *   variable) or as `Authorization: Bearer <uuid>`: no email literal stood before it.
+ * - A token cut over PHP's `.` or Lua's `..` (the `+` of JS, Python, Go and Java was joined).
  * - Kafka over its native protocol: `sasl.jaas.config … password=\"<b64>\"`, kafkajs `sasl: {…}`
  *   and kafka-python's `sasl_plain_password=` beside a broker `…-kafka.upstash.io:9092`: the
  *   password sat under a bare name next to a broker host, not a REST URL.
@@ -34,6 +35,7 @@ import {
 const URL: CredentialType = 'upstash-redis-url';
 const MGMT: CredentialType = 'upstash-management-key';
 const KAFKA: CredentialType = 'upstash-kafka-credentials';
+const TOKEN: CredentialType = 'upstash-redis-token';
 
 const leg = redisTokenParts({ layout: 'legacy', seed: 'a2-legacy' });
 const host = redisHost(leg.dbId, { legacyRegion: 'us1', seed: 'a2-legacy' });
@@ -163,7 +165,51 @@ const KAFKA_LEAKS: WildLeak[] = [
   ],
 ];
 
+/** A value cut in pieces at the given offsets, each quoted, joined by `sep`. */
+const cut = (value: string, at: number[], sep: string, q = "'"): string => {
+  const bounds = [0, ...at, value.length];
+  return bounds
+    .slice(1)
+    .map((end, i) => `${q}${value.slice(bounds[i], end)}${q}`)
+    .join(sep);
+};
+const cur = redisTokenParts({ seed: 'a2-current' });
+
+const JOIN_LEAKS: WildLeak[] = [
+  [
+    'PHP: a token cut over `.`',
+    'config/cache.php',
+    `<?php\n$token = ${cut(cur.token, [30], ' . ')};\n`,
+    TOKEN,
+    cur.token.slice(0, 30),
+  ],
+  [
+    'PHP: `.` at the start of the next line',
+    'config/cache.php',
+    `<?php\nreturn [\n    'token' => ${cut(leg.token, [40, 80], '\n        . ')},\n];\n`,
+    TOKEN,
+    leg.token.slice(0, 40),
+  ],
+  [
+    'Lua: a token cut over `..`',
+    'redis.lua',
+    `local token = ${cut(cur.token, [25], ' .. ', '"')}\n`,
+    TOKEN,
+    cur.token.slice(0, 25),
+  ],
+];
+
 const NOT_LEAKS: WildNotLeak[] = [
+  [
+    'PHP: the pieces of a token in the wrong order',
+    'a.php',
+    `<?php\n$token = '${cur.token.slice(30)}' . '${cur.token.slice(0, 30)}';\n`,
+  ],
+  [
+    'Lua: a piece of a token joined to a variable',
+    'a.lua',
+    `local token = "${cur.token.slice(0, 30)}" .. rest\n`,
+  ],
   [
     'a hash as the default of a name about nothing',
     'cache.kt',
@@ -220,6 +266,10 @@ describe('audit 2: a key handed to the Developer API with no email literal', () 
 
 describe('audit 2: Kafka credentials of the native protocol, beside a broker', () => {
   expectLeaksFound(KAFKA_LEAKS);
+});
+
+describe("audit 2: tokens cut over PHP's `.` and Lua's `..`", () => {
+  expectLeaksFound(JOIN_LEAKS);
 });
 
 describe('audit 2: their lookalikes are not leaks', () => {
