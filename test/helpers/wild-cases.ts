@@ -28,3 +28,12 @@ export function expectNoFindings(cases: readonly WildNotLeak[]): void {
     expect(scanPlaced({ path, text, line: 1 }).map((f) => f.type)).toEqual([]);
   });
 }
+
+/** A value cut in pieces at the given offsets, each quoted with `q`, joined by `sep`. */
+export function cutInQuotes(value: string, at: number[], sep: string, q = '"'): string {
+  const bounds = [0, ...at, value.length];
+  return bounds
+    .slice(1)
+    .map((end, i) => `${q}${value.slice(bounds[i], end)}${q}`)
+    .join(sep);
+}

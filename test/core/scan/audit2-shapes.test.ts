@@ -18,6 +18,7 @@
  */
 import type { CredentialType } from '../../../src/core/index.js';
 import {
+  cutInQuotes,
   expectLeaksFound,
   expectNoFindings,
   type WildLeak,
@@ -165,38 +166,34 @@ const KAFKA_LEAKS: WildLeak[] = [
   ],
 ];
 
-/** A value cut in pieces at the given offsets, each quoted, joined by `sep`. */
-const cut = (value: string, at: number[], sep: string, q = "'"): string => {
-  const bounds = [0, ...at, value.length];
-  return bounds
-    .slice(1)
-    .map((end, i) => `${q}${value.slice(bounds[i], end)}${q}`)
-    .join(sep);
-};
 const cur = redisTokenParts({ seed: 'a2-current' });
 
+/** A token cut at `at` and joined by `sep`, written by `write`; found on its first piece's line. */
+const joinCase = (
+  label: string,
+  path: string,
+  write: (joined: string) => string,
+  [value, at, sep, q]: [string, number[], string, string?],
+): WildLeak => [label, path, write(cutInQuotes(value, at, sep, q)), TOKEN, value.slice(0, at[0])];
+
 const JOIN_LEAKS: WildLeak[] = [
-  [
-    'PHP: a token cut over `.`',
-    'config/cache.php',
-    `<?php\n$token = ${cut(cur.token, [30], ' . ')};\n`,
-    TOKEN,
-    cur.token.slice(0, 30),
-  ],
-  [
+  joinCase('PHP: a token cut over `.`', 'config/cache.php', (t) => `<?php\n$token = ${t};\n`, [
+    cur.token,
+    [30],
+    ' . ',
+    "'",
+  ]),
+  joinCase(
     'PHP: `.` at the start of the next line',
     'config/cache.php',
-    `<?php\nreturn [\n    'token' => ${cut(leg.token, [40, 80], '\n        . ')},\n];\n`,
-    TOKEN,
-    leg.token.slice(0, 40),
-  ],
-  [
-    'Lua: a token cut over `..`',
-    'redis.lua',
-    `local token = ${cut(cur.token, [25], ' .. ', '"')}\n`,
-    TOKEN,
-    cur.token.slice(0, 25),
-  ],
+    (t) => `<?php\nreturn [\n    'token' => ${t},\n];\n`,
+    [leg.token, [40, 80], '\n        . ', "'"],
+  ),
+  joinCase('Lua: a token cut over `..`', 'redis.lua', (t) => `local token = ${t}\n`, [
+    cur.token,
+    [25],
+    ' .. ',
+  ]),
 ];
 
 const NOT_LEAKS: WildNotLeak[] = [
@@ -252,24 +249,16 @@ const NOT_LEAKS: WildNotLeak[] = [
   ],
 ];
 
-describe('audit 2: defaults after a reference are their name’s value', () => {
-  expectLeaksFound(DEFAULT_LEAKS);
-});
+const LEAK_GROUPS: [string, WildLeak[]][] = [
+  ['defaults after a reference are their name’s value', DEFAULT_LEAKS],
+  ['defaults after a command-line argument are the assigned name’s value', ARGV_LEAKS],
+  ['a key handed to the Developer API with no email literal', DEVELOPER_API_LEAKS],
+  ['Kafka credentials of the native protocol, beside a broker', KAFKA_LEAKS],
+  ["tokens cut over PHP's `.` and Lua's `..`", JOIN_LEAKS],
+];
 
-describe('audit 2: defaults after a command-line argument are the assigned name’s value', () => {
-  expectLeaksFound(ARGV_LEAKS);
-});
-
-describe('audit 2: a key handed to the Developer API with no email literal', () => {
-  expectLeaksFound(DEVELOPER_API_LEAKS);
-});
-
-describe('audit 2: Kafka credentials of the native protocol, beside a broker', () => {
-  expectLeaksFound(KAFKA_LEAKS);
-});
-
-describe("audit 2: tokens cut over PHP's `.` and Lua's `..`", () => {
-  expectLeaksFound(JOIN_LEAKS);
+describe.each(LEAK_GROUPS)('audit 2: %s', (_group, cases) => {
+  expectLeaksFound(cases);
 });
 
 describe('audit 2: their lookalikes are not leaks', () => {

@@ -7,6 +7,7 @@
 import type { CredentialType } from '../../../src/core/index.js';
 import { scanText } from '../../../src/core/scan/scan-text.js';
 import {
+  cutInQuotes,
   expectLeaksFound,
   expectNoFindings,
   type WildLeak,
@@ -43,14 +44,7 @@ const flyHost = 'fly-lion-reader-redis.upstash.io';
 /** A 32-hex value that is no password: an md5 of a file, a cache key. */
 const md5 = hex32Secret({ seed: 'ms-md5' });
 
-/** A value cut in pieces at the given offsets, each quoted, joined by `sep`. */
-const cut = (value: string, at: number[], sep: string, q = '"'): string => {
-  const bounds = [0, ...at, value.length];
-  return bounds
-    .slice(1)
-    .map((end, i) => `${q}${value.slice(bounds[i], end)}${q}`)
-    .join(sep);
-};
+const cut = cutInQuotes;
 const json = (v: unknown): string => JSON.stringify(v, null, 2) + '\n';
 
 /** `terraform output -json`: outputs by name, each {sensitive, type, value}, names sorted. */
