@@ -2,10 +2,11 @@
  * The npm package route: `npm pack` makes a tarball with only what runs (no bench, no tools, no
  * source maps); installed globally into a clean --prefix, or run with `npx <tarball>`, its
  * `upstash-guard` works with nothing else on the machine but node and git; installing from a git
- * URL builds through `prepare`. Packages come from the npm cache when it has them.
+ * URL builds through `prepare`, and so does the global install from git exactly as README.md
+ * writes it. Packages come from the npm cache when it has them.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -27,6 +28,11 @@ const bareEnv = (extra: Record<string, string> = {}) => ({
   npm_config_update_notifier: 'false',
   GIT_CONFIG_NOSYSTEM: '1',
   GIT_CONFIG_GLOBAL: '/dev/null',
+  // The machine's trust store for the registry (a proxy's CA), as a user's shell has it: without
+  // it every package missing from the cache is retried until the test times out.
+  ...(process.env.NODE_EXTRA_CA_CERTS
+    ? { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS }
+    : {}),
   ...extra,
 });
 const run = (cmd: string, args: string[], cwd: string, env = bareEnv()) =>
@@ -129,6 +135,42 @@ test('install from a git URL builds through prepare', async () => {
       join(project, 'node_modules', '.bin', 'upstash-guard'),
       ['scan', '--history', target.dir, '--no-color'],
       project,
+    ),
+  );
+}, 600_000);
+
+/** The docs' lines that install the CLI globally from the repository's git URL. */
+const GIT_URL = 'git+https://github.com/<owner>/upstash-guard.git';
+function globalGitInstallLines(): { file: string; line: string }[] {
+  const docs = readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md'));
+  const files = ['README.md', ...docs.map((f) => `docs/${f}`)];
+  return files.flatMap((file) =>
+    readFileSync(join(ROOT, file), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes(GIT_URL) && / -g /.test(l))
+      .map((l) => ({ file, line: l.replace(/\s+#.*$/, '').trim() })),
+  );
+}
+
+test("README's global install from git, run as written, installs a working CLI", async () => {
+  const lines = globalGitInstallLines();
+  const readme = lines.find((l) => l.file === 'README.md');
+  expect(readme).toBeDefined();
+  // Every doc gives the same command, so the one tested here is the one they all give.
+  expect(lines.filter((l) => l.line !== readme!.line)).toEqual([]);
+  // npm's own global prefix, set as a user sets it; the GitHub URL stands for this repository.
+  const prefix = join(work, 'git-prefix');
+  const cwd = join(work, 'git-install');
+  mkdirSync(cwd, { recursive: true });
+  const command = readme!.line.replace(GIT_URL, `git+file://${ROOT}`);
+  const installed = await run('sh', ['-c', command], cwd, bareEnv({ npm_config_prefix: prefix }));
+  expect(installed.stderr).not.toMatch(/ERR!|npm error/);
+  expect(installed.code).toBe(0);
+  expectFinds(
+    await run(
+      join(prefix, 'bin', 'upstash-guard'),
+      ['scan', '--history', target.dir, '--no-color'],
+      cwd,
     ),
   );
 }, 600_000);
