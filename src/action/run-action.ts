@@ -15,7 +15,7 @@ import {
   SEVERITIES,
   type Severity,
 } from '../core/index.js';
-import { DEFAULT_CONFIG_PATH, loadConfig } from '../cli/load-config.js';
+import { DEFAULT_CONFIG_PATH, extendsNote, loadConfig } from '../cli/load-config.js';
 import type { CommitRange } from '../engine/types.js';
 import { readFileAt } from '../git/read-file-at.js';
 import { scanHistory } from '../engine/scan-history.js';
@@ -119,6 +119,8 @@ export async function runAction(io: ActionIo): Promise<number> {
     // The commits first: a pull request's settings come from its base commit.
     const range = plan.kind === 'range' ? await prepareRange(input.path, plan, log) : undefined;
     const fileConfig = await actionConfig(input, plan, log);
+    const note = extendsNote(input.config || DEFAULT_CONFIG_PATH, fileConfig);
+    if (note) log(`upstash-guard: ${note}`);
     const config: Config = input.failOn ? { ...fileConfig, failOn: input.failOn } : fileConfig;
     const result = await scan(input.path, plan, range, config, log);
 

@@ -94,6 +94,16 @@ export async function loadConfig(
   }
 }
 
+/**
+ * `_extends` names a base only the GitHub App can read (another repository of the installation):
+ * where the CLI or the Action reads such a file alone, one line says its base does not apply.
+ */
+export function extendsNote(file: string, config: Config): string | undefined {
+  return config._extends
+    ? `${file} extends ${config._extends}, which only the GitHub App reads: this scan uses the file's own settings`
+    : undefined;
+}
+
 const MAX_LISTED = 50;
 
 interface Issue {

@@ -11,7 +11,7 @@ import { applyBaseline, loadBaseline } from './baseline.js';
 import { isBareRepository as isBareRepo } from '../git/repo-cache.js';
 import { assertGitRepo, isBareGitDir, resolveRange } from './git-checks.js';
 import { UsageError, type CliIo } from './io.js';
-import { loadConfig } from './load-config.js';
+import { DEFAULT_CONFIG_PATH, extendsNote, loadConfig } from './load-config.js';
 import type { CliArgs } from './parse-args.js';
 import { progressLine } from './progress.js';
 import { scanInput, STDIN_LABEL } from './scan-input.js';
@@ -55,6 +55,8 @@ export async function runScan(args: CliArgs, io: CliIo): Promise<ScanOutcome> {
 
   // 2. Configuration: file, then flags on top.
   const fileConfig = await loadConfig(root, args.config, io.cwd);
+  const note = extendsNote(args.config ?? DEFAULT_CONFIG_PATH, fileConfig);
+  if (note && !args.quiet) io.stderr.write(`upstash-guard: ${note}\n`);
   const config: Config = args.failOn ? { ...fileConfig, failOn: args.failOn } : fileConfig;
   const baseline = args.baseline ? await loadBaseline(args.baseline, io.cwd) : undefined;
   // History and tree scans report progress (range and staged scans are short and do not).

@@ -219,6 +219,21 @@ describe('CLI polish (issue 12)', () => {
     ).toEqual(['- failOn', '- maxFileSize', '- verify']);
   });
 
+  test("a config that extends a base (App only) is read: its own settings apply, a note says the base's do not", async () => {
+    const dir = join(tmp, 'cfg-extends');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'ext.yml'), `_extends: .github\nfailOn: critical\n`);
+    const args = ['scan', 'a', '--config', join(dir, 'ext.yml'), '--format', 'json'];
+    const run = await cli(args, { cwd: repo.dir });
+    expect(run.stderr).toBe(
+      `upstash-guard: ${join(dir, 'ext.yml')} extends .github, which only the GitHub App reads: this scan uses the file's own settings\n`,
+    );
+    expect(run.code).toBe(0);
+    expect((JSON.parse(run.stdout) as Doc).findings.length).toBeGreaterThan(0);
+    const quiet = await cli([...args, '--quiet'], { cwd: repo.dir });
+    expect(quiet.stderr).toBe('');
+  });
+
   test('a config file with thousands of problems lists the first ones and counts them all', async () => {
     const dir = join(tmp, 'cfg-many');
     mkdirSync(dir, { recursive: true });

@@ -24,6 +24,13 @@ const UNITS: Record<string, number> = {
 export const configSchema = z
   .object({
     version: z.literal(1).default(1),
+    _extends: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'GitHub App only: a base configuration (repo, owner/repo or owner/repo:path) merged under this file; the CLI and the Action use this file alone',
+      ),
     ignorePaths: z
       .array(z.string().min(1))
       .default([])
@@ -70,6 +77,7 @@ function toBytes(v: string): number {
 const KNOWN_KEYS: Record<string, string[]> = {
   '': [
     'version',
+    '_extends',
     'ignorePaths',
     'allow',
     'failOn',

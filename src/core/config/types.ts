@@ -6,6 +6,11 @@ import type { Severity } from '../types.js';
  */
 export interface Config {
   version: 1;
+  /**
+   * The base this file extends (`_extends`). The App merges the base in before parsing, so only the
+   * CLI and the Action, which read the file alone, see it here.
+   */
+  _extends?: string;
   /** Globs (picomatch syntax, matched against repository-relative paths) that are never scanned. */
   ignorePaths: string[];
   /** Fingerprints of credentials accepted on purpose, each with the reason a reviewer gave. */

@@ -19,6 +19,12 @@ describe('parseConfig', () => {
     expect(c.comments).toEqual({ pullRequest: true, commits: true, history: true });
   });
 
+  it('accepts the App-only _extends (the CLI and the Action read the same file) and keeps it', () => {
+    const c = parseConfig('_extends: .github\nfailOn: high\n', 'c.yml');
+    expect(c).toMatchObject({ _extends: '.github', failOn: 'high' });
+    expect(() => parseConfig('_extends: [a, b]\n', 'c.yml')).toThrow(/_extends/);
+  });
+
   it.each([
     ['failOn: urgent\n', /c\.yml: failOn: /],
     ['failon: high\n', /unknown setting "failon" \(did you mean "failOn"\?\)/],
