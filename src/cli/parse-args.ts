@@ -67,6 +67,9 @@ const OPTIONS = {
   version: { type: 'boolean', short: 'v' },
 } as const;
 
+/** Every long flag the CLI accepts (the docs list each one: test/adoption/docs.test.ts). */
+export const CLI_FLAGS: readonly string[] = Object.keys(OPTIONS).map((name) => `--${name}`);
+
 /** Edit distance, for "did you mean" on a mistyped flag. */
 function distance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
