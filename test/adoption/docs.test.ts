@@ -114,3 +114,12 @@ test("README.md's npx line names the tarball npm pack makes", () => {
   expect(named.length).toBeGreaterThan(0);
   expect(named.filter((v) => v !== version)).toEqual([]);
 });
+
+test("the docs' pre-commit configs name a revision pre-commit accepts as fixed", () => {
+  // pre-commit warns on every run about a rev with no dot that is not a commit, and never updates it.
+  const revs = [README, CLI_DOC].flatMap((md) =>
+    [...md.matchAll(/^\s+rev: (\S+)/gm)].map((m) => m[1]!),
+  );
+  expect(revs.length).toBeGreaterThan(0);
+  expect(revs.filter((r) => !r.includes('.') && !/^[0-9a-f]{7,40}$/.test(r))).toEqual([]);
+});
