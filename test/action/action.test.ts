@@ -245,6 +245,23 @@ test('pull_request whose head switches its own scan off in .github/upstash-guard
   expect(push.code).toBe(0);
 });
 
+test("a config that extends the organisation's (App only) is read: its own settings apply, a line says so", async () => {
+  const o = await origin();
+  const leak = envFile('extends-leak');
+  o.repo.write('.env', leak.text);
+  o.repo.write('.github/upstash-guard.yml', '_extends: .github\nfailOn: critical\n');
+  const after = o.repo.commit('a token, and a config that extends the organisation one');
+  await o.push('main');
+  const ws = await checkout(o.url, after, 'refs/remotes/origin/main', { depth: 0 });
+  const run = await runAction(ws, 'push', { ref: 'refs/heads/main', before: o.main, after });
+  expect(run.stdout).toContain(
+    "upstash-guard: .github/upstash-guard.yml extends .github, which only the GitHub App reads: this scan uses the file's own settings",
+  );
+  expect(run.code).toBe(0);
+  expect(run.outputs).toMatch(/^findings=1$/m);
+  expect(run.all).not.toContain(leak.token);
+});
+
 test('push before..after: a clean push passes even though history holds a token', async () => {
   const o = await origin();
   const before = o.main;
