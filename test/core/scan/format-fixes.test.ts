@@ -1,0 +1,32 @@
+/**
+ * Misses and false positives found by the format matrix (format-matrix.test.ts), one case each,
+ * values built at run time.
+ */
+import { scanPlaced } from '../../helpers/containers.js';
+import { managementKey, unknownFormatSecret } from '../../helpers/synthetic.js';
+
+const scan = (path: string, text: string): [string, string, number[]][] =>
+  scanPlaced({ path, text, line: 1 }).map((f) => [
+    f.type,
+    f.confidence,
+    f.occurrences.map((o) => o.line),
+  ]);
+
+describe('a value cut short by a redaction is no secret', () => {
+  const uuid = managementKey({ seed: 'cut' });
+  const unknown = unknownFormatSecret({ seed: 'cut' });
+  it.each([
+    ['.env', `UPSTASH_API_KEY=${uuid.slice(0, 21)}…\n`],
+    ['.env', `UPSTASH_REDIS_REST_TOKEN=${unknown.slice(0, 24)}...\n`],
+    ['.env', `QSTASH_TOKEN="${unknown.slice(0, 24)}***"\n`],
+    ['access.log', `GET /?q=${encodeURIComponent(`UPSTASH_API_KEY=${uuid.slice(0, 21)}…`)}\n`],
+  ])('%s %s', (path, text) => {
+    expect(scan(path, text)).toEqual([]);
+  });
+
+  it('the whole value is still found', () => {
+    expect(scan('.env', `UPSTASH_REDIS_REST_TOKEN=${unknown}\n`)).toEqual([
+      ['upstash-redis-token', 'low', [1]],
+    ]);
+  });
+});
