@@ -32,6 +32,7 @@ import { matchesPathContent } from './path-content.js';
  * (`echo <b64> | base64 -d > .env`) whose names are upper case and which names no upstash.io host
  * (QStash only) held no anchor, and the file was skipped before the layer could decode it. Its
  * anchors are 5-6 base64 characters: random base64 holds one about once per 10^9 positions.
+ * `ctx7sk`: a Context7 key is no Upstash name, so a base64 .env holding only it had no anchor.
  */
 export const LAYER_KEYWORDS = [
   'kind: Secret',
@@ -39,6 +40,7 @@ export const LAYER_KEYWORDS = [
   'api.upstash.com',
   ...base64Anchors('upstash'),
   ...base64Anchors('STASH'),
+  ...base64Anchors('ctx7sk'),
 ];
 
 export const PREFILTER_KEYWORDS: readonly string[] = [

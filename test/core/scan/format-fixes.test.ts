@@ -3,7 +3,7 @@
  * values built at run time.
  */
 import { scanPlaced } from '../../helpers/containers.js';
-import { managementKey, unknownFormatSecret } from '../../helpers/synthetic.js';
+import { context7Key, managementKey, unknownFormatSecret } from '../../helpers/synthetic.js';
 
 const scan = (path: string, text: string): [string, string, number[]][] =>
   scanPlaced({ path, text, line: 1 }).map((f) => [
@@ -28,5 +28,16 @@ describe('a value cut short by a redaction is no secret', () => {
     expect(scan('.env', `UPSTASH_REDIS_REST_TOKEN=${unknown}\n`)).toEqual([
       ['upstash-redis-token', 'low', [1]],
     ]);
+  });
+});
+
+describe('a whole .env base64-encoded in a CI variable, holding only a Context7 key', () => {
+  it('is decoded: the key names no Upstash product, so its own anchor gates the file', () => {
+    const env = Buffer.from(`CONTEXT7_API_KEY=${context7Key({ seed: 'b64env' })}\n`).toString(
+      'base64',
+    );
+    expect(
+      scan('.gitlab-ci.yml', `variables:\n  ENV_FILE_B64: "${env}"\nbuild:\n  script: make\n`),
+    ).toEqual([['upstash-context7-api-key', 'high', [2]]]);
   });
 });
