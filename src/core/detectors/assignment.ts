@@ -34,10 +34,17 @@ export const DEFAULT_AFTER_REFERENCE = String.raw`(?:${Q})?[\])]{0,2}(?:[ \t]*(?
  *   `env::var("NAME").unwrap_or("v"…)` / `.unwrap_or_else(|_| "v"…)` (Rust);
  * - an XML attribute pair: `<add key="NAME" value="v" />`.
  * A value on the next line counts only when it is quoted: `const token =\n  "v"` (a formatter
- * breaks a long line there), never `NAME=` then `OTHER_NAME=v`, where `NAME` is empty (a
- * `.env.example`), and the next line is another entry.
+ * breaks a long line there), or below a block scalar's indicator or a TOML `"""` (BLOCK_VALUE);
+ * never `NAME=` then `OTHER_NAME=v`, where `NAME` is empty (a `.env.example`), and the next line
+ * is another entry.
  */
-export const ASSIGNMENT_OPERATOR = String.raw`(?:(?:${Q})?\]?\s*(?::=|=>|:(?![-=])|=|\?=|\|\|=|\?\?=)(?:[ \t]*(?:${Q})?|[ \t]*\r?\n\s*${Q})|${Q}\]?[ \t]*,[ \t]*${Q}|${DEFAULT_AFTER_REFERENCE}|${Q}[ \t]+[Vv]alue[ \t]*=[ \t]*${Q})`;
+/**
+ * A value alone on the next line, below a YAML block scalar's indicator (`NAME: |`, `NAME: >-`)
+ * or a TOML multi-line string's quotes (`NAME = """`): a long value wrapped by its writer.
+ */
+const BLOCK_VALUE = String.raw`[ \t]*(?:[|>][-+]?[1-9]?|"""|''')[ \t]*\r?\n[ \t]*`;
+
+export const ASSIGNMENT_OPERATOR = String.raw`(?:(?:${Q})?\]?\s*(?::=|=>|:(?![-=])|=|\?=|\|\|=|\?\?=)(?:[ \t]*(?:${Q})?|[ \t]*\r?\n\s*${Q}|${BLOCK_VALUE})|${Q}\]?[ \t]*,[ \t]*${Q}|${DEFAULT_AFTER_REFERENCE}|${Q}[ \t]+[Vv]alue[ \t]*=[ \t]*${Q})`;
 
 /**
  * `ENV NAME v` (Dockerfile's space form), `setx NAME v` (Windows), fish's `set -gx NAME v`: only
@@ -82,6 +89,12 @@ export const OTHER_ASSIGNMENTS: readonly RegExp[] = [
   /^[ \t]*(?:ENV|setx|set[ \t]+-[A-Za-z]+)[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+["']?$/,
   // <NAME>value</NAME> (XML settings).
   /<([A-Za-z_][\w.-]*)>$/,
+  // An element named by its attribute: Android `<string name="NAME">value</string>`, Java's
+  // properties XML `<entry key="NAME">value</entry>`.
+  /<[\w:.-]+[ \t][^<>\n]{0,200}?\b(?:name|key)[ \t]*=[ \t]*["']([A-Za-z_][\w.-]*)["'][^<>\n]{0,200}>$/,
+  // A Markdown table row of environment variables, `| NAME | value |` (code spans or not), and a
+  // CSV row `NAME,value` starting its line: only an upper-case name, as env tables write them.
+  /^[ \t]*\|?[ \t]*`?([A-Z][A-Z0-9_]{2,})`?[ \t]*\|[ \t]*`?$|^([A-Z][A-Z0-9_]{2,}),["']?$/,
   // A value wrapped in a Pulumi input or secret constructor, which hides the name from the rule
   // above: Go `ApiKey: pulumi.String("v")` (also inside `pulumi.ToSecret(…)`), TS
   // `apiKey: pulumi.secret("v")`, Python `api_key=pulumi.Output.secret("v")`, C#

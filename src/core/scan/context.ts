@@ -9,7 +9,12 @@ const ASSIGN =
   /(?:^|[\s{,(;[=])(?:export\s+|-\s+|set\s+)?(?:\\?["'`])?([A-Za-z_$][A-Za-z0-9_.$-]*)(?:\\?["'`])?\]?\s*(?::=|=>|:|=|\?=|\|\|=|\?\?=)\s*(?:\\?["'`])?[^"'`=:]*$/;
 
 /** The key a value on this line is assigned to (`KEY=`, `key: `, `"key": `, `token: "`...). */
-export function keyBefore(before: string, previousLine: string | undefined): string | undefined {
+export function keyBefore(
+  before: string,
+  previousLine: string | undefined,
+  /** The few lines above the value's (read only for a Terraform `default`). */
+  linesAbove?: () => string,
+): string | undefined {
   const tail = before.length > 400 ? before.slice(-400) : before;
   const m = ASSIGN.exec(tail);
   let key = m?.[1];
@@ -18,8 +23,14 @@ export function keyBefore(before: string, previousLine: string | undefined): str
   if (key === undefined || /^value$/i.test(key))
     for (const re of OTHER_ASSIGNMENTS) {
       const other = re.exec(tail);
-      if (other) return other[1]!;
+      if (other) return normalName(other[1] ?? other[2]!);
     }
+  // A value alone on its line below `NAME: |` / `NAME: >-` (YAML block scalars) or `NAME = """`
+  // (TOML multi-line strings): the name is the previous line's.
+  if (key === undefined && previousLine !== undefined && /^[ \t]*$/.test(before)) {
+    const block = BLOCK_OPENER.exec(previousLine);
+    if (block) return normalName(block[1]!);
+  }
   if (key === undefined) return undefined;
   // Kubernetes / ECS / CloudFormation style: `- name: UPSTASH_TOKEN` (or `"name": "…",`,
   // `- Name: …`), render / DigitalOcean `- key: UPSTASH_TOKEN`, then `value: …` on the next line.
@@ -29,7 +40,27 @@ export function keyBefore(before: string, previousLine: string | undefined): str
     );
     if (named) key = named[1]!;
   }
-  return key;
+  // Terraform `variable "NAME" { … default = "…" }`: the variable's name, while its block is open.
+  if (key === 'default' && linesAbove) {
+    const variable = TERRAFORM_VARIABLE.exec(linesAbove());
+    if (variable) key = variable[1]!;
+  }
+  return normalName(key);
+}
+
+/** `NAME: |`, `NAME: >-`, `"NAME": |2` (YAML), `NAME = """` / `'''` (TOML), ending its line. */
+const BLOCK_OPENER =
+  /(?:^|[\s{,])["']?([A-Za-z_$][\w.$-]*)["']?[ \t]*(?::[ \t]*[|>][-+]?[1-9]?|=[ \t]*(?:"""|'''))[ \t]*\r?$/;
+/** The last `variable "NAME" {` of the lines above whose block no `}` has closed yet. */
+const TERRAFORM_VARIABLE = /\bvariable[ \t]+"([\w-]+)"[ \t]*\{[^{}]*$/;
+
+/**
+ * Names written with `-` or `.` between words (`upstash-redis-password` in an Action's `with:`,
+ * `upstash.api.key` in Maven, `spring.data.redis.password`) read as the same name with `_`, the
+ * form every detector's name rule is written for.
+ */
+function normalName(name: string): string {
+  return /[\w$][.-][\w$]/.test(name) ? name.replace(/(?<=[\w$])[.-](?=[\w$])/g, '_') : name;
 }
 
 const BROWSER_PREFIX =

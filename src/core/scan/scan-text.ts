@@ -208,7 +208,9 @@ function matchLayer(
       // (base64 runs in bundles) are rejected on their own, and reading the key costs more.
       let memo: string | undefined | null = null;
       const keyOf = (): string | undefined =>
-        (memo === null ? (memo = keyBefore(before, previous)) : memo) || undefined;
+        (memo === null
+          ? (memo = keyBefore(before, previous, () => linesAbove(text, start)))
+          : memo) || undefined;
       const ctx: MatchContext = {
         line,
         before,
@@ -297,6 +299,14 @@ function lineAround(
     previous = text.slice(Math.max(ps, ls - 1 - CONTEXT_CHARS), ls - 1);
   }
   return { line, before: text.slice(from, index), after: text.slice(index, to), previous };
+}
+
+/** The 6 lines before the one holding `index`, at most 600 characters. */
+function linesAbove(text: string, index: number): string {
+  let start = text.lastIndexOf('\n', index - 1);
+  const end = start;
+  for (let d = 0; d < 6 && start > 0; d++) start = text.lastIndexOf('\n', start - 1);
+  return end < 0 ? '' : text.slice(Math.max(start + 1, end - 600), end);
 }
 
 /** Start of the line holding `index` if it is at most CONTEXT_CHARS back, else -1 (far). */
