@@ -9,17 +9,7 @@
  */
 import type { CredentialType, Finding } from '../../../src/core/index.js';
 import { ENCODINGS, scanPlaced } from '../../helpers/containers.js';
-import {
-  boxApiKey,
-  context7Key,
-  kafkaCredentials,
-  managementKey,
-  qstashTokenParts,
-  redisHost,
-  redisTokenParts,
-  signingKey,
-  vectorTokenParts,
-} from '../../helpers/synthetic.js';
+import * as synthetic from '../../helpers/synthetic.js';
 
 type Kind =
   | 'redis'
@@ -57,18 +47,18 @@ let n = 0;
 const seed = (): string => `fmx-${n++}`;
 
 function creds(): Cred[] {
-  const cur = redisTokenParts({ seed: seed() });
-  const c64 = redisTokenParts({ layout: 'current64', seed: seed() });
-  const leg = redisTokenParts({ layout: 'legacy', seed: seed() });
-  const ro = redisTokenParts({ readOnly: true, seed: seed() });
-  const urlT = redisTokenParts({ seed: seed() });
-  const legPw = redisTokenParts({ layout: 'legacy', seed: seed() });
-  const vec = vectorTokenParts({ seed: seed() });
-  const sea = vectorTokenParts({ product: 'search', seed: seed() });
-  const qs = qstashTokenParts({ seed: seed() });
-  const kafka = kafkaCredentials({ seed: seed() });
-  const h = (id: number, o: Parameters<typeof redisHost>[1] = {}): string =>
-    redisHost(id, { seed: seed(), ...o });
+  const cur = synthetic.redisTokenParts({ seed: seed() });
+  const c64 = synthetic.redisTokenParts({ layout: 'current64', seed: seed() });
+  const leg = synthetic.redisTokenParts({ layout: 'legacy', seed: seed() });
+  const ro = synthetic.redisTokenParts({ readOnly: true, seed: seed() });
+  const urlT = synthetic.redisTokenParts({ seed: seed() });
+  const legPw = synthetic.redisTokenParts({ layout: 'legacy', seed: seed() });
+  const vec = synthetic.vectorTokenParts({ seed: seed() });
+  const sea = synthetic.vectorTokenParts({ product: 'search', seed: seed() });
+  const qs = synthetic.qstashTokenParts({ seed: seed() });
+  const kafka = synthetic.kafkaCredentials({ seed: seed() });
+  const h = (id: number, o: Parameters<typeof synthetic.redisHost>[1] = {}): string =>
+    synthetic.redisHost(id, { seed: seed(), ...o });
   const curH = h(cur.dbId);
   const c64H = h(c64.dbId);
   const legH = h(leg.dbId, { legacyRegion: 'us1' });
@@ -183,7 +173,7 @@ function creds(): Cred[] {
       kind: 'sig',
       label: 'signing key',
       type: 'upstash-qstash-signing-key',
-      value: signingKey({ seed: seed() }),
+      value: synthetic.signingKey({ seed: seed() }),
       secret: '',
       env: 'QSTASH_CURRENT_SIGNING_KEY',
       key: 'currentSigningKey',
@@ -192,7 +182,7 @@ function creds(): Cred[] {
       kind: 'mgmt',
       label: 'management key',
       type: 'upstash-management-key',
-      value: managementKey({ seed: seed() }),
+      value: synthetic.managementKey({ seed: seed() }),
       secret: '',
       env: 'UPSTASH_API_KEY',
       key: 'upstash_api_key',
@@ -212,7 +202,7 @@ function creds(): Cred[] {
       kind: 'box',
       label: 'box key',
       type: 'upstash-box-api-key',
-      value: boxApiKey({ seed: seed() }),
+      value: synthetic.boxApiKey({ seed: seed() }),
       secret: '',
       env: 'UPSTASH_BOX_API_KEY',
       key: 'boxApiKey',
@@ -221,7 +211,7 @@ function creds(): Cred[] {
       kind: 'ctx7',
       label: 'context7 key',
       type: 'upstash-context7-api-key',
-      value: context7Key({ seed: seed() }),
+      value: synthetic.context7Key({ seed: seed() }),
       secret: '',
       env: 'CONTEXT7_API_KEY',
       key: 'context7ApiKey',
