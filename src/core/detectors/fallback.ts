@@ -4,7 +4,7 @@ import { decodeVectorToken, isBrokenVectorToken } from '../decode/vector-token.j
 import type { CredentialType, Detector } from '../types.js';
 import { AFTER_NAME, NAME_VALUE_PAIR } from './assignment.js';
 import { isKnownPublicValue } from './known-examples.js';
-import { entropy, isPlaceholder } from './placeholders.js';
+import { cutByRedaction, entropy, isPlaceholder } from './placeholders.js';
 import { hex32Secret, unknownFormatSecret } from './synthetic.js';
 
 /** Hex with a few non-hex letters (`2553feg6a2d9842h…`): a hand-edited docs value, not a key. */
@@ -129,11 +129,8 @@ export const fallbackDetector = {
     if (/READ_?ONLY|_RO_/.test(name) && /SEARCH/.test(name)) return null; // public by design
     if (/KAFKA/.test(name)) return null; // one known layout (kafka detector); the service is gone
     if (!isUnknownFormatSecret(value)) return null;
-    // A value cut short by a redaction (`16be0ac2-2374-4726-96…`, `Zk8s…`, `abc***`): the
-    // pattern stops at the ellipsis, and the part before it is no secret. The ellipsis may be
-    // percent-encoded, or its UTF-8 bytes read one per character (the URL layer).
-    if (/^(?:…|\.\.\.|\*{3}|%E2%80%A6|\u00e2\u0080\u00a6)/i.test(ctx.after.slice(value.length)))
-      return null;
+    // A value cut short by a redaction (`16be0ac2-2374-4726-96…`, `Zk8s…`, `abc***`).
+    if (cutByRedaction(ctx.after.slice(value.length))) return null;
     if (/^[0-9a-f]{8}-[0-9a-f]{4}-/.test(value) && !name.includes('API_KEY')) return null;
     const type = typeFromName(name);
     return {

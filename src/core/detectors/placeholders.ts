@@ -52,6 +52,16 @@ export function isPlaceholder(value: string): boolean {
 }
 
 /**
+ * True when the text right after a value is a redaction mark (`…`, `...`, `***`; the ellipsis
+ * also percent-encoded, or its UTF-8 bytes read one per character by the URL layer): the value is
+ * the part of a secret kept before the cut, and no secret itself. Patterns stop at the mark, so
+ * the value's own rules cannot see it.
+ */
+export function cutByRedaction(afterValue: string): boolean {
+  return /^(?:…|\.\.\.|\*{3}|%E2%80%A6|\u00e2\u0080\u00a6)/i.test(afterValue);
+}
+
+/**
  * A fixed-shape secret field (32 hex, a UUID) filled by hand: few distinct characters (`000…0`,
  * `xxxx…`, a zero UUID) or a typed pattern (`0123456789abcdef…`, a counting UUID, a repeated unit).
  * Narrower than isPlaceholder on purpose: random key material never fails it (fewer than 6 distinct

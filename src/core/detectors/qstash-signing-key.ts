@@ -1,7 +1,7 @@
 import type { Detector } from '../types.js';
 import { isKnownPublicValue } from './known-examples.js';
 import { nearbyLines } from './nearby.js';
-import { entropy, isPlaceholder } from './placeholders.js';
+import { cutByRedaction, entropy, isPlaceholder } from './placeholders.js';
 import { signingKey } from './synthetic.js';
 
 const CONTEXT = /SIGNING|signing_?key|Receiver|qstash|QSTASH|Upstash-Signature/i;
@@ -22,6 +22,8 @@ export const qstashSigningKeyDetector = {
     const n = value.length - 4;
     if (n !== 28 && (n < 50 || n > 52)) return null;
     if (isKnownPublicValue(value) || isPlaceholder(value)) return null;
+    // A legacy key cut in a copy (`sig_<28 of its 50 characters>…`) has a current key's length.
+    if (cutByRedaction(ctx.after.slice(value.length))) return null;
     const body = value.slice(4);
     // Under a signing-key name (`QSTASH_CURRENT_SIGNING_KEY=`, `nextSigningKey:`) the value is
     // not an identifier, and a digit is not required: about one random 28-char base58 key in 110
