@@ -32,7 +32,9 @@ import { matchesPathContent } from './path-content.js';
  * (`echo <b64> | base64 -d > .env`) whose names are upper case and which names no upstash.io host
  * (QStash only) held no anchor, and the file was skipped before the layer could decode it. Its
  * anchors are 5-6 base64 characters: random base64 holds one about once per 10^9 positions.
- * `ctx7sk`: a Context7 key is no Upstash name, so a base64 .env holding only it had no anchor.
+ * `ctx7sk`, `KV_REST`, `vercel-storage`: a Context7 key's name and a Vercel KV integration's
+ * (`KV_REST_API_URL`/`_TOKEN`, `KV_URL`) are no Upstash names, so a base64 .env holding only them
+ * had no anchor.
  */
 export const LAYER_KEYWORDS = [
   'kind: Secret',
@@ -41,6 +43,8 @@ export const LAYER_KEYWORDS = [
   ...base64Anchors('upstash'),
   ...base64Anchors('STASH'),
   ...base64Anchors('ctx7sk'),
+  ...base64Anchors('KV_REST'),
+  ...base64Anchors('vercel-storage'),
 ];
 
 export const PREFILTER_KEYWORDS: readonly string[] = [
