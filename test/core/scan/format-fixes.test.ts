@@ -10,6 +10,7 @@ import {
   managementKey,
   redisHost,
   redisTokenParts,
+  signingKey,
   unknownFormatSecret,
   vectorTokenParts,
 } from '../../helpers/synthetic.js';
@@ -33,6 +34,12 @@ describe('a value cut short by a redaction is no secret', () => {
     expect(scan(path, text)).toEqual([]);
   });
 
+  it("a legacy signing key cut to a current key's length, then an ellipsis", () => {
+    const cut = signingKey({ legacy: true, seed: 'cut' }).slice(0, 32);
+    expect(scan('.env', `QSTASH_NEXT_SIGNING_KEY=${cut}…\n`)).toEqual([]);
+    expect(scan('README.md', `The key looks like \`${cut}...\`\n`)).toEqual([]);
+  });
+
   it('the whole value is still found', () => {
     expect(scan('.env', `UPSTASH_REDIS_REST_TOKEN=${unknown}\n`)).toEqual([
       ['upstash-redis-token', 'low', [1]],
@@ -40,7 +47,23 @@ describe('a value cut short by a redaction is no secret', () => {
   });
 });
 
-describe('a whole .env base64-encoded in a CI variable, holding only a Context7 key', () => {
+describe('a whole .env base64-encoded in a CI variable, with no Upstash name in it', () => {
+  it("a Vercel KV integration's variables are decoded (KV_REST and vercel-storage anchors)", () => {
+    const t = redisTokenParts({ seed: 'b64kv' });
+    const host = redisHost(t.dbId, { vercel: true, seed: 'b64kv' });
+    const env = Buffer.from(
+      `KV_REST_API_URL=https://${host}\nKV_REST_API_TOKEN=${t.token}\n`,
+    ).toString('base64');
+    const found = scanPlaced({
+      path: '.github/workflows/ci.yml',
+      text: `env:\n  DOTENV_B64: ${env}\n`,
+      line: 2,
+    });
+    expect(found.map((f) => [f.type, f.endpoint, f.occurrences.map((o) => o.line)])).toEqual([
+      ['upstash-redis-token', `https://${host}`, [2]],
+    ]);
+  });
+
   it('is decoded: the key names no Upstash product, so its own anchor gates the file', () => {
     const env = Buffer.from(`CONTEXT7_API_KEY=${context7Key({ seed: 'b64env' })}\n`).toString(
       'base64',

@@ -216,7 +216,101 @@ function creds(): Cred[] {
       env: 'CONTEXT7_API_KEY',
       key: 'context7ApiKey',
     },
+    ...variants(),
   ].map((c) => ({ ...c, secret: c.secret || c.value })) as Cred[];
+}
+
+/** The other layouts and forms of each product, under their usual names. */
+function variants(): Cred[] {
+  const tok = 'upstash-redis-token' as const;
+  const redis = (label: string, o: synthetic.RedisTokenOptions, env: string, host = {}): Cred => {
+    const t = synthetic.redisTokenParts({ ...o, seed: seed() });
+    const h = synthetic.redisHost(t.dbId, { seed: seed(), ...host });
+    return {
+      kind: t.readOnly ? 'redis-ro' : 'redis',
+      label,
+      type: tok,
+      value: t.token,
+      secret: t.token,
+      env,
+      key: 'token',
+      endpoint: `https://${h}`,
+      host: h,
+      pairs: true,
+    };
+  };
+  const roUrl = synthetic.redisTokenParts({ readOnly: true, seed: seed() });
+  const roUrlH = synthetic.redisHost(roUrl.dbId, { seed: seed() });
+  const vecRo = synthetic.vectorTokenParts({ role: 'readonly', seed: seed() });
+  const seaRo = synthetic.vectorTokenParts({ product: 'search', role: 'readonly', seed: seed() });
+  const qsUuid = synthetic.qstashTokenParts({ password: 'uuid', seed: seed() });
+  return [
+    redis('redis current p10', { suffix: 'p10' }, 'UPSTASH_REDIS_REST_TOKEN'),
+    redis('redis current no suffix', { suffix: null }, 'KV_REST_API_TOKEN'),
+    redis(
+      'redis read-only current64',
+      { layout: 'current64', readOnly: true },
+      'KV_REST_API_READ_ONLY_TOKEN',
+    ),
+    redis(
+      'redis read-only legacy',
+      { layout: 'legacy', readOnly: true },
+      'UPSTASH_REDIS_REST_READONLY_TOKEN',
+      { legacyRegion: 'gusc1' },
+    ),
+    redis('redis vercel kv', {}, 'KV_REST_API_TOKEN', { vercel: true }),
+    {
+      kind: 'redis-url',
+      label: 'redis url default_ro',
+      type: tok,
+      value: `rediss://default_ro:${roUrl.token}@${roUrlH}:6379`,
+      secret: roUrl.token,
+      env: 'KV_URL',
+      key: 'url',
+      endpoint: `https://${roUrlH}`,
+      host: roUrlH,
+      pairs: true,
+    },
+    {
+      kind: 'vector',
+      label: 'vector read-only',
+      type: 'upstash-vector-token',
+      value: vecRo.token,
+      secret: vecRo.token,
+      env: 'UPSTASH_VECTOR_REST_READONLY_TOKEN',
+      key: 'vectorToken',
+      endpoint: vecRo.endpoint,
+    },
+    {
+      kind: 'search',
+      label: 'search read-only',
+      type: 'upstash-search-token',
+      value: seaRo.token,
+      secret: seaRo.token,
+      env: 'UPSTASH_SEARCH_REST_READONLY_TOKEN',
+      key: 'searchToken',
+      endpoint: seaRo.endpoint,
+    },
+    {
+      kind: 'qstash',
+      label: 'qstash uuid password',
+      type: 'upstash-qstash-token',
+      value: qsUuid.token,
+      secret: qsUuid.token,
+      env: 'QSTASH_TOKEN',
+      key: 'qstashToken',
+      endpoint: 'https://qstash-us-east-1.upstash.io',
+    },
+    {
+      kind: 'sig',
+      label: 'signing key legacy',
+      type: 'upstash-qstash-signing-key',
+      value: synthetic.signingKey({ legacy: true, seed: seed() }),
+      secret: '',
+      env: 'QSTASH_NEXT_SIGNING_KEY',
+      key: 'nextSigningKey',
+    },
+  ];
 }
 
 /** A format: the file it writes, or null when it does not apply to the credential. */
