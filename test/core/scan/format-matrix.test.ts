@@ -46,87 +46,64 @@ interface Cred {
 let n = 0;
 const seed = (): string => `fmx-${n++}`;
 
+const TOKEN: CredentialType = 'upstash-redis-token';
+
+/** A Redis REST token under `env`, with its database's REST endpoint. */
+function redisCred(
+  label: string,
+  o: synthetic.RedisTokenOptions,
+  env: string,
+  host: synthetic.HostOptions = {},
+): Cred {
+  const t = synthetic.redisTokenParts({ ...o, seed: seed() });
+  const h = synthetic.redisHost(t.dbId, { seed: seed(), ...host });
+  return {
+    kind: t.readOnly ? 'redis-ro' : 'redis',
+    label,
+    type: TOKEN,
+    value: t.token,
+    secret: t.token,
+    env,
+    key: 'token',
+    endpoint: `https://${h}`,
+    host: h,
+    pairs: true,
+  };
+}
+
+/** A `rediss://` URL whose password is a current token (the finding is the token's). */
+function urlCred(label: string, user: 'default' | 'default_ro', env: string): Cred {
+  const t = synthetic.redisTokenParts({ readOnly: user === 'default_ro', seed: seed() });
+  const h = synthetic.redisHost(t.dbId, { seed: seed() });
+  return {
+    kind: 'redis-url',
+    label,
+    type: TOKEN,
+    value: synthetic.redisUrl({ password: t.token, host: h, user }),
+    secret: t.token,
+    env,
+    key: 'url',
+    endpoint: `https://${h}`,
+    host: h,
+    pairs: true,
+  };
+}
+
 function creds(): Cred[] {
-  const cur = synthetic.redisTokenParts({ seed: seed() });
-  const c64 = synthetic.redisTokenParts({ layout: 'current64', seed: seed() });
-  const leg = synthetic.redisTokenParts({ layout: 'legacy', seed: seed() });
-  const ro = synthetic.redisTokenParts({ readOnly: true, seed: seed() });
-  const urlT = synthetic.redisTokenParts({ seed: seed() });
   const legPw = synthetic.redisTokenParts({ layout: 'legacy', seed: seed() });
   const vec = synthetic.vectorTokenParts({ seed: seed() });
   const sea = synthetic.vectorTokenParts({ product: 'search', seed: seed() });
   const qs = synthetic.qstashTokenParts({ seed: seed() });
   const kafka = synthetic.kafkaCredentials({ seed: seed() });
-  const h = (id: number, o: Parameters<typeof synthetic.redisHost>[1] = {}): string =>
-    synthetic.redisHost(id, { seed: seed(), ...o });
-  const curH = h(cur.dbId);
-  const c64H = h(c64.dbId);
-  const legH = h(leg.dbId, { legacyRegion: 'us1' });
-  const roH = h(ro.dbId);
-  const urlH = h(urlT.dbId);
-  const legPwH = h(legPw.dbId, { legacyRegion: 'eu1' });
-  const tok = 'upstash-redis-token' as const;
+  const legPwH = synthetic.redisHost(legPw.dbId, { legacyRegion: 'eu1', seed: seed() });
   return [
-    {
-      kind: 'redis',
-      label: 'redis current',
-      type: tok,
-      value: cur.token,
-      secret: cur.token,
-      env: 'UPSTASH_REDIS_REST_TOKEN',
-      key: 'token',
-      endpoint: `https://${curH}`,
-      host: curH,
-      pairs: true,
-    },
-    {
-      kind: 'redis',
-      label: 'redis current64',
-      type: tok,
-      value: c64.token,
-      secret: c64.token,
-      env: 'KV_REST_API_TOKEN',
-      key: 'token',
-      endpoint: `https://${c64H}`,
-      host: c64H,
-      pairs: true,
-    },
-    {
-      kind: 'redis',
-      label: 'redis legacy',
-      type: tok,
-      value: leg.token,
-      secret: leg.token,
-      env: 'UPSTASH_REDIS_REST_TOKEN',
-      key: 'token',
-      endpoint: `https://${legH}`,
-      host: legH,
-      pairs: true,
-    },
-    {
-      kind: 'redis-ro',
-      label: 'redis read-only',
-      type: tok,
-      value: ro.token,
-      secret: ro.token,
-      env: 'KV_REST_API_READ_ONLY_TOKEN',
-      key: 'token',
-      endpoint: `https://${roH}`,
-      host: roH,
-      pairs: true,
-    },
-    {
-      kind: 'redis-url',
-      label: 'redis url',
-      type: tok,
-      value: `rediss://default:${urlT.token}@${urlH}:6379`,
-      secret: urlT.token,
-      env: 'REDIS_URL',
-      key: 'url',
-      endpoint: `https://${urlH}`,
-      host: urlH,
-      pairs: true,
-    },
+    redisCred('redis current', {}, 'UPSTASH_REDIS_REST_TOKEN'),
+    redisCred('redis current64', { layout: 'current64' }, 'KV_REST_API_TOKEN'),
+    redisCred('redis legacy', { layout: 'legacy' }, 'UPSTASH_REDIS_REST_TOKEN', {
+      legacyRegion: 'us1',
+    }),
+    redisCred('redis read-only', { readOnly: true }, 'KV_REST_API_READ_ONLY_TOKEN'),
+    urlCred('redis url', 'default', 'REDIS_URL'),
     {
       kind: 'legacy-pw',
       label: 'legacy tcp password',
@@ -222,55 +199,25 @@ function creds(): Cred[] {
 
 /** The other layouts and forms of each product, under their usual names. */
 function variants(): Cred[] {
-  const tok = 'upstash-redis-token' as const;
-  const redis = (label: string, o: synthetic.RedisTokenOptions, env: string, host = {}): Cred => {
-    const t = synthetic.redisTokenParts({ ...o, seed: seed() });
-    const h = synthetic.redisHost(t.dbId, { seed: seed(), ...host });
-    return {
-      kind: t.readOnly ? 'redis-ro' : 'redis',
-      label,
-      type: tok,
-      value: t.token,
-      secret: t.token,
-      env,
-      key: 'token',
-      endpoint: `https://${h}`,
-      host: h,
-      pairs: true,
-    };
-  };
-  const roUrl = synthetic.redisTokenParts({ readOnly: true, seed: seed() });
-  const roUrlH = synthetic.redisHost(roUrl.dbId, { seed: seed() });
   const vecRo = synthetic.vectorTokenParts({ role: 'readonly', seed: seed() });
   const seaRo = synthetic.vectorTokenParts({ product: 'search', role: 'readonly', seed: seed() });
   const qsUuid = synthetic.qstashTokenParts({ password: 'uuid', seed: seed() });
   return [
-    redis('redis current p10', { suffix: 'p10' }, 'UPSTASH_REDIS_REST_TOKEN'),
-    redis('redis current no suffix', { suffix: null }, 'KV_REST_API_TOKEN'),
-    redis(
+    redisCred('redis current p10', { suffix: 'p10' }, 'UPSTASH_REDIS_REST_TOKEN'),
+    redisCred('redis current no suffix', { suffix: null }, 'KV_REST_API_TOKEN'),
+    redisCred(
       'redis read-only current64',
       { layout: 'current64', readOnly: true },
       'KV_REST_API_READ_ONLY_TOKEN',
     ),
-    redis(
+    redisCred(
       'redis read-only legacy',
       { layout: 'legacy', readOnly: true },
       'UPSTASH_REDIS_REST_READONLY_TOKEN',
       { legacyRegion: 'gusc1' },
     ),
-    redis('redis vercel kv', {}, 'KV_REST_API_TOKEN', { vercel: true }),
-    {
-      kind: 'redis-url',
-      label: 'redis url default_ro',
-      type: tok,
-      value: `rediss://default_ro:${roUrl.token}@${roUrlH}:6379`,
-      secret: roUrl.token,
-      env: 'KV_URL',
-      key: 'url',
-      endpoint: `https://${roUrlH}`,
-      host: roUrlH,
-      pairs: true,
-    },
+    redisCred('redis vercel kv', {}, 'KV_REST_API_TOKEN', { vercel: true }),
+    urlCred('redis url default_ro', 'default_ro', 'KV_URL'),
     {
       kind: 'vector',
       label: 'vector read-only',
