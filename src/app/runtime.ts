@@ -428,9 +428,10 @@ export function createRuntime(
         );
       // The scan and its check run in a slot; the rest of the report after it (serial-gate.ts).
       const scan = serialized(
-        (job, superseded) =>
+        (job, superseded, folded) =>
           runScan(job, {
             superseded,
+            folded,
             slot: () => slots.acquireSlot(PRIORITY[job.kind], label(job)),
           }),
         gate,

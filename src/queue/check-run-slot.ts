@@ -114,6 +114,21 @@ export class CheckRunSlot {
   }
 
   /**
+   * Completes the run GitHub shows unfinished on this head, and writes nothing when there is none
+   * (or it is completed): the head of a job folded into a newer scan, whose earlier attempt showed
+   * it in progress and died. Read errors fail the attempt, so a retry looks again.
+   */
+  async settle(out: CheckRunOutput): Promise<void> {
+    const known = await this.lookup();
+    if (!known || known.completedBy) return;
+    const runs = await listCheckRuns(this.deps.gh, this.repo, this.job.headSha);
+    const run = runs.find((r) => r.id === known.id);
+    if (!run || run.status === 'completed') return;
+    await completeCheckRun(this.deps.gh, this.repo, known.id, out);
+    await this.remember({ id: known.id, completedBy: this.jobId });
+  }
+
+  /**
    * Gives the head up without a run, when a newer head of its branch is scanned next (folded,
    * serial-gate.ts): only while GitHub has no run of it (none shown in progress, none an earlier
    * attempt created, not a Re-run). False: a run exists, and must be completed.

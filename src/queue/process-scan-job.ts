@@ -101,6 +101,12 @@ export interface ProcessOptions {
    * from the fetch to the end of the scan, the CPU-bound part, not while GitHub paces the writes.
    */
   slot?: () => Promise<() => void>;
+  /**
+   * Jobs of the branch folded into this one by a retry (serial-gate.ts): an earlier attempt of one
+   * of them may have shown its head's run in progress before its worker died. Their runs, when
+   * GitHub shows them unfinished, are completed with this scan's result, which covers their range.
+   */
+  folded?: readonly ScanJob[];
 }
 
 export async function processScanJob(
@@ -300,6 +306,10 @@ async function reportScanIn(
   else if (wantsRun) await checkRunSlotFor(job, deps, gh, log).complete(output).catch(keepRefusal);
   // Its run existed and is now complete; the rest goes with the next scan.
   if (superseded) return { findings: result.findings.length };
+  if (!runOff)
+    for (const f of ctx.opts.folded ?? [])
+      if (f.headSha !== job.headSha && f.kind === job.kind)
+        await checkRunSlotFor(f, deps, gh, log).settle(output).catch(keepRefusal);
   await deps.onStep?.('comments', job);
   let stopped = false;
   if (!loaded.error)

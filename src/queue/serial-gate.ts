@@ -275,6 +275,7 @@ export class RedisGate implements SerialGate {
 export type SerialProcessor = (
   job: ScanJob,
   superseded: () => Promise<boolean>,
+  folded: readonly ScanJob[],
 ) => Promise<unknown>;
 
 /**
@@ -298,7 +299,7 @@ export function serialized(
   return async (job) => {
     const key = serialKeyOf(job);
     if (!key) {
-      await processor(job, async () => false);
+      await processor(job, async () => false, []);
       return;
     }
     const holder = jobIdOf(job);
@@ -311,6 +312,9 @@ export function serialized(
     // its report may have been folded into them. A new holder that finds an abandoned follow-up
     // scans it together with its own job.
     let current: ScanJob | undefined = got.resume ? coalesceJobs([...got.resume, job]) : job;
+    // The resumed jobs' heads: an attempt that died may have shown their runs in progress. Passed
+    // on until a scan reports (a superseded one leaves its report to the next).
+    let folded: readonly ScanJob[] = got.resume ? [...got.resume, job] : [];
     let taken: ScanJob | undefined;
     const superseded = async (): Promise<boolean> => {
       taken ??= await gate.take(key, holder);
@@ -319,11 +323,12 @@ export function serialized(
     try {
       while (current) {
         taken = undefined;
-        await processor(current, superseded);
+        await processor(current, superseded, folded);
         if (taken) {
           current = coalesceJobs([current, taken]);
           continue;
         }
+        folded = [];
         current = await gate.next(key, holder);
       }
     } catch (err) {
