@@ -17,7 +17,7 @@ const soak = Number(process.env.UPSTASH_GUARD_CHAOS_SEEDS ?? 0);
 const seeds = listed ?? (soak > 0 ? Array.from({ length: soak }, (_, i) => i + 1) : [11, 23]);
 const long = listed !== undefined || soak > 0;
 const activeMs = Number(process.env.UPSTASH_GUARD_CHAOS_ACTIVE_MS ?? (long ? 20_000 : 8_000));
-const settleMs = long ? 180_000 : 60_000;
+const settleMs = long ? 120_000 : 60_000;
 
 describe('chaos: combined faults, every report delivered once', () => {
   it.each(seeds)(
