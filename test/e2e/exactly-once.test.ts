@@ -9,7 +9,7 @@ import { QUEUE_NAME } from '../../src/queue/bullmq-queue.js';
 import type { ManagedProcess } from '../helpers/app-process.js';
 import { startOwnRedis, type OwnRedis } from '../helpers/redis-server.js';
 import { redisEndpoint, redisTokenParts } from '../helpers/synthetic.js';
-import { openPullRequest, startHarness, until } from './harness.js';
+import { closeAll, openPullRequest, startHarness, until } from './harness.js';
 import type { Harness } from './harness.js';
 
 const WORKER_ENV = {
@@ -34,12 +34,7 @@ describe('exactly once (BullMQ, private Redis, worker processes)', () => {
     queue.on('error', () => undefined);
   }, 30_000);
 
-  afterAll(async () => {
-    await queue?.close();
-    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
-    await h?.close();
-    await redis?.close();
-  });
+  afterAll(() => closeAll({ queue, workers, h, redis }));
 
   const startWorker = async (extra: Record<string, string> = {}): Promise<ManagedProcess> => {
     const w = await h.app.startWorker(extra);

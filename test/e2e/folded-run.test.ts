@@ -9,50 +9,38 @@
 import { Queue } from 'bullmq';
 import { QUEUE_NAME } from '../../src/queue/bullmq-queue.js';
 import type { ManagedProcess } from '../helpers/app-process.js';
-import { startOwnRedis, type OwnRedis } from '../helpers/redis-server.js';
+import type { OwnRedis } from '../helpers/redis-server.js';
 import { pushEvent } from '../helpers/webhooks.js';
-import { envCredential, startHarness, until } from './harness.js';
+import { branchFromMain, closeAll, envCredential, startOnOwnRedis, until } from './harness.js';
 import type { Harness } from './harness.js';
 
 const ZERO = '0'.repeat(40);
 
 describe('a folded head whose run was shown in progress (BullMQ, worker processes)', () => {
-  let redis: OwnRedis;
+  let redis: OwnRedis | undefined;
   let h: Harness;
-  let queue: Queue;
+  let queue: Queue | undefined;
   const workers: ManagedProcess[] = [];
 
   beforeAll(async () => {
-    redis = await startOwnRedis({ persistence: 'none' });
-    h = await startHarness({
-      redisUrl: redis.url,
+    ({ redis, h } = await startOnOwnRedis('none', {
       queuePrefix: 'ug-folded',
       env: {
         UPSTASH_GUARD_BACKOFF_MS: '500',
         UPSTASH_GUARD_STALLED_INTERVAL_MS: '1000',
         UPSTASH_GUARD_LOCK_DURATION_MS: '2000',
       },
-    });
+    }));
     queue = new Queue(QUEUE_NAME, {
       connection: { url: redis.url, maxRetriesPerRequest: null },
       prefix: 'ug-folded',
     });
+    queue.on('error', () => undefined);
   }, 30_000);
-  afterAll(async () => {
-    await queue?.close();
-    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
-    await h?.close();
-    await redis?.close();
-  });
+  afterAll(() => closeAll({ queue, workers, h, redis }));
 
   it('the retry reports at the newer head and completes the older head’s run', async () => {
-    const ref = h.addRepo('folded', 1501);
-    const r = h.repo();
-    r.write('README.md', '# folded\n');
-    r.commit('initial');
-    await h.push(r, ref, 'main');
-    r.branch('feat');
-    r.checkout('feat');
+    const { ref, r } = await branchFromMain(h, 'folded', 1501, 'feat');
     r.write('a/.env', envCredential('e2e-folded-a'));
     const older = r.commit('add a');
     await h.push(r, ref, 'feat');
@@ -77,7 +65,7 @@ describe('a folded head whose run was shown in progress (BullMQ, worker processe
     expect((await push(older, newer)).status).toBe(200);
     // The hanging worker takes it at once: the gate parks it (its job completes).
     for (const deadline = Date.now() + 20_000; ; await new Promise((res) => setTimeout(res, 100))) {
-      if (((await queue.getJobCounts('completed')).completed ?? 0) >= 1) break;
+      if (((await queue!.getJobCounts('completed')).completed ?? 0) >= 1) break;
       if (Date.now() > deadline) throw new Error('the newer push was not parked');
     }
 

@@ -7,7 +7,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 
 import { startApp } from '../helpers/app-process.js';
-import type { AppProcess, AppProcessOptions } from '../helpers/app-process.js';
+import type { AppProcess, AppProcessOptions, ManagedProcess } from '../helpers/app-process.js';
+import { startOwnRedis, type OwnRedis } from '../helpers/redis-server.js';
 import { createRepo } from '../helpers/git-repo.js';
 import type { TestRepo } from '../helpers/git-repo.js';
 import { basicAuthHeader, startGitHttpServer } from '../helpers/git-http-server.js';
@@ -156,6 +157,48 @@ export async function pushedLeak(
 export function envCredential(seed: string): string {
   const { token, dbId } = redisTokenParts({ seed });
   return `UPSTASH_REDIS_REST_URL=${redisEndpoint(dbId, { seed })}\nUPSTASH_REDIS_REST_TOKEN=${token}\n`;
+}
+
+/**
+ * `acme/<name>` with a clean `main` pushed (no webhook) and a local branch `branch` checked out
+ * from it: the commits a test adds next are pushed to that branch.
+ */
+export async function branchFromMain(
+  h: Harness,
+  name: string,
+  id: number,
+  branch: string,
+): Promise<{ ref: RepoRef; r: TestRepo }> {
+  const ref = h.addRepo(name, id);
+  const r = h.repo();
+  r.write('README.md', '# x\n');
+  r.commit('initial');
+  await h.push(r, ref, 'main');
+  r.branch(branch);
+  r.checkout(branch);
+  return { ref, r };
+}
+
+/** A private redis-server (test/helpers/redis-server.ts) and a harness whose App queues on it. */
+export async function startOnOwnRedis(
+  persistence: 'none' | 'aof',
+  opts: Omit<AppProcessOptions, 'githubHost' | 'redisUrl'> = {},
+): Promise<{ redis: OwnRedis; h: Harness }> {
+  const redis = await startOwnRedis({ persistence });
+  return { redis, h: await startHarness({ ...opts, redisUrl: redis.url }) };
+}
+
+/** Teardown of a BullMQ suite: its queue handle, its worker processes, the harness, its Redis. */
+export async function closeAll(o: {
+  queue: { close(): Promise<void> } | undefined;
+  workers: readonly ManagedProcess[];
+  h: Harness | undefined;
+  redis: OwnRedis | undefined;
+}): Promise<void> {
+  await o.queue?.close();
+  await Promise.all(o.workers.map((w) => w.stop('SIGKILL')));
+  await o.h?.close();
+  await o.redis?.close();
 }
 
 /** The requests the double got for one route, e.g. `POST …/check-runs`. */

@@ -13,7 +13,7 @@ import type { ManagedProcess } from '../helpers/app-process.js';
 import { startOwnRedis, type OwnRedis } from '../helpers/redis-server.js';
 import { redisEndpoint, redisTokenParts } from '../helpers/synthetic.js';
 import { installationCreatedEvent, pushEvent } from '../helpers/webhooks.js';
-import { startHarness, until, type Harness } from './harness.js';
+import { branchFromMain, startHarness, until, type Harness } from './harness.js';
 
 const ZERO = '0'.repeat(40);
 
@@ -79,13 +79,12 @@ describe.each(['in-process', 'redis'] as const)('a branch named after a token (%
   });
 
   it('job data, logs and GitHub requests never hold it; the push is still scanned', async () => {
-    const ref = h.addRepo(`leaky-${mode}`, mode === 'redis' ? 951 : 952);
-    const r = h.repo();
-    r.write('README.md', '# x\n');
-    r.commit('initial');
-    await h.push(r, ref, 'main');
-    r.branch(branch);
-    r.checkout(branch);
+    const { ref, r } = await branchFromMain(
+      h,
+      `leaky-${mode}`,
+      mode === 'redis' ? 951 : 952,
+      branch,
+    );
     r.write(
       '.env',
       `UPSTASH_REDIS_REST_URL=${redisEndpoint(content.dbId)}\nUPSTASH_REDIS_REST_TOKEN=${content.token}\n`,

@@ -7,7 +7,7 @@
  *   secondary rate limit 403 and a comment GitHub posted but answered 502: each commit is
  *   commented once, the run completed once.
  */
-import { envCredential, startHarness, until } from './harness.js';
+import { branchFromMain, envCredential, startHarness, until } from './harness.js';
 import type { Harness } from './harness.js';
 import { pushEvent, type RepoRef } from '../helpers/webhooks.js';
 
@@ -20,13 +20,7 @@ async function branchOfLeaks(
   id: number,
   files: Record<string, string>,
 ): Promise<{ ref: RepoRef; commits: string[] }> {
-  const ref = h.addRepo(name, id);
-  const r = h.repo();
-  r.write('README.md', '# x\n');
-  r.commit('initial');
-  await h.push(r, ref, 'main');
-  r.branch('leaks');
-  r.checkout('leaks');
+  const { ref, r } = await branchFromMain(h, name, id, 'leaks');
   const commits = Object.entries(files).map(([path, text]) => {
     r.write(path, text);
     return r.commit(`add ${path}`);
