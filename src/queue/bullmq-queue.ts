@@ -67,6 +67,13 @@ export class BullScanQueue implements ScanQueue {
   private worker: Worker<ScanJob> | undefined;
   private readonly retry: RetrySchedule;
   private statesDefined = false;
+  /**
+   * Jobs this worker runs now, by id. A job Redis lost while a worker ran it is added again by the
+   * App's outbox; its lock and its branch's gate went with the data, so the copy could start on
+   * the same worker beside the first run, and both wrote the report (two PR comments). The copy
+   * waits for the first run here, then finds the report done.
+   */
+  private readonly running = new Map<string, Promise<unknown>>();
 
   constructor(private readonly opts: BullQueueOptions) {
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
@@ -107,8 +114,15 @@ export class BullScanQueue implements ScanQueue {
     this.worker = new Worker<ScanJob>(
       QUEUE_NAME,
       async (bullJob, token) => {
+        const id = bullJob.id ?? jobIdOf(bullJob.data);
+        const earlier = this.running.get(id);
+        const run = (async () => {
+          await earlier?.catch(() => undefined);
+          return processor(bullJob.data);
+        })();
+        this.running.set(id, run);
         try {
-          const result = await processor(bullJob.data);
+          const result = await run;
           // An installation job's list of the history jobs it stored, kept as its return value.
           return typeof result === 'object' ? result : undefined;
         } catch (err) {
@@ -123,7 +137,7 @@ export class BullScanQueue implements ScanQueue {
           const attempt = bullJob.attemptsMade + 1;
           const attempts = bullJob.opts.attempts ?? 1;
           await this.notify({
-            jobId: bullJob.id ?? jobIdOf(bullJob.data),
+            jobId: id,
             job: bullJob.data,
             attempt,
             attempts,
@@ -132,6 +146,8 @@ export class BullScanQueue implements ScanQueue {
           });
           if (permanent) throw new UnrecoverableError((err as Error).message);
           throw err;
+        } finally {
+          if (this.running.get(id) === run) this.running.delete(id);
         }
       },
       {
