@@ -188,6 +188,21 @@ export async function startOnOwnRedis(
   return { redis, h: await startHarness({ ...opts, redisUrl: redis.url }) };
 }
 
+/**
+ * Waits until `p` logged `scan reported` for `acme/<name>` `times` times, then 1.5 s more, so a
+ * straggling write lands before the test counts.
+ */
+export async function untilReported(
+  p: ManagedProcess,
+  name: string,
+  times: number,
+  what: string,
+): Promise<void> {
+  const re = new RegExp(`"repo":"acme/${name}"[^\\n]*"msg":"scan reported"`, 'g');
+  await until(what, () => ((p.logs().match(re) ?? []).length >= times ? true : undefined), 45_000);
+  await new Promise((r) => setTimeout(r, 1500));
+}
+
 /** Teardown of a BullMQ suite: its queue handle, its worker processes, the harness, its Redis. */
 export async function closeAll(o: {
   queue: { close(): Promise<void> } | undefined;

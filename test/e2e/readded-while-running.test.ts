@@ -12,7 +12,14 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { ManagedProcess } from '../helpers/app-process.js';
 import type { OwnRedis } from '../helpers/redis-server.js';
-import { closeAll, envCredential, openPullRequest, startOnOwnRedis, until } from './harness.js';
+import {
+  closeAll,
+  envCredential,
+  openPullRequest,
+  startOnOwnRedis,
+  until,
+  untilReported,
+} from './harness.js';
 import type { Harness } from './harness.js';
 
 describe('a job added again by the outbox while its worker still runs it (BullMQ)', () => {
@@ -55,15 +62,7 @@ describe('a job added again by the outbox while its worker still runs it (BullMQ
     await new Promise((r) => setTimeout(r, 3000));
     writeFileSync(resume, '');
     await until('the PR comment', () => h.gh.issueComments.find((c) => c.target === 61), 30_000);
-    await until(
-      'both copies done',
-      () =>
-        (w.logs().match(/"repo":"acme\/readded"[^\n]*"msg":"scan reported"/g) ?? []).length >= 2
-          ? true
-          : undefined,
-      45_000,
-    );
-    await new Promise((r) => setTimeout(r, 1500));
+    await untilReported(w, 'readded', 2, 'both copies done');
     const runs = h.gh.checkRuns.filter((c) => c.repo === 'acme/readded');
     expect(runs.map((c) => [c.head_sha, c.status, c.conclusion])).toEqual([
       [pr.head, 'completed', 'failure'],

@@ -18,7 +18,7 @@ import type { ManagedProcess } from '../helpers/app-process.js';
 import { startOwnRedis, type OwnRedis } from '../helpers/redis-server.js';
 import { redisEndpoint, redisTokenParts } from '../helpers/synthetic.js';
 import { deliver, pullRequestEvent } from '../helpers/webhooks.js';
-import { openPullRequest, startHarness, until } from './harness.js';
+import { openPullRequest, startHarness, until, untilReported } from './harness.js';
 import type { Harness } from './harness.js';
 
 describe('Redis killed and restarted empty (BullMQ, worker process)', () => {
@@ -166,15 +166,7 @@ describe('Redis killed and restarted empty (BullMQ, worker process)', () => {
         { secret: h.app.webhookSecret },
       );
       expect(res.status).toBe(200);
-      await until(
-        'the redelivery reported',
-        () =>
-          (w.logs().match(/"repo":"acme\/midjob"[^\n]*"msg":"scan reported"/g) ?? []).length >= 2
-            ? true
-            : undefined,
-        45_000,
-      );
-      await new Promise((r) => setTimeout(r, 1500));
+      await untilReported(w, 'midjob', 2, 'the redelivery reported');
       const runs = h.gh.checkRuns.filter((c) => c.repo === 'acme/midjob');
       expect(runs.map((c) => [c.status, c.conclusion])).toEqual([['completed', 'failure']]);
       expect(h.gh.issueComments.filter((c) => c.repo === 'acme/midjob')).toHaveLength(1);
