@@ -25,7 +25,8 @@ export interface SerialGate {
    * Records a newly enqueued job as the newest for its key ("the tip"). Until the tip starts, an
    * older job for the key that reaches a free gate parks its range for the tip instead of being
    * scanned: superseded heads fold into the newest scan of their branch. A job whose id is the
-   * tip's is the tip (another delivery of it noted it), never superseded by it.
+   * tip's is the tip (another delivery of it noted it), never superseded by it. A tip that parks
+   * behind a holder counts as started: the next holder scans it.
    */
   noteEnqueued(key: string, job: ScanJob): Promise<void>;
   acquire(key: string, holder: string, job: ScanJob): Promise<Acquired>;
@@ -73,6 +74,9 @@ export class MemoryGate implements SerialGate {
       current === undefined && tip && !tip.started && at > 0 && tip.at > at && tip.id !== holder;
     if ((current !== undefined && current !== holder) || superseded) {
       this.pending.set(key, [...(this.pending.get(key) ?? []), job]);
+      // The tip parked behind a holder is scanned by whoever takes the key next: older jobs stop
+      // waiting for it (the holder's retry after a failure would otherwise park for it too).
+      if (!superseded) this.markStarted(key, [job]);
       return { held: false };
     }
     this.held.set(key, holder);
@@ -140,7 +144,9 @@ redis.call('pexpire', KEYS[1], ARGV[2]) return 1`;
 const ACQUIRE = `${MARK_STARTED}
 local held = redis.call('get', KEYS[1])
 if held and held ~= ARGV[1] then
-  redis.call('rpush', KEYS[2], ARGV[2]) redis.call('pexpire', KEYS[2], ARGV[4]) return {0}
+  redis.call('rpush', KEYS[2], ARGV[2]) redis.call('pexpire', KEYS[2], ARGV[4])
+  mark_started(KEYS[4], {ARGV[2]}, ARGV[4])
+  return {0}
 end
 local at = tonumber(ARGV[5])
 if not held and at > 0 and redis.call('hget', KEYS[4], 'started') == '0'

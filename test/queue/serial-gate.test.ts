@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { coalesceJobs, serialKeyOf, type ScanJob } from '../../src/queue/scan-job.js';
 import { MemoryGate, RedisGate, serialized, type SerialGate } from '../../src/queue/serial-gate.js';
+import { PARKED } from '../../src/queue/scan-queue.js';
 import { testRedisUrl } from '../setup/test-redis.js';
 
 const prJob = (head: string): ScanJob => ({
@@ -315,3 +316,39 @@ function sharedRedis(): Redis {
   return (redisForCrash ??= new Redis(testRedisUrl(), { maxRetriesPerRequest: 1 }));
 }
 afterAll(() => redisForCrash?.disconnect());
+
+// Found by the chaos run (test/chaos, seeds 8, 13 and 23): a pull request's job failing its
+// attempt (a token mint answered 401) while the PR's newer head was delivered. The newer job
+// parked behind the failing holder; the holder's retry then found the newer job noted as the
+// tip, not started, and parked itself for it. Nobody was left to scan either head: no check run
+// on the PR's newest head, ever.
+test.each(['memory', 'redis'] as const)(
+  '%s: a holder that failed while a newer head parked behind it scans both on its retry',
+  async (mode) => {
+    const prefix = `ug-test-stuck-${randomUUID()}`;
+    const gate = mode === 'memory' ? new MemoryGate() : new RedisGate(sharedRedis(), prefix);
+    const older = { ...prJob('a'), receivedAt: 1 };
+    const newer = { ...prJob('b'), receivedAt: 2 };
+    const key = serialKeyOf(older)!;
+    await gate.noteEnqueued(key, older);
+    const scanned: string[] = [];
+    let fail = true;
+    const worker = serialized(async (job) => {
+      scanned.push(job.headSha[0]!);
+      if (!fail) return;
+      // The newer head is delivered during the failing attempt, and parks.
+      await gate.noteEnqueued(key, newer);
+      expect(await serialized(async () => undefined, gate)(newer)).toBe(PARKED);
+      throw new Error('Bad credentials');
+    }, gate);
+    await expect(worker(older)).rejects.toThrow('Bad credentials');
+    fail = false;
+    // The queue's retry of the older job: it scans the newer head too.
+    expect(await worker(older)).not.toBe(PARKED);
+    expect(scanned).toEqual(['a', 'b']);
+    if (mode === 'redis') {
+      const keys = await sharedRedis().keys(`${prefix}*`);
+      if (keys.length) await sharedRedis().del(...keys);
+    }
+  },
+);
