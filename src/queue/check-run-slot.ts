@@ -76,6 +76,18 @@ export class CheckRunSlot {
     this.timer = undefined;
   }
 
+  /**
+   * Ends the attempt: stops the clock and waits until the run shown in progress, if it was asked
+   * for, has been written or has failed. GitHub's writes are paced (a queue per installation), so
+   * the write of a failed attempt could still be waiting there after the attempt ended; the retry
+   * then found no run and created a second one, and the first, written later, stayed in progress
+   * forever (chaos run, seed 10). Never throws.
+   */
+  async end(): Promise<void> {
+    this.stop();
+    await this.inProgress;
+  }
+
   /** Completes the run (creating it completed when none exists). */
   async complete(out: CheckRunOutput): Promise<void> {
     this.stop();

@@ -146,7 +146,8 @@ export async function processScanJob(
   try {
     return await reportScan(job, deps, { ...ctx, checkRun });
   } finally {
-    checkRun.stop();
+    // Not before its in-progress write is answered: a retry must find the run that write made.
+    await checkRun.end();
   }
 }
 

@@ -310,3 +310,45 @@ describe('withdraw: a head superseded during its scan (folded into the next scan
     expect(await slot.withdraw()).toBe(false);
   });
 });
+
+test('an attempt that fails while its in-progress write waits in the write queue ends only after that write: the retry finds the run, one run in all', async () => {
+  // GitHub's writes are paced per installation (a queue in the client): the write an attempt asked
+  // for can still be waiting when the attempt fails. Here it waits until released, then GitHub
+  // carries it out and answers 502.
+  const paced = new Octokit({ baseUrl: gh.apiUrl, auth: 'ghs_test', request: { retries: 0 } });
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let queued = false;
+  paced.hook.before('request', async (o) => {
+    if (o.method === 'POST' && /check-runs$/.test(o.url)) {
+      queued = true;
+      await released;
+    }
+  });
+  const j = job();
+  const store = new MemoryCheckRunStore(); // the store lost the id (Redis restarted empty)
+  gh.fail({ method: 'POST', path: /check-runs$/, status: 502, times: 1, applied: true });
+  const first = new CheckRunSlot(j, 'job-q', { gh: paced, store, log, inProgressAfterMs: 0 });
+  first.start();
+  for (let i = 0; i < 200 && !queued; i++) await new Promise((r) => setTimeout(r, 5));
+  expect(queued).toBe(true);
+  // The attempt fails now (a Redis error, a clone failure...): it ends only once the write is out.
+  let ended = false;
+  const ending = first.end().then(() => (ended = true));
+  await new Promise((r) => setTimeout(r, 100));
+  expect(ended).toBe(false);
+  release();
+  await ending;
+  expect(runsOf(j.headSha).map((c) => c.status)).toEqual(['in_progress']);
+
+  // The retry, on any worker, with a store that kept nothing: finds that run and completes it.
+  const retry = new CheckRunSlot(j, 'job-q', {
+    gh: octokit,
+    store: new MemoryCheckRunStore(),
+    log,
+    inProgressAfterMs: 60_000,
+  });
+  retry.start();
+  await retry.complete(out());
+  expect(runsOf(j.headSha).map((c) => c.status)).toEqual(['completed']);
+});
