@@ -1,11 +1,11 @@
 /** The context rules on their own: browser exposure by path and block, docs examples, typed values, bare hosts. */
-import { randomBytes } from 'node:crypto';
 import { collectFindings, DEFAULT_CONFIG, scanText } from '../../../src/core/index.js';
 import { docsExampleLines, exposureOf } from '../../../src/core/scan/context.js';
 import { isPlaceholder, isTyped } from '../../../src/core/detectors/placeholders.js';
 import { redisEndpointDetector } from '../../../src/core/detectors/redis-endpoint.js';
 import { runDetector } from '../detectors/match.js';
 import { redisTokenParts, unknownFormatSecret } from '../../helpers/synthetic.js';
+import { mulberry32 } from '../../helpers/seeded-random.js';
 
 describe('exposureOf', () => {
   it.each([
@@ -120,10 +120,14 @@ describe('isTyped', () => {
       'abcdefghijklmnopqrstuvwxyz0123456789',
       '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz',
     ];
+    // Seeded: the run rule reads a random 16-hex value as typed about once in 2 x 10^6
+    // (CI drew `454336e123217678`: 543, 123, 321 and 678 cover 12 of its 16 characters). The
+    // seed keeps the test about the rules, and it still fails if they read more as typed.
+    const next = mulberry32(0x7e57ed);
     const typed: string[] = [];
     for (const a of alphabets)
       for (const len of [16, 24, 32, 48]) {
-        const bytes = randomBytes(len * 25_000);
+        const bytes = Uint8Array.from({ length: len * 25_000 }, () => Math.floor(next() * 256));
         for (let i = 0; i < 25_000; i++) {
           let s = '';
           for (let j = 0; j < len; j++) s += a[bytes[i * len + j]! % a.length];
