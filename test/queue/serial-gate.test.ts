@@ -30,7 +30,9 @@ async function coalesces(gateA: SerialGate, gateB: SerialGate): Promise<void> {
   const workerA = serialized(proc, gateA);
   const workerB = serialized(proc, gateB);
   const first = workerA(prJob('a'));
-  await new Promise((r) => setTimeout(r, 20));
+  // Until "a" holds the key and runs. A fixed 20 ms was too short under CI load: "b" took the key
+  // first, "a" parked behind it, and b's worker then ran "a" and blocked on it (a 30 s timeout).
+  while (!ran.includes('a')) await new Promise((r) => setTimeout(r, 5));
   // Three pushes while "a" is scanned: each returns at once; only the newest survives.
   await workerB(prJob('b'));
   await workerB(prJob('c'));
