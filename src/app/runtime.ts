@@ -206,7 +206,12 @@ export function createRuntime(
           log,
           // A marker of its own, set once; a pass that finds it gone knows Redis lost its data.
           dataLost: lossCheck(redis, `${keyPrefix}:outbox-alive`),
-          graceMs: Math.max(reconcileMs, 10_000),
+          // At least the workers' lock duration: see the grace after a loss (bullmq-outbox.ts).
+          graceMs: Math.max(
+            reconcileMs,
+            10_000,
+            positiveInt(env.UPSTASH_GUARD_LOCK_DURATION_MS, 60_000),
+          ),
           ...(env.UPSTASH_GUARD_INSTALL_HELD_AFTER_END_MS
             ? { installHeldAfterEndMs: Number(env.UPSTASH_GUARD_INSTALL_HELD_AFTER_END_MS) }
             : {}),
@@ -428,10 +433,11 @@ export function createRuntime(
         );
       // The scan and its check run in a slot; the rest of the report after it (serial-gate.ts).
       const scan = serialized(
-        (job, superseded, folded) =>
+        (job, superseded, folded, run) =>
           runScan(job, {
             superseded,
             folded,
+            ...(run?.signal ? { signal: run.signal } : {}),
             slot: () => slots.acquireSlot(PRIORITY[job.kind], label(job)),
           }),
         gate,
@@ -476,7 +482,7 @@ export function createRuntime(
         });
         stopWorker.push(() => sub.disconnect());
       }
-      queue.start(async (job) => {
+      queue.start(async (job, run) => {
         const release = janitor.hold(job.repoId);
         try {
           if (job.kind === 'installation') {
@@ -487,9 +493,10 @@ export function createRuntime(
             // and the run counts it once.
             const { findings } = await runScan(job, {
               slot: () => slots.acquireSlot(PRIORITY.history, label(job)),
+              ...(run?.signal ? { signal: run.signal } : {}),
             });
             await installRuns.settle(job.installRun, jobIdOf(job), { failed: false, findings });
-          } else return await scan(job);
+          } else return await scan(job, run);
         } catch (err) {
           metrics.scanFailed(failureReason(err));
           throw err;

@@ -8,9 +8,10 @@ import type { GitHubClient } from './types.js';
  * which repeat harmlessly, keep Octokit's retry; rate limits are still waited out.
  */
 export function postsOnce(gh: GitHubClient, onRequest?: (route: string) => void): GitHubClient {
-  const request = ((route: string, params?: object) => {
+  const request = ((route: string, params?: { request?: object }) => {
     onRequest?.(route);
-    const once = /^POST /.test(route) ? { request: { retries: 0 } } : {};
+    // Merged with the caller's request options (an abort signal), not in their place.
+    const once = /^POST /.test(route) ? { request: { ...params?.request, retries: 0 } } : {};
     return gh.request(route as never, { ...params, ...once } as never);
   }) as unknown as GitHubClient['request'];
   return { request, paginate: gh.paginate };

@@ -166,7 +166,15 @@ export class Outbox {
       // within its grace then: what Redis said ended no longer stands, for this pass and the next.
       // An installation job's list goes too: the run that adds it again stores its history jobs
       // again under the same ids, and they are asked about afresh once it ended.
-      if (lost) for (const h of this.held.values()) forgetEnd(h);
+      // Nothing is added again before a grace from the loss, either: a worker may still be running
+      // a job Redis lost, and it learns that it lost the job only when it next renews the job's
+      // lock (every half lock duration), after which it writes nothing (process-scan-job.ts,
+      // fenced). graceMs is at least the lock duration, so the copy never runs beside it.
+      if (lost)
+        for (const h of this.held.values()) {
+          forgetEnd(h);
+          h.since = Math.max(h.since, now);
+        }
       const states = await statesOf(q, [...this.held.keys()]);
       const groups = new Map<string, string[]>();
       states.forEach((state, id) => {

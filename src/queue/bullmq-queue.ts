@@ -74,6 +74,8 @@ export class BullScanQueue implements ScanQueue {
    * waits for the first run here, then finds the report done.
    */
   private readonly running = new Map<string, Promise<unknown>>();
+  /** Each run's abort: fired when BullMQ could not renew the run's lock (see RunContext). */
+  private readonly owned = new Map<string, AbortController>();
 
   constructor(private readonly opts: BullQueueOptions) {
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
@@ -116,9 +118,11 @@ export class BullScanQueue implements ScanQueue {
       async (bullJob, token) => {
         const id = bullJob.id ?? jobIdOf(bullJob.data);
         const earlier = this.running.get(id);
+        const lost = new AbortController();
         const run = (async () => {
           await earlier?.catch(() => undefined);
-          return processor(bullJob.data);
+          this.owned.set(id, lost);
+          return processor(bullJob.data, { signal: lost.signal });
         })();
         this.running.set(id, run);
         try {
@@ -148,6 +152,7 @@ export class BullScanQueue implements ScanQueue {
           throw err;
         } finally {
           if (this.running.get(id) === run) this.running.delete(id);
+          if (this.owned.get(id) === lost) this.owned.delete(id);
         }
       },
       {
@@ -166,6 +171,12 @@ export class BullScanQueue implements ScanQueue {
     );
     this.worker.on('error', () => {
       /* connection errors are retried by ioredis; never crash the process */
+    });
+    // The lock is gone (Redis lost its data, or the job was judged stalled and handed to another
+    // worker): this run no longer owns the job, and another run of it may be writing the same
+    // report. Its writes stop here; whoever owns the job reports (fenced in process-scan-job.ts).
+    this.worker.on('lockRenewalFailed', (ids: string[]) => {
+      for (const id of ids) this.owned.get(id)?.abort();
     });
     // A job whose worker died more often than maxStalledCount fails without reaching the
     // processor above: report it too.

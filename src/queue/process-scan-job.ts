@@ -107,6 +107,12 @@ export interface ProcessOptions {
    * GitHub shows them unfinished, are completed with this scan's result, which covers their range.
    */
   folded?: readonly ScanJob[];
+  /**
+   * Aborts when this worker no longer owns the job (its queue lock could not be renewed): every
+   * GitHub write of the job fails from then on, including those already waiting in the write
+   * queue, since another run of the job may be writing the same report.
+   */
+  signal?: AbortSignal;
 }
 
 export async function processScanJob(
@@ -131,7 +137,7 @@ export async function processScanJob(
   // 1. Installation token; every GitHub write of the job is counted (reported in the log).
   const auth = await deps.auth(job.installationId);
   const writes = { count: 0 };
-  const gh = countWrites(auth.gh, writes);
+  const gh = fenced(countWrites(auth.gh, writes), opts.signal);
   job = await asForkPullRequest(job, gh, log);
   // The surfaces the installation can write: the others are not asked for (report-plan.ts).
   const plan = planReport(auth.permissions);
@@ -520,6 +526,32 @@ async function publishComments(
  * The same client, counting the requests that write (anything but GET and HEAD); a POST is never
  * repeated blindly (postsOnce: GitHub may have carried out one it answered 502).
  */
+/** The run lost its job: it writes nothing more (a retry, or the run that owns it, reports). */
+export class JobLostError extends Error {
+  constructor() {
+    super('this worker no longer owns the job (its lock was lost): no more writes');
+  }
+}
+
+/**
+ * Writes refused once `signal` aborted: checked when asked, and carried to the HTTP request, so a
+ * write still waiting in the paced write queue is dropped when its turn comes.
+ */
+function fenced(gh: GitHubClient, signal: AbortSignal | undefined): GitHubClient {
+  if (!signal) return gh;
+  const request = ((route: string, params?: { request?: object }) => {
+    if (/^(GET|HEAD) /.test(route)) return gh.request(route as never, params as never);
+    if (signal.aborted) return Promise.reject(new JobLostError());
+    const options = { ...params, request: { ...params?.request, signal } };
+    return (gh.request(route as never, options as never) as Promise<unknown>).catch(
+      (err: unknown) => {
+        throw signal.aborted ? new JobLostError() : err;
+      },
+    );
+  }) as unknown as GitHubClient['request'];
+  return { request, paginate: gh.paginate };
+}
+
 function countWrites(gh: GitHubClient, writes: { count: number }): GitHubClient {
   return postsOnce(gh, (route) => {
     if (!/^(GET|HEAD) /.test(route)) writes.count++;

@@ -15,7 +15,18 @@ export const PARKED = 'parked';
 export interface InstallJobResult {
   jobs: string[];
 }
-export type JobProcessor = (job: ScanJob) => Promise<void | typeof PARKED | InstallJobResult>;
+/**
+ * What the queue tells a processor about its run: `signal` aborts when this worker no longer owns
+ * the job (BullMQ could not renew its lock: another worker may run it, or Redis lost it and the
+ * App's outbox adds it again). From then on the run must write nothing to GitHub.
+ */
+export interface RunContext {
+  signal?: AbortSignal;
+}
+export type JobProcessor = (
+  job: ScanJob,
+  run?: RunContext,
+) => Promise<void | typeof PARKED | InstallJobResult>;
 
 /** One failed attempt of a job, as both queues report it (for logs and metrics). */
 export interface AttemptFailure {

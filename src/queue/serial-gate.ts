@@ -10,7 +10,7 @@
  */
 import type { Redis } from 'ioredis';
 import { coalesceJobs, jobIdOf, serialKeyOf, type ScanJob } from './scan-job.js';
-import { PARKED, type JobProcessor } from './scan-queue.js';
+import { PARKED, type JobProcessor, type RunContext } from './scan-queue.js';
 
 export interface Acquired {
   held: boolean;
@@ -282,6 +282,7 @@ export type SerialProcessor = (
   job: ScanJob,
   superseded: () => Promise<boolean>,
   folded: readonly ScanJob[],
+  run?: RunContext,
 ) => Promise<unknown>;
 
 /**
@@ -302,10 +303,10 @@ export function serialized(
   gate: SerialGate,
   onParked?: (job: ScanJob) => void,
 ): JobProcessor {
-  return async (job) => {
+  return async (job, run) => {
     const key = serialKeyOf(job);
     if (!key) {
-      await processor(job, async () => false, []);
+      await processor(job, async () => false, [], run);
       return;
     }
     const holder = jobIdOf(job);
@@ -329,7 +330,7 @@ export function serialized(
     try {
       while (current) {
         taken = undefined;
-        await processor(current, superseded, folded);
+        await processor(current, superseded, folded, run);
         if (taken) {
           current = coalesceJobs([current, taken]);
           continue;

@@ -120,6 +120,11 @@ export interface GitHubDouble {
   addRepo(repo: Partial<RepoState> & { owner: string; name: string; cloneUrl: string }): RepoState;
   fail(failure: InjectedFailure): void;
   /**
+   * Answers matching requests late: the answer is made when the request arrives (a listing shows
+   * what existed then) and sent `ms` later, as from a slow GitHub or network.
+   */
+  hold(h: { method?: string; path: RegExp; ms: number; times?: number }): void;
+  /**
    * Serves git at this origin, as GitHub (and GHE) do: every path outside `/api/v3` is forwarded
    * to the given git HTTP server. The App builds clone URLs from GHE_HOST, so e2e tests point both
    * the API and git at this one origin.
@@ -159,6 +164,7 @@ export async function startGitHubDouble(
   const appLogin = `${appSlug}[bot]`;
   const requests: RecordedRequest[] = [];
   const failures: (InjectedFailure & { until?: number })[] = [];
+  const holds: { method?: string; path: RegExp; ms: number; times?: number }[] = [];
   const repos = new Map<string, RepoState>();
   const checkRuns: CheckRunState[] = [];
   const issueComments: CommentState[] = [];
@@ -553,8 +559,21 @@ export async function startGitHubDouble(
     };
     requests.push(record);
     if (latency) await new Promise((r) => setTimeout(r, latency));
+    const hold = holds.find(
+      (x) =>
+        (x.times === undefined || x.times > 0) &&
+        (!x.method || x.method === record.method) &&
+        x.path.test(path),
+    );
+    if (hold?.times !== undefined) hold.times -= 1;
     const send = (status: number, json: unknown, extra: Record<string, string> = {}): void => {
       record.status = status;
+      if (hold) {
+        const made = JSON.stringify(json);
+        setTimeout(() => reply(status, made, extra), hold.ms);
+      } else reply(status, json === undefined ? '' : JSON.stringify(json), extra);
+    };
+    const reply = (status: number, text: string, extra: Record<string, string>): void => {
       res.writeHead(status, {
         'content-type': 'application/json; charset=utf-8',
         // Rate-limit headers like GitHub's, so the app's headroom metric has something to read.
@@ -563,7 +582,7 @@ export async function startGitHubDouble(
         'x-ratelimit-resource': 'core',
         ...extra,
       });
-      res.end(json === undefined ? '' : JSON.stringify(json));
+      res.end(text ?? '');
     };
     const failure = failures.find(
       (f) =>
@@ -651,6 +670,9 @@ export async function startGitHubDouble(
     },
     setPermissions(installationId, permissions, o = {}) {
       grants.set(installationId, { permissions: { ...permissions }, listed: o.listed ?? true });
+    },
+    hold(h) {
+      holds.push({ ...h });
     },
     fail(failure) {
       failures.push({
