@@ -19,7 +19,7 @@ export function compileCacheDir(env: NodeJS.ProcessEnv): string | undefined {
   if (env.NODE_DISABLE_COMPILE_CACHE) return undefined;
   if (env.NODE_COMPILE_CACHE) return env.NODE_COMPILE_CACHE;
   const xdg = env.XDG_CACHE_HOME;
-  const base = xdg && isAbsolute(xdg) ? xdg : safeHome() && join(safeHome()!, '.cache');
+  const base = xdg && isAbsolute(xdg) ? xdg : homeCache();
   return base ? join(base, 'upstash-guard', 'compile-cache') : undefined;
 }
 
@@ -35,10 +35,11 @@ export function enableCompileCache(env: NodeJS.ProcessEnv): void {
   }
 }
 
-function safeHome(): string | undefined {
+/** `~/.cache`, or undefined when there is no usable home directory. */
+function homeCache(): string | undefined {
   try {
     const h = homedir();
-    return h && isAbsolute(h) ? h : undefined;
+    return h && isAbsolute(h) ? join(h, '.cache') : undefined;
   } catch {
     return undefined;
   }
