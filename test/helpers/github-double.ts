@@ -476,6 +476,25 @@ export async function startGitHubDouble(
     ],
     [
       'GET',
+      /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/,
+      (m) => {
+        // The PR's head as GitHub has it: a listed PR's, else the last push to refs/pull/N/head
+        // (the tests push it before they send the PR's webhook).
+        const s = repoOf(m[1]!, m[2]!);
+        if (!s) return notFound;
+        const n = Number(m[3]);
+        const listed = s.pulls.find((p) => p.number === n);
+        const pushed = pullHeads.get(`${s.owner}/${s.name}#${n}`.toLowerCase());
+        if (listed) return [200, pullJson(s, listed)];
+        if (!pushed) return notFound;
+        return [
+          200,
+          pullJson(s, { number: n, headSha: pushed, headRef: 'feature', baseRef: s.defaultBranch }),
+        ];
+      },
+    ],
+    [
+      'GET',
       /^\/repos\/([^/]+)\/([^/]+)\/pulls$/,
       (m) => {
         const s = repoOf(m[1]!, m[2]!);
@@ -501,7 +520,33 @@ export async function startGitHubDouble(
   });
 
   let gitBase: string | undefined;
+  /** `owner/name#n` → the last sha pushed to `refs/pull/n/head` through this origin. */
+  const pullHeads = new Map<string, string>();
+  /**
+   * Reads a push's ref updates (the pkt-lines before its pack: `<old> <new> <ref>`) as it streams
+   * by, so the PR's head is what was pushed to `refs/pull/N/head`, as on GitHub.
+   */
+  const notePush = (req: IncomingMessage): void => {
+    const m = (req.url ?? '').match(/^\/([^/]+)\/([^/]+?)(?:\.git)?\/git-receive-pack$/);
+    if (req.method !== 'POST' || !m) return;
+    let head = '';
+    let done = false;
+    const read = (): void => {
+      if (done) return;
+      done = true;
+      req.off('data', onData);
+      for (const u of head.matchAll(/[0-9a-f]{40} ([0-9a-f]{40}) refs\/pull\/(\d+)\/head/g))
+        pullHeads.set(`${m[1]}/${m[2]}#${u[2]}`.toLowerCase(), u[1]!);
+    };
+    const onData = (chunk: Buffer): void => {
+      head += chunk.toString('latin1');
+      if (head.includes('PACK') || head.length >= 65_536) read();
+    };
+    req.on('data', onData);
+    req.once('end', read);
+  };
   const proxyGit = (req: IncomingMessage, res: ServerResponse, base: string): void => {
+    notePush(req);
     const target = new URL(req.url ?? '/', base);
     const upstream = httpRequest(
       target,
