@@ -98,6 +98,9 @@ export function pullRequestJob(payload: Json, deliveryId?: string): ScanJob | un
   const repo = repoFields(payload.repository);
   const inst = installationId(payload);
   if (!repo || !inst || !head || number === undefined) return undefined;
+  // The head this update replaced: orders the PR's jobs when deliveries arrive out of order (a
+  // failed `opened` redelivered after a `synchronize`), like a push's `before` (scan-job.ts).
+  const before = action === 'synchronize' ? commitSha(payload.before) : undefined;
   return {
     kind: 'pull_request',
     installationId: inst,
@@ -105,6 +108,8 @@ export function pullRequestJob(payload: Json, deliveryId?: string): ScanJob | un
     headSha: head,
     ...(base ? { baseSha: base } : {}),
     pr: number,
+    ...(before && before !== head ? { previousHead: before } : {}),
+    ...(action === 'opened' ? { opened: true } : {}),
     ...(deliveryId ? { deliveryId } : {}),
   };
 }

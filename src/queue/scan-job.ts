@@ -52,6 +52,14 @@ export interface ScanJob {
   installRun?: string;
   /** When the webhook arrived (ms since epoch): orders jobs that are coalesced. Not part of the id. */
   receivedAt?: number;
+  /**
+   * pull_request `synchronize`: the PR's head before this update (the payload's `before`). Orders
+   * a PR's jobs by their chain, like a push's `baseSha`: a redelivered older event arrives last
+   * but is not the newest head. Not part of the id.
+   */
+  previousHead?: string;
+  /** pull_request `opened`: the PR's first head, older than every other head of the PR. */
+  opened?: boolean;
 }
 
 export const PRIORITY: Record<ScanJob['kind'], number> = {
@@ -109,13 +117,31 @@ export function serialKeyOf(job: ScanJob): string | undefined {
 }
 
 /**
+ * The newest of a PR's jobs: one whose head no other job replaced (`previousHead`), not its
+ * `opened` head when another is left, then the latest to arrive.
+ */
+function newestPullRequestJob(jobs: readonly ScanJob[]): ScanJob {
+  const replaced = new Set(jobs.map((j) => j.previousHead));
+  let tips = jobs.filter((j) => !replaced.has(j.headSha));
+  // Every head replaced by another: the PR went back to an earlier head; arrival decides.
+  if (tips.length === 0) tips = [...jobs];
+  const updates = tips.filter((j) => !j.opened);
+  if (updates.length > 0) tips = updates;
+  return tips[tips.length - 1]!;
+}
+
+/**
  * Several jobs for one serial key as one: the newest head. For pushes the range starts at the
  * earliest `before` (absent when any was a new branch), so coalescing never skips a pushed commit.
+ * A PR's jobs are ordered by their chain too (`previousHead`, `opened`), then by arrival: a PR's
+ * scan covers the whole PR, so only which head is newest matters.
  */
 export function coalesceJobs(unordered: readonly ScanJob[]): ScanJob {
   const jobs = [...unordered].sort((a, b) => (a.receivedAt ?? 0) - (b.receivedAt ?? 0));
   let last = jobs[jobs.length - 1]!;
-  if (last.kind !== 'push' || jobs.length === 1) return last;
+  if (jobs.length === 1) return last;
+  if (last.kind === 'pull_request') return newestPullRequestJob(jobs);
+  if (last.kind !== 'push') return last;
   let first = jobs[0]!;
   // Deliveries can arrive out of order: when the pushes chain (one's before is another's after),
   // the chain's ends decide, not arrival.
