@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { Finding, ScanResult } from '../core/index.js';
 import { failsScan } from '../core/index.js';
-import { otherHeads, scanRange } from '../engine/scan-range.js';
+import { mergeBase, otherHeads, scanRange } from '../engine/scan-range.js';
 import { scanHistory } from '../engine/scan-history.js';
 import type { CacheJanitor } from '../git/cache-eviction.js';
 import { splitExistingCommits } from '../git/existing-commits.js';
@@ -14,6 +14,7 @@ import { commentOnCommits } from '../github/commit-comments.js';
 import { behindOtherWrites } from '../github/write-priority.js';
 import type { ConfigFileCache } from '../github/org-config-cache.js';
 import { findPrComment, upsertPrComment } from '../github/pr-comment.js';
+import { prHeadFor } from '../github/pr-head.js';
 import { postsOnce } from '../github/posts-once.js';
 import { asRefused, GitHubRefusedError } from '../github/refusal.js';
 import {
@@ -321,6 +322,8 @@ async function reportScanIn(
   let stopped = false;
   if (!loaded.error)
     stopped = await publishComments(job, gh, result, config.comments, repoUrl, plan, {
+      repoDir,
+      log,
       author: await deps.appLogin?.().catch(() => undefined),
       note: joinNotes(configNote, runOff ? offNote(runOff) : undefined),
       ...(ctx.opts.superseded ? { superseded: ctx.opts.superseded } : {}),
@@ -474,6 +477,8 @@ async function publishComments(
   repoUrl: string | undefined,
   plan: ReportPlan,
   opts: {
+    repoDir: string;
+    log: Logger;
     author?: string | undefined;
     note?: string | undefined;
     superseded?: () => Promise<boolean>;
@@ -493,6 +498,21 @@ async function publishComments(
       previouslyHadFindings: existing !== undefined,
       ...(note ? { note } : {}),
     });
+    if (body === null || body === existing?.body) return false;
+    // Only before a write (a clean PR with nothing to say reads nothing more): is this head still
+    // the PR's? A late webhook of an older head must not put its state over the newer head's.
+    const head = await prHeadFor(gh, repo, { ...job, pr: job.pr }, async (h) =>
+      isAncestor(opts.repoDir, h, job.headSha),
+    );
+    if (!head.current) {
+      opts.log.info(
+        'gone' in head ? {} : { prHead: head.head },
+        'gone' in head
+          ? 'the pull request is gone: no PR comment'
+          : 'the pull request has moved to another head: its comment is left to that head’s scan',
+      );
+      return false;
+    }
     await upsertPrComment(gh, repo, job.pr, existing, body);
     return false;
   }
@@ -556,6 +576,12 @@ function countWrites(gh: GitHubClient, writes: { count: number }): GitHubClient 
   return postsOnce(gh, (route) => {
     if (!/^(GET|HEAD) /.test(route)) writes.count++;
   });
+}
+
+/** Whether `ancestor` is `head` or one of its ancestors in the clone (false when it is missing). */
+async function isAncestor(repoDir: string, ancestor: string, head: string): Promise<boolean> {
+  if (!/^[0-9a-f]{40}$/.test(ancestor)) return false;
+  return (await mergeBase(repoDir, ancestor, head).catch(() => undefined)) === ancestor;
 }
 
 /** A push to a branch with an open PR is reported by the PR comment, not by commit comments. */
