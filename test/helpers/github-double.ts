@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { basicAuthHeader } from './git-http-server.js';
 
 export interface RecordedRequest {
   method: string;
@@ -145,10 +146,8 @@ export interface GitHubDouble {
   close(): Promise<void>;
 }
 
-type Handler = (
-  m: RegExpMatchArray,
-  req: RecordedRequest,
-) => [number, unknown] | [number, unknown, Record<string, string>];
+type Answer = [number, unknown] | [number, unknown, Record<string, string>];
+type Handler = (m: RegExpMatchArray, req: RecordedRequest) => Answer | Promise<Answer>;
 
 let tokenCounter = 0;
 
@@ -477,19 +476,19 @@ export async function startGitHubDouble(
     [
       'GET',
       /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/,
-      (m) => {
-        // The PR's head as GitHub has it: a listed PR's, else the last push to refs/pull/N/head
-        // (the tests push it before they send the PR's webhook).
+      async (m) => {
+        // The PR's head as GitHub has it: a listed PR's, else what refs/pull/N/head is on the git
+        // server (the tests push it before they send the PR's webhook).
         const s = repoOf(m[1]!, m[2]!);
         if (!s) return notFound;
         const n = Number(m[3]);
         const listed = s.pulls.find((p) => p.number === n);
-        const pushed = pullHeads.get(`${s.owner}/${s.name}#${n}`.toLowerCase());
         if (listed) return [200, pullJson(s, listed)];
-        if (!pushed) return notFound;
+        const head = await pushedRef(s, `refs/pull/${n}/head`);
+        if (!head) return notFound;
         return [
           200,
-          pullJson(s, { number: n, headSha: pushed, headRef: 'feature', baseRef: s.defaultBranch }),
+          pullJson(s, { number: n, headSha: head, headRef: 'feature', baseRef: s.defaultBranch }),
         ];
       },
     ],
@@ -520,33 +519,19 @@ export async function startGitHubDouble(
   });
 
   let gitBase: string | undefined;
-  /** `owner/name#n` → the last sha pushed to `refs/pull/n/head` through this origin. */
-  const pullHeads = new Map<string, string>();
-  /**
-   * Reads a push's ref updates (the pkt-lines before its pack: `<old> <new> <ref>`) as it streams
-   * by, so the PR's head is what was pushed to `refs/pull/N/head`, as on GitHub.
-   */
-  const notePush = (req: IncomingMessage): void => {
-    const m = (req.url ?? '').match(/^\/([^/]+)\/([^/]+?)(?:\.git)?\/git-receive-pack$/);
-    if (req.method !== 'POST' || !m) return;
-    let head = '';
-    let done = false;
-    const read = (): void => {
-      if (done) return;
-      done = true;
-      req.off('data', onData);
-      for (const u of head.matchAll(/[0-9a-f]{40} ([0-9a-f]{40}) refs\/pull\/(\d+)\/head/g))
-        pullHeads.set(`${m[1]}/${m[2]}#${u[2]}`.toLowerCase(), u[1]!);
-    };
-    const onData = (chunk: Buffer): void => {
-      head += chunk.toString('latin1');
-      if (head.includes('PACK') || head.length >= 65_536) read();
-    };
-    req.on('data', onData);
-    req.once('end', read);
+  /** A ref's sha on the git server this double serves (its advertisement), or undefined. */
+  const pushedRef = async (s: RepoState, ref: string): Promise<string | undefined> => {
+    const token = tokens.at(-1);
+    if (!gitBase || !token) return undefined;
+    const url = new URL(`/${s.owner}/${s.name}.git/info/refs?service=git-upload-pack`, gitBase);
+    const res = await fetch(url, { headers: { authorization: basicAuthHeader(token) } }).catch(
+      () => undefined,
+    );
+    if (!res?.ok) return undefined;
+    const text = await res.text();
+    return text.match(new RegExp(`([0-9a-f]{40}) ${ref.replace(/\//g, '\\/')}(?:\\s|\\0|$)`))?.[1];
   };
   const proxyGit = (req: IncomingMessage, res: ServerResponse, base: string): void => {
-    notePush(req);
     const target = new URL(req.url ?? '/', base);
     const upstream = httpRequest(
       target,
@@ -637,7 +622,7 @@ export async function startGitHubDouble(
         f.path.test(path),
     );
     const pathOnly = path.split('?')[0]!;
-    const route = (): [number, unknown, Record<string, string>?] | undefined => {
+    const route = async (): Promise<[number, unknown, Record<string, string>?] | undefined> => {
       for (const [method, re, handler] of routes) {
         if (method !== record.method) continue;
         const m = pathOnly.match(re);
@@ -647,7 +632,7 @@ export async function startGitHubDouble(
     };
     if (failure) {
       if (failure.times !== undefined) failure.times -= 1;
-      if (failure.applied) route();
+      if (failure.applied) await route();
       const extra: Record<string, string> =
         failure.retryAfter !== undefined ? { 'retry-after': String(failure.retryAfter) } : {};
       if (failure.status === 429 || failure.status === 403) extra['x-ratelimit-remaining'] = '1';
@@ -666,7 +651,7 @@ export async function startGitHubDouble(
       });
       return;
     }
-    const answer = route();
+    const answer = await route();
     if (answer) {
       const [status, json, headers] = answer;
       send(status, json, headers);
