@@ -67,8 +67,8 @@ interface Subject {
   /** Per head: whether the commits that update brought added a credential. */
   leakyUpdate: boolean[];
   base: string;
-  /** Commits that add a credential, with that credential's token (to grep outputs for). */
-  leaks: Array<{ sha: string; token: string }>;
+  /** Commits that add a credential, with that credential's token (to grep outputs for) and file. */
+  leaks: Array<{ sha: string; token: string; path: string }>;
 }
 
 interface Repo {
@@ -212,7 +212,11 @@ export async function runChaos(seed: number, opts: ChaosOptions): Promise<ChaosR
         const leakSeed = `chaos-${seed}-${k}`;
         r.git.write(`svc${k}/.env`, envCredential(leakSeed));
         const sha = r.git.commit(`leak ${k}`);
-        subject.leaks.push({ sha, token: redisTokenParts({ seed: leakSeed }).token });
+        subject.leaks.push({
+          sha,
+          token: redisTokenParts({ seed: leakSeed }).token,
+          path: `svc${k}/.env`,
+        });
       } else {
         r.git.write(`notes/${k}.md`, `note ${k} of ${subject.key} (${seed})\n`);
         r.git.commit(`note ${k}`);
@@ -261,6 +265,7 @@ export async function runChaos(seed: number, opts: ChaosOptions): Promise<ChaosR
     const branch = `pr${subject.key}`;
     if (!again) r.git.branch(branch, r.main);
     r.git.checkout(branch);
+    const before = subject.heads.at(-1);
     const head = addCommits(r, subject);
     await pushRefs(r.git, r.ref, branch, `${branch}:refs/pull/${subject.key}/head`);
     note(`pr ${r.ref.name} #${subject.key} ${head.slice(0, 7)} leaks=${subject.leaks.length}`);
@@ -273,6 +278,7 @@ export async function runChaos(seed: number, opts: ChaosOptions): Promise<ChaosR
         headSha: head,
         baseSha: r.main,
         headRef: branch,
+        ...(before ? { before } : {}),
       }),
       `pr ${subject.key}`,
     );
@@ -552,9 +558,16 @@ export async function runChaos(seed: number, opts: ChaosOptions): Promise<ChaosR
       else if (!want.includes(runs[0]!.conclusion ?? 'none'))
         v.push(`check run on ${what} concluded ${runs[0]!.conclusion}, want ${want.join('|')}`);
       if (s.kind === 'pr') {
-        const n = prComments(s).length;
+        const comments = prComments(s);
+        const n = comments.length;
         if (n > 1 || (s.leaks.length > 0 && !failed && n !== 1))
           v.push(`${n} PR comments on ${what}`);
+        // The comment shows the PR's final head: every credential the PR adds (a late webhook of
+        // an older head must not have put its state over it).
+        if (n === 1 && !failed)
+          for (const l of s.leaks)
+            if (!comments[0]!.body.includes(l.path))
+              v.push(`PR comment on ${what} does not name ${l.path}: an older head's state`);
       } else {
         for (const l of s.leaks) {
           const n = commitComments(s.repo, l.sha).length;
