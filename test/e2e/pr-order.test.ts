@@ -8,6 +8,11 @@
  * only before a comment would change).
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { QUEUE_NAME } from '../../src/queue/bullmq-queue.js';
 import type { ManagedProcess } from '../helpers/app-process.js';
 import type { OwnRedis } from '../helpers/redis-server.js';
 import { deliver, pullRequestEvent, type RepoRef } from '../helpers/webhooks.js';
@@ -20,6 +25,34 @@ import {
   untilReported,
 } from './harness.js';
 import type { Harness } from './harness.js';
+
+/** PR `pr` of `acme/<name>`: head A adds one credential, head B (pushed after) a second. */
+async function twoHeadsOf(h: Harness, name: string, id: number, pr: number) {
+  const { ref, r } = await branchFromMain(h, name, id, 'feature');
+  const base = r.git('rev-parse', 'main').trim();
+  const pushHead = async (file: string, seed: string): Promise<string> => {
+    r.write(file, envCredential(seed));
+    const head = r.commit(`add ${file}`);
+    await h.push(r, ref, 'feature', `feature:refs/pull/${pr}/head`);
+    return head;
+  };
+  const a = await pushHead('a/.env', `e2e-prorder-${name}-a`);
+  const b = await pushHead('b/.env', `e2e-prorder-${name}-b`);
+  const opened = pullRequestEvent(ref, { number: pr, headSha: a, baseSha: base });
+  const synchronize = pullRequestEvent(ref, {
+    action: 'synchronize',
+    number: pr,
+    headSha: b,
+    baseSha: base,
+    before: a,
+  });
+  return { ref, r, a, b, opened, synchronize };
+}
+
+const prComments = (h: Harness, ref: RepoRef, pr: number) =>
+  h.gh.issueComments.filter((c) => c.repo === `acme/${ref.name}` && c.target === pr);
+const completedRunOf = (h: Harness, sha: string) =>
+  h.gh.checkRuns.find((c) => c.head_sha === sha && c.status === 'completed');
 
 describe('a PR’s opened delivery redelivered after its synchronize (BullMQ, worker process)', () => {
   let redis: OwnRedis | undefined;
@@ -34,32 +67,9 @@ describe('a PR’s opened delivery redelivered after its synchronize (BullMQ, wo
   }, 30_000);
   afterAll(() => closeAll({ queue: undefined, workers, h, redis }));
 
-  /** PR `pr` of `acme/<name>`: head A adds one credential, head B (pushed after) a second. */
-  async function twoHeads(name: string, id: number, pr: number) {
-    const { ref, r } = await branchFromMain(h, name, id, 'feature');
-    const base = r.git('rev-parse', 'main').trim();
-    const pushHead = async (file: string, seed: string): Promise<string> => {
-      r.write(file, envCredential(seed));
-      const head = r.commit(`add ${file}`);
-      await h.push(r, ref, 'feature', `feature:refs/pull/${pr}/head`);
-      return head;
-    };
-    const a = await pushHead('a/.env', `e2e-prorder-${name}-a`);
-    const b = await pushHead('b/.env', `e2e-prorder-${name}-b`);
-    const opened = pullRequestEvent(ref, { number: pr, headSha: a, baseSha: base });
-    const synchronize = pullRequestEvent(ref, {
-      action: 'synchronize',
-      number: pr,
-      headSha: b,
-      baseSha: base,
-      before: a,
-    });
-    return { ref, r, a, b, opened, synchronize };
-  }
-  const comments = (ref: RepoRef, pr: number) =>
-    h.gh.issueComments.filter((c) => c.repo === `acme/${ref.name}` && c.target === pr);
-  const completedRun = (sha: string) => () =>
-    h.gh.checkRuns.find((c) => c.head_sha === sha && c.status === 'completed');
+  const twoHeads = (name: string, id: number, pr: number) => twoHeadsOf(h, name, id, pr);
+  const comments = (ref: RepoRef, pr: number) => prComments(h, ref, pr);
+  const completedRun = (sha: string) => () => completedRunOf(h, sha);
 
   it('opened fails, synchronize is accepted, opened is redelivered: the PR is reported at the newer head', async () => {
     const { ref, a, b, opened, synchronize } = await twoHeads('prorder1', 1701, 71);
@@ -119,5 +129,51 @@ describe('a PR’s opened delivery redelivered after its synchronize (BullMQ, wo
     expect(patches()).toHaveLength(patchedBefore);
     expect(h.gh.checkRuns.filter((c) => c.head_sha === b)).toHaveLength(1);
     expect(workers[0]!.logs()).toMatch(/moved to another head/);
+  }, 90_000);
+});
+
+describe('a PR’s opened redelivered while its newer head is scanned (BullMQ, worker process)', () => {
+  let redis: OwnRedis | undefined;
+  let h: Harness;
+  let queue: Queue | undefined;
+  const workers: ManagedProcess[] = [];
+
+  beforeAll(async () => {
+    ({ redis, h } = await startOnOwnRedis('none', {
+      queuePrefix: 'ug-prorder-run',
+      env: { UPSTASH_GUARD_BACKOFF_MS: '500' },
+    }));
+    queue = new Queue(QUEUE_NAME, {
+      connection: { url: redis.url, maxRetriesPerRequest: null },
+      prefix: 'ug-prorder-run',
+    });
+    queue.on('error', () => undefined);
+  }, 30_000);
+  afterAll(() => closeAll({ queue, workers, h, redis }));
+
+  it('the older head parks behind the newer one, and the follow-up scan is the newer head', async () => {
+    const { ref, b, opened, synchronize } = await twoHeadsOf(h, 'prorder3', 1703, 73);
+    const resume = join(mkdtempSync(join(tmpdir(), 'ug-prorder-')), 'go');
+    const w = await h.app.startWorker({
+      UPSTASH_GUARD_TEST_HANG_AT: 'fetch',
+      UPSTASH_GUARD_TEST_RESUME_FILE: resume,
+    });
+    workers.push(w);
+    expect((await h.send('pull_request', synchronize)).status).toBe(200);
+    await w.waitForLog(/test hook: hanging at fetch/, 30_000);
+    // The stale opened arrives while B's scan holds the PR: parked behind it (its job completes).
+    expect((await h.send('pull_request', opened)).status).toBe(200);
+    for (const deadline = Date.now() + 20_000; ; await new Promise((res) => setTimeout(res, 100))) {
+      if (((await queue!.getJobCounts('completed')).completed ?? 0) >= 1) break;
+      if (Date.now() > deadline) throw new Error('the opened job was not parked');
+    }
+    writeFileSync(resume, '');
+    await untilReported(w, 'prorder3', 1, 'the PR reported');
+    const run = await until('a completed run on the newer head', () => completedRunOf(h, b));
+    expect(run.conclusion).toBe('failure');
+    const [comment, ...more] = prComments(h, ref, 73);
+    expect(more).toHaveLength(0);
+    expect(comment!.body).toContain('b/.env');
+    expect(h.gh.checkRuns.filter((c) => c.head_sha === b)).toHaveLength(1);
   }, 90_000);
 });
