@@ -56,7 +56,7 @@ import type { AttemptFailure, ScanQueue } from '../queue/scan-queue.js';
 import type { ScanJob } from '../queue/scan-job.js';
 import { createIncidentServices, type IncidentServices } from '../incidents/setup.js';
 import { allowedFingerprints } from '../incidents/record.js';
-import { MemoryGate, RedisGate, serialized } from '../queue/serial-gate.js';
+import { handOverParked, MemoryGate, RedisGate, serialized } from '../queue/serial-gate.js';
 
 export interface Runtime {
   queue: ScanQueue;
@@ -142,6 +142,21 @@ export function createRuntime(
       await installRuns.failedForGood(f.job, f.jobId);
     } catch (err) {
       log.error({ job: f.jobId, err: (err as Error).message }, 'install run: could not record');
+    }
+    // Newer heads parked behind it: no retry of this job will take them now.
+    try {
+      const next = await handOverParked(f.job, gate, (job) => store.add(job));
+      if (next)
+        log.info(
+          { job: f.jobId, repo: `${next.owner}/${next.repo}`, head: next.headSha },
+          'scan failed for good: the heads parked behind it are queued again',
+        );
+    } catch (err) {
+      // They stay parked in the gate, and the branch's next job takes them.
+      log.error(
+        { job: f.jobId, err: (err as Error).message },
+        'scan failed for good: the heads parked behind it could not be queued again',
+      );
     }
   };
   let journalBroken = false;

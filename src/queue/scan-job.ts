@@ -60,6 +60,12 @@ export interface ScanJob {
   previousHead?: string;
   /** pull_request `opened`: the PR's first head, older than every other head of the PR. */
   opened?: boolean;
+  /**
+   * A follow-up a worker stored when the scan holding this PR or branch failed for good: the jobs
+   * parked behind it, coalesced (src/queue/serial-gate.ts, `handOverParked`). The value (when it was
+   * stored, base 36) keeps its id apart from the parked jobs' own, which completed when they parked.
+   */
+  handover?: string;
 }
 
 export const PRIORITY: Record<ScanJob['kind'], number> = {
@@ -92,7 +98,8 @@ export function jobIdOf(job: ScanJob): string {
   // A Re-run is its own job (one per delivery), also when the original scan completed; a
   // check_suite Re-run carries no check run id, so `rerun` marks it.
   const rerun =
-    job.checkRunId || job.rerun ? `-rerun-${job.checkRunId ?? ''}-${job.deliveryId ?? ''}` : '';
+    (job.checkRunId || job.rerun ? `-rerun-${job.checkRunId ?? ''}-${job.deliveryId ?? ''}` : '') +
+    (job.handover ? `-handover-${job.handover}` : '');
   const repo = repoKey(job);
   switch (job.kind) {
     case 'pull_request':

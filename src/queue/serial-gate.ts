@@ -40,6 +40,13 @@ export interface SerialGate {
   take(key: string, holder: string): Promise<ScanJob | undefined>;
   /** Frees the key after a failure; parked and inflight jobs stay for whoever takes it next. */
   abandon(key: string, holder: string): Promise<void>;
+  /**
+   * The holder failed for good (no retry will take the key again): frees the key if the holder
+   * still has it, moves its inflight jobs back to parked (all but the holder's own; `dropInflight`
+   * drops them instead) and returns the parked jobs, which a new job must now take. Empty when
+   * another job holds the key: that one takes them.
+   */
+  handOver(key: string, holder: string, dropInflight: boolean): Promise<ScanJob[]>;
 }
 
 export class MemoryGate implements SerialGate {
@@ -118,6 +125,19 @@ export class MemoryGate implements SerialGate {
   async abandon(key: string, holder: string): Promise<void> {
     if (this.held.get(key) === holder) this.held.delete(key);
   }
+  async handOver(key: string, holder: string, dropInflight: boolean): Promise<ScanJob[]> {
+    const current = this.held.get(key);
+    if (current !== undefined && current !== holder) return [];
+    this.held.delete(key);
+    const inflight = dropInflight ? [] : (this.inflight.get(key) ?? []);
+    this.inflight.delete(key);
+    const parked = [...inflight, ...(this.pending.get(key) ?? [])].filter(
+      (j) => jobIdOf(j) !== holder,
+    );
+    if (parked.length) this.pending.set(key, parked);
+    else this.pending.delete(key);
+    return parked;
+  }
 }
 
 /**
@@ -190,6 +210,26 @@ redis.call('pexpire', KEYS[3], ARGV[3]) redis.call('pexpire', KEYS[1], ARGV[2])
 mark_started(KEYS[4], parked, ARGV[3])
 return parked`;
 const ABANDON = `if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end return 1`;
+// KEYS: lock, pending, inflight. ARGV: holder, ttl, drop inflight (1/0), then entries to leave out.
+const HAND_OVER = `local held = redis.call('get', KEYS[1])
+if held and held ~= ARGV[1] then return {} end
+if held then redis.call('del', KEYS[1]) end
+local skip = {}
+for i = 4, #ARGV do skip[ARGV[i]] = true end
+local out = {}
+if ARGV[3] ~= '1' then
+  for _, v in ipairs(redis.call('lrange', KEYS[3], 0, -1)) do
+    if not skip[v] then table.insert(out, v) end
+  end
+end
+redis.call('del', KEYS[3])
+for _, v in ipairs(redis.call('lrange', KEYS[2], 0, -1)) do
+  if not skip[v] then table.insert(out, v) end
+end
+redis.call('del', KEYS[2])
+for _, v in ipairs(out) do redis.call('rpush', KEYS[2], v) end
+if #out > 0 then redis.call('pexpire', KEYS[2], ARGV[2]) end
+return out`;
 
 /**
  * Locks also expire after `lockMs`, so even a holder whose job is never retried cannot block a PR
@@ -256,6 +296,27 @@ export class RedisGate implements SerialGate {
   async abandon(key: string, holder: string): Promise<void> {
     await this.redis.eval(ABANDON, 4, ...this.keys(key), holder);
   }
+  async handOver(key: string, holder: string, dropInflight: boolean): Promise<ScanJob[]> {
+    const [lock, pending, inflight] = this.keys(key);
+    // The holder's own entries are found by job id, which only this side computes.
+    const [p, i] = await Promise.all([
+      this.redis.lrange(pending, 0, -1),
+      this.redis.lrange(inflight, 0, -1),
+    ]);
+    const own = [...p, ...i].filter((v) => jobIdOf(JSON.parse(v) as ScanJob) === holder);
+    const r = (await this.redis.eval(
+      HAND_OVER,
+      3,
+      lock,
+      pending,
+      inflight,
+      holder,
+      this.lockMs * 4,
+      dropInflight ? '1' : '0',
+      ...own,
+    )) as string[];
+    return r.map((v) => JSON.parse(v) as ScanJob);
+  }
   /**
    * Whether each key still has a holder, or parked or inflight ranges: a job parked for the branch
    * is reported only once none is left (read by the App's outbox, bullmq-outbox.ts). One round trip.
@@ -271,6 +332,29 @@ export class RedisGate implements SerialGate {
       return Number(n) > 0;
     });
   }
+}
+
+/**
+ * A PR or branch scan failed for good (attempts spent, a permanent failure, or its worker killed
+ * more often than the queue allows): the jobs parked behind it completed when they parked, and no
+ * retry of it will take them, so without this their heads were never reported (chaos run, seed 6).
+ * Stores one follow-up for them, coalesced like any follow-up, under a new id. A follow-up that
+ * fails for good in turn hands over only what parked after it started, not what it had taken: the
+ * range that made it fail is not handed on and on.
+ */
+export async function handOverParked(
+  job: ScanJob,
+  gate: SerialGate,
+  add: (job: ScanJob) => Promise<unknown>,
+  now = Date.now(),
+): Promise<ScanJob | undefined> {
+  const key = serialKeyOf(job);
+  if (!key) return undefined;
+  const parked = await gate.handOver(key, jobIdOf(job), job.handover !== undefined);
+  if (!parked.length) return undefined;
+  const next: ScanJob = { ...coalesceJobs(parked), handover: now.toString(36) };
+  await add(next);
+  return next;
 }
 
 /**
