@@ -98,6 +98,8 @@ export function pullRequestJob(payload: Json, deliveryId?: string): ScanJob | un
   const repo = repoFields(payload.repository);
   const inst = installationId(payload);
   if (!repo || !inst || !head || number === undefined) return undefined;
+  // synchronize: the head this one replaced, to order heads delivered out of order.
+  const before = action === 'synchronize' ? commitSha(payload.before) : undefined;
   return {
     kind: 'pull_request',
     installationId: inst,
@@ -105,6 +107,7 @@ export function pullRequestJob(payload: Json, deliveryId?: string): ScanJob | un
     headSha: head,
     ...(base ? { baseSha: base } : {}),
     pr: number,
+    ...(before && before !== head ? { prBefore: before } : {}),
     ...(deliveryId ? { deliveryId } : {}),
   };
 }

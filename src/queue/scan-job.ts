@@ -29,6 +29,11 @@ export interface ScanJob {
   baseSha?: string;
   pr?: number;
   /**
+   * pull_request `synchronize`: the head it replaced (the event's `before`). Orders a PR's heads
+   * when their deliveries arrive out of order (see `coalesceJobs`). Not part of the id.
+   */
+  prBefore?: string;
+  /**
    * push: the full ref, e.g. refs/heads/main. Masked when the name holds a credential (a branch
    * `leak/<token>`): job data is stored in Redis or the journal, so then `refDigest` stands for it.
    */
@@ -115,7 +120,20 @@ export function serialKeyOf(job: ScanJob): string | undefined {
 export function coalesceJobs(unordered: readonly ScanJob[]): ScanJob {
   const jobs = [...unordered].sort((a, b) => (a.receivedAt ?? 0) - (b.receivedAt ?? 0));
   let last = jobs[jobs.length - 1]!;
-  if (last.kind !== 'push' || jobs.length === 1) return last;
+  if (jobs.length === 1) return last;
+  if (last.kind === 'pull_request') {
+    // Deliveries can arrive out of order (a redelivery after a newer event): when the PR's heads
+    // chain (one synchronize's `before` is another's head), the head nothing replaced is the PR's
+    // current one. By arrival alone the older head got the check run and the current head none.
+    const replaced = new Set(jobs.map((j) => j.prBefore).filter(Boolean));
+    const current = new Set(jobs.map((j) => j.headSha).filter((h) => !replaced.has(h)));
+    if (current.size === 1) {
+      const [head] = current;
+      last = jobs.filter((j) => j.headSha === head).at(-1)!;
+    }
+    return last;
+  }
+  if (last.kind !== 'push') return last;
   let first = jobs[0]!;
   // Deliveries can arrive out of order: when the pushes chain (one's before is another's after),
   // the chain's ends decide, not arrival.

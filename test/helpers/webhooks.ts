@@ -59,6 +59,8 @@ export function pullRequestEvent(
     headSha: string;
     baseSha: string;
     headRef?: string;
+    /** synchronize: the head it replaced (GitHub's `before`; `after` is the new head). */
+    before?: string;
   },
 ): Json {
   const base = loadFixture('pull_request.opened');
@@ -68,6 +70,7 @@ export function pullRequestEvent(
     ...base,
     action: o.action ?? 'opened',
     number: o.number,
+    ...(o.before ? { before: o.before, after: o.headSha } : {}),
     pull_request: {
       ...pr,
       number: o.number,

@@ -224,6 +224,26 @@ test('pushes delivered out of order coalesce by their chain, not by arrival', ()
   expect([merged.baseSha?.[0], merged.headSha[0]]).toEqual(['0', '3']);
 });
 
+test('a pull request’s synchronize events out of order coalesce by their chain', () => {
+  const sha = (n: number): string => String(n).repeat(40);
+  const pr = (head: number, before?: number, receivedAt = 0): ScanJob => ({
+    kind: 'pull_request',
+    installationId: 1,
+    owner: 'o',
+    repo: 'r',
+    repoId: 1,
+    pr: 7,
+    headSha: sha(head),
+    baseSha: sha(9),
+    ...(before ? { prBefore: sha(before) } : {}),
+    receivedAt,
+  });
+  // 3 (replacing 2) arrived before 2 (a redelivery): 3 is the PR's current head.
+  expect(coalesceJobs([pr(1, undefined, 1), pr(3, 2, 2), pr(2, 1, 3)]).headSha).toBe(sha(3));
+  // No chain (an opened and a reopened event): arrival decides, as before.
+  expect(coalesceJobs([pr(3, undefined, 1), pr(2, undefined, 2)]).headSha).toBe(sha(2));
+});
+
 /**
  * Pushes to one branch arriving while it is scanned: each scan reports its head, but the comments
  * of a scan whose branch got newer pushes meanwhile go with the next scan, which covers its range.
