@@ -10,7 +10,7 @@
  * With `installs`, installation events (`installation.created`, `installation_repositories.added`)
  * over repositories of their own, the listing paged one repository at a time, and kills aimed at
  * the paging. With `gitFaults`, the git server fails the App's fetches: 5xx windows, packs cut
- * mid-way, slow answers and answers that hang past the App's git idle limit.
+ * mid-way, slow answers and a pack that stalls for seconds before its first byte.
  * Then the faults stop, the run waits for quiescence and checks what the double recorded.
  *
  * The same seed draws the same schedule; timings on a loaded machine still vary, so a failing
@@ -175,8 +175,6 @@ export async function runChaos(seed: number, opts: ChaosOptions): Promise<ChaosR
     UPSTASH_GUARD_QUEUE_RECONCILE_MS: '1000',
     UPSTASH_GUARD_ENQUEUE_TIMEOUT_MS: '1500',
     UPSTASH_GUARD_IN_PROGRESS_AFTER_MS: String(pick(setupRng, [0, 0, 200, 5000])),
-    // A hung fetch is given up after 4 s (default 2 min) and retried.
-    ...(opts.gitFaults ? { UPSTASH_GUARD_GIT_IDLE_TIMEOUT_MS: '4000' } : {}),
   };
   const logs: string[] = [];
   const startTheApp = (): Promise<AppProcess> =>
@@ -390,6 +388,8 @@ export async function runChaos(seed: number, opts: ChaosOptions): Promise<ChaosR
         headSha: head,
         baseSha: r.main,
         headRef: branch,
+        // As GitHub sends a synchronize: the head it replaced.
+        ...(again ? { before: subject.heads.at(-2)! } : {}),
       }),
       `pr ${subject.key}`,
     );
@@ -437,7 +437,9 @@ export async function runChaos(seed: number, opts: ChaosOptions): Promise<ChaosR
       };
     else if (f === 'slow')
       failure = { path, delayMs: between(gitRng, 300, 1500), forMs: between(gitRng, 1000, 4000) };
-    // Past the App's git idle limit (4 s here): the fetch is killed and the attempt fails.
+    // A pack that stalls before its first byte. The App's fetch has no inactivity limit (`fetch
+    // -q` is silent), only a 10-minute deadline (src/git/repo-cache.ts): a longer stall here would
+    // only hold the scan, so the stall is seconds and the deadline is not exercised.
     else failure = { path: /git-upload-pack$/, delayMs: 6000, times: 1 };
     git.fail(failure);
     count(`git ${f}`);
