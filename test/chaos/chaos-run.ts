@@ -673,6 +673,14 @@ export async function runChaos(seed: number, opts: ChaosOptions): Promise<ChaosR
     if (gh.requests.some((q) => q.rawBody.includes(t)))
       violations.push('an installation token in a request body');
   }
+  // The App's fetches (not the harness's pushes), to tell a stuck clone from a stuck queue; read
+  // before closing the server ends the open ones.
+  const gitLines = git.requests
+    .filter((q) => q.url.includes('upload-pack'))
+    .map(
+      (q) =>
+        `git +${(((q.at ?? t0) - t0) / 1000).toFixed(1)}s ${q.method} ${q.url} ${q.status} ${q.endedAt ? `${q.endedAt - (q.at ?? 0)}ms` : 'open'}`,
+    );
   await Promise.all([gh.close(), git.close()]);
   await redis?.close();
   for (const r of repos) r.git.cleanup();
@@ -688,6 +696,7 @@ export async function runChaos(seed: number, opts: ChaosOptions): Promise<ChaosR
     ...gh.requests
       .filter((q) => q.method !== 'GET')
       .map((q) => `+${((q.at - t0) / 1000).toFixed(1)}s ${q.method} ${q.path} ${q.status}`),
+    ...gitLines,
   ];
   return { seed, violations, stats, trace, logs: all, github };
 

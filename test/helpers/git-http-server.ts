@@ -23,6 +23,9 @@ export interface GitRequestRecord {
   /** 'basic' | 'bearer' | undefined: which scheme the client used. */
   authScheme?: 'basic' | 'bearer';
   status: number;
+  /** When it arrived (ms since epoch), and when its answer ended or was cut. */
+  at?: number;
+  endedAt?: number;
 }
 
 export interface GitFailure {
@@ -94,7 +97,9 @@ export async function startGitHttpServer(): Promise<GitHttpServer> {
       url: req.url ?? '/',
       ...(authorization ? { authorization, authScheme: scheme } : {}),
       status: 200,
+      at: Date.now(),
     };
+    res.once('close', () => (record.endedAt = Date.now()));
     requests.push(record);
     const failure = failures.find(
       (f) =>
