@@ -374,3 +374,48 @@ test.each(['memory', 'redis'] as const)(
     }
   },
 );
+
+/**
+ * Found by the chaos run (bullmq-install seed 7): a job whose earlier attempt showed its head's run
+ * in progress (then its worker died, and Redis lost the gate) came back while another job of its
+ * PR held the gate: parked, then taken by the holder mid-scan (or handed over after it). Only jobs
+ * resumed at `acquire` reached the processor as `folded`, so that run stayed in progress forever.
+ */
+describe.each([
+  ['memory', () => new MemoryGate()],
+  ['Redis', () => new RedisGate(new Redis(testRedisUrl()), `ug-test-taken-${randomUUID()}`)],
+])('parked jobs reach the processor as folded (%s gate)', (_name, makeGate) => {
+  const gates: SerialGate[] = [];
+  afterAll(() => {
+    for (const g of gates)
+      if (g instanceof RedisGate) (g as unknown as { redis: Redis }).redis.disconnect();
+  });
+  const run = async (takeMidScan: boolean) => {
+    const gate = makeGate();
+    gates.push(gate);
+    const calls: Array<{ head: string; folded: string[] }> = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const proc = serialized(async (job, superseded, folded) => {
+      calls.push({ head: job.headSha[0]!, folded: folded.map((f) => f.headSha[0]!).sort() });
+      if (calls.length === 1) {
+        await held;
+        if (takeMidScan) await superseded();
+      }
+    }, gate);
+    const holder = proc(pushJob(3));
+    while (calls.length === 0) await new Promise((r) => setTimeout(r, 5));
+    // Jobs 1 and 2 came back (their earlier attempts may have shown runs): parked behind job 3.
+    expect(await proc(pushJob(2))).toBe(PARKED);
+    expect(await proc(pushJob(1))).toBe(PARKED);
+    release();
+    await holder;
+    return calls;
+  };
+  test('taken mid-scan', async () => {
+    expect((await run(true))[1]).toEqual({ head: '3', folded: ['1', '2'] });
+  });
+  test('handed over next', async () => {
+    expect((await run(false))[1]).toEqual({ head: '2', folded: ['1', '2'] });
+  });
+});
