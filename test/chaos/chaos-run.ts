@@ -635,8 +635,23 @@ export async function runChaos(seed: number, opts: ChaosOptions): Promise<ChaosR
     if (pending.size === 0 && !busy && missing.length === 0 && Date.now() - quietSince > 6000)
       break;
     if (Date.now() > settleBy) {
+      // Where the queue is stuck: BullMQ's counts by state and the workers it knows, or the
+      // in-process App's queue gauges.
+      const where = queue
+        ? await Promise.all([queue.getJobCounts(), queue.getWorkers().then((w) => w.length)]).then(
+            ([c, w]) => `${JSON.stringify(c)}, ${w} worker connection(s)`,
+            (err: unknown) => `counts unavailable: ${String(err)}`,
+          )
+        : await app.metrics().then(
+            (t) =>
+              t
+                .split('\n')
+                .filter((l) => l.startsWith('upstash_guard_queue_jobs{'))
+                .join(' '),
+            () => 'metrics unavailable',
+          );
       violations.push(
-        `did not settle within ${opts.settleMs ?? 120_000} ms: ${pending.size} deliveries open, queue ${busy ? 'busy' : 'empty'}, missing: ${missing.slice(0, 5).join('; ')}`,
+        `did not settle within ${opts.settleMs ?? 120_000} ms: ${pending.size} deliveries open, queue ${busy ? 'busy' : 'empty'} (${where}), missing: ${missing.slice(0, 5).join('; ')}`,
       );
       break;
     }
