@@ -30,7 +30,7 @@ import { InProcessQueue } from '../queue/in-process-queue.js';
 import { warnIfRedisUnsafe } from '../queue/redis-requirements.js';
 import { stepHookFromEnv } from '../queue/step-hook.js';
 import { failureReason, Metrics } from '../queue/metrics.js';
-import { processInstallJob } from '../queue/install-job.js';
+import { completedFrom, processInstallJob } from '../queue/install-job.js';
 import {
   FileInstallRunStore,
   InstallRuns,
@@ -462,7 +462,10 @@ export function createRuntime(
         const reconcile = setInterval(
           () =>
             void installRuns
-              .reconcile((id) => queue.jobState!(id))
+              .reconcile(
+                (id) => queue.jobState!(id),
+                queue.jobResult ? (id) => queue.jobResult!(id) : undefined,
+              )
               .then((n) => {
                 if (n > 0)
                   log.warn({ settled: n }, 'install runs: settled jobs whose end was lost');
@@ -501,7 +504,13 @@ export function createRuntime(
         const release = janitor.hold(job.repoId);
         try {
           if (job.kind === 'installation') {
-            const { jobs } = await processInstallJob(job, { auth, queue, log, runs: installRuns });
+            const { jobs } = await processInstallJob(job, {
+              auth,
+              queue,
+              log,
+              runs: installRuns,
+              completed: completedFrom(queue),
+            });
             return { jobs };
           } else if (job.kind === 'history' && job.installRun) {
             // Settled before the job completes: a worker killed in between re-runs the job,
@@ -511,6 +520,9 @@ export function createRuntime(
               ...(run?.signal ? { signal: run.signal } : {}),
             });
             await installRuns.settle(job.installRun, jobIdOf(job), { failed: false, findings });
+            // Its return value: an installation job added again after Redis lost the run's
+            // state, or the reconcile, settles it with its findings from there.
+            return { findings };
           } else return await scan(job, run);
         } catch (err) {
           metrics.scanFailed(failureReason(err));

@@ -9,7 +9,7 @@
 import type { Logger } from 'pino';
 import { repoFields } from '../app/to-scan-job.js';
 import type { GitHubClient } from '../github/types.js';
-import type { InstallRuns } from './install-runs.js';
+import { findingsOf, type InstallRuns, type Outcome } from './install-runs.js';
 import { jobIdOf, type ScanJob } from './scan-job.js';
 import type { ScanQueue } from './scan-queue.js';
 
@@ -19,6 +19,32 @@ export interface InstallJobDeps {
   log: Logger;
   /** Counts the run's history jobs to one "installation scan finished" signal. */
   runs?: InstallRuns;
+  /**
+   * The outcome of each of these (duplicate) jobs that already completed, from the queue (its
+   * return value), else undefined. A completed job settled its repository with the run that was
+   * there when it ran: after Redis lost the run's state, the installation job added again finds
+   * them stored and completed, and they would never settle with the new run (it waited for the
+   * once-a-minute reconcile, which counted them without their findings).
+   */
+  completed?(ids: readonly string[]): Promise<Array<Outcome | undefined>>;
+}
+
+/** `InstallJobDeps.completed` from a queue that can tell job states and return values. */
+export function completedFrom(
+  queue: Pick<ScanQueue, 'jobStates' | 'jobResult'>,
+): InstallJobDeps['completed'] {
+  const { jobStates, jobResult } = queue;
+  if (!jobStates || !jobResult) return undefined;
+  return async (ids) => {
+    const states = await jobStates.call(queue, ids);
+    return Promise.all(
+      ids.map(async (id, i) =>
+        states[i] === 'completed'
+          ? { failed: false, findings: findingsOf(await jobResult.call(queue, id)) }
+          : undefined,
+      ),
+    );
+  };
 }
 
 export async function processInstallJob(
@@ -66,11 +92,19 @@ export async function processInstallJob(
       runId,
       batch.map((h) => jobIdOf(h)),
     );
+    const duplicates: string[] = [];
     for (const history of batch) {
       const { id, duplicate } = await deps.queue.add(history);
       jobs.push(id);
-      if (duplicate) stats.duplicates++;
-      else stats.enqueued++;
+      if (duplicate) {
+        stats.duplicates++;
+        duplicates.push(id);
+      } else stats.enqueued++;
+    }
+    if (deps.runs && deps.completed && duplicates.length > 0) {
+      const outcomes = await deps.completed(duplicates);
+      for (const [i, o] of outcomes.entries())
+        if (o) await deps.runs.settle(runId, duplicates[i]!, o);
     }
   }
   // Every page read: the run can finish once its registered jobs have settled.

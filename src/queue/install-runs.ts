@@ -560,6 +560,12 @@ export class FileInstallRunStore implements InstallRunStore {
 }
 
 /** What the worker calls; announces a finished run once (log line and metrics). */
+/** The findings count a history job of a run returned (its BullMQ return value), else 0. */
+export function findingsOf(returned: unknown): number {
+  const n = (returned as { findings?: unknown } | null | undefined)?.findings;
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : 0;
+}
+
 export class InstallRuns {
   constructor(
     readonly store: InstallRunStore,
@@ -599,7 +605,11 @@ export class InstallRuns {
    * registered job has then been added, so a job the queue does not know was removed, i.e. is
    * final. Idempotent, so every worker may run it.
    */
-  async reconcile(state: (jobId: string) => Promise<string>): Promise<number> {
+  async reconcile(
+    state: (jobId: string) => Promise<string>,
+    /** A completed job's return value (`{ findings }` for a history job of a run). */
+    result?: (jobId: string) => Promise<unknown>,
+  ): Promise<number> {
     if (!(this.store instanceof RedisInstallRunStore)) return 0;
     const { open } = await this.store.overview();
     let settled = 0;
@@ -611,7 +621,8 @@ export class InstallRuns {
       for (const id of (await this.store.pendingIds(run.runId)).slice(0, 1000)) {
         const st = await state(id);
         if (st !== 'failed' && st !== 'completed' && st !== 'unknown') continue;
-        await this.settle(run.runId, id, { failed: st !== 'completed', findings: 0 });
+        const findings = st === 'completed' ? findingsOf(await result?.(id)) : 0;
+        await this.settle(run.runId, id, { failed: st !== 'completed', findings });
         settled++;
       }
     }

@@ -15,6 +15,10 @@ export const PARKED = 'parked';
 export interface InstallJobResult {
   jobs: string[];
 }
+/** What a history job of an installation's run returns: read back when its settle was lost. */
+export interface HistoryJobResult {
+  findings: number;
+}
 /**
  * What the queue tells a processor about its run: `signal` aborts when this worker no longer owns
  * the job (BullMQ could not renew its lock: another worker may run it, or Redis lost it and the
@@ -26,7 +30,7 @@ export interface RunContext {
 export type JobProcessor = (
   job: ScanJob,
   run?: RunContext,
-) => Promise<void | typeof PARKED | InstallJobResult>;
+) => Promise<void | typeof PARKED | InstallJobResult | HistoryJobResult>;
 
 /** One failed attempt of a job, as both queues report it (for logs and metrics). */
 export interface AttemptFailure {

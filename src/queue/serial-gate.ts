@@ -20,6 +20,12 @@ export interface Acquired {
   resume?: ScanJob[];
 }
 
+/** Parked jobs handed to the holder: one scan (`job`, coalesced) covering each of `jobs`. */
+export interface Handed {
+  job: ScanJob;
+  jobs: ScanJob[];
+}
+
 export interface SerialGate {
   /**
    * Records a newly enqueued job as the newest for its key ("the tip"). Until the tip starts, an
@@ -31,13 +37,13 @@ export interface SerialGate {
   noteEnqueued(key: string, job: ScanJob): Promise<void>;
   acquire(key: string, holder: string, job: ScanJob): Promise<Acquired>;
   /** The coalesced parked jobs (kept as inflight until the next call), or undefined after freeing the key. */
-  next(key: string, holder: string): Promise<ScanJob | undefined>;
+  next(key: string, holder: string): Promise<Handed | undefined>;
   /**
    * The jobs parked since the holder last looked, coalesced, added to the inflight ones (not
    * replacing them), the key still held; undefined when none is parked (the key stays held too).
    * The holder folds the scan it has just reported into them (see `serialized`).
    */
-  take(key: string, holder: string): Promise<ScanJob | undefined>;
+  take(key: string, holder: string): Promise<Handed | undefined>;
   /** Frees the key after a failure; parked and inflight jobs stay for whoever takes it next. */
   abandon(key: string, holder: string): Promise<void>;
   /**
@@ -98,7 +104,7 @@ export class MemoryGate implements SerialGate {
     if (tip && tip.id === holder) tip.started = true;
     return { held: true, sameHolder: current === holder, ...(resume?.length ? { resume } : {}) };
   }
-  async next(key: string, holder: string): Promise<ScanJob | undefined> {
+  async next(key: string, holder: string): Promise<Handed | undefined> {
     if (this.held.get(key) !== holder) return undefined;
     const covered = this.inflight.get(key);
     this.inflight.delete(key);
@@ -108,19 +114,19 @@ export class MemoryGate implements SerialGate {
     if (parked?.length) {
       this.inflight.set(key, parked);
       this.markStarted(key, parked);
-      return coalesceJobs(parked);
+      return { job: coalesceJobs(parked), jobs: parked };
     }
     this.held.delete(key);
     return undefined;
   }
-  async take(key: string, holder: string): Promise<ScanJob | undefined> {
+  async take(key: string, holder: string): Promise<Handed | undefined> {
     if (this.held.get(key) !== holder) return undefined;
     const parked = this.pending.get(key);
     if (!parked?.length) return undefined;
     this.pending.delete(key);
     this.inflight.set(key, [...(this.inflight.get(key) ?? []), ...parked]);
     this.markStarted(key, parked);
-    return coalesceJobs(parked);
+    return { job: coalesceJobs(parked), jobs: parked };
   }
   async abandon(key: string, holder: string): Promise<void> {
     if (this.held.get(key) === holder) this.held.delete(key);
@@ -275,14 +281,14 @@ export class RedisGate implements SerialGate {
     const resume = (r.slice(2) as string[]).map((s) => JSON.parse(s) as ScanJob);
     return { held: true, sameHolder: r[1] === 1, ...(resume.length ? { resume } : {}) };
   }
-  next(key: string, holder: string): Promise<ScanJob | undefined> {
+  next(key: string, holder: string): Promise<Handed | undefined> {
     return this.parked(NEXT, key, holder);
   }
-  take(key: string, holder: string): Promise<ScanJob | undefined> {
+  take(key: string, holder: string): Promise<Handed | undefined> {
     return this.parked(TAKE, key, holder);
   }
   /** Runs NEXT or TAKE: the parked jobs they hand over, coalesced. */
-  private async parked(script: string, key: string, holder: string) {
+  private async parked(script: string, key: string, holder: string): Promise<Handed | undefined> {
     const r = (await this.redis.eval(
       script,
       4,
@@ -291,7 +297,8 @@ export class RedisGate implements SerialGate {
       this.lockMs,
       this.lockMs * 4,
     )) as string[];
-    return r.length ? coalesceJobs(r.map((s) => JSON.parse(s) as ScanJob)) : undefined;
+    const jobs = r.map((s) => JSON.parse(s) as ScanJob);
+    return jobs.length ? { job: coalesceJobs(jobs), jobs } : undefined;
   }
   async abandon(key: string, holder: string): Promise<void> {
     await this.redis.eval(ABANDON, 4, ...this.keys(key), holder);
@@ -405,8 +412,11 @@ export function serialized(
     let current: ScanJob | undefined = got.resume ? coalesceJobs([...got.resume, job]) : job;
     // The resumed jobs' heads: an attempt that died may have shown their runs in progress. Passed
     // on until a scan reports (a superseded one leaves its report to the next).
+    // Parked jobs handed over later (taken mid-scan, or next) join them: a parked job may be the
+    // retry of an attempt that showed its run before its worker died (or before Redis lost the
+    // gate), and only a report of the scan that covers it completes that run.
     let folded: readonly ScanJob[] = got.resume ? [...got.resume, job] : [];
-    let taken: ScanJob | undefined;
+    let taken: Handed | undefined;
     const superseded = async (): Promise<boolean> => {
       taken ??= await gate.take(key, holder);
       return taken !== undefined;
@@ -415,12 +425,16 @@ export function serialized(
       while (current) {
         taken = undefined;
         await processor(current, superseded, folded, run);
-        if (taken) {
-          current = coalesceJobs([current, taken]);
+        // Set by `superseded` during the call (TypeScript cannot see that).
+        const handed = taken as Handed | undefined;
+        if (handed) {
+          current = coalesceJobs([current, handed.job]);
+          folded = [...folded, ...handed.jobs];
           continue;
         }
-        folded = [];
-        current = await gate.next(key, holder);
+        const next = await gate.next(key, holder);
+        current = next?.job;
+        folded = next?.jobs ?? [];
       }
     } catch (err) {
       await gate.abandon(key, holder);

@@ -2,7 +2,8 @@
  * A loopback git smart-HTTP server for tests: node:http in front of `git http-backend` (CGI),
  * serving bare repositories from a temp root. It can demand an Authorization header, records
  * every request (so tests can prove a token travelled as a header and never in a URL), and can
- * be told to fail like a real host does (404 for a deleted repo, 500, slow answers).
+ * be told to fail like a real host does (404 for a deleted repo, 500, slow answers, a connection
+ * closed mid-pack).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +23,9 @@ export interface GitRequestRecord {
   /** 'basic' | 'bearer' | undefined: which scheme the client used. */
   authScheme?: 'basic' | 'bearer';
   status: number;
+  /** When it arrived (ms since epoch), and when its answer ended or was cut. */
+  at?: number;
+  endedAt?: number;
 }
 
 export interface GitFailure {
@@ -32,6 +36,15 @@ export interface GitFailure {
   delayMs?: number;
   /** How many requests it affects; unlimited when omitted. */
   times?: number;
+  /** Only requests whose path matches (e.g. /git-upload-pack$/, the pack itself). */
+  path?: RegExp;
+  /** Affects requests for this long from now (an outage window), then stops. */
+  forMs?: number;
+  /**
+   * The answer starts normally and the connection is closed after this many bytes of its body
+   * (a host or proxy dropping the connection mid-pack); git http-backend is killed with it.
+   */
+  cutAfterBytes?: number;
 }
 
 export interface GitHttpServer {
@@ -69,7 +82,7 @@ export async function startGitHttpServer(): Promise<GitHttpServer> {
   const root = mkdtempSync(join(tmpdir(), 'ug-githttp-'));
   const requests: GitRequestRecord[] = [];
   let accepted: readonly string[] | ((authorization: string) => boolean) | undefined;
-  const failures: GitFailure[] = [];
+  const failures: Array<GitFailure & { until?: number }> = [];
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -84,13 +97,21 @@ export async function startGitHttpServer(): Promise<GitHttpServer> {
       url: req.url ?? '/',
       ...(authorization ? { authorization, authScheme: scheme } : {}),
       status: 200,
+      at: Date.now(),
     };
+    res.once('close', () => (record.endedAt = Date.now()));
     requests.push(record);
     const failure = failures.find(
-      (f) => (f.times ?? 1) > 0 && (!f.repo || url.pathname.startsWith(`/${f.repo}/`)),
+      (f) =>
+        (f.times ?? 1) > 0 &&
+        (f.until === undefined || Date.now() < f.until) &&
+        (!f.repo || url.pathname.startsWith(`/${f.repo}/`)) &&
+        (!f.path || f.path.test(url.pathname)),
     );
+    let cutAfter: number | undefined;
     if (failure) {
       if (failure.times !== undefined) failure.times -= 1;
+      cutAfter = failure.cutAfterBytes;
       if (failure.delayMs) await new Promise((r) => setTimeout(r, failure.delayMs));
       if (failure.status) {
         record.status = failure.status;
@@ -140,9 +161,24 @@ export async function startGitHttpServer(): Promise<GitHttpServer> {
     // CGI output: headers, blank line, body. Parse the headers, stream the rest.
     let head = Buffer.alloc(0);
     let headersDone = false;
+    let sent = 0;
+    let cut = false;
+    const write = (chunk: Buffer): void => {
+      if (cut) return;
+      if (cutAfter !== undefined && sent + chunk.length > cutAfter) {
+        cut = true;
+        record.status = -1; // cut mid-body
+        res.write(chunk.subarray(0, Math.max(0, cutAfter - sent)));
+        child.kill('SIGKILL');
+        res.socket?.destroy();
+        return;
+      }
+      sent += chunk.length;
+      res.write(chunk);
+    };
     child.stdout.on('data', (chunk: Buffer) => {
       if (headersDone) {
-        res.write(chunk);
+        write(chunk);
         return;
       }
       head = Buffer.concat([head, chunk]);
@@ -163,9 +199,10 @@ export async function startGitHttpServer(): Promise<GitHttpServer> {
       }
       record.status = status;
       res.writeHead(status, headers);
-      res.write(head.subarray(at + sepLen));
+      write(head.subarray(at + sepLen));
     });
     child.on('close', (code) => {
+      if (cut) return;
       if (!headersDone) {
         record.status = 500;
         res
@@ -203,7 +240,10 @@ export async function startGitHttpServer(): Promise<GitHttpServer> {
       accepted = list;
     },
     fail(failure) {
-      failures.push({ ...failure });
+      failures.push({
+        ...failure,
+        ...(failure.forMs !== undefined ? { until: Date.now() + failure.forMs } : {}),
+      });
     },
     clearFailures() {
       failures.length = 0;

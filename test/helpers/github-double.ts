@@ -65,6 +65,11 @@ export interface RepoState {
   branches: Map<string, string>;
   archived: boolean;
   fork: boolean;
+  /**
+   * The installation it is installed on: `GET /installation/repositories` lists it only to that
+   * installation's tokens. Unset: listed to every installation.
+   */
+  installationId?: number;
 }
 
 export interface CheckRunState {
@@ -306,8 +311,13 @@ export async function startGitHubDouble(
       /^\/installation\/repositories/,
       (_m, req) => {
         // Paged like GitHub (per_page, page, a Link header to the next page).
-        const [status, items, headers] = page(req, [...repos.values()]);
-        return [status, { total_count: repos.size, repositories: items }, headers];
+        const auth = String(req.headers.authorization ?? '').replace(/^(token|bearer)\s+/i, '');
+        const installation = installationOfToken.get(auth);
+        const listed = [...repos.values()].filter(
+          (r) => r.installationId === undefined || r.installationId === installation,
+        );
+        const [status, items, headers] = page(req, listed);
+        return [status, { total_count: listed.length, repositories: items }, headers];
       },
     ],
     [

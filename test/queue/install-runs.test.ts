@@ -12,7 +12,7 @@ import pino from 'pino';
 import { ProbotOctokit } from 'probot';
 import { BullScanQueue, redisConnection } from '../../src/queue/bullmq-queue.js';
 import { InProcessQueue } from '../../src/queue/in-process-queue.js';
-import { processInstallJob } from '../../src/queue/install-job.js';
+import { completedFrom, processInstallJob } from '../../src/queue/install-job.js';
 import {
   FileInstallRunStore,
   InstallRuns,
@@ -251,6 +251,81 @@ describe('install runs with Redis and two BullMQ workers', () => {
     expect(announced[0]).toMatchObject({ total: REPOS, scanned: REPOS - 1, failed: 1 });
     expect(await runs.reconcile((id) => queue.jobState(id))).toBe(0);
   });
+});
+
+describe('install runs: the run state lost with Redis (found by the chaos run)', () => {
+  const REDIS = testRedisUrl();
+  const prefix = `ug-test-relisted-${randomUUID()}`;
+  const r = new Redis(REDIS);
+  let queue: BullScanQueue | undefined;
+  afterAll(async () => {
+    await queue?.close();
+    const keys = await r.keys(`${prefix}*`);
+    if (keys.length) await r.del(...keys);
+    r.disconnect();
+  });
+
+  /**
+   * Chaos seed bullmq-install 1: Redis restarted empty while the installation job paged, so its run
+   * was gone; the App's outbox added the job again, whose re-listing found the history jobs stored
+   * and completed (duplicates). They never settled with the new run: it stayed open until the
+   * once-a-minute reconcile, which counted the leaking repository as clean (findings 0).
+   */
+  test('the installation job added again counts completed history jobs with their findings', async () => {
+    const announced: RunSummary[] = [];
+    const runsPrefix = `${prefix}:runs`;
+    const runs = new InstallRuns(new RedisInstallRunStore(r, runsPrefix), (s) => announced.push(s));
+    const q = new BullScanQueue({
+      connection: redisConnection(REDIS),
+      prefix: `${prefix}-q`,
+      concurrency: 4,
+      retry: { attempts: 1, baseMs: 20 },
+    });
+    queue = q;
+    const deps = {
+      auth: async () => ({ gh: client() }),
+      queue: q,
+      log: silent,
+      runs,
+      completed: completedFrom(q),
+    };
+    // As the runtime: a history job settles, then returns its findings.
+    q.start(async (job) => {
+      if (job.kind === 'installation') return { jobs: (await processInstallJob(job, deps)).jobs };
+      const findings = job.repo === 'r5' ? 2 : 0;
+      await runs.settle(job.installRun!, jobIdOf(job), { failed: false, findings });
+      return { findings };
+    });
+    const install = installJob(`d-${randomUUID()}`);
+    await q.add(install);
+    await until(() => announced.length === 1);
+    expect(announced[0]).toMatchObject({ total: REPOS, scanned: REPOS, withFindings: 1 });
+
+    // The run's state is lost; the queue still holds the completed history jobs.
+    const keys = await r.keys(`${runsPrefix}*`);
+    await r.del(...keys);
+    await processInstallJob(install, deps);
+    expect(announced).toHaveLength(2);
+    expect(announced[1]).toMatchObject({ total: REPOS, scanned: REPOS, withFindings: 1 });
+
+    // The reconcile reads a completed job's findings too (its other way to settle it).
+    await r.del(...(await r.keys(`${runsPrefix}*`)));
+    await processInstallJob(install, { ...deps, completed: undefined });
+    expect(
+      await runs.reconcile(
+        (id) => q.jobState(id),
+        (id) => q.jobResult(id),
+      ),
+    ).toBe(0);
+    expect(
+      await runs.reconcile(
+        (id) => q.jobState(id),
+        (id) => q.jobResult(id),
+      ),
+    ).toBe(REPOS);
+    expect(announced).toHaveLength(3);
+    expect(announced[2]).toMatchObject({ total: REPOS, scanned: REPOS, withFindings: 1 });
+  }, 60_000);
 });
 
 describe('install runs in-process (journal)', () => {

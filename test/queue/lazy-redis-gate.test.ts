@@ -19,7 +19,7 @@ test('RedisGate works on a lazyConnect client (as the runtime creates it)', asyn
   };
   expect(await gate.acquire('k', 'job-1', job)).toEqual({ held: true, sameHolder: false });
   expect(await gate.acquire('k', 'job-2', job)).toEqual({ held: false });
-  expect(await gate.next('k', 'job-1')).toEqual(job);
+  expect(await gate.next('k', 'job-1')).toEqual({ job, jobs: [job] });
   expect(await gate.next('k', 'job-1')).toBeUndefined();
   expect(await redis.keys(`${prefix}*`)).toEqual([]);
   redis.disconnect();

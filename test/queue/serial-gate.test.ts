@@ -224,6 +224,26 @@ test('pushes delivered out of order coalesce by their chain, not by arrival', ()
   expect([merged.baseSha?.[0], merged.headSha[0]]).toEqual(['0', '3']);
 });
 
+test('a pull request’s synchronize events out of order coalesce by their chain', () => {
+  const sha = (n: number): string => String(n).repeat(40);
+  const pr = (head: number, before?: number, receivedAt = 0): ScanJob => ({
+    kind: 'pull_request',
+    installationId: 1,
+    owner: 'o',
+    repo: 'r',
+    repoId: 1,
+    pr: 7,
+    headSha: sha(head),
+    baseSha: sha(9),
+    ...(before ? { previousHead: sha(before) } : {}),
+    receivedAt,
+  });
+  // 3 (replacing 2) arrived before 2 (a redelivery): 3 is the PR's current head.
+  expect(coalesceJobs([pr(1, undefined, 1), pr(3, 2, 2), pr(2, 1, 3)]).headSha).toBe(sha(3));
+  // No chain (an opened and a reopened event): arrival decides, as before.
+  expect(coalesceJobs([pr(3, undefined, 1), pr(2, undefined, 2)]).headSha).toBe(sha(2));
+});
+
 /**
  * Pushes to one branch arriving while it is scanned: each scan reports its head, but the comments
  * of a scan whose branch got newer pushes meanwhile go with the next scan, which covers its range.
@@ -354,3 +374,48 @@ test.each(['memory', 'redis'] as const)(
     }
   },
 );
+
+/**
+ * Found by the chaos run (bullmq-install seed 7): a job whose earlier attempt showed its head's run
+ * in progress (then its worker died, and Redis lost the gate) came back while another job of its
+ * PR held the gate: parked, then taken by the holder mid-scan (or handed over after it). Only jobs
+ * resumed at `acquire` reached the processor as `folded`, so that run stayed in progress forever.
+ */
+describe.each([
+  ['memory', () => new MemoryGate()],
+  ['Redis', () => new RedisGate(new Redis(testRedisUrl()), `ug-test-taken-${randomUUID()}`)],
+])('parked jobs reach the processor as folded (%s gate)', (_name, makeGate) => {
+  const gates: SerialGate[] = [];
+  afterAll(() => {
+    for (const g of gates)
+      if (g instanceof RedisGate) (g as unknown as { redis: Redis }).redis.disconnect();
+  });
+  const run = async (takeMidScan: boolean) => {
+    const gate = makeGate();
+    gates.push(gate);
+    const calls: Array<{ head: string; folded: string[] }> = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const proc = serialized(async (job, superseded, folded) => {
+      calls.push({ head: job.headSha[0]!, folded: folded.map((f) => f.headSha[0]!).sort() });
+      if (calls.length === 1) {
+        await held;
+        if (takeMidScan) await superseded();
+      }
+    }, gate);
+    const holder = proc(pushJob(3));
+    while (calls.length === 0) await new Promise((r) => setTimeout(r, 5));
+    // Jobs 1 and 2 came back (their earlier attempts may have shown runs): parked behind job 3.
+    expect(await proc(pushJob(2))).toBe(PARKED);
+    expect(await proc(pushJob(1))).toBe(PARKED);
+    release();
+    await holder;
+    return calls;
+  };
+  test('taken mid-scan', async () => {
+    expect((await run(true))[1]).toEqual({ head: '3', folded: ['1', '2'] });
+  });
+  test('handed over next', async () => {
+    expect((await run(false))[1]).toEqual({ head: '2', folded: ['1', '2'] });
+  });
+});
