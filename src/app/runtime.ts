@@ -276,6 +276,7 @@ export function createRuntime(
   const cache = new RepoCache(cacheDir, {
     maxBytes: Number(env.UPSTASH_GUARD_MAX_REPO_BYTES ?? 4 * 1024 ** 3),
     tokenOrigin: origin,
+    stallSeconds: positiveInt(env.UPSTASH_GUARD_GIT_STALL_SECONDS, 60),
   });
   const janitor = new CacheJanitor(cacheDir, {
     ...(env.UPSTASH_GUARD_CACHE_MAX_BYTES

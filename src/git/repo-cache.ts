@@ -19,6 +19,14 @@ export interface RepoCacheLimits {
    * A request with a token for any other origin is refused before git starts.
    */
   tokenOrigin?: string;
+  /**
+   * A fetch whose connection carries less than a byte a second for this long is cut (curl's low
+   * speed limit): a server or proxy that stops answering without closing the connection. `fetch -q`
+   * is silent, so the inactivity limit cannot see it, and the deadline alone held the job (and one
+   * of the process's scan slots) for ten minutes. Git servers send keepalives every few seconds
+   * while they prepare a pack, so a live fetch never trips it. Default 60 s.
+   */
+  stallSeconds?: number;
 }
 
 /**
@@ -118,7 +126,11 @@ export class RepoCache {
       throw new Error('refusing to send the token to an origin other than the configured GitHub');
     const repoDir = this.pathOf(req.key);
     // No redirects, and the header scoped to the clone URL's origin: git sends it nowhere else.
-    const env = tokenFetchEnv(url.origin, req.token);
+    const env = {
+      ...tokenFetchEnv(url.origin, req.token),
+      GIT_HTTP_LOW_SPEED_LIMIT: '1',
+      GIT_HTTP_LOW_SPEED_TIME: String(Math.max(1, Math.round(this.limits.stallSeconds ?? 60))),
+    };
     // The size limit is watched while git downloads, so a huge repository cannot fill the disk first.
     const watch = new AbortController();
     const opts = {

@@ -175,6 +175,9 @@ export async function runChaos(seed: number, opts: ChaosOptions): Promise<ChaosR
     UPSTASH_GUARD_QUEUE_RECONCILE_MS: '1000',
     UPSTASH_GUARD_ENQUEUE_TIMEOUT_MS: '1500',
     UPSTASH_GUARD_IN_PROGRESS_AFTER_MS: String(pick(setupRng, [0, 0, 200, 5000])),
+    // A fetch whose connection goes quiet is given up on after this (production: 60 s); the git
+    // faults leave some connections open and silent (bullmq-install seeds 6 and 13).
+    UPSTASH_GUARD_GIT_STALL_SECONDS: '5',
   };
   const logs: string[] = [];
   const startTheApp = (): Promise<AppProcess> =>
