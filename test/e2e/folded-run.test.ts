@@ -6,12 +6,18 @@
  * that commit with no word). docs/app.md: a superseded head costs no write "unless GitHub already
  * shows one, which is then completed".
  */
-import { Queue } from 'bullmq';
-import { QUEUE_NAME } from '../../src/queue/bullmq-queue.js';
+import type { Queue } from 'bullmq';
 import type { ManagedProcess } from '../helpers/app-process.js';
 import type { OwnRedis } from '../helpers/redis-server.js';
 import { pushEvent } from '../helpers/webhooks.js';
-import { branchFromMain, closeAll, envCredential, startOnOwnRedis, until } from './harness.js';
+import {
+  branchFromMain,
+  closeAll,
+  envCredential,
+  startWithQueue,
+  until,
+  untilCompleted,
+} from './harness.js';
 import type { Harness } from './harness.js';
 
 const ZERO = '0'.repeat(40);
@@ -23,19 +29,11 @@ describe('a folded head whose run was shown in progress (BullMQ, worker processe
   const workers: ManagedProcess[] = [];
 
   beforeAll(async () => {
-    ({ redis, h } = await startOnOwnRedis('none', {
-      queuePrefix: 'ug-folded',
-      env: {
-        UPSTASH_GUARD_BACKOFF_MS: '500',
-        UPSTASH_GUARD_STALLED_INTERVAL_MS: '1000',
-        UPSTASH_GUARD_LOCK_DURATION_MS: '2000',
-      },
+    ({ redis, h, queue } = await startWithQueue('ug-folded', {
+      UPSTASH_GUARD_BACKOFF_MS: '500',
+      UPSTASH_GUARD_STALLED_INTERVAL_MS: '1000',
+      UPSTASH_GUARD_LOCK_DURATION_MS: '2000',
     }));
-    queue = new Queue(QUEUE_NAME, {
-      connection: { url: redis.url, maxRetriesPerRequest: null },
-      prefix: 'ug-folded',
-    });
-    queue.on('error', () => undefined);
   }, 30_000);
   afterAll(() => closeAll({ queue, workers, h, redis }));
 
@@ -64,10 +62,7 @@ describe('a folded head whose run was shown in progress (BullMQ, worker processe
     await h.push(r, ref, 'feat');
     expect((await push(older, newer)).status).toBe(200);
     // The hanging worker takes it at once: the gate parks it (its job completes).
-    for (const deadline = Date.now() + 20_000; ; await new Promise((res) => setTimeout(res, 100))) {
-      if (((await queue!.getJobCounts('completed')).completed ?? 0) >= 1) break;
-      if (Date.now() > deadline) throw new Error('the newer push was not parked');
-    }
+    await untilCompleted(queue!, 1, 'the newer push was not parked');
 
     first.child.kill('SIGKILL');
     await new Promise((res) => first.child.once('exit', res));

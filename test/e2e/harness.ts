@@ -5,6 +5,8 @@
 import { execFile } from 'node:child_process';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
+import { Queue } from 'bullmq';
+import { QUEUE_NAME } from '../../src/queue/bullmq-queue.js';
 
 import { startApp } from '../helpers/app-process.js';
 import type { AppProcess, AppProcessOptions, ManagedProcess } from '../helpers/app-process.js';
@@ -186,6 +188,31 @@ export async function startOnOwnRedis(
 ): Promise<{ redis: OwnRedis; h: Harness }> {
   const redis = await startOwnRedis({ persistence });
   return { redis, h: await startHarness({ ...opts, redisUrl: redis.url }) };
+}
+
+/**
+ * `startOnOwnRedis` plus a BullMQ handle on the App's queue (its prefix), for tests that watch
+ * jobs park (`untilCompleted`) or inspect the queue.
+ */
+export async function startWithQueue(
+  queuePrefix: string,
+  env: Record<string, string>,
+): Promise<{ redis: OwnRedis; h: Harness; queue: Queue }> {
+  const { redis, h } = await startOnOwnRedis('none', { queuePrefix, env });
+  const queue = new Queue(QUEUE_NAME, {
+    connection: { url: redis.url, maxRetriesPerRequest: null },
+    prefix: queuePrefix,
+  });
+  queue.on('error', () => undefined);
+  return { redis, h, queue };
+}
+
+/** Until `n` jobs completed: a job the serial gate parked completes at once (serial-gate.ts). */
+export async function untilCompleted(queue: Queue, n: number, what: string): Promise<void> {
+  for (const deadline = Date.now() + 20_000; ; await new Promise((r) => setTimeout(r, 100))) {
+    if (((await queue.getJobCounts('completed')).completed ?? 0) >= n) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  }
 }
 
 /**

@@ -9,8 +9,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
-import { QUEUE_NAME } from '../../src/queue/bullmq-queue.js';
+import type { Queue } from 'bullmq';
 import type { ManagedProcess } from '../helpers/app-process.js';
 import type { OwnRedis } from '../helpers/redis-server.js';
 import { pushEvent } from '../helpers/webhooks.js';
@@ -19,8 +18,9 @@ import {
   closeAll,
   envCredential,
   startHarness,
-  startOnOwnRedis,
+  startWithQueue,
   until,
+  untilCompleted,
 } from './harness.js';
 import type { Harness } from './harness.js';
 
@@ -33,19 +33,11 @@ describe('a holder that failed for good with a newer push parked behind it (Bull
   const workers: ManagedProcess[] = [];
 
   beforeAll(async () => {
-    ({ redis, h } = await startOnOwnRedis('none', {
-      queuePrefix: 'ug-holder-failed',
-      env: {
-        UPSTASH_GUARD_BACKOFF_MS: '500',
-        UPSTASH_GUARD_STALLED_INTERVAL_MS: '1000',
-        UPSTASH_GUARD_LOCK_DURATION_MS: '2000',
-      },
+    ({ redis, h, queue } = await startWithQueue('ug-holder-failed', {
+      UPSTASH_GUARD_BACKOFF_MS: '500',
+      UPSTASH_GUARD_STALLED_INTERVAL_MS: '1000',
+      UPSTASH_GUARD_LOCK_DURATION_MS: '2000',
     }));
-    queue = new Queue(QUEUE_NAME, {
-      connection: { url: redis.url, maxRetriesPerRequest: null },
-      prefix: 'ug-holder-failed',
-    });
-    queue.on('error', () => undefined);
   }, 30_000);
   afterAll(() => closeAll({ queue, workers, h, redis }));
 
@@ -72,10 +64,7 @@ describe('a holder that failed for good with a newer push parked behind it (Bull
     const newer = r.commit('add b');
     await h.push(r, ref, 'feat');
     expect((await push(older, newer)).status).toBe(200);
-    for (const deadline = Date.now() + 20_000; ; await new Promise((res) => setTimeout(res, 100))) {
-      if (((await queue!.getJobCounts('completed')).completed ?? 0) >= 1) break;
-      if (Date.now() > deadline) throw new Error('the newer push was not parked');
-    }
+    await untilCompleted(queue!, 1, 'the newer push was not parked');
 
     // The holder's worker is killed three times: the third stall fails the job for good.
     for (let i = 0; i < 2; i++) {

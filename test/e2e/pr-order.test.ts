@@ -11,8 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
-import { QUEUE_NAME } from '../../src/queue/bullmq-queue.js';
+import type { Queue } from 'bullmq';
 import type { ManagedProcess } from '../helpers/app-process.js';
 import type { OwnRedis } from '../helpers/redis-server.js';
 import { deliver, pullRequestEvent, type RepoRef } from '../helpers/webhooks.js';
@@ -21,7 +20,9 @@ import {
   closeAll,
   envCredential,
   startOnOwnRedis,
+  startWithQueue,
   until,
+  untilCompleted,
   untilReported,
 } from './harness.js';
 import type { Harness } from './harness.js';
@@ -139,15 +140,9 @@ describe('a PR’s opened redelivered while its newer head is scanned (BullMQ, w
   const workers: ManagedProcess[] = [];
 
   beforeAll(async () => {
-    ({ redis, h } = await startOnOwnRedis('none', {
-      queuePrefix: 'ug-prorder-run',
-      env: { UPSTASH_GUARD_BACKOFF_MS: '500' },
+    ({ redis, h, queue } = await startWithQueue('ug-prorder-run', {
+      UPSTASH_GUARD_BACKOFF_MS: '500',
     }));
-    queue = new Queue(QUEUE_NAME, {
-      connection: { url: redis.url, maxRetriesPerRequest: null },
-      prefix: 'ug-prorder-run',
-    });
-    queue.on('error', () => undefined);
   }, 30_000);
   afterAll(() => closeAll({ queue, workers, h, redis }));
 
@@ -163,10 +158,7 @@ describe('a PR’s opened redelivered while its newer head is scanned (BullMQ, w
     await w.waitForLog(/test hook: hanging at fetch/, 30_000);
     // The stale opened arrives while B's scan holds the PR: parked behind it (its job completes).
     expect((await h.send('pull_request', opened)).status).toBe(200);
-    for (const deadline = Date.now() + 20_000; ; await new Promise((res) => setTimeout(res, 100))) {
-      if (((await queue!.getJobCounts('completed')).completed ?? 0) >= 1) break;
-      if (Date.now() > deadline) throw new Error('the opened job was not parked');
-    }
+    await untilCompleted(queue!, 1, 'the opened job was not parked');
     writeFileSync(resume, '');
     await untilReported(w, 'prorder3', 1, 'the PR reported');
     const run = await until('a completed run on the newer head', () => completedRunOf(h, b));
