@@ -156,7 +156,7 @@ export const fallbackDetector = {
       'UPSTASH_REDIS_REST_TOKEN=${UPSTASH_REDIS_REST_TOKEN}',
       'UPSTASH_REDIS_REST_TOKEN: ${{ secrets.UPSTASH_REDIS_REST_TOKEN }}',
       'UPSTASH_REDIS_REST_TOKEN=your_upstash_redis_rest_token_here',
-      'UPSTASH_REDIS_REST_TOKEN="AXXXxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"',
+      `UPSTASH_REDIS_REST_TOKEN="AXXX${'x'.repeat(36)}"`,
       'UPSTASH_REDIS_REST_TOKEN=process.env.UPSTASH_REDIS_REST_TOKEN',
       'QSTASH_TOKEN=<YOUR_QSTASH_TOKEN>',
       'UPSTASH_REDIS_REST_TOKEN=********',

@@ -2,7 +2,13 @@ import { decodeRedisToken } from '../decode/redis-token.js';
 import type { Candidate, Detector, MatchContext } from '../types.js';
 import { isDocsLegacyRedisToken, isKnownPublicValue } from './known-examples.js';
 import { assignedName, nearbyLines, UPSTASH_DB_HOST } from './nearby.js';
-import { hex32Secret, redisToken, redisTokenFromFields } from './synthetic.js';
+import {
+  HASH_HOLDING_TOKEN_BYTES,
+  hex32Secret,
+  redisToken,
+  redisTokenFromFields,
+  SSH_KEY_HOLDING_TOKEN_BYTES,
+} from './synthetic.js';
 
 /** Identity shared by every form of one Redis credential (REST token, TCP URL password). */
 export function redisIdentity(dbId: number, secret: string): string {
@@ -98,8 +104,8 @@ export const redisTokenDetector = {
       'UPSTASH_REDIS_REST_TOKEN=AX...',
       // The docs fakes (restapi.mdx `AYNgAS…`, the edited openapi `AX8vACQg…`) are negatives too,
       // in test/core/detectors/public-examples.test.ts: written here, they would read as leaks.
-      'integrity sha512-AFuoAAIncDEzNDQ0MDhhNzJmMGJjMTRhMzgwYzBhMTU2Yjk0YTIxZHAxMzQxMjcAFuo==',
-      'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMcdAAIncDEzNDQ0MDhhNzJmMGJjMTRhMzgw user@host',
+      `integrity sha512-${HASH_HOLDING_TOKEN_BYTES}==`,
+      `ssh-ed25519 ${SSH_KEY_HOLDING_TOKEN_BYTES} user@host`,
       'UPSTASH_REDIS_REST_TOKEN="AXXXxxxx' +
         'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"',
     ],

@@ -362,3 +362,18 @@ export const OTHER_SERVER_HEX = ['e3c8a1f4', 'd2b9e5c0', 'a6f8d4b1', 'e2c9a3f7']
   .split('')
   .reverse()
   .join('');
+
+/**
+ * Base64 runs of other formats whose bytes hold a current Redis token's head (kind, `p1`, hex):
+ * an SSH public key's and an npm integrity hash's. Negatives: inside them the run is no token.
+ * Built at run time, so the repository holds no token-shaped literal (its scan of itself).
+ */
+const TOKEN_HEAD = "\0\x02'p1344408a72f0bc14a380";
+const base64Of = (latin1: string): string =>
+  Buffer.from(latin1, 'latin1').toString('base64').replace(/=+$/, '');
+export const SSH_KEY_HOLDING_TOKEN_BYTES = base64Of(
+  `\0\0\0\x0bssh-ed25519\0\0\0 \xc7\x1d${TOKEN_HEAD}`,
+);
+export const HASH_HOLDING_TOKEN_BYTES = base64Of(
+  `\0[\xa8${TOKEN_HEAD}c0a156b94a21dp134127\0\x16\xea`,
+);

@@ -8,6 +8,7 @@ import {
   redisToken,
   redisTokenFromFields,
   redisTokenParts,
+  SSH_KEY_HOLDING_TOKEN_BYTES,
 } from '../../helpers/synthetic.js';
 
 const LAYOUTS = [
@@ -204,7 +205,7 @@ describe('decodeRedisToken field rules', () => {
       PUBLIC_EXAMPLES.restApiDocsToken.value,
       PUBLIC_EXAMPLES.restApiDocsHex.value,
       PUBLIC_EXAMPLES.openapiRedisToken.value,
-      'AAAAC3NzaC1lZDI1NTE5AAAAIMcdAAIncDEzNDQ0MDhhNzJmMGJjMTRhMzgw',
+      SSH_KEY_HOLDING_TOKEN_BYTES,
       '',
       'A',
       'AYVP+AAIncDEzNDQ0',

@@ -113,7 +113,7 @@ const LITERALS = [
   '${UPSTASH_REDIS_REST_TOKEN}',
   '${{ secrets.UPSTASH_REDIS_REST_TOKEN }}',
   'your_upstash_redis_rest_token_here',
-  'AXXXxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+  'AXXX' + 'x'.repeat(36),
   'process.env.UPSTASH_REDIS_REST_TOKEN',
   '<YOUR_QSTASH_TOKEN>',
   '********',
@@ -126,7 +126,7 @@ const LITERALS = [
   '[REDACTED]',
   'ZXhhbXBsZUB1cHN0YXNoLmNvbTpuYWJlcg==',
   'UPSTASH_VECTOR_REST_TOKEN',
-  'AaBbCcDdEeFfGgHhIiJjKkLlMmNnOoPpQqRrSsTtUuVvWwXxYyZz123456789==',
+  'AaBbCcDdEeFfGgHhIiJjKkLlMm' + 'NnOoPpQqRrSsTtUuVvWwXxYyZz123456789==',
   'test_token_1234567890abc',
   'Zk9fQ2mR7tL4wX8pV3nB6cY1',
   // The typed values of test/core/scan/context.test.ts.
