@@ -33,14 +33,13 @@ export interface InstallJobDeps {
 export function completedFrom(
   queue: Pick<ScanQueue, 'jobStates' | 'jobResult'>,
 ): InstallJobDeps['completed'] {
-  const { jobStates, jobResult } = queue;
-  if (!jobStates || !jobResult) return undefined;
+  if (!queue.jobStates || !queue.jobResult) return undefined;
   return async (ids) => {
-    const states = await jobStates.call(queue, ids);
+    const states = await queue.jobStates!(ids);
     return Promise.all(
       ids.map(async (id, i) =>
         states[i] === 'completed'
-          ? { failed: false, findings: findingsOf(await jobResult.call(queue, id)) }
+          ? { failed: false, findings: findingsOf(await queue.jobResult!(id)) }
           : undefined,
       ),
     );

@@ -559,13 +559,13 @@ export class FileInstallRunStore implements InstallRunStore {
   }
 }
 
-/** What the worker calls; announces a finished run once (log line and metrics). */
 /** The findings count a history job of a run returned (its BullMQ return value), else 0. */
 export function findingsOf(returned: unknown): number {
   const n = (returned as { findings?: unknown } | null | undefined)?.findings;
   return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : 0;
 }
 
+/** What the worker calls; announces a finished run once (log line and metrics). */
 export class InstallRuns {
   constructor(
     readonly store: InstallRunStore,
