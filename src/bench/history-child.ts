@@ -1,14 +1,21 @@
-/** Runs one history scan and prints its cost as JSON (spawned by run-bench so RSS is its own). */
+/**
+ * Runs one history scan and prints its cost as JSON (spawned by run-bench so RSS is its own).
+ * Arguments after the repository are globs added to the default config's `ignorePaths`.
+ */
 import { DEFAULT_CONFIG } from '../core/index.js';
 import { scanHistory } from '../engine/scan-history.js';
 
-const repo = process.argv[2];
+const [repo, ...ignore] = process.argv.slice(2);
 if (!repo) {
-  console.error('usage: history-child <repo>');
+  console.error('usage: history-child <repo> [ignored glob]...');
   process.exit(2);
 }
 const started = process.hrtime.bigint();
-const result = await scanHistory(repo, { config: DEFAULT_CONFIG });
+const result = await scanHistory(repo, {
+  config: ignore.length
+    ? { ...DEFAULT_CONFIG, ignorePaths: [...DEFAULT_CONFIG.ignorePaths, ...ignore] }
+    : DEFAULT_CONFIG,
+});
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 const { stats } = result;
 console.log(

@@ -1,12 +1,14 @@
 /**
- * npm run bench -- <repo> [--runs N] [--log-p-runs N]
+ * npm run bench -- <repo> [--runs N] [--log-p-runs N] [--ignore <glob>]...
  *
  * Measures, in one run on the same repository (a work tree or a bare git dir): git's own floor F1
  * (`git cat-file --batch-all-objects --batch`, and its --unordered variant), the `git log -p --all`
  * pipeline that gitleaks and TruffleHog are bound by, and upstash-guard's history scan, which runs
  * in a child process (whole process wall time, node startup included) so that its peak RSS is its
  * own. Rounds interleave the commands so machine noise hits all of them alike. Prints medians and
- * ratios as a Markdown table, ready for docs/benchmarks.md.
+ * ratios as a Markdown table, ready for docs/benchmarks.md. `--ignore <glob>` (repeatable) adds
+ * paths to the scan's `ignorePaths`, to measure what a part of a corpus costs; git's rows are
+ * unchanged.
  */
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -21,16 +23,20 @@ const { values, positionals } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
     'log-p-runs': { type: 'string' },
+    ignore: { type: 'string', multiple: true, default: [] },
   },
 });
 const repoArg = positionals[0];
 const runs = Number(values.runs);
 const logPRuns = Number(values['log-p-runs'] ?? values.runs);
 if (!repoArg || !(runs >= 1) || !(logPRuns >= 0)) {
-  console.error('usage: npm run bench -- <repo> [--runs N (default 3)] [--log-p-runs N (0 skips)]');
+  console.error(
+    'usage: npm run bench -- <repo> [--runs N (default 3)] [--log-p-runs N (0 skips)] [--ignore <glob>]...',
+  );
   process.exit(2);
 }
 const repo = resolve(repoArg);
+const ignore = values.ignore ?? [];
 const child = join(dirname(fileURLToPath(import.meta.url)), 'history-child.js');
 
 const F1_ARGS = ['cat-file', '--batch-all-objects', '--batch'];
@@ -52,7 +58,7 @@ for (let i = 0; i < runs; i++) {
   times.f1.push(f1.seconds);
   if (f1.peakRssMb) rss.f1.push(f1.peakRssMb);
   times.f1u.push((await measure('git', [...F1_ARGS, '--unordered'], repo)).seconds);
-  const ours = await measure(process.execPath, [child, repo], repo, true);
+  const ours = await measure(process.execPath, [child, repo, ...ignore], repo, true);
   times.ours.push(ours.seconds);
   if (ours.peakRssMb) rss.ours.push(ours.peakRssMb);
   last = JSON.parse(ours.stdout.trim().split('\n').pop()!) as Record<string, number>;
@@ -73,10 +79,16 @@ const rows: [string, number[]][] = [
         [`\`git ${LOG_P_ARGS.join(' ')} > /dev/null\` (gitleaks/TruffleHog floor)`, times.logp],
       ] as [string, number[]][])
     : []),
-  ['**upstash-guard history scan** (`scanHistory`, whole process)', times.ours],
+  [
+    `**upstash-guard history scan** (\`scanHistory\`, whole process${ignore.length ? `, ignoring ${ignore.join(', ')}` : ''})`,
+    times.ours,
+  ],
 ];
 const gb = (b: number): string => (b / 1e9).toFixed(2);
-console.log(`command: npm run bench -- ${repoArg} --runs ${runs} --log-p-runs ${logPRuns}`);
+const ignoreArgs = ignore.map((g) => ` --ignore '${g}'`).join('');
+console.log(
+  `command: npm run bench -- ${repoArg} --runs ${runs} --log-p-runs ${logPRuns}${ignoreArgs}`,
+);
 console.log(`repository: ${repo}`);
 console.log(
   `machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}; node ${process.version}; ${version('git', '--version')}`,
