@@ -123,15 +123,35 @@ export function serialKeyOf(job: ScanJob): string | undefined {
   return undefined;
 }
 
+/** A Re-run or Re-verify (check_run / check_suite): it names a head that was reported already. */
+function isRerun(job: ScanJob): boolean {
+  return job.rerun === true || job.checkRunId !== undefined;
+}
+
 /**
- * The newest of a PR's jobs: one whose head no other job replaced (`previousHead`), not its
- * `opened` head when another is left, then the latest to arrive.
+ * Candidates for a key's newest head without its Re-runs, unless only Re-runs are left. A Re-run
+ * names a head that was reported already; a webhook of a head (push, opened, synchronize,
+ * reopened) may name one that never was. A Re-run of an older head delivered after a newer push,
+ * both parked behind the branch's scan, had been picked by arrival: the newer head was folded into
+ * the Re-run's scan and got no check run. Folded, the Re-run's own run is settled with the scan's
+ * result when GitHub shows it unfinished (process-scan-job.ts).
+ */
+function webhooksFirst(jobs: readonly ScanJob[]): readonly ScanJob[] {
+  const webhooks = jobs.filter((j) => !isRerun(j));
+  return webhooks.length > 0 ? webhooks : jobs;
+}
+
+/**
+ * The newest of a PR's jobs: one whose head no other job replaced (`previousHead`), not a Re-run
+ * when a webhook's head is left, not its `opened` head when another is left, then the latest to
+ * arrive.
  */
 function newestPullRequestJob(jobs: readonly ScanJob[]): ScanJob {
   const replaced = new Set(jobs.map((j) => j.previousHead));
-  let tips = jobs.filter((j) => !replaced.has(j.headSha));
+  let tips: readonly ScanJob[] = jobs.filter((j) => !replaced.has(j.headSha));
   // Every head replaced by another: the PR went back to an earlier head; arrival decides.
   if (tips.length === 0) tips = [...jobs];
+  tips = webhooksFirst(tips);
   const updates = tips.filter((j) => !j.opened);
   if (updates.length > 0) tips = updates;
   return tips[tips.length - 1]!;
@@ -141,7 +161,8 @@ function newestPullRequestJob(jobs: readonly ScanJob[]): ScanJob {
  * Several jobs for one serial key as one: the newest head. For pushes the range starts at the
  * earliest `before` (absent when any was a new branch), so coalescing never skips a pushed commit.
  * A PR's jobs are ordered by their chain too (`previousHead`, `opened`), then by arrival: a PR's
- * scan covers the whole PR, so only which head is newest matters.
+ * scan covers the whole PR, so only which head is newest matters. Re-runs yield to webhooks
+ * (`webhooksFirst`).
  */
 export function coalesceJobs(unordered: readonly ScanJob[]): ScanJob {
   const jobs = [...unordered].sort((a, b) => (a.receivedAt ?? 0) - (b.receivedAt ?? 0));
@@ -149,17 +170,21 @@ export function coalesceJobs(unordered: readonly ScanJob[]): ScanJob {
   if (jobs.length === 1) return last;
   if (last.kind === 'pull_request') return newestPullRequestJob(jobs);
   if (last.kind !== 'push') return last;
-  let first = jobs[0]!;
+  // The range is the pushes' own: a Re-run (no `before`, `forced`) of another head neither takes
+  // the tip nor widens the range, unless only Re-runs are left.
+  const pushes = webhooksFirst(jobs);
+  last = pushes[pushes.length - 1]!;
+  let first = pushes[0]!;
   // Deliveries can arrive out of order: when the pushes chain (one's before is another's after),
   // the chain's ends decide, not arrival.
-  const heads = new Set(jobs.map((j) => j.headSha));
-  const bases = new Set(jobs.map((j) => j.baseSha));
-  const tips = jobs.filter((j) => !bases.has(j.headSha));
-  const roots = jobs.filter((j) => !j.baseSha || !heads.has(j.baseSha));
+  const heads = new Set(pushes.map((j) => j.headSha));
+  const bases = new Set(pushes.map((j) => j.baseSha));
+  const tips = pushes.filter((j) => !bases.has(j.headSha));
+  const roots = pushes.filter((j) => !j.baseSha || !heads.has(j.baseSha));
   if (tips.length === 1) last = tips[0]!;
   if (roots.length === 1) first = roots[0]!;
   const { baseSha: _drop, ...rest } = last;
-  const forced = jobs.some((j) => j.forced);
+  const forced = pushes.some((j) => j.forced);
   return {
     ...rest,
     ...(first.baseSha ? { baseSha: first.baseSha } : {}),

@@ -419,3 +419,94 @@ describe.each([
     expect((await run(false))[1]).toEqual({ head: '2', folded: ['1', '2'] });
   });
 });
+
+/**
+ * A Re-run (check_run / check_suite rerequested) names a head that was reported already; a webhook
+ * of a head may name one that never was. A Re-run of an older head delivered after a newer push or
+ * synchronize, both parked behind the branch's scan, was picked by arrival: the newer head was
+ * folded into the Re-run's scan and got no check run, and for a push the range came from the
+ * Re-run (no `before`), missing the newer head's commits.
+ */
+describe('a Re-run of an older head never takes the place of a newer head', () => {
+  const sha = (n: number): string => String(n).repeat(40);
+  const base = { installationId: 1, owner: 'o', repo: 'r', repoId: 1 };
+  const rerunOf = (head: number, kind: 'push' | 'pull_request', receivedAt: number): ScanJob => ({
+    ...base,
+    kind,
+    headSha: sha(head),
+    rerun: true,
+    checkRunId: 900 + head,
+    receivedAt,
+    ...(kind === 'push' ? { ref: 'refs/heads/main', forced: true } : { pr: 7, baseSha: sha(9) }),
+  });
+
+  test('pushes: the newer push is the tip and its own range is scanned', () => {
+    const push = (head: number, before: number, receivedAt: number): ScanJob => ({
+      ...base,
+      kind: 'push',
+      ref: 'refs/heads/main',
+      headSha: sha(head),
+      baseSha: sha(before),
+      receivedAt,
+    });
+    // 3 (pushed on 2) queued, then a Re-run of 1 clicked on an old commit page.
+    const merged = coalesceJobs([push(3, 2, 1), rerunOf(1, 'push', 2)]);
+    expect([merged.headSha[0], merged.baseSha?.[0], merged.rerun, merged.checkRunId]).toEqual([
+      '3',
+      '2',
+      undefined,
+      undefined,
+    ]);
+    expect(merged.forced).toBeUndefined();
+    // Two pushes chained and the Re-run between them: the chain's ends still decide.
+    const chained = coalesceJobs([push(2, 1, 1), rerunOf(5, 'push', 2), push(3, 2, 3)]);
+    expect([chained.headSha[0], chained.baseSha?.[0]]).toEqual(['3', '1']);
+    // A Re-run alone, or of the same head, is still the Re-run.
+    expect(coalesceJobs([rerunOf(1, 'push', 1)]).checkRunId).toBe(901);
+  });
+
+  test('pull requests: the newer head, whichever arrived last', () => {
+    const sync = (head: number, before: number, receivedAt: number): ScanJob => ({
+      ...base,
+      kind: 'pull_request',
+      pr: 7,
+      baseSha: sha(9),
+      headSha: sha(head),
+      previousHead: sha(before),
+      receivedAt,
+    });
+    expect(coalesceJobs([sync(3, 2, 1), rerunOf(1, 'pull_request', 2)]).headSha).toBe(sha(3));
+    // An opened (redelivered) against a Re-run of another head: the opened head was never
+    // reported by a Re-run; it is scanned, and the Re-run's run settled if unfinished.
+    const opened: ScanJob = { ...sync(4, 0, 1), opened: true };
+    delete opened.previousHead;
+    expect(coalesceJobs([opened, rerunOf(1, 'pull_request', 2)]).headSha).toBe(sha(4));
+    // Only Re-runs: arrival, as before.
+    expect(
+      coalesceJobs([rerunOf(1, 'pull_request', 1), rerunOf(2, 'pull_request', 2)]).headSha,
+    ).toBe(sha(2));
+  });
+
+  test('the gate hands the newer head to the holder, not the Re-run', async () => {
+    const gate = new MemoryGate();
+    const scanned: string[] = [];
+    const push3: ScanJob = {
+      ...base,
+      kind: 'push',
+      ref: 'refs/heads/main',
+      headSha: sha(3),
+      baseSha: sha(2),
+      receivedAt: 2,
+    };
+    const first: ScanJob = { ...push3, headSha: sha(2), baseSha: sha(1), receivedAt: 1 };
+    const worker = serialized(async (job) => {
+      scanned.push(`${job.headSha[0]}${job.rerun ? 'R' : ''}`);
+      if (scanned.length === 1) {
+        expect(await worker(push3)).toBe(PARKED);
+        expect(await worker(rerunOf(1, 'push', 3))).toBe(PARKED);
+      }
+    }, gate);
+    await worker(first);
+    expect(scanned).toEqual(['2', '3']);
+  });
+});
