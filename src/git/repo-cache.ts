@@ -190,13 +190,14 @@ export class RepoCache {
     return repoDir;
   }
 
+  /**
+   * The object store's bytes on disk, read from the directory as the fetch's watch reads it: no
+   * git process (`count-objects` was one more fork per job, and a fork of a worker costs 6–25 ms
+   * of its event loop on the VMs measured in docs/benchmarks-app.md).
+   */
   private async checkSize(repoDir: string): Promise<void> {
     if (!this.limits.maxBytes) return;
-    const { stdout } = await runGit(['count-objects', '-v'], { cwd: repoDir });
-    const text = stdout.toString('utf8');
-    const kb = (key: string): number =>
-      Number(new RegExp(`^${key}: (\\d+)`, 'm').exec(text)?.[1] ?? 0);
-    if ((kb('size-pack') + kb('size')) * 1024 > this.limits.maxBytes) {
+    if ((await dirBytes(join(repoDir, 'objects'))) > this.limits.maxBytes) {
       // Do not keep (or later re-fetch into) a cache that is over the limit.
       await rm(repoDir, { recursive: true, force: true });
       throw tooLarge(this.limits.maxBytes);

@@ -3,10 +3,10 @@
  * clones in use, repack of piled-up loose objects, removal by repository and by installation.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CacheJanitor } from '../../src/git/cache-eviction.js';
+import { CacheJanitor, objectCounts } from '../../src/git/cache-eviction.js';
 
 const GIT_ENV = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
 const git = (cwd: string, ...args: string[]): string =>
@@ -85,6 +85,26 @@ test('repack packs loose objects once they pile up', async () => {
   expect(await j.repackIfNeeded(p)).toBe(true);
   expect(git(p, 'count-objects', '-v')).toMatch(/^count: 0$/m);
   expect(await j.repackIfNeeded(p)).toBe(false);
+});
+
+test('objects are counted from the directory as git count-objects counts them', async () => {
+  const p = clone('c', 12, 100);
+  const counted = (): { loose: number; packs: number } => {
+    const out = git(p, 'count-objects', '-v');
+    const n = (k: string): number => Number(new RegExp(`^${k}: (\\d+)$`, 'm').exec(out)![1]);
+    return { loose: n('count'), packs: n('packs') };
+  };
+  expect(await objectCounts(join(p, 'objects'))).toEqual(counted()); // 12 blobs, a tree, a commit
+  expect((await objectCounts(join(p, 'objects'))).loose).toBe(14);
+  git(p, 'repack', '-q');
+  execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: p, env: GIT_ENV, input: 'new' });
+  expect(await objectCounts(join(p, 'objects'))).toEqual(counted());
+  expect((await objectCounts(join(p, 'objects'))).packs).toBe(1);
+  // Not objects: git's temporary files, other names, a missing store.
+  writeFileSync(join(p, 'objects', 'pack', 'tmp_pack_x'), '');
+  writeFileSync(join(p, 'objects', 'info', 'packs'), '');
+  expect(await objectCounts(join(p, 'objects'))).toEqual(counted());
+  expect(await objectCounts(join(dir, 'missing'))).toEqual({ loose: 0, packs: 0 });
 });
 
 test('removal by repository ids and by installation', async () => {
