@@ -10,7 +10,7 @@
  * - `remove()` deletes the clones of removed repositories or a deleted installation.
  */
 import { readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { dirBytes } from './repo-cache.js';
 import { runGit } from './run-git.js';
 
@@ -64,6 +64,8 @@ export interface JanitorOptions {
 export class CacheJanitor {
   private readonly busy = new Map<number, number>();
   private last: { bytes: number; repos: number } | undefined;
+  /** Each clone's bytes as last measured (by a sweep, or after its job). */
+  private sizes = new Map<string, number>();
   private sweeping: Promise<{ bytes: number; repos: number }> | undefined;
 
   constructor(
@@ -96,10 +98,35 @@ export class CacheJanitor {
     return this.last;
   }
 
-  /** After a job: repack when needed, then a sweep in the background (errors only logged by the caller). */
+  /**
+   * After a job: repack when needed, then account for its clone in the background. Only that
+   * clone is measured; the whole cache is swept (and LRU clones evicted) when the total is over
+   * `maxBytes` or not known yet. A sweep reads every file of every clone: run after each job, it
+   * had kept the worker's file system threads busy for the whole of a 1,000-repository install
+   * (the App also sweeps every 5 minutes and at startup, src/app/runtime.ts).
+   */
   async afterJob(repoDir: string): Promise<void> {
     await this.repackIfNeeded(repoDir);
-    void this.sweep().catch(() => undefined);
+    void this.account(repoDir).catch(() => undefined);
+  }
+
+  private async account(repoDir: string): Promise<void> {
+    const key = resolve(repoDir);
+    const last = this.last;
+    if (last && !this.sweeping) {
+      const bytes = await dirBytes(key);
+      const before = this.sizes.get(key);
+      this.sizes.set(key, bytes);
+      // A sweep that ran meanwhile counted the clone as it found it: its total stands.
+      if (this.last === last) {
+        this.last = {
+          bytes: last.bytes - (before ?? 0) + bytes,
+          repos: last.repos + (before === undefined ? 1 : 0),
+        };
+        if (!this.opts.maxBytes || this.last.bytes <= this.opts.maxBytes) return;
+      }
+    }
+    await this.sweep();
   }
 
   /** Repacks when loose objects or packs have piled up. Returns whether it did. */
@@ -142,6 +169,7 @@ export class CacheJanitor {
     let bytes = clones.reduce((a, c) => a + c.bytes, 0);
     const max = this.opts.maxBytes;
     let evicted = 0;
+    const evictedPaths = new Set<string>();
     if (max && bytes > max) {
       for (const c of [...clones].sort((a, b) => a.lastUsed - b.lastUsed)) {
         if (bytes <= max) break;
@@ -149,9 +177,13 @@ export class CacheJanitor {
         await rm(c.path, { recursive: true, force: true });
         bytes -= c.bytes;
         evicted++;
+        evictedPaths.add(c.path);
       }
     }
     if (evicted) this.opts.onEvict?.('lru', evicted);
+    this.sizes = new Map(
+      clones.filter((c) => !evictedPaths.has(c.path)).map((c) => [resolve(c.path), c.bytes]),
+    );
     // Repositories: finished clones (a first clone still fetching has no metadata yet).
     this.last = { bytes, repos: clones.filter((c) => c.hasMeta).length - evicted };
     return this.last;
@@ -168,6 +200,12 @@ export class CacheJanitor {
       if (!match) continue;
       await rm(c.path, { recursive: true, force: true });
       removed++;
+      const key = resolve(c.path);
+      const bytes = this.sizes.get(key);
+      if (bytes !== undefined && this.last) {
+        this.sizes.delete(key);
+        this.last = { bytes: this.last.bytes - bytes, repos: this.last.repos - 1 };
+      }
     }
     if (removed) this.opts.onEvict?.('removed', removed);
     return removed;

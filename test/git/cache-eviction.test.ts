@@ -3,6 +3,8 @@
  * clones in use, repack of piled-up loose objects, removal by repository and by installation.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { jest } from '@jest/globals';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,6 +78,50 @@ test('LRU eviction under the cap skips clones in use and reports what is left', 
   expect(after.repos).toBe(2);
   expect(after.bytes).toBeLessThanOrEqual(Math.floor((all.bytes * 2) / 3) + 1);
   expect(evictions).toEqual([1]);
+});
+
+/** Waits for the janitor's background accounting after a job. */
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(check()).toBe(true);
+}
+
+test('after a job only its clone is measured; the cache is swept once the total is over the cap', async () => {
+  const evictions: number[] = [];
+  const [a, b] = ['a', 'b'].map((n) => clone(n, 20)) as [string, string];
+  const probe = new CacheJanitor(dir);
+  await probe.used(a, { installationId: 1, repoId: 1 });
+  await new Promise((r) => setTimeout(r, 5));
+  await probe.used(b, { installationId: 1, repoId: 2 });
+  const base = await probe.sweep();
+  const j = new CacheJanitor(dir, {
+    maxBytes: base.bytes + 30_000,
+    looseObjectLimit: 10_000,
+    onEvict: (_r, n) => evictions.push(n),
+  });
+  await j.sweep();
+  const sweeps = jest.spyOn(j, 'sweep');
+  const grow = (p: string, kb: number): void => {
+    execFileSync('git', ['hash-object', '-w', '--stdin'], {
+      cwd: p,
+      env: GIT_ENV,
+      input: randomBytes(kb * 1024),
+    });
+  };
+  // 20 KB more: under the cap, so no sweep; the total follows the clone.
+  grow(b, 20);
+  const before = j.size()!.bytes;
+  await j.afterJob(b);
+  await until(() => j.size()!.bytes > before);
+  expect(sweeps).not.toHaveBeenCalled();
+  expect(j.size()).toEqual(await probe.sweep());
+  // 20 KB more: over the cap, so the least recently used clone goes.
+  grow(b, 20);
+  await j.afterJob(b);
+  await until(() => evictions.length > 0);
+  expect(sweeps).toHaveBeenCalledTimes(1);
+  expect(readdirSync(dir)).toEqual(['b.git']);
+  expect(j.size()).toEqual(await probe.sweep());
 });
 
 test('repack packs loose objects once they pile up', async () => {
