@@ -112,19 +112,17 @@ export class CacheJanitor {
 
   private async account(repoDir: string): Promise<void> {
     const key = resolve(repoDir);
-    const last = this.last;
-    if (last && !this.sweeping) {
+    if (this.last && !this.sweeping) {
       const bytes = await dirBytes(key);
+      // Read after measuring: a sweep or another job's accounting meanwhile left its own figures.
+      const last = this.last;
       const before = this.sizes.get(key);
       this.sizes.set(key, bytes);
-      // A sweep that ran meanwhile counted the clone as it found it: its total stands.
-      if (this.last === last) {
-        this.last = {
-          bytes: last.bytes - (before ?? 0) + bytes,
-          repos: last.repos + (before === undefined ? 1 : 0),
-        };
-        if (!this.opts.maxBytes || this.last.bytes <= this.opts.maxBytes) return;
-      }
+      this.last = {
+        bytes: last.bytes - (before ?? 0) + bytes,
+        repos: last.repos + (before === undefined ? 1 : 0),
+      };
+      if (!this.opts.maxBytes || this.last.bytes <= this.opts.maxBytes) return;
     }
     await this.sweep();
   }
@@ -169,7 +167,7 @@ export class CacheJanitor {
     let bytes = clones.reduce((a, c) => a + c.bytes, 0);
     const max = this.opts.maxBytes;
     let evicted = 0;
-    const evictedPaths = new Set<string>();
+    const sizes = new Map(clones.map((c) => [c.path, c.bytes]));
     if (max && bytes > max) {
       for (const c of [...clones].sort((a, b) => a.lastUsed - b.lastUsed)) {
         if (bytes <= max) break;
@@ -177,13 +175,11 @@ export class CacheJanitor {
         await rm(c.path, { recursive: true, force: true });
         bytes -= c.bytes;
         evicted++;
-        evictedPaths.add(c.path);
+        sizes.delete(c.path);
       }
     }
     if (evicted) this.opts.onEvict?.('lru', evicted);
-    this.sizes = new Map(
-      clones.filter((c) => !evictedPaths.has(c.path)).map((c) => [resolve(c.path), c.bytes]),
-    );
+    this.sizes = sizes;
     // Repositories: finished clones (a first clone still fetching has no metadata yet).
     this.last = { bytes, repos: clones.filter((c) => c.hasMeta).length - evicted };
     return this.last;
@@ -200,10 +196,9 @@ export class CacheJanitor {
       if (!match) continue;
       await rm(c.path, { recursive: true, force: true });
       removed++;
-      const key = resolve(c.path);
-      const bytes = this.sizes.get(key);
+      const bytes = this.sizes.get(c.path);
       if (bytes !== undefined && this.last) {
-        this.sizes.delete(key);
+        this.sizes.delete(c.path);
         this.last = { bytes: this.last.bytes - bytes, repos: this.last.repos - 1 };
       }
     }
@@ -225,7 +220,8 @@ export class CacheJanitor {
     const out = [];
     for (const e of entries) {
       if (!e.isDirectory() || !e.name.endsWith('.git')) continue;
-      const path = join(this.dir, e.name);
+      // Absolute, as `account` resolves a job's clone directory to look it up in `sizes`.
+      const path = resolve(this.dir, e.name);
       const meta = await readFile(join(path, META), 'utf8')
         .then((t) => JSON.parse(t) as Partial<CloneMeta>)
         .catch(() => undefined);
