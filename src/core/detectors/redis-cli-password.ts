@@ -15,7 +15,11 @@ export const redisCliPasswordDetector = {
   type: 'upstash-redis-url',
   title: 'Upstash Redis TCP password (redis-cli)',
   keywords: ['redis-cli'],
-  pattern: /(?<=\s)(?:-a|--pass(?:word)?)[ \t]+["']?([0-9a-f]{32})(?![0-9A-Za-z_-])/g,
+  // The '-' first and the whitespace before it looked behind from there (the same matches as
+  // `(?<=\s)(?:-a|--pass…)`): a pattern that starts with a look-behind is tried at every
+  // position of the text, one led by a literal only at each '-'. 10 ms against 1.5 ms per 3 MB of
+  // keyword-dense documentation, 13% of a history scan of upstash/docs.
+  pattern: /-(?<=\s-)(?:a|-pass(?:word)?)[ \t]+["']?([0-9a-f]{32})(?![0-9A-Za-z_-])/g,
   validate: (m, ctx) => tcpPasswordCandidate(m[1]!, 'password', ctx),
   examples: {
     positives: () => {
