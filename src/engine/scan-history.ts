@@ -11,7 +11,6 @@ import {
   isCredentialFile,
   isPathIgnored,
   maskNamesInResult,
-  mayBeReadByPath,
   PATH_CONTENT,
   PATH_CONTENT_BYTES,
   PREFILTER_KEYWORDS,
@@ -19,7 +18,7 @@ import {
   type ScanResult,
 } from '../core/index.js';
 import { attributeBlobs, listCommits, type BlobWrite } from '../git/history/attribute.js';
-import { partsAreBinary, partsLength, partsMatch } from '../git/history/blob-parts.js';
+import { partsLength } from '../git/history/blob-parts.js';
 import { addHistoryFacts } from '../git/history/history-facts.js';
 import { createKeywordScanner, type KeywordScanner } from '../git/history/keyword-scanner.js';
 import { HistoryRefs } from '../git/history/history-refs.js';
@@ -28,9 +27,9 @@ import { tagMessages, tagObjectMessages } from '../git/messages.js';
 import { CatFileError, streamBlobs } from '../git/history/cat-file-stream.js';
 import { streamEveryBlob, streamPackedBlobs } from '../git/pack/pack-stream.js';
 import { runGit } from '../git/run-git.js';
-import { scanContent, WindowedScanner } from './content/scan-content.js';
-import { headOf, sniffEncoding, utf16Bom, type Sniffed } from './content/sniff.js';
+import { WindowedScanner } from './content/scan-content.js';
 import { countEncoding, emptyStats, finishScan } from './finish-scan.js';
+import { needsPath, scanBlobBytes, type ReaderScan } from './scan-blob.js';
 import { messageGate, scanMessage } from './scan-messages.js';
 import { SkipLog } from './skipped.js';
 import type { EngineOptions } from './types.js';
@@ -41,9 +40,12 @@ export interface HistoryOptions extends EngineOptions {
 }
 
 let scanner: KeywordScanner | undefined;
-/** The gate for content the keyword scanner already passed. */
-const passed = (): boolean => true;
-const longestKeyword = Math.max(0, ...PREFILTER_KEYWORDS.map((k) => k.length));
+
+/**
+ * The module pack reader threads load to scan what they read (scan-blob.ts): detection runs on
+ * every reader instead of on this thread alone.
+ */
+const SCAN_IN_READER = new URL('./scan-blob.js', import.meta.url).href;
 
 /** Damaged objects a scan reads around (each costs one more read of the history) before failing. */
 const MAX_DAMAGED = 16;
@@ -325,12 +327,7 @@ interface BlobsRead {
   };
 }
 
-/**
- * Scans one blob's bytes as the history scan does: undefined when the keyword gate ruled it out
- * (`ungated`: a file read by its path, scanned whatever it holds). Text blobs (nearly all) pay
- * only the NUL test and a two-byte BOM test here. A NUL means UTF-16 or binary; a UTF-16 BOM,
- * UTF-16 whose first 8000 bytes may hold no NUL (CJK text).
- */
+/** Scans one blob's bytes (scan-blob.ts) and counts what it sniffed. */
 function scanBlob(
   ctx: ReadContext,
   parts: Buffer[],
@@ -338,18 +335,9 @@ function scanBlob(
   ungated: boolean,
   count = true,
 ): Hit[] | undefined {
-  let sniffed: Sniffed | undefined;
-  if (partsAreBinary(parts) || utf16Bom(parts[0])) {
-    sniffed = sniffEncoding(headOf(parts));
-    if (count) countEncoding(ctx.stats, sniffed.encoding);
-    // The byte gate cannot see keywords in UTF-16: it is decoded and gated as text.
-    if (sniffed.encoding !== 'binary') return scanContent(Buffer.concat(parts), { path }, sniffed);
-  }
-  // Exactly "contains a prefilter keyword" (tested against mayContainSecret): no second pass.
-  // Binary content is gated too: its printable runs can only hold keywords its bytes hold.
-  if (!ungated && !partsMatch(parts, ctx.keywordScan, longestKeyword)) return undefined;
-  const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-  return scanContent(data, { path, gate: passed, runGate: ctx.keywordScan }, sniffed);
+  const r = scanBlobBytes(ctx.keywordScan, parts, path, ungated);
+  if (count && r.encoding) countEncoding(ctx.stats, r.encoding);
+  return r.hits;
 }
 
 /** Progress of the read phase: `listed` may grow until `final`. */
@@ -466,12 +454,23 @@ async function readAlongWalk(ctx: ReadContext): Promise<BlobsRead> {
     stats.filesScanned++;
     stats.bytesScanned += size;
   };
+  // Blobs the readers scanned themselves: their answer, no bytes.
+  const scanned = (oid: string, size: number, answer: unknown): void => {
+    const r = answer as ReaderScan;
+    next(oid);
+    stats.blobsScanned++;
+    stats.filesScanned++;
+    stats.bytesScanned += size;
+    if (r.encoding) countEncoding(stats, r.encoding);
+    found(oid, r.hits);
+  };
   const { missing, packs } = await streamPackedBlobs(repoDir, wanted(), config.maxFileSize, visit, {
     ...(signal ? { signal } : {}),
     objectsDir: ctx.objectsDir,
     large,
     ...(ctx.damaged.size ? { skip: ctx.damaged } : {}),
     gate: { keywords: PREFILTER_KEYWORDS, gated, ungated: (oid) => ungated.has(oid) },
+    scan: { module: SCAN_IN_READER, path: (oid) => paths.get(oid) ?? '', scanned },
     // The versions of one file are deltas of each other: one reader thread reads them all.
     affinity: (oid) => pathHash(paths.get(oid) ?? ''),
   });
@@ -596,14 +595,20 @@ async function readGateFirst(
     stats.bytesScanned += length;
     const hits = scanBlob(ctx, parts, '', false);
     found(oid, hits);
-    if (!hits?.length && length <= PATH_CONTENT_BYTES && mayBeReadByPath(Buffer.concat(parts)))
-      needPath.add(oid);
+    if (needsPath(parts, hits)) needPath.add(oid);
   };
   const gated = (_oid: string, size: number): void => {
     next();
     stats.blobsScanned++;
     stats.filesScanned++;
     stats.bytesScanned += size;
+  };
+  const scanned = (oid: string, size: number, answer: unknown): void => {
+    const r = answer as ReaderScan;
+    gated(oid, size);
+    if (r.encoding) countEncoding(stats, r.encoding);
+    found(oid, r.hits);
+    if (r.needPath) needPath.add(oid);
   };
   opts.onProgress?.({ phase: 'enumerate', done: 0 });
   const r = await streamEveryBlob(
@@ -621,6 +626,7 @@ async function readGateFirst(
         gated,
         pathContent: { tests: PATH_CONTENT, maxBytes: PATH_CONTENT_BYTES },
       },
+      scan: { module: SCAN_IN_READER, scanned },
     },
     (listed) => count.set(listed, true),
     (estimate) =>

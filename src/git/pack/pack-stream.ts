@@ -24,6 +24,8 @@ import {
   GATED,
   KEPT,
   OID_HEX,
+  SCANNED,
+  DEFERRED,
   type BatchRequest,
   type BatchResult,
 } from './read-batch.js';
@@ -55,6 +57,17 @@ export interface PackStreamOptions extends StreamOptions {
   cacheBytes?: number;
   /** Skip the pack reader (cat-file only). */
   noPacks?: boolean;
+  /**
+   * Reader threads scan the blobs that pass the gate themselves (with `gate` only): `module` is
+   * the URL of a module exporting `scanInReader(bytes, path, ungated)`, and `scanned` gets each
+   * answer instead of `visit` getting the bytes. `path` gives each blob's path for the reader
+   * (absent: ''). Blobs read on this thread (no readers, or git's fallback) still go to `visit`.
+   */
+  scan?: {
+    module: string;
+    path?: (oid: string) => string;
+    scanned(oid: string, size: number, answer: unknown): void;
+  };
   /**
    * The repository's SHA-1 object directory when the caller already asked git (`null`: it is no
    * SHA-1 repository); otherwise this asks.
@@ -393,39 +406,83 @@ async function readInWorkers(
           pathContentBytes: gate.pathContent.maxBytes,
         }
       : {}),
+    ...(gate && opts.scan ? { scan: opts.scan.module } : {}),
+    maxKeptBytes: envNumber('UG_PACK_KEPT_BYTES') ?? MAX_KEPT_BYTES,
+  };
+  const scan = gate ? opts.scan : undefined;
+  // Blobs go to this thread as bytes, and it scans them, until scanning here is the bottleneck
+  // (`scanHere`); then the readers scan what they read (`inReaders`).
+  const started = performance.now();
+  let scanningHereMs = 0;
+  let inReaders = process.env.UG_SCAN_IN_READERS === '1';
+  let switchedAt: number | undefined;
+  let scannedInReaders = 0;
+  let deferredCount = 0;
+  const scanHere = (ms: number): void => {
+    scanningHereMs += ms;
+    if (
+      scan &&
+      !inReaders &&
+      process.env.UG_SCAN_IN_READERS !== '0' &&
+      scanningHereMs >= SWITCH_AFTER_MS &&
+      scanningHereMs >= SWITCH_SHARE * (performance.now() - started)
+    ) {
+      inReaders = true;
+      switchedAt = performance.now() - started;
+    }
   };
   interface Reader {
     worker: Worker;
-    inflight: Map<number, readonly string[]>;
+    inflight: Map<number, Request>;
     alive: boolean;
     done: Promise<void>;
   }
   let failure: unknown;
   let wake: (() => void) | undefined;
+  /** A request as the listing cut it. */
+  interface Request {
+    batch: readonly string[];
+    prefer?: number;
+    ungated?: true;
+  }
+  const again: Request[] = [];
   const poke = (): void => {
     const w = wake;
     wake = undefined;
     w?.();
   };
-  const deliver = (batch: readonly string[], r: BatchResult): void => {
+  /** Hands each blob of a result on; returns those the reader deferred. */
+  const deliver = (batch: readonly string[], r: BatchResult): string[] => {
+    const deferred: string[] = [];
     let at = 0;
     let chunk = -1;
+    let scanned = 0;
     const left: string[] = [];
     for (let i = 0; i < batch.length; i++) {
       const outcome = r.outcome[i];
       const size = r.sizes[i]!;
-      if (outcome === KEPT) {
+      if (outcome === SCANNED && scan && r.scans) {
+        scan.scanned(batch[i]!, size, r.scans[scanned++]);
+        scannedInReaders++;
+      } else if (outcome === KEPT) {
         if (r.chunkOf[i] !== chunk) {
           chunk = r.chunkOf[i]!;
           at = 0;
         }
+        const t = performance.now();
         visit(batch[i]!, [Buffer.from(r.data[chunk]!, at, size)], size);
+        scanHere(performance.now() - t);
         at += size;
       } else if (outcome === GATED) gate!.gated(batch[i]!, size);
+      else if (outcome === DEFERRED) {
+        deferred.push(batch[i]!);
+        deferredCount++;
+      }
       // FALLBACK, or past the end of a result shorter than its request: git reads it.
       else left.push(batch[i]!);
     }
     fallback(left);
+    return deferred;
   };
   const readers: Reader[] = Array.from({ length: threads }, () => {
     // A worker's default young generation is larger than the main thread's: on renovate, two
@@ -447,7 +504,7 @@ async function readInWorkers(
           );
         reader.alive = false;
         // A reader that died (a bug, or memory) leaves its batches to git: nothing is dropped.
-        for (const batch of reader.inflight.values()) fallback(batch);
+        for (const { batch } of reader.inflight.values()) fallback(batch);
         reader.inflight.clear();
         poke();
         resolveDone();
@@ -465,10 +522,13 @@ async function readInWorkers(
             resolveDone();
             return;
           }
-          const batch = reader.inflight.get(m.id) ?? [];
+          const sent = reader.inflight.get(m.id);
           reader.inflight.delete(m.id);
           try {
-            deliver(batch, m);
+            const deferred = deliver(sent?.batch ?? [], m);
+            // Asked again first, of the same reader (its delta bases are there).
+            if (deferred.length > 0 && sent)
+              again.push({ ...sent, batch: deferred, prefer: readers.indexOf(reader) });
           } catch (err) {
             failure ??= err;
           }
@@ -487,10 +547,28 @@ async function readInWorkers(
   try {
     let id = 0;
     let next = 0;
-    for await (const { batch, prefer, ungated } of split(
-      routed(oids, readers.length, opts.affinity, preferOf),
-      gate?.ungated,
-    )) {
+    const listing = pieces(
+      split(routed(oids, readers.length, opts.affinity, preferOf), gate?.ungated),
+      () => (inReaders ? SCAN_BATCH : Infinity),
+    )[Symbol.asyncIterator]();
+    let listed = false;
+    for (;;) {
+      // What readers deferred first; then the listing; once it is done, the results still out,
+      // which may defer more.
+      let item = again.shift();
+      if (!item && !listed) {
+        const r = await listing.next();
+        if (r.done) listed = true;
+        else item = r.value;
+      }
+      if (!item) {
+        if (!listed) continue;
+        if (signal?.aborted || failure || !readers.some((r) => r.alive && r.inflight.size > 0))
+          break;
+        await new Promise<void>((res) => (wake = res));
+        continue;
+      }
+      const { batch, prefer, ungated } = item;
       if (signal?.aborted || failure) break;
       if (batch.length === 0) continue;
       // Requests are one string of fixed-width oids (the pack reader is for SHA-1 repositories;
@@ -525,12 +603,25 @@ async function readInWorkers(
         continue;
       }
       next = (readers.indexOf(reader) + 1) % readers.length;
-      const req: BatchRequest = { id: id++, oids: batch.join(''), ...(ungated ? { ungated } : {}) };
-      reader.inflight.set(req.id, batch);
+      const req: BatchRequest = {
+        id: id++,
+        oids: batch.join(''),
+        ...(ungated ? { ungated } : {}),
+        ...(inReaders ? { scan: true as const } : {}),
+        ...(inReaders && scan?.path ? { paths: batch.map(scan.path).join('\0') } : {}),
+      };
+      reader.inflight.set(req.id, item);
       reader.worker.postMessage(req);
     }
+    // Stopped early (aborted, failed): the listing's git process is stopped too.
+    if (!listed) await listing.return(undefined);
     if (process.env.UG_PACK_STATS)
-      process.stderr.write(`listing done at ${Math.round(performance.now())} ms, ${id} batches\n`);
+      process.stderr.write(
+        `listing done at ${Math.round(performance.now())} ms, ${id} batches, ` +
+          `${deferredCount} blobs deferred, ${scannedInReaders} scanned in readers` +
+          (switchedAt !== undefined ? ` (from ${Math.round(switchedAt)} ms)` : '') +
+          '\n',
+      );
     // Drain: wait for every outstanding batch, then collect each reader's statistics.
     while (!signal?.aborted && !failure && readers.some((r) => r.alive && r.inflight.size > 0))
       await new Promise<void>((res) => (wake = res));
@@ -564,6 +655,51 @@ async function* routed(
     for (const oid of batch) parts[Math.abs(affinity(oid)) % readers]!.push(oid);
     for (let i = 0; i < readers; i++)
       if (parts[i]!.length > 0) yield { batch: parts[i]!, prefer: i };
+  }
+}
+
+/**
+ * Bytes of kept blobs a reader's result may hold (read-batch.ts, DEFERRED): results wait for this
+ * thread, at most two per reader, so this bounds what waits to about 4 x 16 MB.
+ */
+const MAX_KEPT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * When the readers start to scan: once this thread has spent SWITCH_AFTER_MS scanning, and that is
+ * at least SWITCH_SHARE of the time since the readers started. On upstash/docs, where every one
+ * of 170 versions of a 3 MB llms-full.txt is full of keywords, this thread scanned for 16 of 17 s
+ * while both readers waited; scanning in the readers took it to 9.4 s, and its peak RSS from
+ * 1.25 GB to 0.49 GB (no blob's bytes queue up for this thread). Where little passes the gate
+ * (trufflehog, renovate: this thread scans under 20% of the time) the readers are the bottleneck
+ * and loading the detectors in each of them cost 8-12% more time: they never switch there.
+ */
+const SWITCH_AFTER_MS = 250;
+const SWITCH_SHARE = 0.5;
+
+/**
+ * Oids per request once the readers scan: scanning, not inflating, is then most of a reader's
+ * work, and it varies a thousandfold between blobs. One path's versions go to one reader, and
+ * requests of a whole listing chunk (~400 blobs) kept one reader busy 13 s and the other 3.5 s on
+ * upstash/docs; small requests let the idle reader take the next one (a reader's own requests
+ * first, at most two outstanding). 32 against 64-256: the same time or less, and the least memory.
+ */
+const SCAN_BATCH = 32;
+
+/** Each request cut into requests of at most `max()` oids (read as each request is cut), in order. */
+async function* pieces<T extends { batch: readonly string[] }>(
+  batches: AsyncIterable<T>,
+  max: () => number,
+): AsyncGenerator<T> {
+  for await (const b of batches) {
+    for (let i = 0; i < b.batch.length;) {
+      const n = max();
+      if (i === 0 && b.batch.length <= n) {
+        yield b;
+        break;
+      }
+      yield { ...b, batch: b.batch.slice(i, i + n) };
+      i += n;
+    }
   }
 }
 

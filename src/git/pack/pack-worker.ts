@@ -30,6 +30,14 @@ export interface PackWorkerData {
   pathContent?: { source: string; flags: string }[][];
   /** Bytes a blob may have for `pathContent` to apply. */
   pathContentBytes?: number;
+  /**
+   * The URL of a module whose `scanInReader` export takes (bytes, path, ungated) and returns a
+   * cloneable answer: for requests that ask (BatchRequest.scan), the blobs that pass the gate are
+   * scanned here and only the answers are sent. Loaded at the first such request.
+   */
+  scan?: string;
+  /** Bytes of kept blobs one result may hold (read-batch.ts, DEFERRED). */
+  maxKeptBytes?: number;
 }
 
 const data = workerData as PackWorkerData;
@@ -49,8 +57,22 @@ const byContent =
     : undefined;
 const gate = scanner ? textGate(scanner, byContent) : undefined;
 
+type ScanInReader = (data: Buffer, path: string, ungated: boolean) => unknown;
+let scanning: Promise<ScanInReader> | undefined;
+
 let busyMs = 0;
+// Requests are answered in order; the first that asks for a scan waits for the scanning module to
+// load. A module that fails to load fails the worker: its batches go to git, and the main thread
+// scans them.
+let turn: Promise<void> = Promise.resolve();
 port.on('message', (msg: BatchRequest | 'done') => {
+  if (msg !== 'done' && msg.scan && data.scan)
+    scanning ??= import(data.scan).then((m: { scanInReader: ScanInReader }) => m.scanInReader);
+  const scan = msg !== 'done' && msg.scan ? scanning : undefined;
+  turn = turn.then(() => scan).then((scanIn) => answer(msg, scanIn));
+});
+
+function answer(msg: BatchRequest | 'done', scanIn: ScanInReader | undefined): void {
   if (msg === 'done') {
     port.postMessage({ done: true, stats: store?.stats, busyMs });
     store?.close();
@@ -63,7 +85,19 @@ port.on('message', (msg: BatchRequest | 'done') => {
     return;
   }
   const t = performance.now();
-  const result = readBatch(store, msg, data.maxSize, msg.ungated ? undefined : gate);
+  const paths = scanIn ? (msg.paths?.split('\0') ?? []) : [];
+  const ungated = msg.ungated === true;
+  const scan = scanIn
+    ? (bytes: Buffer, i: number): unknown => scanIn(bytes, paths[i] ?? '', ungated)
+    : undefined;
+  const result = readBatch(
+    store,
+    msg,
+    data.maxSize,
+    ungated ? undefined : gate,
+    scan,
+    data.maxKeptBytes,
+  );
   busyMs += performance.now() - t;
   port.postMessage(result, transferables(result));
-});
+}

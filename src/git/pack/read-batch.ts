@@ -25,12 +25,23 @@ export interface BatchRequest {
   oids: string;
   /** The gate does not apply: blobs read whatever they hold (files read by their path). */
   ungated?: true;
+  /** The reader scans the blobs that pass the gate (PackWorkerData.scan) and sends its answers. */
+  scan?: true;
+  /**
+   * With `scan`: the blobs' paths, in order, NUL-separated (no git path holds a NUL). Absent: a
+   * scan without paths ('' for each).
+   */
+  paths?: string;
 }
 
 /** What became of each blob of a request. */
 export const KEPT = 0;
 export const GATED = 1;
 export const FALLBACK = 2;
+/** Read and scanned by the reader: its answer is in `scans`, its bytes stay there. */
+export const SCANNED = 3;
+/** Not read: the result already holds `maxKept` bytes. The main thread asks for it again. */
+export const DEFERRED = 4;
 
 /**
  * Per blob of the request, in its order: typed arrays, which cross the boundary as transferred
@@ -46,7 +57,15 @@ export interface BatchResult {
   /** For a kept blob: the chunk of `data` holding its bytes (kept blobs back to back, in order). */
   chunkOf: Int32Array;
   data: ArrayBuffer[];
+  /**
+   * The answers of a reader that scans, one per SCANNED blob in order (opaque here: the scanning
+   * module's, cloned across the boundary; findings are few and small).
+   */
+  scans?: unknown[];
 }
+
+/** A reader's scan of one blob that passed the gate: `index` is its place in the request. */
+export type ReaderScanFn = (data: Buffer, index: number) => unknown;
 
 /** Blobs that pass the gate are few: small chunks, each copied once more only to trim it. */
 const CHUNK = 1024 * 1024;
@@ -96,6 +115,13 @@ export function readBatch(
   req: BatchRequest,
   maxSize: number,
   gate: ContentGate | undefined,
+  scan?: ReaderScanFn,
+  /**
+   * Bytes of kept blobs a result may hold: once there, the rest of the request is DEFERRED, not
+   * read. Results queue up for the main thread while it scans; a request of 400 blobs, each a
+   * version of a 3 MB file full of keywords, held hundreds of megabytes.
+   */
+  maxKept = Infinity,
 ): BatchResult {
   const count = Math.floor(req.oids.length / OID_HEX);
   const out: BatchResult = {
@@ -107,7 +133,12 @@ export function readBatch(
   };
   let chunk: Uint8Array | undefined;
   let used = 0;
+  let kept = 0;
   for (let i = 0; i < count; i++) {
+    if (kept >= maxKept) {
+      out.outcome.fill(DEFERRED, i);
+      break;
+    }
     const data = store.read(req.oids.slice(i * OID_HEX, (i + 1) * OID_HEX), maxSize);
     if (!data) {
       out.outcome[i] = FALLBACK;
@@ -118,6 +149,12 @@ export function readBatch(
       out.outcome[i] = GATED;
       continue;
     }
+    if (scan) {
+      // The store's buffer is reused by its next read: the scan is done before then.
+      (out.scans ??= []).push(scan(data, i));
+      out.outcome[i] = SCANNED;
+      continue;
+    }
     if (!chunk || used + data.length > chunk.length) {
       if (chunk) out.data.push(trimmed(chunk, used));
       chunk = new Uint8Array(Math.max(CHUNK, data.length));
@@ -125,6 +162,7 @@ export function readBatch(
     }
     chunk.set(data, used);
     used += data.length;
+    kept += data.length;
     out.outcome[i] = KEPT;
     out.chunkOf[i] = out.data.length;
   }

@@ -38,6 +38,7 @@ function scan(
   dir: string,
   threads: number,
   mode?: 'walk' | 'gate',
+  env: Record<string, string> = {},
 ): { out: Record<string, unknown>; stderr: string } {
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', SCAN, dir], {
     encoding: 'utf8',
@@ -46,6 +47,7 @@ function scan(
       UG_PACK_THREADS: String(threads),
       UG_PACK_STATS: '1',
       ...(mode ? { UG_HISTORY_MODE: mode } : {}),
+      ...env,
     },
     timeout: 60_000,
   });
@@ -110,6 +112,32 @@ describe('pack reader threads (built code)', () => {
     expect(findings.find((f) => f.type === 'upstash-qstash-token')!.occurrences).toHaveLength(3);
     expect(one.out.stats).toMatchObject({ binary: 1, utf16: 1 });
     for (const s of secrets) expect(JSON.stringify(two.out) + two.stderr).not.toContain(s);
+  });
+
+  it('readers that scan what they read find exactly what the calling thread finds', () => {
+    for (const mode of ['walk', 'gate'] as const) {
+      const one = scan(repo.dir, 0, mode);
+      const two = scan(repo.dir, 2, mode, { UG_SCAN_IN_READERS: '1' });
+      const inReaders = Number(/(\d+) scanned in readers/.exec(two.stderr)?.[1]);
+      expect([mode, inReaders > 0]).toEqual([mode, true]);
+      expect(two.stderr).toMatch(/"fallback":0/);
+      expect(two.out).toEqual(one.out);
+      for (const s of secrets) expect(JSON.stringify(two.out) + two.stderr).not.toContain(s);
+    }
+  });
+
+  it('results capped at one kept blob defer the rest, and nothing is lost or read twice', () => {
+    const one = scan(repo.dir, 0);
+    const envs: Record<string, string>[] = [
+      { UG_PACK_KEPT_BYTES: '1', UG_SCAN_IN_READERS: '0' },
+      { UG_PACK_KEPT_BYTES: '1', UG_SCAN_IN_READERS: '0', UG_HISTORY_MODE: 'gate' },
+    ];
+    for (const env of envs) {
+      const two = scan(repo.dir, 2, undefined, env);
+      expect(Number(/(\d+) blobs deferred/.exec(two.stderr)?.[1])).toBeGreaterThan(0);
+      expect(two.stderr).toMatch(/"fallback":0/);
+      expect(two.out).toEqual(one.out);
+    }
   });
 
   it('reading the packs in pack order (gate-first) finds what the tree walk finds', () => {
