@@ -51,12 +51,19 @@ import {
   jobIdOf,
   PRIORITY,
   retryScheduleFromEnv,
+  serialKeyOf,
 } from '../queue/scan-job.js';
 import type { AttemptFailure, ScanQueue } from '../queue/scan-queue.js';
 import type { ScanJob } from '../queue/scan-job.js';
 import { createIncidentServices, type IncidentServices } from '../incidents/setup.js';
 import { allowedFingerprints } from '../incidents/record.js';
-import { handOverParked, MemoryGate, RedisGate, serialized } from '../queue/serial-gate.js';
+import {
+  handOverParked,
+  MemoryGate,
+  RedisGate,
+  rescueParked,
+  serialized,
+} from '../queue/serial-gate.js';
 
 export interface Runtime {
   queue: ScanQueue;
@@ -233,6 +240,25 @@ export function createRuntime(
         })
       : undefined;
   const queue = notingTips(outbox ? withOutbox(store, outbox) : store, gate);
+  // A branch held by a scan that ended without handing it on (bullmq-outbox.ts, rescueStuck): a
+  // scan that failed for good is reported as such, which hands the branch on; otherwise what is
+  // parked is queued again.
+  const rescue = async (key: string, holder: string, state: string): Promise<void> => {
+    const failure =
+      state === 'failed' && store instanceof BullScanQueue
+        ? await store.finalFailure(holder)
+        : undefined;
+    if (failure && serialKeyOf(failure.job) === key) {
+      await onAttemptFailed(failure);
+      return;
+    }
+    const next = await rescueParked(key, holder, gate, (job) => store.add(job));
+    if (next)
+      log.info(
+        { holder, repo: `${next.owner}/${next.repo}`, head: next.headSha },
+        'the heads parked behind a scan that ended are queued again',
+      );
+  };
   if (outbox && queue.jobStates && queue.jobResult) {
     const pass = setInterval(
       () =>
@@ -241,7 +267,13 @@ export function createRuntime(
             states: (ids) => queue.jobStates!(ids),
             result: (id) => queue.jobResult!(id),
             add: (job) => queue.add(job),
-            ...(gate instanceof RedisGate ? { busy: (keys) => gate.busy(keys) } : {}),
+            ...(gate instanceof RedisGate
+              ? {
+                  busy: (keys) => gate.busy(keys),
+                  holders: (keys) => gate.holders(keys),
+                  rescue: (key, holder, state) => rescue(key, holder, state),
+                }
+              : {}),
           })
           .then((n) => {
             if (n > 0)

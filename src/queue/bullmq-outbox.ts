@@ -81,6 +81,13 @@ export interface OutboxQueue {
    * Without it, a branch's jobs are let go once this outbox's ones ended.
    */
   busy?(keys: readonly string[]): Promise<boolean[]>;
+  /** Per serial key: the job id holding its gate, or undefined (serial-gate.ts, RedisGate.holders). */
+  holders?(keys: readonly string[]): Promise<(string | undefined)[]>;
+  /**
+   * The key's gate is held by `holder`, a job that ended (`state`: completed, failed, or unknown)
+   * without handing the branch on: report its failure if it failed, and queue what is parked.
+   */
+  rescue?(key: string, holder: string, state: string): Promise<void>;
 }
 
 export interface OutboxOptions {
@@ -114,6 +121,8 @@ export class Outbox {
   private readonly held = new Map<string, Held>();
   private readonly opened: Promise<void>;
   private passing = false;
+  /** Busy branches whose gate the previous pass found held by a job that had ended: key → holder. */
+  private suspects = new Map<string, string>();
   /** Names this outbox's marker key; kept beside the journal, so a restart keeps it. */
   private id = '';
 
@@ -185,6 +194,7 @@ export class Outbox {
       });
       await this.followInstalls(q, states);
       const busy = await this.busyBranches(q, groups);
+      await this.rescueStuck(q, busy);
       let readded = 0;
       for (const [key, group] of groups) {
         const again = group.filter((id) => {
@@ -242,6 +252,49 @@ export class Outbox {
     if (keys.length === 0) return new Set();
     const busy = await q.busy(keys);
     return new Set(keys.filter((_, i) => busy[i]));
+  }
+
+  /**
+   * A busy branch whose gate is held by a job that ended: the holder hands the branch on when it
+   * finishes or fails for good, and one that failed as stalled too often is handed on by the
+   * `failed` event of one worker only (bullmq-queue.ts). A worker that died in that handler left
+   * the lock held (15 minutes) and the heads parked behind it (an hour) with nobody to scan them:
+   * their pushes were never reported, and the failed scan's run stayed in progress. Two passes in
+   * a row must find the same ended holder (a holder between two states, or a key taken in between,
+   * is left alone; the hand-over itself only acts if the lock still names that holder).
+   */
+  private async rescueStuck(q: OutboxQueue, busy: Set<string>): Promise<void> {
+    if (!q.holders || !q.rescue || busy.size === 0) {
+      this.suspects.clear();
+      return;
+    }
+    const keys = [...busy];
+    const holders = await q.holders(keys);
+    const held = keys
+      .map((key, i) => [key, holders[i]] as const)
+      .filter((e): e is readonly [string, string] => e[1] !== undefined);
+    const states = await statesOf(q, [...new Set(held.map(([, h]) => h))]);
+    const next = new Map<string, string>();
+    for (const [key, holder] of held) {
+      const state = states.get(holder)!;
+      if (!ENDED.has(state) && state !== 'unknown') continue;
+      if (this.suspects.get(key) !== holder) {
+        next.set(key, holder);
+        continue;
+      }
+      try {
+        await q.rescue(key, holder, state);
+        this.opts.log.warn(
+          { holder, state },
+          'queue outbox: a branch was held by a scan that ended without handing it on; its parked heads are queued again',
+        );
+      } catch (err) {
+        // Found again by the next pass.
+        next.set(key, holder);
+        this.opts.log.warn({ holder, err: (err as Error).message }, 'queue outbox: rescue failed');
+      }
+    }
+    this.suspects = next;
   }
 
   /**

@@ -18,7 +18,12 @@ import {
 } from './scan-job.js';
 import { ShuttingDownError } from './scan-slots.js';
 import type { QueueStats } from './queue-stats.js';
-import type { AttemptFailureListener, JobProcessor, ScanQueue } from './scan-queue.js';
+import type {
+  AttemptFailure,
+  AttemptFailureListener,
+  JobProcessor,
+  ScanQueue,
+} from './scan-queue.js';
 
 export const QUEUE_NAME = 'upstash-guard-scans';
 /** Custom backoff (retryDelayFor), resolved by the worker's backoffStrategy. */
@@ -230,6 +235,23 @@ export class BullScanQueue implements ScanQueue {
       out.push(...states);
     }
     return out;
+  }
+
+  /**
+   * A job that failed for good, as its final attempt's failure (for a listener that must hear of it
+   * again: bullmq-outbox.ts, rescue); undefined when the queue holds no such failed job.
+   */
+  async finalFailure(id: string): Promise<AttemptFailure | undefined> {
+    const job = await this.queue.getJob(id);
+    if (!job || (await job.getState()) !== 'failed') return undefined;
+    return {
+      jobId: id,
+      job: job.data,
+      attempt: job.attemptsMade,
+      attempts: job.opts.attempts ?? 1,
+      final: true,
+      error: new Error(job.failedReason || 'failed'),
+    };
   }
 
   async jobResult(id: string): Promise<unknown> {

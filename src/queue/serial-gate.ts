@@ -324,6 +324,13 @@ export class RedisGate implements SerialGate {
     )) as string[];
     return r.map((v) => JSON.parse(v) as ScanJob);
   }
+  /** Each key's holder (the job id its lock names), or undefined when none holds it. One round trip. */
+  async holders(keys: readonly string[]): Promise<(string | undefined)[]> {
+    if (keys.length === 0) return [];
+    const values = await this.redis.mget(...keys.map((key) => this.keys(key)[0]));
+    return values.map((v) => v ?? undefined);
+  }
+
   /**
    * Whether each key still has a holder, or parked or inflight ranges: a job parked for the branch
    * is reported only once none is left (read by the App's outbox, bullmq-outbox.ts). One round trip.
@@ -357,7 +364,33 @@ export async function handOverParked(
 ): Promise<ScanJob | undefined> {
   const key = serialKeyOf(job);
   if (!key) return undefined;
-  const parked = await gate.handOver(key, jobIdOf(job), job.handover !== undefined);
+  return handOverKey(key, jobIdOf(job), job.handover !== undefined, gate, add, now);
+}
+
+/**
+ * handOverParked for a holder known by its id alone (the App's outbox found the key held by a job
+ * that ended without handing over: bullmq-outbox.ts). A follow-up's id ends with its handover
+ * stamp (scan-job.ts, jobIdOf).
+ */
+export function rescueParked(
+  key: string,
+  holder: string,
+  gate: SerialGate,
+  add: (job: ScanJob) => Promise<unknown>,
+  now = Date.now(),
+): Promise<ScanJob | undefined> {
+  return handOverKey(key, holder, /-handover-[0-9a-z]+$/.test(holder), gate, add, now);
+}
+
+async function handOverKey(
+  key: string,
+  holder: string,
+  dropInflight: boolean,
+  gate: SerialGate,
+  add: (job: ScanJob) => Promise<unknown>,
+  now: number,
+): Promise<ScanJob | undefined> {
+  const parked = await gate.handOver(key, holder, dropInflight);
   if (!parked.length) return undefined;
   const next: ScanJob = { ...coalesceJobs(parked), handover: now.toString(36) };
   await add(next);

@@ -18,7 +18,8 @@ import {
   MAX_HELD_AFTER_END_MS,
   Outbox,
 } from '../../src/queue/bullmq-outbox.js';
-import { jobIdOf, type ScanJob } from '../../src/queue/scan-job.js';
+import { jobIdOf, serialKeyOf, type ScanJob } from '../../src/queue/scan-job.js';
+import { RedisGate, rescueParked } from '../../src/queue/serial-gate.js';
 import { testRedisUrl } from '../setup/test-redis.js';
 
 const push = (n: number, branch = 'main'): ScanJob => ({
@@ -442,5 +443,75 @@ describe('real Redis', () => {
     await again.reconcile(q);
     await again.close();
     await boxes[1]!.close();
+  });
+
+  /**
+   * Push n holds the branch, push n + 1 parks behind it (its BullMQ job completes at once); both
+   * stored by this outbox. The queue double rescues as the App does.
+   */
+  async function heldBranch(gate: RedisGate, box: Outbox, n: number, holderState: string) {
+    const [b, c] = [push(n), push(n + 1)];
+    const key = serialKeyOf(b)!;
+    for (const j of [b, c]) await box.note(j);
+    expect((await gate.acquire(key, jobIdOf(b), b)).held).toBe(true);
+    expect((await gate.acquire(key, jobIdOf(c), c)).held).toBe(false);
+    const states: Record<string, string> = {
+      [jobIdOf(b)]: holderState,
+      [jobIdOf(c)]: 'completed',
+    };
+    const q = queue(states);
+    const rescued: string[] = [];
+    const withGate = {
+      ...q,
+      busy: (keys: readonly string[]) => gate.busy(keys),
+      holders: (keys: readonly string[]) => gate.holders(keys),
+      rescue: async (k: string, holder: string) => {
+        rescued.push(holder);
+        await rescueParked(k, holder, gate, q.add);
+      },
+    };
+    return { b, c, key, states, q, rescued, withGate };
+  }
+
+  test('a branch held by a scan that ended without handing it on: its parked head is queued again, once, two passes later', async () => {
+    const gate = new RedisGate(redis, `${prefix}:serial`);
+    const box = outbox();
+    const { b, c, key, states, q, rescued, withGate } = await heldBranch(gate, box, 2, 'active');
+    // While b runs, nothing happens however long it takes.
+    for (let i = 0; i < 3; i++) await box.reconcile(withGate);
+    expect(rescued).toEqual([]);
+    // b fails for good as stalled, and the worker that should have handed the branch on dies:
+    // the lock still names b. The first pass only notes it; the second hands the branch on.
+    states[jobIdOf(b)] = 'failed';
+    await box.reconcile(withGate);
+    expect(rescued).toEqual([]);
+    await box.reconcile(withGate);
+    expect(rescued).toEqual([jobIdOf(b)]);
+    expect(q.added).toHaveLength(1);
+    expect(q.added[0]).toMatchObject({ headSha: c.headSha, handover: expect.any(String) });
+    // The follow-up now takes the branch; no second rescue while it waits or runs.
+    for (let i = 0; i < 3; i++) await box.reconcile(withGate);
+    expect(rescued).toHaveLength(1);
+    expect(q.added).toHaveLength(1);
+    const follow = q.added[0]!;
+    const got = await gate.acquire(key, jobIdOf(follow), follow);
+    expect(got).toMatchObject({ held: true });
+    expect(got.resume?.map((j) => j.headSha)).toContain(c.headSha);
+    await box.close();
+  });
+
+  test('an ended holder is not rescued when the lock changed hands between two passes', async () => {
+    const gate = new RedisGate(redis, `${prefix}:serial2`);
+    const box = outbox();
+    const { key, states, rescued, withGate } = await heldBranch(gate, box, 4, 'failed');
+    const d = push(6);
+    await box.reconcile(withGate);
+    // Another job (stored by another replica) holds the branch now, and runs.
+    await redis.set(`${prefix}:serial2:lock:${key}`, jobIdOf(d));
+    states[jobIdOf(d)] = 'active';
+    await box.reconcile(withGate);
+    await box.reconcile(withGate);
+    expect(rescued).toEqual([]);
+    await box.close();
   });
 });

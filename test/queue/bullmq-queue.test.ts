@@ -124,6 +124,18 @@ describe('BullScanQueue (real Redis)', () => {
     await until(() => seen.length >= 6);
     await new Promise((r) => setTimeout(r, 400));
     expect(seen.length).toBe(6); // the permanent failure ran once, no retry
+    // The failure as a listener hears it again (the outbox's rescue of a branch): final, with its
+    // job; nothing for a job that completed or that the queue never held.
+    const failed = job({ headSha: 'd'.repeat(40) });
+    expect(await q.finalFailure(jobIdOf(failed))).toMatchObject({
+      jobId: jobIdOf(failed),
+      job: failed,
+      final: true,
+      attempt: 1,
+      error: expect.objectContaining({ message: 'repository gone' }),
+    });
+    expect(await q.finalFailure(b.id)).toBeUndefined();
+    expect(await q.finalFailure('never-added')).toBeUndefined();
   });
 
   it('a job whose worker died is picked up by another worker (stalled-job recovery)', async () => {
