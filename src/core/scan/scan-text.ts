@@ -35,6 +35,8 @@ export interface ScanTextOptions {
    * printable runs). Saves encoding the text to find its keywords and base64 runs.
    */
   latin1?: Uint8Array;
+  /** The UTF-8 bytes the text was decoded from, BOM dropped (for its keywords: prefilter.ts). */
+  utf8?: Uint8Array;
 }
 
 /** The escapes the JSON and URL layers decode (layers.ts: unescapeJson, urlDecode), at a position. */
@@ -96,7 +98,7 @@ export function scanText(fragment: Fragment, opts: ScanTextOptions = {}): Hit[] 
   // place, as a layer of their own; values of several lines are scanned on their own below. In a
   // Secret, and beside the Developer API (`Authorization: Basic <email:key>`), every one-line
   // value is decoded: a management key or a legacy password holds no keyword.
-  const present = keywordsIn(text, latin1);
+  const present = keywordsIn(text, latin1, latin1 ? undefined : opts.utf8);
   // The text's line starts, computed once if at all: the plain layer, the wrapped windows and the
   // hits all read them (three computations of a 3 MB text's were 11% of a keyword-dense scan).
   const plainStarts = lazyLineStarts(text);

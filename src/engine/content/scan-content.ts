@@ -90,15 +90,21 @@ function scanWindow(
   let latin1: Buffer | undefined;
   if (encoding === 'utf8') {
     if (!gate(data)) return [];
-    text = data.toString('utf8');
-    if (isAscii(data)) latin1 = data;
+    // ASCII decodes to the same string as latin1, and latin1 is a copy: 3x faster than UTF-8.
+    if (isAscii(data)) {
+      latin1 = data;
+      text = data.toString('latin1');
+    } else text = data.toString('utf8');
   } else {
     unit = 2;
     const even = data.subarray(0, data.length & ~1);
     text = (encoding === 'utf16be' ? Buffer.from(even).swap16() : even).toString('utf16le');
     if (!byPath && !mayContainSecret(text)) return [];
   }
-  const found = scanText({ path: opts.path, text, ...opts.meta }, latin1 ? { latin1 } : {});
+  const found = scanText(
+    { path: opts.path, text, ...opts.meta },
+    latin1 ? { latin1 } : encoding === 'utf8' ? { utf8: data } : {},
+  );
   if (found.length === 0) return [];
   const starts = whole ? [] : lineStarts(text);
   const hits: Hit[] = [];

@@ -115,6 +115,31 @@ describe('keywordsIn (every keyword present, one pass)', () => {
     }
   });
 
+  it('answers exactly from the UTF-8 bytes the text was decoded from, also where they are not valid UTF-8', () => {
+    const wide = ['\u0141', '\u4e41', '\u0153', '\u015f', '\u{1f680}', 'é'];
+    // Bytes no decoder accepts: a lone continuation byte, a truncated sequence, an overlong one.
+    const invalid = [Buffer.from([0x80]), Buffer.from([0xe4, 0xb8]), Buffer.from([0xc0, 0xaf])];
+    for (let round = 0; round < 3000; round++) {
+      const chunks: Buffer[] = [];
+      const parts = 1 + rand(14);
+      for (let p = 0; p < parts; p++) {
+        const r = rand(10);
+        if (r === 0) chunks.push(invalid[rand(invalid.length)]!);
+        else {
+          const piece = r < 3 ? wide[rand(wide.length)]! : pieces[rand(pieces.length)]!;
+          chunks.push(
+            Buffer.from(rand(3) === 0 ? piece.slice(0, Math.max(1, piece.length - 1)) : piece),
+          );
+        }
+      }
+      const bytes = Buffer.concat(chunks);
+      const text = bytes.toString('utf8');
+      const present = keywordsIn(text, undefined, bytes);
+      for (const k of [...PREFILTER_KEYWORDS, ...others])
+        expect([text, k, present.has(k)]).toEqual([text, k, text.includes(k)]);
+    }
+  });
+
   it('answers exactly on long texts too (scanned as latin1 bytes), even where a character above 0xff has a keyword byte as its low byte', () => {
     // U+0141 and U+4E41 end in 0x41 ('A'), U+0153 in 0x53 ('S'), U+015F in 0x5F ('_'): in latin1
     // they read as letters of keywords (AAI, STASH, sig_), which the text does not hold.
