@@ -140,17 +140,128 @@ function urlEscape(text: string): boolean {
  * are only rewritten when some escape is followed by a long run, so ordinary strings cost nothing.
  */
 export function unescapeJson(text: string): string | null {
+  return unescapeJsonMarked(text)?.text ?? null;
+}
+
+/** unescapeJson, with where the layer differs from the text (`MarkedText`). */
+export function unescapeJsonMarked(text: string): MarkedText | null {
   const { whitespace, any } = jsonEscapes(text);
   if (!any) return null;
-  const out = text
-    .replace(/\\u00([0-9a-fA-F]{2})/g, (all, hex: string) => {
-      const c = parseInt(hex, 16);
-      return c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : all;
-    })
-    .replace(/\\\//g, '/');
+  let out = replaceMarked({ text, marks: [] }, /\\u00([0-9a-fA-F]{2})/g, (all, hex) => {
+    const c = parseInt(hex!, 16);
+    return c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : all;
+  });
+  out = replaceMarked(out, /\\\//g, () => '/');
   // A line break stays one for the assignment forms (a CR, which no line count sees): `TOKEN=\n`
   // then `NEXT=…` in a serialized .env is an empty value, not `NEXT=…` assigned to TOKEN.
-  return whitespace ? out.replace(/(?<!\\)\\[nr]/g, '\r ').replace(/(?<!\\)\\t/g, '  ') : out;
+  if (!whitespace) return out;
+  out = replaceMarked(out, /(?<!\\)\\[nr]/g, () => '\r ');
+  return replaceMarked(out, /(?<!\\)\\t/g, () => '  ');
+}
+
+/**
+ * A decoding layer's text, and `marks`: the positions in it (ascending) where the decoding changed
+ * something. Away from every mark, the layer reads as the text it was decoded from.
+ */
+export interface MarkedText {
+  text: string;
+  marks: number[];
+}
+
+/**
+ * `src.text.replace(re, fn)` (`re` global), with the marks of `src` carried over to the new text
+ * and one mark added at each match.
+ */
+function replaceMarked(
+  src: MarkedText,
+  re: RegExp,
+  fn: (all: string, ...groups: (string | undefined)[]) => string,
+): MarkedText {
+  const { text, marks } = src;
+  const pieces: string[] = [];
+  const out: number[] = [];
+  let from = 0;
+  let length = 0;
+  let p = 0;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const all = m[0];
+    const to = fn(all, ...m.slice(1));
+    if (all.length === 0) {
+      re.lastIndex++;
+      continue;
+    }
+    // Marked even when left as it is (`\u0001`): the plain layer leaves a value cut by any such
+    // escape to this layer (scan-text.ts, JSON_ESCAPE_AT), which must then read it.
+    // Marks before this replacement move with the text before it; marks inside it land on it.
+    for (; p < marks.length && marks[p]! < m.index; p++) out.push(marks[p]! - from + length);
+    pieces.push(text.slice(from, m.index), to);
+    length += m.index - from;
+    for (; p < marks.length && marks[p]! < m.index + all.length; p++) out.push(length);
+    out.push(length);
+    length += to.length;
+    from = m.index + all.length;
+  }
+  if (pieces.length === 0) return src;
+  for (; p < marks.length; p++) out.push(marks[p]! - from + length);
+  pieces.push(text.slice(from));
+  return { text: pieces.join(''), marks: out };
+}
+
+/** Lines each side of a mark that `rangesAround` covers (the widest context a detector reads: 15). */
+const RANGE_LINES = 16;
+/** Characters each side of a mark that `rangesAround` covers (a detector reads up to 2,000 back). */
+const RANGE_CHARS = 4096;
+
+/**
+ * Where a decoding layer must be scanned: around each mark, RANGE_LINES lines and RANGE_CHARS
+ * characters each side (whichever reaches further), merged. Elsewhere a match and all the context
+ * its detector reads are the same as in the text the layer was decoded from, which is scanned
+ * anyway. Undefined when that is most of the layer: scan it whole.
+ */
+export function rangesAround(layer: MarkedText): [number, number][] | undefined {
+  const { text, marks } = layer;
+  if (marks.length * RANGE_CHARS * 2 > text.length) return undefined;
+  const out: [number, number][] = [];
+  let covered = 0;
+  for (const m of marks) {
+    const last = out[out.length - 1];
+    // A mark well inside the range before it: its own range ends no further than that range's.
+    if (last && m + RANGE_CHARS <= last[1] && m - RANGE_CHARS >= last[0]) continue;
+    const from = Math.min(lineStartAbove(text, m, RANGE_LINES), Math.max(0, m - RANGE_CHARS));
+    const to = Math.max(lineEndBelow(text, m, RANGE_LINES), Math.min(text.length, m + RANGE_CHARS));
+    if (last && from <= last[1]) {
+      covered += Math.max(0, to - last[1]);
+      last[1] = Math.max(last[1], to);
+    } else {
+      out.push([from, to]);
+      covered += to - from;
+    }
+    if (covered * 2 > text.length) return undefined;
+  }
+  return out;
+}
+
+/** Start of the line `n` lines above the one holding `i`. */
+function lineStartAbove(text: string, i: number, n: number): number {
+  let at = i;
+  for (let d = 0; d <= n; d++) {
+    const nl = text.lastIndexOf('\n', at - 1);
+    if (nl < 0) return 0;
+    at = nl;
+  }
+  return at + 1;
+}
+
+/** End (after its line break) of the line `n` lines below the one holding `i`. */
+function lineEndBelow(text: string, i: number, n: number): number {
+  let at = i - 1;
+  for (let d = 0; d <= n; d++) {
+    const nl = text.indexOf('\n', at + 1);
+    if (nl < 0) return text.length;
+    at = nl;
+  }
+  return at + 1;
 }
 
 /**
@@ -247,8 +358,15 @@ const PY_CONCATENATION =
  * Never `%0A`/`%0D`: the line structure stays.
  */
 export function urlDecode(text: string): string | null {
+  return urlDecodeMarked(text)?.text ?? null;
+}
+
+/** urlDecode, with where the layer differs from the text (`MarkedText`). */
+export function urlDecodeMarked(text: string): MarkedText | null {
   if (!urlEscape(text)) return null;
-  return text.replace(URL_ESCAPES, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  return replaceMarked({ text, marks: [] }, URL_ESCAPES, (_, h) =>
+    String.fromCharCode(parseInt(h!, 16)),
+  );
 }
 
 const URL_ESCAPES = /%(2[0-9A-Fa-f]|3[A-Fa-f]|40|5[B-Fb-f]|60|7[B-Eb-e])/g;

@@ -8,6 +8,8 @@
  * percent-encoded and base64-wrapped `.env` files. Values built at run time.
  */
 import type { CredentialType, Finding } from '../../../src/core/index.js';
+import { rangesAround, unescapeJson, urlDecodeMarked } from '../../../src/core/scan/layers.js';
+import { scanText } from '../../../src/core/scan/scan-text.js';
 import { ENCODINGS, scanPlaced } from '../../helpers/containers.js';
 import * as synthetic from '../../helpers/synthetic.js';
 
@@ -825,6 +827,43 @@ describe('format matrix: every credential type in every format', () => {
   it.each([...GAPS].map((g) => [g]))('known gap, still missed: %s', (id) => {
     const [, c, fm] = all.find(([i]) => i === id)!;
     expect(check(c, fm.build(c)!).found).toBe(false);
+  });
+});
+
+/**
+ * The JSON and URL layers are read only around their escapes (layers.ts, rangesAround). Every
+ * format and credential, and a placeholder of each, written between two stretches of 1,000
+ * keyword-dense lines that each hold a URL escape and a JSON escape far from it (so both layers
+ * exist and, unless the format itself is full of escapes, are read in ranges), gives exactly the
+ * hits that reading both layers whole gives.
+ */
+describe('format matrix: decoding layers read around their escapes find what whole layers find', () => {
+  const stretch = (tag: string): string => {
+    const lines = Array.from(
+      { length: 1000 },
+      (_, i) => `${i % 2 ? 'The token' : 'Set the password'} for ${tag}, step ${i}.`,
+    );
+    lines[10] = 'See https://example.com/docs%20page?q=upstash and {"path":"a\\/b"}';
+    return lines.join('\n') + '\n';
+  };
+  it.each(FORMATS.map((fm) => [fm.label, fm] as const))('%s', (_label, fm) => {
+    let inRanges = 0;
+    for (const c of creds())
+      for (const value of [c.value, placeholders(c)[0]!]) {
+        const placed = fm.build({ ...c, value });
+        if (!placed) continue;
+        const fragment = {
+          path: placed.path,
+          text: stretch('above') + placed.text + '\n' + stretch('below'),
+        };
+        if (rangesAround(urlDecodeMarked(unescapeJson(fragment.text) ?? fragment.text)!))
+          inRanges++;
+        const ranged = scanText(fragment);
+        const whole = scanText(fragment, { wholeLayers: true });
+        expect([c.label, value, ranged]).toEqual([c.label, value, whole]);
+      }
+    // A one-line bundle is read whole: a range covers the lines around an escape.
+    if (!/over 100 KB/.test(fm.label)) expect(inRanges).toBeGreaterThan(0);
   });
 });
 
