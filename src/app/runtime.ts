@@ -271,7 +271,7 @@ export function createRuntime(
               ? {
                   busy: (keys) => gate.busy(keys),
                   holders: (keys) => gate.holders(keys),
-                  rescue: (key, holder, state) => rescue(key, holder, state),
+                  rescue,
                 }
               : {}),
           })

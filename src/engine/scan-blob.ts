@@ -13,7 +13,13 @@ import {
 import { partsAreBinary, partsLength, partsMatch } from '../git/history/blob-parts.js';
 import { createKeywordScanner, type KeywordScanner } from '../git/history/keyword-scanner.js';
 import { scanContent } from './content/scan-content.js';
-import { headOf, sniffEncoding, utf16Bom, type ContentEncoding } from './content/sniff.js';
+import {
+  headOf,
+  sniffEncoding,
+  utf16Bom,
+  type ContentEncoding,
+  type Sniffed,
+} from './content/sniff.js';
 
 /** What scanning one blob found, and what the scan's statistics count of it. */
 export interface BlobScan {
@@ -30,7 +36,13 @@ export interface ReaderScan extends BlobScan {
 }
 
 const passed = (): boolean => true;
-export const LONGEST_KEYWORD = Math.max(0, ...PREFILTER_KEYWORDS.map((k) => k.length));
+const LONGEST_KEYWORD = Math.max(0, ...PREFILTER_KEYWORDS.map((k) => k.length));
+let keywords: KeywordScanner | undefined;
+
+/** The keyword scanner of the prefilter's keywords, built once per thread. */
+export function prefilterScanner(): KeywordScanner {
+  return (keywords ??= createKeywordScanner(PREFILTER_KEYWORDS));
+}
 
 /**
  * Scans one blob's bytes as the history scan does: hits undefined when the keyword gate ruled it
@@ -44,26 +56,26 @@ export function scanBlobBytes(
   path: string,
   ungated: boolean,
 ): BlobScan {
-  let encoding: ContentEncoding | undefined;
+  let sniffed: Sniffed | undefined;
   if (partsAreBinary(parts) || utf16Bom(parts[0])) {
-    const sniffed = sniffEncoding(headOf(parts));
-    encoding = sniffed.encoding;
+    sniffed = sniffEncoding(headOf(parts));
     // The byte gate cannot see keywords in UTF-16: it is decoded and gated as text.
-    if (encoding !== 'binary')
-      return { hits: scanContent(Buffer.concat(parts), { path }, sniffed), encoding };
-    // Exactly "contains a prefilter keyword" (tested against mayContainSecret): no second pass.
-    // Binary content is gated too: its printable runs can only hold keywords its bytes hold.
-    if (!ungated && !partsMatch(parts, keywordScan, LONGEST_KEYWORD))
-      return { hits: undefined, encoding };
-    const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-    return {
-      hits: scanContent(data, { path, gate: passed, runGate: keywordScan }, sniffed),
-      encoding,
-    };
+    if (sniffed.encoding !== 'binary')
+      return {
+        hits: scanContent(Buffer.concat(parts), { path }, sniffed),
+        encoding: sniffed.encoding,
+      };
   }
-  if (!ungated && !partsMatch(parts, keywordScan, LONGEST_KEYWORD)) return { hits: undefined };
+  const encoding = sniffed ? { encoding: sniffed.encoding } : {};
+  // Exactly "contains a prefilter keyword" (tested against mayContainSecret): no second pass.
+  // Binary content is gated too: its printable runs can only hold keywords its bytes hold.
+  if (!ungated && !partsMatch(parts, keywordScan, LONGEST_KEYWORD))
+    return { hits: undefined, ...encoding };
   const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-  return { hits: scanContent(data, { path, gate: passed, runGate: keywordScan }) };
+  return {
+    hits: scanContent(data, { path, gate: passed, runGate: keywordScan }, sniffed),
+    ...encoding,
+  };
 }
 
 /** Whether a blob scanned at no path without a hit must be scanned again at its paths. */
@@ -75,16 +87,13 @@ export function needsPath(parts: Buffer[], hits: Hit[] | undefined): boolean {
   );
 }
 
-let readerKeywords: KeywordScanner | undefined;
-
 /**
  * The reader thread's entry (pack-worker.ts): `path` '' for a scan without paths, which then also
  * learns whether the blob needs its paths.
  */
 export function scanInReader(data: Buffer, path: string, ungated: boolean): ReaderScan {
-  readerKeywords ??= createKeywordScanner(PREFILTER_KEYWORDS);
   const parts = [data];
-  const r: ReaderScan = scanBlobBytes(readerKeywords, parts, path, ungated);
+  const r: ReaderScan = scanBlobBytes(prefilterScanner(), parts, path, ungated);
   if (path === '' && needsPath(parts, r.hits)) r.needPath = true;
   return r;
 }

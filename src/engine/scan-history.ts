@@ -20,7 +20,7 @@ import {
 import { attributeBlobs, listCommits, type BlobWrite } from '../git/history/attribute.js';
 import { partsLength } from '../git/history/blob-parts.js';
 import { addHistoryFacts } from '../git/history/history-facts.js';
-import { createKeywordScanner, type KeywordScanner } from '../git/history/keyword-scanner.js';
+import type { KeywordScanner } from '../git/history/keyword-scanner.js';
 import { HistoryRefs } from '../git/history/history-refs.js';
 import { countMissing, listReachableBlobs, type BlobListing } from '../git/history/list-blobs.js';
 import { tagMessages, tagObjectMessages } from '../git/messages.js';
@@ -29,7 +29,7 @@ import { streamEveryBlob, streamPackedBlobs } from '../git/pack/pack-stream.js';
 import { runGit } from '../git/run-git.js';
 import { WindowedScanner } from './content/scan-content.js';
 import { countEncoding, emptyStats, finishScan } from './finish-scan.js';
-import { needsPath, scanBlobBytes, type ReaderScan } from './scan-blob.js';
+import { needsPath, prefilterScanner, scanBlobBytes, type ReaderScan } from './scan-blob.js';
 import { messageGate, scanMessage } from './scan-messages.js';
 import { SkipLog } from './skipped.js';
 import type { EngineOptions } from './types.js';
@@ -38,8 +38,6 @@ export interface HistoryOptions extends EngineOptions {
   /** The tip `presentAtHead` refers to. Default: HEAD (the default branch of a clone). */
   headRef?: string;
 }
-
-let scanner: KeywordScanner | undefined;
 
 /**
  * The module pack reader threads load to scan what they read (scan-blob.ts): detection runs on
@@ -89,8 +87,7 @@ async function scanHistoryOnce(
   const skipped = new SkipLog();
   const { config, signal } = opts;
   if (signal?.aborted) throw new Error('history scan cancelled');
-  scanner ??= createKeywordScanner(PREFILTER_KEYWORDS);
-  const keywordScan = scanner;
+  const keywordScan = prefilterScanner();
 
   // Commits are listed alongside (the blob walk does not list them), at the lowest priority: a
   // second commit walk competing for the CPU would slow the blob stream it runs beside. The list
@@ -457,10 +454,7 @@ async function readAlongWalk(ctx: ReadContext): Promise<BlobsRead> {
   // Blobs the readers scanned themselves: their answer, no bytes.
   const scanned = (oid: string, size: number, answer: unknown): void => {
     const r = answer as ReaderScan;
-    next(oid);
-    stats.blobsScanned++;
-    stats.filesScanned++;
-    stats.bytesScanned += size;
+    gated(oid, size);
     if (r.encoding) countEncoding(stats, r.encoding);
     found(oid, r.hits);
   };

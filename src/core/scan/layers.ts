@@ -57,7 +57,7 @@ function codeBeforeRun(text: string, i: number): boolean {
 }
 
 /**
- * For unescapeJson: whether some `\n`/`\r`/`\t` is followed by a long run (ESCAPE_BEFORE_RUN,
+ * For unescapeJsonMarked: whether some `\n`/`\r`/`\t` is followed by a long run (ESCAPE_BEFORE_RUN,
  * `/\\[nrt][A-Za-z0-9_-]{20}/`), and whether the text has any escape it rewrites (that, `\/`, or
  * `/\\u00[0-9a-fA-F]{2}/`).
  */
@@ -138,12 +138,8 @@ function urlEscape(text: string): boolean {
  * would otherwise read as part of the value. Those become two characters (a CR and a space for a
  * line break, two spaces for a tab), so columns and line numbers stay put; they
  * are only rewritten when some escape is followed by a long run, so ordinary strings cost nothing.
+ * With the layer, where it differs from the text (`MarkedText`).
  */
-export function unescapeJson(text: string): string | null {
-  return unescapeJsonMarked(text)?.text ?? null;
-}
-
-/** unescapeJson, with where the layer differs from the text (`MarkedText`). */
 export function unescapeJsonMarked(text: string): MarkedText | null {
   const { whitespace, any } = jsonEscapes(text);
   if (!any) return null;
@@ -355,13 +351,9 @@ const PY_CONCATENATION =
 /**
  * URL-encoded values: the punctuation a URL or form encoding escapes (`%3D` padding, `%2F`, `%40`
  * in URLs; `%22`/`%27` quotes, `%2C`, `%7B` of URL-encoded JSON in HAR files, logs, query strings).
- * Never `%0A`/`%0D`: the line structure stays.
+ * Never `%0A`/`%0D`: the line structure stays. With the layer, where it differs from the text
+ * (`MarkedText`).
  */
-export function urlDecode(text: string): string | null {
-  return urlDecodeMarked(text)?.text ?? null;
-}
-
-/** urlDecode, with where the layer differs from the text (`MarkedText`). */
 export function urlDecodeMarked(text: string): MarkedText | null {
   if (!urlEscape(text)) return null;
   return replaceMarked({ text, marks: [] }, URL_ESCAPES, (_, h) =>

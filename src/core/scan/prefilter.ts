@@ -339,7 +339,8 @@ export function keywordsIn(
   text: string,
   latin1?: Uint8Array,
   /**
-   * The UTF-8 bytes the text was decoded from (no BOM), when the caller holds them. Every keyword
+   * The UTF-8 bytes the text was decoded from (no BOM), when the caller holds them (`latin1`, when
+   * given too, is used instead). Every keyword
    * is ASCII, and in UTF-8 an ASCII byte is always that character (never part of a longer
    * sequence; an invalid sequence decodes to U+FFFD, never to nothing): the byte scan finds
    * exactly the text's keywords, with no confirmation. A text with characters above 0xff

@@ -42,7 +42,7 @@ export interface ScanTextOptions {
   wholeLayers?: boolean;
 }
 
-/** The escapes the JSON and URL layers decode (layers.ts: unescapeJson, urlDecode), at a position. */
+/** The escapes the JSON and URL layers decode (layers.ts: unescapeJsonMarked, urlDecodeMarked), at a position. */
 const JSON_ESCAPE_AT = /^\\(?:\/|u00[2-7][0-9a-fA-F])/;
 const URL_ESCAPE_AT = /^%(?:2[0-9A-Fa-f]|3[A-Fa-f]|40|5[B-Fb-f]|60|7[B-Eb-e])/;
 
@@ -111,7 +111,7 @@ export function scanText(fragment: Fragment, opts: ScanTextOptions = {}): Hit[] 
   // place, as a layer of their own; values of several lines are scanned on their own below. In a
   // Secret, and beside the Developer API (`Authorization: Basic <email:key>`), every one-line
   // value is decoded: a management key or a legacy password holds no keyword.
-  const present = keywordsIn(text, latin1, latin1 ? undefined : opts.utf8);
+  const present = keywordsIn(text, latin1, opts.utf8);
   // The text's line starts, computed once if at all: the plain layer, the wrapped windows and the
   // hits all read them (three computations of a 3 MB text's were 11% of a keyword-dense scan).
   const plainStarts = lazyLineStarts(text);

@@ -622,9 +622,7 @@ async function readInWorkers(
           (switchedAt !== undefined ? ` (from ${Math.round(switchedAt)} ms)` : '') +
           '\n',
       );
-    // Drain: wait for every outstanding batch, then collect each reader's statistics.
-    while (!signal?.aborted && !failure && readers.some((r) => r.alive && r.inflight.size > 0))
-      await new Promise<void>((res) => (wake = res));
+    // Every outstanding batch is in (the loop above waits for them): collect each reader's statistics.
     for (const r of readers) if (r.alive) r.worker.postMessage('done');
     if (!signal?.aborted && !failure) await Promise.all(readers.map((r) => r.done));
   } finally {

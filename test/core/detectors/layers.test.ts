@@ -5,6 +5,7 @@ import {
   urlDecodeMarked,
 } from '../../../src/core/scan/layers.js';
 import { scanText } from '../../../src/core/scan/scan-text.js';
+import { mulberry32 } from '../../helpers/seeded-random.js';
 import { redisTokenParts } from '../../helpers/synthetic.js';
 
 describe('detectors inside encoded text', () => {
@@ -39,11 +40,8 @@ describe('decoding layers and their marks (layers.ts)', () => {
     text.replace(/%(2[0-9A-Fa-f]|3[A-Fa-f]|40|5[B-Fb-f]|60|7[B-Eb-e])/g, (_, h: string) =>
       String.fromCharCode(parseInt(h, 16)),
     );
-  let state = 7;
-  const rand = (n: number): number => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return Math.floor((state / 2 ** 32) * n);
-  };
+  const next = mulberry32(7);
+  const rand = (n: number): number => Math.floor(next() * n);
   const pieces = [
     '\\u003d',
     '\\u0001',

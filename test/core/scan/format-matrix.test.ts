@@ -8,7 +8,11 @@
  * percent-encoded and base64-wrapped `.env` files. Values built at run time.
  */
 import type { CredentialType, Finding } from '../../../src/core/index.js';
-import { rangesAround, unescapeJson, urlDecodeMarked } from '../../../src/core/scan/layers.js';
+import {
+  rangesAround,
+  unescapeJsonMarked,
+  urlDecodeMarked,
+} from '../../../src/core/scan/layers.js';
 import { scanText } from '../../../src/core/scan/scan-text.js';
 import { ENCODINGS, scanPlaced } from '../../helpers/containers.js';
 import * as synthetic from '../../helpers/synthetic.js';
@@ -856,7 +860,9 @@ describe('format matrix: decoding layers read around their escapes find what who
           path: placed.path,
           text: stretch('above') + placed.text + '\n' + stretch('below'),
         };
-        if (rangesAround(urlDecodeMarked(unescapeJson(fragment.text) ?? fragment.text)!))
+        if (
+          rangesAround(urlDecodeMarked(unescapeJsonMarked(fragment.text)?.text ?? fragment.text)!)
+        )
           inRanges++;
         const ranged = scanText(fragment);
         const whole = scanText(fragment, { wholeLayers: true });
