@@ -222,8 +222,6 @@ export function rangesAround(layer: MarkedText): [number, number][] | undefined 
   let covered = 0;
   for (const m of marks) {
     const last = out[out.length - 1];
-    // A mark well inside the range before it: its own range ends no further than that range's.
-    if (last && m + RANGE_CHARS <= last[1] && m - RANGE_CHARS >= last[0]) continue;
     const from = Math.min(lineStartAbove(text, m, RANGE_LINES), Math.max(0, m - RANGE_CHARS));
     const to = Math.max(lineEndBelow(text, m, RANGE_LINES), Math.min(text.length, m + RANGE_CHARS));
     if (last && from <= last[1]) {

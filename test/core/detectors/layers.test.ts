@@ -106,6 +106,19 @@ describe('decoding layers and their marks (layers.ts)', () => {
     )!;
     const [f, t] = rangesAround(wide)![0]!;
     expect(wide.text.slice(f, t)).toContain(long.replace('%3D', '='));
+    // A second mark inside the first one's range, where lines are long: its own 16 lines below
+    // reach past that range, and are covered too.
+    const longLines = Array.from({ length: 200 }, (_, i) => `${i}:${'x'.repeat(1000)}\n`);
+    longLines[0] = `a %3D b\n`;
+    longLines[8] = `c %3D d ${'x'.repeat(1000)}\n`;
+    const both = urlDecodeMarked(longLines.join(''))!;
+    const second = both.marks[1]!;
+    let line24End = 0;
+    for (let i = 0; i <= 24; i++) line24End = both.text.indexOf('\n', line24End) + 1;
+    // More than 4,096 characters after the first mark, and within its range.
+    expect(second).toBeGreaterThan(both.marks[0]! + 4096);
+    const covering = rangesAround(both)!.find(([f, t]) => f <= second && second < t)!;
+    expect(covering[1]).toBeGreaterThanOrEqual(line24End);
     // Escapes all over: the layer is read whole.
     expect(rangesAround(urlDecodeMarked(lines.map((l) => l + '%3D').join(''))!)).toBeUndefined();
   });
