@@ -166,14 +166,31 @@ function newestPullRequestJob(jobs: readonly ScanJob[]): ScanJob {
  */
 export function coalesceJobs(unordered: readonly ScanJob[]): ScanJob {
   const jobs = [...unordered].sort((a, b) => (a.receivedAt ?? 0) - (b.receivedAt ?? 0));
-  let last = jobs[jobs.length - 1]!;
+  const last = jobs[jobs.length - 1]!;
   if (jobs.length === 1) return last;
-  if (last.kind === 'pull_request') return newestPullRequestJob(jobs);
+  if (last.kind === 'pull_request') return asRerunOfItsHead(newestPullRequestJob(jobs), jobs);
   if (last.kind !== 'push') return last;
+  return asRerunOfItsHead(coalescePushes(jobs), jobs);
+}
+
+/**
+ * A Re-run of the head the coalesced scan reports is that scan's Re-run: it completes the Re-run's
+ * check run again. A Re-run clicked while the branch's scan of that head was still commenting
+ * (GitHub paces comments at one per 3 s) was folded into a rescan of the webhook's job, whose run
+ * was already completed by it, so nothing was written: the click did nothing.
+ */
+function asRerunOfItsHead(tip: ScanJob, jobs: readonly ScanJob[]): ScanJob {
+  if (isRerun(tip)) return tip;
+  const rerun = jobs.findLast((j) => isRerun(j) && j.headSha === tip.headSha);
+  if (!rerun) return tip;
+  return { ...tip, rerun: true, ...(rerun.checkRunId ? { checkRunId: rerun.checkRunId } : {}) };
+}
+
+function coalescePushes(jobs: readonly ScanJob[]): ScanJob {
   // The range is the pushes' own: a Re-run (no `before`, `forced`) of another head neither takes
   // the tip nor widens the range, unless only Re-runs are left.
   const pushes = webhooksFirst(jobs);
-  last = pushes[pushes.length - 1]!;
+  let last = pushes[pushes.length - 1]!;
   let first = pushes[0]!;
   // Deliveries can arrive out of order: when the pushes chain (one's before is another's after),
   // the chain's ends decide, not arrival.

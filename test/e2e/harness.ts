@@ -16,9 +16,9 @@ import type { TestRepo } from '../helpers/git-repo.js';
 import { basicAuthHeader, startGitHttpServer } from '../helpers/git-http-server.js';
 import type { GitHttpServer } from '../helpers/git-http-server.js';
 import { startGitHubDouble } from '../helpers/github-double.js';
-import type { GitHubDouble } from '../helpers/github-double.js';
+import type { CheckRunState, GitHubDouble } from '../helpers/github-double.js';
 import { redisEndpoint, redisTokenParts } from '../helpers/synthetic.js';
-import { deliver, pullRequestEvent } from '../helpers/webhooks.js';
+import { checkRunEvent, deliver, pullRequestEvent } from '../helpers/webhooks.js';
 import type { DeliveryResult, RepoRef } from '../helpers/webhooks.js';
 
 const run = promisify(execFile);
@@ -36,6 +36,21 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** The harnesses now running: a timed-out `until` shows what their app logged and was asked. */
+const running = new Set<Harness>();
+
+/** The tail of each running harness's app log and GitHub requests (for timeout messages). */
+function diagnostics(): string {
+  return [...running]
+    .map((h) => {
+      const reqs = h.gh.requests
+        .slice(-25)
+        .map((r) => `${new Date(r.at).toISOString()} ${r.method} ${r.path} -> ${r.status}`);
+      return `\n--- app log (tail) ---\n${h.app.logs().slice(-4000)}\n--- GitHub requests (last 25) ---\n${reqs.join('\n')}`;
+    })
+    .join('\n');
+}
+
 export async function until<T>(
   what: string,
   f: () => T | undefined,
@@ -45,7 +60,7 @@ export async function until<T>(
   for (;;) {
     const v = f();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${diagnostics()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -70,7 +85,7 @@ export async function startHarness(
     (h) => h === `Bearer ${PUSHER}` || gh.tokens.some((t) => h === basicAuthHeader(t)),
   );
   const repos: TestRepo[] = [];
-  return {
+  const h: Harness = {
     gh,
     git,
     app,
@@ -95,11 +110,14 @@ export async function startHarness(
       return r;
     },
     async close() {
+      running.delete(h);
       await app.stop();
       await Promise.all([gh.close(), git.close()]);
       for (const r of repos) r.cleanup();
     },
   };
+  running.add(h);
+  return h;
 }
 
 /**
@@ -116,6 +134,33 @@ export async function openPullRequest(
     pullRequestEvent(ref, { number: o.pr, headSha: head, baseSha: base }),
   );
   return { head, base, ref, status: res.status, ms: res.ms };
+}
+
+/**
+ * Clicks Re-run on a pull request's check run (`check_run.rerequested`) and waits until that run
+ * was written again and is completed; returns it.
+ */
+export async function rerunPullRequestRun(
+  h: Harness,
+  ref: RepoRef,
+  run: CheckRunState,
+  pr: { number: number; headSha: string; baseSha: string },
+): Promise<CheckRunState> {
+  const before = run.history.length;
+  const res = await h.send(
+    'check_run',
+    checkRunEvent(ref, {
+      action: 'rerequested',
+      id: run.id,
+      headSha: pr.headSha,
+      pr: { number: pr.number, baseSha: pr.baseSha },
+    }),
+  );
+  expect(res.status).toBe(200);
+  return until('the Re-run completed its run', () => {
+    const c = h.gh.checkRuns.find((x) => x.id === run.id);
+    return c && c.history.length > before && c.status === 'completed' ? c : undefined;
+  });
 }
 
 /** The repository and pushed branches of `openPullRequest`, without the webhook. */

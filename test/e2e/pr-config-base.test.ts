@@ -7,8 +7,8 @@
 import { collectFindings, DEFAULT_CONFIG, scanText } from '../../src/core/index.js';
 import { redisEndpoint, redisTokenParts } from '../helpers/synthetic.js';
 import type { CheckRunState } from '../helpers/github-double.js';
-import { checkRunEvent, pullRequestEvent, pushEvent } from '../helpers/webhooks.js';
-import { startHarness, until, type Harness } from './harness.js';
+import { pullRequestEvent, pushEvent } from '../helpers/webhooks.js';
+import { rerunPullRequestRun, startHarness, until, type Harness } from './harness.js';
 
 const NOTE =
   /This pull request changes \.github\/upstash-guard\.yml; its settings take effect once merged\. This scan used the base branch's settings\./;
@@ -126,22 +126,11 @@ describe('pull request config comes from the base (app process)', () => {
     const e = env('pr-cfg-rerun');
     const { run, head, base, ref } = await prWith('rerun', e.text, "ignorePaths: ['**']\n");
     expect(run.conclusion).toBe('failure');
-    const before = run.history.length;
-    const res = await h.send(
-      'check_run',
-      checkRunEvent(ref, {
-        action: 'rerequested',
-        id: run.id,
-        headSha: head,
-        pr: { number: 3, baseSha: base },
-      }),
-    );
-    expect(res.status).toBe(200);
-    await until('re-run completed', () => {
-      const c = h.gh.checkRuns.find((x) => x.id === run.id);
-      return c && c.history.length > before && c.status === 'completed' ? c : undefined;
+    const again = await rerunPullRequestRun(h, ref, run, {
+      number: 3,
+      headSha: head,
+      baseSha: base,
     });
-    const again = h.gh.checkRuns.find((x) => x.id === run.id)!;
     expect(again.conclusion).toBe('failure');
     expect(again.output?.summary).toMatch(NOTE);
   });

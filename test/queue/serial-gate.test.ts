@@ -440,15 +440,25 @@ describe('a Re-run of an older head never takes the place of a newer head', () =
     ...(kind === 'push' ? { ref: 'refs/heads/main', forced: true } : { pr: 7, baseSha: sha(9) }),
   });
 
+  const push = (head: number, before: number, receivedAt: number): ScanJob => ({
+    ...base,
+    kind: 'push',
+    ref: 'refs/heads/main',
+    headSha: sha(head),
+    baseSha: sha(before),
+    receivedAt,
+  });
+  const sync = (head: number, before: number, receivedAt: number): ScanJob => ({
+    ...base,
+    kind: 'pull_request',
+    pr: 7,
+    baseSha: sha(9),
+    headSha: sha(head),
+    previousHead: sha(before),
+    receivedAt,
+  });
+
   test('pushes: the newer push is the tip and its own range is scanned', () => {
-    const push = (head: number, before: number, receivedAt: number): ScanJob => ({
-      ...base,
-      kind: 'push',
-      ref: 'refs/heads/main',
-      headSha: sha(head),
-      baseSha: sha(before),
-      receivedAt,
-    });
     // 3 (pushed on 2) queued, then a Re-run of 1 clicked on an old commit page.
     const merged = coalesceJobs([push(3, 2, 1), rerunOf(1, 'push', 2)]);
     expect([merged.headSha[0], merged.baseSha?.[0], merged.rerun, merged.checkRunId]).toEqual([
@@ -466,15 +476,6 @@ describe('a Re-run of an older head never takes the place of a newer head', () =
   });
 
   test('pull requests: the newer head, whichever arrived last', () => {
-    const sync = (head: number, before: number, receivedAt: number): ScanJob => ({
-      ...base,
-      kind: 'pull_request',
-      pr: 7,
-      baseSha: sha(9),
-      headSha: sha(head),
-      previousHead: sha(before),
-      receivedAt,
-    });
     expect(coalesceJobs([sync(3, 2, 1), rerunOf(1, 'pull_request', 2)]).headSha).toBe(sha(3));
     // An opened (redelivered) against a Re-run of another head: the opened head was never
     // reported by a Re-run; it is scanned, and the Re-run's run settled if unfinished.
@@ -487,18 +488,51 @@ describe('a Re-run of an older head never takes the place of a newer head', () =
     ).toBe(sha(2));
   });
 
+  test('a Re-run of the head being reported makes the coalesced scan a Re-run of that run', () => {
+    const pr = coalesceJobs([sync(1, 0, 1), rerunOf(1, 'pull_request', 2)]);
+    expect([pr.headSha, pr.rerun, pr.checkRunId]).toEqual([sha(1), true, 901]);
+    // The push's own range stays; the Re-run only names the run to write again.
+    const merged = coalesceJobs([push(1, 0, 1), rerunOf(1, 'push', 2)]);
+    expect([merged.baseSha, merged.rerun, merged.checkRunId, merged.forced]).toEqual([
+      sha(0),
+      true,
+      901,
+      undefined,
+    ]);
+    // Also when the webhook arrived after the Re-run (a redelivery).
+    expect(coalesceJobs([rerunOf(1, 'push', 0), push(1, 0, 1)]).checkRunId).toBe(901);
+    // A check_suite Re-run (no run id) marks it a Re-run all the same.
+    const suite = rerunOf(1, 'pull_request', 2);
+    delete suite.checkRunId;
+    const bySuite = coalesceJobs([sync(1, 0, 1), suite]);
+    expect([bySuite.rerun, bySuite.checkRunId]).toEqual([true, undefined]);
+    // A Re-run of another head changes nothing (settled as folded, process-scan-job.ts).
+    const other = coalesceJobs([sync(1, 0, 1), rerunOf(2, 'pull_request', 2)]);
+    expect([other.headSha, other.rerun]).toEqual([sha(1), undefined]);
+  });
+
+  test('a Re-run clicked while its head is still being reported is scanned again as that Re-run', async () => {
+    // The branch's scan of head 1 completed its check run and is posting comments (paced) when
+    // the user clicks Re-run: the Re-run parks, the scan stops between comments, and the next
+    // scan must write the Re-run's run again, not be a silent rescan of the webhook's job.
+    const gate = new MemoryGate();
+    const scanned: string[] = [];
+    const worker = serialized(async (job, superseded) => {
+      scanned.push(`${job.headSha[0]}${job.rerun ? `R${job.checkRunId}` : ''}`);
+      if (scanned.length === 1) {
+        expect(await worker(rerunOf(1, 'pull_request', 2))).toBe(PARKED);
+        expect(await superseded()).toBe(true);
+      }
+    }, gate);
+    await worker(sync(1, 0, 1));
+    expect(scanned).toEqual(['1', '1R901']);
+  });
+
   test('the gate hands the newer head to the holder, not the Re-run', async () => {
     const gate = new MemoryGate();
     const scanned: string[] = [];
-    const push3: ScanJob = {
-      ...base,
-      kind: 'push',
-      ref: 'refs/heads/main',
-      headSha: sha(3),
-      baseSha: sha(2),
-      receivedAt: 2,
-    };
-    const first: ScanJob = { ...push3, headSha: sha(2), baseSha: sha(1), receivedAt: 1 };
+    const push3 = push(3, 2, 2);
+    const first = push(2, 1, 1);
     const worker = serialized(async (job) => {
       scanned.push(`${job.headSha[0]}${job.rerun ? 'R' : ''}`);
       if (scanned.length === 1) {
