@@ -240,9 +240,8 @@ export function createRuntime(
         })
       : undefined;
   const queue = notingTips(outbox ? withOutbox(store, outbox) : store, gate);
-  // A branch held by a scan that ended without handing it on (bullmq-outbox.ts, rescueStuck): a
-  // scan that failed for good is reported as such, which hands the branch on; otherwise what is
-  // parked is queued again.
+  // Parked heads no job will take (bullmq-outbox.ts, rescueStuck): a holder that failed for good
+  // is reported as such, which hands the branch on; otherwise what is parked is queued again.
   const rescue = async (key: string, holder: string, state: string): Promise<void> => {
     const failure =
       state === 'failed' && store instanceof BullScanQueue
@@ -270,7 +269,7 @@ export function createRuntime(
             ...(gate instanceof RedisGate
               ? {
                   busy: (keys) => gate.busy(keys),
-                  holders: (keys) => gate.holders(keys),
+                  takers: (keys) => gate.takers(keys),
                   rescue,
                 }
               : {}),

@@ -40,6 +40,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { JobJournal } from './journal.js';
 import { jobIdOf, serialKeyOf, type ScanJob } from './scan-job.js';
+import type { GateTakers } from './serial-gate.js';
 import type { ScanQueue } from './scan-queue.js';
 
 /** Ended for good, as far as this outbox is concerned. */
@@ -81,11 +82,12 @@ export interface OutboxQueue {
    * Without it, a branch's jobs are let go once this outbox's ones ended.
    */
   busy?(keys: readonly string[]): Promise<boolean[]>;
-  /** Per serial key: the job id holding its gate, or undefined (serial-gate.ts, RedisGate.holders). */
-  holders?(keys: readonly string[]): Promise<(string | undefined)[]>;
+  /** Per serial key: the jobs that will take its parked ranges (serial-gate.ts, RedisGate.takers). */
+  takers?(keys: readonly string[]): Promise<GateTakers[]>;
   /**
-   * The key's gate is held by `holder`, a job that ended (`state`: completed, failed, or unknown)
-   * without handing the branch on: report its failure if it failed, and queue what is parked.
+   * Nobody will take the key's parked ranges: `holder` (its lock's or last holder, '' when none is
+   * known) ended (`state`: completed, failed, or unknown) without handing the branch on. Report
+   * its failure if it failed, and queue what is parked.
    */
   rescue?(key: string, holder: string, state: string): Promise<void>;
 }
@@ -121,7 +123,7 @@ export class Outbox {
   private readonly held = new Map<string, Held>();
   private readonly opened: Promise<void>;
   private passing = false;
-  /** Busy branches whose gate the previous pass found held by a job that had ended: key → holder. */
+  /** Busy branches the previous pass found nobody would take: key → who it asked about. */
   private suspects = new Map<string, string>();
   /** Names this outbox's marker key; kept beside the journal, so a restart keeps it. */
   private id = '';
@@ -255,42 +257,46 @@ export class Outbox {
   }
 
   /**
-   * A busy branch whose gate is held by a job that ended: the holder hands the branch on when it
-   * finishes or fails for good, and one that failed as stalled too often is handed on by the
-   * `failed` event of one worker only (bullmq-queue.ts). A worker that died in that handler left
-   * the lock held (15 minutes) and the heads parked behind it (an hour) with nobody to scan them:
-   * their pushes were never reported, and the failed scan's run stayed in progress. Two passes in
-   * a row must find the same ended holder (a holder between two states, or a key taken in between,
-   * is left alone; the hand-over itself only acts if the lock still names that holder).
+   * A busy branch (parked or inflight ranges) that no job will take: its holder, and the newest
+   * job noted for it if that has not started, all ended (or the queue does not know them). The
+   * holder hands the branch on when it finishes or fails for good, and one that failed as stalled
+   * too often is handed on by the `failed` event of one worker only (bullmq-queue.ts). A worker
+   * that died in that handler, or between a hand-over's Redis script and the add of its follow-up,
+   * or a lock that expired under a holder that never came back, left heads parked with nobody to
+   * scan them: their pushes were never reported, and a failed scan's run stayed in progress. A
+   * holder waiting for its retry, a follow-up promised or stored, or a tip still queued will take
+   * them, and is left alone. Two passes in a row must find the same jobs ended (a key taken in
+   * between is left alone; the hand-over itself only acts if no other job holds the lock).
    */
   private async rescueStuck(q: OutboxQueue, busy: Set<string>): Promise<void> {
-    if (!q.holders || !q.rescue || busy.size === 0) {
+    if (!q.takers || !q.rescue || busy.size === 0) {
       this.suspects.clear();
       return;
     }
     const keys = [...busy];
-    const holders = await q.holders(keys);
-    const held = keys
-      .map((key, i) => [key, holders[i]] as const)
-      .filter((e): e is readonly [string, string] => e[1] !== undefined);
-    const states = await statesOf(q, [...new Set(held.map(([, h]) => h))]);
+    const takers = await q.takers(keys);
+    const ids = takers.flatMap((t) => [t.holder, t.tip].filter((id): id is string => !!id));
+    const states = await statesOf(q, [...new Set(ids)]);
     const next = new Map<string, string>();
-    for (const [key, holder] of held) {
-      const state = states.get(holder)!;
-      if (!ENDED.has(state) && state !== 'unknown') continue;
-      if (this.suspects.get(key) !== holder) {
-        next.set(key, holder);
+    for (const [i, key] of keys.entries()) {
+      const { holder, tip } = takers[i]!;
+      const asked = [holder, tip].filter((id): id is string => !!id);
+      if (asked.some((id) => !ENDED.has(states.get(id)!) && states.get(id) !== 'unknown')) continue;
+      const seen = asked.join(' ');
+      if (this.suspects.get(key) !== seen) {
+        next.set(key, seen);
         continue;
       }
+      const state = holder ? states.get(holder)! : 'unknown';
       try {
-        await q.rescue(key, holder, state);
+        await q.rescue(key, holder ?? '', state);
         this.opts.log.warn(
           { holder, state },
-          'queue outbox: a branch was held by a scan that ended without handing it on; its parked heads are queued again',
+          'queue outbox: a branch held ranges no scan would take; its parked heads are queued again',
         );
       } catch (err) {
         // Found again by the next pass.
-        next.set(key, holder);
+        next.set(key, seen);
         this.opts.log.warn({ holder, err: (err as Error).message }, 'queue outbox: rescue failed');
       }
     }

@@ -53,6 +53,11 @@ export interface SerialGate {
    * another job holds the key: that one takes them.
    */
   handOver(key: string, holder: string, dropInflight: boolean): Promise<ScanJob[]>;
+  /**
+   * Job `id` is about to be stored to take the key (a hand-over's follow-up): until it starts, the
+   * App's outbox counts it as the one that will take what is parked (bullmq-outbox.ts, rescueStuck).
+   */
+  promise?(key: string, id: string): Promise<void>;
 }
 
 export class MemoryGate implements SerialGate {
@@ -183,6 +188,7 @@ end
 local same = 0
 if held then same = 1 end
 redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[3])
+redis.call('set', KEYS[5], ARGV[1], 'PX', ARGV[4])
 if redis.call('exists', KEYS[2]) == 1 then
   for _, v in ipairs(redis.call('lrange', KEYS[2], 0, -1)) do redis.call('rpush', KEYS[3], v) end
   redis.call('del', KEYS[2])
@@ -205,7 +211,7 @@ if redis.call('exists', KEYS[2]) == 1 then
   mark_started(KEYS[4], parked, ARGV[3])
   return parked
 end
-redis.call('del', KEYS[1]) return {}`;
+redis.call('del', KEYS[1], KEYS[5]) return {}`;
 const TAKE = `${MARK_STARTED}
 if redis.call('get', KEYS[1]) ~= ARGV[1] then return {} end
 if redis.call('exists', KEYS[2]) == 0 then return {} end
@@ -238,6 +244,24 @@ if #out > 0 then redis.call('pexpire', KEYS[2], ARGV[2]) end
 return out`;
 
 /**
+ * Parked and inflight ranges, the tip and the last holder are kept this long after they were last
+ * written: longer than a job's whole retry schedule (about ten hours, scan-job.ts), so heads
+ * parked behind a scan that retries through a GitHub outage of hours are still there when it comes
+ * back. They had been kept an hour (four lock durations): behind a retry 64 minutes away they
+ * expired, the outbox let their jobs go (the branch's gate held nothing), and their pushes were
+ * never reported.
+ */
+export const GATE_KEEP_MS = 24 * 3600_000;
+
+/** Who will take a key's parked ranges (RedisGate.takers). */
+export interface GateTakers {
+  /** The job its lock names, else the last job that held it or was promised it (`promise`). */
+  holder?: string;
+  /** The newest job noted for the key, while it has not started: older jobs park for it. */
+  tip?: string;
+}
+
+/**
  * Locks also expire after `lockMs`, so even a holder whose job is never retried cannot block a PR
  * for longer than that.
  */
@@ -246,35 +270,30 @@ export class RedisGate implements SerialGate {
     private readonly redis: Redis,
     private readonly prefix = 'upstash-guard:serial',
     private readonly lockMs = 15 * 60_000,
+    private readonly keepMs = GATE_KEEP_MS,
   ) {}
-  private keys(key: string): [string, string, string, string] {
+  private keys(key: string): [string, string, string, string, string] {
     return [
       `${this.prefix}:lock:${key}`,
       `${this.prefix}:pending:${key}`,
       `${this.prefix}:inflight:${key}`,
       `${this.prefix}:tip:${key}`,
+      `${this.prefix}:last:${key}`,
     ];
   }
   async noteEnqueued(key: string, job: ScanJob): Promise<void> {
     if (!job.receivedAt) return;
-    await this.redis.eval(
-      NOTE,
-      1,
-      this.keys(key)[3],
-      job.receivedAt,
-      this.lockMs * 4,
-      jobIdOf(job),
-    );
+    await this.redis.eval(NOTE, 1, this.keys(key)[3], job.receivedAt, this.keepMs, jobIdOf(job));
   }
   async acquire(key: string, holder: string, job: ScanJob): Promise<Acquired> {
     const r = (await this.redis.eval(
       ACQUIRE,
-      4,
+      5,
       ...this.keys(key),
       holder,
       JSON.stringify(job),
       this.lockMs,
-      this.lockMs * 4,
+      this.keepMs,
       job.receivedAt ?? 0,
     )) as (number | string)[];
     if (r[0] !== 1) return { held: false };
@@ -291,17 +310,17 @@ export class RedisGate implements SerialGate {
   private async parked(script: string, key: string, holder: string): Promise<Handed | undefined> {
     const r = (await this.redis.eval(
       script,
-      4,
+      5,
       ...this.keys(key),
       holder,
       this.lockMs,
-      this.lockMs * 4,
+      this.keepMs,
     )) as string[];
     const jobs = r.map((s) => JSON.parse(s) as ScanJob);
     return jobs.length ? { job: coalesceJobs(jobs), jobs } : undefined;
   }
   async abandon(key: string, holder: string): Promise<void> {
-    await this.redis.eval(ABANDON, 4, ...this.keys(key), holder);
+    await this.redis.eval(ABANDON, 1, this.keys(key)[0], holder);
   }
   async handOver(key: string, holder: string, dropInflight: boolean): Promise<ScanJob[]> {
     const [lock, pending, inflight] = this.keys(key);
@@ -318,19 +337,41 @@ export class RedisGate implements SerialGate {
       pending,
       inflight,
       holder,
-      this.lockMs * 4,
+      this.keepMs,
       dropInflight ? '1' : '0',
       ...own,
     )) as string[];
     return r.map((v) => JSON.parse(v) as ScanJob);
   }
-  /** Each key's holder (the job id its lock names), or undefined when none holds it. One round trip. */
-  async holders(keys: readonly string[]): Promise<(string | undefined)[]> {
-    if (keys.length === 0) return [];
-    const values = await this.redis.mget(...keys.map((key) => this.keys(key)[0]));
-    return values.map((v) => v ?? undefined);
+  async promise(key: string, id: string): Promise<void> {
+    await this.redis.set(this.keys(key)[4], id, 'PX', this.keepMs);
   }
-
+  /**
+   * Per key, the jobs that will take what is parked there (read by the App's outbox: parked
+   * ranges nobody will take are handed on, bullmq-outbox.ts). One round trip.
+   */
+  async takers(keys: readonly string[]): Promise<GateTakers[]> {
+    if (keys.length === 0) return [];
+    const p = this.redis.pipeline();
+    for (const key of keys) {
+      const [lock, , , tip, last] = this.keys(key);
+      p.mget(lock, last);
+      p.hmget(tip, 'started', 'id');
+    }
+    const r = (await p.exec()) ?? [];
+    return keys.map((_, i) => {
+      const [e1, held] = r[2 * i] ?? [null, []];
+      const [e2, tip] = r[2 * i + 1] ?? [null, []];
+      if (e1 ?? e2) throw (e1 ?? e2)!;
+      const [lock, last] = held as (string | null)[];
+      const [started, id] = tip as (string | null)[];
+      const holder = lock ?? last ?? undefined;
+      return {
+        ...(holder ? { holder } : {}),
+        ...(started === '0' && id ? { tip: id } : {}),
+      };
+    });
+  }
   /**
    * Whether each key still has a holder, or parked or inflight ranges: a job parked for the branch
    * is reported only once none is left (read by the App's outbox, bullmq-outbox.ts). One round trip.
@@ -393,6 +434,9 @@ async function handOverKey(
   const parked = await gate.handOver(key, holder, dropInflight);
   if (!parked.length) return undefined;
   const next: ScanJob = { ...coalesceJobs(parked), handover: now.toString(36) };
+  // Promised before it is stored: a process that dies in between leaves the outbox a job it
+  // finds unknown, and it hands the parked heads on again (bullmq-outbox.ts, rescueStuck).
+  await gate.promise?.(key, jobIdOf(next));
   await add(next);
   return next;
 }

@@ -18,8 +18,8 @@ import {
   MAX_HELD_AFTER_END_MS,
   Outbox,
 } from '../../src/queue/bullmq-outbox.js';
-import { jobIdOf, serialKeyOf, type ScanJob } from '../../src/queue/scan-job.js';
-import { RedisGate, rescueParked } from '../../src/queue/serial-gate.js';
+import { coalesceJobs, jobIdOf, serialKeyOf, type ScanJob } from '../../src/queue/scan-job.js';
+import { GATE_KEEP_MS, RedisGate, rescueParked } from '../../src/queue/serial-gate.js';
 import { testRedisUrl } from '../setup/test-redis.js';
 
 const push = (n: number, branch = 'main'): ScanJob => ({
@@ -449,28 +449,39 @@ describe('real Redis', () => {
    * Push n holds the branch, push n + 1 parks behind it (its BullMQ job completes at once); both
    * stored by this outbox. The queue double rescues as the App does.
    */
-  async function heldBranch(gate: RedisGate, box: Outbox, n: number, holderState: string) {
+  async function heldBranch(
+    gate: RedisGate,
+    box: Outbox,
+    n: number,
+    holderState: string,
+    holderStoredHere = true,
+  ) {
     const [b, c] = [push(n), push(n + 1)];
     const key = serialKeyOf(b)!;
-    for (const j of [b, c]) await box.note(j);
+    for (const j of holderStoredHere ? [b, c] : [c]) await box.note(j);
     expect((await gate.acquire(key, jobIdOf(b), b)).held).toBe(true);
     expect((await gate.acquire(key, jobIdOf(c), c)).held).toBe(false);
     const states: Record<string, string> = {
       [jobIdOf(b)]: holderState,
       [jobIdOf(c)]: 'completed',
     };
+    return { b, c, key, states, ...gateQueue(gate, states) };
+  }
+
+  /** The queue double with the gate's reads, rescuing as the App does (the holders it rescued). */
+  function gateQueue(gate: RedisGate, states: Record<string, string>) {
     const q = queue(states);
     const rescued: string[] = [];
     const withGate = {
       ...q,
       busy: (keys: readonly string[]) => gate.busy(keys),
-      holders: (keys: readonly string[]) => gate.holders(keys),
+      takers: (keys: readonly string[]) => gate.takers(keys),
       rescue: async (k: string, holder: string) => {
         rescued.push(holder);
         await rescueParked(k, holder, gate, q.add);
       },
     };
-    return { b, c, key, states, q, rescued, withGate };
+    return { q, rescued, withGate };
   }
 
   test('a branch held by a scan that ended without handing it on: its parked head is queued again, once, two passes later', async () => {
@@ -512,6 +523,116 @@ describe('real Redis', () => {
     await box.reconcile(withGate);
     await box.reconcile(withGate);
     expect(rescued).toEqual([]);
+    await box.close();
+  });
+
+  /** Passes until `rescued` has `n` entries (at most `max`); returns how many it took. */
+  async function passesUntilRescued(
+    box: Outbox,
+    withGate: Parameters<Outbox['reconcile']>[0],
+    rescued: string[],
+    n = 1,
+    max = 4,
+  ): Promise<number> {
+    for (let i = 1; i <= max; i++) {
+      await box.reconcile(withGate);
+      if (rescued.length >= n) return i;
+    }
+    return Infinity;
+  }
+
+  test('a hand-over that died between its Redis script and its add: the parked head is queued again, once', async () => {
+    const gate = new RedisGate(redis, `${prefix}:serial3`);
+    const box = outbox();
+    const { b, c, key, states, q, rescued, withGate } = await heldBranch(gate, box, 2, 'failed');
+    // The failed holder's hand-over ran its script (the lock is gone, c is parked) and its process
+    // died before storing the follow-up.
+    expect((await gate.handOver(key, jobIdOf(b), false)).map((j) => j.headSha)).toEqual([
+      c.headSha,
+    ]);
+    expect(await redis.get(`${prefix}:serial3:lock:${key}`)).toBeNull();
+    expect(await passesUntilRescued(box, withGate, rescued)).toBe(2);
+    expect(rescued).toEqual([jobIdOf(b)]);
+    expect(q.added).toHaveLength(1);
+    expect(q.added[0]).toMatchObject({ headSha: c.headSha, handover: expect.any(String) });
+    // The follow-up is promised and stored: it takes the branch; no second rescue meanwhile.
+    for (let i = 0; i < 3; i++) await box.reconcile(withGate);
+    expect(q.added).toHaveLength(1);
+    expect(states[jobIdOf(q.added[0]!)]).toBe('waiting');
+    await box.close();
+  });
+
+  test('a hand-over that died after promising its follow-up, before storing it: queued again', async () => {
+    const gate = new RedisGate(redis, `${prefix}:serial4`);
+    const box = outbox();
+    const { b, c, key, q, rescued, withGate } = await heldBranch(gate, box, 2, 'failed');
+    const parked = await gate.handOver(key, jobIdOf(b), false);
+    const promised = jobIdOf({ ...coalesceJobs(parked), handover: 'zz' });
+    await gate.promise(key, promised);
+    expect(await passesUntilRescued(box, withGate, rescued)).toBe(2);
+    expect(rescued).toEqual([promised]);
+    expect(q.added.map((j) => j.headSha)).toEqual([c.headSha]);
+    await box.close();
+  });
+
+  test('a holder waiting for its retry keeps what is parked behind it, for a day', async () => {
+    const gate = new RedisGate(redis, `${prefix}:serial5`);
+    const box = outbox();
+    const { b, key, states, q, rescued, withGate } = await heldBranch(gate, box, 2, 'active');
+    // Its attempt failed (GitHub is down): it frees the lock and waits for its retry.
+    await gate.abandon(key, jobIdOf(b));
+    states[jobIdOf(b)] = 'delayed';
+    for (let i = 0; i < 4; i++) await box.reconcile(withGate);
+    expect(rescued).toEqual([]);
+    // The parked head outlives the retry schedule (about ten hours), not an hour.
+    expect(await redis.pttl(`${prefix}:serial5:pending:${key}`)).toBeGreaterThan(
+      GATE_KEEP_MS - 60_000,
+    );
+    expect(GATE_KEEP_MS).toBeGreaterThanOrEqual(12 * 3600_000);
+    // Its last attempt fails and the worker dies before the hand-over: rescued.
+    states[jobIdOf(b)] = 'failed';
+    expect(await passesUntilRescued(box, withGate, rescued)).toBe(2);
+    expect(rescued).toEqual([jobIdOf(b)]);
+    expect(q.added).toHaveLength(1);
+    await box.close();
+  });
+
+  test('a lock that expired under a holder the queue no longer knows: the parked head is queued again', async () => {
+    const gate = new RedisGate(redis, `${prefix}:serial6`);
+    const box = outbox();
+    // The holder was stored by another App replica (this outbox would add it again itself) and
+    // BullMQ no longer has it.
+    const { b, c, key, q, rescued, withGate } = await heldBranch(gate, box, 2, 'unknown', false);
+    await redis.del(`${prefix}:serial6:lock:${key}`);
+    expect(await passesUntilRescued(box, withGate, rescued)).toBe(2);
+    expect(rescued).toEqual([jobIdOf(b)]);
+    expect(q.added.map((j) => j.headSha)).toEqual([c.headSha]);
+    await box.close();
+  });
+
+  test('an older head parked for the newest one is left for it while it is queued, and rescued once it is lost', async () => {
+    const gate = new RedisGate(redis, `${prefix}:serial7`);
+    const box = outbox();
+    const [older, tip] = [push(12), push(13)];
+    const key = serialKeyOf(older)!;
+    await box.note(older);
+    await gate.noteEnqueued(key, tip);
+    // The gate is free, but the newest job is queued: the older one parks its range for it.
+    expect((await gate.acquire(key, jobIdOf(older), older)).held).toBe(false);
+    const states: Record<string, string> = {
+      [jobIdOf(older)]: 'completed',
+      [jobIdOf(tip)]: 'waiting',
+    };
+    const { q, rescued, withGate } = gateQueue(gate, states);
+    for (let i = 0; i < 4; i++) await box.reconcile(withGate);
+    expect(rescued).toEqual([]);
+    expect(box.size()).toBe(1);
+    // The newest job is lost (another replica stored it, and Redis trimmed or lost it): nobody
+    // will take the older range, so it is queued again.
+    delete states[jobIdOf(tip)];
+    expect(await passesUntilRescued(box, withGate, rescued)).toBe(2);
+    expect(rescued).toEqual(['']);
+    expect(q.added.map((j) => j.headSha)).toEqual([older.headSha]);
     await box.close();
   });
 });
