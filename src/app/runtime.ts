@@ -19,6 +19,7 @@ import { statusOf, type GitHubClient } from '../github/types.js';
 import { instrumentOctokit } from './github-metrics.js';
 import { prioritizeWrites } from '../github/write-priority.js';
 import { InstallationAuth } from './installation-auth.js';
+import { redeliverMissed, type AppRequest } from './redeliver.js';
 import { BullScanQueue, redisConnection } from '../queue/bullmq-queue.js';
 import {
   MemoryCheckRunStore,
@@ -287,6 +288,9 @@ export function createRuntime(
     pass.unref();
     stopOutbox = () => clearInterval(pass);
   }
+  const stopRedeliver = opts.outbox
+    ? redeliverFailedDeliveries(app, env, log, metrics, redis)
+    : () => {};
   metrics.readQueueFrom(async () => queue.stats?.());
   // Loaded on first use: most scans find nothing and never touch the network code.
   const verifier: JobVerifier | undefined =
@@ -572,6 +576,7 @@ export function createRuntime(
     permissionsChanged,
     async close() {
       stopOutbox();
+      stopRedeliver();
       for (const stop of stopWorker) stop();
       await queue.close();
       await installRuns.store.close?.();
@@ -618,6 +623,65 @@ function installationGone(err: unknown): InstallationGoneError | undefined {
 }
 
 /** A positive integer setting, or its default (an unset, empty, zero or malformed value). */
+/**
+ * Asks GitHub again for the webhook deliveries that failed (src/app/redeliver.ts): the first pass
+ * shortly after startup reads back `UPSTASH_GUARD_REDELIVER_WINDOW_HOURS` (default 72, all GitHub
+ * keeps), then every `UPSTASH_GUARD_REDELIVER_MS` (default 5 min; 0 turns it off) from shortly
+ * before the previous pass. With Redis one App replica per interval runs it. Returns the stop.
+ */
+function redeliverFailedDeliveries(
+  app: Probot,
+  env: NodeJS.ProcessEnv,
+  log: Logger,
+  metrics: Metrics,
+  redis: Redis | undefined,
+): () => void {
+  const every =
+    env.UPSTASH_GUARD_REDELIVER_MS === '0'
+      ? 0
+      : positiveInt(env.UPSTASH_GUARD_REDELIVER_MS, 300_000);
+  if (every === 0) return () => {};
+  const windowMs = positiveInt(env.UPSTASH_GUARD_REDELIVER_WINDOW_HOURS, 72) * 3600_000;
+  const settleMs = Math.min(60_000, Math.max(1_000, Math.floor(every / 2)));
+  let since = Date.now() - windowMs;
+  let running = false;
+  const pass = async (): Promise<void> => {
+    if (running) return;
+    running = true;
+    try {
+      const claimKey = `${env.UPSTASH_GUARD_QUEUE_PREFIX ?? 'upstash-guard'}:redeliver-pass`;
+      if (
+        redis &&
+        (await redis.set(claimKey, '1', 'PX', Math.max(1_000, every - 1_000), 'NX')) !== 'OK'
+      )
+        return;
+      const started = Date.now();
+      const client = await app.auth();
+      const request: AppRequest = (route, params) =>
+        client.request(route, params) as ReturnType<AppRequest>;
+      const r = await redeliverMissed(request, log, { since, now: started, settleMs });
+      // Later passes read from shortly before this one: what was still settling is judged then.
+      since = started - Math.max(10 * 60_000, 2 * settleMs);
+      if (r.asked.length) metrics.redeliveryAsked(r.asked.length);
+    } catch (err) {
+      log.warn(
+        { err: (err as Error).message },
+        'could not list the webhook deliveries to redeliver failed ones',
+      );
+    } finally {
+      running = false;
+    }
+  };
+  const first = setTimeout(() => void pass(), Math.min(every, 10_000));
+  const timer = setInterval(() => void pass(), every);
+  first.unref();
+  timer.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
+  };
+}
+
 function positiveInt(v: string | undefined, fallback: number): number {
   const n = Number(v);
   return v !== undefined && v !== '' && Number.isSafeInteger(n) && n > 0 ? n : fallback;

@@ -97,6 +97,8 @@ async function main(): Promise<void> {
         LOG_LEVEL: 'warn',
         REDIS_URL: redisUrl,
         UPSTASH_GUARD_QUEUE_PREFIX: prefix,
+        // GitHub points nowhere: no pass asking it for failed deliveries.
+        UPSTASH_GUARD_REDELIVER_MS: '0',
       },
       stdio: ['ignore', 'ignore', 'inherit'],
     },

@@ -117,6 +117,11 @@ export class Metrics {
     'installation_tokens_minted_total',
     'Installation access tokens minted (reused until near expiry).',
   );
+  private readonly redeliveries = counter(
+    this.registry,
+    'webhook_redeliveries_total',
+    'Failed webhook deliveries the App asked GitHub to deliver again (GitHub does not by itself).',
+  );
   private readonly restored = counter(
     this.registry,
     'journal_restored_jobs_total',
@@ -319,6 +324,9 @@ export class Metrics {
   }
   tokenMinted(): void {
     this.tokens.inc();
+  }
+  redeliveryAsked(count: number): void {
+    this.redeliveries.inc(count);
   }
   journalRestored(count: number): void {
     this.restored.inc(count);

@@ -4,11 +4,12 @@
  * app is pointed here with GHE_HOST=127.0.0.1:<port> and GHE_PROTOCOL=http. It records every
  * request, keeps state (comments and check runs created are listed later), and injects failures.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basicAuthHeader } from './git-http-server.js';
+import { deliver } from './webhooks.js';
 
 export interface RecordedRequest {
   method: string;
@@ -98,6 +99,18 @@ export interface CommentState {
   edits: string[];
 }
 
+/** One attempt of a webhook delivery, as `GET /app/hook/deliveries` lists it. */
+export interface DeliveryAttempt {
+  id: number;
+  guid: string;
+  delivered_at: string;
+  redelivery: boolean;
+  status_code: number;
+  status: string;
+  event: string;
+  action: string | null;
+}
+
 export interface GitHubDouble {
   /** `http://127.0.0.1:<port>` (no prefix). */
   origin: string;
@@ -148,6 +161,20 @@ export interface GitHubDouble {
   setUser(login: string, opts?: { viewer?: boolean }): void;
   /** Login the app's comments carry (so the app recognises its own). */
   appLogin: string;
+  /** Webhook delivery attempts (`GET /app/hook/deliveries`), oldest first. */
+  deliveries: DeliveryAttempt[];
+  /**
+   * Records a delivery GitHub made (as it would have, e.g. while the App was down: `status` 502
+   * or 0), `agoMs` before now. `POST /app/hook/deliveries/{id}/attempts` delivers `payload` again
+   * to the webhook set by `setWebhook`, signed, and records that attempt's answer.
+   */
+  addDelivery(d: {
+    event: string;
+    payload: Record<string, unknown>;
+    status: number;
+    agoMs?: number;
+  }): DeliveryAttempt;
+  setWebhook(url: string, secret: string): void;
   close(): Promise<void>;
 }
 
@@ -182,6 +209,36 @@ export async function startGitHubDouble(
   let maxPerPage = 100;
   let viewer: string | undefined;
   let origin = '';
+  const deliveries: DeliveryAttempt[] = [];
+  const deliveryPayloads = new Map<string, { event: string; payload: Record<string, unknown> }>();
+  let webhook: { url: string; secret: string } | undefined;
+  const attempt = (
+    guid: string,
+    event: string,
+    payload: Record<string, unknown>,
+    status: number,
+    at: number,
+    redelivery: boolean,
+  ): DeliveryAttempt => {
+    const a: DeliveryAttempt = {
+      id: nextId++,
+      guid,
+      delivered_at: new Date(at).toISOString(),
+      redelivery,
+      status_code: status,
+      status:
+        status >= 200 && status < 300
+          ? 'OK'
+          : status === 0
+            ? 'timed out'
+            : `Invalid HTTP Response: ${status}`,
+      event,
+      action: typeof payload.action === 'string' ? payload.action : null,
+    };
+    deliveries.push(a);
+    deliveryPayloads.set(guid, { event, payload });
+    return a;
+  };
 
   const bot = { login: appLogin, type: 'Bot', id: 1 };
   const repoOf = (o: string, r: string): RepoState | undefined => repos.get(`${o}/${r}`);
@@ -255,6 +312,50 @@ export async function startGitHubDouble(
             : {}
           : { permissions: {} };
         return [201, { token, expires_at: expires, ...listed, repository_selection: 'all' }];
+      },
+    ],
+    [
+      'GET',
+      /^\/app\/hook\/deliveries(?:\?.*)?$/,
+      (_m, req) => {
+        const q = new URL(req.path, 'http://x').searchParams;
+        const per = Math.min(100, Number(q.get('per_page') ?? 30));
+        const from = Number(q.get('cursor') ?? 0);
+        const newestFirst = [...deliveries].reverse();
+        const page = newestFirst.slice(from, from + per);
+        const headers: Record<string, string> =
+          from + per < newestFirst.length
+            ? {
+                link: `<${origin}/api/v3/app/hook/deliveries?per_page=${per}&cursor=${from + per}>; rel="next"`,
+              }
+            : {};
+        return [200, page, headers];
+      },
+    ],
+    [
+      'POST',
+      /^\/app\/hook\/deliveries\/(\d+)\/attempts$/,
+      async (m) => {
+        const d = deliveries.find((x) => x.id === Number(m[1]));
+        const sent = d && deliveryPayloads.get(d.guid);
+        if (!d || !sent) return notFound;
+        const target = webhook;
+        // Delivered after the answer, as GitHub does; the attempt is listed once answered.
+        setTimeout(() => {
+          const at = Date.now();
+          void (
+            target
+              ? deliver(target.url, sent.event, sent.payload, {
+                  secret: target.secret,
+                  deliveryId: d.guid,
+                }).then(
+                  (r) => r.status,
+                  () => 0,
+                )
+              : Promise.resolve(0)
+          ).then((status) => attempt(d.guid, sent.event, sent.payload, status, at, true));
+        }, 10);
+        return [202, {}];
       },
     ],
     [
@@ -732,6 +833,20 @@ export async function startGitHubDouble(
     },
     setMaxPerPage(n) {
       maxPerPage = n;
+    },
+    deliveries,
+    addDelivery(d) {
+      return attempt(
+        randomUUID(),
+        d.event,
+        d.payload,
+        d.status,
+        Date.now() - (d.agoMs ?? 0),
+        false,
+      );
+    },
+    setWebhook(url, secret) {
+      webhook = { url, secret };
     },
     setUser(login, opts = {}) {
       users.add(login);
