@@ -645,6 +645,7 @@ function redeliverFailedDeliveries(
   const settleMs = Math.min(60_000, Math.max(1_000, Math.floor(every / 2)));
   let since = Date.now() - windowMs;
   let running = false;
+  let saidMissing = false;
   const pass = async (): Promise<void> => {
     if (running) return;
     running = true;
@@ -664,10 +665,16 @@ function redeliverFailedDeliveries(
       since = started - Math.max(10 * 60_000, 2 * settleMs);
       if (r.asked.length) metrics.redeliveryAsked(r.asked.length);
     } catch (err) {
-      log.warn(
-        { err: (err as Error).message },
-        'could not list the webhook deliveries to redeliver failed ones',
-      );
+      // A GitHub Enterprise Server without the endpoint answers 404: said once, not every pass.
+      const missing = (err as { status?: unknown }).status === 404;
+      if (!missing || !saidMissing)
+        log.warn(
+          { err: (err as Error).message },
+          missing
+            ? 'this GitHub does not list webhook deliveries: failed ones are not asked for again'
+            : 'could not list the webhook deliveries to redeliver failed ones',
+        );
+      saidMissing ||= missing;
     } finally {
       running = false;
     }
