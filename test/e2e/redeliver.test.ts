@@ -45,3 +45,23 @@ describe('failed webhook deliveries are asked for again (app process)', () => {
     expect(metrics).toMatch(/webhook_redeliveries_total 1\b/);
   });
 });
+
+describe('a GitHub without the deliveries endpoint (app process)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: { UPSTASH_GUARD_REDELIVER_MS: '300' } });
+  }, 30_000);
+  afterAll(() => h?.close());
+
+  it('is said once, not at every pass', async () => {
+    h.gh.fail({ method: 'GET', path: /^\/app\/hook\/deliveries/, status: 404 });
+    const listed = () =>
+      h.gh.requests.filter((r) => r.path.startsWith('/app/hook/deliveries')).length;
+    await until('three passes', () => (listed() >= 3 ? true : undefined));
+    const said = h.app
+      .logs()
+      .split('\n')
+      .filter((l) => l.includes('this GitHub does not list webhook deliveries'));
+    expect(said).toHaveLength(1);
+  });
+});
