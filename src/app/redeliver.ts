@@ -46,8 +46,6 @@ export interface RedeliverOptions {
 }
 
 export interface RedeliverResult {
-  /** Deliveries (guids) looked at. */
-  checked: number;
   /** Guids asked for again. */
   asked: string[];
   /** Asks GitHub refused (logged). */
@@ -57,8 +55,10 @@ export interface RedeliverResult {
 /** Answers another attempt would only repeat. */
 const FINAL = new Set([400, 401, 403, 404, 413, 415, 422]);
 
+const succeeded = (status: number): boolean => status >= 200 && status < 300;
+
 export function worthRedelivering(status: number): boolean {
-  return !(status >= 200 && status < 300) && !FINAL.has(status);
+  return !succeeded(status) && !FINAL.has(status);
 }
 
 /**
@@ -72,13 +72,15 @@ export function missedDeliveries(
   const byGuid = new Map<string, HookDelivery[]>();
   for (const d of deliveries) {
     if (typeof d.guid !== 'string' || !Number.isSafeInteger(d.id)) continue;
-    byGuid.set(d.guid, [...(byGuid.get(d.guid) ?? []), d]);
+    const attempts = byGuid.get(d.guid);
+    if (attempts) attempts.push(d);
+    else byGuid.set(d.guid, [d]);
   }
   const out: HookDelivery[] = [];
   for (const attempts of byGuid.values()) {
     const at = (d: HookDelivery): number => Date.parse(d.delivered_at) || 0;
     const newest = attempts.reduce((a, b) => (at(b) > at(a) ? b : a));
-    if (attempts.some((d) => d.status_code >= 200 && d.status_code < 300)) continue;
+    if (attempts.some((d) => succeeded(d.status_code))) continue;
     if (!worthRedelivering(newest.status_code)) continue;
     if (attempts.length >= o.maxAttempts) continue;
     // Judged by an earlier pass (its newest attempt is older than what this pass reads).
@@ -148,5 +150,5 @@ export async function redeliverMissed(
       );
     }
   }
-  return { checked: new Set(deliveries.map((d) => d.guid)).size, asked, failed };
+  return { asked, failed };
 }

@@ -622,7 +622,6 @@ function installationGone(err: unknown): InstallationGoneError | undefined {
   return undefined;
 }
 
-/** A positive integer setting, or its default (an unset, empty, zero or malformed value). */
 /**
  * Asks GitHub again for the webhook deliveries that failed (src/app/redeliver.ts): the first pass
  * shortly after startup reads back `UPSTASH_GUARD_REDELIVER_WINDOW_HOURS` (default 72, all GitHub
@@ -666,7 +665,7 @@ function redeliverFailedDeliveries(
       if (r.asked.length) metrics.redeliveryAsked(r.asked.length);
     } catch (err) {
       // A GitHub Enterprise Server without the endpoint answers 404: said once, not every pass.
-      const missing = (err as { status?: unknown }).status === 404;
+      const missing = statusOf(err) === 404;
       if (!missing || !saidMissing)
         log.warn(
           { err: (err as Error).message },
@@ -689,6 +688,7 @@ function redeliverFailedDeliveries(
   };
 }
 
+/** A positive integer setting, or its default (an unset, empty, zero or malformed value). */
 function positiveInt(v: string | undefined, fallback: number): number {
   const n = Number(v);
   return v !== undefined && v !== '' && Number.isSafeInteger(n) && n > 0 ? n : fallback;

@@ -275,12 +275,12 @@ export class Outbox {
     }
     const keys = [...busy];
     const takers = await q.takers(keys);
-    const ids = takers.flatMap((t) => [t.holder, t.tip].filter((id): id is string => !!id));
-    const states = await statesOf(q, [...new Set(ids)]);
+    const askedOf = takers.map((t) => [t.holder, t.tip].filter((id): id is string => !!id));
+    const states = await statesOf(q, [...new Set(askedOf.flat())]);
     const next = new Map<string, string>();
     for (const [i, key] of keys.entries()) {
-      const { holder, tip } = takers[i]!;
-      const asked = [holder, tip].filter((id): id is string => !!id);
+      const { holder } = takers[i]!;
+      const asked = askedOf[i]!;
       if (asked.some((id) => !ENDED.has(states.get(id)!) && states.get(id) !== 'unknown')) continue;
       const seen = asked.join(' ');
       if (this.suspects.get(key) !== seen) {
